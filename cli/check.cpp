@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: cli/check.cpp (layer: cli)
+// `mqcheck check HISTORY`: judge a history file, from mqcheck or from a real system.
+#include <iostream>
+
+#include "checker/delivery.hpp"
+#include "cli/commands.hpp"
+#include "cli/expectations.hpp"
+#include "core/input_error.hpp"
+#include "history/history_io.hpp"
+#include "viz/verdict_table.hpp"
+
+namespace mqcheck::cli {
+namespace {
+
+constexpr char const* check_footer = R"(Examples:
+  mqcheck check run.jsonl
+      Exit 1 if any guarantee is invalid.
+  mqcheck check run.jsonl --expect at-least-once=invalid --expect at-most-once=valid
+      Exit 1 unless the verdicts are exactly these.
+
+The format is documented in docs/history-format.md, so a harness around a real broker can
+write one.)";
+
+bool any_invalid(checker::DeliveryReport const& report) {
+  for (checker::Verdict const& v : report.verdicts) {
+    if (v.validity == checker::Validity::invalid) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int check_command(CheckOptions const& o) {
+  try {
+    std::vector<viz::ExpectedVerdict> const expected = parse_expect_options(o.expect);
+    history::History const history = history::load_history(o.history_path);
+    checker::DeliveryReport const report = checker::check_delivery(history);
+    if (o.json) {
+      std::cout << viz::render_verdict_json(report, expected) << "\n";
+    } else {
+      std::cout << viz::render_verdict_table(report, expected) << "\n";
+    }
+    bool const failed = expected.empty() ? any_invalid(report) : !mismatches(report, expected).empty();
+    return failed ? exit_violated : exit_ok;
+  } catch (InputError const& e) {
+    std::cerr << "mqcheck: " << e.what() << "\n";
+    return exit_bad_input;
+  }
+}
+
+void add_check_command(CLI::App& app, CheckOptions& o, int& status) {
+  CLI::App* check = app.add_subcommand("check", "Judge a history file (JSON Lines).");
+  check->footer(check_footer);
+  check->add_option("HISTORY", o.history_path, "History file")->required();
+  check->add_option("--expect", o.expect, "GUARANTEE=VERDICT the history must get (repeatable)");
+  check->add_flag("--json", o.json, "Print the verdicts as JSON");
+  check->callback([&o, &status] { status = check_command(o); });
+}
+
+}  // namespace mqcheck::cli

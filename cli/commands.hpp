@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: cli/commands.hpp (layer: cli)
+// The mqcheck subcommands. Thin: each parses its options, calls the layers below and prints.
+// Exit status: 0 when every expectation holds, 1 when one does not, 2 on bad input.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mqcheck::cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_violated = 1;
+inline constexpr int exit_bad_input = 2;
+
+struct RunOptions {
+  std::string scenario;
+  std::optional<std::uint64_t> seed;
+  std::string history_path;
+  std::string report_path;
+  bool json = false;
+  bool quiet = false;
+};
+
+struct CheckOptions {
+  std::string history_path;
+  std::vector<std::string> expect;  // "guarantee=verdict"
+  bool json = false;
+};
+
+/// Registers `run` on `app`; the callback stores its exit status in `status`.
+void add_run_command(CLI::App& app, RunOptions& options, int& status);
+/// Registers `check` on `app`.
+void add_check_command(CLI::App& app, CheckOptions& options, int& status);
+
+int run_command(RunOptions const& options);
+int check_command(CheckOptions const& options);
+
+}  // namespace mqcheck::cli

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: cli/run.cpp (layer: cli)
+// `mqcheck run SCENARIO`: simulate, check, print the verdict table, compare with `expect`.
+#include <fstream>
+#include <iostream>
+
+#include "checker/delivery.hpp"
+#include "cli/commands.hpp"
+#include "cli/expectations.hpp"
+#include "core/input_error.hpp"
+#include "history/history_io.hpp"
+#include "sim/run.hpp"
+#include "viz/message_story.hpp"
+#include "viz/verdict_table.hpp"
+
+namespace mqcheck::cli {
+namespace {
+
+constexpr char const* run_footer = R"(Examples:
+  mqcheck run scenarios/reference/power-loss-without-fsync.yaml
+  mqcheck run scenarios/reference/power-loss-without-fsync.yaml --seed 42 --history run.jsonl
+  mqcheck run my-scenario.yaml --json
+
+The scenario's `expect:` block names the verdict each guarantee must get; the exit status is 1
+when one differs, and the replay command is printed. A scenario with faults must see at least
+one fire: a run in which no fault happened proves nothing, and also exits 1.)";
+
+void write_history_file(std::string const& path, history::History const& history) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw InputError({path, 0, 0}, "--history", "cannot open the file for writing");
+  history::write_history(out, history);
+  if (!out.flush()) throw InputError({path, 0, 0}, "--history", "writing the history failed");
+}
+
+std::string faults_text(sim::RunResult const& result) {
+  std::string out = "faults fired: " + std::to_string(result.faults.size()) + "\n";
+  for (sim::FiredFault const& f : result.faults) {
+    out += "  " + format_duration(f.at - SimTimeUs{}) + "  " + f.what + "\n";
+  }
+  return out;
+}
+
+void write_report(std::string const& path, sim::RunResult const& result,
+                  checker::DeliveryReport const& report, std::string const& table) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw InputError({path, 0, 0}, "--report", "cannot open the file for writing");
+  out << viz::render_text_report(result.history, report, table + "\n" + faults_text(result));
+  if (!out.flush()) throw InputError({path, 0, 0}, "--report", "writing the report failed");
+}
+
+int judge(RunOptions const& o, sim::Scenario const& scenario, sim::RunResult const& result,
+          std::uint64_t seed) {
+  checker::DeliveryReport const report = checker::check_delivery(result.history);
+  std::vector<viz::ExpectedVerdict> const expected = expected_verdicts(scenario);
+  std::vector<std::string> problems = mismatches(report, expected);
+  bool const has_faults = !scenario.faults.empty() || !scenario.fault_rates.empty();
+  if (has_faults && result.faults.empty()) {
+    problems.push_back("the scenario has faults but none fired: the run proves nothing");
+  }
+  if (result.step_limit_hit) problems.push_back("the run hit its step limit (livelock?)");
+  std::string const table = viz::render_verdict_table(report, expected);
+  if (!o.report_path.empty()) write_report(o.report_path, result, report, table);
+  if (o.json) {
+    std::cout << viz::render_verdict_json(report, expected) << "\n";
+  } else if (!o.quiet || !problems.empty()) {
+    std::cout << scenario.name << " (seed " << seed << ")\n\n" << table << "\n"
+              << faults_text(result);
+  }
+  if (problems.empty()) return exit_ok;
+  for (std::string const& p : problems) std::cerr << "mqcheck: " << p << "\n";
+  std::cerr << "replay: mqcheck run " << o.scenario << " --seed " << seed << "\n";
+  return exit_violated;
+}
+
+}  // namespace
+
+int run_command(RunOptions const& o) {
+  try {
+    sim::Scenario const scenario = sim::load_scenario(o.scenario);
+    std::uint64_t const seed = o.seed.value_or(scenario.seed);
+    sim::RunResult const result = sim::simulate(scenario, seed);
+    if (!o.history_path.empty()) write_history_file(o.history_path, result.history);
+    return judge(o, scenario, result, seed);
+  } catch (InputError const& e) {
+    std::cerr << "mqcheck: " << e.what() << "\n";
+    return exit_bad_input;
+  }
+}
+
+void add_run_command(CLI::App& app, RunOptions& o, int& status) {
+  CLI::App* run = app.add_subcommand("run", "Simulate a scenario and check its guarantees.");
+  run->footer(run_footer);
+  run->add_option("SCENARIO", o.scenario, "Scenario file (YAML)")->required();
+  run->add_option("--seed", o.seed, "Seed of the run (default: the scenario's `seed`, else 1)");
+  run->add_option("--history", o.history_path, "Write the recorded history here (JSON Lines)");
+  run->add_option("--report", o.report_path,
+                  "Write a report: verdicts, faults, and the story of each anomalous message");
+  run->add_flag("--json", o.json, "Print the verdicts as JSON");
+  run->add_flag("--quiet", o.quiet, "Print nothing unless an expectation fails");
+  run->callback([&o, &status] { status = run_command(o); });
+}
+
+}  // namespace mqcheck::cli

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/common/disk.hpp (layer: model)
+// A node's disk as the kernel keeps it: append-only files of model-defined entries, each
+// with the length that has been fsynced. A process crash keeps every write (the page cache
+// survives); a power loss keeps only the synced prefix. The kernel owns the disk; a model
+// reads it only when it recovers, so fault semantics live in one place (sim/).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "core/assert.hpp"
+
+namespace mqcheck::model {
+
+using FileId = std::uint32_t;
+
+template <class Entry>
+struct DiskFile {
+  std::vector<Entry> entries;
+  std::size_t synced = 0;  // Invariant: synced <= entries.size().
+  bool operator==(DiskFile const&) const = default;
+};
+
+template <class Entry>
+class Disk {
+ public:
+  void append(FileId file, Entry entry) { files_[file].entries.push_back(std::move(entry)); }
+
+  /// Cuts `file` to its first `length` entries (log truncation); the cut is durable at once.
+  void truncate(FileId file, std::size_t length) {
+    DiskFile<Entry>& f = files_[file];
+    if (length < f.entries.size()) f.entries.resize(length);
+    if (f.synced > f.entries.size()) f.synced = f.entries.size();
+  }
+
+  /// Makes every write so far durable, in every file of this node.
+  void fsync() {
+    for (auto& [id, f] : files_) f.synced = f.entries.size();
+  }
+
+  /// Returns how many writes a power loss now would lose.
+  std::size_t unsynced() const {
+    std::size_t n = 0;
+    for (auto const& [id, f] : files_) n += f.entries.size() - f.synced;
+    return n;
+  }
+
+  /// Drops every unsynced write: what a power loss leaves.
+  void lose_unsynced() {
+    for (auto& [id, f] : files_) {
+      f.entries.resize(f.synced);
+      MQCHECK_ASSERT(f.synced == f.entries.size());
+    }
+  }
+
+  /// Returns the entries of `file` (empty when never written).
+  std::vector<Entry> const& entries(FileId file) const {
+    static std::vector<Entry> const none;
+    auto const it = files_.find(file);
+    return it == files_.end() ? none : it->second.entries;
+  }
+
+  bool operator==(Disk const&) const = default;
+
+ private:
+  std::map<FileId, DiskFile<Entry>> files_;  // Ordered: the explorer hashes it.
+};
+
+}  // namespace mqcheck::model

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/reference/consumer.cpp (layer: model)
+#include "model/reference/consumer.hpp"
+
+#include "core/assert.hpp"
+
+namespace mqcheck::model::reference {
+
+using history::OpKind;
+using history::OpType;
+
+history::Record Consumer::record(Delivered const& d) const {
+  return history::Record{d.id, config_->topic, std::nullopt, d.offset};
+}
+
+// A push delivery is recorded as a single `ok deliver`: the consumer did not invoke it.
+void Consumer::on_message(NodeId, Message const& message, Output& out) {
+  auto const* delivered = std::get_if<Delivered>(&message);
+  if (delivered == nullptr) return;
+  out.complete(OpType::ok, OpKind::deliver, {record(*delivered)}, config_->group,
+               delivered->redelivered ? "redelivered" : "");
+  buffer_.push_back(*delivered);
+  if (!busy_) start_next(out);
+}
+
+void Consumer::start_next(Output& out) {
+  MQCHECK_ASSERT(!busy_ && !buffer_.empty());
+  Delivered const& d = buffer_.front();
+  if (config_->ack == AckMode::before_processing) out.send(config_->broker, Acked{d.tag});
+  out.invoke(OpKind::process, {record(d)}, config_->group, OpType::fail);
+  out.set_timer(processed_timer, config_->processing);
+  busy_ = true;
+}
+
+void Consumer::on_timer(TimerId, Output& out) {
+  MQCHECK_ASSERT(busy_ && !buffer_.empty());
+  Delivered const d = buffer_.front();
+  buffer_.pop_front();
+  busy_ = false;
+  out.complete(OpType::ok, OpKind::process, {record(d)}, config_->group);
+  if (config_->ack == AckMode::after_processing) out.send(config_->broker, Acked{d.tag});
+  if (!buffer_.empty()) start_next(out);
+}
+
+}  // namespace mqcheck::model::reference

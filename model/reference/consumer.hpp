@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/reference/consumer.hpp (layer: model)
+// A consumer application: it takes pushed deliveries one at a time, processes each for a
+// drawn service time, and acks after processing (at-least-once), before processing
+// (at-most-once: a crash mid-processing loses the message) or never (auto-ack). Processing
+// takes effect atomically when it completes, so a crash before completion means the effect
+// did not happen: the kernel completes the open process op as `fail`, not `info`.
+#pragma once
+
+#include <deque>
+
+#include "model/common/disk.hpp"
+#include "model/common/out.hpp"
+#include "model/reference/config.hpp"
+#include "model/reference/messages.hpp"
+
+namespace mqcheck::model::reference {
+
+class Consumer {
+ public:
+  using Output = Out<Message, Entry>;
+  explicit Consumer(ConsumerConfig const* config) : config_(config) {}
+
+  void on_start(Output&) {}
+  void on_recover(Disk<Entry> const&, Output&) {}  // Nothing durable: it starts afresh.
+  void on_message(NodeId from, Message const& message, Output& out);
+  void on_timer(TimerId timer, Output& out);
+
+  bool operator==(Consumer const& o) const {
+    return buffer_ == o.buffer_ && busy_ == o.busy_;
+  }
+
+ private:
+  static constexpr TimerId processed_timer = 0;
+  void start_next(Output& out);
+  history::Record record(Delivered const& d) const;
+
+  ConsumerConfig const* config_;
+  std::deque<Delivered> buffer_;  // Front is in processing when busy_.
+  bool busy_ = false;
+};
+
+}  // namespace mqcheck::model::reference

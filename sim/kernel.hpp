@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: sim/kernel.hpp (layer: sim)
+// The discrete-event kernel. It owns simulated time, the event queue (ordered by time, then
+// by a sequence number, so ties never depend on pointers or hashing), the seeded RNG streams,
+// the network, the disks and the fault schedule. Models never see it: they receive inputs
+// and return effects, which the kernel applies. Single-threaded and deterministic: the same
+// plan, actors and seed give the same history, byte for byte.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/assert.hpp"
+#include "history/history.hpp"
+#include "model/common/disk.hpp"
+#include "model/common/out.hpp"
+#include "sim/network.hpp"
+#include "sim/plan.hpp"
+#include "sim/rng.hpp"
+#include "sim/sample.hpp"
+
+namespace mqcheck::sim {
+
+/// Returns true when two records name the same messages in the same order.
+bool same_messages(std::vector<history::Record> const& a, std::vector<history::Record> const& b);
+
+template <class Model>
+class Kernel {
+  using Message = typename Model::Message;
+  using Entry = typename Model::Entry;
+  using Actor = typename Model::Actor;
+  using Output = model::Out<Message, Entry>;
+  using TimerId = model::TimerId;
+
+ public:
+  /// `actors[i]` is node i's initial state; a restart returns the node to it, then recovers.
+  Kernel(RunPlan plan, std::vector<Actor> actors, std::uint64_t seed);
+
+  /// Runs until no event is left, quiesce + drain passes, or `steps_max` events have fired.
+  RunResult run();
+
+ private:
+  struct Event {
+    enum class Kind : std::uint8_t { message, timer, fault, strike, restore, quiesce };
+    SimTimeUs at;
+    std::uint64_t seq;
+    Kind kind;
+    NodeId node;
+    NodeId from;
+    std::uint32_t incarnation;
+    std::uint64_t payload;     // Message slot, timer id, fault or process index, action.
+    std::uint64_t generation;  // Timers: only the latest setting of an id fires.
+  };
+  struct Later {
+    bool operator()(Event const& a, Event const& b) const {
+      return a.at != b.at ? a.at > b.at : a.seq > b.seq;
+    }
+  };
+  struct OpenOp {
+    history::Op invoke;
+    history::OpType on_crash;
+  };
+  struct Node {
+    Actor actor;
+    bool up = true;
+    bool paused = false;
+    std::uint32_t incarnation = 0;  // Bumped by every crash: stale timers and messages die.
+    std::map<TimerId, std::uint64_t> timers;  // Armed timer -> its live generation.
+    std::vector<Event> deferred;              // What arrived while paused, in order.
+    model::Disk<Entry> disk;
+    std::vector<OpenOp> open;                 // Client ops invoked and not yet completed.
+    Rng rng;                                  // This node's timer delays.
+  };
+
+  void push(Event e);
+  void step(Event const& e);
+  void deliver(Event const& e);
+  void fire_timer(Event const& e);
+  void apply(NodeId n);
+  void apply_disk(Node& node, NodeId n);
+  void observe(NodeId n, model::Observe observed);
+  void transmit(NodeId from, NodeId to, Message message);
+  void record_event(std::string process, history::OpKind f, std::string detail);
+  void dropped(NodeId from, NodeId to, char const* reason);
+  template <class F>
+  void call(NodeId n, F&& f);
+
+  void fault(PlannedFault const& f);
+  void node_fault(FaultAction action, NodeId n);
+  void crash(NodeId n, bool power_loss);
+  void restart(NodeId n);
+  void pause(NodeId n);
+  void resume(NodeId n);
+  void strike(std::size_t process);
+  void quiesce();
+  void fired(std::string what) { faults_.push_back({now_, std::move(what)}); }
+
+  RunPlan plan_;
+  std::vector<Actor> initial_;
+  std::vector<Node> nodes_;
+  std::vector<Event> queue_;                 // A binary heap under Later.
+  std::vector<Message> slots_;               // Messages in flight, by slot.
+  std::vector<std::uint64_t> free_slots_;
+  Output out_;                               // Reused by every step.
+  Network network_;
+  Rng fault_rng_;
+  history::History history_;
+  std::vector<FiredFault> faults_;
+  SimTimeUs now_{};
+  std::uint64_t seq_ = 0;
+  std::uint64_t timer_generation_ = 0;
+  bool quiesced_ = false;
+};
+
+}  // namespace mqcheck::sim
+
+#include "sim/kernel_impl.hpp"

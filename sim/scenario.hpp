@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: sim/scenario.hpp (layer: sim)
+// A scenario as data: what the user wrote in YAML, validated and typed, with every value's
+// source position kept so that later stages (a broker's config parser, the world builder)
+// can still report file, line and key. docs/scenario-format.md documents the file format.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/config_map.hpp"
+#include "core/distribution.hpp"
+#include "core/input_error.hpp"
+#include "core/ratio.hpp"
+#include "core/time.hpp"
+
+namespace mqcheck::sim {
+
+enum class BrokerKind : std::uint8_t { reference, kafka, rabbitmq, rocketmq };
+
+struct TopicSpec {               // A Kafka/RocketMQ topic or a RabbitMQ queue.
+  std::string name;
+  std::int32_t partitions = 1;   // Kafka partitions, RocketMQ message queues; 1 for queues.
+  ConfigMap config;              // Topic- or queue-level keys, as written.
+  SourceMark mark;
+};
+
+struct ProducerSpec {
+  std::string id;                // Process name in the history, unique among all nodes.
+  std::string topic;             // Must name a TopicSpec.
+  std::int64_t messages = 0;     // How many messages it sends, >= 0.
+  Distribution interval;         // Time between two sends (from `rate_per_s` or `interval`).
+  DurationUs start{};            // When the first send happens.
+  std::int32_t keys = 0;         // 0: no keys; otherwise message i has key i mod keys.
+  ConfigMap config;              // Client keys (`acks`, `retries`, ...), as written.
+  SourceMark mark;
+};
+
+struct ConsumerSpec {
+  std::string group;             // Consumer group, or the queue's consumers.
+  std::string topic;             // Must name a TopicSpec.
+  std::int32_t instances = 1;    // Processes named "<group>-0", "<group>-1", ...
+  Distribution processing;       // How long the application takes per message.
+  ConfigMap config;              // Client keys (`enable.auto.commit`, `ack`, ...), as written.
+  SourceMark mark;
+};
+
+struct LinkSpec {                // Overrides the default network for messages from -> to.
+  std::string from;              // A node name, or "*" for any.
+  std::string to;
+  std::optional<Distribution> latency;
+  std::optional<Ratio> drop, duplicate, reorder;
+  SourceMark mark;
+};
+
+struct NetworkSpec {
+  Distribution latency = Distribution::constant(microseconds(100));
+  Ratio drop{0, 1};              // Chance a message is lost.
+  Ratio duplicate{0, 1};         // Chance a message arrives twice.
+  Ratio reorder{0, 1};           // Chance a message leaves its link's FIFO order.
+  std::vector<LinkSpec> links;
+};
+
+// Timed faults. A target is a node name, or a selector the world builder resolves
+// ("all", "brokers", "producers", "consumers").
+struct Crash { std::string target; };
+struct PowerLoss { std::string target; };      // Crash plus loss of unsynced writes.
+struct Restart { std::string target; };
+struct Pause { std::string target; };
+struct Resume { std::string target; };
+struct Partition {                              // Nodes in different groups cannot talk.
+  std::vector<std::vector<std::string>> groups; // A node in no group is in a group of its own.
+  bool one_way = false;                         // Only messages from groups[0] to the rest drop.
+};
+struct Heal {};
+
+using FaultKind = std::variant<Crash, PowerLoss, Restart, Pause, Resume, Partition, Heal>;
+
+struct TimedFault {
+  DurationUs at{};
+  FaultKind what;
+  std::optional<DurationUs> duration;  // `for:`: undo after this long (restart, resume, heal).
+  SourceMark mark;
+};
+
+struct RandomFault {                    // Strikes as a Poisson process until quiesce.
+  enum class Kind : std::uint8_t { crash, power_loss, pause };
+  Kind kind = Kind::crash;
+  std::vector<std::string> targets;     // Each strike picks one uniformly.
+  Distribution interval;                // Time between strikes (from `rate_per_s`).
+  DurationUs downtime{};                // Restart or resume after this long.
+  SourceMark mark;
+};
+
+/// The verdict a scenario expects for a guarantee: `expect: {at-least-once: invalid}`.
+struct Expectation {
+  std::string guarantee;                // "at-most-once", "at-least-once", "exactly-once".
+  std::string verdict;                  // "valid", "invalid", "unknown".
+  SourceMark mark;
+};
+
+struct Scenario {
+  std::string file;                     // Path as given; used in messages.
+  std::string name;
+  std::string description;
+  BrokerKind broker = BrokerKind::reference;
+  std::string version;                  // Broker version where defaults differ; "" = latest.
+  std::uint64_t seed = 1;               // Default seed; `--seed` overrides.
+  std::int32_t brokers = 1;             // cluster.brokers
+  ConfigMap broker_config;              // The broker's own keys, as written.
+  std::vector<TopicSpec> topics;
+  std::vector<ProducerSpec> producers;
+  std::vector<ConsumerSpec> consumers;
+  NetworkSpec network;
+  std::vector<TimedFault> faults;
+  std::vector<RandomFault> fault_rates;
+  DurationUs quiesce{};                 // No fault strikes after this; crashed nodes restart.
+  DurationUs drain = seconds(10);       // After quiesce, the run ends when idle or after this.
+  std::vector<Expectation> expect;
+};
+
+/// Loads and validates the scenario at `path`. Throws InputError (file, line, column, key,
+/// nearest valid key) on any problem; never returns a half-filled scenario.
+Scenario load_scenario(std::string const& path);
+/// Parses scenario text; `file` is used in error messages only.
+Scenario parse_scenario(std::string const& text, std::string const& file);
+
+}  // namespace mqcheck::sim

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: viz/message_story.cpp (layer: viz)
+#include "viz/message_story.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace mqcheck::viz {
+namespace {
+
+using history::Op;
+using history::OpKind;
+
+bool names(Op const& op, MessageId message) {
+  return std::any_of(op.value.begin(), op.value.end(),
+                     [&](history::Record const& r) { return r.id == message; });
+}
+
+bool is_fault(Op const& op) {
+  switch (op.f) {
+    case OpKind::crash:
+    case OpKind::power_loss:
+    case OpKind::restart:
+    case OpKind::pause:
+    case OpKind::resume:
+    case OpKind::partition:
+    case OpKind::heal: return op.type == history::OpType::event;
+    default: return false;
+  }
+}
+
+std::string line(Op const& op, MessageId message) {
+  char time[32];
+  std::snprintf(time, sizeof time, "%10.3fms", static_cast<double>(op.time.us) / 1000.0);
+  std::string out = std::string(time) + "  #" + std::to_string(op.index);
+  out.resize(std::max<std::size_t>(out.size(), 22), ' ');
+  std::string process = op.process;
+  process.resize(std::max<std::size_t>(process.size(), 12), ' ');
+  out += "  " + process + " " + std::string(to_string(op.type)) + " " +
+         std::string(to_string(op.f));
+  for (history::Record const& r : op.value) {
+    if (r.id != message) continue;
+    if (r.offset) out += " offset " + std::to_string(r.offset->value);
+  }
+  if (!op.group.empty()) out += " group " + op.group;
+  if (!op.detail.empty()) out += "  (" + op.detail + ")";
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string render_message_story(history::History const& history, MessageId message) {
+  std::string out;
+  auto const ops = history.ops();
+  auto const first = std::find_if(ops.begin(), ops.end(), [&](Op const& o) { return names(o, message); });
+  auto const last = std::find_if(ops.rbegin(), ops.rend(), [&](Op const& o) { return names(o, message); });
+  if (first == ops.end()) return "  (no op names message " + std::to_string(message.value) + ")\n";
+  auto const end = last.base();
+  for (auto it = first; it != end; ++it) {
+    if (names(*it, message) || is_fault(*it)) out += line(*it, message);
+  }
+  return out;
+}
+
+std::string render_text_report(history::History const& history,
+                               checker::DeliveryReport const& report, std::string const& table,
+                               std::size_t stories_max) {
+  std::string out = "mqcheck report";
+  if (!history.header().scenario.empty()) out += ": " + history.header().scenario;
+  if (history.header().seed) out += " (seed " + std::to_string(*history.header().seed) + ")";
+  out += "\n\n" + table + "\n";
+  std::size_t told = 0;
+  for (checker::Verdict const& v : report.verdicts) {
+    if (v.guarantee == "exactly-once") continue;  // Its anomalies are the others', again.
+    for (checker::Anomaly const& a : v.anomalies) {
+      if (told++ == stories_max) return out + "(more anomalies not shown)\n";
+      out += "== " + a.kind + ": message " + std::to_string(a.message.value) + "\n" +
+             a.explanation + "\n" + render_message_story(history, a.message) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace mqcheck::viz
