@@ -27,8 +27,12 @@ Distribution const service{Distribution::Kind::exponential, microseconds(450), {
 Distribution const hop{Distribution::Kind::exponential, microseconds(100), {}, {}, {}};
 
 // ---- The kernel version: three actors exchanging messages through Out effects. ----
-struct Msg { std::uint64_t id; };
-struct NoEntry { bool operator==(NoEntry const&) const = default; };
+struct Msg {
+  std::uint64_t id;
+};
+struct NoEntry {
+  bool operator==(NoEntry const&) const = default;
+};
 using BenchOut = model::Out<Msg, NoEntry>;
 constexpr std::uint32_t broker_node = producers;
 
@@ -109,7 +113,8 @@ std::uint64_t run_bare(std::uint64_t seed) {
   std::uint64_t seq = 0, events = 0;
   std::vector<std::uint64_t> sent(producers, 0), waiting(partitions, 0);
   std::vector<bool> busy(partitions, false);
-  for (std::uint32_t p = 0; p < producers; ++p) q.push({sim::sample(rng, arrival).us, seq++, 0, p, 0});
+  for (std::uint32_t p = 0; p < producers; ++p)
+    q.push({sim::sample(rng, arrival).us, seq++, 0, p, 0});
   while (!q.empty()) {
     Ev const e = q.top();
     q.pop();
@@ -123,14 +128,23 @@ std::uint64_t run_bare(std::uint64_t seed) {
         }
         break;
       }
-      case 1: q.push({e.at + sim::sample(rng, hop).us, seq++, 2, static_cast<std::uint32_t>(e.id % partitions), e.id}); break;
+      case 1:
+        q.push({e.at + sim::sample(rng, hop).us, seq++, 2,
+                static_cast<std::uint32_t>(e.id % partitions), e.id});
+        break;
       case 2:
-        if (busy[e.node]) { ++waiting[e.node]; break; }
+        if (busy[e.node]) {
+          ++waiting[e.node];
+          break;
+        }
         busy[e.node] = true;
         q.push({e.at + sim::sample(rng, service).us, seq++, 3, e.node, 0});
         break;
       case 3:
-        if (waiting[e.node] == 0) { busy[e.node] = false; break; }
+        if (waiting[e.node] == 0) {
+          busy[e.node] = false;
+          break;
+        }
         --waiting[e.node];
         q.push({e.at + sim::sample(rng, service).us, seq++, 3, e.node, 0});
         break;
@@ -155,7 +169,8 @@ int main() {
   std::uint64_t kernel_events = 0, bare_events = 0;
   for (int round = 0; round < 3; ++round) {
     bare_best = std::max(bare_best, events_per_second([] { return run_bare(1); }, bare_events));
-    kernel_best = std::max(kernel_best, events_per_second([] { return run_kernel(1); }, kernel_events));
+    kernel_best =
+        std::max(kernel_best, events_per_second([] { return run_kernel(1); }, kernel_events));
   }
   std::printf("workload: 4 producers, 8 partitions, 8 consumers, %lld messages\n",
               static_cast<long long>(messages_total));

@@ -41,7 +41,8 @@ int check_command(CheckOptions const& o) {
     } else {
       std::cout << viz::render_verdict_table(report, expected) << "\n";
     }
-    bool const failed = expected.empty() ? any_invalid(report) : !mismatches(report, expected).empty();
+    bool const failed =
+        expected.empty() ? any_invalid(report) : !mismatches(report, expected).empty();
     return failed ? exit_violated : exit_ok;
   } catch (InputError const& e) {
     std::cerr << "mqcheck: " << e.what() << "\n";

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: cli/run.cpp (layer: cli)
 // `mqcheck run SCENARIO`: simulate, check, print the verdict table, compare with `expect`.
+#include "sim/run.hpp"
+
 #include <fstream>
 #include <iostream>
 
@@ -9,7 +11,6 @@
 #include "cli/expectations.hpp"
 #include "core/input_error.hpp"
 #include "history/history_io.hpp"
-#include "sim/run.hpp"
 #include "viz/message_story.hpp"
 #include "viz/verdict_table.hpp"
 
@@ -63,7 +64,8 @@ int judge(RunOptions const& o, sim::Scenario const& scenario, sim::RunResult con
   if (o.json) {
     std::cout << viz::render_verdict_json(report, expected) << "\n";
   } else if (!o.quiet || !problems.empty()) {
-    std::cout << scenario.name << " (seed " << seed << ")\n\n" << table << "\n"
+    std::cout << scenario.name << " (seed " << seed << ")\n\n"
+              << table << "\n"
               << faults_text(result);
   }
   if (problems.empty()) return exit_ok;

@@ -8,12 +8,12 @@ namespace mqcheck::detail {
 [[noreturn]] void assert_failed(char const* expr, char const* file, int line, char const* msg);
 }  // namespace mqcheck::detail
 
-#define MQCHECK_ASSERT(expr)                                                     \
-  do {                                                                           \
+#define MQCHECK_ASSERT(expr)                                                      \
+  do {                                                                            \
     if (!(expr)) ::mqcheck::detail::assert_failed(#expr, __FILE__, __LINE__, ""); \
   } while (false)
 
-#define MQCHECK_ASSERT_MSG(expr, msg)                                             \
-  do {                                                                            \
+#define MQCHECK_ASSERT_MSG(expr, msg)                                              \
+  do {                                                                             \
     if (!(expr)) ::mqcheck::detail::assert_failed(#expr, __FILE__, __LINE__, msg); \
   } while (false)

@@ -61,8 +61,8 @@ std::optional<DurationUs> parse_duration(std::string_view text) {
     std::uint64_t us;
   };
   // Longest suffixes first, so "ms" is not read as "s".
-  constexpr std::array<Unit, 4> units{{{"us", 1}, {"ms", 1'000}, {"s", 1'000'000},
-                                       {"m", 60'000'000}}};
+  constexpr std::array<Unit, 4> units{
+      {{"us", 1}, {"ms", 1'000}, {"s", 1'000'000}, {"m", 60'000'000}}};
   if (text == "0") return DurationUs{0};
   for (Unit const& unit : units) {
     if (text.size() <= unit.suffix.size() || !text.ends_with(unit.suffix)) continue;

@@ -18,7 +18,7 @@ struct StrongId {
   constexpr auto operator<=>(StrongId const&) const = default;
 };
 
-using NodeId = StrongId<struct NodeIdTag, std::uint32_t>;     // Index into the world's nodes.
+using NodeId = StrongId<struct NodeIdTag, std::uint32_t>;        // Index into the world's nodes.
 using MessageId = StrongId<struct MessageIdTag, std::uint64_t>;  // Given by the producer.
 using Offset = StrongId<struct OffsetTag, std::int64_t>;         // Broker-assigned position.
 

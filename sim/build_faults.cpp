@@ -36,7 +36,9 @@ struct Resolver {
     return std::visit(
         Overloaded{
             [&](Crash const& c) { return node(FaultAction::crash, c.target, "crash"); },
-            [&](PowerLoss const& c) { return node(FaultAction::power_loss, c.target, "power_loss"); },
+            [&](PowerLoss const& c) {
+              return node(FaultAction::power_loss, c.target, "power_loss");
+            },
             [&](Restart const& c) { return node(FaultAction::restart, c.target, "restart"); },
             [&](Pause const& c) { return node(FaultAction::pause, c.target, "pause"); },
             [&](Resume const& c) { return node(FaultAction::resume, c.target, "resume"); },
@@ -52,18 +54,25 @@ struct Resolver {
 FaultAction undo_of(FaultAction action) {
   switch (action) {
     case FaultAction::crash:
-    case FaultAction::power_loss: return FaultAction::restart;
-    case FaultAction::pause: return FaultAction::resume;
-    case FaultAction::partition: return FaultAction::heal;
-    default: return action;
+    case FaultAction::power_loss:
+      return FaultAction::restart;
+    case FaultAction::pause:
+      return FaultAction::resume;
+    case FaultAction::partition:
+      return FaultAction::heal;
+    default:
+      return action;
   }
 }
 
 FaultAction action_of(RandomFault::Kind kind) {
   switch (kind) {
-    case RandomFault::Kind::crash: return FaultAction::crash;
-    case RandomFault::Kind::power_loss: return FaultAction::power_loss;
-    case RandomFault::Kind::pause: return FaultAction::pause;
+    case RandomFault::Kind::crash:
+      return FaultAction::crash;
+    case RandomFault::Kind::power_loss:
+      return FaultAction::power_loss;
+    case RandomFault::Kind::pause:
+      return FaultAction::pause;
   }
   return FaultAction::crash;
 }

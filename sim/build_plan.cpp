@@ -23,8 +23,9 @@ void check_unique(std::vector<NodeInfo> const& nodes, Scenario const& scenario) 
   for (NodeInfo const& n : nodes) {
     if (!seen.insert(n.name).second) {
       throw InputError({scenario.file, 0, 0}, "producers",
-                       "two nodes are named '" + n.name + "'; producer ids, broker names "
-                       "(broker-N) and consumer instances (<group>-N) must differ");
+                       "two nodes are named '" + n.name +
+                           "'; producer ids, broker names "
+                           "(broker-N) and consumer instances (<group>-N) must differ");
     }
   }
 }
@@ -34,7 +35,8 @@ LinkParams defaults(NetworkSpec const& network) {
 }
 
 // Links apply in scenario order; a later link overrides the fields it sets.
-std::vector<LinkParams> resolve_links(Scenario const& scenario, std::vector<NodeInfo> const& nodes) {
+std::vector<LinkParams> resolve_links(Scenario const& scenario,
+                                      std::vector<NodeInfo> const& nodes) {
   std::size_t const n = nodes.size();
   std::vector<LinkParams> links(n * n, defaults(scenario.network));
   for (std::size_t i = 0; i < scenario.network.links.size(); ++i) {
@@ -42,8 +44,8 @@ std::vector<LinkParams> resolve_links(Scenario const& scenario, std::vector<Node
     std::string const key = "network.links[" + std::to_string(i) + "]";
     auto const from = resolve_target(scenario, nodes, spec.from == "*" ? "all" : spec.from,
                                      spec.mark, key + ".from");
-    auto const to = resolve_target(scenario, nodes, spec.to == "*" ? "all" : spec.to, spec.mark,
-                                   key + ".to");
+    auto const to =
+        resolve_target(scenario, nodes, spec.to == "*" ? "all" : spec.to, spec.mark, key + ".to");
     for (NodeId f : from) {
       for (NodeId t : to) {
         LinkParams& p = links[f.value * n + t.value];

@@ -73,8 +73,8 @@ class Kernel {
     std::map<TimerId, std::uint64_t> timers;  // Armed timer -> its live generation.
     std::vector<Event> deferred;              // What arrived while paused, in order.
     model::Disk<Entry> disk;
-    std::vector<OpenOp> open;                 // Client ops invoked and not yet completed.
-    Rng rng;                                  // This node's timer delays.
+    std::vector<OpenOp> open;  // Client ops invoked and not yet completed.
+    Rng rng;                   // This node's timer delays.
   };
 
   void push(Event e);
@@ -103,10 +103,10 @@ class Kernel {
   RunPlan plan_;
   std::vector<Actor> initial_;
   std::vector<Node> nodes_;
-  std::vector<Event> queue_;                 // A binary heap under Later.
-  std::vector<Message> slots_;               // Messages in flight, by slot.
+  std::vector<Event> queue_;    // A binary heap under Later.
+  std::vector<Message> slots_;  // Messages in flight, by slot.
   std::vector<std::uint64_t> free_slots_;
-  Output out_;                               // Reused by every step.
+  Output out_;  // Reused by every step.
   Network network_;
   Rng fault_rng_;
   history::History history_;

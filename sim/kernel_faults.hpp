@@ -10,13 +10,20 @@ namespace mqcheck::sim {
 
 inline std::string_view fault_name(FaultAction a) {
   switch (a) {
-    case FaultAction::crash: return "crash";
-    case FaultAction::power_loss: return "power-loss";
-    case FaultAction::restart: return "restart";
-    case FaultAction::pause: return "pause";
-    case FaultAction::resume: return "resume";
-    case FaultAction::partition: return "partition";
-    case FaultAction::heal: return "heal";
+    case FaultAction::crash:
+      return "crash";
+    case FaultAction::power_loss:
+      return "power-loss";
+    case FaultAction::restart:
+      return "restart";
+    case FaultAction::pause:
+      return "pause";
+    case FaultAction::resume:
+      return "resume";
+    case FaultAction::partition:
+      return "partition";
+    case FaultAction::heal:
+      return "heal";
   }
   return "?";
 }
@@ -49,13 +56,19 @@ void Kernel<Model>::fault(PlannedFault const& f) {
 template <class Model>
 void Kernel<Model>::node_fault(FaultAction action, NodeId n) {
   switch (action) {
-    case FaultAction::crash: return crash(n, false);
-    case FaultAction::power_loss: return crash(n, true);
-    case FaultAction::restart: return restart(n);
-    case FaultAction::pause: return pause(n);
-    case FaultAction::resume: return resume(n);
+    case FaultAction::crash:
+      return crash(n, false);
+    case FaultAction::power_loss:
+      return crash(n, true);
+    case FaultAction::restart:
+      return restart(n);
+    case FaultAction::pause:
+      return pause(n);
+    case FaultAction::resume:
+      return resume(n);
     case FaultAction::partition:
-    case FaultAction::heal: break;
+    case FaultAction::heal:
+      break;
   }
   MQCHECK_ASSERT_MSG(false, "not a node fault");
 }
@@ -134,8 +147,8 @@ void Kernel<Model>::strike(std::size_t process) {
   if (quiesced_ || p.targets.empty()) return;
   NodeId const target = p.targets[fault_rng_.below(p.targets.size())];
   node_fault(p.action, target);
-  FaultAction const repair = p.action == FaultAction::pause ? FaultAction::resume
-                                                             : FaultAction::restart;
+  FaultAction const repair =
+      p.action == FaultAction::pause ? FaultAction::resume : FaultAction::restart;
   push({now_ + p.downtime, 0, Event::Kind::restore, target, target, 0,
         static_cast<std::uint64_t>(repair), 0});
   push({now_ + sample(fault_rng_, p.interval), 0, Event::Kind::strike, {}, {}, 0, process, 0});

@@ -15,8 +15,8 @@ Kernel<Model>::Kernel(RunPlan plan, std::vector<Actor> actors, std::uint64_t see
   MQCHECK_ASSERT(initial_.size() == plan_.nodes.size());
   Rng const root(seed);
   for (std::size_t n = 0; n < initial_.size(); ++n) {
-    nodes_.push_back(Node{initial_[n], true, false, 0, {}, {}, {}, {},
-                          root.fork("node/" + plan_.nodes[n].name)});
+    nodes_.push_back(Node{
+        initial_[n], true, false, 0, {}, {}, {}, {}, root.fork("node/" + plan_.nodes[n].name)});
   }
   history_.header().seed = seed;
 }
@@ -67,12 +67,18 @@ RunResult Kernel<Model>::run() {
 template <class Model>
 void Kernel<Model>::step(Event const& e) {
   switch (e.kind) {
-    case Event::Kind::message: return deliver(e);
-    case Event::Kind::timer: return fire_timer(e);
-    case Event::Kind::fault: return fault(plan_.faults[e.payload]);
-    case Event::Kind::strike: return strike(e.payload);
-    case Event::Kind::restore: return node_fault(static_cast<FaultAction>(e.payload), e.node);
-    case Event::Kind::quiesce: return quiesce();
+    case Event::Kind::message:
+      return deliver(e);
+    case Event::Kind::timer:
+      return fire_timer(e);
+    case Event::Kind::fault:
+      return fault(plan_.faults[e.payload]);
+    case Event::Kind::strike:
+      return strike(e.payload);
+    case Event::Kind::restore:
+      return node_fault(static_cast<FaultAction>(e.payload), e.node);
+    case Event::Kind::quiesce:
+      return quiesce();
   }
 }
 
@@ -91,7 +97,8 @@ void Kernel<Model>::deliver(Event const& e) {
   if (node.up && node.paused) return node.deferred.push_back(e);
   Message message = std::move(slots_[e.payload]);
   free_slots_.push_back(e.payload);
-  if (!node.up || node.incarnation != e.incarnation) return dropped(e.from, e.node, "receiver crashed");
+  if (!node.up || node.incarnation != e.incarnation)
+    return dropped(e.from, e.node, "receiver crashed");
   if (network_.blocked(e.from, e.node)) return dropped(e.from, e.node, "partitioned");
   call(e.node, [&](auto& actor) { actor.on_message(e.from, message, out_); });
 }
@@ -115,8 +122,8 @@ void Kernel<Model>::apply(NodeId n) {
   for (model::SetTimer const& t : out_.timers()) {
     std::uint64_t const generation = ++timer_generation_;
     node.timers[t.id] = generation;
-    push({now_ + sample(node.rng, t.delay), 0, Event::Kind::timer, n, n, node.incarnation,
-          t.id, generation});
+    push({now_ + sample(node.rng, t.delay), 0, Event::Kind::timer, n, n, node.incarnation, t.id,
+          generation});
   }
   apply_disk(node, n);
   for (model::Observe& o : out_.observed()) observe(n, std::move(o));

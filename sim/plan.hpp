@@ -25,32 +25,38 @@ struct NodeInfo {
 };
 
 enum class FaultAction : std::uint8_t {
-  crash, power_loss, restart, pause, resume, partition, heal
+  crash,
+  power_loss,
+  restart,
+  pause,
+  resume,
+  partition,
+  heal
 };
 
 struct PlannedFault {
   SimTimeUs at{};
   FaultAction action = FaultAction::crash;
-  std::vector<NodeId> targets;                 // Node faults.
-  std::vector<std::vector<NodeId>> groups;     // Partition.
+  std::vector<NodeId> targets;              // Node faults.
+  std::vector<std::vector<NodeId>> groups;  // Partition.
   bool one_way = false;
 };
 
 struct RandomFaultProcess {
-  FaultAction action = FaultAction::crash;     // crash, power_loss or pause.
-  std::vector<NodeId> targets;                 // Each strike picks one uniformly.
+  FaultAction action = FaultAction::crash;  // crash, power_loss or pause.
+  std::vector<NodeId> targets;              // Each strike picks one uniformly.
   Distribution interval;
-  DurationUs downtime{};                       // Then restart (or resume).
+  DurationUs downtime{};  // Then restart (or resume).
 };
 
 struct RunPlan {
   std::vector<NodeInfo> nodes;
-  std::vector<LinkParams> links;               // links[from * nodes + to].
-  std::vector<PlannedFault> faults;            // Sorted by `at`, ties in scenario order.
+  std::vector<LinkParams> links;     // links[from * nodes + to].
+  std::vector<PlannedFault> faults;  // Sorted by `at`, ties in scenario order.
   std::vector<RandomFaultProcess> random_faults;
-  SimTimeUs quiesce{};                         // Faults stop; crashed nodes restart.
-  DurationUs drain = seconds(10);              // The run ends at quiesce + drain at the latest.
-  std::uint64_t steps_max = 200'000'000;       // A livelocked model fails loudly.
+  SimTimeUs quiesce{};                    // Faults stop; crashed nodes restart.
+  DurationUs drain = seconds(10);         // The run ends at quiesce + drain at the latest.
+  std::uint64_t steps_max = 200'000'000;  // A livelocked model fails loudly.
   history::Header header;
 };
 
@@ -63,7 +69,7 @@ struct FiredFault {
 struct RunResult {
   history::History history;
   std::vector<FiredFault> faults;
-  bool drained = false;          // Every event ran out before quiesce + drain.
+  bool drained = false;  // Every event ran out before quiesce + drain.
   bool step_limit_hit = false;
   std::uint64_t steps = 0;
   SimTimeUs end{};

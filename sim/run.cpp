@@ -6,10 +6,12 @@ namespace mqcheck::sim {
 
 RunResult simulate(Scenario const& scenario, std::uint64_t seed) {
   switch (scenario.broker) {
-    case BrokerKind::reference: return simulate_reference(scenario, seed);
+    case BrokerKind::reference:
+      return simulate_reference(scenario, seed);
     case BrokerKind::kafka:
     case BrokerKind::rabbitmq:
-    case BrokerKind::rocketmq: break;
+    case BrokerKind::rocketmq:
+      break;
   }
   // The Kafka, RabbitMQ and RocketMQ models arrive in their own issues; until then a scenario
   // for them is refused plainly rather than run against a stand-in.

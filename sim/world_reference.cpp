@@ -63,8 +63,8 @@ RunResult simulate_reference(Scenario const& s, std::uint64_t seed) {
   nodes.push_back({"broker-0", NodeRole::broker});
   for (std::size_t i = 0; i < s.consumers.size(); ++i) {
     ConsumerSpec const& spec = s.consumers[i];
-    ref::ConsumerConfig c = ref::parse_consumer_config(spec.config, indexed("consumers", i),
-                                                       spec.mark);
+    ref::ConsumerConfig c =
+        ref::parse_consumer_config(spec.config, indexed("consumers", i), spec.mark);
     c.group = spec.group;
     c.topic = spec.topic;
     c.broker = NodeId{broker_id};

@@ -24,8 +24,10 @@ bool is_fault(Op const& op) {
     case OpKind::pause:
     case OpKind::resume:
     case OpKind::partition:
-    case OpKind::heal: return op.type == history::OpType::event;
-    default: return false;
+    case OpKind::heal:
+      return op.type == history::OpType::event;
+    default:
+      return false;
   }
 }
 
@@ -36,8 +38,8 @@ std::string line(Op const& op, MessageId message) {
   out.resize(std::max<std::size_t>(out.size(), 22), ' ');
   std::string process = op.process;
   process.resize(std::max<std::size_t>(process.size(), 12), ' ');
-  out += "  " + process + " " + std::string(to_string(op.type)) + " " +
-         std::string(to_string(op.f));
+  out +=
+      "  " + process + " " + std::string(to_string(op.type)) + " " + std::string(to_string(op.f));
   for (history::Record const& r : op.value) {
     if (r.id != message) continue;
     if (r.offset) out += " offset " + std::to_string(r.offset->value);
@@ -52,8 +54,10 @@ std::string line(Op const& op, MessageId message) {
 std::string render_message_story(history::History const& history, MessageId message) {
   std::string out;
   auto const ops = history.ops();
-  auto const first = std::find_if(ops.begin(), ops.end(), [&](Op const& o) { return names(o, message); });
-  auto const last = std::find_if(ops.rbegin(), ops.rend(), [&](Op const& o) { return names(o, message); });
+  auto const first =
+      std::find_if(ops.begin(), ops.end(), [&](Op const& o) { return names(o, message); });
+  auto const last =
+      std::find_if(ops.rbegin(), ops.rend(), [&](Op const& o) { return names(o, message); });
   if (first == ops.end()) return "  (no op names message " + std::to_string(message.value) + ")\n";
   auto const end = last.base();
   for (auto it = first; it != end; ++it) {

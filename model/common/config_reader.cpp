@@ -22,15 +22,16 @@ void ConfigReader::fail(ConfigValue const& value, std::string_view key,
   throw InputError(value.mark, scope_ + "." + std::string(key), problem);
 }
 
-std::int64_t ConfigReader::integer(std::string_view key, std::int64_t fallback,
-                                   std::int64_t min, std::int64_t max) {
+std::int64_t ConfigReader::integer(std::string_view key, std::int64_t fallback, std::int64_t min,
+                                   std::int64_t max) {
   ConfigValue const* value = find(key);
   if (value == nullptr) return fallback;
   auto const n = parse_int(value->text);
   if (!n) fail(*value, key, "expected an integer, got '" + value->text + "'");
   if (*n < min || *n > max) {
-    fail(*value, key, "value " + value->text + " is out of range [" + std::to_string(min) +
-                          ", " + std::to_string(max) + "]");
+    fail(*value, key,
+         "value " + value->text + " is out of range [" + std::to_string(min) + ", " +
+             std::to_string(max) + "]");
   }
   return *n;
 }
@@ -47,8 +48,8 @@ DurationUs ConfigReader::duration(std::string_view key, DurationUs fallback) {
   ConfigValue const* value = find(key);
   if (value == nullptr) return fallback;
   auto const d = parse_duration(value->text);
-  if (!d) fail(*value, key, "expected a duration such as 250us, 15ms or 2s, got '" +
-                                value->text + "'");
+  if (!d)
+    fail(*value, key, "expected a duration such as 250us, 15ms or 2s, got '" + value->text + "'");
   return *d;
 }
 

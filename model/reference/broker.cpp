@@ -20,8 +20,8 @@ constexpr FileId boot_file = 1;
 
 history::Record Broker::record(Offset offset) const {
   MQCHECK_ASSERT(offset.value >= 0 && offset.value < static_cast<std::int64_t>(log_.size()));
-  return history::Record{log_[static_cast<std::size_t>(offset.value)], config_->queue,
-                         std::nullopt, offset};
+  return history::Record{log_[static_cast<std::size_t>(offset.value)], config_->queue, std::nullopt,
+                         offset};
 }
 
 Offset Broker::store(MessageId id) {
@@ -60,8 +60,8 @@ void Broker::on_recover(Disk<Entry> const& disk, Output& out) {
     MQCHECK_ASSERT(offset == e.offset);  // Appends are sequential, and power loss cuts a suffix.
     if (!acked.contains(offset.value)) ready_.push_back({offset, true});
   }
-  out.event(OpKind::restart, {}, "recovered " + std::to_string(ready_.size()) +
-                                     " unacknowledged messages from the log");
+  out.event(OpKind::restart, {},
+            "recovered " + std::to_string(ready_.size()) + " unacknowledged messages from the log");
   dispatch(out);
 }
 

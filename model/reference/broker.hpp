@@ -32,8 +32,8 @@ class Broker {
   void on_timer(TimerId timer, Output& out);
 
   bool operator==(Broker const& o) const {
-    return epoch_ == o.epoch_ && next_tag_ == o.next_tag_ && log_ == o.log_ &&
-           ready_ == o.ready_ && unacked_ == o.unacked_ && in_flight_ == o.in_flight_ &&
+    return epoch_ == o.epoch_ && next_tag_ == o.next_tag_ && log_ == o.log_ && ready_ == o.ready_ &&
+           unacked_ == o.unacked_ && in_flight_ == o.in_flight_ &&
            next_consumer_ == o.next_consumer_;
   }
 
@@ -59,13 +59,13 @@ class Broker {
   Offset store(MessageId id);
 
   BrokerConfig const* config_;
-  std::uint64_t epoch_ = 0;                  // Boots so far; the high bits of every tag.
+  std::uint64_t epoch_ = 0;  // Boots so far; the high bits of every tag.
   DeliveryTag next_tag_ = 0;
-  std::vector<MessageId> log_;               // log_[offset]: what is stored there.
-  std::deque<Ready> ready_;                  // In queue order.
+  std::vector<MessageId> log_;  // log_[offset]: what is stored there.
+  std::deque<Ready> ready_;     // In queue order.
   std::map<DeliveryTag, Unacked> unacked_;
-  std::vector<std::int64_t> in_flight_;      // Unacked deliveries per consumer.
-  std::size_t next_consumer_ = 0;            // Round-robin cursor.
+  std::vector<std::int64_t> in_flight_;  // Unacked deliveries per consumer.
+  std::size_t next_consumer_ = 0;        // Round-robin cursor.
 };
 
 }  // namespace mqcheck::model::reference

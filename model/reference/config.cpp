@@ -34,8 +34,8 @@ ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& sc
                                      SourceMark const& where) {
   ConfigReader r(map, scope, where);
   ConsumerConfig c;
-  c.ack = static_cast<AckMode>(
-      r.choice("ack", 0, {"after-processing", "before-processing", "auto"}));
+  c.ack =
+      static_cast<AckMode>(r.choice("ack", 0, {"after-processing", "before-processing", "auto"}));
   r.reject_unknown();
   return c;
 }

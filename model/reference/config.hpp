@@ -30,19 +30,19 @@ struct ConsumerRef {  // What the broker knows of a consumer (static membership)
 struct BrokerConfig {
   Persistence persistence = Persistence::disk;
   FsyncPolicy fsync = FsyncPolicy::always;
-  bool dedup = false;                      // Drop a publish whose id is already stored.
+  bool dedup = false;  // Drop a publish whose id is already stored.
   DurationUs redelivery_timeout = milliseconds(100);
-  std::int64_t prefetch = 10;              // Unacknowledged deliveries per consumer.
-  std::string queue;                       // The one queue's name (the scenario's topic).
-  std::vector<ConsumerRef> consumers;      // Filled by the world builder.
+  std::int64_t prefetch = 10;          // Unacknowledged deliveries per consumer.
+  std::string queue;                   // The one queue's name (the scenario's topic).
+  std::vector<ConsumerRef> consumers;  // Filled by the world builder.
 };
 
 struct ProducerConfig {
-  std::int64_t retries = 3;                // Resends after a confirm timeout.
+  std::int64_t retries = 3;  // Resends after a confirm timeout.
   DurationUs request_timeout = milliseconds(50);
   std::string topic;
   NodeId broker;
-  MessageId first_id;                      // Messages first_id .. first_id + messages - 1.
+  MessageId first_id;  // Messages first_id .. first_id + messages - 1.
   std::int64_t messages = 0;
   Distribution interval;
   DurationUs start{};

@@ -26,9 +26,7 @@ class Consumer {
   void on_message(NodeId from, Message const& message, Output& out);
   void on_timer(TimerId timer, Output& out);
 
-  bool operator==(Consumer const& o) const {
-    return buffer_ == o.buffer_ && busy_ == o.busy_;
-  }
+  bool operator==(Consumer const& o) const { return buffer_ == o.buffer_ && busy_ == o.busy_; }
 
  private:
   static constexpr TimerId processed_timer = 0;

@@ -15,23 +15,23 @@ namespace mqcheck::model::reference {
 /// before a broker restart can never acknowledge a different delivery after it.
 using DeliveryTag = std::uint64_t;
 
-struct Publish {        // Producer -> broker. A resend after a timeout repeats the id.
+struct Publish {  // Producer -> broker. A resend after a timeout repeats the id.
   MessageId id;
   bool operator==(Publish const&) const = default;
 };
-struct Confirmed {      // Broker -> producer: the message is stored (publisher confirm).
+struct Confirmed {  // Broker -> producer: the message is stored (publisher confirm).
   MessageId id;
-  Offset offset;        // Position in the broker's log.
+  Offset offset;  // Position in the broker's log.
   bool operator==(Confirmed const&) const = default;
 };
-struct Delivered {      // Broker -> consumer (push).
+struct Delivered {  // Broker -> consumer (push).
   MessageId id;
   Offset offset;
   DeliveryTag tag;
   bool redelivered;
   bool operator==(Delivered const&) const = default;
 };
-struct Acked {          // Consumer -> broker.
+struct Acked {  // Consumer -> broker.
   DeliveryTag tag;
   bool operator==(Acked const&) const = default;
 };

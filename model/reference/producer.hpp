@@ -26,9 +26,7 @@ class Producer {
   void on_message(NodeId from, Message const& message, Output& out);
   void on_timer(TimerId timer, Output& out);
 
-  bool operator==(Producer const& o) const {
-    return next_ == o.next_ && attempts_ == o.attempts_;
-  }
+  bool operator==(Producer const& o) const { return next_ == o.next_ && attempts_ == o.attempts_; }
 
  private:
   static constexpr TimerId next_send_timer = 0;  // Resend timers are 1 + message id.
@@ -36,8 +34,8 @@ class Producer {
   history::Record record(MessageId id) const;
 
   ProducerConfig const* config_;
-  std::int64_t next_ = 0;                          // Index of the next message to send.
-  std::map<MessageId, std::int64_t> attempts_;     // Unconfirmed sends -> resends so far.
+  std::int64_t next_ = 0;                       // Index of the next message to send.
+  std::map<MessageId, std::int64_t> attempts_;  // Unconfirmed sends -> resends so far.
 };
 
 }  // namespace mqcheck::model::reference

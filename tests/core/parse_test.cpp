@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Exact parsing of durations, ratios, integers and booleans; edit distance and suggestions.
+#include "core/parse.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "core/input_error.hpp"
-#include "core/parse.hpp"
 
 namespace mqcheck {
 namespace {
@@ -61,7 +62,8 @@ TEST_CASE("nearest suggests a plausible typo fix and nothing else", "[input-erro
 }
 
 TEST_CASE("an input error names file, line, column and key", "[input-error]") {
-  InputError const e({"s.yaml", 7, 3}, "producers[0].rate", "unknown key (did you mean 'rate_per_s'?)");
+  InputError const e({"s.yaml", 7, 3}, "producers[0].rate",
+                     "unknown key (did you mean 'rate_per_s'?)");
   CHECK(std::string(e.what()) ==
         "s.yaml:7:3: key 'producers[0].rate': unknown key (did you mean 'rate_per_s'?)");
 }

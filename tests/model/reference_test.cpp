@@ -48,7 +48,8 @@ TEST_CASE("the broker stores, confirms and delivers a publish", "[reference]") {
   CHECK(out.disk()[1].kind == DiskOp<Entry>::Kind::fsync);
 }
 
-TEST_CASE("without dedup a resend is stored twice; with dedup it is confirmed again", "[reference]") {
+TEST_CASE("without dedup a resend is stored twice; with dedup it is confirmed again",
+          "[reference]") {
   for (bool const dedup : {false, true}) {
     CAPTURE(dedup);
     BrokerConfig const c = broker_config(dedup);
@@ -135,9 +136,10 @@ TEST_CASE("a bad broker value is rejected with the choices", "[reference][config
     parse_broker_config(map, {"s.yaml", 0, 0});
     FAIL("expected an InputError");
   } catch (InputError const& e) {
-    CHECK(std::string(e.what()) == "s.yaml:4:16: key 'broker_config.fsync': unknown value "
-                                   "'alway'; expected one of: always never (did you mean "
-                                   "'always'?)");
+    CHECK(std::string(e.what()) ==
+          "s.yaml:4:16: key 'broker_config.fsync': unknown value "
+          "'alway'; expected one of: always never (did you mean "
+          "'always'?)");
   }
 }
 

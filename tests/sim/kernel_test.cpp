@@ -80,7 +80,8 @@ TEST_CASE("a crash completes open invokes as info and stops the node", "[kernel]
 TEST_CASE("a fault that changes nothing is not reported as fired", "[kernel][faults]") {
   auto plan = two_node_plan();
   plan.quiesce = SimTimeUs{10'000};
-  plan.faults = {at(2, FaultAction::restart), at(3, FaultAction::resume),
+  plan.faults = {at(2, FaultAction::restart),
+                 at(3, FaultAction::resume),
                  {SimTimeUs{4'000}, FaultAction::heal, {}, {}, false}};
   auto const r = run(plan);
   CHECK(r.faults.empty());

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Network tests: drop, duplicate, FIFO and reorder, partitions (symmetric, one-way, heal).
-#include <catch2/catch.hpp>
-
 #include "sim/network.hpp"
+
+#include <catch2/catch.hpp>
 
 namespace mqcheck::sim {
 namespace {

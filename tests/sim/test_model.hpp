@@ -27,7 +27,9 @@ struct Tick {
 
 using TestOut = model::Out<Ping, Tick>;
 
-inline history::Record rec(std::uint64_t n) { return {MessageId{n}, "t", std::nullopt, std::nullopt}; }
+inline history::Record rec(std::uint64_t n) {
+  return {MessageId{n}, "t", std::nullopt, std::nullopt};
+}
 
 struct Writer {
   std::uint64_t ticks = 5;
