@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/send_outcomes.cpp (layer: checker)
+// One pass over the ops pairs each completion with its invoke and files sends and processings
+// under their message. Open invokes are keyed by process in a std::map, so the final pass over
+// the ones never completed runs in a fixed order.
+#include "checker/send_outcomes.hpp"
+
+#include <algorithm>
+
+#include "core/assert.hpp"
+
+namespace mqcheck::checker {
+namespace {
+
+using history::Op;
+using history::OpKind;
+using history::OpType;
+
+// An invoke waiting for its completion.
+struct OpenInvoke {
+  std::uint64_t index = 0;
+  OpKind f = OpKind::send;
+  std::vector<MessageId> ids;  // Sorted, so that pairing ignores the order of records.
+  std::string group;
+};
+
+std::vector<MessageId> sorted_ids(Op const& op) {
+  std::vector<MessageId> ids;
+  ids.reserve(op.value.size());
+  for (history::Record const& record : op.value) ids.push_back(record.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+class TableBuilder {
+ public:
+  void on_op(Op const& op) {
+    if (!history::is_client_op(op)) return;
+    if (op.f != OpKind::send && op.f != OpKind::process) return;
+    if (op.type == OpType::invoke) {
+      on_invoke(op);
+    } else {
+      on_completion(op, take_open_invoke(op));
+    }
+  }
+
+  // An invoke never completed counts as `info`: a send attempt already does (its outcome
+  // starts as info), and a process becomes a "maybe processed" of its group.
+  MessageTable finish() && {
+    for (auto const& [process, invokes] : open_) {
+      for (OpenInvoke const& invoke : invokes) {
+        if (invoke.f != OpKind::process) continue;
+        for (MessageId id : invoke.ids)
+          table_[id].groups[invoke.group].info_ops.push_back(invoke.index);
+      }
+    }
+    for (auto& [id, facts] : table_) {
+      for (auto& [group, processing] : facts.groups)
+        std::sort(processing.info_ops.begin(), processing.info_ops.end());
+    }
+    return std::move(table_);
+  }
+
+ private:
+  void on_invoke(Op const& op) {
+    open_[op.process].push_back(OpenInvoke{op.index, op.f, sorted_ids(op), op.group});
+    if (op.f != OpKind::send) return;
+    for (history::Record const& record : op.value) {
+      MessageFacts& facts = table_[record.id];
+      if (facts.sends.empty()) facts.topic = record.topic;
+      facts.sends.push_back(SendAttempt{op.index, std::nullopt, OpType::info, op.process});
+    }
+  }
+
+  // Removes and returns the earliest open invoke that `op` completes, if any.
+  std::optional<std::uint64_t> take_open_invoke(Op const& op) {
+    auto const found = open_.find(op.process);
+    if (found == open_.end()) return std::nullopt;
+    std::vector<OpenInvoke>& invokes = found->second;
+    std::vector<MessageId> const ids = sorted_ids(op);
+    // An invoke that names no message (docs/history-format.md: a poll's) pairs on f alone.
+    auto const it = std::find_if(invokes.begin(), invokes.end(), [&](OpenInvoke const& open) {
+      return open.f == op.f && (open.ids.empty() || open.ids == ids);
+    });
+    if (it == invokes.end()) return std::nullopt;
+    std::uint64_t const index = it->index;
+    invokes.erase(it);
+    if (invokes.empty()) open_.erase(found);
+    return index;
+  }
+
+  void on_completion(Op const& op, std::optional<std::uint64_t> invoke) {
+    if (op.f == OpKind::send) {
+      for (history::Record const& record : op.value) complete_send(op, record, invoke);
+      return;
+    }
+    // A failed process did not happen, so it leaves no trace in the table.
+    if (op.type == OpType::fail) return;
+    for (history::Record const& record : op.value) {
+      GroupProcessing& processing = table_[record.id].groups[op.group];
+      (op.type == OpType::ok ? processing.ok_ops : processing.info_ops).push_back(op.index);
+    }
+  }
+
+  void complete_send(Op const& op, history::Record const& record,
+                     std::optional<std::uint64_t> invoke) {
+    MessageFacts& facts = table_[record.id];
+    auto const filed = std::find_if(facts.sends.begin(), facts.sends.end(), [&](auto const& a) {
+      return invoke && a.invoke == invoke && !a.completion;
+    });
+    if (filed != facts.sends.end()) {
+      filed->completion = op.index;
+      filed->outcome = op.type;
+      return;
+    }
+    // No attempt was filed: the completion stands alone, or its invoke named no message.
+    if (facts.sends.empty()) facts.topic = record.topic;
+    facts.sends.push_back(SendAttempt{invoke, op.index, op.type, op.process});
+  }
+
+  MessageTable table_;
+  std::map<std::string, std::vector<OpenInvoke>> open_;  // By process.
+};
+
+}  // namespace
+
+SendOutcome MessageFacts::outcome() const {
+  if (sends.empty()) return SendOutcome::none;
+  auto const any = [&](OpType type) {
+    return std::any_of(sends.begin(), sends.end(),
+                       [&](auto const& a) { return a.outcome == type; });
+  };
+  if (any(OpType::ok)) return SendOutcome::ok;
+  if (any(OpType::info)) return SendOutcome::info;
+  return SendOutcome::fail;
+}
+
+SendAttempt const* MessageFacts::first_ok() const {
+  SendAttempt const* first = nullptr;
+  for (SendAttempt const& attempt : sends) {
+    if (attempt.outcome != OpType::ok) continue;
+    MQCHECK_ASSERT(attempt.completion.has_value());
+    if (first == nullptr || *attempt.completion < *first->completion) first = &attempt;
+  }
+  return first;
+}
+
+std::vector<std::uint64_t> MessageFacts::failed_completions() const {
+  std::vector<std::uint64_t> indices;
+  for (SendAttempt const& attempt : sends) {
+    if (attempt.outcome == OpType::fail && attempt.completion)
+      indices.push_back(*attempt.completion);
+  }
+  std::sort(indices.begin(), indices.end());
+  return indices;
+}
+
+MessageTable build_message_table(history::History const& history) {
+  TableBuilder builder;
+  for (Op const& op : history.ops()) builder.on_op(op);
+  return std::move(builder).finish();
+}
+
+std::map<std::string, std::set<std::string>> expected_groups(history::Header const& header,
+                                                             MessageTable const& table) {
+  std::map<std::string, std::set<std::string>> groups;
+  for (auto const& [topic, subscribed] : header.subscriptions)
+    groups[topic].insert(subscribed.begin(), subscribed.end());
+  for (auto const& [id, facts] : table) {
+    if (facts.sends.empty() || header.subscriptions.contains(facts.topic)) continue;
+    std::set<std::string>& readers = groups[facts.topic];
+    for (auto const& [group, processing] : facts.groups) readers.insert(group);
+  }
+  return groups;
+}
+
+}  // namespace mqcheck::checker

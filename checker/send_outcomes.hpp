@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/send_outcomes.hpp (layer: checker)
+// The per-message table the delivery checker judges: each message's send attempts, paired
+// into outcomes, and per consumer group the ops that processed it for sure (`ok`) or maybe
+// (`info`). Built in one pass over the ops. Invariant: every container whose order can reach
+// output is a std::map or an ascending vector, so verdicts never depend on hashing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/strong_id.hpp"
+#include "history/history.hpp"
+
+namespace mqcheck::checker {
+
+/// A message's send outcome: `ok` if any attempt was acknowledged, else `info` if any
+/// attempt's outcome is unknown (an `info` completion or an invoke never completed), else
+/// `fail`. `none` when no producer ever tried to send it.
+enum class SendOutcome : std::uint8_t { none, ok, info, fail };
+
+/// One attempt to send a message: an invoke and its completion, paired per process.
+struct SendAttempt {
+  std::optional<std::uint64_t> invoke;              // Absent when a completion matched no invoke.
+  std::optional<std::uint64_t> completion;          // Absent while the invoke is open.
+  history::OpType outcome = history::OpType::info;  // ok, fail or info; open counts as info.
+  std::string process;                              // The producer that made the attempt.
+};
+
+/// How one consumer group processed one message.
+struct GroupProcessing {
+  std::vector<std::uint64_t> ok_ops;    // Ascending; once per record naming the message.
+  std::vector<std::uint64_t> info_ops;  // Ascending: info completions, never-completed invokes.
+};
+
+/// Everything the history says about one message.
+struct MessageFacts {
+  std::string topic;                              // From its first send op; "" if never sent.
+  std::vector<SendAttempt> sends;                 // In the order the attempts began.
+  std::map<std::string, GroupProcessing> groups;  // Only groups with an ok or info process.
+
+  /// Returns the send outcome defined on SendOutcome.
+  SendOutcome outcome() const;
+  /// Returns the first acknowledged attempt, or nullptr when none was.
+  SendAttempt const* first_ok() const;
+  /// Returns the indices of the `fail` completions, ascending.
+  std::vector<std::uint64_t> failed_completions() const;
+};
+
+using MessageTable = std::map<MessageId, MessageFacts>;
+
+/// Builds the table from the client ops of `history` (events are skipped), in one pass.
+/// Pairing: a completion completes the earliest open invoke of the same process with the
+/// same f and the same message ids (or an invoke naming no message, as docs/history-format.md
+/// allows); a completion that matches none stands alone, and an
+/// invoke never completed counts as `info`. Only `send` and `process` ops are read.
+MessageTable build_message_table(history::History const& history);
+
+/// Returns, for every topic that is subscribed in the header or named by a send, the groups
+/// that must process it: header().subscriptions[T] when T is listed, otherwise every group
+/// with an ok or info process of a message sent to T. A topic may map to no group.
+std::map<std::string, std::set<std::string>> expected_groups(history::Header const& header,
+                                                             MessageTable const& table);
+
+}  // namespace mqcheck::checker
