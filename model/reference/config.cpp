@@ -36,6 +36,7 @@ ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& sc
   ConsumerConfig c;
   c.ack =
       static_cast<AckMode>(r.choice("ack", 0, {"after-processing", "before-processing", "auto"}));
+  c.ack_delay = r.duration("ack.delay", DurationUs{});
   r.reject_unknown();
   return c;
 }

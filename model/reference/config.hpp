@@ -50,6 +50,7 @@ struct ProducerConfig {
 
 struct ConsumerConfig {
   AckMode ack = AckMode::after_processing;
+  DurationUs ack_delay{};  // After-processing acks leave this long after processing (batched).
   std::string group;
   std::string topic;
   NodeId broker;

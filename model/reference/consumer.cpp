@@ -32,14 +32,26 @@ void Consumer::start_next(Output& out) {
   busy_ = true;
 }
 
-void Consumer::on_timer(TimerId, Output& out) {
+void Consumer::on_timer(TimerId timer, Output& out) {
+  if (timer == processed_timer) return processed(out);
+  for (DeliveryTag tag : unsent_acks_) out.send(config_->broker, Acked{tag});
+  unsent_acks_.clear();
+}
+
+void Consumer::processed(Output& out) {
   MQCHECK_ASSERT(busy_ && !buffer_.empty());
   Delivered const d = buffer_.front();
   buffer_.pop_front();
   busy_ = false;
   out.complete(OpType::ok, OpKind::process, {record(d)}, config_->group);
-  if (config_->ack == AckMode::after_processing) out.send(config_->broker, Acked{d.tag});
+  if (config_->ack == AckMode::after_processing) ack_later(d.tag, out);
   if (!buffer_.empty()) start_next(out);
+}
+
+void Consumer::ack_later(DeliveryTag tag, Output& out) {
+  if (config_->ack_delay == DurationUs{}) return out.send(config_->broker, Acked{tag});
+  if (unsent_acks_.empty()) out.set_timer(ack_timer, config_->ack_delay);
+  unsent_acks_.push_back(tag);
 }
 
 }  // namespace mqcheck::model::reference

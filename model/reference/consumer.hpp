@@ -4,10 +4,14 @@
 // drawn service time, and acks after processing (at-least-once), before processing
 // (at-most-once: a crash mid-processing loses the message) or never (auto-ack). Processing
 // takes effect atomically when it completes, so a crash before completion means the effect
-// did not happen: the kernel completes the open process op as `fail`, not `info`.
+// did not happen: the kernel completes the open process op as `fail`, not `info`. With
+// ack.delay, after-processing acks are batched and leave that long after processing, which
+// opens the window real applications have between "processed" and "acked": a crash inside it
+// gets processed messages redelivered.
 #pragma once
 
 #include <deque>
+#include <vector>
 
 #include "model/common/disk.hpp"
 #include "model/common/out.hpp"
@@ -30,12 +34,16 @@ class Consumer {
 
  private:
   static constexpr TimerId processed_timer = 0;
+  static constexpr TimerId ack_timer = 1;
   void start_next(Output& out);
+  void processed(Output& out);
+  void ack_later(DeliveryTag tag, Output& out);
   history::Record record(Delivered const& d) const;
 
   ConsumerConfig const* config_;
   std::deque<Delivered> buffer_;  // Front is in processing when busy_.
   bool busy_ = false;
+  std::vector<DeliveryTag> unsent_acks_;  // Processed, ack not yet sent (ack.delay).
 };
 
 }  // namespace mqcheck::model::reference

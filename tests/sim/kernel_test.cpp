@@ -19,8 +19,9 @@ sim::RunResult run(sim::RunPlan plan, Writer w = {}, std::uint64_t seed = 1) {
   return kernel.run();
 }
 
-PlannedFault at(std::int64_t ms, FaultAction action, std::uint32_t node = 0) {
-  return PlannedFault{SimTimeUs{ms * 1000}, action, {NodeId{node}}, {}, false};
+PlannedFault at(double ms, FaultAction action, std::uint32_t node = 0) {
+  return PlannedFault{SimTimeUs{static_cast<std::int64_t>(ms * 1000)}, action, {NodeId{node}},
+                      {}, false};
 }
 
 TEST_CASE("messages arrive after their latency, in send order", "[kernel]") {
@@ -63,14 +64,14 @@ TEST_CASE("a crash keeps unsynced writes; a power loss loses them", "[kernel][fa
 
 TEST_CASE("a crash completes open invokes as info and stops the node", "[kernel][faults]") {
   auto plan = two_node_plan();
-  plan.quiesce = SimTimeUs{3'500};
-  plan.faults = {at(3, FaultAction::crash)};
+  plan.quiesce = SimTimeUs{4'000};
+  plan.faults = {at(3.5, FaultAction::crash)};
   auto const r = run(plan);
   CHECK(ops_of(r.history, OpKind::send, OpType::invoke).size() == 3);  // Ticks at 1, 2, 3 ms.
   auto const infos = ops_of(r.history, OpKind::send, OpType::info);
   REQUIRE(infos.size() == 3);  // The writer never completes its sends.
   CHECK(infos[0].detail == "crashed");
-  CHECK(infos[0].time.us == 3'000);
+  CHECK(infos[0].time.us == 3'500);
   // Quiesce restarted the writer; it recovers without re-arming its timer.
   REQUIRE(r.faults.size() == 2);
   CHECK(r.faults[0].what == "crash w");
@@ -92,15 +93,16 @@ TEST_CASE("a paused node takes its deliveries late, in order", "[kernel][faults]
   link.latency = Distribution::constant(microseconds(100));
   auto plan = two_node_plan(link);
   plan.quiesce = SimTimeUs{10'000};
-  plan.faults = {at(2, FaultAction::pause, 1), at(4, FaultAction::resume, 1)};
+  plan.faults = {at(1.5, FaultAction::pause, 1), at(3.5, FaultAction::resume, 1)};
   auto const r = run(plan);
   auto const delivered = ops_of(r.history, OpKind::deliver, OpType::ok);
   REQUIRE(delivered.size() == 5);
-  CHECK(delivered[0].time.us == 1'100);
-  CHECK(delivered[1].time.us == 2'100);  // Arrived before the pause.
-  CHECK(delivered[2].time.us == 4'000);  // Arrived at 3.1ms, during the pause.
+  CHECK(delivered[0].time.us == 1'100);  // Before the pause.
+  CHECK(delivered[1].time.us == 3'500);  // Arrived at 2.1ms, during the pause.
+  CHECK(delivered[1].value[0].id == MessageId{2});
+  CHECK(delivered[2].time.us == 3'500);  // Arrived at 3.1ms; taken in arrival order.
   CHECK(delivered[2].value[0].id == MessageId{3});
-  CHECK(delivered[3].time.us == 4'100);
+  CHECK(delivered[3].time.us == 4'100);  // After the resume: on time again.
 }
 
 TEST_CASE("messages to a crashed node are dropped, not queued", "[kernel][faults]") {
