@@ -67,7 +67,8 @@ std::string counts_line(checker::Counts const& counts) {
          std::to_string(counts.acknowledged) + ", processed " + std::to_string(counts.processed) +
          ", lost " + std::to_string(counts.lost) + ", duplicated " +
          std::to_string(counts.duplicated) + ", recovered " + std::to_string(counts.recovered) +
-         ", unexpected " + std::to_string(counts.unexpected) + "\n";
+         ", unexpected " + std::to_string(counts.unexpected) +
+         (counts.unseen == 0 ? "" : ", unseen " + std::to_string(counts.unseen)) + "\n";
 }
 
 // Returns "op 7" or "ops 7, 9".
@@ -124,7 +125,14 @@ std::string render_verdict_table(checker::DeliveryReport const& report,
                                  std::size_t anomalies_max) {
   std::string text = verdict_rows(report, expected) + "\n" + counts_line(report.counts);
   for (Verdict const& verdict : report.verdicts) {
-    if (verdict.validity != Validity::valid) text += verdict_details(verdict, anomalies_max);
+    if (verdict.validity == Validity::valid) continue;
+    // Exactly-once is the conjunction of the others: its anomalies are theirs, shown above.
+    if (verdict.guarantee == "exactly-once") {
+      text += "\n" + verdict.guarantee + " is " + std::string(to_string(verdict.validity)) +
+              ": " + verdict.reason + "\n";
+      continue;
+    }
+    text += verdict_details(verdict, anomalies_max);
   }
   return text;
 }
