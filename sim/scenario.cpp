@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: sim/scenario.cpp (layer: sim)
+// The scenario loader: YAML text to a validated sim::Scenario, or an InputError naming file,
+// line, column and dotted key. This file reads the top level, the workload (topics, queues,
+// producers, consumers) and `expect`, and checks the cross-references between them; the
+// network and fault sections are in scenario_network.cpp and scenario_faults.cpp.
+#include "sim/scenario.hpp"
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <string_view>
+#include <utility>
+
+#include "sim/scenario_sections.hpp"
+#include "sim/scenario_values.hpp"
+#include "sim/yaml_reader.hpp"
+
+namespace mqcheck::sim {
+namespace {
+
+// Limits on sizes (TigerStyle: put a limit on everything). They keep a typo such as
+// `instances: 1000000` from turning into an out-of-memory crash in the world builder.
+constexpr std::int64_t brokers_max = 1'000;
+constexpr std::int64_t partitions_max = 10'000;
+constexpr std::int64_t instances_max = 1'000;
+constexpr std::int64_t messages_max = 1'000'000'000;
+constexpr std::int64_t keys_max = std::numeric_limits<std::int32_t>::max();
+constexpr std::uintmax_t file_size_max = 16 * 1024 * 1024;
+
+constexpr std::array<std::string_view, 17> top_keys{
+    "name",          "description", "broker",  "version",   "seed",      "cluster",
+    "broker_config", "topics",      "queues",  "producers", "consumers", "network",
+    "faults",        "fault_rates", "quiesce", "drain",     "expect"};
+constexpr std::array<std::string_view, 1> cluster_keys{"brokers"};
+constexpr std::array<std::string_view, 3> topic_keys{"name", "partitions", "config"};
+constexpr std::array<std::string_view, 2> queue_keys{"name", "config"};
+constexpr std::array<std::string_view, 8> producer_keys{
+    "id", "topic", "messages", "rate_per_s", "interval", "start", "keys", "config"};
+constexpr std::array<std::string_view, 5> consumer_keys{"group", "topic", "instances", "processing",
+                                                        "config"};
+constexpr std::array<std::string_view, 4> broker_names{"reference", "kafka", "rabbitmq",
+                                                       "rocketmq"};
+constexpr std::array<std::string_view, 4> guarantees{"at-most-once", "at-least-once",
+                                                     "exactly-once", "no-unexpected"};
+constexpr std::array<std::string_view, 3> verdicts{"valid", "invalid", "unknown"};
+constexpr std::string_view config_hint = "a broker's own keys go under 'config'";
+
+/// Returns the index of `text` in `choices`, or throws naming the nearest choice.
+template <std::size_t n>
+std::size_t read_choice(YamlField const& field, std::array<std::string_view, n> const& choices,
+                        std::string_view what) {
+  std::string const text = field.text();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (choices[i] == text) return i;
+  }
+  std::string const near = nearest(text, choices);
+  std::string problem = "unknown " + std::string(what) + " " + quote_text(text);
+  if (!near.empty()) field.fail(problem + "; did you mean '" + near + "'?");
+  problem += "; expected one of";
+  for (std::size_t i = 0; i < n; ++i) {
+    problem += (i == 0 ? " '" : ", '") + std::string(choices[i]) + "'";
+  }
+  field.fail(problem);
+}
+
+/// Names declared so far (topics and queues, producer ids), each with the line it came from.
+using Declared = std::map<std::string, int>;
+
+void declare(Declared& declared, YamlField const& field, std::string const& name,
+             std::string_view what) {
+  auto const [first, inserted] = declared.emplace(name, field.mark().line);
+  if (!inserted) {
+    field.fail(std::string(what) + " '" + name + "' is already declared at line " +
+               std::to_string(first->second));
+  }
+}
+
+/// Reads the `topic` of a producer or consumer, which must name a declared topic or queue.
+std::string read_topic_ref(YamlField const& field, Declared const& topics) {
+  std::string name = field.name();
+  if (topics.contains(name)) return name;
+  if (topics.empty()) field.fail("unknown topic '" + name + "': no topics or queues are declared");
+  std::vector<std::string_view> names;
+  for (auto const& [declared, line] : topics) names.push_back(declared);
+  std::string const near = nearest(name, names);
+  field.fail("unknown topic '" + name + "'" +
+             (near.empty() ? std::string("; it must name one of 'topics' or 'queues'")
+                           : "; did you mean '" + near + "'?"));
+}
+
+void read_topics(YamlField const& field, bool queues, Scenario& s, Declared& topics) {
+  for (YamlField const& item : field.items()) {
+    YamlMap const map =
+        queues ? item.map(queue_keys, config_hint) : item.map(topic_keys, config_hint);
+    TopicSpec topic;
+    YamlField const name = map.require("name");
+    topic.name = name.name();
+    declare(topics, name, topic.name, "topic or queue");
+    if (std::optional<YamlField> const partitions = map.find("partitions")) {
+      topic.partitions = static_cast<std::int32_t>(partitions->integer(1, partitions_max));
+    }
+    if (std::optional<YamlField> const config = map.find("config")) {
+      topic.config = read_config_map(*config);
+    }
+    topic.mark = item.mark();
+    s.topics.push_back(std::move(topic));
+  }
+}
+
+/// Reads the send interval: exactly one of `rate_per_s` (a constant) and `interval`.
+Distribution read_interval(YamlMap const& map) {
+  std::optional<YamlField> const rate = map.find("rate_per_s");
+  std::optional<YamlField> const interval = map.find("interval");
+  if (rate && interval) interval->fail("give either 'rate_per_s' or 'interval', not both");
+  if (interval) return read_distribution(*interval);
+  if (!rate) {
+    throw InputError(map.self().mark(), map.child_path("rate_per_s"),
+                     "required key is missing (or give 'interval' instead)");
+  }
+  return Distribution::constant(read_rate_interval(*rate));
+}
+
+ProducerSpec read_producer(YamlField const& item, Declared const& topics, Declared& ids) {
+  YamlMap const map = item.map(producer_keys, config_hint);
+  ProducerSpec p;
+  YamlField const id = map.require("id");
+  p.id = id.name();
+  declare(ids, id, p.id, "producer id");
+  p.topic = read_topic_ref(map.require("topic"), topics);
+  p.messages = map.require("messages").integer(0, messages_max);
+  p.interval = read_interval(map);
+  if (std::optional<YamlField> const start = map.find("start")) p.start = read_duration(*start);
+  if (std::optional<YamlField> const keys = map.find("keys")) {
+    p.keys = static_cast<std::int32_t>(keys->integer(0, keys_max));
+  }
+  if (std::optional<YamlField> const config = map.find("config")) {
+    p.config = read_config_map(*config);
+  }
+  p.mark = item.mark();
+  return p;
+}
+
+/// Consumer groups declared so far, by (group, topic), each with the line it came from.
+using DeclaredGroups = std::map<std::pair<std::string, std::string>, int>;
+
+ConsumerSpec read_consumer(YamlField const& item, Declared const& topics, DeclaredGroups& groups) {
+  YamlMap const map = item.map(consumer_keys, config_hint);
+  ConsumerSpec c;
+  YamlField const group = map.require("group");
+  c.group = group.name();
+  c.topic = read_topic_ref(map.require("topic"), topics);
+  auto const [first, inserted] = groups.emplace(std::pair(c.group, c.topic), group.mark().line);
+  if (!inserted) {
+    group.fail("consumer group '" + c.group + "' of topic '" + c.topic +
+               "' is already declared at line " + std::to_string(first->second));
+  }
+  if (std::optional<YamlField> const n = map.find("instances")) {
+    c.instances = static_cast<std::int32_t>(n->integer(1, instances_max));
+  }
+  c.processing = Distribution::constant(DurationUs{});
+  if (std::optional<YamlField> const processing = map.find("processing")) {
+    c.processing = read_distribution(*processing);
+  }
+  if (std::optional<YamlField> const config = map.find("config")) {
+    c.config = read_config_map(*config);
+  }
+  c.mark = item.mark();
+  return c;
+}
+
+void read_header(YamlMap const& root, Scenario& s) {
+  s.name = root.require("name").name();
+  if (std::optional<YamlField> const d = root.find("description")) s.description = d->text();
+  s.broker = static_cast<BrokerKind>(read_choice(root.require("broker"), broker_names, "broker"));
+  if (std::optional<YamlField> const version = root.find("version")) s.version = version->name();
+  if (std::optional<YamlField> const seed = root.find("seed")) s.seed = seed->unsigned_integer();
+  if (std::optional<YamlField> const cluster = root.find("cluster")) {
+    YamlMap const map = cluster->map(cluster_keys);
+    s.brokers = static_cast<std::int32_t>(map.require("brokers").integer(1, brokers_max));
+  }
+  if (std::optional<YamlField> const config = root.find("broker_config")) {
+    s.broker_config = read_config_map(*config);
+  }
+}
+
+void read_workload(YamlMap const& root, Scenario& s) {
+  Declared topics, ids;
+  DeclaredGroups groups;
+  if (std::optional<YamlField> const t = root.find("topics")) read_topics(*t, false, s, topics);
+  if (std::optional<YamlField> const q = root.find("queues")) read_topics(*q, true, s, topics);
+  if (std::optional<YamlField> const producers = root.find("producers")) {
+    for (YamlField const& item : producers->items()) {
+      s.producers.push_back(read_producer(item, topics, ids));
+    }
+  }
+  if (std::optional<YamlField> const consumers = root.find("consumers")) {
+    for (YamlField const& item : consumers->items()) {
+      s.consumers.push_back(read_consumer(item, topics, groups));
+    }
+  }
+}
+
+void read_fault_plan(YamlMap const& root, Scenario& s) {
+  if (std::optional<YamlField> const network = root.find("network")) {
+    s.network = read_network(*network);
+  }
+  if (std::optional<YamlField> const faults = root.find("faults")) s.faults = read_faults(*faults);
+  if (std::optional<YamlField> const rates = root.find("fault_rates")) {
+    s.fault_rates = read_fault_rates(*rates);
+  }
+  std::optional<YamlField> const quiesce = root.find("quiesce");
+  if (quiesce) s.quiesce = read_duration(*quiesce);
+  if (!quiesce && (!s.faults.empty() || !s.fault_rates.empty())) {
+    throw InputError(root.self().mark(), "quiesce",
+                     "required key is missing: 'faults' or 'fault_rates' are given, and "
+                     "'quiesce' says when they stop");
+  }
+  for (std::size_t i = 0; i < s.faults.size(); ++i) {
+    if (s.faults[i].at <= s.quiesce) continue;
+    throw InputError(s.faults[i].mark, "faults[" + std::to_string(i) + "].at",
+                     "at " + format_duration(s.faults[i].at) + " is after quiesce (" +
+                         format_duration(s.quiesce) + "); no fault strikes after quiesce");
+  }
+  if (std::optional<YamlField> const drain = root.find("drain")) s.drain = read_duration(*drain);
+}
+
+void read_expect(YamlMap const& root, Scenario& s) {
+  std::optional<YamlField> const expect = root.find("expect");
+  if (!expect) return;
+  YamlMap const map(*expect);
+  map.allow_only(guarantees);
+  for (YamlMap::Entry const& entry : map.entries()) {
+    std::size_t const verdict = read_choice(entry.value, verdicts, "verdict");
+    s.expect.push_back(Expectation{entry.key, std::string(verdicts[verdict]), entry.key_mark});
+  }
+}
+
+}  // namespace
+
+ConfigMap read_config_map(YamlField const& field) {
+  YamlMap const map(field);
+  ConfigMap config;
+  for (YamlMap::Entry const& entry : map.entries()) {
+    if (!entry.value.node().IsScalar()) {
+      entry.value.fail("must be a scalar (text, a number or a boolean), got " +
+                       entry.value.describe());
+    }
+    config.emplace(entry.key, ConfigValue{entry.value.node().Scalar(), entry.value.mark()});
+  }
+  return config;
+}
+
+Scenario parse_scenario(std::string const& text, std::string const& file) {
+  try {
+    YamlMap const root(parse_yaml(text, file));
+    root.allow_only(top_keys);
+    Scenario s;
+    s.file = file;
+    read_header(root, s);
+    read_workload(root, s);
+    read_fault_plan(root, s);
+    read_expect(root, s);
+    return s;
+  } catch (YAML::Exception const& e) {
+    // The readers only use yaml-cpp calls that do not throw on valid nodes; this converts
+    // anything yaml-cpp still throws, so that bad input can never escape as a crash.
+    throw InputError(to_source_mark(e.mark, file), "", "YAML error: " + e.msg);
+  }
+}
+
+Scenario load_scenario(std::string const& path) {
+  SourceMark const where{path, 0, 0};
+  std::error_code error;
+  std::filesystem::file_status const status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) throw InputError(where, "", "no such file");
+  if (std::filesystem::is_directory(status)) {
+    throw InputError(where, "", "is a directory, not a scenario file");
+  }
+  std::uintmax_t const size = std::filesystem::file_size(path, error);
+  if (!error && size > file_size_max) {
+    throw InputError(where, "", "the file is larger than 16 MiB; a scenario is much smaller");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(where, "", "cannot open the file for reading");
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw InputError(where, "", "cannot read the file");
+  return parse_scenario(text, path);
+}
+
+}  // namespace mqcheck::sim
