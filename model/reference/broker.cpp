@@ -46,6 +46,23 @@ void Broker::boot(std::uint64_t epoch, Output& out) {
 
 void Broker::on_start(Output& out) { boot(1, out); }
 
+void Broker::hash_into(Hasher& h) const {
+  h.add(epoch_);
+  h.add(next_tag_);
+  h.add_each(log_, [](Hasher& g, MessageId id) { g.add(id.value); });
+  h.add_each(ready_, [](Hasher& g, Ready const& r) {
+    g.add(static_cast<std::uint64_t>(r.offset.value));
+    g.add(r.redelivered ? 1 : 0);
+  });
+  h.add_each(unacked_, [](Hasher& g, auto const& u) {
+    g.add(u.first);
+    g.add(static_cast<std::uint64_t>(u.second.offset.value));
+    g.add(u.second.consumer);
+  });
+  h.add_each(in_flight_, [](Hasher& g, std::int64_t n) { g.add(static_cast<std::uint64_t>(n)); });
+  h.add(next_consumer_);
+}
+
 // Offsets in the rebuilt log follow the order of the surviving enqueue records. Without
 // persistence nothing survives: the queue comes back empty.
 void Broker::on_recover(Disk<Entry> const& disk, Output& out) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <vector>
 
+#include "core/hash.hpp"
 #include "model/common/disk.hpp"
 #include "model/common/out.hpp"
 #include "model/reference/config.hpp"
@@ -31,6 +32,8 @@ class Broker {
   void on_message(NodeId from, Message const& message, Output& out);
   void on_timer(TimerId timer, Output& out);
 
+  /// Folds the state (not the shared config) into `h`; equal states hash equal.
+  void hash_into(Hasher& h) const;
   bool operator==(Broker const& o) const {
     return epoch_ == o.epoch_ && next_tag_ == o.next_tag_ && log_ == o.log_ && ready_ == o.ready_ &&
            unacked_ == o.unacked_ && in_flight_ == o.in_flight_ &&

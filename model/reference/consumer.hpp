@@ -13,6 +13,7 @@
 #include <deque>
 #include <vector>
 
+#include "core/hash.hpp"
 #include "model/common/disk.hpp"
 #include "model/common/out.hpp"
 #include "model/reference/config.hpp"
@@ -30,6 +31,17 @@ class Consumer {
   void on_message(NodeId from, Message const& message, Output& out);
   void on_timer(TimerId timer, Output& out);
 
+  /// Folds the state (not the shared config) into `h`; equal states hash equal.
+  void hash_into(Hasher& h) const {
+    h.add_each(buffer_, [](Hasher& g, Delivered const& d) {
+      g.add(d.id.value);
+      g.add(static_cast<std::uint64_t>(d.offset.value));
+      g.add(d.tag);
+      g.add(d.redelivered ? 1 : 0);
+    });
+    h.add(busy_ ? 1 : 0);
+    h.add_each(unsent_acks_, [](Hasher& g, DeliveryTag t) { g.add(t); });
+  }
   bool operator==(Consumer const& o) const { return buffer_ == o.buffer_ && busy_ == o.busy_; }
 
  private:

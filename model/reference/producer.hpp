@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 
+#include "core/hash.hpp"
 #include "model/common/disk.hpp"
 #include "model/common/out.hpp"
 #include "model/reference/config.hpp"
@@ -26,6 +27,14 @@ class Producer {
   void on_message(NodeId from, Message const& message, Output& out);
   void on_timer(TimerId timer, Output& out);
 
+  /// Folds the state (not the shared config) into `h`; equal states hash equal.
+  void hash_into(Hasher& h) const {
+    h.add(static_cast<std::uint64_t>(next_));
+    h.add_each(attempts_, [](Hasher& g, auto const& a) {
+      g.add(a.first.value);
+      g.add(static_cast<std::uint64_t>(a.second));
+    });
+  }
   bool operator==(Producer const& o) const { return next_ == o.next_ && attempts_ == o.attempts_; }
 
  private:

@@ -167,3 +167,48 @@ TEST_CASE("a consumer acks before or after processing as configured", "[referenc
 
 }  // namespace
 }  // namespace mqcheck::model::reference
+
+namespace mqcheck::model::reference {
+namespace {
+
+template <class Actor>
+std::uint64_t digest(Actor const& a) {
+  Hasher h;
+  a.hash_into(h);
+  return h.digest();
+}
+
+TEST_CASE("actor states are values: copies compare and hash equal, steps change both",
+          "[reference][state]") {
+  BrokerConfig const c = broker_config(false);
+  Broker b(&c);
+  Output out;
+  b.on_start(out);
+  Broker const copy = b;
+  CHECK(copy == b);
+  CHECK(digest(copy) == digest(b));
+  b.on_message(NodeId{0}, Publish{MessageId{1}}, out);
+  CHECK_FALSE(copy == b);
+  CHECK(digest(copy) != digest(b));
+  Broker again = copy;
+  again.on_message(NodeId{0}, Publish{MessageId{1}}, out);
+  CHECK(again == b);  // The same input from the same state gives the same state.
+  CHECK(digest(again) == digest(b));
+
+  ConsumerConfig cc;
+  cc.broker = NodeId{1};
+  Consumer k(&cc);
+  Consumer const k0 = k;
+  k.on_message(NodeId{1}, Delivered{MessageId{3}, Offset{0}, 11, false}, out);
+  CHECK(digest(k) != digest(k0));
+  ProducerConfig pc;
+  pc.messages = 2;
+  Producer p(&pc);
+  Producer const p0 = p;
+  p.on_timer(0, out);
+  CHECK(digest(p) != digest(p0));
+  CHECK_FALSE(p == p0);
+}
+
+}  // namespace
+}  // namespace mqcheck::model::reference
