@@ -17,6 +17,30 @@ namespace mqcheck::history {
 
 inline constexpr int format_version = 1;
 
+/// What the configuration says about one consumer group.
+struct GroupSpec {
+  enum class Mode : std::uint8_t { clustering, broadcast };
+  enum class Isolation : std::uint8_t { read_uncommitted, read_committed };
+  Mode mode = Mode::clustering;    // broadcast: every instance must process every message.
+  Isolation isolation = Isolation::read_uncommitted;
+  std::vector<std::string> filter; // Tags the group subscribes to; empty = every message.
+  std::string tenant;              // The group's tenant (vhost); "" = not stated.
+  std::string dead_letter_topic;   // Where exhausted messages must land; "" = no dead letters.
+  std::int64_t dead_letter_after = 0;  // Failed attempts (nacks) that exhaust a message.
+  bool operator==(GroupSpec const&) const = default;
+};
+
+/// What a principal may do.
+struct Acl {
+  std::vector<std::string> produce;  // Topics it may send to.
+  std::vector<std::string> consume;  // Topics it may read.
+  bool operator==(Acl const&) const = default;
+};
+
+/// The order a topic promises: per partition (Kafka, RocketMQ message queues), per queue,
+/// per message key, per producer session; `none` promises nothing.
+enum class OrderingScope : std::uint8_t { none, partition, queue, key, producer };
+
 /// The first line of a history file.
 struct Header {
   int format = format_version;
@@ -30,6 +54,17 @@ struct Header {
   /// processed by each group in subscriptions[T]". When a topic is absent, the groups that
   /// processed any message of T are taken.
   std::map<std::string, std::vector<std::string>> subscriptions;
+  std::map<std::string, GroupSpec> groups;          // By group name.
+  std::map<std::string, OrderingScope> ordering;    // By topic; absent = no order promised.
+  std::map<std::string, Acl> acls;                  // By principal; empty = not checked.
+  /// Guarantees the configuration promises ("at-least-once", "ordering", ...). A violated
+  /// promise is a failure; a guarantee not promised is reported, but only as information.
+  /// Empty = every guarantee is judged as if promised.
+  std::vector<std::string> promises;
+  /// Anomaly kinds the configuration legally permits, each with the reason ("poll-skip":
+  /// "subscribe: a rebalance may move a partition"). They are listed, never counted as
+  /// violations.
+  std::map<std::string, std::string> allowed;
   bool operator==(Header const&) const = default;
 };
 

@@ -24,27 +24,105 @@ using detail::append_integer;
 using detail::append_json_string;
 using detail::append_unsigned;
 
-void append_subscriptions(std::string& out,
-                          std::map<std::string, std::vector<std::string>> const& subscriptions) {
-  out += ",\"subscriptions\":{";
+// Appends `names` as a JSON array. The reader rejects empty and repeated names, so the
+// writer asserts there are none.
+void append_names(std::string& out, std::vector<std::string> const& names) {
+  out += '[';
+  for (std::size_t at = 0; at < names.size(); ++at) {
+    MQCHECK_ASSERT_MSG(!names[at].empty(), "a name in a header list must not be empty");
+    MQCHECK_ASSERT_MSG(std::find(names.begin(), names.begin() + at, names[at]) ==
+                           names.begin() + at,
+                       "a name is listed twice in a header list");
+    if (at > 0) out += ',';
+    append_json_string(out, names[at]);
+  }
+  out += ']';
+}
+
+// Appends `,"field":{...}` with one entry per element of `map` (a std::map: sorted, so stable
+// bytes), each value written by `append_value`. Nothing when the map is empty.
+template <class Map, class AppendValue>
+void append_object(std::string& out, std::string_view field, Map const& map,
+                   AppendValue append_value) {
+  if (map.empty()) return;
+  out += ",\"";
+  out += field;
+  out += "\":{";
   bool first = true;
-  for (auto const& [topic, groups] : subscriptions) {  // A std::map: sorted, so stable bytes.
-    MQCHECK_ASSERT_MSG(!topic.empty(), "a subscribed topic needs a name");
+  for (auto const& [name, value] : map) {
+    MQCHECK_ASSERT_MSG(!name.empty(), "a header map key must not be empty");
     if (!first) out += ',';
     first = false;
-    append_json_string(out, topic);
-    out += ":[";
-    for (std::size_t at = 0; at < groups.size(); ++at) {
-      MQCHECK_ASSERT_MSG(!groups[at].empty(), "a subscribed group needs a name");
-      MQCHECK_ASSERT_MSG(std::find(groups.begin(), groups.begin() + at, groups[at]) ==
-                             groups.begin() + at,
-                         "a group is subscribed to a topic twice");
-      if (at > 0) out += ',';
-      append_json_string(out, groups[at]);
-    }
-    out += ']';
+    append_json_string(out, name);
+    out += ':';
+    append_value(value);
   }
   out += '}';
+}
+
+void append_group(std::string& out, GroupSpec const& spec) {
+  // Mode and isolation are always written: a reader should not have to know the defaults.
+  out += "{\"mode\":";
+  append_json_string(out, to_string(spec.mode));
+  out += ",\"isolation\":";
+  append_json_string(out, to_string(spec.isolation));
+  if (!spec.filter.empty()) {
+    out += ",\"filter\":";
+    append_names(out, spec.filter);
+  }
+  if (!spec.tenant.empty()) {
+    out += ",\"tenant\":";
+    append_json_string(out, spec.tenant);
+  }
+  MQCHECK_ASSERT_MSG(spec.dead_letter_topic.empty() == (spec.dead_letter_after == 0),
+                     "a dead-letter needs both a topic and a number of attempts");
+  if (!spec.dead_letter_topic.empty()) {
+    MQCHECK_ASSERT_MSG(spec.dead_letter_after > 0, "dead-letter attempts count from 1");
+    out += ",\"dead-letter\":{\"topic\":";
+    append_json_string(out, spec.dead_letter_topic);
+    out += ",\"after\":";
+    append_integer(out, spec.dead_letter_after);
+    out += '}';
+  }
+  out += '}';
+}
+
+// Appends `names` after checking each one against the format's `known` words.
+void append_known_names(std::string& out, std::vector<std::string> const& names,
+                        std::span<std::string_view const> known) {
+  for (std::string const& name : names) {
+    MQCHECK_ASSERT_MSG(std::find(known.begin(), known.end(), name) != known.end(),
+                       "not a name of history format 1");
+  }
+  append_names(out, names);
+}
+
+void append_configuration(std::string& out, Header const& header) {
+  append_object(out, "subscriptions", header.subscriptions,
+                [&out](std::vector<std::string> const& groups) { append_names(out, groups); });
+  append_object(out, "groups", header.groups,
+                [&out](GroupSpec const& spec) { append_group(out, spec); });
+  append_object(out, "ordering", header.ordering,
+                [&out](OrderingScope scope) { append_json_string(out, to_string(scope)); });
+  append_object(out, "acls", header.acls, [&out](Acl const& acl) {
+    out += "{\"produce\":";  // Both always: an empty list is a permission withheld.
+    append_names(out, acl.produce);
+    out += ",\"consume\":";
+    append_names(out, acl.consume);
+    out += '}';
+  });
+  if (!header.promises.empty()) {
+    out += ",\"promises\":";
+    append_known_names(out, header.promises, guarantee_names());
+  }
+  std::span<std::string_view const> const kinds = anomaly_kind_names();
+  append_object(out, "allowed", header.allowed, [&](std::string const& reason) {
+    MQCHECK_ASSERT_MSG(!reason.empty(), "an allowed anomaly needs its reason");
+    append_json_string(out, reason);
+  });
+  for (auto const& [kind, unused] : header.allowed)
+    MQCHECK_ASSERT_MSG(std::find(kinds.begin(), kinds.end(), kind) != kinds.end(),
+                       "an allowed anomaly kind of history format 1");
 }
 
 void append_header_line(std::string& out, Header const& header) {
@@ -64,17 +142,24 @@ void append_header_line(std::string& out, Header const& header) {
   }
   // Always written, even when false: a reader of the file should not have to know the default.
   out += header.drained ? ",\"drained\":true" : ",\"drained\":false";
-  if (!header.subscriptions.empty()) append_subscriptions(out, header.subscriptions);
+  append_configuration(out, header);
   out += "}\n";
+}
+
+// Appends `,"field":"text"`, or nothing when `text` is empty: the reader takes a missing
+// string field and "" to mean the same.
+void append_optional_string(std::string& out, std::string_view field, std::string const& text) {
+  if (text.empty()) return;
+  out += ",\"";
+  out += field;
+  out += "\":";
+  append_json_string(out, text);
 }
 
 void append_record(std::string& out, Record const& record) {
   out += "{\"id\":";
   append_unsigned(out, record.id.value);
-  if (!record.topic.empty()) {
-    out += ",\"topic\":";
-    append_json_string(out, record.topic);
-  }
+  append_optional_string(out, "topic", record.topic);
   if (record.partition.has_value()) {
     MQCHECK_ASSERT_MSG(*record.partition >= 0, "partitions count from 0");
     out += ",\"partition\":";
@@ -84,6 +169,22 @@ void append_record(std::string& out, Record const& record) {
     MQCHECK_ASSERT_MSG(record.offset->value >= 0, "offsets count from 0");
     out += ",\"offset\":";
     append_integer(out, record.offset->value);
+  }
+  append_optional_string(out, "key", record.key);
+  if (record.priority.has_value()) {
+    MQCHECK_ASSERT_MSG(*record.priority >= 0, "priorities count from 0");
+    out += ",\"priority\":";
+    append_integer(out, *record.priority);
+  }
+  if (record.deliver_after.has_value()) {
+    MQCHECK_ASSERT_MSG(record.deliver_after->us >= 0, "a delay ends at a time from 0");
+    out += ",\"deliver-after\":";
+    append_integer(out, record.deliver_after->us);
+  }
+  append_optional_string(out, "tag", record.tag);
+  if (record.source.has_value()) {
+    out += ",\"source\":";
+    append_unsigned(out, record.source->value);
   }
   out += '}';
 }
@@ -99,10 +200,10 @@ void append_op_line(std::string& out, Op const& op) {
   append_json_string(out, to_string(op.type));
   out += ",\"f\":";
   append_json_string(out, to_string(op.f));
-  if (!op.group.empty()) {
-    out += ",\"group\":";
-    append_json_string(out, op.group);
-  }
+  append_optional_string(out, "group", op.group);
+  append_optional_string(out, "tenant", op.tenant);
+  append_optional_string(out, "principal", op.principal);
+  append_optional_string(out, "txn", op.txn);
   // An empty value is left out; the reader takes a missing value and [] to mean the same.
   if (!op.value.empty()) {
     out += ",\"value\":[";
@@ -112,10 +213,7 @@ void append_op_line(std::string& out, Op const& op) {
     }
     out += ']';
   }
-  if (!op.detail.empty()) {
-    out += ",\"detail\":";
-    append_json_string(out, op.detail);
-  }
+  append_optional_string(out, "detail", op.detail);
   out += "}\n";
 }
 

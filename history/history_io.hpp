@@ -9,7 +9,9 @@
 #include <cstddef>
 #include <iosfwd>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/time.hpp"
@@ -21,6 +23,22 @@ namespace mqcheck::history {
 /// The longest line a reader accepts, in bytes. Reading stays in bounded memory even when a
 /// file is not a history at all (a binary file, a log with no line breaks).
 inline constexpr std::size_t line_bytes_max = std::size_t{16} << 20;
+
+/// Returns the file spelling of a group's mode ("clustering", "broadcast"), of an isolation
+/// level ("read-uncommitted", "read-committed") and of an ordering scope ("none", "partition",
+/// "queue", "key", "producer").
+std::string_view to_string(GroupSpec::Mode mode);
+std::string_view to_string(GroupSpec::Isolation isolation);
+std::string_view to_string(OrderingScope scope);
+
+/// Returns the guarantee names a header's `promises` may list, in report order. The reader
+/// rejects any other name (suggesting the nearest), so a misspelt promise cannot quietly turn
+/// a violation into information. A checker that adds a guarantee adds its name here.
+std::span<std::string_view const> guarantee_names();
+
+/// Returns the anomaly kinds a header's `allowed` may name (Jepsen's and Adya's spellings,
+/// docs/anomalies.md). A checker that adds an anomaly kind adds it here.
+std::span<std::string_view const> anomaly_kind_names();
 
 /// Streams a history to `out`: the header first, then ops in order, one compact JSON object
 /// per line, each ending in "\n". Fields are written in a fixed order, and empty optional
@@ -73,7 +91,8 @@ class HistoryReader {
   std::vector<char> buffer_;  // Input read ahead in blocks; lines are cut out of it.
   std::size_t buffer_begin_ = 0;
   std::size_t buffer_end_ = 0;
-  std::string line_;
+  std::string_view line_;  // The current line: in buffer_, or in spill_ if it spans blocks.
+  std::string spill_;
   int line_number_ = 0;  // Of the line in line_, from 1.
   int blank_line_ = 0;   // The first blank line since the last op, or 0.
   bool done_ = false;

@@ -57,20 +57,22 @@ std::optional<Op> HistoryReader::next() {
     }
     // A reader that threw stays at its end: next() after an InputError returns nothing.
     done_ = true;
-    Op op = detail::decode_op_line(line_, file_name_, line_number_);
-    check_sequence(op);
+    std::optional<Op> op(std::in_place);  // Decoded in place: no Op is moved on the way out.
+    detail::decode_op_line(line_, file_name_, line_number_, *op);
+    check_sequence(*op);
     done_ = false;
     ++index_next_;
-    time_last_ = op.time;
+    time_last_ = op->time;
     return op;
   }
   return std::nullopt;
 }
 
 bool HistoryReader::read_line() {
-  // Lines are cut out of blocks with memchr: fast, and the length is checked as a line grows,
+  // Lines are cut out of blocks with memchr. A line that lies inside the current block is used
+  // in place; one that spans blocks is gathered in spill_. Its length is checked as it grows,
   // so that a file without line breaks cannot exhaust memory.
-  line_.clear();
+  spill_.clear();
   bool any = false;
   while (buffer_begin_ < buffer_end_ || fill_buffer()) {
     if (!any) {
@@ -82,17 +84,23 @@ bool HistoryReader::read_line() {
     std::size_t const available = buffer_end_ - buffer_begin_;
     auto const* const newline = static_cast<char const*>(std::memchr(start, '\n', available));
     std::size_t const take = newline == nullptr ? available : std::size_t(newline - start);
-    if (line_.size() + take > line_bytes_max) {
+    if (spill_.size() + take > line_bytes_max) {
       fail(line_number_, "",
            "line longer than " + std::to_string(line_bytes_max) + " bytes: not a history line");
     }
-    line_.append(start, take);
     buffer_begin_ += take;
+    if (newline != nullptr && spill_.empty()) {
+      line_ = std::string_view(start, take);  // Valid until the next fill_buffer.
+      ++buffer_begin_;                        // The line break itself.
+      return true;
+    }
+    spill_.append(start, take);
     if (newline != nullptr) {
-      ++buffer_begin_;  // The line break itself.
+      ++buffer_begin_;
       break;
     }
   }
+  line_ = spill_;
   return any;
 }
 

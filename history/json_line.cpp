@@ -121,13 +121,50 @@ Json parse_line(Line const& line) {
     return guard.on_event(depth, event, parsed);
   };
   try {
-    return Json::parse(line.text.begin(), line.text.end(), callback);
+    Json json = Json::parse(line.text.begin(), line.text.end(), callback);
+    // The library takes a NUL byte where a token may start as the end of its input, so it
+    // would accept `{...}` followed by NUL and anything. No writer writes that: reject it.
+    if (std::size_t const nul = line.text.find('\0'); nul != line.text.npos) {
+      throw InputError(SourceMark{line.file, line.number, column_at(line.text, nul)}, "",
+                       "malformed JSON: unexpected '\\u0000' after the value");
+    }
+    return json;
   } catch (Json::parse_error const& error) {
     // `byte` counts from 1 and points at the last character read, the one at fault.
     int const column = column_at(line.text, error.byte == 0 ? 0 : error.byte - 1);
     throw InputError(SourceMark{line.file, line.number, column}, "",
                      "malformed JSON: " + parser_message(error.what()));
+  } catch (Json::out_of_range const& error) {
+    // A number beyond a double (1e400): valid JSON, but no reader can hold it (RFC 8259
+    // section 6 lets implementations limit the range). The library quotes the number.
+    std::string_view const what = error.what();
+    std::size_t const open = what.find('\'');
+    std::string_view const number =
+        open == what.npos ? "" : what.substr(open + 1, what.rfind('\'') - open - 1);
+    std::size_t const at = number.empty() ? line.text.npos : line.text.find(number);
+    int const column = at == line.text.npos ? 0 : column_at(line.text, at);
+    throw InputError(SourceMark{line.file, line.number, column}, "",
+                     "number out of range: " + in_quotes(number) + " is too large for any reader");
   }
+}
+
+void check_syntax(Line const& line) { static_cast<void>(parse_line(line)); }
+
+std::string describe_at(std::string_view text, std::size_t offset) {
+  if (offset >= text.size()) return "nothing";  // Not for a valid line; stay safe all the same.
+  switch (text[offset]) {
+    case '"': return "a string";
+    case '{': return "an object";
+    case '[': return "an array";
+    case 't': return "true";
+    case 'f': return "false";
+    case 'n': return "null";
+    default: break;
+  }
+  // A number: the library formats it, so that 1e3 reads "1000.0" here as it does in describe.
+  std::size_t const end = text.find_first_not_of("+-.eE0123456789", offset);
+  std::string_view const number = text.substr(offset, end == text.npos ? end : end - offset);
+  return describe(Json::parse(number.begin(), number.end()));
 }
 
 std::uint64_t get_count(Line const& line, Json const& value, Field const& field,

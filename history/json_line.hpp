@@ -56,6 +56,14 @@ std::string describe(Json const& value);
 /// twice in one object (the JSON library would silently keep the last one).
 Json parse_line(Line const& line);
 
+/// Returns when `line` is valid JSON with no field written twice in one object; otherwise
+/// throws the InputError parse_line would.
+void check_syntax(Line const& line);
+
+/// Returns describe() of the JSON value that starts at byte `offset` of `text`, a line that
+/// check_syntax accepted.
+std::string describe_at(std::string_view text, std::size_t offset);
+
 /// Returns `value` when it is an integer from 0 to `max`; throws InputError otherwise.
 std::uint64_t get_count(Line const& line, Json const& value, Field const& field,
                         std::uint64_t max);

@@ -18,12 +18,13 @@ constexpr std::array<std::pair<OpType, std::string_view>, 5> type_names{{
     {OpType::event, "event"},
 }};
 
-constexpr std::array<std::pair<OpKind, std::string_view>, 24> kind_names{{
+constexpr std::array<std::pair<OpKind, std::string_view>, 26> kind_names{{
     {OpKind::send, "send"},           {OpKind::poll, "poll"},
     {OpKind::deliver, "deliver"},     {OpKind::process, "process"},
     {OpKind::ack, "ack"},             {OpKind::nack, "nack"},
     {OpKind::commit, "commit"},       {OpKind::txn_begin, "txn-begin"},
     {OpKind::txn_commit, "txn-commit"}, {OpKind::txn_abort, "txn-abort"},
+    {OpKind::assign, "assign"},
     {OpKind::append, "append"},       {OpKind::replicate, "replicate"},
     {OpKind::fsync, "fsync"},         {OpKind::crash, "crash"},
     {OpKind::power_loss, "power-loss"}, {OpKind::restart, "restart"},
@@ -31,6 +32,7 @@ constexpr std::array<std::pair<OpKind, std::string_view>, 24> kind_names{{
     {OpKind::partition, "partition"}, {OpKind::heal, "heal"},
     {OpKind::drop, "drop"},           {OpKind::duplicate, "duplicate"},
     {OpKind::redeliver, "redeliver"}, {OpKind::expire, "expire"},
+    {OpKind::dispatch, "dispatch"},
 }};
 
 template <class E, std::size_t N>

@@ -32,6 +32,8 @@ enum class OpKind : std::uint8_t {
   txn_begin,   // Transactions (Kafka transactional producers, RocketMQ half messages).
   txn_commit,
   txn_abort,
+  assign,      // A consumer's partitions changed (subscribe rebalance or assign); value: the
+               // partitions now held, as records with id 0, topic and partition.
   // Internal events (type `event`).
   append,      // A broker appended messages to its log or queue.
   replicate,   // A replica copied messages.
@@ -47,6 +49,7 @@ enum class OpKind : std::uint8_t {
   duplicate,   // The network duplicated a message.
   redeliver,   // A broker handed out a message again.
   expire,      // A broker discarded a message (TTL, retention).
+  dispatch,    // A broker handed a message to a consumer: the moment of its choice (priority).
 };
 
 /// One message as an op sees it. Fields a system does not have stay empty.
@@ -55,7 +58,23 @@ struct Record {
   std::string topic;                 // The topic, exchange or queue the producer addressed.
   std::optional<std::int32_t> partition;  // Kafka partition, RocketMQ message queue.
   std::optional<Offset> offset;           // Where the broker stored it, when it says.
+  std::string key;                        // Message key (Kafka key, RocketMQ sharding key).
+  std::optional<std::int32_t> priority;   // Message priority (RabbitMQ x-max-priority queues).
+  std::optional<SimTimeUs> deliver_after; // Delay: not to be delivered before this time.
+  std::string tag;                        // Tag that consumer filters match (RocketMQ tags).
+  std::optional<MessageId> source;        // Consume-transform-produce: the input it came from.
   bool operator==(Record const&) const = default;
+
+  /// Returns a record naming message `id` of `topic`, with an offset when the broker gave one.
+  static Record of(MessageId id, std::string topic, std::optional<Offset> offset = {},
+                   std::optional<std::int32_t> partition = {}) {
+    Record r;
+    r.id = id;
+    r.topic = std::move(topic);
+    r.offset = offset;
+    r.partition = partition;
+    return r;
+  }
 };
 
 struct Op {
@@ -67,6 +86,9 @@ struct Op {
   std::vector<Record> value; // The messages concerned; empty for a poll invoke.
   std::string group;         // Consumer group (or RabbitMQ queue) for consumer-side ops.
   std::string detail;        // Error name of a `fail`, or words describing an `event`.
+  std::string txn;           // The transaction this op belongs to (sends, process, txn-*).
+  std::string tenant;        // The client's tenant: RabbitMQ vhost, RocketMQ namespace.
+  std::string principal;     // The authenticated user the client acts as.
   bool operator==(Op const&) const = default;
 };
 

@@ -20,8 +20,7 @@ constexpr FileId boot_file = 1;
 
 history::Record Broker::record(Offset offset) const {
   MQCHECK_ASSERT(offset.value >= 0 && offset.value < static_cast<std::int64_t>(log_.size()));
-  return history::Record{log_[static_cast<std::size_t>(offset.value)], config_->queue, std::nullopt,
-                         offset};
+  return history::Record::of(log_[static_cast<std::size_t>(offset.value)], config_->queue, offset);
 }
 
 Offset Broker::store(MessageId id) {

@@ -10,7 +10,7 @@ using history::OpKind;
 using history::OpType;
 
 history::Record Consumer::record(Delivered const& d) const {
-  return history::Record{d.id, config_->topic, std::nullopt, d.offset};
+  return history::Record::of(d.id, config_->topic, d.offset);
 }
 
 // A push delivery is recorded as a single `ok deliver`: the consumer did not invoke it.

@@ -8,7 +8,7 @@ using history::OpKind;
 using history::OpType;
 
 history::Record Producer::record(MessageId id) const {
-  return history::Record{id, config_->topic, std::nullopt, std::nullopt};
+  return history::Record::of(id, config_->topic);
 }
 
 void Producer::on_start(Output& out) {

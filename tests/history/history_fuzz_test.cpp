@@ -44,9 +44,16 @@ History read_text(std::string const& text) {
 // A valid history that uses every field, escapes, and spacing the writer would not produce.
 std::string base_text() {
   return "{\"mqcheck-history\":1,\"time-unit\":\"us\",\"scenario\":\"fuzz \\\"base\\\"\","
-         "\"seed\":42,\"drained\":true,\"subscriptions\":{\"orders\":[\"billing\",\"audit\"]}}\n"
+         "\"seed\":42,\"drained\":true,\"subscriptions\":{\"orders\":[\"billing\",\"audit\"]},"
+         "\"groups\":{\"billing\":{\"mode\":\"broadcast\",\"isolation\":\"read-committed\","
+         "\"filter\":[\"TagA\"],\"tenant\":\"/vh\",\"dead-letter\":{\"topic\":\"%DLQ%billing\","
+         "\"after\":3}}},\"ordering\":{\"orders\":\"key\"},\"acls\":{\"alice\":{\"produce\":"
+         "[\"orders\"],\"consume\":[]}},\"promises\":[\"ordering\"],"
+         "\"allowed\":{\"poll-skip\":\"rebalance\"}}\n"
          "{\"index\":0,\"time\":0,\"process\":\"p1\",\"type\":\"invoke\",\"f\":\"send\","
-         "\"value\":[{\"id\":1,\"topic\":\"orders\"},{\"id\":2,\"topic\":\"orders\"}]}\n"
+         "\"tenant\":\"/vh\",\"principal\":\"alice\",\"txn\":\"p1/1\",\"value\":[{\"id\":1,"
+         "\"topic\":\"orders\",\"key\":\"k\",\"priority\":3,\"deliver-after\":5,\"tag\":\"TagA\","
+         "\"source\":9},{\"id\":2,\"topic\":\"orders\"}]}\n"
          "{\"index\":1,\"time\":10,\"process\":\"p1\",\"type\":\"ok\",\"f\":\"send\","
          "\"value\":[{\"id\":1,\"topic\":\"orders\",\"partition\":0,\"offset\":0},"
          "{\"id\":2,\"topic\":\"orders\",\"partition\":0,\"offset\":1}]}\n"
@@ -63,6 +70,10 @@ std::string base_text() {
          "\"f\":\"process\",\"group\":\"billing\",\"value\":[{\"id\":1}],\"detail\":\"crash\"}\n"
          "{\"index\":7,\"time\":50,\"process\":\"p2\",\"type\":\"fail\",\"f\":\"txn-abort\","
          "\"value\":[]}\n"
+         "{\"index\":8,\"time\":60,\"process\":\"billing-0\",\"type\":\"ok\",\"f\":\"assign\","
+         "\"value\":[{\"id\":0,\"topic\":\"orders\",\"partition\":0}]}\n"
+         "{\"index\":9,\"time\":60,\"process\":\"broker-0\",\"type\":\"event\",\"f\":\"dispatch\","
+         "\"group\":\"billing\",\"value\":[{\"id\":2}]}\n"
          "\n";
 }
 
@@ -105,7 +116,8 @@ void mutate(SplitMix64& rng, std::string& text) {
       "-1", "1e3", "null", "true", "\"\"", "\"x\"", "99999999999999999999", "\\u0000",
       "\\ud800", "\\udc00", "\\u00", "{}", "[]", "\xff", "\xc3", "\xed\xa0\x80",
       std::string(1, '\0'),
-      "\"index\":0,", "\"zzz\":1,", "\"f\":\"poll\","};
+      "\"index\":0,", "\"zzz\":1,", "\"f\":\"poll\",", "\"key\":\"\",", "\"priority\":7,",
+      "\"mode\":\"broadcast\",", "\"ordering\",", "0.5"};
   std::size_t const at = rng.below(text.size() + 1);
   switch (rng.below(7)) {
     case 0:
@@ -124,7 +136,7 @@ void mutate(SplitMix64& rng, std::string& text) {
 
 TEST_CASE("the fuzz base history is valid", "[history][fuzz]") {
   History const h = read_text(base_text());
-  CHECK(h.size() == 8);
+  CHECK(h.size() == 10);
   CHECK(h.header().seed == std::uint64_t{42});
   CHECK(read_text(to_jsonl(h)) == h);
 }

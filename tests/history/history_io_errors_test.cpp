@@ -125,7 +125,7 @@ TEST_CASE("unknown op types and fs suggest the nearest spelling", "[history][io]
       {"client f on an event", header + op_line(base + "\"type\":\"event\",\"f\":\"send\""),
        "h.jsonl:2:55: key 'f': 'send' is a client op; the f of an event is one of append, "
        "replicate, fsync, crash, power-loss, restart, pause, resume, partition, heal, drop, "
-       "duplicate, redeliver, expire"},
+       "duplicate, redeliver, expire, dispatch"},
   });
 }
 
@@ -136,14 +136,14 @@ TEST_CASE("unknown and duplicate fields are errors", "[history][io][error]") {
        "h.jsonl:2:21: key 'procss': unknown field 'procss' (did you mean 'process'?)"},
       {"op field far off", header + op_line(valid_fields + ",\"f\":\"send\",\"zzzzzz\":1"),
        "h.jsonl:2:59: key 'zzzzzz': unknown field 'zzzzzz' (expected one of index, time, "
-       "process, type, f, group, value, detail)"},
+       "process, type, f, group, tenant, principal, txn, value, detail)"},
       {"message field typo",
        header + op_line(valid_fields + ",\"f\":\"send\",\"value\":[{\"id\":1,\"tpic\":\"x\"}]"),
        "h.jsonl:2:67: key 'value[0].tpic': unknown field 'tpic' (did you mean 'topic'?)"},
       {"control characters are escaped",
        header + op_line(valid_fields + ",\"f\":\"send\",\"a\\u0001b\":1"),
        "h.jsonl:2: key 'a\\u0001b': unknown field 'a\\u0001b' (expected one of index, time, "
-       "process, type, f, group, value, detail)"},
+       "process, type, f, group, tenant, principal, txn, value, detail)"},
       {"duplicate op field",
        header + op_line("\"index\":0,\"time\":0,\"time\":1,\"process\":\"p1\",\"type\":\"ok\","
                         "\"f\":\"send\""),

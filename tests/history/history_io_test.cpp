@@ -25,11 +25,11 @@ using namespace mqcheck::history;
 namespace {
 
 Record message(std::uint64_t id, std::string topic = "orders") {
-  return Record{MessageId{id}, std::move(topic), std::nullopt, std::nullopt};
+  return Record::of(MessageId{id}, std::move(topic));
 }
 
 Record stored(std::uint64_t id, std::int32_t partition, std::int64_t offset) {
-  return Record{MessageId{id}, "orders", partition, Offset{offset}};
+  return Record::of(MessageId{id}, "orders", Offset{offset}, partition);
 }
 
 Op op(std::int64_t time_us, std::string process, OpType type, OpKind f,
@@ -123,12 +123,16 @@ TEST_CASE("every type and every f round-trips", "[history][io][roundtrip]") {
     for (OpType const type : {OpType::invoke, OpType::ok, OpType::fail, OpType::info})
       h.append(op(time++, "c-" + std::string(name), type, f, {message(3)}, "g", "why"));
   }
-  REQUIRE(h.size() == 10 * 4 + 14);
+  // 11 client fs (send .. txn-abort, assign) in 4 types each, and 15 event fs (append ..
+  // dispatch).
+  REQUIRE(h.size() == 11 * 4 + 15);
   std::string const text = to_jsonl(h);
   CHECK(read_text(text) == h);
   CHECK(text.find("\"f\":\"txn-commit\"") != std::string::npos);
   CHECK(text.find("\"type\":\"info\",\"f\":\"txn-abort\"") != std::string::npos);
   CHECK(text.find("\"type\":\"event\",\"f\":\"power-loss\"") != std::string::npos);
+  CHECK(text.find("\"type\":\"fail\",\"f\":\"assign\"") != std::string::npos);
+  CHECK(text.find("\"type\":\"event\",\"f\":\"dispatch\"") != std::string::npos);
 }
 
 TEST_CASE("every field round-trips at the edges of its range", "[history][io][roundtrip]") {
@@ -138,10 +142,10 @@ TEST_CASE("every field round-trips at the edges of its range", "[history][io][ro
   header.subscriptions = {{"a", {}}, {"b", {"g1"}}, {"orders", {"billing", "audit"}}};
   History h(header);
   std::int64_t const time_max = std::numeric_limits<std::int64_t>::max();
-  Record const big{MessageId{std::numeric_limits<std::uint64_t>::max()}, "t",
-                   std::numeric_limits<std::int32_t>::max(), Offset{time_max}};
-  Record const zero{MessageId{0}, "", 0, Offset{0}};
-  Record const only_offset{MessageId{5}, "", std::nullopt, Offset{12}};
+  Record const big = Record::of(MessageId{std::numeric_limits<std::uint64_t>::max()}, "t",
+                                Offset{time_max}, std::numeric_limits<std::int32_t>::max());
+  Record const zero = Record::of(MessageId{0}, "", Offset{0}, 0);
+  Record const only_offset = Record::of(MessageId{5}, "", Offset{12});
   h.append(op(0, "p", OpType::invoke, OpKind::send, {big, zero, only_offset}, "grp", "d"));
   h.append(op(time_max, "p", OpType::ok, OpKind::send, {big, zero, only_offset}));
   std::string const text = to_jsonl(h);
@@ -189,7 +193,7 @@ TEST_CASE("the reader accepts any field order, whitespace and CRLF", "[history][
   CHECK(h.header().drained);
   CHECK(h.header().time_unit == "us");
   REQUIRE(h.size() == 2);
-  CHECK(h.ops()[1].value == std::vector<Record>{Record{MessageId{2}, "", std::nullopt, Offset{3}}});
+  CHECK(h.ops()[1].value == std::vector<Record>{Record::of(MessageId{2}, "", Offset{3})});
   CHECK(h.ops()[1].time == SimTimeUs{5});
 }
 
@@ -263,8 +267,16 @@ TEST_CASE("the examples in docs/history-format.md read and write back byte for b
     examples.push_back(read_text(block));
     CHECK(to_jsonl(examples.back()) == block);
   }
-  REQUIRE(examples.size() == 2);
-  History const& lost = examples[1];  // The power-loss example.
+  REQUIRE(examples.size() == 3);
+  History const& configured = examples[1];
+  CHECK(configured.header().groups.at("billing").isolation ==
+        GroupSpec::Isolation::read_committed);
+  CHECK(configured.header().ordering.at("orders") == OrderingScope::key);
+  REQUIRE(configured.size() == 9);
+  CHECK(configured.ops()[3].txn == "p1/1");
+  CHECK(configured.ops()[3].value[0].key == "c-9");
+  CHECK(configured.ops()[6].f == OpKind::assign);
+  History const& lost = examples[2];  // The power-loss example.
   CHECK(lost.header().drained);
   REQUIRE(lost.size() == 12);
   CHECK(lost.ops()[3].type == OpType::ok);

@@ -28,7 +28,7 @@ struct Tick {
 using TestOut = model::Out<Ping, Tick>;
 
 inline history::Record rec(std::uint64_t n) {
-  return {MessageId{n}, "t", std::nullopt, std::nullopt};
+  return history::Record::of(MessageId{n}, "t");
 }
 
 struct Writer {

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+// A differential test of the op-line decoder: the hand-written one-pass decoder the reader
+// uses (history/line_decoder.cpp) against the reference decoder on the JSON library's DOM
+// (reference_op_decoder.hpp). On hand-picked edge cases of JSON syntax and of the schema, and
+// on tens of thousands of seeded mutations of valid lines, both must accept with equal ops, or
+// both reject with the same message, word for word. Only InputError may ever be thrown.
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/input_error.hpp"
+#include "history/line_decoder.hpp"
+#include "reference_op_decoder.hpp"
+
+using namespace mqcheck;
+using namespace mqcheck::history;
+
+namespace {
+
+// SplitMix64, as in history_fuzz_test.cpp: the cases are the same on every toolchain.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+  }
+  std::size_t below(std::size_t bound) { return bound == 0 ? 0 : next() % bound; }
+
+ private:
+  std::uint64_t state_;
+};
+
+// What decoding a line gave: the op, or the error message.
+struct Outcome {
+  bool accepted = false;
+  Op op;
+  std::string error;
+  bool operator==(Outcome const&) const = default;
+};
+
+template <class Decode>
+Outcome outcome_of(Decode decode, std::string const& text) {
+  Outcome out;
+  try {
+    out.op = decode(text, std::string("d.jsonl"), 2);
+    out.accepted = true;
+  } catch (InputError const& error) {
+    out.error = error.what();
+  }
+  return out;
+}
+
+// Decodes `text` both ways and checks that they agree; returns true when it was accepted.
+bool agree(std::string const& text) {
+  CAPTURE(text);
+  auto const production = [](std::string_view line, std::string const& file, int number) {
+    return detail::decode_op_line(line, file, number);
+  };
+  Outcome const fast = outcome_of(production, text);
+  Outcome const reference = outcome_of(reference::decode_op_line, text);
+  CHECK(fast.error == reference.error);
+  CHECK(fast == reference);
+  return fast.accepted;
+}
+
+std::string const op_head = R"({"index":0,"time":0,"process":"p","type":"ok","f":"send")";
+
+std::string with(std::string const& tail) { return op_head + tail + "}"; }
+
+std::vector<std::string> const corpus{
+    with(R"(,"value":[{"id":1,"topic":"orders","partition":0,"offset":3,"key":"k","priority":2,)"
+         R"("deliver-after":9,"tag":"T","source":4},{"id":2}])"),
+    with(R"(,"group":"g","tenant":"/vh","principal":"alice","txn":"p/1","detail":"d")"),
+    R"(  { "f" : "crash" , "type" : "event" , "process" : "broker-0" , "time" : 7 , "index" : 3 } )",
+    with(R"(,"detail":"\u00e9\ud83d\udce6 \"q\" \\ \/ \b\f\n\r\t \u0000","value":[])"),
+    "\xEF\xBB\xBF" + with(R"(,"group":"caf)" "\xc3\xa9" R"(")"),
+    R"({"index":-0,"time":12,"process":"c-1","type":"invoke","f":"poll","group":"g"})" "\r",
+    with(R"(,"value":[ { "id" : 18446744073709551615 , "offset" : 9223372036854775807 } ])"),
+    R"({"index":1,"time":2,"process":"c","type":"ok","f":"assign","value":[{"id":0,"partition":4}]})",
+};
+
+}  // namespace
+
+TEST_CASE("the two decoders agree on edge cases of JSON and of the schema", "[history][fuzz]") {
+  std::vector<std::string> const cases{
+      "", " ", "{", "}", "[]", "[1,2]", "1", "null", "\"op\"", "{}", "{} ", "{}x", "{,}",
+      "\xEF\xBB\xBF{}", "\xEF\xBB{}", " \xEF\xBB\xBF{}", "\xEF\xBB\xBF", "{\"index\"}",
+      "{\"index\":}", "{\"index\" 0}", "{\"index\":0,}", "{\"index\":0 \"time\":0}",
+      with(",\"value\":[{\"id\":01}]"), with(",\"value\":[{\"id\":1.}]"),
+      with(",\"value\":[{\"id\":.5}]"), with(",\"value\":[{\"id\":-}]"),
+      with(",\"value\":[{\"id\":+1}]"), with(",\"value\":[{\"id\":1e3}]"),
+      with(",\"value\":[{\"id\":1E+2}]"), with(",\"value\":[{\"id\":1e-2}]"),
+      with(",\"value\":[{\"id\":-0.0}]"), with(",\"value\":[{\"id\":-1}]"),
+      with(",\"value\":[{\"id\":18446744073709551616}]"),
+      with(",\"value\":[{\"id\":-9223372036854775809}]"),
+      with(",\"value\":[{\"id\":1,\"partition\":2147483648}]"),
+      with(",\"value\":[{\"id\":1e}]"), with(",\"value\":[{\"id\":1,}]"),
+      with(",\"value\":[{\"id\":1},]"), with(",\"value\":[{\"id\":1}"),
+      with(",\"value\":[[{\"id\":1}]]"), with(",\"value\":[null]"), with(",\"value\":{}"),
+      with(",\"value\":[{\"id\":tru}]"), with(",\"value\":[{\"id\":true}]"),
+      with(",\"value\":[{\"id\":1,\"id\":1}]"), with(",\"value\":[{}]"),
+      with(",\"group\":\"a\\x\""), with(",\"group\":\"\\u12\""), with(",\"group\":\"\\u12G4\""),
+      with(",\"group\":\"\\ud800\""), with(",\"group\":\"\\ud800\\u0041\""),
+      with(",\"group\":\"\\udc00\""), with(",\"group\":\"\\uD83D\\uDCE6\""),
+      with(",\"group\":\"\t\""), with(",\"group\":\"\x7f\""), with(",\"group\":\"\xc0\xaf\""),
+      with(",\"group\":\"\xed\xa0\x80\""), with(",\"group\":\"\xf4\x90\x80\x80\""),
+      with(",\"group\":\"\xe2\x82\""), with(",\"group\":\"open"), with(",\"group\":\"a\\"),
+      with(std::string(",\"group\":\"a") + '\0' + "\""),
+      with(std::string(",\"group\":\"a\"") + '\0'), with(",\"\\u0067roup\":\"g\""),
+      with(",\"gr\\u006fup\":1"), with(",\"zzz\":[1,2,{\"a\":[]}]"), with(",\"zzz\":1,\"zzz\":2"),
+      with(",\"group\":\"g\",\"group\":1"), with(",\"process\":\"q\""),
+      with(",\"detail\":[1,{\"x\":\"\\u00\"}]"), with(",\"tenant\":{\"a\":1,\"a\":2}"),
+      R"({"index":0,"time":0,"process":"","type":"ok","f":"send"})",
+      R"({"index":0,"time":0,"process":"p","type":"event","f":"send"})",
+      R"({"index":0,"time":0,"process":"p","type":"ok","f":"dispatch"})",
+      R"({"index":0,"time":0,"process":"p","type":"okay","f":"sned"})",
+      R"({"index":0,"time":0,"process":"p","type":"\u006fk","f":"send"})",
+      R"({"time":0,"process":"p","type":"ok","f":"send"})",
+      R"({"index":0,"time":0,"process":"p","type":"ok"})",
+      R"({"index":0,"time":0,"process":"p","type":"ok","f":"send"}{})",
+  };
+  for (std::string const& text : cases) agree(text);
+  for (std::string const& text : corpus) CHECK(agree(text));
+}
+
+TEST_CASE("the two decoders agree on mutated op lines", "[history][fuzz]") {
+  static std::string const punctuation = "{}[]:,\"\\-.0123456789eE+ \t\rtfnul";
+  static std::vector<std::string> const tokens = {
+      "-1", "1e3", "null", "true", "\"\"", "\"x\"", "99999999999999999999", "\\u0000",
+      "\\ud800", "\\udc00", "\\u00", "{}", "[]", "\xff", "\xc3", "\xed\xa0\x80", "\xEF\xBB\xBF",
+      std::string(1, '\0'), "\"index\":0,", "\"zzz\":1,", "\"f\":\"poll\",", "\"id\":1,",
+      "\"key\":\"k\",", "{\"id\":2},", "\"type\":\"event\","};
+  constexpr std::uint64_t cases = 30000;
+  std::uint64_t accepted = 0;
+  for (std::uint64_t seed = 1; seed <= cases; ++seed) {
+    SplitMix64 rng(seed);
+    std::string text = corpus[rng.below(corpus.size())];
+    std::size_t const mutations = 1 + rng.below(2);
+    for (std::size_t m = 0; m < mutations; ++m) {
+      std::size_t const at = rng.below(text.size() + 1);
+      switch (rng.below(5)) {
+        case 0:
+          if (at < text.size()) text[at] = static_cast<char>(text[at] ^ (1u << rng.below(8)));
+          break;
+        case 1: text.erase(at, 1 + rng.below(6)); break;
+        case 2: text.insert(at, 1, punctuation[rng.below(punctuation.size())]); break;
+        case 3: text.insert(at, tokens[rng.below(tokens.size())]); break;
+        default: text.resize(at); break;
+      }
+    }
+    if (agree(text)) ++accepted;
+  }
+  CAPTURE(accepted);
+  CHECK(accepted >= cases / 50);         // Mutations that keep a line valid are common,
+  CHECK(accepted <= cases - cases / 2);  // and those that break it are more common.
+}
