@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -35,7 +36,11 @@ struct Counts {
 /// The delivery verdicts of one history.
 struct DeliveryReport {
   Counts counts;
-  std::vector<Verdict> verdicts{};  // In the order of guarantee_names().
+  std::vector<Verdict> verdicts{};  // In the order of guarantee_names() (all_guarantee_names()
+                                    // once composed by check_history).
+  std::vector<Anomaly> permitted{};     // Anomalies the configuration allows: not violations.
+  std::vector<std::string> unpromised{};  // Guarantees judged that the configuration does not
+                                          // promise: information, not failures.
   bool operator==(DeliveryReport const&) const = default;
 };
 

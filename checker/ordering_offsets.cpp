@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/ordering_offsets.cpp (layer: checker)
+// One pass collects every claim "offset o of (topic, partition) holds message m"; a second
+// walks each consumer's ok polls and deliveries in history order, keeping per process and
+// partition the last offset it read. Both are std::maps, so anomalies come out in a fixed
+// order whatever the ops' names.
+#include "checker/ordering_offsets.hpp"
+
+#include <algorithm>
+#include <compare>
+#include <optional>
+#include <set>
+#include <utility>
+
+namespace mqcheck::checker {
+namespace {
+
+using history::Op;
+using history::OpKind;
+using history::OpType;
+using history::Record;
+using Topics = std::map<std::string, history::OrderingScope>;
+
+struct TopicPartition {
+  std::string topic;
+  std::optional<std::int32_t> partition;
+  auto operator<=>(TopicPartition const&) const = default;
+};
+
+struct Claim {
+  MessageId id;
+  std::uint64_t op = 0;  // The first op that puts `id` there.
+};
+
+// Per (topic, partition), per offset: the messages said to be there, each with its first op,
+// in the order they were first claimed.
+using Claims = std::map<TopicPartition, std::map<std::int64_t, std::vector<Claim>>>;
+
+std::string offset_at(std::int64_t offset, std::uint64_t op) {
+  return "offset " + std::to_string(offset) + " (op " + std::to_string(op) + ")";
+}
+
+std::string message_name(MessageId id) { return "message " + std::to_string(id.value); }
+
+std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices) {
+  std::sort(indices.begin(), indices.end());
+  indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
+  return indices;
+}
+
+Claims collect_claims(history::History const& history, Placements const& placements,
+                      Topics const& topics) {
+  Claims claims;
+  for (Op const& op : history.ops()) {
+    if (!reports_placement(op)) continue;
+    for (Record const& record : op.value) {
+      std::string const& topic = topic_of(record, placements);
+      if (!record.offset || !topics.contains(topic)) continue;
+      std::vector<Claim>& here =
+          claims[TopicPartition{topic, partition_of(record, placements)}][record.offset->value];
+      bool const known = std::any_of(here.begin(), here.end(),
+                                     [&](Claim const& claim) { return claim.id == record.id; });
+      if (!known) here.push_back(Claim{record.id, op.index});
+    }
+  }
+  return claims;
+}
+
+// Jepsen's inconsistent-offsets: the log disagrees with itself about one offset.
+std::vector<Anomaly> inconsistent_offsets(Claims const& claims) {
+  std::vector<Anomaly> anomalies;
+  for (auto const& [where, offsets] : claims) {
+    for (auto const& [offset, here] : offsets) {
+      if (here.size() < 2) continue;
+      std::vector<std::uint64_t> witnesses;
+      std::string others;
+      for (std::size_t i = 0; i < here.size(); ++i) {
+        witnesses.push_back(here[i].op);
+        if (i > 0)
+          others += (i > 1 ? ", " : "") + message_name(here[i].id) + " according to op " +
+                    std::to_string(here[i].op);
+      }
+      std::string explanation = place_name(where.topic, where.partition) + ", offset " +
+                                std::to_string(offset) + " holds " + message_name(here[0].id) +
+                                " according to op " + std::to_string(here[0].op) + " but " + others;
+      anomalies.push_back(Anomaly{"inconsistent-offsets", here[1].id, "",
+                                  unique_sorted(std::move(witnesses)), std::move(explanation)});
+    }
+  }
+  return anomalies;
+}
+
+// The offsets one ok poll or delivery read from one partition, in the order it listed them.
+struct Run {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+  MessageId first_id;
+};
+
+struct LastRead {
+  std::int64_t offset = 0;
+  std::uint64_t op = 0;
+};
+
+bool resets_position(Op const& op) {
+  if (op.type == OpType::event)
+    return op.f == OpKind::crash || op.f == OpKind::power_loss || op.f == OpKind::restart;
+  return op.f == OpKind::assign;
+}
+
+// Messages a consumer may legitimately jump over: expired (retention, TTL) or aborted.
+std::set<MessageId> skippable(history::History const& history) {
+  std::set<MessageId> ids;
+  for (Op const& op : history.ops()) {
+    bool const expired = op.type == OpType::event && op.f == OpKind::expire;
+    bool const aborted = op.type == OpType::ok && op.f == OpKind::txn_abort;
+    if (!expired && !aborted) continue;
+    for (Record const& record : op.value) ids.insert(record.id);
+  }
+  return ids;
+}
+
+class PollWalk {
+ public:
+  PollWalk(Placements const& placements, Topics const& topics, Claims const& claims,
+           std::set<MessageId> skippable)
+      : placements_(placements),
+        topics_(topics),
+        claims_(claims),
+        skippable_(std::move(skippable)) {}
+
+  void on_op(Op const& op) {
+    if (resets_position(op)) {
+      reads_.erase(op.process);
+      return;
+    }
+    if (op.type != OpType::ok || (op.f != OpKind::poll && op.f != OpKind::deliver)) return;
+    std::map<TopicPartition, Run> runs;
+    for (Record const& record : op.value) {
+      std::string const& topic = topic_of(record, placements_);
+      if (!record.offset || !topics_.contains(topic)) continue;
+      std::int64_t const offset = record.offset->value;
+      auto const [run, fresh] = runs.try_emplace(
+          TopicPartition{topic, partition_of(record, placements_)}, Run{offset, offset, record.id});
+      if (!fresh) run->second.last = offset;
+    }
+    std::map<TopicPartition, LastRead>& mine = reads_[op.process];
+    for (auto const& [where, run] : runs) {
+      auto const previous = mine.find(where);
+      if (previous != mine.end()) judge(op, where, previous->second, run);
+      mine[where] = LastRead{run.last, op.index};
+    }
+  }
+
+  std::vector<Anomaly> take() && { return std::move(anomalies_); }
+
+ private:
+  void judge(Op const& op, TopicPartition const& where, LastRead const& before, Run const& run) {
+    std::string const read = op.process + " read " + place_name(where.topic, where.partition) +
+                             " up to " + offset_at(before.offset, before.op) + ", then from " +
+                             offset_at(run.first, op.index);
+    if (run.first <= before.offset) {
+      anomalies_.push_back(
+          Anomaly{"nonmonotonic-poll",
+                  run.first_id,
+                  op.group,
+                  {before.op, op.index},
+                  read + ": back to an offset it had read, with no assign in between"});
+      return;
+    }
+    if (run.first == before.offset + 1) return;
+    auto const skipped = known_between(where, before.offset, run.first);
+    if (!skipped) return;
+    auto const& [offset, claim] = *skipped;
+    anomalies_.push_back(Anomaly{
+        "poll-skip", claim.id, op.group, unique_sorted({before.op, op.index, claim.op}),
+        read + ", skipping " + message_name(claim.id) + " at " + offset_at(offset, claim.op)});
+  }
+
+  // Returns the first message known to sit strictly between offsets `after` and `before`
+  // that may not be skipped, with its offset.
+  std::optional<std::pair<std::int64_t, Claim>> known_between(TopicPartition const& where,
+                                                              std::int64_t after,
+                                                              std::int64_t before) const {
+    auto const partition = claims_.find(where);
+    if (partition == claims_.end()) return std::nullopt;
+    auto const& offsets = partition->second;
+    for (auto it = offsets.upper_bound(after); it != offsets.end() && it->first < before; ++it) {
+      for (Claim const& claim : it->second)
+        if (!skippable_.contains(claim.id)) return std::pair{it->first, claim};
+    }
+    return std::nullopt;
+  }
+
+  Placements const& placements_;
+  Topics const& topics_;
+  Claims const& claims_;
+  std::set<MessageId> skippable_;
+  std::map<std::string, std::map<TopicPartition, LastRead>> reads_;  // By process.
+  std::vector<Anomaly> anomalies_;
+};
+
+}  // namespace
+
+std::vector<Anomaly> check_offsets(history::History const& history, Placements const& placements,
+                                   Topics const& topics) {
+  Claims const claims = collect_claims(history, placements, topics);
+  std::vector<Anomaly> anomalies = inconsistent_offsets(claims);
+  PollWalk walk(placements, topics, claims, skippable(history));
+  for (Op const& op : history.ops()) walk.on_op(op);
+  std::vector<Anomaly> polls = std::move(walk).take();
+  anomalies.insert(anomalies.end(), polls.begin(), polls.end());
+  return anomalies;
+}
+
+}  // namespace mqcheck::checker

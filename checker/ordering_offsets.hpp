@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/ordering_offsets.hpp (layer: checker)
+// The log-position half of the ordering checker, after Jepsen's Kafka workload
+// (jepsen/src/jepsen/tests/kafka.clj): `inconsistent-offsets` = two client ops say different
+// messages sit at one (topic, partition, offset); `nonmonotonic-poll` = a consumer's next poll
+// or delivery of a partition starts at or before where its last one ended; `poll-skip` = it
+// starts past a known message. An `assign` by the consumer, or its crash or restart, resets
+// its position. Only `ok` polls and deliveries move a position: an `info` one may not have
+// happened. Every non-`fail` client op may report where a message sits.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "checker/ordering_facts.hpp"
+#include "checker/verdict.hpp"
+#include "history/history.hpp"
+
+namespace mqcheck::checker {
+
+/// Returns the inconsistent-offsets, nonmonotonic-poll and poll-skip anomalies of the records
+/// of `topics` in `history` (unsorted; sort_anomalies orders them). A message expired by the
+/// broker (an `expire` event names it) or aborted (an `ok` txn-abort names it) may be skipped:
+/// Kafka's read_committed consumers and retention both skip such offsets legitimately.
+[[nodiscard]] std::vector<Anomaly> check_offsets(
+    history::History const& history, Placements const& placements,
+    std::map<std::string, history::OrderingScope> const& topics);
+
+}  // namespace mqcheck::checker
