@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: cli/check.cpp (layer: cli)
 // `mqcheck check HISTORY`: judge a history file, from mqcheck or from a real system.
+#include <algorithm>
 #include <iostream>
 
-#include "checker/delivery.hpp"
+#include "checker/check.hpp"
 #include "cli/commands.hpp"
 #include "cli/expectations.hpp"
 #include "core/input_error.hpp"
@@ -15,16 +16,21 @@ namespace {
 
 constexpr char const* check_footer = R"(Examples:
   mqcheck check run.jsonl
-      Exit 1 if any guarantee is invalid.
+      Exit 1 if a guarantee the configuration promises is invalid.
+  mqcheck check run.jsonl --guarantee ordering --guarantee at-least-once
+      Judge only these two.
   mqcheck check run.jsonl --expect at-least-once=invalid --expect at-most-once=valid
       Exit 1 unless the verdicts are exactly these.
 
 The format is documented in docs/history-format.md, so a harness around a real broker can
 write one.)";
 
-bool any_invalid(checker::DeliveryReport const& report) {
+// A guarantee the configuration does not promise is reported but cannot fail the check.
+bool promise_broken(checker::DeliveryReport const& report) {
   for (checker::Verdict const& v : report.verdicts) {
-    if (v.validity == checker::Validity::invalid) return true;
+    bool const unpromised = std::find(report.unpromised.begin(), report.unpromised.end(),
+                                      v.guarantee) != report.unpromised.end();
+    if (v.validity == checker::Validity::invalid && !unpromised) return true;
   }
   return false;
 }
@@ -34,15 +40,16 @@ bool any_invalid(checker::DeliveryReport const& report) {
 int check_command(CheckOptions const& o) {
   try {
     std::vector<viz::ExpectedVerdict> const expected = parse_expect_options(o.expect);
+    validate_guarantee_options(o.guarantees);
     history::History const history = history::load_history(o.history_path);
-    checker::DeliveryReport const report = checker::check_delivery(history);
+    checker::DeliveryReport const report = checker::check_history(history, o.guarantees);
     if (o.json) {
       std::cout << viz::render_verdict_json(report, expected) << "\n";
     } else {
       std::cout << viz::render_verdict_table(report, expected) << "\n";
     }
     bool const failed =
-        expected.empty() ? any_invalid(report) : !mismatches(report, expected).empty();
+        expected.empty() ? promise_broken(report) : !mismatches(report, expected).empty();
     return failed ? exit_violated : exit_ok;
   } catch (InputError const& e) {
     std::cerr << "mqcheck: " << e.what() << "\n";
@@ -55,6 +62,7 @@ void add_check_command(CLI::App& app, CheckOptions& o, int& status) {
   check->footer(check_footer);
   check->add_option("HISTORY", o.history_path, "History file")->required();
   check->add_option("--expect", o.expect, "GUARANTEE=VERDICT the history must get (repeatable)");
+  check->add_option("--guarantee", o.guarantees, "Judge only this guarantee (repeatable)");
   check->add_flag("--json", o.json, "Print the verdicts as JSON");
   check->callback([&o, &status] { status = check_command(o); });
 }

@@ -21,6 +21,7 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::string history_path;
   std::string report_path;
+  std::vector<std::string> guarantees;  // --guarantee: judge only these.
   bool json = false;
   bool quiet = false;
 };
@@ -28,6 +29,7 @@ struct RunOptions {
 struct CheckOptions {
   std::string history_path;
   std::vector<std::string> expect;  // "guarantee=verdict"
+  std::vector<std::string> guarantees;  // --guarantee: judge only these.
   bool json = false;
 };
 

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 
+#include "checker/check.hpp"
+
 namespace mqcheck::cli {
 namespace {
 
 viz::ExpectedVerdict parse_one(std::string const& guarantee, std::string const& verdict,
                                SourceMark const& mark, std::string const& key) {
-  auto const names = checker::guarantee_names();
+  auto const names = checker::all_guarantee_names();
   if (std::find(names.begin(), names.end(), guarantee) == names.end()) {
     std::string problem = "unknown guarantee '" + guarantee + "'";
     if (auto const near = nearest(guarantee, names); !near.empty()) {
@@ -30,6 +32,18 @@ viz::ExpectedVerdict parse_one(std::string const& guarantee, std::string const& 
 }
 
 }  // namespace
+
+void validate_guarantee_options(std::vector<std::string> const& names) {
+  auto const known = checker::all_guarantee_names();
+  for (std::string const& name : names) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string problem = "unknown guarantee '" + name + "'";
+    if (auto const near = nearest(name, known); !near.empty()) {
+      problem += " (did you mean '" + near + "'?)";
+    }
+    throw InputError({}, "--guarantee", problem);
+  }
+}
 
 std::vector<viz::ExpectedVerdict> expected_verdicts(sim::Scenario const& scenario) {
   std::vector<viz::ExpectedVerdict> out;

@@ -17,6 +17,8 @@ namespace mqcheck::cli {
 std::vector<viz::ExpectedVerdict> expected_verdicts(sim::Scenario const& scenario);
 /// Parses "guarantee=verdict" options; InputError (key --expect) when malformed.
 std::vector<viz::ExpectedVerdict> parse_expect_options(std::vector<std::string> const& options);
+/// Checks `--guarantee` names against the checker's; InputError with the nearest name.
+void validate_guarantee_options(std::vector<std::string> const& names);
 /// Returns one line per expectation the report does not meet.
 std::vector<std::string> mismatches(checker::DeliveryReport const& report,
                                     std::vector<viz::ExpectedVerdict> const& expected);

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "checker/delivery.hpp"
+#include "checker/check.hpp"
 #include "cli/commands.hpp"
 #include "cli/expectations.hpp"
 #include "core/input_error.hpp"
@@ -51,7 +51,7 @@ void write_report(std::string const& path, sim::RunResult const& result,
 
 int judge(RunOptions const& o, sim::Scenario const& scenario, sim::RunResult const& result,
           std::uint64_t seed) {
-  checker::DeliveryReport const report = checker::check_delivery(result.history);
+  checker::DeliveryReport const report = checker::check_history(result.history, o.guarantees);
   std::vector<viz::ExpectedVerdict> const expected = expected_verdicts(scenario);
   std::vector<std::string> problems = mismatches(report, expected);
   bool const has_faults = !scenario.faults.empty() || !scenario.fault_rates.empty();
@@ -78,6 +78,7 @@ int judge(RunOptions const& o, sim::Scenario const& scenario, sim::RunResult con
 
 int run_command(RunOptions const& o) {
   try {
+    validate_guarantee_options(o.guarantees);
     sim::Scenario const scenario = sim::load_scenario(o.scenario);
     std::uint64_t const seed = o.seed.value_or(scenario.seed);
     sim::RunResult const result = sim::simulate(scenario, seed);
@@ -97,6 +98,7 @@ void add_run_command(CLI::App& app, RunOptions& o, int& status) {
   run->add_option("--history", o.history_path, "Write the recorded history here (JSON Lines)");
   run->add_option("--report", o.report_path,
                   "Write a report: verdicts, faults, and the story of each anomalous message");
+  run->add_option("--guarantee", o.guarantees, "Judge only this guarantee (repeatable)");
   run->add_flag("--json", o.json, "Print the verdicts as JSON");
   run->add_flag("--quiet", o.quiet, "Print nothing unless an expectation fails");
   run->callback([&o, &status] { status = run_command(o); });

@@ -44,8 +44,12 @@ constexpr std::array<std::string_view, 5> consumer_keys{"group", "topic", "insta
                                                         "config"};
 constexpr std::array<std::string_view, 4> broker_names{"reference", "kafka", "rabbitmq",
                                                        "rocketmq"};
-constexpr std::array<std::string_view, 4> guarantees{"at-most-once", "at-least-once",
-                                                     "exactly-once", "no-unexpected"};
+// The guarantee names of checker::all_guarantee_names(); sim/ cannot include checker/, so
+// tests/cli/guarantee_names_test.cpp keeps the two lists equal.
+constexpr std::array<std::string_view, 14> guarantees{
+    "at-most-once", "at-least-once", "exactly-once", "no-unexpected", "ordering",
+    "transactional-visibility", "exactly-once-pipeline", "delay", "priority", "dead-letter",
+    "broadcast", "filtering", "tenancy", "authorization"};
 constexpr std::array<std::string_view, 3> verdicts{"valid", "invalid", "unknown"};
 constexpr std::string_view config_hint = "a broker's own keys go under 'config'";
 
@@ -252,6 +256,10 @@ ConfigMap read_config_map(YamlField const& field) {
     config.emplace(entry.key, ConfigValue{entry.value.node().Scalar(), entry.value.mark()});
   }
   return config;
+}
+
+std::vector<std::string_view> expectable_guarantees() {
+  return {guarantees.begin(), guarantees.end()};
 }
 
 Scenario parse_scenario(std::string const& text, std::string const& file) {

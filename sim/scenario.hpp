@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -122,6 +123,10 @@ struct Scenario {
   DurationUs drain = seconds(10);       // After quiesce, the run ends when idle or after this.
   std::vector<Expectation> expect;
 };
+
+/// Returns the guarantee names an `expect:` block may use (checker::all_guarantee_names(),
+/// which sim/ cannot include; a test keeps the two equal).
+std::vector<std::string_view> expectable_guarantees();
 
 /// Loads and validates the scenario at `path`. Throws InputError (file, line, column, key,
 /// nearest valid key) on any problem; never returns a half-filled scenario.

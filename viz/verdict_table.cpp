@@ -51,7 +51,10 @@ std::string verdict_rows(checker::DeliveryReport const& report,
   std::vector<Row> rows{with_expected ? Row{"guarantee", "verdict", "expected"}
                                       : Row{"guarantee", "verdict"}};
   for (Verdict const& verdict : report.verdicts) {
-    Row row{verdict.guarantee, std::string(to_string(verdict.validity))};
+    bool const unpromised = std::find(report.unpromised.begin(), report.unpromised.end(),
+                                      verdict.guarantee) != report.unpromised.end();
+    Row row{verdict.guarantee + (unpromised ? " (not promised)" : ""),
+            std::string(to_string(verdict.validity))};
     if (with_expected) {
       std::optional<Validity> const want = expected_for(expected, verdict.guarantee);
       row.push_back(want ? std::string(to_string(*want)) : "-");
@@ -133,6 +136,14 @@ std::string render_verdict_table(checker::DeliveryReport const& report,
       continue;
     }
     text += verdict_details(verdict, anomalies_max);
+  }
+  if (!report.permitted.empty()) {
+    text += "\npermitted by the configuration (not violations): " +
+            std::to_string(report.permitted.size()) + "\n";
+    std::size_t const shown = std::min(anomalies_max, report.permitted.size());
+    for (std::size_t i = 0; i < shown; ++i) {
+      text += "  " + report.permitted[i].kind + ": " + report.permitted[i].explanation + "\n";
+    }
   }
   return text;
 }
