@@ -31,7 +31,8 @@ void assert_failed(char const* expr, char const* file, int line, char const* msg
 
 namespace {
 std::string render(SourceMark const& mark, std::string const& key, std::string const& problem) {
-  std::string out = mark.file.empty() ? std::string("<input>") : mark.file;
+  // Only command-line options come without a file.
+  std::string out = mark.file.empty() ? std::string("command line") : mark.file;
   if (mark.line > 0) out += ":" + std::to_string(mark.line);
   if (mark.column > 0) out += ":" + std::to_string(mark.column);
   out += ": ";

@@ -160,3 +160,22 @@ TEST_CASE("run --report tells the story of each anomaly", "[cli]") {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("check --guarantee judges only the named guarantees; a typo exits 2", "[cli]") {
+  fs::path const history = temp_file("g.jsonl", "");
+  CHECK(mqcheck("run " + scenario("power-loss-without-fsync.yaml") + " --history " +
+                history.string())
+            .status == 0);
+  Result const only = mqcheck("check " + history.string() + " --guarantee at-most-once");
+  CHECK(only.status == 0);  // The lost messages are at-least-once's business, not judged here.
+  CHECK(contains(only.output, "at-most-once"));
+  CHECK_FALSE(contains(only.output, "at-least-once"));
+  Result const typo = mqcheck("check " + history.string() + " --guarantee orderin");
+  CHECK(typo.status == 2);
+  CHECK(contains(typo.output, "command line: key '--guarantee': unknown guarantee 'orderin' "
+                              "(did you mean 'ordering'?)"));
+}
+
+}  // namespace

@@ -70,3 +70,15 @@ TEST_CASE("an input error names file, line, column and key", "[input-error]") {
 
 }  // namespace
 }  // namespace mqcheck
+
+namespace mqcheck {
+namespace {
+
+TEST_CASE("an input error without a file is a command-line error", "[input-error]") {
+  InputError const e({}, "--guarantee", "unknown guarantee 'orderin' (did you mean 'ordering'?)");
+  CHECK(std::string(e.what()) ==
+        "command line: key '--guarantee': unknown guarantee 'orderin' (did you mean 'ordering'?)");
+}
+
+}  // namespace
+}  // namespace mqcheck
