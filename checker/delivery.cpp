@@ -2,7 +2,11 @@
 // File: checker/delivery.cpp (layer: checker)
 // The four delivery judgements over the per-message table (checker/send_outcomes.hpp). The
 // table is a std::map by message id and each message's groups a std::map by name, so the
-// anomalies come out in a fixed order before the final sort by first witness.
+// anomalies come out in a fixed order before the final sort by first witness. The table is
+// build_delivery_table's: transactions already applied (aborted processing leaves no trace, a
+// send in a transaction that never committed is info). Header features narrow the judgements:
+// a broadcast group is judged for duplicates per instance, a group's tag filter and its
+// dead-letter topic narrow which messages it must process.
 #include "checker/delivery.hpp"
 
 #include <algorithm>
@@ -10,6 +14,7 @@
 #include <set>
 #include <string>
 
+#include "checker/feature_common.hpp"
 #include "checker/send_outcomes.hpp"
 #include "core/assert.hpp"
 
@@ -17,6 +22,7 @@ namespace mqcheck::checker {
 namespace {
 
 using Readers = std::map<std::string, std::set<std::string>>;
+using DeadLettered = std::set<std::pair<std::string, MessageId>>;
 
 std::string plural(std::size_t n, std::string_view noun) {
   return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
@@ -44,42 +50,86 @@ std::string join(std::vector<std::string> const& parts) {
   return text;
 }
 
-Anomaly duplicated_anomaly(MessageId id, std::string const& group,
+// "group billing", or "instance billing-1 of broadcast group billing".
+std::string consumer_text(std::string const& group, std::string const& instance) {
+  if (instance.empty()) return "group " + group;
+  return "instance " + instance + " of broadcast group " + group;
+}
+
+Anomaly duplicated_anomaly(MessageId id, std::string const& group, std::string const& instance,
                            GroupProcessing const& processing) {
   std::vector<std::uint64_t> witnesses = unique_sorted(processing.ok_ops);
   std::string explanation = message_name(id) + " was processed " +
-                            std::to_string(processing.ok_ops.size()) + " times by group " + group +
-                            " (" + op_list(witnesses) + ")";
+                            std::to_string(processing.ok_ops.size()) + " times by " +
+                            consumer_text(group, instance) + " (" + op_list(witnesses) + ")";
   return Anomaly{"duplicated", id, group, std::move(witnesses), std::move(explanation)};
 }
 
 // Returns "message 3 by group billing (ok op 7, info op 9)".
 std::string describe_possible_duplicate(MessageId id, std::string const& group,
+                                        std::string const& instance,
                                         GroupProcessing const& processing) {
-  std::string text = message_name(id) + " by group " + group + " (";
+  std::string text = message_name(id) + " by " + consumer_text(group, instance) + " (";
   if (!processing.ok_ops.empty()) text += "ok " + op_list(processing.ok_ops) + ", ";
   return text + "info " + op_list(processing.info_ops) + ")";
 }
 
-// At-most-once. Two ok processes in one group prove a duplicate. An info process only might
-// have happened, so ok + info >= 2 (without two oks) leaves the guarantee unknown.
-Verdict judge_at_most_once(MessageTable const& table) {
-  Verdict verdict{.guarantee = "at-most-once"};
-  std::set<MessageId> duplicated;
-  std::string possible;
+// The units at-most-once is judged in, by instance name ("" = the whole group). A broadcast
+// group (RocketMQ MessageModel.BROADCASTING) promises each instance every message, so one
+// message processed by two instances is expected; only one instance processing it twice is a
+// duplicate.
+std::map<std::string, GroupProcessing> duplicate_units(history::History const& history,
+                                                       std::string const& group,
+                                                       GroupProcessing const& processing) {
+  auto const spec = history.header().groups.find(group);
+  if (spec == history.header().groups.end() ||
+      spec->second.mode != history::GroupSpec::Mode::broadcast)
+    return {{"", processing}};
+  std::map<std::string, GroupProcessing> units;
+  for (std::uint64_t const op : processing.ok_ops)
+    units[history.ops()[op].process].ok_ops.push_back(op);
+  for (std::uint64_t const op : processing.info_ops)
+    units[history.ops()[op].process].info_ops.push_back(op);
+  return units;
+}
+
+// What the at-most-once walk found.
+struct Duplicates {
+  std::vector<Anomaly> anomalies;
+  std::set<MessageId> messages;  // Messages with a duplicated anomaly.
+  std::string possible;          // The first possible duplicate, described.
   std::size_t possible_count = 0;
+};
+
+// Two ok processes in one unit prove a duplicate. An info process only might have happened,
+// so ok + info >= 2 (without two oks) leaves the guarantee unknown.
+void judge_unit(MessageId id, std::string const& group, std::string const& instance,
+                GroupProcessing const& processing, Duplicates& found) {
+  std::size_t const oks = processing.ok_ops.size();
+  if (oks >= 2) {
+    found.anomalies.push_back(duplicated_anomaly(id, group, instance, processing));
+    found.messages.insert(id);
+  } else if (oks + processing.info_ops.size() >= 2) {
+    // The reason names the first such (message, unit) and counts the others.
+    if (found.possible_count++ == 0)
+      found.possible = describe_possible_duplicate(id, group, instance, processing);
+  }
+}
+
+// At-most-once: each (message, group) at most once, or each (message, instance) in a
+// broadcast group.
+Verdict judge_at_most_once(history::History const& history, MessageTable const& table) {
+  Duplicates found;
   for (auto const& [id, facts] : table) {
     for (auto const& [group, processing] : facts.groups) {
-      std::size_t const oks = processing.ok_ops.size();
-      if (oks >= 2) {
-        verdict.anomalies.push_back(duplicated_anomaly(id, group, processing));
-        duplicated.insert(id);
-      } else if (oks + processing.info_ops.size() >= 2) {
-        // The reason names the first such (message, group) and counts the others.
-        if (possible_count++ == 0) possible = describe_possible_duplicate(id, group, processing);
-      }
+      for (auto const& [instance, unit] : duplicate_units(history, group, processing))
+        judge_unit(id, group, instance, unit, found);
     }
   }
+  Verdict verdict{.guarantee = "at-most-once", .anomalies = std::move(found.anomalies)};
+  std::set<MessageId> const& duplicated = found.messages;
+  std::string const& possible = found.possible;
+  std::size_t const possible_count = found.possible_count;
   if (!duplicated.empty()) {
     verdict.validity = Validity::invalid;
     verdict.reason =
@@ -114,8 +164,20 @@ Anomaly missing_anomaly(MessageId id, MessageFacts const& facts, std::string con
                  acked + " had not processed it when the history ended, without a final drain"};
 }
 
+// Whether `group` need not process the message of `facts`: its tag filter rejects the message
+// (RocketMQ subscribe by tag: the broker never delivers it), or the group exhausted it and it
+// arrived in the group's dead-letter topic (it left the topic by the configured route).
+bool excused(history::Header const& header, MessageId id, MessageFacts const& facts,
+             std::string const& group, DeadLettered const& dead) {
+  auto const spec = header.groups.find(group);
+  if (spec != header.groups.end() && !spec->second.filter.empty() &&
+      !feature::filter_accepts(spec->second.filter, facts.tag))
+    return true;
+  return dead.contains({group, id});
+}
+
 Reach walk_acknowledged(history::Header const& header, MessageTable const& table,
-                        Readers const& readers) {
+                        Readers const& readers, DeadLettered const& dead) {
   Reach reach;
   for (auto const& [id, facts] : table) {
     if (facts.outcome() != SendOutcome::ok) continue;
@@ -123,6 +185,7 @@ Reach walk_acknowledged(history::Header const& header, MessageTable const& table
     MQCHECK_ASSERT(topic_readers != readers.end());  // expected_groups lists every sent topic.
     if (topic_readers->second.empty()) reach.unread_topics.insert(facts.topic);
     for (std::string const& group : topic_readers->second) {
+      if (excused(header, id, facts, group, dead)) continue;
       auto const processing = facts.groups.find(group);
       if (processing == facts.groups.end()) {
         reach.anomalies.push_back(missing_anomaly(id, facts, group, header.drained));
@@ -140,8 +203,8 @@ Reach walk_acknowledged(history::Header const& header, MessageTable const& table
 // At-least-once. Lost after a final drain is invalid. Not yet processed without a drain, no
 // reader at all, or only an info process are all unknown: the history cannot decide them.
 Verdict judge_at_least_once(history::Header const& header, MessageTable const& table,
-                            Readers const& readers) {
-  Reach reach = walk_acknowledged(header, table, readers);
+                            Readers const& readers, DeadLettered const& dead) {
+  Reach reach = walk_acknowledged(header, table, readers, dead);
   Verdict verdict{.guarantee = "at-least-once", .anomalies = std::move(reach.anomalies)};
   if (header.drained && !reach.missing.empty()) {
     verdict.validity = Validity::invalid;
@@ -261,10 +324,11 @@ std::vector<std::string_view> guarantee_names() {
 }
 
 DeliveryReport check_delivery(history::History const& history) {
-  MessageTable const table = build_message_table(history);
+  MessageTable const table = build_delivery_table(history);
   Readers const readers = expected_groups(history.header(), table);
-  Verdict at_most_once = judge_at_most_once(table);
-  Verdict at_least_once = judge_at_least_once(history.header(), table, readers);
+  Verdict at_most_once = judge_at_most_once(history, table);
+  Verdict at_least_once =
+      judge_at_least_once(history.header(), table, readers, dead_lettered(history));
   Verdict no_unexpected = judge_no_unexpected(table);
   Verdict exactly_once = judge_exactly_once({&at_most_once, &at_least_once, &no_unexpected});
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "checker/transactions.hpp"
 #include "core/assert.hpp"
 
 namespace mqcheck::checker {
@@ -68,7 +69,8 @@ class TableBuilder {
     for (history::Record const& record : op.value) {
       MessageFacts& facts = table_[record.id];
       if (facts.sends.empty()) facts.topic = record.topic;
-      facts.sends.push_back(SendAttempt{op.index, std::nullopt, OpType::info, op.process});
+      if (facts.tag.empty()) facts.tag = record.tag;
+      facts.sends.push_back(SendAttempt{op.index, std::nullopt, OpType::info, op.process, op.txn});
     }
   }
 
@@ -108,19 +110,59 @@ class TableBuilder {
     auto const filed = std::find_if(facts.sends.begin(), facts.sends.end(), [&](auto const& a) {
       return invoke && a.invoke == invoke && !a.completion;
     });
+    if (facts.tag.empty()) facts.tag = record.tag;
     if (filed != facts.sends.end()) {
       filed->completion = op.index;
       filed->outcome = op.type;
+      if (!op.txn.empty()) filed->txn = op.txn;
       return;
     }
     // No attempt was filed: the completion stands alone, or its invoke named no message.
     if (facts.sends.empty()) facts.topic = record.topic;
-    facts.sends.push_back(SendAttempt{invoke, op.index, op.type, op.process});
+    facts.sends.push_back(SendAttempt{invoke, op.index, op.type, op.process, op.txn});
   }
 
   MessageTable table_;
   std::map<std::string, std::vector<OpenInvoke>> open_;  // By process.
 };
+
+// Sets every GroupProcessing's topics from the records of its ops that name the message.
+void fill_topics(MessageTable& table, history::History const& history) {
+  for (auto& [id, facts] : table) {
+    for (auto& [group, processing] : facts.groups) {
+      processing.topics.clear();
+      for (auto const* ops : {&processing.ok_ops, &processing.info_ops}) {
+        for (std::uint64_t const index : *ops) {
+          for (history::Record const& record : history.ops()[index].value)
+            if (record.id == id) processing.topics.insert(record.topic);
+        }
+      }
+    }
+  }
+}
+
+// Keeps, lowers to info, or drops each process op of `processing` as its transaction says.
+void apply_txns(GroupProcessing& processing, history::History const& history,
+                TxnTable const& txns) {
+  GroupProcessing counted;
+  for (auto const* ops : {&processing.ok_ops, &processing.info_ops}) {
+    for (std::uint64_t const index : *ops) {
+      switch (counted_as_processed(history.ops()[index], txns, history.header().drained)) {
+        case Counted::yes:
+          counted.ok_ops.push_back(index);
+          break;
+        case Counted::maybe:
+          counted.info_ops.push_back(index);
+          break;
+        case Counted::no:
+          break;
+      }
+    }
+  }
+  std::sort(counted.ok_ops.begin(), counted.ok_ops.end());
+  std::sort(counted.info_ops.begin(), counted.info_ops.end());
+  processing = std::move(counted);
+}
 
 }  // namespace
 
@@ -158,7 +200,49 @@ std::vector<std::uint64_t> MessageFacts::failed_completions() const {
 MessageTable build_message_table(history::History const& history) {
   TableBuilder builder;
   for (Op const& op : history.ops()) builder.on_op(op);
-  return std::move(builder).finish();
+  MessageTable table = std::move(builder).finish();
+  fill_topics(table, history);
+  return table;
+}
+
+MessageTable build_delivery_table(history::History const& history) {
+  MessageTable table = build_message_table(history);
+  TxnTable const txns = build_txn_table(history);
+  for (auto& [id, facts] : table) {
+    for (SendAttempt& attempt : facts.sends) {
+      if (attempt.txn.empty() || attempt.outcome != OpType::ok) continue;
+      auto const txn = txns.find(attempt.txn);
+      if (txn != txns.end() && txn->second.status != TxnStatus::committed)
+        attempt.outcome = OpType::info;
+    }
+    for (auto& [group, processing] : facts.groups) apply_txns(processing, history, txns);
+    std::erase_if(facts.groups, [](auto const& entry) {
+      return entry.second.ok_ops.empty() && entry.second.info_ops.empty();
+    });
+  }
+  fill_topics(table, history);
+  return table;
+}
+
+std::set<std::pair<std::string, MessageId>> dead_lettered(history::History const& history) {
+  history::Header const& header = history.header();
+  std::map<std::pair<std::string, MessageId>, std::int64_t> nacks;  // Ok nacks by (group, id).
+  std::set<std::pair<std::string, MessageId>> arrived;              // (DLQ topic, id).
+  for (Op const& op : history.ops()) {
+    if (op.type == OpType::invoke || op.type == OpType::fail) continue;
+    for (history::Record const& record : op.value) {
+      if (op.f == OpKind::nack && op.type == OpType::ok) ++nacks[{op.group, record.id}];
+      arrived.insert({record.topic, record.id});
+    }
+  }
+  std::set<std::pair<std::string, MessageId>> out;
+  for (auto const& [key, count] : nacks) {
+    auto const spec = header.groups.find(key.first);
+    if (spec == header.groups.end() || spec->second.dead_letter_topic.empty()) continue;
+    if (spec->second.dead_letter_after <= 0 || count < spec->second.dead_letter_after) continue;
+    if (arrived.contains({spec->second.dead_letter_topic, key.second})) out.insert(key);
+  }
+  return out;
 }
 
 std::map<std::string, std::set<std::string>> expected_groups(history::Header const& header,
@@ -169,7 +253,11 @@ std::map<std::string, std::set<std::string>> expected_groups(history::Header con
   for (auto const& [id, facts] : table) {
     if (facts.sends.empty() || header.subscriptions.contains(facts.topic)) continue;
     std::set<std::string>& readers = groups[facts.topic];
-    for (auto const& [group, processing] : facts.groups) readers.insert(group);
+    for (auto const& [group, processing] : facts.groups) {
+      // A group that read the message only in another topic (a dead-letter topic) does not
+      // thereby read its send topic.
+      if (processing.topics.contains(facts.topic)) readers.insert(group);
+    }
   }
   return groups;
 }

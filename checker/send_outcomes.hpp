@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/strong_id.hpp"
@@ -29,17 +30,20 @@ struct SendAttempt {
   std::optional<std::uint64_t> completion;          // Absent while the invoke is open.
   history::OpType outcome = history::OpType::info;  // ok, fail or info; open counts as info.
   std::string process;                              // The producer that made the attempt.
+  std::string txn{};  // The transaction it was sent in (its completion's, else its invoke's).
 };
 
 /// How one consumer group processed one message.
 struct GroupProcessing {
   std::vector<std::uint64_t> ok_ops;    // Ascending; once per record naming the message.
   std::vector<std::uint64_t> info_ops;  // Ascending: info completions, never-completed invokes.
+  std::set<std::string> topics{};       // Topics of the records that named it in those ops.
 };
 
 /// Everything the history says about one message.
 struct MessageFacts {
   std::string topic;                              // From its first send op; "" if never sent.
+  std::string tag{};                              // The first non-empty tag a send gave it.
   std::vector<SendAttempt> sends;                 // In the order the attempts began.
   std::map<std::string, GroupProcessing> groups;  // Only groups with an ok or info process.
 
@@ -60,9 +64,25 @@ using MessageTable = std::map<MessageId, MessageFacts>;
 /// invoke never completed counts as `info`. Only `send` and `process` ops are read.
 MessageTable build_message_table(history::History const& history);
 
+/// Returns build_message_table(history) with transactions applied (checker/transactions.hpp),
+/// as the delivery checker counts: each process op is kept as ok, lowered to info, or dropped
+/// by counted_as_processed(op, build_txn_table(history), header().drained); an ok send in a
+/// transaction that did not commit (aborted, open or unknown) becomes info, since its write
+/// may never have become visible (Kafka KIP-98: aborted records are never delivered to
+/// read_committed consumers). Groups left with no process op are removed.
+MessageTable build_delivery_table(history::History const& history);
+
+/// Returns the (group, message) pairs that group g exhausted and dead-lettered: at least
+/// header().groups[g].dead_letter_after (> 0) ok nack ops of g name the message, and an op that
+/// is neither an invoke nor a fail (an append event, a DLQ reader's op) names it in g's
+/// dead_letter_topic. RocketMQ maxReconsumeTimes and %DLQ% topics; RabbitMQ dead-lettering.
+std::set<std::pair<std::string, MessageId>> dead_lettered(history::History const& history);
+
 /// Returns, for every topic that is subscribed in the header or named by a send, the groups
 /// that must process it: header().subscriptions[T] when T is listed, otherwise every group
-/// with an ok or info process of a message sent to T. A topic may map to no group.
+/// with an ok or info process of a message sent to T that named it in T (a group that only
+/// read it elsewhere, e.g. in a dead-letter topic, is not inferred). A topic may map to no
+/// group.
 std::map<std::string, std::set<std::string>> expected_groups(history::Header const& header,
                                                              MessageTable const& table);
 

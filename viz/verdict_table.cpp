@@ -88,8 +88,10 @@ std::string verdict_details(Verdict const& verdict, std::size_t anomalies_max) {
   std::size_t const shown = std::min(anomalies_max, verdict.anomalies.size());
   for (std::size_t i = 0; i < shown; ++i) {
     Anomaly const& anomaly = verdict.anomalies[i];
-    text += "  " + anomaly.kind + ": message " + std::to_string(anomaly.message.value) +
-            ", group " + anomaly.group + ", " + witness_list(anomaly.witnesses) + "\n";
+    // An anomaly of no particular group (unexpected of a never-subscribed topic) names none.
+    std::string const group = anomaly.group.empty() ? "" : ", group " + anomaly.group;
+    text += "  " + anomaly.kind + ": message " + std::to_string(anomaly.message.value) + group +
+            ", " + witness_list(anomaly.witnesses) + "\n";
     text += "    " + anomaly.explanation + "\n";
   }
   std::size_t const hidden = verdict.anomalies.size() - shown;
