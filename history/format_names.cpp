@@ -17,20 +17,18 @@ constexpr std::array<std::string_view, 2> mode_spellings{"clustering", "broadcas
 // Kafka's isolation.level (read_uncommitted, read_committed; KIP-98), spelt with hyphens.
 constexpr std::array<std::string_view, 2> isolation_spellings{"read-uncommitted", "read-committed"};
 constexpr std::array<std::string_view, 5> scope_spellings{"none", "partition", "queue", "key",
-                                                      "producer"};
+                                                          "producer"};
 // DESIGN.md section 1: the delivery guarantees, then ordering, transactions and features.
 constexpr std::array<std::string_view, 14> guarantees{
-    "at-most-once", "at-least-once",  "exactly-once", "no-unexpected",
-    "ordering",     "transactional-visibility",       "exactly-once-pipeline",
-    "delay",        "priority",       "dead-letter",  "broadcast",
-    "filtering",    "tenancy",        "authorization"};
+    "at-most-once", "at-least-once", "exactly-once", "no-unexpected", "ordering",
+    "transactional-visibility", "exactly-once-pipeline", "delay", "priority", "dead-letter",
+    "broadcast", "filtering", "tenancy", "authorization"};
 // Jepsen's total-queue and Kafka vocabulary, Adya's and Elle's for transactions, then ours.
 constexpr std::array<std::string_view, 19> anomaly_kinds{
-    "lost",          "unseen",           "duplicated",          "unexpected",
-    "reordered",     "nonmonotonic-poll", "poll-skip",          "inconsistent-offsets",
-    "aborted-read",  "torn-transaction", "precommitted-read",   "early-delivery",
-    "priority-inversion", "dlq-missing", "dlq-duplicate",       "broadcast-miss",
-    "filter-leak",   "tenant-leak",      "unauthorized-access"};
+    "lost", "unseen", "duplicated", "unexpected", "reordered", "nonmonotonic-poll", "poll-skip",
+    "inconsistent-offsets", "aborted-read", "torn-transaction", "precommitted-read",
+    "early-delivery", "priority-inversion", "dlq-missing", "dlq-duplicate", "broadcast-miss",
+    "filter-leak", "tenant-leak", "unauthorized-access"};
 
 template <std::size_t N>
 std::string_view name_of(std::array<std::string_view, N> const& names, std::uint8_t value) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: history/json_line.cpp (layer: history)
-// One JSON line in, typed fields out, through nlohmann::json (https://json.nlohmann.me). The
-// error paths may be slow: they run once, just before the read stops.
+// One JSON line in, typed fields out, through nlohmann::json (https://json.nlohmann.me): the
+// header's decoding, and the error paths of every line. These may be slow: they run once, just
+// before the read stops.
 #include "history/json_line.hpp"
 
 #include <vector>

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// File: history/json_line.hpp (layer: history, internal to history/line_decoder.cpp)
+// File: history/json_line.hpp (layer: history, internal to the history file reader)
 // Parses one line of JSON with nlohmann::json and reads typed fields out of it, turning every
 // problem into an InputError that names the file, line, field and, when known, the column.
-// Only the history decoder includes this header, so the JSON library stays out of the API.
+// The header line is decoded this way; op lines are not (json_cursor.hpp), but their errors
+// are worded here. Only the history decoders include this header, so the JSON library stays
+// out of the API.
 #pragma once
 
 #include <cstdint>

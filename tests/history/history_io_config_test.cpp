@@ -84,7 +84,8 @@ constexpr char const* rich_op_text =
     "\"topic\":\"orders\",\"partition\":1,\"offset\":4,\"key\":\"customer-9\",\"priority\":5,"
     "\"deliver-after\":1500,\"tag\":\"TagA\",\"source\":3}],\"detail\":\"d\"}\n";
 
-std::string const default_header = "{\"mqcheck-history\":1,\"time-unit\":\"us\",\"drained\":false}\n";
+std::string const default_header =
+    "{\"mqcheck-history\":1,\"time-unit\":\"us\",\"drained\":false}\n";
 
 }  // namespace
 

@@ -262,6 +262,22 @@ TEST_CASE("malformed op lines and misplaced blank lines are errors", "[history][
   });
 }
 
+TEST_CASE("what the JSON library would let through is an error all the same",
+          "[history][io][error]") {
+  std::string const good = op_line(valid_fields + ",\"f\":\"send\"");
+  check_cases({
+      {"NUL after the op", header + good.substr(0, good.size() - 1) + '\0' + "x\n",
+       "h.jsonl:2:59: malformed JSON: unexpected '\\u0000' after the value"},
+      {"NUL after the header", std::string("{\"mqcheck-history\":1}") + '\0' + "\n",
+       "h.jsonl:1:22: malformed JSON: unexpected '\\u0000' after the value"},
+      {"a number beyond a double", header + op_line(valid_fields + ",\"f\":\"send\","
+                                                    "\"value\":[{\"id\":1e400}]"),
+       "h.jsonl:2:74: number out of range: '1e400' is too large for any reader"},
+  });
+  // A byte order mark at the start of a line is skipped, as the JSON library skips it.
+  CHECK(error_of("\xEF\xBB\xBF" + header + "\xEF\xBB\xBF" + good) == "no error");
+}
+
 TEST_CASE("an overlong line is an error, not unbounded memory", "[history][io][error]") {
   std::string const text = header + std::string(line_bytes_max + 1, ' ') + "\n";
   CHECK(error_of(text) == "h.jsonl:2: line longer than 16777216 bytes: not a history line");

@@ -277,6 +277,31 @@ TEST_CASE("the examples in docs/history-format.md read and write back byte for b
   CHECK(configured.ops()[3].value[0].key == "c-9");
   CHECK(configured.ops()[6].f == OpKind::assign);
   History const& lost = examples[2];  // The power-loss example.
+  // Every example op line, and every example of header fields, in a text block reads and
+  // writes back byte for byte too.
+  std::size_t lines = 0;
+  for (at = doc.find("```text"); at != std::string::npos; at = doc.find("```text", at)) {
+    std::size_t const start = doc.find('\n', at) + 1;
+    std::size_t const end = doc.find("```", start);
+    std::istringstream block(doc.substr(start, end - start));
+    at = end + 3;
+    for (std::string line; std::getline(block, line);) {
+      CAPTURE(line);
+      if (line.rfind('"', 0) == 0) {  // Header fields: written back in the same words.
+        std::string const text = to_jsonl(read_text("{\"mqcheck-history\":1," + line + "}\n"));
+        CHECK(text.find("," + line + "}\n") != std::string::npos);
+        ++lines;
+        continue;
+      }
+      if (line.rfind("{\"index\":", 0) != 0) continue;
+      std::string const rest = line.substr(line.find(','));  // All but the index, set to 0.
+      History const h = read_text("{\"mqcheck-history\":1}\n{\"index\":0" + rest + "\n");
+      std::string const back = to_jsonl(h);
+      CHECK(back.substr(back.find('\n') + 1) == "{\"index\":0" + rest + "\n");
+      ++lines;
+    }
+  }
+  CHECK(lines == 5 + 4);
   CHECK(lost.header().drained);
   REQUIRE(lost.size() == 12);
   CHECK(lost.ops()[3].type == OpType::ok);
