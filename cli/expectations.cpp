@@ -69,9 +69,16 @@ std::vector<std::string> mismatches(checker::DeliveryReport const& report,
                                     std::vector<viz::ExpectedVerdict> const& expected) {
   std::vector<std::string> out;
   for (viz::ExpectedVerdict const& e : expected) {
-    for (checker::Verdict const& v : report.verdicts) {
-      if (v.guarantee != e.guarantee || v.validity == e.validity) continue;
-      out.push_back(v.guarantee + " is " + std::string(checker::to_string(v.validity)) +
+    auto const v =
+        std::find_if(report.verdicts.begin(), report.verdicts.end(),
+                     [&](checker::Verdict const& x) { return x.guarantee == e.guarantee; });
+    // An expectation nothing judged must not pass silently: the run did not exercise it.
+    if (v == report.verdicts.end()) {
+      out.push_back(e.guarantee + " was not judged (the history exercises nothing it covers, " +
+                    "or --guarantee left it out), expected " +
+                    std::string(checker::to_string(e.validity)));
+    } else if (v->validity != e.validity) {
+      out.push_back(v->guarantee + " is " + std::string(checker::to_string(v->validity)) +
                     ", expected " + std::string(checker::to_string(e.validity)));
     }
   }

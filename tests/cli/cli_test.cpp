@@ -179,3 +179,14 @@ TEST_CASE("check --guarantee judges only the named guarantees; a typo exits 2", 
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("an expectation for a guarantee nothing judged fails instead of passing", "[cli]") {
+  std::string const text = std::string(small_scenario) + "expect: {ordering: valid}\n";
+  Result const r = mqcheck("run " + temp_file("unjudged.yaml", text).string());
+  CHECK(r.status == 1);
+  CHECK(contains(r.output, "ordering was not judged"));
+}
+
+}  // namespace
