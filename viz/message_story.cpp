@@ -16,6 +16,8 @@ bool names(Op const& op, MessageId message) {
                      [&](history::Record const& r) { return r.id == message; });
 }
 
+constexpr std::size_t faults_after_max = 3;
+
 bool is_fault(Op const& op) {
   switch (op.f) {
     case OpKind::crash:
@@ -62,6 +64,14 @@ std::string render_message_story(history::History const& history, MessageId mess
   auto const end = last.base();
   for (auto it = first; it != end; ++it) {
     if (names(*it, message) || is_fault(*it)) out += line(*it, message);
+  }
+  // A message often vanishes with no op naming it: the fault that took it comes after its
+  // last mention, so the next few faults belong to its story too.
+  std::size_t after = 0;
+  for (auto it = end; it != ops.end() && after < faults_after_max; ++it) {
+    if (!is_fault(*it)) continue;
+    out += line(*it, message);
+    ++after;
   }
   return out;
 }
