@@ -76,8 +76,17 @@ class HistoryReader {
   HistoryReader(std::istream& in, std::string file_name);
   /// Returns the header read by the constructor.
   Header const& header() const { return header_; }
+  /// Decodes the next op into `op` and returns true, or returns false at the end of the file
+  /// (and on every call after that), leaving `op` as it was. Every field of `op` is
+  /// overwritten: fields the line leaves out become empty. Its strings and its value vector
+  /// (and the strings of the records it already holds) keep their capacity, so that a loop
+  /// that passes the same Op every time does not allocate per op once it has warmed up.
+  /// Checks and errors are next()'s: throws InputError when the next line is not a valid op,
+  /// leaving `op` partly overwritten, and returns false on every call after that.
+  bool next(Op& op);
   /// Returns the next op, or nothing at the end of the file (and on every call after that).
-  /// Throws InputError when the next line is not a valid op.
+  /// Throws InputError when the next line is not a valid op. Built on next(Op&); a loop over a
+  /// large file should call that instead, to reuse one Op.
   std::optional<Op> next();
 
  private:

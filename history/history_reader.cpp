@@ -11,6 +11,7 @@
 
 #include "core/input_error.hpp"
 #include "history/history_io.hpp"
+#include "history/canonical_op_line.hpp"
 #include "history/json_text.hpp"
 #include "history/line_decoder.hpp"
 
@@ -41,11 +42,21 @@ HistoryReader::HistoryReader(std::istream& in, std::string file_name)
        "empty file: a history starts with a header line such as " + std::string(header_example));
 }
 
-std::optional<Op> HistoryReader::next() {
+bool HistoryReader::next(Op& op) {
   while (!done_) {
     if (!read_line()) {
       done_ = true;
       break;
+    }
+    // Nearly every line is in the writer's form: decoded at once, it can be neither blank nor
+    // bad. Any other line takes the checks below, in their order.
+    if (blank_line_ == 0 && detail::decode_canonical_op_line(line_, op)) {
+      done_ = true;  // As below: a reader that threw stays at its end.
+      check_sequence(op);
+      done_ = false;
+      ++index_next_;
+      time_last_ = op.time;
+      return true;
     }
     if (detail::is_blank(line_)) {
       if (blank_line_ == 0) blank_line_ = line_number_;
@@ -57,15 +68,20 @@ std::optional<Op> HistoryReader::next() {
     }
     // A reader that threw stays at its end: next() after an InputError returns nothing.
     done_ = true;
-    std::optional<Op> op(std::in_place);  // Decoded in place: no Op is moved on the way out.
-    detail::decode_op_line(line_, file_name_, line_number_, *op);
-    check_sequence(*op);
+    detail::decode_op_line_in_full(line_, file_name_, line_number_, op);
+    check_sequence(op);
     done_ = false;
     ++index_next_;
-    time_last_ = op->time;
-    return op;
+    time_last_ = op.time;
+    return true;
   }
-  return std::nullopt;
+  return false;
+}
+
+std::optional<Op> HistoryReader::next() {
+  std::optional<Op> op(std::in_place);  // Decoded in place: no Op is moved on the way out.
+  if (!next(*op)) op.reset();
+  return op;
 }
 
 bool HistoryReader::read_line() {

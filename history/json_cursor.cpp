@@ -5,16 +5,19 @@
 // (utf8_sequence_length), the same one the JSON library checks.
 #include "history/json_cursor.hpp"
 
-#include <array>
-#include <bit>
-#include <cstring>
 #include <limits>
 
 #include "core/input_error.hpp"
+#include "history/json_swar.hpp"
 #include "history/json_text.hpp"
 
 namespace mqcheck::history::detail {
 namespace {
+
+using swar::eight_digits;
+using swar::leading_digits;
+using swar::load8;
+using swar::powers_of_ten;
 
 constexpr std::string_view byte_order_mark = "\xEF\xBB\xBF";
 
@@ -46,59 +49,6 @@ void append_utf8(std::string& out, std::uint32_t code_point) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// True for the bytes that end a string's plain run: a quote, a backslash, a control character
-// or a byte that is not ASCII. One lookup per byte keeps the common case (short ASCII names)
-// fast.
-constexpr std::array<bool, 256> run_stops = [] {
-  std::array<bool, 256> stops{};
-  for (std::size_t byte = 0; byte < stops.size(); ++byte)
-    stops[byte] = byte < 0x20 || byte >= 0x80 || byte == '"' || byte == '\\';
-  return stops;
-}();
-
-// The scanner reads eight bytes at a time where it can (SWAR: "SIMD within a register"). The
-// bit tricks find the first byte of interest as the lowest set bit, which is the first byte
-// in memory only on a little-endian machine; elsewhere the byte loops do all the work.
-constexpr bool swar = std::endian::native == std::endian::little;
-constexpr std::uint64_t ones = 0x0101010101010101u;
-constexpr std::uint64_t highs = 0x8080808080808080u;
-
-std::uint64_t load8(char const* p) {
-  std::uint64_t word = 0;
-  std::memcpy(&word, p, 8);
-  return word;
-}
-
-// Marks (in its top bit) each byte of `word` that is zero. Carries may also mark bytes after
-// the first zero byte, never before it, so the lowest mark is exact.
-constexpr std::uint64_t zero_bytes(std::uint64_t word) { return (word - ones) & ~word & highs; }
-
-// Marks the bytes that end a string's plain run, as run_stops does.
-constexpr std::uint64_t run_stop_bytes(std::uint64_t word) {
-  std::uint64_t const controls = (word - ones * 0x20) & ~word & highs;
-  return zero_bytes(word ^ (ones * '"')) | zero_bytes(word ^ (ones * '\\')) | controls |
-         (word & highs);
-}
-
-// Returns how many of the first bytes of `word` are the digits 0-9.
-std::size_t leading_digits(std::uint64_t word) {
-  std::uint64_t const above = word + ones * (0x80 - 0x3A);  // A byte above '9' sets its top bit,
-  std::uint64_t const below = word - ones * '0';            // one below '0' borrows into it,
-  std::uint64_t const others = (above | below | word) & highs;  // and bytes above 0x7F have it.
-  return others == 0 ? 8 : static_cast<std::size_t>(std::countr_zero(others)) / 8;
-}
-
-// Returns the value of eight digits, the first in the lowest byte (D. Lemire, "Quickly
-// parsing eight digits", 2022). Bytes that are zero count as leading zeros.
-std::uint64_t eight_digits(std::uint64_t word) {
-  word = ((word & 0x0F0F0F0F0F0F0F0Fu) * 2561) >> 8;
-  word = ((word & 0x00FF00FF00FF00FFu) * 6553601) >> 16;
-  return ((word & 0x0000FFFF0000FFFFu) * 42949672960001u) >> 32;
-}
-
-constexpr std::array<std::uint64_t, 9> powers_of_ten{
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-
 }  // namespace
 
 void fail_malformed(Line const& line, std::size_t offset) {
@@ -117,18 +67,6 @@ JsonCursor::JsonCursor(Line const& line)
       at_(line.text.data()) {
   if (line.text.substr(0, byte_order_mark.size()) == byte_order_mark)
     at_ += byte_order_mark.size();
-}
-
-char const* JsonCursor::plain_run_end() const {
-  char const* p = at_;
-  if constexpr (swar) {
-    for (; end_ - p >= 8; p += 8) {
-      std::uint64_t const stops = run_stop_bytes(load8(p));
-      if (stops != 0) return p + std::countr_zero(stops) / 8;
-    }
-  }
-  while (p < end_ && !run_stops[static_cast<unsigned char>(*p)]) ++p;
-  return p;
 }
 
 void JsonCursor::read_string(std::string& out) {
@@ -230,7 +168,7 @@ JsonCursor::Number JsonCursor::read_number() {
     ++p;  // A leading zero stands alone: "01" is not a JSON number.
   } else {
     std::size_t digits = 0;
-    if constexpr (swar) {
+    if constexpr (swar::enabled) {
       // Eight digits at a time while the value cannot overflow (at most 19 digits).
       while (end_ - p >= 8) {
         std::uint64_t const word = load8(p);

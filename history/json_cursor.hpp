@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "history/json_line.hpp"
+#include "history/json_swar.hpp"
 
 namespace mqcheck::history::detail {
 
@@ -153,9 +154,8 @@ class JsonCursor {
       ++at_;
     }
   }
-  // Returns the end of the string's plain run from at_: the first quote, backslash, control
-  // character or non-ASCII byte (or end_).
-  char const* plain_run_end() const;
+  // Returns the end of the string's plain run from at_.
+  char const* plain_run_end() const { return swar::plain_run_end(at_, end_); }
   // Decodes the rest of a string from at_ (inside it) into `out`, escapes and all.
   void decode_string_tail(std::string& out);
   // Appends the character of the \u escape at at_ (after the 'u'), pairing surrogates.

@@ -4,7 +4,9 @@
 // their types and ranges (the header's are in header_decoder.cpp). docs/history-format.md
 // states the same rules for harness writers; the writer (history_io.cpp) asserts them, so that
 // everything it writes reads back. Op lines are most of a file, so they are decoded in one
-// pass over the text (json_cursor.hpp) straight into the Op, with no JSON DOM in between.
+// pass over the text (json_cursor.hpp) straight into the Op, with no JSON DOM in between;
+// lines in the writer's own form are first tried by an even narrower fast path
+// (canonical_op_line.hpp), which only ever accepts what this decoder accepts.
 #include "history/line_decoder.hpp"
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "core/input_error.hpp"
+#include "history/canonical_op_line.hpp"
 #include "history/json_cursor.hpp"
 #include "history/json_line.hpp"
 #include "history/json_text.hpp"
@@ -141,14 +144,42 @@ class OpDecoder {
   OpType decode_type();
   OpKind decode_kind();
   void decode_records(std::vector<Record>& out);
-  Record decode_record(std::size_t index);
+  void decode_record(std::size_t index, Record& out);
   void decode_record_field(RecordField id, Field const& field, Record& out);
 
   Line const& line_;
   JsonCursor cursor_;
 };
 
+// Empties `record` for reuse: its strings keep their capacity.
+void clear_record(Record& record) {
+  record.id = MessageId{};
+  record.topic.clear();
+  record.partition.reset();
+  record.offset.reset();
+  record.key.clear();
+  record.priority.reset();
+  record.deliver_after.reset();
+  record.tag.clear();
+  record.source.reset();
+}
+
+// Empties `op` for reuse, except for its value, which decode_records overwrites in place.
+void clear_op_but_value(Op& op) {
+  op.index = 0;
+  op.time = SimTimeUs{};
+  op.process.clear();
+  op.type = OpType::invoke;
+  op.f = OpKind::send;
+  op.group.clear();
+  op.detail.clear();
+  op.txn.clear();
+  op.tenant.clear();
+  op.principal.clear();
+}
+
 void OpDecoder::decode(Op& op) {
+  clear_op_but_value(op);
   if (!cursor_.take('{')) fail_not_op();
   unsigned seen = 0;
   std::size_t next = 0;
@@ -167,6 +198,7 @@ void OpDecoder::decode(Op& op) {
     } while (cursor_.take(','));
     cursor_.expect('}');
   }
+  if ((seen & (1u << static_cast<unsigned>(OpField::value))) == 0) op.value.clear();
   cursor_.expect_end();
   for (std::size_t at = 0; at < required_fields; ++at) {
     if ((seen & (1u << at)) == 0)
@@ -288,18 +320,27 @@ void OpDecoder::decode_records(std::vector<Record>& out) {
   std::size_t const at = cursor_.value_start();
   if (!cursor_.take('['))
     fail_type(Field{"value"}, "an array of messages such as [{\"id\":1}]", at);
-  if (cursor_.take(']')) return;
-  do {
-    out.push_back(decode_record(out.size()));
-  } while (cursor_.take(','));
-  cursor_.expect(']');
+  // The records `out` already holds are overwritten in place, keeping their strings' capacity.
+  std::size_t count = 0;
+  if (!cursor_.take(']')) {
+    do {
+      if (count == out.size()) {
+        out.emplace_back();
+      } else {
+        clear_record(out[count]);
+      }
+      decode_record(count, out[count]);
+      ++count;
+    } while (cursor_.take(','));
+    cursor_.expect(']');
+  }
+  out.erase(out.begin() + static_cast<std::ptrdiff_t>(count), out.end());
 }
 
-Record OpDecoder::decode_record(std::size_t index) {
+void OpDecoder::decode_record(std::size_t index, Record& out) {
   std::size_t const at = cursor_.value_start();
   if (!cursor_.take('{'))
     fail_type(Field{"", {}, index}, "a message such as {\"id\":1,\"topic\":\"orders\"}", at);
-  Record out;
   unsigned seen = 0;
   std::size_t next = 0;
   if (!cursor_.take('}')) {
@@ -318,7 +359,6 @@ Record OpDecoder::decode_record(std::size_t index) {
     cursor_.expect('}');
   }
   if ((seen & 1u) == 0) fail_schema(Field{"id", {}, index}, "missing: every message needs an id");
-  return out;
 }
 
 void OpDecoder::decode_record_field(RecordField id, Field const& field, Record& out) {
@@ -349,6 +389,12 @@ void OpDecoder::decode_record_field(RecordField id, Field const& field, Record& 
 bool kind_fits_type(OpType type, OpKind f) { return (type == OpType::event) == is_event_kind(f); }
 
 void decode_op_line(std::string_view text, std::string const& file, int line_number, Op& out) {
+  if (decode_canonical_op_line(text, out)) return;
+  decode_op_line_in_full(text, file, line_number, out);
+}
+
+void decode_op_line_in_full(std::string_view text, std::string const& file, int line_number,
+                            Op& out) {
   Line const line{text, file, line_number};
   OpDecoder(line).decode(out);
 }

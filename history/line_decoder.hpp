@@ -3,8 +3,9 @@
 // Turns one line of a history file into a Header or an Op, strictly: any line it accepts is
 // exactly one that HistoryWriter could have written, up to whitespace, field order and
 // omitted empty fields. It sees a single line, so the checks that span lines (index order,
-// time order, blank lines) are HistoryReader's. Op lines, most of a file, are decoded in one
-// pass by a hand-written scanner (json_cursor.hpp); the header, and the wording of syntax
+// time order, blank lines) are HistoryReader's. Op lines, most of a file, are first tried as
+// fixed text in the writer's form (canonical_op_line.hpp); any other line is decoded in one
+// pass by a hand-written scanner (json_cursor.hpp). The header, and the wording of syntax
 // errors, come from the JSON library (json_line.hpp).
 #pragma once
 
@@ -34,9 +35,16 @@ Header decode_header_line(std::string_view text, std::string const& file);
 /// Decodes the op on line `line` of `file`. Throws mqcheck::InputError naming the field at
 /// fault. It does not check the op's index or time against the other lines.
 Op decode_op_line(std::string_view text, std::string const& file, int line);
-/// Decodes as above into `out`, which must be a default-constructed Op: so that the reader
-/// can decode straight into the op it returns.
+/// Decodes as above into `out`, overwriting every field (fields the line leaves out become
+/// empty) and reusing the capacity of its strings, of its value vector and of the records it
+/// holds: so that the reader can decode straight into its caller's op without allocating.
+/// On an InputError `out` is left partly overwritten.
 void decode_op_line(std::string_view text, std::string const& file, int line, Op& out);
+
+/// Decodes as above with the full decoder only, skipping the fast path for lines in the
+/// writer's form (canonical_op_line.hpp): the reader calls it once the fast path has given
+/// up, and tests call it to hold the two to the same answers.
+void decode_op_line_in_full(std::string_view text, std::string const& file, int line, Op& out);
 
 /// Throws an InputError about field `key` of the line `text`, pointing at the key's value
 /// when the key is written at the top level of the line.

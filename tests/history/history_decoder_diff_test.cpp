@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-// A differential test of the op-line decoder: the hand-written one-pass decoder the reader
-// uses (history/line_decoder.cpp) against the reference decoder on the JSON library's DOM
+// A differential test of the op-line decoders: the reader's fast path for lines in the
+// writer's form (history/canonical_op_line.cpp) and its hand-written one-pass decoder
+// (history/line_decoder.cpp), each against the reference decoder on the JSON library's DOM
 // (reference_op_decoder.hpp). On hand-picked edge cases of JSON syntax and of the schema, and
 // on tens of thousands of seeded mutations of valid lines, both must accept with equal ops, or
 // both reject with the same message, word for word. Only InputError may ever be thrown.
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/input_error.hpp"
+#include "history/canonical_op_line.hpp"
+#include "history/history_io.hpp"
 #include "history/line_decoder.hpp"
 #include "reference_op_decoder.hpp"
 
@@ -54,16 +59,71 @@ Outcome outcome_of(Decode decode, std::string const& text) {
   return out;
 }
 
-// Decodes `text` both ways and checks that they agree; returns true when it was accepted.
+// An op with every field set, its strings longer than any short-string buffer: what a reused
+// op may hold from the line before. Decoding must leave none of it behind.
+Op full_op() {
+  std::string const long_text(40, 'x');
+  Record record = Record::of(MessageId{77}, "topic-" + long_text, Offset{5}, 3);
+  record.key = "key-" + long_text;
+  record.priority = 9;
+  record.deliver_after = SimTimeUs{11};
+  record.tag = "tag-" + long_text;
+  record.source = MessageId{76};
+  Op op;
+  op.index = 41;
+  op.time = SimTimeUs{42};
+  op.process = "process-" + long_text;
+  op.type = OpType::event;
+  op.f = OpKind::dispatch;
+  op.value = {record, record, record};
+  op.group = "group-" + long_text;
+  op.detail = "detail-" + long_text;
+  op.txn = "txn-" + long_text;
+  op.tenant = "tenant-" + long_text;
+  op.principal = "principal-" + long_text;
+  return op;
+}
+
+// Decodes `text` into `start` as HistoryReader::next(Op&) does, into an op it reuses.
+Outcome outcome_into(Op start, std::string const& text) {
+  Outcome out;
+  try {
+    detail::decode_op_line(text, std::string("d.jsonl"), 2, start);
+    out.op = start;
+    out.accepted = true;
+  } catch (InputError const& error) {
+    out.error = error.what();
+  }
+  return out;
+}
+
+// Decodes `text` every way and checks that they agree; returns true when it was accepted.
+// The reader's decoder (the fast path for the writer's form, then the full decoder) and the
+// full decoder alone must each give the reference's outcome, into a fresh op or a reused one;
+// and when the fast path takes the line, its op must be the reference's too.
 bool agree(std::string const& text) {
   CAPTURE(text);
   auto const production = [](std::string_view line, std::string const& file, int number) {
     return detail::decode_op_line(line, file, number);
   };
+  auto const full = [](std::string_view line, std::string const& file, int number) {
+    Op op;
+    detail::decode_op_line_in_full(line, file, number, op);
+    return op;
+  };
   Outcome const fast = outcome_of(production, text);
   Outcome const reference = outcome_of(reference::decode_op_line, text);
   CHECK(fast.error == reference.error);
   CHECK(fast == reference);
+  CHECK(outcome_of(full, text) == reference);
+  Outcome reused = outcome_into(full_op(), text);
+  if (!reused.accepted) reused.op = Op{};  // A failed decode may leave anything in the op.
+  CHECK(reused == reference);
+  Op canonical = full_op();
+  if (detail::decode_canonical_op_line(text, canonical)) {
+    CHECK(reference.accepted);
+    CHECK(canonical == reference.op);
+  }
   return fast.accepted;
 }
 
@@ -180,4 +240,70 @@ TEST_CASE("the two decoders agree on mutated op lines", "[history][fuzz]") {
   CAPTURE(accepted);
   CHECK(accepted >= cases / 50);         // Mutations that keep a line valid are common,
   CHECK(accepted <= cases - cases / 2);  // and those that break it are more common.
+}
+
+TEST_CASE("the fast path takes every line the writer writes, and decodes it exactly",
+          "[history][fuzz]") {
+  // If it gave up on these, every read would quietly fall back to the slower decoder.
+  History h;
+  std::int64_t time = 0;
+  for (std::string_view const name : op_kind_names()) {
+    OpKind const f = *op_kind_from(name);
+    bool const event = !detail::kind_fits_type(OpType::invoke, f);
+    for (OpType const type : {OpType::invoke, OpType::ok, OpType::fail, OpType::info,
+                              OpType::event}) {
+      if ((type == OpType::event) != event) continue;
+      Op op = full_op();
+      op.time = SimTimeUs{time++};
+      op.type = type;
+      op.f = f;
+      h.append(op);
+      Op bare;  // Only the required fields, and a message with only its id.
+      bare.time = SimTimeUs{time++};
+      bare.process = "p";
+      bare.type = type;
+      bare.f = f;
+      bare.value = {Record::of(MessageId{0}, "")};
+      h.append(bare);
+    }
+  }
+  Op edges = full_op();  // The largest values this path reads (19 digits), and zeros.
+  edges.time = SimTimeUs{std::numeric_limits<std::int64_t>::max()};
+  edges.value[0].id = MessageId{9'999'999'999'999'999'999u};
+  edges.value[0].partition = std::numeric_limits<std::int32_t>::max();
+  edges.value[1] = Record::of(MessageId{0}, "t", Offset{0}, 0);
+  h.append(edges);
+  std::istringstream lines(to_jsonl(h));
+  std::string line;
+  std::getline(lines, line);  // The header.
+  Op decoded = full_op();
+  for (Op const& op : h.ops()) {
+    REQUIRE(std::getline(lines, line));
+    CAPTURE(line);
+    CHECK(detail::decode_canonical_op_line(line, decoded));
+    CHECK(decoded == op);
+    CHECK(agree(line));
+    CHECK(agree(line + "\r"));  // A CRLF file.
+  }
+}
+
+TEST_CASE("the fast path leaves the rest to the full decoder", "[history][fuzz]") {
+  // Each is valid; each is outside the writer's form, so the full decoder must take it.
+  std::vector<std::string> const valid{
+      with(",\"value\":[{\"id\":18446744073709551615}]"),  // 20 digits.
+      with(",\"value\":[{\"id\":-0}]"),
+      with(",\"group\":\"caf\u00e9\""),
+      with(",\"group\":\"caf\xc3\xa9\""),
+      with(",\"detail\":\"d\",\"group\":\"g\""),  // Fields out of the writer's order.
+      with(" "),
+      " " + with(""),
+      "\xEF\xBB\xBF" + with(""),
+      with(",\"value\":[{\"topic\":\"t\",\"id\":1}]"),
+  };
+  for (std::string const& text : valid) {
+    CAPTURE(text);
+    Op op;
+    CHECK_FALSE(detail::decode_canonical_op_line(text, op));
+    CHECK(agree(text));
+  }
 }

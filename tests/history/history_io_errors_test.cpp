@@ -302,6 +302,51 @@ TEST_CASE("HistoryReader stops for good after an error", "[history][io][error]")
   HistoryReader reader(in, "h.jsonl");
   CHECK_THROWS_AS(reader.next(), InputError);
   CHECK_FALSE(reader.next().has_value());
+  Op op;
+  CHECK_FALSE(reader.next(op));
+}
+
+TEST_CASE("HistoryReader::next(Op&) throws what next() throws, then stops",
+          "[history][io][error]") {
+  std::string const text = header + op_line(valid_fields + ",\"f\":\"send\"") +
+                           op_line(valid_fields + ",\"f\":\"sned\"");
+  std::string expected;
+  {
+    std::istringstream in(text);
+    HistoryReader reader(in, "h.jsonl");
+    CHECK(reader.next().has_value());
+    try {
+      static_cast<void>(reader.next());
+      FAIL("no InputError");
+    } catch (InputError const& error) {
+      expected = error.what();
+    }
+  }
+  std::istringstream in(text);
+  HistoryReader reader(in, "h.jsonl");
+  Op op;
+  CHECK(reader.next(op));
+  CHECK_THROWS_WITH(reader.next(op), expected);
+  CHECK_FALSE(reader.next(op));
+}
+
+TEST_CASE("HistoryReader stops for good after an index or time out of order",
+          "[history][io][error]") {
+  // Lines in the writer's form: the reader's fast path must stop as the full decoder does.
+  auto const line = [](int index, int time) {
+    return "{\"index\":" + std::to_string(index) + ",\"time\":" + std::to_string(time) +
+           ",\"process\":\"p\",\"type\":\"ok\",\"f\":\"send\"}\n";
+  };
+  std::string const first = line(0, 5);
+  for (std::string const& second : {line(2, 5), line(1, 4)}) {
+    std::istringstream in(header + first + second + first);
+    HistoryReader reader(in, "h.jsonl");
+    Op op;
+    CHECK(reader.next(op));
+    CHECK_THROWS_AS(reader.next(op), InputError);
+    CHECK_FALSE(reader.next(op));
+    CHECK_FALSE(reader.next().has_value());
+  }
 }
 
 TEST_CASE("load_history reports a missing file and a directory", "[history][io][error]") {

@@ -238,6 +238,47 @@ TEST_CASE("HistoryReader streams one op at a time and then stays at the end", "[
   CHECK_FALSE(reader.next().has_value());
 }
 
+TEST_CASE("HistoryReader::next(Op&) reuses one op and reads what next() reads",
+          "[history][io]") {
+  // Ops that differ in every field, in both orders, so that each leaves something behind
+  // that the next must overwrite or empty: a field present, then absent, then present.
+  Record rich = stored(4, 2, 7);
+  rich.key = "a key longer than a short-string buffer";
+  rich.priority = 3;
+  rich.deliver_after = SimTimeUs{5};
+  rich.tag = "T";
+  rich.source = MessageId{2};
+  Op full = op(0, "producer-with-a-long-name", OpType::ok, OpKind::send, {rich, rich, message(5)},
+               "grp", "why");
+  full.txn = "t/1";
+  full.tenant = "/vh";
+  full.principal = "alice";
+  History h;
+  std::int64_t time = 0;
+  auto const add = [&](Op o) {
+    o.time = SimTimeUs{time++};
+    h.append(std::move(o));
+  };
+  for (int round = 0; round < 2; ++round) {
+    add(full);
+    add(op(0, "c", OpType::invoke, OpKind::poll));
+    add(op(0, "c", OpType::ok, OpKind::poll, {message(1)}, "g"));
+    add(full);
+    add(op(0, "broker-0", OpType::event, OpKind::crash, {}, "", "d"));
+  }
+  std::string const text = to_jsonl(h) + "\n";
+  std::istringstream in(text);
+  HistoryReader reader(in, "h.jsonl");
+  Op reused;
+  std::vector<Op> read;
+  while (reader.next(reused)) read.push_back(reused);
+  CHECK(read == std::vector<Op>(h.ops().begin(), h.ops().end()));
+  Op const last = reused;
+  CHECK_FALSE(reader.next(reused));
+  CHECK_FALSE(reader.next(reused));
+  CHECK(reused == last);  // The end leaves the op as it was.
+}
+
 TEST_CASE("load_history reads a file that write_history wrote", "[history][io]") {
   std::string const path = (std::filesystem::temp_directory_path() /
                             ("mqcheck_history_io_test_" + std::to_string(::getpid()) + ".jsonl"))
