@@ -7,6 +7,7 @@
 #include "checker/features.hpp"
 #include "checker/ordering.hpp"
 #include "checker/transactions.hpp"
+#include "core/assert.hpp"
 
 namespace mqcheck::checker {
 namespace {
@@ -72,21 +73,83 @@ void apply_allowed(history::Header const& header, DeliveryReport& report) {
   sort_anomalies(report.permitted);
 }
 
-DeliveryReport check_history(history::History const& history, std::span<std::string const> only) {
-  DeliveryReport report = check_delivery(history);
-  append(report.verdicts, check_ordering(history));
-  append(report.verdicts, check_transactions(history));
-  append(report.verdicts, check_features(history));
+namespace {
+
+// Keeps the verdicts asked for, in report order, then applies the header's word.
+DeliveryReport compose(history::Header const& header, DeliveryReport report,
+                       std::span<std::string const> only) {
   std::erase_if(report.verdicts, [&](Verdict const& v) { return !wanted(only, v.guarantee); });
   std::stable_sort(report.verdicts.begin(), report.verdicts.end(),
                    [](Verdict const& a, Verdict const& b) {
                      return rank(a.guarantee) < rank(b.guarantee);
                    });
-  apply_allowed(history.header(), report);
+  apply_allowed(header, report);
   for (Verdict const& v : report.verdicts) {
-    if (!promised(history.header(), v.guarantee)) report.unpromised.push_back(v.guarantee);
+    if (!promised(header, v.guarantee)) report.unpromised.push_back(v.guarantee);
   }
   return report;
+}
+
+}  // namespace
+
+DeliveryReport check_history(history::History const& history, std::span<std::string const> only) {
+  DeliveryReport report = check_delivery(history);
+  append(report.verdicts, check_ordering(history));
+  append(report.verdicts, check_transactions(history));
+  append(report.verdicts, check_features(history));
+  return compose(history.header(), std::move(report), only);
+}
+
+bool delivery_only(std::span<std::string const> only) {
+  auto const names = guarantee_names();
+  return !only.empty() && std::all_of(only.begin(), only.end(), [&](std::string const& g) {
+    return std::find(names.begin(), names.end(), g) != names.end();
+  });
+}
+
+DeliveryReport check_stream(history::Header const& header, OpSource const& source,
+                            std::span<std::string const> only) {
+  MQCHECK_ASSERT(delivery_only(only));
+  return compose(header, check_delivery_stream(header, source), only);
+}
+
+}  // namespace mqcheck::checker
+
+namespace mqcheck::checker {
+
+bool whole_history_needed(history::Header const& header) {
+  bool const ordered = std::any_of(header.ordering.begin(), header.ordering.end(), [](auto& e) {
+    return e.second != history::OrderingScope::none;
+  });
+  return ordered || !header.groups.empty() || !header.acls.empty();
+}
+
+bool whole_history_needed(history::Op const& op) {
+  using history::OpKind;
+  if (!op.txn.empty() || !op.tenant.empty() || !op.principal.empty()) return true;
+  if (op.f == OpKind::txn_begin || op.f == OpKind::txn_commit || op.f == OpKind::txn_abort ||
+      op.f == OpKind::dispatch)
+    return true;
+  return std::any_of(op.value.begin(), op.value.end(), [](history::Record const& r) {
+    return r.priority || r.deliver_after || !r.tag.empty() || r.source;
+  });
+}
+
+DeliveryReport check_streaming(history::Header const& header, OpSource const& source,
+                               std::function<history::History()> const& load,
+                               std::span<std::string const> only) {
+  if (delivery_only(only)) return check_stream(header, source, only);
+  if (whole_history_needed(header)) return check_history(load(), only);
+  bool needed = false;
+  OpSource const scanned = [&](std::function<void(history::Op const&)> const& visit) {
+    source([&](history::Op const& op) {
+      needed = needed || whole_history_needed(op);
+      visit(op);
+    });
+  };
+  DeliveryReport report = check_delivery_stream(header, scanned);
+  if (needed) return check_history(load(), only);
+  return compose(header, std::move(report), only);
 }
 
 }  // namespace mqcheck::checker

@@ -7,12 +7,14 @@
 // promise" from "never promised".
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "checker/delivery.hpp"
+#include "checker/delivery_stream.hpp"
 #include "history/history.hpp"
 
 namespace mqcheck::checker {
@@ -25,6 +27,33 @@ std::vector<std::string_view> all_guarantee_names();
 /// the others appear only when the history exercises them.
 [[nodiscard]] DeliveryReport check_history(history::History const& history,
                                            std::span<std::string const> only = {});
+
+/// Returns true when `only` names delivery guarantees alone (guarantee_names()): then
+/// check_stream judges them in one streaming pass, in memory bounded by open state.
+bool delivery_only(std::span<std::string const> only);
+
+/// Judges the history `source` yields (header `header`) for the delivery guarantees in `only`
+/// (delivery_only(only) must hold), streaming (checker/delivery_stream.hpp), and applies the
+/// header's promises and allowed anomalies as check_history does.
+[[nodiscard]] DeliveryReport check_stream(history::Header const& header, OpSource const& source,
+                                          std::span<std::string const> only);
+
+/// Judges the history `source` yields as check_history(load(), only) would, in one streaming
+/// pass in memory bounded by open state whenever only the delivery checker has anything to
+/// judge: `only` names delivery guarantees alone, or neither the header nor any op touches
+/// ordering, transactions or a feature (whole_history_needed). Otherwise it calls `load` and
+/// judges the history in memory. The report is the same either way.
+[[nodiscard]] DeliveryReport check_streaming(history::Header const& header,
+                                             OpSource const& source,
+                                             std::function<history::History()> const& load,
+                                             std::span<std::string const> only = {});
+
+/// Returns true when `header` promises an order, declares a group's features or ACLs: the
+/// checkers that judge those hold the history in memory.
+bool whole_history_needed(history::Header const& header);
+/// Returns true when `op` is transactional or carries a feature (tenant, principal, priority,
+/// delay, tag, source) or a dispatch.
+bool whole_history_needed(history::Op const& op);
 
 /// Moves the anomalies whose kind the header allows into report.permitted (their explanation
 /// gains the header's reason) and recomputes each verdict left without violations.

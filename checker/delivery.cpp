@@ -14,6 +14,8 @@
 #include <set>
 #include <string>
 
+#include "checker/delivery_detail.hpp"
+#include "checker/delivery_stream.hpp"
 #include "checker/feature_common.hpp"
 #include "checker/send_outcomes.hpp"
 #include "core/assert.hpp"
@@ -22,7 +24,9 @@ namespace mqcheck::checker {
 namespace {
 
 using Readers = std::map<std::string, std::set<std::string>>;
-using DeadLettered = std::set<std::pair<std::string, MessageId>>;
+using delivery_detail::DeadLettered;
+using delivery_detail::ProcessOf;
+using delivery_detail::Settled;
 
 std::string plural(std::size_t n, std::string_view noun) {
   return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
@@ -78,18 +82,14 @@ std::string describe_possible_duplicate(MessageId id, std::string const& group,
 // group (RocketMQ MessageModel.BROADCASTING) promises each instance every message, so one
 // message processed by two instances is expected; only one instance processing it twice is a
 // duplicate.
-std::map<std::string, GroupProcessing> duplicate_units(history::History const& history,
+std::map<std::string, GroupProcessing> duplicate_units(history::Header const& header,
+                                                       ProcessOf const& process_of,
                                                        std::string const& group,
                                                        GroupProcessing const& processing) {
-  auto const spec = history.header().groups.find(group);
-  if (spec == history.header().groups.end() ||
-      spec->second.mode != history::GroupSpec::Mode::broadcast)
-    return {{"", processing}};
+  if (!delivery_detail::is_broadcast(header, group)) return {{"", processing}};
   std::map<std::string, GroupProcessing> units;
-  for (std::uint64_t const op : processing.ok_ops)
-    units[history.ops()[op].process].ok_ops.push_back(op);
-  for (std::uint64_t const op : processing.info_ops)
-    units[history.ops()[op].process].info_ops.push_back(op);
+  for (std::uint64_t const op : processing.ok_ops) units[process_of(op)].ok_ops.push_back(op);
+  for (std::uint64_t const op : processing.info_ops) units[process_of(op)].info_ops.push_back(op);
   return units;
 }
 
@@ -118,11 +118,12 @@ void judge_unit(MessageId id, std::string const& group, std::string const& insta
 
 // At-most-once: each (message, group) at most once, or each (message, instance) in a
 // broadcast group.
-Verdict judge_at_most_once(history::History const& history, MessageTable const& table) {
+Verdict judge_at_most_once(history::Header const& header, ProcessOf const& process_of,
+                           MessageTable const& table) {
   Duplicates found;
   for (auto const& [id, facts] : table) {
     for (auto const& [group, processing] : facts.groups) {
-      for (auto const& [instance, unit] : duplicate_units(history, group, processing))
+      for (auto const& [instance, unit] : duplicate_units(header, process_of, group, processing))
         judge_unit(id, group, instance, unit, found);
     }
   }
@@ -177,8 +178,10 @@ bool excused(history::Header const& header, MessageId id, MessageFacts const& fa
 }
 
 Reach walk_acknowledged(history::Header const& header, MessageTable const& table,
-                        Readers const& readers, DeadLettered const& dead) {
+                        Readers const& readers, DeadLettered const& dead,
+                        Settled const& settled) {
   Reach reach;
+  reach.unread_topics = settled.unread_topics;
   for (auto const& [id, facts] : table) {
     if (facts.outcome() != SendOutcome::ok) continue;
     auto const topic_readers = readers.find(facts.topic);
@@ -203,8 +206,9 @@ Reach walk_acknowledged(history::Header const& header, MessageTable const& table
 // At-least-once. Lost after a final drain is invalid. Not yet processed without a drain, no
 // reader at all, or only an info process are all unknown: the history cannot decide them.
 Verdict judge_at_least_once(history::Header const& header, MessageTable const& table,
-                            Readers const& readers, DeadLettered const& dead) {
-  Reach reach = walk_acknowledged(header, table, readers, dead);
+                            Readers const& readers, DeadLettered const& dead,
+                            Settled const& settled) {
+  Reach reach = walk_acknowledged(header, table, readers, dead, settled);
   Verdict verdict{.guarantee = "at-least-once", .anomalies = std::move(reach.anomalies)};
   if (header.drained && !reach.missing.empty()) {
     verdict.validity = Validity::invalid;
@@ -275,8 +279,7 @@ Verdict judge_exactly_once(std::vector<Verdict const*> const& parts) {
   return verdict;
 }
 
-Counts count_messages(MessageTable const& table) {
-  Counts counts;
+Counts count_messages(MessageTable const& table, Counts counts) {
   for (auto const& [id, facts] : table) {
     bool processed_ok = false;
     for (auto const& [group, processing] : facts.groups) {
@@ -324,15 +327,42 @@ std::vector<std::string_view> guarantee_names() {
 }
 
 DeliveryReport check_delivery(history::History const& history) {
+  return check_delivery_stream(history.header(), ops_of(history));
+}
+
+DeliveryReport check_delivery_whole(history::History const& history) {
+  std::map<std::uint64_t, std::string> processes;  // Of the ops of the table.
   MessageTable const table = build_delivery_table(history);
-  Readers const readers = expected_groups(history.header(), table);
-  Verdict at_most_once = judge_at_most_once(history, table);
-  Verdict at_least_once =
-      judge_at_least_once(history.header(), table, readers, dead_lettered(history));
+  for (auto const& [id, facts] : table) {
+    for (auto const& [group, processing] : facts.groups) {
+      for (auto const* ops : {&processing.ok_ops, &processing.info_ops})
+        for (std::uint64_t const op : *ops) processes[op] = history.ops()[op].process;
+    }
+  }
+  return delivery_detail::judge(history.header(), table, dead_lettered(history),
+                                [&](std::uint64_t op) -> std::string const& {
+                                  return processes.at(op);
+                                },
+                                {});
+}
+
+namespace delivery_detail {
+
+bool is_broadcast(history::Header const& header, std::string const& group) {
+  auto const spec = header.groups.find(group);
+  return spec != header.groups.end() && spec->second.mode == history::GroupSpec::Mode::broadcast;
+}
+
+DeliveryReport judge(history::Header const& header, MessageTable const& table,
+                     DeadLettered const& dead, ProcessOf const& process_of,
+                     Settled const& settled) {
+  Readers const readers = expected_groups(header, table);
+  Verdict at_most_once = judge_at_most_once(header, process_of, table);
+  Verdict at_least_once = judge_at_least_once(header, table, readers, dead, settled);
   Verdict no_unexpected = judge_no_unexpected(table);
   Verdict exactly_once = judge_exactly_once({&at_most_once, &at_least_once, &no_unexpected});
 
-  DeliveryReport report{.counts = count_messages(table)};
+  DeliveryReport report{.counts = count_messages(table, settled.counts)};
   count_anomalies(exactly_once.anomalies, report.counts);
   report.verdicts = {std::move(at_most_once), std::move(at_least_once), std::move(exactly_once),
                      std::move(no_unexpected)};
@@ -342,5 +372,7 @@ DeliveryReport check_delivery(history::History const& history) {
     MQCHECK_ASSERT(report.verdicts[i].guarantee == guarantee_names()[i]);
   return report;
 }
+
+}  // namespace delivery_detail
 
 }  // namespace mqcheck::checker

@@ -51,7 +51,12 @@ std::vector<std::string_view> guarantee_names();
 /// Judges the at-most-once, at-least-once, exactly-once and no-unexpected guarantees of
 /// `history`. Pure and deterministic: the same history gives the same report, anomalies
 /// sorted by first witness. Exactly-once is the worst of the other three, with the union of
-/// their anomalies. Runs in one pass over the ops and one over the messages.
+/// their anomalies. Runs the streaming checker (checker/delivery_stream.hpp) over the ops.
 [[nodiscard]] DeliveryReport check_delivery(history::History const& history);
+
+/// The same judgement from the whole history held at once: every message's table built first,
+/// then judged. The streaming checker must always agree with it (tests compare them on random
+/// histories); it is the definition in its most direct form.
+[[nodiscard]] DeliveryReport check_delivery_whole(history::History const& history);
 
 }  // namespace mqcheck::checker

@@ -224,25 +224,46 @@ MessageTable build_delivery_table(history::History const& history) {
   return table;
 }
 
-std::set<std::pair<std::string, MessageId>> dead_lettered(history::History const& history) {
-  history::Header const& header = history.header();
-  std::map<std::pair<std::string, MessageId>, std::int64_t> nacks;  // Ok nacks by (group, id).
-  std::set<std::pair<std::string, MessageId>> arrived;              // (DLQ topic, id).
-  for (Op const& op : history.ops()) {
-    if (op.type == OpType::invoke || op.type == OpType::fail) continue;
-    for (history::Record const& record : op.value) {
-      if (op.f == OpKind::nack && op.type == OpType::ok) ++nacks[{op.group, record.id}];
-      arrived.insert({record.topic, record.id});
-    }
+DeadLetterTracker::DeadLetterTracker(history::Header const& header) : header_(&header) {
+  for (auto const& [group, spec] : header.groups) {
+    if (!spec.dead_letter_topic.empty() && spec.dead_letter_after > 0)
+      dead_letter_topics_.insert(spec.dead_letter_topic);
   }
+}
+
+void DeadLetterTracker::observe(Op const& op) {
+  if (dead_letter_topics_.empty() || op.type == OpType::invoke || op.type == OpType::fail)
+    return;
+  bool const nack = op.f == OpKind::nack && op.type == OpType::ok;
+  for (history::Record const& record : op.value) {
+    if (nack) {
+      auto const spec = header_->groups.find(op.group);
+      if (spec != header_->groups.end() && !spec->second.dead_letter_topic.empty())
+        ++nacks_[{op.group, record.id}];
+    }
+    if (dead_letter_topics_.contains(record.topic)) arrived_.insert({record.topic, record.id});
+  }
+}
+
+std::set<std::pair<std::string, MessageId>> DeadLetterTracker::finish() const {
   std::set<std::pair<std::string, MessageId>> out;
-  for (auto const& [key, count] : nacks) {
-    auto const spec = header.groups.find(key.first);
-    if (spec == header.groups.end() || spec->second.dead_letter_topic.empty()) continue;
-    if (spec->second.dead_letter_after <= 0 || count < spec->second.dead_letter_after) continue;
-    if (arrived.contains({spec->second.dead_letter_topic, key.second})) out.insert(key);
+  for (auto const& [key, count] : nacks_) {
+    history::GroupSpec const& spec = header_->groups.at(key.first);
+    if (spec.dead_letter_after <= 0 || count < spec.dead_letter_after) continue;
+    if (arrived_.contains({spec.dead_letter_topic, key.second})) out.insert(key);
   }
   return out;
+}
+
+std::size_t DeadLetterTracker::memory_bytes() const {
+  constexpr std::size_t node = 96;  // A tree node holding a short string and an id.
+  return (nacks_.size() + arrived_.size()) * node;
+}
+
+std::set<std::pair<std::string, MessageId>> dead_lettered(history::History const& history) {
+  DeadLetterTracker tracker(history.header());
+  for (Op const& op : history.ops()) tracker.observe(op);
+  return tracker.finish();
 }
 
 std::map<std::string, std::set<std::string>> expected_groups(history::Header const& header,

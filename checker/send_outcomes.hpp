@@ -78,6 +78,23 @@ MessageTable build_delivery_table(history::History const& history);
 /// dead_letter_topic. RocketMQ maxReconsumeTimes and %DLQ% topics; RabbitMQ dead-lettering.
 std::set<std::pair<std::string, MessageId>> dead_lettered(history::History const& history);
 
+/// dead_lettered() for a stream: feed every op in order, then take the pairs. Holds the nack
+/// counts of groups that dead-letter and the arrivals in their dead-letter topics.
+class DeadLetterTracker {
+ public:
+  explicit DeadLetterTracker(history::Header const& header);
+  void observe(history::Op const& op);
+  [[nodiscard]] std::set<std::pair<std::string, MessageId>> finish() const;
+  /// Returns an estimate of the heap bytes held.
+  std::size_t memory_bytes() const;
+
+ private:
+  history::Header const* header_;
+  std::set<std::string, std::less<>> dead_letter_topics_;  // Of the groups that dead-letter.
+  std::map<std::pair<std::string, MessageId>, std::int64_t> nacks_;  // Ok nacks by (group, id).
+  std::set<std::pair<std::string, MessageId>> arrived_;  // (dead-letter topic, id).
+};
+
 /// Returns, for every topic that is subscribed in the header or named by a send, the groups
 /// that must process it: header().subscriptions[T] when T is listed, otherwise every group
 /// with an ok or info process of a message sent to T that named it in T (a group that only

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,22 @@ using TxnTable = std::map<std::string, TxnFacts>;
 /// empty `txn` (including txn-* ops without one) name no transaction and are skipped.
 [[nodiscard]] TxnTable build_txn_table(history::History const& history);
 
+/// build_txn_table for a stream: feed every op in order, then take the table. Holds a few
+/// indices per transaction named so far.
+class TxnTableBuilder {
+ public:
+  TxnTableBuilder();
+  ~TxnTableBuilder();
+  TxnTableBuilder(TxnTableBuilder&&) noexcept;
+  TxnTableBuilder& operator=(TxnTableBuilder&&) noexcept;
+  void observe(history::Op const& op);
+  [[nodiscard]] TxnTable finish() const;
+
+ private:
+  struct Traces;
+  std::unique_ptr<Traces> traces_;
+};
+
 /// Whether an op's effect counts.
 enum class Counted : std::uint8_t { yes, maybe, no };
 
@@ -57,6 +74,9 @@ enum class Counted : std::uint8_t { yes, maybe, no };
 /// gives no after a drain (`drained`) and lowers yes to maybe before one.
 [[nodiscard]] Counted counted_as_processed(history::Op const& op, TxnTable const& txns,
                                            bool drained);
+/// The same for a process op known by its type and `txn` field alone.
+[[nodiscard]] Counted counted_as_processed(history::OpType type, std::string const& txn,
+                                           TxnTable const& txns, bool drained);
 
 /// Returns the guarantees check_transactions can judge, in report order:
 /// "transactional-visibility", "exactly-once-pipeline".

@@ -128,29 +128,52 @@ Copies build_copies(history::History const& history, MessageTable const& table) 
 
 }  // namespace
 
-TxnTable build_txn_table(history::History const& history) {
-  std::map<std::string, TxnTrace> traces;
-  for (Op const& op : history.ops()) {
-    if (!history::is_client_op(op) || op.txn.empty()) continue;
-    auto [it, created] = traces.try_emplace(op.txn);
-    if (created) it->second.first_op = op.index;
-    if (op.f == OpKind::txn_commit) trace_commit(it->second, op);
-    if (op.f == OpKind::txn_abort) {
-      keep_first(it->second.abort_any, op.index);
-      if (op.type == OpType::ok) keep_first(it->second.abort_ok, op.index);
-    }
+struct TxnTableBuilder::Traces {
+  std::map<std::string, TxnTrace, std::less<>> by_txn;
+};
+
+TxnTableBuilder::TxnTableBuilder() : traces_(std::make_unique<Traces>()) {}
+TxnTableBuilder::~TxnTableBuilder() = default;
+TxnTableBuilder::TxnTableBuilder(TxnTableBuilder&&) noexcept = default;
+TxnTableBuilder& TxnTableBuilder::operator=(TxnTableBuilder&&) noexcept = default;
+
+void TxnTableBuilder::observe(Op const& op) {
+  if (!history::is_client_op(op) || op.txn.empty()) return;
+  auto it = traces_->by_txn.find(op.txn);
+  if (it == traces_->by_txn.end()) {
+    it = traces_->by_txn.emplace(op.txn, TxnTrace{}).first;
+    it->second.first_op = op.index;
   }
+  if (op.f == OpKind::txn_commit) trace_commit(it->second, op);
+  if (op.f == OpKind::txn_abort) {
+    keep_first(it->second.abort_any, op.index);
+    if (op.type == OpType::ok) keep_first(it->second.abort_ok, op.index);
+  }
+}
+
+TxnTable TxnTableBuilder::finish() const {
   TxnTable table;
-  for (auto const& [txn, trace] : traces) table.emplace(txn, resolve(trace));
+  for (auto const& [txn, trace] : traces_->by_txn) table.emplace(txn, resolve(trace));
   return table;
 }
 
+TxnTable build_txn_table(history::History const& history) {
+  TxnTableBuilder builder;
+  for (Op const& op : history.ops()) builder.observe(op);
+  return builder.finish();
+}
+
 Counted counted_as_processed(Op const& op, TxnTable const& txns, bool drained) {
-  Counted const base = op.type == OpType::ok     ? Counted::yes
-                       : op.type == OpType::fail ? Counted::no
-                                                 : Counted::maybe;
-  if (op.txn.empty() || base == Counted::no) return base;
-  auto const txn = txns.find(op.txn);
+  return counted_as_processed(op.type, op.txn, txns, drained);
+}
+
+Counted counted_as_processed(OpType type, std::string const& txn_id, TxnTable const& txns,
+                             bool drained) {
+  Counted const base = type == OpType::ok     ? Counted::yes
+                       : type == OpType::fail ? Counted::no
+                                              : Counted::maybe;
+  if (txn_id.empty() || base == Counted::no) return base;
+  auto const txn = txns.find(txn_id);
   if (txn == txns.end()) return base;  // A table built from another history: no word on it.
   switch (txn->second.status) {
     case TxnStatus::committed:

@@ -2,6 +2,9 @@
 // File: cli/check.cpp (layer: cli)
 // `mqcheck check HISTORY`: judge a history file, from mqcheck or from a real system.
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "checker/check.hpp"
@@ -19,6 +22,9 @@ constexpr char const* check_footer = R"(Examples:
       Exit 1 if a guarantee the configuration promises is invalid.
   mqcheck check run.jsonl --guarantee ordering --guarantee at-least-once
       Judge only these two.
+  mqcheck check big.jsonl --guarantee at-least-once --guarantee at-most-once
+      Delivery guarantees alone are judged streaming, in memory bounded by the messages in
+      flight: a history of any length fits.
   mqcheck check run.jsonl --expect at-least-once=invalid --expect at-most-once=valid
       Exit 1 unless the verdicts are exactly these.
 
@@ -35,14 +41,45 @@ bool promise_broken(checker::DeliveryReport const& report) {
   return false;
 }
 
+// Judged streaming, in memory bounded by the messages in flight, whenever only the delivery
+// checker has work (checker::check_streaming); the other checkers hold the history in memory.
+checker::DeliveryReport judge(std::string const& path, std::vector<std::string> const& only) {
+  history::Header header;
+  auto const open = [&path](std::ifstream& in) {  // As load_history words its errors.
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error))
+      throw InputError(SourceMark{path}, "", "is a directory, not a history file");
+    in.open(path, std::ios::binary);
+    if (!in) {
+      throw InputError(SourceMark{path}, "",
+                       std::filesystem::exists(path, error)
+                           ? "cannot open the history file (check its permissions)"
+                           : "no such history file");
+    }
+  };
+  {
+    std::ifstream in;
+    open(in);
+    header = history::HistoryReader(in, path).header();
+  }
+  checker::OpSource const source = [&](std::function<void(history::Op const&)> const& visit) {
+    std::ifstream in;
+    open(in);
+    history::HistoryReader reader(in, path);
+    history::Op op;
+    while (reader.next(op)) visit(op);
+  };
+  return checker::check_streaming(
+      header, source, [&path] { return history::load_history(path); }, only);
+}
+
 }  // namespace
 
 int check_command(CheckOptions const& o) {
   try {
     std::vector<viz::ExpectedVerdict> const expected = parse_expect_options(o.expect);
     validate_guarantee_options(o.guarantees);
-    history::History const history = history::load_history(o.history_path);
-    checker::DeliveryReport const report = checker::check_history(history, o.guarantees);
+    checker::DeliveryReport const report = judge(o.history_path, o.guarantees);
     if (o.json) {
       std::cout << viz::render_verdict_json(report, expected) << "\n";
     } else {

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: bench/check_stream.cpp
+// The streaming delivery checker over a long history file, against merely parsing the same file
+// in the same run (issue 3: >= 5 M ops/s on one core, >= 0.5 of parse-only, <= 200 bytes per
+// in-flight message, flat as the history grows). The history: 4 producers send to `orders`
+// (8 partitions); groups billing and audit (2 instances each) poll, process and commit, lagging
+// `lag` messages behind, so that many messages are in flight at once. Every 10,000 messages one
+// anomaly is injected in turn: a message audit never processes (lost), one billing processes
+// twice in a row (duplicated), one processed but never sent (unexpected), one whose send times
+// out and is processed anyway (recovered, not an anomaly). Each size runs in its own process
+// (`--one N`), so the peak RSS it reports is its own; `--far` adds one duplicate of one of the first
+// messages at the end, which forces the second pass. A benchmark, not a test: nothing
+// fails on timing.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "checker/delivery_stream.hpp"
+#include "history/history_io.hpp"
+
+namespace {
+
+using namespace mqcheck;
+using history::Op;
+using history::OpKind;
+using history::OpType;
+using history::Record;
+
+constexpr int producers = 4, partitions = 8, instances = 2;
+constexpr std::uint64_t lag = 20'000, period = 10'000, unsent_base = 1ULL << 40;
+
+class Generator {
+ public:
+  Generator(std::ostream& out, std::uint64_t ops_total, bool far)
+      : writer_(out, header()), ops_total_(ops_total), far_(far) {}
+
+  void run() {
+    std::uint64_t const reserve = far_ ? 2 : 0;  // Room for the far duplicate.
+    // Stop sending while there is room to drain what is in flight (at most 14 ops each).
+    while (written_ + 14 * (log_.size() + 1) + 32 < ops_total_ - reserve) {
+      send();
+      if (log_.size() > lag) consume_front();
+    }
+    while (!log_.empty()) consume_front();
+    if (far_) {
+      emit(op("billing-0", OpType::invoke, OpKind::process, "billing", first_));
+      emit(op("billing-0", OpType::ok, OpKind::process, "billing", first_));
+    }
+    while (written_ < ops_total_) emit(fsync_event());
+  }
+
+ private:
+  static history::Header header() {
+    history::Header h;
+    h.scenario = "bench: streaming check";
+    h.drained = true;
+    h.subscriptions = {{"orders", {"billing", "audit"}}};
+    return h;
+  }
+
+  Op op(std::string process, OpType type, OpKind f, std::string group, Record const& r) {
+    Op o;
+    o.time = SimTimeUs{time_us_ += 3};
+    o.process = std::move(process);
+    o.type = type;
+    o.f = f;
+    o.group = std::move(group);
+    o.value = {r};
+    return o;
+  }
+
+  void emit(Op o) {
+    o.index = written_++;
+    writer_.write(o);
+  }
+
+  Op fsync_event() {
+    Op e;
+    e.time = SimTimeUs{time_us_};
+    e.process = "broker-0";
+    e.type = OpType::event;
+    e.f = OpKind::fsync;
+    return e;
+  }
+
+  void send() {
+    std::uint64_t const id = ++id_last_;
+    std::string const producer = "p" + std::to_string(id % producers);
+    Record r = Record::of(MessageId{id}, "orders");
+    emit(op(producer, OpType::invoke, OpKind::send, "", r));
+    auto const partition = static_cast<std::int32_t>(id % partitions);
+    r.partition = partition;
+    r.offset = Offset{next_offset_[static_cast<std::size_t>(partition)]++};
+    bool const timed_out = id % period == 4;
+    emit(op(producer, timed_out ? OpType::info : OpType::ok, OpKind::send, "", r));
+    if (id == 5) first_ = Record::of(r.id, r.topic);  // A plain message, settled early.
+    log_.push_back(r);
+  }
+
+  void consume(std::string const& group, int instance, Record const& r, int times) {
+    std::string const process = group + "-" + std::to_string(instance);
+    emit(op(process, OpType::invoke, OpKind::poll, group, r));
+    emit(op(process, OpType::ok, OpKind::poll, group, r));
+    Record const plain = Record::of(r.id, r.topic);
+    for (int t = 0; t < times; ++t) {
+      emit(op(process, OpType::invoke, OpKind::process, group, plain));
+      emit(op(process, OpType::ok, OpKind::process, group, plain));
+    }
+    emit(op(process, OpType::ok, OpKind::commit, group, r));
+  }
+
+  void consume_front() {
+    Record const r = log_.front();
+    log_.pop_front();
+    std::uint64_t const id = r.id.value;
+    int const instance = static_cast<int>(*r.partition % instances);
+    consume("billing", instance, r, id % period == 2 ? 2 : 1);
+    consume("audit", instance, r, id % period == 1 ? 0 : 1);
+    if (id % period == 3) {  // A message nobody sent.
+      Record const ghost = Record::of(MessageId{unsent_base + id}, "orders");
+      emit(op("audit-0", OpType::invoke, OpKind::process, "audit", ghost));
+      emit(op("audit-0", OpType::ok, OpKind::process, "audit", ghost));
+    }
+  }
+
+  history::HistoryWriter writer_;
+  std::uint64_t ops_total_;
+  bool far_;
+  std::uint64_t written_ = 0;
+  std::uint64_t id_last_ = 0;
+  std::int64_t time_us_ = 0;
+  std::int64_t next_offset_[partitions] = {};
+  std::deque<Record> log_;  // Sent, not yet consumed.
+  Record first_;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Returns the fastest of `runs` timings of `pass`.
+template <class Pass>
+double best_of(int runs, Pass pass) {
+  double best = 1e300;
+  for (int r = 0; r < runs; ++r) {
+    auto const start = std::chrono::steady_clock::now();
+    pass();
+    best = std::min(best, seconds_since(start));
+  }
+  return best;
+}
+
+std::uint64_t parse_only(std::string const& path) {
+  std::ifstream in(path, std::ios::binary);
+  history::HistoryReader reader(in, path);
+  Op op;
+  std::uint64_t count = 0;
+  while (reader.next(op)) count += op.value.size() + 1;
+  return count;
+}
+
+// Runs one size in this process and prints one line of figures.
+int run_one(std::uint64_t ops, bool far) {
+  std::string const path = (std::filesystem::temp_directory_path() /
+                            ("mqcheck_bench_check_" + std::to_string(::getpid()) + ".jsonl"))
+                               .string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    Generator(out, ops, far).run();
+  }
+  int const runs = ops <= 2'000'000 ? 3 : 1;
+  std::uint64_t sink = 0;
+  double const parse_s = best_of(runs, [&] { sink += parse_only(path); });
+  history::Header header;
+  {
+    std::ifstream in(path, std::ios::binary);
+    header = history::HistoryReader(in, path).header();
+  }
+  checker::OpSource const source = [&](std::function<void(Op const&)> const& visit) {
+    std::ifstream in(path, std::ios::binary);
+    history::HistoryReader reader(in, path);
+    Op op;
+    while (reader.next(op)) visit(op);
+  };
+  checker::StreamStats stats;
+  checker::DeliveryReport report;
+  double const check_s = best_of(runs, [&] {
+    stats = {};
+    report = checker::check_delivery_stream(header, source, {}, &stats);
+  });
+  std::filesystem::remove(path);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("%llu %.0f %.0f %llu %llu %zu %ld %lld %lld %lld %llu\n",
+              static_cast<unsigned long long>(ops), ops / parse_s, ops / check_s,
+              static_cast<unsigned long long>(stats.passes),
+              static_cast<unsigned long long>(stats.open_peak), stats.memory_peak_bytes,
+              usage.ru_maxrss, static_cast<long long>(report.counts.lost),
+              static_cast<long long>(report.counts.duplicated),
+              static_cast<long long>(report.counts.unexpected),
+              static_cast<unsigned long long>(sink % 2));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool far = false;
+  std::vector<std::uint64_t> sizes;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--far") == 0) {
+      far = true;
+    } else if (std::strcmp(argv[i], "--one") == 0 && i + 1 < argc) {
+      return run_one(std::strtoull(argv[i + 1], nullptr, 10), far);
+    } else {
+      sizes.push_back(std::strtoull(argv[i], nullptr, 10));
+    }
+  }
+  if (sizes.empty()) sizes = {1'000'000, 10'000'000};
+  std::printf("streaming delivery check vs parse-only, same file, same run%s\n",
+              far ? " (with one far duplicate: second pass)" : "");
+  std::printf("%10s %12s %12s %6s %7s %10s %10s %9s %9s %8s\n", "ops", "parse op/s",
+              "check op/s", "ratio", "passes", "in-flight", "state B", "B/msg", "RSS MiB",
+              "anomal.");
+  for (std::uint64_t const n : sizes) {
+    std::string const command = std::string("'") + argv[0] + "' " + (far ? "--far " : "") +
+                                "--one " + std::to_string(n);
+    FILE* child = ::popen(command.c_str(), "r");
+    unsigned long long ops = 0, passes = 0, open = 0, lost = 0, dup = 0, unexpected = 0, s = 0;
+    double parse = 0, check = 0;
+    std::size_t state = 0;
+    long rss = 0;
+    int const got = child == nullptr ? 0
+                                     : std::fscanf(child, "%llu %lf %lf %llu %llu %zu %ld %llu "
+                                                          "%llu %llu %llu",
+                                                   &ops, &parse, &check, &passes, &open, &state,
+                                                   &rss, &lost, &dup, &unexpected, &s);
+    if (child != nullptr) ::pclose(child);
+    if (got != 11) {
+      std::fprintf(stderr, "the run of %llu ops failed\n", static_cast<unsigned long long>(n));
+      return 1;
+    }
+    std::printf("%10llu %12.0f %12.0f %6.2f %7llu %10llu %10zu %9.0f %9.1f %8llu\n", ops, parse,
+                check, check / parse, passes, open, state,
+                open == 0 ? 0.0 : static_cast<double>(state) / static_cast<double>(open),
+                static_cast<double>(rss) / 1024.0, lost + dup + unexpected);
+  }
+  return 0;
+}

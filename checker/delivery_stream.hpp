@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/delivery_stream.hpp (layer: checker)
+// The delivery checker over a stream of ops, in memory bounded by open state. A message is
+// held op by op while it is open; once it is settled (every send completed and no transaction
+// involved; processed exactly once, `ok`, by each group that must read its topic and by any
+// other group that touched it; nothing `info` about it) and has stayed settled for
+// `settle_delay` ops, it shrinks to membership in interval sets of ids (checker/id_set.hpp) and
+// its contribution to the counts. A settled message can carry no delivery anomaly; when a later
+// op changes that (a second processing: a duplicate), its witnesses are gone, so the message is
+// marked and a second pass over the same ops rebuilds exactly those messages. The report equals
+// check_delivery_whole's, byte for byte, whatever the delay: the delay only makes second passes
+// rare (a redelivery usually follows the first delivery closely).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "checker/delivery.hpp"
+#include "history/history.hpp"
+
+namespace mqcheck::checker {
+
+/// Feeds every op of one history to `visit`, in order. The streaming checker calls it once,
+/// or twice when it needs a second pass; both calls must yield the same ops.
+using OpSource = std::function<void(std::function<void(history::Op const&)> const& visit)>;
+
+struct StreamOptions {
+  /// Ops a settled message stays held before it shrinks to set membership.
+  std::uint64_t settle_delay = std::uint64_t{1} << 16;
+};
+
+/// What a streaming check cost, for benchmarks and reports.
+struct StreamStats {
+  std::uint64_t ops = 0;               // Ops read in the first pass.
+  std::uint64_t passes = 0;            // 1, or 2 when settled messages had to be rebuilt.
+  std::uint64_t rebuilt = 0;           // Messages the second pass rebuilt.
+  std::uint64_t settled = 0;           // Messages settled in the first pass.
+  std::uint64_t open_peak = 0;         // Most messages held at once.
+  std::size_t memory_peak_bytes = 0;   // Most heap bytes the state held (estimated, sampled).
+};
+
+/// Judges the delivery guarantees (as check_delivery) of the history `source` yields, whose
+/// header is `header` (which must outlive the call).
+[[nodiscard]] DeliveryReport check_delivery_stream(history::Header const& header,
+                                                   OpSource const& source,
+                                                   StreamOptions options = {},
+                                                   StreamStats* stats = nullptr);
+
+/// Returns an OpSource over the ops of an in-memory history (which must outlive it).
+OpSource ops_of(history::History const& history);
+
+}  // namespace mqcheck::checker

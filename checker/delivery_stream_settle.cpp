@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/delivery_stream_settle.cpp (layer: checker)
+// When a message settles, what a later op on a settled message means, and the passes. The
+// rule that keeps the streaming report equal to the whole-history one: a settled message
+// contributes to the counts and to nothing else, and any op that could make it contribute more
+// (a second processing, an `info`, a transaction, a send that changes its outcome) sends it to
+// the second pass, which rebuilds it from every op that names it.
+#include <algorithm>
+
+#include "checker/delivery_stream_state.hpp"
+#include "checker/feature_common.hpp"
+#include "core/assert.hpp"
+
+namespace mqcheck::checker {
+namespace stream_detail {
+
+using history::Op;
+using history::OpKind;
+using history::OpType;
+
+namespace {
+
+Category outcome_of(OpenMessage const& m) {
+  bool info = false;
+  for (Attempt const& a : m.sends) {
+    if (a.outcome == OpType::ok) return Category::ok;
+    info = info || a.outcome == OpType::info;
+  }
+  return info ? Category::info : Category::fail;
+}
+
+}  // namespace
+
+std::optional<Category> Pass::settled_as(MessageId id) const {
+  if (settled_ok_.contains(id)) return Category::ok;
+  if (settled_info_.contains(id)) return Category::info;
+  if (settled_fail_.contains(id)) return Category::fail;
+  return std::nullopt;
+}
+
+bool Pass::settleable(OpenMessage const& m) const {
+  if (focus_ != nullptr || m.sends.empty()) return false;
+  auto const readers = readers_.find(m.topic);
+  if (readers == readers_.end()) return false;  // Its readers are inferred at the end.
+  for (Attempt const& a : m.sends)
+    if (a.completion == no_op || a.txn != 0) return false;
+  if (outcome_of(m) == Category::fail && !m.procs.empty()) return false;  // Unexpected.
+  for (std::size_t i = 0; i < m.procs.size(); ++i) {
+    Proc const& p = m.procs[i];
+    if (p.type != OpType::ok || p.txn != 0) return false;
+    for (std::size_t j = 0; j < i; ++j)
+      if (m.procs[j].unit == p.unit) return false;  // Processed twice.
+  }
+  for (std::uint32_t const group : readers->second) {
+    auto const filter = filters_.find(group);
+    if (filter != filters_.end() &&
+        !feature::filter_accepts(filter->second, names_.name(m.tag)))
+      continue;  // The group's filter excuses it.
+    bool const read = std::any_of(m.procs.begin(), m.procs.end(),
+                                  [&](Proc const& p) { return p.group == group; });
+    if (!read) return false;
+  }
+  return true;
+}
+
+void Pass::consider(MessageId id, OpenMessage const& m, std::uint64_t now) {
+  if (settleable(m)) due_.emplace_back(now, id);
+}
+
+void Pass::settle_due(std::uint64_t now) {
+  while (!due_.empty() && due_.front().first + options_.settle_delay <= now) {
+    MessageId const id = due_.front().second;
+    due_.pop_front();
+    auto const found = open_.find(id.value);
+    if (found != open_.end() && settleable(found->second)) settle(id, found->second);
+  }
+}
+
+void Pass::settle(MessageId id, OpenMessage const& m) {
+  Counts& counts = settled_.counts;
+  ++counts.sent;
+  counts.processed += static_cast<std::int64_t>(m.procs.size());
+  switch (outcome_of(m)) {
+    case Category::ok:
+      ++counts.acknowledged;
+      settled_ok_.insert(id);
+      if (readers_.at(m.topic).empty()) settled_.unread_topics.insert(names_.name(m.topic));
+      break;
+    case Category::info:
+      ++counts.unknown;
+      if (!m.procs.empty()) ++counts.recovered;
+      settled_info_.insert(id);
+      break;
+    case Category::fail:
+      ++counts.failed;
+      settled_fail_.insert(id);
+      break;
+  }
+  for (Proc const& p : m.procs) {
+    if (done_.size() <= p.unit) done_.resize(p.unit + 1);
+    done_[p.unit].insert(id);
+  }
+  ++settled_count_;
+  open_.erase(id.value);
+}
+
+// An op names a settled message. `unit` is the processing unit of a process op.
+void Pass::on_settled(MessageId id, Op const& op, std::uint32_t unit) {
+  Category const category = *settled_as(id);
+  if (!op.txn.empty() || category == Category::fail) return mark_replay(id);
+  if (op.f == OpKind::send) {
+    // More attempts change nothing once one was acknowledged; an ok after unknown does.
+    if (category == Category::info && op.type == OpType::ok) mark_replay(id);
+    return;
+  }
+  if (op.type != OpType::ok) return mark_replay(id);  // Maybe processed twice.
+  if (done_.size() <= unit) done_.resize(unit + 1);
+  if (done_[unit].contains(id)) return mark_replay(id);  // Duplicated: needs its witnesses.
+  if (category == Category::info) {
+    bool const processed = std::any_of(done_.begin(), done_.end(),
+                                       [&](IdSet const& s) { return s.contains(id); });
+    if (!processed) ++settled_.counts.recovered;
+  }
+  done_[unit].insert(id);
+  ++settled_.counts.processed;
+}
+
+// Takes a settled message's contribution back out of the counts; the second pass recounts it.
+void Pass::mark_replay(MessageId id) {
+  if (!replay_.insert(id).second) return;
+  Counts& counts = settled_.counts;
+  auto const processed = std::count_if(done_.begin(), done_.end(),
+                                       [&](IdSet const& s) { return s.contains(id); });
+  --counts.sent;
+  counts.processed -= processed;
+  switch (*settled_as(id)) {
+    case Category::ok:
+      --counts.acknowledged;
+      break;
+    case Category::info:
+      --counts.unknown;
+      if (processed > 0) --counts.recovered;
+      break;
+    case Category::fail:
+      --counts.failed;
+      break;
+  }
+}
+
+void Pass::export_open(TxnTable const& txns, MessageTable& table,
+                       std::map<std::uint64_t, std::string>& processes) const {
+  std::vector<std::uint64_t> ids;
+  ids.reserve(open_.size());
+  for (auto const& entry : open_) ids.push_back(entry.first);
+  std::sort(ids.begin(), ids.end());
+  for (std::uint64_t const id : ids) {
+    OpenMessage const& m = open_.at(id);
+    MessageFacts& facts = table[MessageId{id}];
+    if (!m.sends.empty()) facts.topic = names_.name(m.topic);
+    facts.tag = names_.name(m.tag);
+    for (Attempt const& a : m.sends) {
+      SendAttempt attempt{std::nullopt, std::nullopt, a.outcome, names_.name(a.process),
+                          names_.name(a.txn)};
+      if (a.invoke != no_op) attempt.invoke = a.invoke;
+      if (a.completion != no_op) attempt.completion = a.completion;
+      auto const txn = txns.find(attempt.txn);
+      // KIP-98: a write in a transaction that never committed may never become visible.
+      if (a.txn != 0 && a.outcome == OpType::ok && txn != txns.end() &&
+          txn->second.status != TxnStatus::committed)
+        attempt.outcome = OpType::info;
+      facts.sends.push_back(std::move(attempt));
+    }
+    for (Proc const& p : m.procs) {
+      Counted const counted =
+          counted_as_processed(p.type, names_.name(p.txn), txns, header_.drained);
+      if (counted == Counted::no) continue;
+      GroupProcessing& group = facts.groups[names_.name(p.group)];
+      (counted == Counted::yes ? group.ok_ops : group.info_ops).push_back(p.op);
+      group.topics.insert(names_.name(p.topic));
+      processes[p.op] = names_.name(p.process);
+    }
+    for (auto& [name, group] : facts.groups) {
+      std::sort(group.ok_ops.begin(), group.ok_ops.end());
+      std::sort(group.info_ops.begin(), group.info_ops.end());
+    }
+  }
+}
+
+std::size_t Pass::memory_bytes() const {
+  constexpr std::size_t malloc_overhead = 16;
+  std::size_t bytes = open_.bucket_count() * sizeof(void*);
+  bytes += open_.size() * (sizeof(void*) + sizeof(std::uint64_t) + sizeof(OpenMessage) +
+                           malloc_overhead);
+  for (auto const& [id, m] : open_) {
+    if (m.sends.capacity() > 0)
+      bytes += m.sends.capacity() * sizeof(Attempt) + malloc_overhead;
+    if (m.procs.capacity() > 0) bytes += m.procs.capacity() * sizeof(Proc) + malloc_overhead;
+  }
+  bytes += due_.size() * sizeof(due_.front());
+  for (auto const& invokes : invokes_) {
+    for (OpenInvoke const& i : invokes)
+      bytes += sizeof(OpenInvoke) + (i.ids.capacity() + 2 * i.records.capacity()) * 8;
+  }
+  for (IdSet const* s : {&settled_ok_, &settled_info_, &settled_fail_}) bytes += s->memory_bytes();
+  for (IdSet const& s : done_) bytes += s.memory_bytes();
+  return bytes + names_.memory_bytes() + units_.memory_bytes() + dead_.memory_bytes();
+}
+
+}  // namespace stream_detail
+
+using history::Op;
+
+OpSource ops_of(history::History const& history) {
+  return [&history](std::function<void(Op const&)> const& visit) {
+    for (Op const& op : history.ops()) visit(op);
+  };
+}
+
+DeliveryReport check_delivery_stream(history::Header const& header, OpSource const& source,
+                                     StreamOptions options, StreamStats* stats) {
+  StreamStats local;
+  StreamStats& s = stats != nullptr ? *stats : local;
+  stream_detail::Pass first(header, options, nullptr);
+  source([&](Op const& op) {
+    first.observe(op);
+    ++s.ops;
+    s.open_peak = std::max<std::uint64_t>(s.open_peak, first.open_count());
+    if (stats != nullptr && (s.ops & 0xffff) == 0)
+      s.memory_peak_bytes = std::max(s.memory_peak_bytes, first.memory_bytes());
+  });
+  first.close();
+  s.passes = 1;
+  s.settled = first.settled_count();
+  if (stats != nullptr) s.memory_peak_bytes = std::max(s.memory_peak_bytes, first.memory_bytes());
+  TxnTable const txns = first.txns().finish();
+  MessageTable table;
+  std::map<std::uint64_t, std::string> processes;
+  first.export_open(txns, table, processes);
+  if (!first.replay().empty()) {
+    stream_detail::Pass second(header, options, &first.replay());
+    source([&](Op const& op) { second.observe(op); });
+    second.close();
+    second.export_open(txns, table, processes);
+    s.passes = 2;
+    s.rebuilt = first.replay().size();
+  }
+  return delivery_detail::judge(
+      header, table, first.dead().finish(),
+      [&](std::uint64_t op) -> std::string const& { return processes.at(op); },
+      first.settled());
+}
+
+}  // namespace mqcheck::checker

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/id_set.cpp (layer: checker)
+#include "checker/id_set.hpp"
+
+#include <iterator>
+#include <limits>
+
+namespace mqcheck::checker {
+
+bool IdSet::contains(MessageId id) const {
+  auto const after = intervals_.upper_bound(id.value);
+  if (after == intervals_.begin()) return false;
+  return std::prev(after)->second >= id.value;
+}
+
+void IdSet::insert(MessageId id) {
+  std::uint64_t const v = id.value;
+  auto next = intervals_.upper_bound(v);  // First interval starting after v.
+  if (next != intervals_.begin()) {
+    auto const before = std::prev(next);
+    if (before->second >= v) return;  // Already present.
+    if (before->second + 1 == v) {    // Extends `before` upwards, maybe closing a gap.
+      before->second = v;
+      if (next != intervals_.end() && next->first == v + 1) {
+        before->second = next->second;
+        intervals_.erase(next);
+      }
+      ++size_;
+      return;
+    }
+  }
+  if (next != intervals_.end() && v != std::numeric_limits<std::uint64_t>::max() &&
+      next->first == v + 1) {  // Extends `next` downwards.
+    std::uint64_t const last = next->second;
+    intervals_.erase(next);
+    intervals_.emplace(v, last);
+  } else {
+    intervals_.emplace(v, v);
+  }
+  ++size_;
+}
+
+std::size_t IdSet::memory_bytes() const {
+  // A red-black tree node: three pointers and a colour, then the pair; malloc rounds to 16.
+  constexpr std::size_t node = (4 * sizeof(void*) + 2 * sizeof(std::uint64_t) + 15) / 16 * 16;
+  return intervals_.size() * node;
+}
+
+}  // namespace mqcheck::checker
