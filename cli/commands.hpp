@@ -5,6 +5,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,12 +34,27 @@ struct CheckOptions {
   bool json = false;
 };
 
+struct ReportOptions {
+  std::string input;   // A scenario (.yaml) or a history (.jsonl).
+  std::string output;  // .html, .svg or .dot.
+  std::optional<std::uint64_t> seed;
+  std::vector<std::uint64_t> messages;   // --message: draw only these.
+  std::optional<std::int32_t> partition;
+  std::string from;                      // Durations, parsed by parse_duration.
+  std::string to;
+  std::size_t events_max = 400;
+};
+
 /// Registers `run` on `app`; the callback stores its exit status in `status`.
 void add_run_command(CLI::App& app, RunOptions& options, int& status);
 /// Registers `check` on `app`.
 void add_check_command(CLI::App& app, CheckOptions& options, int& status);
 
+/// Registers `report` on `app`.
+void add_report_command(CLI::App& app, ReportOptions& options, int& status);
+
 int run_command(RunOptions const& options);
+int report_command(ReportOptions const& options);
 int check_command(CheckOptions const& options);
 
 }  // namespace mqcheck::cli

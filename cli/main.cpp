@@ -16,9 +16,11 @@ constexpr char const* footer = R"(Examples:
       Replays seed 7 and writes the history it recorded.
   mqcheck check h.jsonl
       Judges a history, from mqcheck or from a harness around a real broker.
+  mqcheck report scenarios/reference/power-loss-without-fsync.yaml -o report.html
+      Writes a self-contained HTML report with a space-time diagram and a stepper.
 
 Exit status: 0 when every expectation holds, 1 when one does not, 2 on bad input.
-Docs: docs/scenario-format.md, docs/history-format.md, docs/anomalies.md.)";
+Docs: docs/scenario-format.md, docs/history-format.md, docs/anomalies.md, docs/reports.md.)";
 
 }  // namespace
 
@@ -32,6 +34,8 @@ int main(int argc, char** argv) {
   mqcheck::cli::CheckOptions check;
   mqcheck::cli::add_run_command(app, run, status);
   mqcheck::cli::add_check_command(app, check, status);
+  mqcheck::cli::ReportOptions report;
+  mqcheck::cli::add_report_command(app, report, status);
   try {
     app.parse(argc, argv);
   } catch (CLI::ParseError const& e) {

@@ -5,12 +5,14 @@
 
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "checker/check.hpp"
 #include "cli/commands.hpp"
 #include "cli/expectations.hpp"
 #include "core/input_error.hpp"
 #include "history/history_io.hpp"
+#include "viz/html_report.hpp"
 #include "viz/message_story.hpp"
 #include "viz/verdict_table.hpp"
 
@@ -41,11 +43,29 @@ std::string faults_text(sim::RunResult const& result) {
   return out;
 }
 
-void write_report(std::string const& path, sim::RunResult const& result,
-                  checker::DeliveryReport const& report, std::string const& table) {
+// A path ending in .html gets the HTML report (viz/html_report.hpp); any other the text one.
+std::string report_text(RunOptions const& o, sim::RunResult const& result,
+                        checker::DeliveryReport const& report, std::string const& table,
+                        std::vector<viz::ExpectedVerdict> const& expected, std::uint64_t seed) {
+  std::string const& path = o.report_path;
+  if (path.size() < 5 || path.compare(path.size() - 5, 5, ".html") != 0) {
+    return viz::render_text_report(result.history, report, table + "\n" + faults_text(result));
+  }
+  viz::ReportInput input;
+  input.source = o.scenario;
+  input.seed = seed;
+  input.expected = expected;
+  std::ifstream yaml(o.scenario, std::ios::binary);
+  std::ostringstream text;
+  text << yaml.rdbuf();
+  input.scenario_text = text.str();
+  return viz::render_html_report(result.history, report, input);
+}
+
+void write_report(std::string const& path, std::string const& text) {
   std::ofstream out(path, std::ios::binary);
   if (!out) throw InputError({path, 0, 0}, "--report", "cannot open the file for writing");
-  out << viz::render_text_report(result.history, report, table + "\n" + faults_text(result));
+  out << text;
   if (!out.flush()) throw InputError({path, 0, 0}, "--report", "writing the report failed");
 }
 
@@ -60,7 +80,9 @@ int judge(RunOptions const& o, sim::Scenario const& scenario, sim::RunResult con
   }
   if (result.step_limit_hit) problems.push_back("the run hit its step limit (livelock?)");
   std::string const table = viz::render_verdict_table(report, expected);
-  if (!o.report_path.empty()) write_report(o.report_path, result, report, table);
+  if (!o.report_path.empty()) {
+    write_report(o.report_path, report_text(o, result, report, table, expected, seed));
+  }
   if (o.json) {
     std::cout << viz::render_verdict_json(report, expected) << "\n";
   } else if (!o.quiet || !problems.empty()) {
@@ -97,7 +119,8 @@ void add_run_command(CLI::App& app, RunOptions& o, int& status) {
   run->add_option("--seed", o.seed, "Seed of the run (default: the scenario's `seed`, else 1)");
   run->add_option("--history", o.history_path, "Write the recorded history here (JSON Lines)");
   run->add_option("--report", o.report_path,
-                  "Write a report: verdicts, faults, and the story of each anomalous message");
+                  "Write a report: F.html the HTML report (diagram, stepper), else text (verdicts, "
+                  "faults, the story of each anomalous message)");
   run->add_option("--guarantee", o.guarantees, "Judge only this guarantee (repeatable)");
   run->add_flag("--json", o.json, "Print the verdicts as JSON");
   run->add_flag("--quiet", o.quiet, "Print nothing unless an expectation fails");

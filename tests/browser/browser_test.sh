@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# File: tests/browser/browser_test.sh (tests, browser)
+# The HTML report in a real browser: generates reports with mqcheck, loads them in Debian's
+# headless Chromium (driven by report_in_browser.js over the DevTools pipe) and checks what a
+# person sees. Installs nothing: a missing Chromium or Node.js is a failure that names
+# scripts/setup, never a silent skip. Usage: browser_test.sh MQCHECK SOURCE_DIR OUT_DIR
+set -euo pipefail
+mqcheck=$1 source_dir=$2 out=$3
+chromium=/usr/bin/chromium
+if [ ! -x "$chromium" ]; then
+  echo "FAIL: $chromium is missing; run scripts/setup (it installs Debian's chromium)" >&2
+  exit 1
+fi
+if ! command -v node >/dev/null; then
+  echo "FAIL: node is missing; run scripts/setup (it installs nodejs)" >&2
+  exit 1
+fi
+mkdir -p "$out"
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
+# A recorded history (the golden one, so the page under test is the same on every run).
+"$mqcheck" report "$source_dir/tests/golden/power-loss-without-fsync.jsonl" -o "$out/report.html"
+scenario=$source_dir/scenarios/reference/power-loss-without-fsync.yaml
+# The same scenario with 10,000 messages, for the opening-time figure.
+sed -e 's/messages: 100,/messages: 10000,/' "$scenario" > "$out/big.yaml"
+grep -q 'messages: 10000,' "$out/big.yaml" || { echo "FAIL: could not make big.yaml" >&2; exit 1; }
+"$mqcheck" report "$out/big.yaml" -o "$out/big.html"
+# And the same run with its first 2,000 ops drawn and stepped, far past the legible size.
+"$mqcheck" report "$out/big.yaml" -o "$out/big-2000.html" --from 0 --max-events 2000
+node "$source_dir/tests/browser/report_in_browser.js" "$chromium" "$profile" \
+  "$out/report.html" "$out/report.png" "$out/big.html" "$out/big-2000.html"
