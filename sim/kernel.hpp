@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -43,6 +44,14 @@ class Kernel {
 
   /// Runs until no event is left, quiesce + drain passes, or `steps_max` events have fired.
   RunResult run();
+
+  /// Answers a fault selector such as "leader(orders-0)" from the current state, when the
+  /// fault fires (PlannedFault::selector). Without one, such faults strike nobody.
+  using Resolver = std::function<std::vector<NodeId>(Kernel const&, std::string const&)>;
+  void set_resolver(Resolver resolver) { resolver_ = std::move(resolver); }
+  /// Returns node n's current actor state and whether it is up (for resolvers).
+  Actor const& actor(NodeId n) const { return nodes_[n.value].actor; }
+  bool up(NodeId n) const { return nodes_[n.value].up; }
 
  private:
   struct Event {
@@ -115,6 +124,8 @@ class Kernel {
   std::uint64_t seq_ = 0;
   std::uint64_t timer_generation_ = 0;
   bool quiesced_ = false;
+  Resolver resolver_;
+  std::map<std::size_t, std::vector<NodeId>> resolved_;  // Fault source -> targets it struck.
 };
 
 }  // namespace mqcheck::sim

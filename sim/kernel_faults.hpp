@@ -50,7 +50,19 @@ void Kernel<Model>::fault(PlannedFault const& f) {
     record_event("nemesis", history::OpKind::heal, "heal");
     return fired("heal");
   }
-  for (NodeId n : f.targets) node_fault(f.action, n);
+  if (f.selector.empty()) {
+    for (NodeId n : f.targets) node_fault(f.action, n);
+    return;
+  }
+  // A model-named target: resolved now; an undo (`for:`) acts on what its fault resolved.
+  std::vector<NodeId> targets;
+  if (f.undo) {
+    targets = resolved_[f.source];
+  } else if (resolver_) {
+    targets = resolver_(*this, f.selector);
+    resolved_[f.source] = targets;
+  }
+  for (NodeId n : targets) node_fault(f.action, n);
 }
 
 template <class Model>

@@ -56,7 +56,7 @@ RunResult Kernel<Model>::run() {
     step(e);
     ++result.steps;
   }
-  result.drained = queue_.empty();
+  result.drained = queue_.empty() || (plan_.endless && !result.step_limit_hit);
   result.end = now_;
   history_.header().drained = result.drained;
   result.history = std::move(history_);

@@ -17,7 +17,7 @@
 
 namespace mqcheck::sim {
 
-enum class NodeRole : std::uint8_t { producer, broker, consumer };
+enum class NodeRole : std::uint8_t { producer, broker, consumer, controller };
 
 struct NodeInfo {
   std::string name;  // The process name in the history.
@@ -40,6 +40,11 @@ struct PlannedFault {
   std::vector<NodeId> targets;              // Node faults.
   std::vector<std::vector<NodeId>> groups;  // Partition.
   bool one_way = false;
+  /// A target only the model can name, resolved when the fault fires: "leader(orders-0)".
+  /// Empty for faults whose targets are fixed at plan time.
+  std::string selector = {};
+  std::size_t source = 0;  // The scenario's fault index; an undo reuses its fault's targets.
+  bool undo = false;       // Added by `for:`.
 };
 
 struct RandomFaultProcess {
@@ -57,6 +62,9 @@ struct RunPlan {
   SimTimeUs quiesce{};                    // Faults stop; crashed nodes restart.
   DurationUs drain = seconds(10);         // The run ends at quiesce + drain at the latest.
   std::uint64_t steps_max = 200'000'000;  // A livelocked model fails loudly.
+  /// The model never idles (heartbeats, follower fetches, polls): reaching quiesce + drain
+  /// counts as drained, since the drain gave every consumer time to read what it would.
+  bool endless = false;
   history::Header header;
 };
 

@@ -9,15 +9,16 @@ RunResult simulate(Scenario const& scenario, std::uint64_t seed) {
     case BrokerKind::reference:
       return simulate_reference(scenario, seed);
     case BrokerKind::kafka:
+      return simulate_kafka(scenario, seed);
     case BrokerKind::rabbitmq:
     case BrokerKind::rocketmq:
       break;
   }
-  // The Kafka, RabbitMQ and RocketMQ models arrive in their own issues; until then a scenario
-  // for them is refused plainly rather than run against a stand-in.
+  // The RabbitMQ and RocketMQ models arrive in their own issues; until then a scenario for
+  // them is refused plainly rather than run against a stand-in.
   throw InputError({scenario.file, 0, 0}, "broker",
                    "this build of mqcheck has no model for this broker yet; the available "
-                   "broker is 'reference'");
+                   "brokers are 'reference' and 'kafka'");
 }
 
 }  // namespace mqcheck::sim

@@ -18,5 +18,7 @@ RunResult simulate(Scenario const& scenario, std::uint64_t seed);
 
 /// Runs the reference queue (model/reference). Called by simulate.
 RunResult simulate_reference(Scenario const& scenario, std::uint64_t seed);
+/// Runs the Kafka model (model/kafka). Called by simulate.
+RunResult simulate_kafka(Scenario const& scenario, std::uint64_t seed);
 
 }  // namespace mqcheck::sim

@@ -40,8 +40,9 @@ constexpr std::array<std::string_view, 3> topic_keys{"name", "partitions", "conf
 constexpr std::array<std::string_view, 2> queue_keys{"name", "config"};
 constexpr std::array<std::string_view, 8> producer_keys{
     "id", "topic", "messages", "rate_per_s", "interval", "start", "keys", "config"};
-constexpr std::array<std::string_view, 5> consumer_keys{"group", "topic", "instances", "processing",
-                                                        "config"};
+constexpr std::array<std::string_view, 6> consumer_keys{"group",      "topic",  "instances",
+                                                        "processing", "config", "commit"};
+constexpr std::array<std::string_view, 2> commit_modes{"after-processing", "before-processing"};
 constexpr std::array<std::string_view, 4> broker_names{"reference", "kafka", "rabbitmq",
                                                        "rocketmq"};
 // The guarantee names of checker::all_guarantee_names(); sim/ cannot include checker/, so
@@ -111,6 +112,7 @@ void read_topics(YamlField const& field, bool queues, Scenario& s, Declared& top
       topic.config = read_config_map(*config);
     }
     topic.mark = item.mark();
+    topic.is_queue = queues;
     s.topics.push_back(std::move(topic));
   }
 }
@@ -171,6 +173,9 @@ ConsumerSpec read_consumer(YamlField const& item, Declared const& topics, Declar
   }
   if (std::optional<YamlField> const config = map.find("config")) {
     c.config = read_config_map(*config);
+  }
+  if (std::optional<YamlField> const commit = map.find("commit")) {
+    c.commit = std::string(commit_modes[read_choice(*commit, commit_modes, "commit mode")]);
   }
   c.mark = item.mark();
   return c;

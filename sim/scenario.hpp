@@ -28,6 +28,7 @@ struct TopicSpec {               // A Kafka/RocketMQ topic or a RabbitMQ queue.
   std::int32_t partitions = 1;   // Kafka partitions, RocketMQ message queues; 1 for queues.
   ConfigMap config;              // Topic- or queue-level keys, as written.
   SourceMark mark;
+  bool is_queue = false;         // Declared under `queues:` rather than `topics:`.
 };
 
 struct ProducerSpec {
@@ -47,6 +48,8 @@ struct ConsumerSpec {
   std::int32_t instances = 1;    // Processes named "<group>-0", "<group>-1", ...
   Distribution processing;       // How long the application takes per message.
   ConfigMap config;              // Client keys (`enable.auto.commit`, `ack`, ...), as written.
+  std::string commit;            // The application's commitSync: "", "after-processing",
+                                 // "before-processing" (Kafka consumers only).
   SourceMark mark;
 };
 

@@ -27,6 +27,13 @@ void check_shape(Scenario const& s) {
     throw InputError({s.file, 0, 0}, "cluster.brokers",
                      "the reference broker is a single node; use brokers: 1");
   }
+  for (ConsumerSpec const& c : s.consumers) {
+    if (!c.commit.empty()) {
+      throw InputError(c.mark, "consumers.commit",
+                       "the reference queue acknowledges messages; use config: {ack: ...} "
+                       "instead of commit");
+    }
+  }
   if (s.topics.size() != 1) {
     throw InputError({s.file, 0, 0}, "queues",
                      "the reference broker holds exactly one queue; declare one under queues:");

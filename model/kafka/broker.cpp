@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/broker.cpp (layer: model)
+// Produce, fetch and the leader's side of replication. Follower and controller-facing
+// handlers are in broker_replication.cpp.
+#include "model/kafka/broker.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/assert.hpp"
+#include "core/overloaded.hpp"
+
+namespace mqcheck::model::kafka {
+
+using history::OpKind;
+
+Broker::Broker(ClusterConfig const* cluster, std::int32_t index)
+    : cluster_(cluster),
+      index_(index),
+      replicas_(cluster->partitions.size()),
+      unflushed_(cluster->partitions.size(), 0) {
+  for (std::size_t p = 0; p < replicas_.size(); ++p) {
+    auto const& rs = cluster->partitions[p].replicas;
+    replicas_[p].hosted = std::find(rs.begin(), rs.end(), index) != rs.end();
+  }
+}
+
+std::vector<history::Record> Broker::records(std::uint32_t p, Offset from, Offset to) const {
+  PartitionInfo const& info = cluster_->partitions[p];
+  std::vector<history::Record> out;
+  for (Offset o = from; o < to; o.value += 1) {
+    out.push_back(history::Record::of(replicas_[p].log.at(o).id, info.topic, o, info.number));
+  }
+  return out;
+}
+
+// The flush policy (log.flush.interval.messages, default Long.MAX_VALUE: Kafka leaves
+// flushing to the OS and relies on replication for durability;
+// https://kafka.apache.org/documentation/#brokerconfigs_log.flush.interval.messages). The
+// kernel's fsync syncs every file of the node, a superset of Kafka's per-log flush.
+void Broker::write(std::uint32_t p, LogRecord const& r, Output& out) {
+  out.append(p, Entry{Entry::Kind::record, r, p, no_leader, 0, 0, 0, Offset{}});
+  if (++unflushed_[p] >= cluster_->flush_interval_messages) {
+    out.fsync();
+    std::fill(unflushed_.begin(), unflushed_.end(), 0);
+  }
+}
+
+void Broker::on_message(NodeId from, Message const& message, Output& out) {
+  std::visit(Overloaded{
+                 [&](ProduceRequest const& m) { on_produce(from, m, out); },
+                 [&](FetchRequest const& m) { on_fetch(from, m, out); },
+                 [&](FetchResponse const& m) { on_fetched(m, out); },
+                 [&](LeaderAndIsr const& m) { on_leader_and_isr(m, out); },
+                 [&](ListOffsetsRequest const& m) {
+                   Replica const& r = replicas_[m.partition];
+                   Error const e = r.leader == index_ ? Error::none : Error::not_leader;
+                   out.send(from, ListOffsetsResponse{m.request, m.partition, e, r.log.hw()});
+                 },
+                 [](auto const&) {},
+             },
+             message);
+}
+
+// Partition.appendRecordsToLeader: with acks=all and an ISR smaller than min.insync.replicas
+// the leader refuses before appending (NotEnoughReplicas); acks 0 and 1 are never refused
+// for the ISR (https://kafka.apache.org/documentation/#topicconfigs_min.insync.replicas).
+void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
+  Replica& r = replicas_[req.partition];
+  auto respond = [&](Error e, Offset o) {
+    if (req.acks != Acks::none) out.send(from, ProduceResponse{req.request, req.partition, e, o});
+  };
+  if (r.leader != index_) return respond(Error::not_leader, Offset{-1});
+  PartitionInfo const& info = cluster_->partitions[req.partition];
+  if (req.acks == Acks::all && broker_count(r.isr) < info.min_insync) {
+    return respond(Error::not_enough_replicas, Offset{-1});
+  }
+  if (req.record.producer != 0) {
+    Offset original{-1};
+    switch (r.log.check_sequence(req.record.producer, req.record.sequence, original)) {
+      case SequenceCheck::duplicate:  // KIP-98: acknowledge the stored copy, store nothing.
+        if (req.acks != Acks::all || original < r.log.hw()) return respond(Error::none, original);
+        r.waiting.push_back({from, req.request, original});
+        return;
+      case SequenceCheck::out_of_order:
+        return respond(Error::out_of_order_sequence, Offset{-1});
+      case SequenceCheck::unknown_producer:
+        return respond(Error::unknown_producer_id, Offset{-1});
+      case SequenceCheck::append:
+        break;
+    }
+  }
+  LogRecord record = req.record;
+  record.epoch = r.epoch;
+  Offset const offset = r.log.append(record);
+  write(req.partition, record, out);
+  out.event(OpKind::append, records(req.partition, offset, r.log.leo()),
+            "leader " + info.name() + " epoch " + std::to_string(r.epoch));
+  if (req.acks == Acks::leader) respond(Error::none, offset);
+  if (req.acks == Acks::all) r.waiting.push_back({from, req.request, offset});
+  maybe_advance_hw(req.partition, out);
+  answer_parked(req.partition, out);
+}
+
+void Broker::on_fetch(NodeId from, FetchRequest const& req, Output& out) {
+  if (req.replica >= 0) return on_replica_fetch(from, req, out);
+  Replica const& r = replicas_[req.partition];
+  FetchResponse resp;
+  resp.request = req.request;
+  resp.partition = req.partition;
+  resp.offset = req.offset;
+  resp.leader_epoch = r.epoch;
+  resp.high_watermark = r.log.hw();
+  if (r.leader != index_) {
+    resp.error = Error::not_leader;
+  } else if (req.last_epoch >= 0 && r.log.end_offset_for_epoch(req.last_epoch) < req.offset) {
+    // KIP-320: the consumer read records this leader does not have (they were truncated).
+    resp.diverging =
+        Offset{std::max<std::int64_t>(r.log.end_offset_for_epoch(req.last_epoch).value, 0)};
+  } else if (req.offset.value < 0 || req.offset > r.log.leo()) {
+    resp.error = Error::offset_out_of_range;
+  } else {  // Consumers never read at or above the HW (the "committed" messages only).
+    Offset const end{std::min(r.log.hw().value, req.offset.value + req.max_records)};
+    for (Offset o = req.offset; o < end; o.value += 1) resp.records.push_back(r.log.at(o));
+  }
+  out.send(from, std::move(resp));
+}
+
+// The leader side of replication. A follower's fetch offset is its LEO, so the leader learns
+// it here; the HW is the smallest LEO in the ISR. A follower that reaches the leader's LEO is
+// caught up (Replica.updateFetchState); one at or above the HW rejoins the ISR
+// (Partition.maybeExpandIsr). A fetch whose last epoch ends earlier in the leader's log is
+// told where to truncate (KIP-101; since 2.7 inside the fetch response, KIP-595 style).
+void Broker::on_replica_fetch(NodeId from, FetchRequest const& req, Output& out) {
+  Replica& r = replicas_[req.partition];
+  if (r.leader != index_) {
+    FetchResponse resp;
+    resp.request = req.request;
+    resp.partition = req.partition;
+    resp.error = Error::not_leader;
+    return out.send(from, std::move(resp));
+  }
+  Offset diverging{-1};
+  if (req.last_epoch >= 0) {
+    Offset const end = r.log.end_offset_for_epoch(req.last_epoch);
+    if (end < req.offset) diverging = Offset{std::max<std::int64_t>(end.value, 0)};
+  }
+  if (diverging.value < 0 && req.offset > r.log.leo()) diverging = r.log.leo();
+  if (diverging.value >= 0) {
+    FetchResponse resp;
+    resp.request = req.request;
+    resp.partition = req.partition;
+    resp.offset = req.offset;
+    resp.leader_epoch = r.epoch;
+    resp.high_watermark = r.log.hw();
+    resp.diverging = diverging;
+    return out.send(from, std::move(resp));
+  }
+  // Replica.updateFetchState: a fetch that reaches the leader's LEO as of the previous fetch
+  // means the follower was caught up then, so a follower that keeps pace under steady writes
+  // stays in sync.
+  Follower& f = r.followers[static_cast<std::size_t>(req.replica)];
+  if (req.offset >= f.fetch_leo || req.offset >= r.log.leo()) f.caught_up = true;
+  f.fetch_leo = r.log.leo();
+  f.leo = req.offset;
+  f.parked = false;
+  BrokerSet const me = broker_bit(req.replica);
+  if ((r.isr & me) == 0 && r.proposed == 0 && req.offset >= r.log.hw()) {
+    propose_isr(req.partition, r.isr | me, out);
+  }
+  maybe_advance_hw(req.partition, out);
+  if (req.offset < r.log.leo())
+    return reply_fetch(req.partition, from, req.request, req.offset, out);
+  f.parked = true;
+  f.parked_request = req.request;
+}
+
+void Broker::reply_fetch(std::uint32_t p, NodeId to, std::uint64_t request, Offset from,
+                         Output& out) {
+  Replica const& r = replicas_[p];
+  FetchResponse resp;
+  resp.request = request;
+  resp.partition = p;
+  resp.offset = from;
+  resp.leader_epoch = r.epoch;
+  resp.high_watermark = r.log.hw();
+  constexpr std::int64_t batch_max = 500;
+  Offset const end{std::min(r.log.leo().value, from.value + batch_max)};
+  for (Offset o = from; o < end; o.value += 1) resp.records.push_back(r.log.at(o));
+  out.send(to, std::move(resp));
+}
+
+// Answers every parked follower fetch of `p`: new data arrived, the HW moved, or
+// replica.fetch.wait.max.ms passed.
+void Broker::answer_parked(std::uint32_t p, Output& out) {
+  Replica& r = replicas_[p];
+  if (r.leader != index_) return;
+  for (std::size_t b = 0; b < r.followers.size(); ++b) {
+    Follower& f = r.followers[b];
+    if (!f.parked) continue;
+    f.parked = false;
+    reply_fetch(p, cluster_->broker_node(static_cast<std::int32_t>(b)), f.parked_request, f.leo,
+                out);
+  }
+}
+
+// The HW is the smallest LEO among the ISR, counting a proposed ISR too while the controller
+// has not confirmed it (KIP-497's "maximal ISR"). Waiting acks=all produces at or below it
+// complete; if the ISR has meanwhile fallen below min.insync.replicas the record is written
+// but answered NotEnoughReplicasAfterAppend (Partition.checkEnoughReplicasReachOffset;
+// https://kafka.apache.org/42/javadoc/org/apache/kafka/common/errors/NotEnoughReplicasAfterAppendException.html).
+void Broker::maybe_advance_hw(std::uint32_t p, Output& out) {
+  Replica& r = replicas_[p];
+  Offset hw = r.log.leo();
+  BrokerSet const maximal = r.isr | r.proposed;
+  for (std::size_t b = 0; b < r.followers.size(); ++b) {
+    if (static_cast<std::int32_t>(b) == index_) continue;
+    if ((maximal & broker_bit(static_cast<std::int32_t>(b))) == 0) continue;
+    hw = std::min(hw, r.followers[b].leo);
+  }
+  Offset const before = r.log.hw();
+  r.log.advance_hw(hw);
+  if (r.log.hw() == before && r.waiting.empty()) return;
+  PartitionInfo const& info = cluster_->partitions[p];
+  Error const e =
+      broker_count(r.isr) < info.min_insync ? Error::not_enough_replicas_after_append : Error::none;
+  auto const done = std::stable_partition(r.waiting.begin(), r.waiting.end(),
+                                          [&](Waiting const& w) { return w.offset >= r.log.hw(); });
+  for (auto it = done; it != r.waiting.end(); ++it) {
+    out.send(it->from, ProduceResponse{it->request, p, e, it->offset});
+  }
+  r.waiting.erase(done, r.waiting.end());
+  if (r.log.hw() != before) answer_parked(p, out);
+}
+
+void Broker::hash_into(Hasher& h) const {
+  h.add(static_cast<std::uint64_t>(index_));
+  h.add_each(replicas_, [](Hasher& g, Replica const& r) {
+    g.add(r.hosted ? 1 : 0);
+    r.log.hash_into(g);
+    g.add(static_cast<std::uint64_t>(r.leader));
+    g.add(static_cast<std::uint64_t>(r.epoch));
+    g.add(r.isr);
+    g.add(r.proposed);
+    g.add(r.waiting.size());
+    g.add(r.fetch_request);
+  });
+  h.add(registering_ ? 1 : 0);
+}
+
+}  // namespace mqcheck::model::kafka

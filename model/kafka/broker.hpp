@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/broker.hpp (layer: model)
+// A Kafka broker: it holds replicas of partitions, leads some and follows others. A leader
+// appends produce requests, answers acks=1 at once and acks=all when the high watermark
+// passes the record, and serves fetches: followers replicate by fetching (so the leader
+// learns their log end offsets and advances the HW), consumers read below the HW only. The
+// leader proposes ISR changes to the controller (KIP-497) and applies them once confirmed.
+// A follower that learns of a new leader truncates a diverging suffix by leader epoch
+// (KIP-101). The log is on disk and fsynced only by the flush policy (log.flush.interval.*),
+// so a power loss loses what the page cache held. Invariant: a replica's HW <= its LEO.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/hash.hpp"
+#include "model/common/disk.hpp"
+#include "model/common/out.hpp"
+#include "model/kafka/config.hpp"
+#include "model/kafka/messages.hpp"
+#include "model/kafka/partition_log.hpp"
+
+namespace mqcheck::model::kafka {
+
+class Broker {
+ public:
+  using Output = Out<Message, Entry>;
+  Broker(ClusterConfig const* cluster, std::int32_t index);
+
+  void on_start(Output& out);
+  void on_recover(Disk<Entry> const& disk, Output& out);
+  void on_message(NodeId from, Message const& message, Output& out);
+  void on_timer(TimerId timer, Output& out);
+
+  /// Returns true when this broker believes it leads partition `p` (for fault targets such as
+  /// leader(orders-0), and for tests).
+  bool leads(std::uint32_t p) const { return replicas_[p].leader == index_; }
+  /// Returns partition `p`'s replica here (for tests).
+  PartitionLog const& log(std::uint32_t p) const { return replicas_[p].log; }
+  BrokerSet isr(std::uint32_t p) const { return replicas_[p].isr; }
+
+  /// Folds the state (not the shared config) into `h`; equal states hash equal.
+  void hash_into(Hasher& h) const;
+  bool operator==(Broker const& o) const {
+    return index_ == o.index_ && replicas_ == o.replicas_ && unflushed_ == o.unflushed_ &&
+           registering_ == o.registering_;
+  }
+
+ private:
+  struct Follower {  // What a leader knows of one follower.
+    Offset leo{0};
+    Offset fetch_leo{0};     // The leader's LEO when this follower last fetched.
+    bool caught_up = false;  // Caught up (see on_replica_fetch) since the last ISR tick.
+    int missed_ticks = 0;
+    bool parked = false;  // Its fetch waits for new data (replica.fetch.wait.max.ms).
+    std::uint64_t parked_request = 0;
+    bool operator==(Follower const&) const = default;
+  };
+  struct Waiting {  // An acks=all produce waiting for the HW.
+    NodeId from;
+    std::uint64_t request = 0;
+    Offset offset;
+    bool operator==(Waiting const&) const = default;
+  };
+  struct Replica {
+    bool hosted = false;
+    PartitionLog log;
+    std::int32_t leader = no_leader;
+    std::int32_t epoch = -1;
+    BrokerSet isr = 0;
+    BrokerSet proposed = 0;  // An ISR sent to the controller and not yet confirmed; 0: none.
+    std::vector<Follower> followers;  // By broker index (leader only).
+    std::vector<Waiting> waiting;
+    std::uint64_t fetch_request = 0;  // A follower's outstanding fetch.
+    bool operator==(Replica const&) const = default;
+  };
+
+  void init_from_assignment();
+  void on_produce(NodeId from, ProduceRequest const& req, Output& out);
+  void on_fetch(NodeId from, FetchRequest const& req, Output& out);
+  void on_replica_fetch(NodeId from, FetchRequest const& req, Output& out);
+  void on_fetched(FetchResponse const& resp, Output& out);
+  void on_leader_and_isr(LeaderAndIsr const& msg, Output& out);
+  void become(std::uint32_t p, LeaderAndIsr const& msg, Output& out);
+  void send_fetch(std::uint32_t p, Output& out);
+  void answer_parked(std::uint32_t p, Output& out);
+  void reply_fetch(std::uint32_t p, NodeId to, std::uint64_t request, Offset from, Output& out);
+  void maybe_advance_hw(std::uint32_t p, Output& out);
+  void propose_isr(std::uint32_t p, BrokerSet isr, Output& out);
+  void isr_tick(Output& out);
+  void write(std::uint32_t p, LogRecord const& r, Output& out);
+  std::vector<history::Record> records(std::uint32_t p, Offset from, Offset to) const;
+
+  ClusterConfig const* cluster_;
+  std::int32_t index_;
+  std::vector<Replica> replicas_;        // By global partition index; hosted ones only are used.
+  std::vector<std::int64_t> unflushed_;  // Appends since the last fsync, by partition.
+  bool registering_ = true;              // Until the controller has told it the partitions' state.
+  std::uint64_t next_request_ = 1;
+};
+
+}  // namespace mqcheck::model::kafka

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/config.cpp (layer: model)
+// Parsing of Kafka's configuration keys. Keys ending in `.ms` take integer milliseconds, as
+// in a Java .properties file, so a configuration can be copied from production unchanged.
+#include "model/kafka/config.hpp"
+
+#include <limits>
+
+#include "core/parse.hpp"
+#include "model/common/config_reader.hpp"
+
+namespace mqcheck::model::kafka {
+namespace {
+
+constexpr std::int64_t ms_max = 1'000'000'000'000;  // About 31 years: far from overflow in us.
+
+DurationUs millis(ConfigReader& r, std::string_view key, DurationUs fallback) {
+  return milliseconds(r.integer(key, fallback.us / 1'000, 0, ms_max));
+}
+
+Acks read_acks(ConfigReader& r, Acks fallback) {
+  std::size_t const fallback_index = fallback == Acks::none ? 0 : fallback == Acks::leader ? 1 : 2;
+  switch (r.choice("acks", fallback_index, {"0", "1", "all", "-1"})) {
+    case 0:
+      return Acks::none;
+    case 1:
+      return Acks::leader;
+    default:
+      return Acks::all;
+  }
+}
+
+[[noreturn]] void config_error(ConfigMap const& map, std::string const& scope,
+                               SourceMark const& where, std::string const& key,
+                               std::string const& problem) {
+  auto const it = map.find(key);
+  throw InputError(it == map.end() ? where : it->second.mark, scope + "." + key, problem);
+}
+
+}  // namespace
+
+std::string format_brokers(BrokerSet s) {
+  std::string out = "[";
+  for (std::int32_t b = 0; b < brokers_max; ++b) {
+    if ((s & broker_bit(b)) == 0) continue;
+    out += (out.size() > 1 ? "," : "") + std::to_string(b);
+  }
+  return out + "]";
+}
+
+Version parse_version(std::string const& text, SourceMark const& where) {
+  if (text.empty()) return Version{};
+  auto const dot = text.find('.');
+  std::optional<std::int64_t> const major =
+      dot == std::string::npos ? std::nullopt : parse_int(text.substr(0, dot));
+  std::optional<std::int64_t> const minor =
+      dot == std::string::npos ? std::nullopt : parse_int(text.substr(dot + 1));
+  if (!major || !minor || *major < 0 || *minor < 0 || *major > 99 || *minor > 99) {
+    throw InputError(where, "version",
+                     "expected a Kafka release as MAJOR.MINOR such as '2.8', '3.7' or '4.0', "
+                     "got '" +
+                         text + "'");
+  }
+  Version const v{static_cast<int>(*major), static_cast<int>(*minor)};
+  if (!v.at_least(2, 1) || v.at_least(5, 0)) {
+    throw InputError(where, "version",
+                     "the Kafka model covers releases 2.1 to 4.x (delivery.timeout.ms, KIP-91, "
+                     "arrived in 2.1); got '" +
+                         text + "'");
+  }
+  return v;
+}
+
+ClusterConfig parse_cluster_config(ConfigMap const& map, Version version, SourceMark const& where) {
+  ConfigReader r(map, "broker_config", where);
+  ClusterConfig c;
+  c.version = version;
+  c.default_replication_factor =
+      static_cast<std::int32_t>(r.integer("default.replication.factor", 1, 1, brokers_max));
+  c.min_insync = static_cast<std::int32_t>(r.integer("min.insync.replicas", 1, 1, brokers_max));
+  c.unclean_election = r.boolean("unclean.leader.election.enable", false);
+  c.replica_lag_max = millis(r, "replica.lag.time.max.ms", seconds(30));
+  c.replica_fetch_wait_max = millis(r, "replica.fetch.wait.max.ms", milliseconds(500));
+  c.flush_interval_messages =
+      r.integer("log.flush.interval.messages", std::numeric_limits<std::int64_t>::max(), 1,
+                std::numeric_limits<std::int64_t>::max());
+  c.flush_interval_ms = r.integer("log.flush.interval.ms", std::numeric_limits<std::int64_t>::max(),
+                                  1, std::numeric_limits<std::int64_t>::max());
+  c.heartbeat_interval = millis(r, "broker.heartbeat.interval.ms", seconds(2));
+  c.session_timeout = millis(r, "broker.session.timeout.ms", seconds(9));
+  r.reject_unknown();
+  if (c.replica_lag_max.us <= 0 || c.replica_fetch_wait_max.us <= 0 ||
+      c.heartbeat_interval.us <= 0 || c.session_timeout < c.heartbeat_interval) {
+    throw InputError(where, "broker_config",
+                     "replica.lag.time.max.ms, replica.fetch.wait.max.ms and "
+                     "broker.heartbeat.interval.ms must be positive, and "
+                     "broker.session.timeout.ms at least the heartbeat interval");
+  }
+  return c;
+}
+
+std::int32_t parse_topic_config(ConfigMap const& map, std::string const& scope,
+                                SourceMark const& where, ClusterConfig const& cluster,
+                                PartitionInfo& defaults) {
+  ConfigReader r(map, scope, where);
+  auto const rf = static_cast<std::int32_t>(
+      r.integer("replication.factor", cluster.default_replication_factor, 1, brokers_max));
+  defaults.min_insync = static_cast<std::int32_t>(
+      r.integer("min.insync.replicas", cluster.min_insync, 1, brokers_max));
+  defaults.unclean_election = r.boolean("unclean.leader.election.enable", cluster.unclean_election);
+  r.reject_unknown();
+  if (rf > cluster.brokers) {
+    config_error(map, scope, where, "replication.factor",
+                 "replication factor " + std::to_string(rf) + " is larger than the " +
+                     std::to_string(cluster.brokers) + " brokers of cluster.brokers");
+  }
+  return rf;
+}
+
+// KIP-679 (https://cwiki.apache.org/confluence/display/KAFKA/KIP-679): from 3.0 the producer
+// defaults to acks=all and enable.idempotence=true (upgrade notes,
+// https://kafka.apache.org/30/getting-started/upgrade). Idempotence needs acks=all, retries > 0
+// and max.in.flight.requests.per.connection <= 5. When enable.idempotence was left to its
+// default, a conflicting setting turns idempotence off silently; when it was set to true
+// explicitly, the conflict is a ConfigException (ProducerConfig.postProcessAndValidate-
+// IdempotenceConfigs). Before 3.0 the defaults were acks=1 and no idempotence.
+ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& scope,
+                                     SourceMark const& where, Version version) {
+  ConfigReader r(map, scope, where);
+  bool const modern = version.at_least(3, 0);
+  ProducerConfig c;
+  c.acks = read_acks(r, modern ? Acks::all : Acks::leader);
+  c.retries = r.integer("retries", std::numeric_limits<std::int32_t>::max(), 0,
+                        std::numeric_limits<std::int32_t>::max());
+  c.request_timeout = millis(r, "request.timeout.ms", seconds(30));
+  c.delivery_timeout = millis(r, "delivery.timeout.ms", seconds(120));
+  c.retry_backoff = millis(r, "retry.backoff.ms", milliseconds(100));
+  c.metadata_max_age = millis(r, "metadata.max.age.ms", seconds(300));
+  c.max_in_flight = r.integer("max.in.flight.requests.per.connection", 5, 1, 1'000);
+  bool const explicit_idempotence = map.contains("enable.idempotence");
+  c.idempotence = r.boolean("enable.idempotence", modern);
+  r.reject_unknown();
+  std::string conflict;
+  if (c.acks != Acks::all) conflict = "acks";
+  if (c.retries == 0) conflict = "retries";
+  if (c.max_in_flight > 5) conflict = "max.in.flight.requests.per.connection";
+  if (c.idempotence && !conflict.empty()) {
+    if (explicit_idempotence) {
+      config_error(map, scope, where, conflict,
+                   "conflicts with enable.idempotence=true (which needs acks=all, retries > 0 and "
+                   "max.in.flight.requests.per.connection <= 5): Kafka raises a ConfigException");
+    }
+    c.idempotence = false;  // Default idempotence yields silently to the explicit setting.
+  }
+  if (c.delivery_timeout < c.request_timeout) {
+    config_error(map, scope, where, "delivery.timeout.ms",
+                 "must be at least request.timeout.ms (Kafka raises a ConfigException; KIP-91)");
+  }
+  return c;
+}
+
+ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& scope,
+                                     SourceMark const& where) {
+  ConfigReader r(map, scope, where);
+  ConsumerConfig c;
+  c.auto_commit = r.boolean("enable.auto.commit", true);
+  c.auto_commit_interval = millis(r, "auto.commit.interval.ms", seconds(5));
+  c.reset =
+      static_cast<OffsetReset>(r.choice("auto.offset.reset", 1, {"earliest", "latest", "none"}));
+  c.max_poll_records = r.integer("max.poll.records", 500, 1, 1'000'000);
+  c.fetch_max_wait = millis(r, "fetch.max.wait.ms", milliseconds(500));
+  c.request_timeout = millis(r, "request.timeout.ms", seconds(30));
+  c.metadata_max_age = millis(r, "metadata.max.age.ms", seconds(300));
+  r.choice("isolation.level", 0, {"read_uncommitted"});  // read_committed needs transactions.
+  r.reject_unknown();
+  if (c.auto_commit_interval.us <= 0 || c.fetch_max_wait.us <= 0 || c.request_timeout.us <= 0) {
+    throw InputError(where, scope,
+                     "auto.commit.interval.ms, fetch.max.wait.ms and request.timeout.ms must be "
+                     "positive");
+  }
+  return c;
+}
+
+}  // namespace mqcheck::model::kafka

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/config.hpp (layer: model)
+// Configuration of the Kafka model, in Kafka's own key names, plus the cluster layout the
+// world builder derives from the scenario (partitions, replica assignment, node ids). The
+// defaults follow the version the scenario names (`version:`): before 3.0 a producer has
+// acks=1 and no idempotence, from 3.0 on acks=all and idempotence (KIP-679). Every key and
+// its citation is in docs/kafka-model.md. Configuration is shared and immutable; actors
+// point into it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config_map.hpp"
+#include "core/distribution.hpp"
+#include "core/strong_id.hpp"
+#include "core/time.hpp"
+
+namespace mqcheck::model::kafka {
+
+/// Brokers are numbered 0..brokers-1; a set of them is a bit mask (ISR, alive set).
+using BrokerSet = std::uint64_t;
+constexpr std::int32_t brokers_max = 64;
+constexpr std::int32_t no_leader = -1;
+
+inline BrokerSet broker_bit(std::int32_t b) { return BrokerSet{1} << b; }
+inline int broker_count(BrokerSet s) { return __builtin_popcountll(s); }
+/// Returns "[0,2]": the brokers of `s`, as the history's event details spell a set.
+std::string format_brokers(BrokerSet s);
+
+/// A Kafka release, compared by (major, minor).
+struct Version {
+  int major = 4;
+  int minor = 0;
+  bool at_least(int ma, int mi) const { return major != ma ? major > ma : minor >= mi; }
+  bool operator==(Version const&) const = default;
+};
+
+/// Parses "2.8", "3.0", "3.7", "4.0" ("" is the latest modelled release). Throws InputError
+/// naming `where` for anything else, or for a release older than 2.0.
+Version parse_version(std::string const& text, SourceMark const& where);
+
+enum class Acks : std::int8_t { none = 0, leader = 1, all = -1 };
+enum class OffsetReset : std::uint8_t { earliest, latest, none };
+enum class CommitMode : std::uint8_t { none, after_processing, before_processing };
+
+struct PartitionInfo {  // One topic-partition and its replica assignment.
+  std::string topic;
+  std::int32_t number = 0;             // Partition number within the topic.
+  std::vector<std::int32_t> replicas;  // Broker indices; replicas[0] is the preferred leader.
+  std::int32_t min_insync = 1;         // min.insync.replicas (topic, else broker).
+  bool unclean_election = false;       // unclean.leader.election.enable (topic, else broker).
+  std::string name() const { return topic + "-" + std::to_string(number); }
+};
+
+struct ClusterConfig {  // broker_config keys, cluster-wide.
+  Version version;
+  std::int32_t brokers = 1;
+  std::int32_t default_replication_factor = 1;
+  std::int32_t min_insync = 1;
+  bool unclean_election = false;
+  DurationUs replica_lag_max = seconds(30);
+  DurationUs replica_fetch_wait_max = milliseconds(500);
+  std::int64_t flush_interval_messages = INT64_MAX;  // Long.MAX_VALUE: never by count.
+  std::int64_t flush_interval_ms = INT64_MAX;        // Not set: never by time.
+  DurationUs heartbeat_interval = seconds(2);
+  DurationUs session_timeout = seconds(9);
+  // Derived by the world builder.
+  std::vector<PartitionInfo> partitions;  // Every topic-partition, topics in scenario order.
+  std::uint32_t first_broker_node = 0;    // NodeId of broker 0; brokers are consecutive.
+  NodeId controller;                      // The controller, also the group coordinator.
+  std::vector<NodeId> clients;            // Producers and consumers (metadata subscribers).
+  NodeId broker_node(std::int32_t b) const {
+    return NodeId{first_broker_node + static_cast<std::uint32_t>(b)};
+  }
+};
+
+struct ProducerConfig {
+  Acks acks = Acks::all;
+  std::int64_t retries = INT32_MAX;
+  DurationUs request_timeout = seconds(30);
+  DurationUs delivery_timeout = seconds(120);
+  DurationUs retry_backoff = milliseconds(100);
+  DurationUs metadata_max_age = seconds(300);
+  std::int64_t max_in_flight = 5;
+  bool idempotence = true;
+  // From the scenario.
+  std::uint32_t index = 0;  // Producer number: the high bits of its producer ids.
+  std::string topic;
+  std::vector<std::uint32_t> partitions;  // Global partition indices of the topic, in order.
+  MessageId first_id;
+  std::int64_t messages = 0;
+  std::int32_t keys = 0;
+  Distribution interval;
+  DurationUs start{};
+  ClusterConfig const* cluster = nullptr;
+};
+
+struct ConsumerConfig {
+  bool auto_commit = true;
+  DurationUs auto_commit_interval = seconds(5);
+  OffsetReset reset = OffsetReset::latest;
+  std::int64_t max_poll_records = 500;
+  DurationUs fetch_max_wait = milliseconds(500);
+  DurationUs request_timeout = seconds(30);
+  DurationUs metadata_max_age = seconds(300);
+  CommitMode commit = CommitMode::none;
+  // From the scenario.
+  std::string group;
+  std::uint32_t group_index = 0;
+  std::string topic;
+  std::vector<std::uint32_t> partitions;  // Assigned to this instance (static assignment).
+  Distribution processing;
+  ClusterConfig const* cluster = nullptr;
+};
+
+/// Reads `broker_config` (cluster-wide keys); throws InputError on an unknown key (with the
+/// nearest known one) or a bad value.
+ClusterConfig parse_cluster_config(ConfigMap const& map, Version version, SourceMark const& where);
+/// Reads a topic's `config:` (replication.factor, min.insync.replicas,
+/// unclean.leader.election.enable) over the cluster's defaults; returns the replication factor.
+std::int32_t parse_topic_config(ConfigMap const& map, std::string const& scope,
+                                SourceMark const& where, ClusterConfig const& cluster,
+                                PartitionInfo& defaults);
+/// Reads a producer's `config:` with the version's defaults and KIP-679's idempotence rule.
+ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& scope,
+                                     SourceMark const& where, Version version);
+/// Reads a consumer's `config:`.
+ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& scope,
+                                     SourceMark const& where);
+
+}  // namespace mqcheck::model::kafka

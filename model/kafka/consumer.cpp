@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/consumer.cpp (layer: model)
+#include "model/kafka/consumer.hpp"
+
+#include <string>
+
+#include "core/assert.hpp"
+#include "core/overloaded.hpp"
+
+namespace mqcheck::model::kafka {
+
+using history::OpKind;
+using history::OpType;
+
+namespace {
+constexpr TimerId poll_timer = 0;
+constexpr TimerId processing_timer = 1;
+constexpr TimerId poll_timeout_timer = 2;
+constexpr TimerId auto_commit_timer = 3;
+constexpr TimerId commit_timeout_timer = 4;
+constexpr TimerId start_retry_timer = 5;
+constexpr TimerId metadata_timer = 6;
+}  // namespace
+
+Consumer::Consumer(ConsumerConfig const* config)
+    : config_(config),
+      positions_(config->partitions.size(), Offset{unknown}),
+      last_(config->partitions.size()),
+      last_epochs_(config->partitions.size(), -1),
+      leaders_(config->cluster->partitions.size(), no_leader),
+      fetched_(config->partitions.size()) {}
+
+std::size_t Consumer::slot_of(std::uint32_t partition) const {
+  for (std::size_t s = 0; s < config_->partitions.size(); ++s) {
+    if (config_->partitions[s] == partition) return s;
+  }
+  MQCHECK_ASSERT_MSG(false, "a response for a partition this consumer does not hold");
+  return 0;
+}
+
+history::Record Consumer::record(Polled const& p) const {
+  PartitionInfo const& info = config_->cluster->partitions[config_->partitions[p.slot]];
+  return history::Record::of(p.id, info.topic, p.offset, info.number);
+}
+
+// Static assignment: the partitions are this instance's from the start (an `assign` op),
+// and the committed offsets are fetched from the coordinator.
+void Consumer::on_start(Output& out) {
+  std::vector<history::Record> held;
+  for (std::uint32_t p : config_->partitions) {
+    PartitionInfo const& info = config_->cluster->partitions[p];
+    held.push_back(history::Record::of(MessageId{0}, info.topic, {}, info.number));
+  }
+  out.complete(OpType::ok, OpKind::assign, std::move(held), config_->group);
+  out.send(config_->cluster->controller, MetadataRequest{});
+  out.send(config_->cluster->controller,
+           OffsetFetchRequest{next_request_++, config_->group_index, config_->partitions});
+  out.set_timer(start_retry_timer, config_->request_timeout);
+  out.set_timer(metadata_timer, config_->metadata_max_age);
+  if (config_->auto_commit) out.set_timer(auto_commit_timer, config_->auto_commit_interval);
+}
+
+void Consumer::on_message(NodeId, Message const& message, Output& out) {
+  std::visit(Overloaded{
+                 [&](MetadataResponse const& m) {
+                   leaders_ = m.leaders;
+                   maybe_begin(out);
+                 },
+                 [&](OffsetFetchResponse const& m) { on_offsets(m, out); },
+                 [&](ListOffsetsResponse const& m) {
+                   auto const it = listing_.find(m.request);
+                   if (it == listing_.end()) return;
+                   std::size_t const slot = it->second;
+                   listing_.erase(it);
+                   if (m.error == Error::none) positions_[slot] = m.offset;
+                   maybe_begin(out);
+                 },
+                 [&](FetchResponse const& m) { on_fetched(m, out); },
+                 [&](OffsetCommitResponse const& m) {
+                   auto const it = commits_.find(m.request);
+                   if (it == commits_.end()) return;
+                   out.complete(OpType::ok, OpKind::commit, std::move(it->second), config_->group);
+                   commits_.erase(it);
+                   if (m.request == sync_commit_) committed(out);
+                 },
+                 [](auto const&) {},
+             },
+             message);
+}
+
+void Consumer::on_offsets(OffsetFetchResponse const& resp, Output& out) {
+  if (phase_ != Phase::starting) return;
+  out.cancel_timer(start_retry_timer);
+  offsets_known_ = true;
+  for (PartitionOffset const& po : resp.offsets) {
+    std::size_t const slot = slot_of(po.partition);
+    if (positions_[slot].value != unknown) continue;
+    if (po.offset.value >= 0) {
+      positions_[slot] = po.offset;
+    } else {
+      reset(slot, out);
+    }
+  }
+  maybe_begin(out);
+}
+
+// auto.offset.reset (https://kafka.apache.org/documentation/#consumerconfigs_auto.offset.reset):
+// earliest starts at the log start, latest at the end (ListOffsets: the high watermark), and
+// none stops with NoOffsetForPartitionException. Latest skips whatever was written before.
+void Consumer::reset(std::size_t slot, Output& out) {
+  switch (config_->reset) {
+    case OffsetReset::earliest:
+      positions_[slot] = Offset{0};
+      return;
+    case OffsetReset::none:
+      positions_[slot] = Offset{stuck};
+      out.invoke(OpKind::poll, {}, config_->group);
+      out.complete(OpType::fail, OpKind::poll, {}, config_->group,
+                   "NoOffsetForPartitionException (auto.offset.reset=none)");
+      return;
+    case OffsetReset::latest: {
+      positions_[slot] = Offset{unknown};
+      std::uint32_t const p = config_->partitions[slot];
+      if (leaders_[p] == no_leader) return;  // Asked again once metadata arrives.
+      std::uint64_t const req = next_request_++;
+      listing_[req] = slot;
+      out.send(config_->cluster->broker_node(leaders_[p]), ListOffsetsRequest{req, p});
+      return;
+    }
+  }
+}
+
+// The poll loop starts once every position is known (or stuck).
+void Consumer::maybe_begin(Output& out) {
+  if (phase_ != Phase::starting || !offsets_known_) return;
+  bool ready = true;
+  for (std::size_t s = 0; s < positions_.size(); ++s) {
+    if (positions_[s].value != unknown) continue;
+    ready = false;
+    bool asked = false;
+    for (auto const& [req, slot] : listing_) asked = asked || slot == s;
+    if (!asked && config_->reset == OffsetReset::latest) reset(s, out);
+  }
+  if (!ready) return;
+  phase_ = Phase::waiting;
+  start_poll(out);
+}
+
+// Inside poll, the Java consumer first commits the positions earlier polls reached when
+// auto.commit.interval.ms has passed (ConsumerCoordinator.maybeAutoCommitOffsetsAsync), so an
+// automatic commit never covers records the application has not finished with in a
+// synchronous loop: https://kafka.apache.org/documentation/#consumerconfigs_enable.auto.commit.
+void Consumer::start_poll(Output& out) {
+  if (auto_commit_due_) {
+    auto_commit_due_ = false;
+    commit(false, out);
+    out.set_timer(auto_commit_timer, config_->auto_commit_interval);
+  }
+  phase_ = Phase::polling;
+  out.invoke(OpKind::poll, {}, config_->group);
+  bool leaderless = false;
+  for (std::size_t s = 0; s < positions_.size(); ++s) {
+    std::uint32_t const p = config_->partitions[s];
+    leaderless = leaderless || leaders_[p] == no_leader;
+    if (positions_[s].value < 0 || leaders_[p] == no_leader) continue;
+    FetchRequest req;
+    req.request = next_request_++;
+    req.partition = p;
+    req.offset = positions_[s];
+    req.last_epoch = last_epochs_[s];
+    req.max_records = config_->max_poll_records;
+    fetches_[req.request] = s;
+    out.send(config_->cluster->broker_node(leaders_[p]), req);
+  }
+  if (leaderless) out.send(config_->cluster->controller, MetadataRequest{});
+  if (fetches_.empty()) return finish_poll(out);
+  out.set_timer(poll_timeout_timer, config_->request_timeout);
+}
+
+void Consumer::on_fetched(FetchResponse const& resp, Output& out) {
+  auto const it = fetches_.find(resp.request);
+  if (it == fetches_.end() || phase_ != Phase::polling) return;
+  std::size_t const slot = it->second;
+  fetches_.erase(it);
+  if (resp.error == Error::not_leader) out.send(config_->cluster->controller, MetadataRequest{});
+  if (resp.error == Error::offset_out_of_range) reset(slot, out);
+  // KIP-320: the log was truncated under the consumer (an unclean election). With a reset
+  // policy it moves back to the first diverging offset; with none it is stuck
+  // (LogTruncationException,
+  // https://kafka.apache.org/42/javadoc/org/apache/kafka/clients/consumer/LogTruncationException.html).
+  if (resp.error == Error::none && resp.diverging.value >= 0) {
+    if (config_->reset == OffsetReset::none) {
+      positions_[slot] = Offset{stuck};
+    } else {
+      positions_[slot] = resp.diverging;
+    }
+  } else if (resp.error == Error::none && resp.offset == positions_[slot]) {
+    fetched_[slot] = resp.records;
+  }
+  if (fetches_.empty()) finish_poll(out);
+}
+
+void Consumer::finish_poll(Output& out) {
+  out.cancel_timer(poll_timeout_timer);
+  fetches_.clear();
+  batch_.clear();
+  next_ = 0;
+  std::vector<history::Record> returned;
+  for (std::size_t s = 0; s < fetched_.size(); ++s) {
+    for (LogRecord const& r : fetched_[s]) {
+      if (static_cast<std::int64_t>(batch_.size()) >= config_->max_poll_records) break;
+      Polled const p{s, positions_[s], r.id};
+      last_epochs_[s] = r.epoch;
+      batch_.push_back(p);
+      returned.push_back(record(p));
+      last_[s] = p;
+      positions_[s].value += 1;
+    }
+    fetched_[s].clear();
+  }
+  out.complete(OpType::ok, OpKind::poll, std::move(returned), config_->group);
+  after_poll(out);
+}
+
+void Consumer::after_poll(Output& out) {
+  if (batch_.empty()) {
+    phase_ = Phase::waiting;  // Kafka's fetch waits up to fetch.max.wait.ms for data.
+    out.set_timer(poll_timer, config_->fetch_max_wait);
+    return;
+  }
+  if (config_->commit == CommitMode::before_processing) return commit(true, out);
+  phase_ = Phase::processing;
+  process_next(out);
+}
+
+void Consumer::process_next(Output& out) {
+  if (next_ >= batch_.size()) {
+    if (config_->commit == CommitMode::after_processing) return commit(true, out);
+    phase_ = Phase::waiting;
+    return start_poll(out);
+  }
+  // Processing takes effect atomically at its end: a crash before it means it did not happen.
+  out.invoke(OpKind::process, {record(batch_[next_])}, config_->group, OpType::fail);
+  out.set_timer(processing_timer, config_->processing);
+}
+
+void Consumer::processed(Output& out) {
+  out.complete(OpType::ok, OpKind::process, {record(batch_[next_])}, config_->group);
+  ++next_;
+  process_next(out);
+}
+
+// A commit names, per partition, the last record it covers; Kafka's committed offset is one
+// more (the next to read). commitSync waits for the answer; the automatic commit does not.
+void Consumer::commit(bool sync, Output& out) {
+  OffsetCommitRequest req{next_request_++, config_->group_index, {}};
+  std::vector<history::Record> value;
+  for (std::size_t s = 0; s < positions_.size(); ++s) {
+    if (last_[s].id.value == 0) continue;
+    req.offsets.push_back({config_->partitions[s], positions_[s]});
+    value.push_back(record(last_[s]));
+  }
+  if (value.empty()) return sync ? committed(out) : void();
+  out.invoke(OpKind::commit, value, config_->group);
+  commits_[req.request] = std::move(value);
+  out.send(config_->cluster->controller, std::move(req));
+  if (!sync) return;
+  phase_ = Phase::committing;
+  sync_commit_ = req.request;
+  out.set_timer(commit_timeout_timer, config_->request_timeout);
+}
+
+void Consumer::committed(Output& out) {
+  out.cancel_timer(commit_timeout_timer);
+  sync_commit_ = 0;
+  if (config_->commit == CommitMode::before_processing && next_ < batch_.size()) {
+    phase_ = Phase::processing;
+    return process_next(out);
+  }
+  phase_ = Phase::waiting;
+  start_poll(out);
+}
+
+void Consumer::on_timer(TimerId timer, Output& out) {
+  switch (timer) {
+    case poll_timer:
+      return start_poll(out);
+    case metadata_timer:  // metadata.max.age.ms
+      out.send(config_->cluster->controller, MetadataRequest{});
+      return out.set_timer(metadata_timer, config_->metadata_max_age);
+    case processing_timer:
+      return processed(out);
+    case poll_timeout_timer:
+      out.send(config_->cluster->controller, MetadataRequest{});
+      return finish_poll(out);
+    case auto_commit_timer:
+      auto_commit_due_ = true;
+      return;
+    case commit_timeout_timer: {  // commitSync gave up: the commit's outcome is unknown.
+      auto const it = commits_.find(sync_commit_);
+      if (it != commits_.end()) {
+        out.complete(OpType::info, OpKind::commit, std::move(it->second), config_->group,
+                     "request.timeout.ms expired");
+        commits_.erase(it);
+      }
+      return committed(out);
+    }
+    case start_retry_timer:
+      if (phase_ != Phase::starting) return;
+      out.send(config_->cluster->controller, MetadataRequest{});
+      out.send(config_->cluster->controller,
+               OffsetFetchRequest{next_request_++, config_->group_index, config_->partitions});
+      out.set_timer(start_retry_timer, config_->request_timeout);
+      return;
+    default:
+      return;
+  }
+}
+
+void Consumer::hash_into(Hasher& h) const {
+  h.add(static_cast<std::uint64_t>(phase_));
+  h.add_each(positions_, [](Hasher& g, Offset o) { g.add(static_cast<std::uint64_t>(o.value)); });
+  h.add_each(batch_, [](Hasher& g, Polled const& p) {
+    g.add(p.slot);
+    g.add(static_cast<std::uint64_t>(p.offset.value));
+    g.add(p.id.value);
+  });
+  h.add(next_);
+  h.add(auto_commit_due_ ? 1 : 0);
+}
+
+}  // namespace mqcheck::model::kafka

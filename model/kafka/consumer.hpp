@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/consumer.hpp (layer: model)
+// A consumer-group member running the usual poll loop: poll (fetch from each assigned
+// partition's leader, below the high watermark, at most max.poll.records in all), process
+// the records one by one, and commit the position to the group coordinator: with
+// enable.auto.commit, inside poll once auto.commit.interval.ms has passed (committing what
+// earlier polls returned, all processed by then), and with the scenario's `commit:` either
+// synchronously before processing (at-most-once) or after it (at-least-once). Partitions are
+// assigned statically (round-robin over the group's instances); rebalancing is not modelled.
+// Without a committed offset the position comes from auto.offset.reset. Nothing is on disk:
+// a restarted consumer resumes from the committed offsets.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "core/hash.hpp"
+#include "model/common/disk.hpp"
+#include "model/common/out.hpp"
+#include "model/kafka/config.hpp"
+#include "model/kafka/messages.hpp"
+
+namespace mqcheck::model::kafka {
+
+class Consumer {
+ public:
+  using Output = Out<Message, Entry>;
+  explicit Consumer(ConsumerConfig const* config);
+
+  void on_start(Output& out);
+  void on_recover(Disk<Entry> const&, Output& out) { on_start(out); }
+  void on_message(NodeId from, Message const& message, Output& out);
+  void on_timer(TimerId timer, Output& out);
+
+  void hash_into(Hasher& h) const;
+  bool operator==(Consumer const& o) const {
+    return positions_ == o.positions_ && batch_ == o.batch_ && next_ == o.next_ &&
+           phase_ == o.phase_ && leaders_ == o.leaders_;
+  }
+
+ private:
+  enum class Phase : std::uint8_t { starting, polling, committing, processing, waiting };
+  struct Polled {
+    std::size_t slot = 0;  // Index into config_->partitions.
+    Offset offset;
+    MessageId id;
+    bool operator==(Polled const&) const = default;
+  };
+  static constexpr std::int64_t unknown = -1;  // Position not known yet.
+  static constexpr std::int64_t stuck = -2;    // auto.offset.reset=none and nothing committed.
+
+  void on_offsets(OffsetFetchResponse const& resp, Output& out);
+  void reset(std::size_t slot, Output& out);
+  void maybe_begin(Output& out);
+  void start_poll(Output& out);
+  void on_fetched(FetchResponse const& resp, Output& out);
+  void finish_poll(Output& out);
+  void after_poll(Output& out);
+  void process_next(Output& out);
+  void processed(Output& out);
+  void commit(bool sync, Output& out);
+  void committed(Output& out);
+  std::size_t slot_of(std::uint32_t partition) const;
+  history::Record record(Polled const& p) const;
+
+  ConsumerConfig const* config_;
+  Phase phase_ = Phase::starting;
+  std::vector<Offset> positions_;                 // By slot.
+  std::vector<Polled> last_;                      // By slot: the last record returned (id 0: none).
+  std::vector<std::int32_t> last_epochs_;         // By slot: that record's leader epoch (KIP-320).
+  std::vector<std::int32_t> leaders_;             // By global partition.
+  std::vector<std::vector<LogRecord>> fetched_;   // By slot, during a poll.
+  std::map<std::uint64_t, std::size_t> fetches_;  // Open fetches -> slot.
+  std::map<std::uint64_t, std::size_t> listing_;  // Open list-offsets -> slot.
+  bool offsets_known_ = false;                    // The coordinator answered OffsetFetch.
+  std::vector<Polled> batch_;                     // What the last poll returned.
+  std::size_t next_ = 0;                          // Next record of batch_ to process.
+  bool auto_commit_due_ = false;
+  std::uint64_t sync_commit_ = 0;  // The commitSync being waited for.
+  std::map<std::uint64_t, std::vector<history::Record>> commits_;  // Open commits -> value.
+  std::uint64_t next_request_ = 1;
+};
+
+}  // namespace mqcheck::model::kafka

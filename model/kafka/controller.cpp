@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/controller.cpp (layer: model)
+#include "model/kafka/controller.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/overloaded.hpp"
+
+namespace mqcheck::model::kafka {
+
+using history::OpKind;
+
+namespace {
+constexpr TimerId session_timer = 1;
+constexpr FileId state_file = 0;
+constexpr FileId offsets_file = 1;
+}  // namespace
+
+Controller::Controller(ClusterConfig const* cluster)
+    : cluster_(cluster),
+      partitions_(cluster->partitions.size()),
+      heard_(static_cast<std::size_t>(cluster->brokers), 0) {
+  for (std::size_t p = 0; p < partitions_.size(); ++p) {
+    PartitionInfo const& info = cluster->partitions[p];
+    partitions_[p].leader = info.replicas[0];
+    for (std::int32_t b : info.replicas) partitions_[p].isr |= broker_bit(b);
+  }
+}
+
+void Controller::on_start(Output& out) {
+  out.set_timer(session_timer, cluster_->heartbeat_interval);
+}
+
+// The metadata log survives a controller crash: states and offsets are replayed from disk.
+// Brokers are taken as alive until their session times out again.
+void Controller::on_recover(Disk<Entry> const& disk, Output& out) {
+  for (Entry const& e : disk.entries(state_file)) {
+    partitions_[e.partition] = State{e.leader, e.epoch, e.isr};
+  }
+  for (Entry const& e : disk.entries(offsets_file)) committed_[{e.group, e.partition}] = e.offset;
+  out.set_timer(session_timer, cluster_->heartbeat_interval);
+}
+
+void Controller::on_message(NodeId from, Message const& message, Output& out) {
+  std::visit(Overloaded{
+                 [&](BrokerHeartbeat const& m) { on_heartbeat(m, out); },
+                 [&](AlterPartition const& m) { on_alter_partition(m, out); },
+                 [&](MetadataRequest const&) {
+                   MetadataResponse resp;
+                   for (State const& s : partitions_) resp.leaders.push_back(s.leader);
+                   out.send(from, std::move(resp));
+                 },
+                 [&](OffsetCommitRequest const& m) {
+                   for (PartitionOffset const& po : m.offsets) {
+                     committed_[{m.group, po.partition}] = po.offset;
+                     Entry e;
+                     e.kind = Entry::Kind::committed;
+                     e.group = m.group;
+                     e.partition = po.partition;
+                     e.offset = po.offset;
+                     out.append(offsets_file, e);
+                   }
+                   out.fsync();
+                   out.send(from, OffsetCommitResponse{m.request});
+                 },
+                 [&](OffsetFetchRequest const& m) {
+                   OffsetFetchResponse resp{m.request, {}};
+                   for (std::uint32_t p : m.partitions) {
+                     auto const it = committed_.find({m.group, p});
+                     resp.offsets.push_back({p, it == committed_.end() ? Offset{-1} : it->second});
+                   }
+                   out.send(from, std::move(resp));
+                 },
+                 [](auto const&) {},
+             },
+             message);
+}
+
+// A session expires after broker.session.timeout.ms without a heartbeat (KIP-631;
+// https://kafka.apache.org/documentation/#brokerconfigs_broker.session.timeout.ms), checked
+// once per heartbeat interval.
+void Controller::on_timer(TimerId timer, Output& out) {
+  if (timer != session_timer) return;
+  ++tick_;
+  std::uint64_t const ticks =
+      static_cast<std::uint64_t>(cluster_->session_timeout.us / cluster_->heartbeat_interval.us);
+  for (std::int32_t b = 0; b < cluster_->brokers; ++b) {
+    if ((fenced_ & broker_bit(b)) == 0 && tick_ - heard_[static_cast<std::size_t>(b)] > ticks) {
+      fence(b, out);
+    }
+  }
+  out.set_timer(session_timer, cluster_->heartbeat_interval);
+}
+
+// A registering broker is a new incarnation: whatever the old one led or held in sync is
+// gone (its log may have lost its page cache), so it is fenced first, then let back in
+// (KIP-631 registration; KIP-903 keeps a stale incarnation out of the ISR).
+void Controller::on_heartbeat(BrokerHeartbeat const& hb, Output& out) {
+  heard_[static_cast<std::size_t>(hb.broker)] = tick_;
+  bool const fenced = (fenced_ & broker_bit(hb.broker)) != 0;
+  if (hb.registering && !fenced) fence(hb.broker, out);
+  if (hb.registering || fenced) unfence(hb.broker, out);
+}
+
+void Controller::fence(std::int32_t b, Output& out) {
+  fenced_ |= broker_bit(b);
+  out.event(OpKind::replicate, {}, "fenced broker " + std::to_string(b));
+  for (std::uint32_t p = 0; p < partitions_.size(); ++p) {
+    State& s = partitions_[p];
+    if ((s.isr & broker_bit(b)) == 0 && s.leader != b) continue;
+    if (s.isr != broker_bit(b)) s.isr &= ~broker_bit(b);  // The last member stays.
+    if (s.leader == b) {
+      elect(p, out);
+    } else {
+      publish(p, false, out);
+    }
+  }
+}
+
+void Controller::unfence(std::int32_t b, Output& out) {
+  fenced_ &= ~broker_bit(b);
+  out.event(OpKind::replicate, {}, "unfenced broker " + std::to_string(b));
+  for (std::uint32_t p = 0; p < partitions_.size(); ++p) {
+    auto const& rs = cluster_->partitions[p].replicas;
+    if (std::find(rs.begin(), rs.end(), b) == rs.end()) continue;
+    if (partitions_[p].leader == no_leader) elect(p, out);
+    tell(p, b, out);
+  }
+}
+
+// Leader election (https://kafka.apache.org/documentation/#design_uncleanleader): the first
+// live replica in the ISR, in assignment order; with unclean.leader.election.enable (default
+// false since 0.11, KIP-106) any live replica when the ISR has none, which becomes the whole
+// ISR and may lack acknowledged records.
+void Controller::elect(std::uint32_t p, Output& out) {
+  State& s = partitions_[p];
+  PartitionInfo const& info = cluster_->partitions[p];
+  std::int32_t chosen = no_leader;
+  for (std::int32_t b : info.replicas) {
+    if ((fenced_ & broker_bit(b)) == 0 && (s.isr & broker_bit(b)) != 0) {
+      chosen = b;
+      break;
+    }
+  }
+  bool unclean = false;
+  if (chosen == no_leader && info.unclean_election) {
+    for (std::int32_t b : info.replicas) {
+      if ((fenced_ & broker_bit(b)) == 0) {
+        chosen = b;
+        unclean = true;
+        break;
+      }
+    }
+  }
+  if (unclean) s.isr = broker_bit(chosen);
+  bool const changed = chosen != s.leader;
+  s.leader = chosen;
+  if (changed) ++s.epoch;
+  publish(p, changed, out);
+  if (unclean)
+    out.event(OpKind::replicate, {},
+              "unclean election " + info.name() + " leader " + std::to_string(chosen));
+}
+
+void Controller::tell(std::uint32_t p, std::int32_t broker, Output& out) const {
+  State const& s = partitions_[p];
+  out.send(cluster_->broker_node(broker), LeaderAndIsr{p, s.leader, s.epoch, s.isr});
+}
+
+// Persists and announces a partition's state to its live replicas. Detail formats (read by
+// the report stepper): "leader T-P epoch E isr [a,b]" when the leader changed (leader -1:
+// offline), "isr T-P epoch E [a,b]" when only the ISR did.
+void Controller::publish(std::uint32_t p, bool leader_changed, Output& out) {
+  State const& s = partitions_[p];
+  Entry e;
+  e.kind = Entry::Kind::partition_state;
+  e.partition = p;
+  e.leader = s.leader;
+  e.epoch = s.epoch;
+  e.isr = s.isr;
+  out.append(state_file, e);
+  out.fsync();
+  PartitionInfo const& info = cluster_->partitions[p];
+  out.event(OpKind::replicate, {},
+            leader_changed ? "leader " + info.name() + " " + std::to_string(s.leader) + " epoch " +
+                                 std::to_string(s.epoch) + " isr " + format_brokers(s.isr)
+                           : "isr " + info.name() + " epoch " + std::to_string(s.epoch) + " " +
+                                 format_brokers(s.isr));
+  for (std::int32_t b : info.replicas) {
+    if ((fenced_ & broker_bit(b)) == 0) tell(p, b, out);
+  }
+}
+
+// KIP-497: the controller accepts an ISR proposed by the current leader in the current
+// epoch, minus fenced brokers; anything else is answered with the state as it is.
+void Controller::on_alter_partition(AlterPartition const& req, Output& out) {
+  State& s = partitions_[req.partition];
+  if (req.leader != s.leader || req.epoch != s.epoch) return tell(req.partition, req.leader, out);
+  BrokerSet const isr = (req.isr & ~fenced_) | broker_bit(req.leader);
+  if (isr == s.isr) return tell(req.partition, req.leader, out);
+  s.isr = isr;
+  publish(req.partition, false, out);
+}
+
+void Controller::hash_into(Hasher& h) const {
+  h.add_each(partitions_, [](Hasher& g, State const& s) {
+    g.add(static_cast<std::uint64_t>(s.leader));
+    g.add(static_cast<std::uint64_t>(s.epoch));
+    g.add(s.isr);
+  });
+  h.add(fenced_);
+  h.add_each(heard_, [](Hasher& g, std::uint64_t t) { g.add(t); });
+  h.add(tick_);
+  h.add_each(committed_, [](Hasher& g, auto const& c) {
+    g.add(c.first.first);
+    g.add(c.first.second);
+    g.add(static_cast<std::uint64_t>(c.second.value));
+  });
+}
+
+}  // namespace mqcheck::model::kafka

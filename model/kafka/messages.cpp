@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/messages.cpp (layer: model)
+#include "model/kafka/messages.hpp"
+
+namespace mqcheck::model::kafka {
+
+// Kafka's own error names (org.apache.kafka.common.protocol.Errors), as a `fail` or `info`
+// send's detail carries them.
+char const* error_name(Error e) {
+  switch (e) {
+    case Error::none:
+      return "NONE";
+    case Error::not_leader:
+      return "NOT_LEADER_OR_FOLLOWER";
+    case Error::not_enough_replicas:
+      return "NOT_ENOUGH_REPLICAS";
+    case Error::not_enough_replicas_after_append:
+      return "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
+    case Error::out_of_order_sequence:
+      return "OUT_OF_ORDER_SEQUENCE_NUMBER";
+    case Error::unknown_producer_id:
+      return "UNKNOWN_PRODUCER_ID";
+    case Error::offset_out_of_range:
+      return "OFFSET_OUT_OF_RANGE";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace mqcheck::model::kafka

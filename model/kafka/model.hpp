@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/model.hpp (layer: model)
+// The Kafka model as the kernel runs it: its message and disk-entry types and the closed set
+// of its actors (producers, brokers, the controller, consumers). docs/kafka-model.md says
+// what is modelled, with citations, and what is not.
+#pragma once
+
+#include <variant>
+
+#include "model/kafka/broker.hpp"
+#include "model/kafka/consumer.hpp"
+#include "model/kafka/controller.hpp"
+#include "model/kafka/messages.hpp"
+#include "model/kafka/producer.hpp"
+
+namespace mqcheck::model::kafka {
+
+struct Model {
+  using Message = kafka::Message;
+  using Entry = kafka::Entry;
+  using Actor = std::variant<Producer, Broker, Controller, Consumer>;
+};
+
+}  // namespace mqcheck::model::kafka

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: sim/world_kafka.cpp (layer: sim)
+// Builds the Kafka model's world from a scenario: brokers holding replicas of every
+// topic-partition, one controller (also the group coordinator), producers and consumer-group
+// members, with every configuration parsed and checked against the scenario's `version`.
+// Node order: producers, broker-0 .. broker-N-1, controller, consumers. Replicas are assigned
+// round-robin (partition p of topic t on brokers (t + p + k) mod N, k < replication.factor),
+// and a group's partitions round-robin over its instances (static assignment).
+#include <algorithm>
+#include <deque>
+#include <memory>
+
+#include "model/kafka/model.hpp"
+#include "sim/build_plan.hpp"
+#include "sim/kernel.hpp"
+#include "sim/run.hpp"
+
+namespace mqcheck::sim {
+namespace {
+
+namespace kf = model::kafka;
+
+struct Configs {  // Outlives the kernel: actors point into it.
+  kf::ClusterConfig cluster;
+  std::deque<kf::ProducerConfig> producers;
+  std::deque<kf::ConsumerConfig> consumers;  // One per instance.
+};
+
+std::string indexed(char const* list, std::size_t i) {
+  return std::string(list) + "[" + std::to_string(i) + "].config";
+}
+
+std::vector<std::uint32_t> partitions_of(kf::ClusterConfig const& c, std::string const& topic) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t p = 0; p < c.partitions.size(); ++p) {
+    if (c.partitions[p].topic == topic) out.push_back(p);
+  }
+  return out;
+}
+
+void build_cluster(Scenario const& s, kf::ClusterConfig& c) {
+  kf::Version const version = kf::parse_version(s.version, {s.file, 0, 0});
+  c = kf::parse_cluster_config(s.broker_config, version, {s.file, 0, 0});
+  if (s.brokers > kf::brokers_max) {
+    throw InputError(
+        {s.file, 0, 0}, "cluster.brokers",
+        "the Kafka model holds at most " + std::to_string(kf::brokers_max) + " brokers");
+  }
+  c.brokers = s.brokers;
+  if (std::any_of(s.topics.begin(), s.topics.end(),
+                  [](TopicSpec const& t) { return t.is_queue; })) {
+    throw InputError({s.file, 0, 0}, "queues",
+                     "Kafka has topics, not queues; declare them under topics:");
+  }
+  for (std::size_t t = 0; t < s.topics.size(); ++t) {
+    TopicSpec const& spec = s.topics[t];
+    kf::PartitionInfo info;
+    info.topic = spec.name;
+    std::int32_t const rf = kf::parse_topic_config(
+        spec.config, "topics[" + std::to_string(t) + "].config", spec.mark, c, info);
+    for (std::int32_t p = 0; p < spec.partitions; ++p) {
+      kf::PartitionInfo part = info;
+      part.number = p;
+      for (std::int32_t k = 0; k < rf; ++k) {
+        part.replicas.push_back((static_cast<std::int32_t>(t) + p + k) % c.brokers);
+      }
+      c.partitions.push_back(std::move(part));
+    }
+  }
+}
+
+kf::CommitMode commit_mode(ConsumerSpec const& spec) {
+  if (spec.commit == "after-processing") return kf::CommitMode::after_processing;
+  if (spec.commit == "before-processing") return kf::CommitMode::before_processing;
+  return kf::CommitMode::none;
+}
+
+}  // namespace
+
+RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
+  auto configs = std::make_unique<Configs>();
+  kf::ClusterConfig& cluster = configs->cluster;
+  build_cluster(s, cluster);
+  kf::Version const version = cluster.version;
+  std::vector<NodeInfo> nodes;
+  std::uint64_t next_id = 1;
+  for (std::size_t i = 0; i < s.producers.size(); ++i) {
+    ProducerSpec const& p = s.producers[i];
+    kf::ProducerConfig c =
+        kf::parse_producer_config(p.config, indexed("producers", i), p.mark, version);
+    c.index = static_cast<std::uint32_t>(i);
+    c.topic = p.topic;
+    c.partitions = partitions_of(cluster, p.topic);
+    c.first_id = MessageId{next_id};
+    c.messages = p.messages;
+    c.keys = p.keys;
+    c.interval = p.interval;
+    c.start = p.start;
+    c.cluster = &cluster;
+    next_id += static_cast<std::uint64_t>(p.messages);
+    configs->producers.push_back(std::move(c));
+    nodes.push_back({p.id, NodeRole::producer});
+  }
+  cluster.first_broker_node = static_cast<std::uint32_t>(nodes.size());
+  for (std::int32_t b = 0; b < cluster.brokers; ++b) {
+    nodes.push_back({"broker-" + std::to_string(b), NodeRole::broker});
+  }
+  cluster.controller = NodeId{static_cast<std::uint32_t>(nodes.size())};
+  nodes.push_back({"controller", NodeRole::controller});
+  std::map<std::string, std::uint32_t> groups;
+  for (std::size_t i = 0; i < s.consumers.size(); ++i) {
+    ConsumerSpec const& spec = s.consumers[i];
+    kf::ConsumerConfig base =
+        kf::parse_consumer_config(spec.config, indexed("consumers", i), spec.mark);
+    base.commit = commit_mode(spec);
+    base.group = spec.group;
+    base.group_index =
+        groups.emplace(spec.group, static_cast<std::uint32_t>(groups.size())).first->second;
+    base.topic = spec.topic;
+    base.processing = spec.processing;
+    base.cluster = &cluster;
+    std::vector<std::uint32_t> const all = partitions_of(cluster, spec.topic);
+    for (std::int32_t k = 0; k < spec.instances; ++k) {
+      kf::ConsumerConfig c = base;
+      c.partitions.clear();
+      for (std::size_t j = static_cast<std::size_t>(k); j < all.size();
+           j += static_cast<std::size_t>(spec.instances)) {
+        c.partitions.push_back(all[j]);
+      }
+      configs->consumers.push_back(std::move(c));
+      nodes.push_back({spec.group + "-" + std::to_string(k), NodeRole::consumer});
+    }
+  }
+  std::vector<kf::Model::Actor> actors;
+  for (kf::ProducerConfig const& c : configs->producers) actors.emplace_back(kf::Producer(&c));
+  for (std::int32_t b = 0; b < cluster.brokers; ++b) actors.emplace_back(kf::Broker(&cluster, b));
+  actors.emplace_back(kf::Controller(&cluster));
+  for (kf::ConsumerConfig const& c : configs->consumers) actors.emplace_back(kf::Consumer(&c));
+  RunPlan plan = build_plan(s, std::move(nodes));
+  // Heartbeats, follower fetches and polls never stop, so the queue never empties: the run is
+  // drained when it reaches quiesce + drain.
+  plan.endless = true;
+  for (TopicSpec const& t : s.topics) {
+    plan.header.ordering[t.name] = history::OrderingScope::partition;  // Per-partition order.
+  }
+  for (ConsumerSpec const& c : s.consumers) plan.header.groups[c.group] = history::GroupSpec{};
+  Kernel<kf::Model> kernel(std::move(plan), std::move(actors), seed);
+  // leader(T-P) is the broker the controller last made leader of T-P (none while offline).
+  kernel.set_resolver([&cluster](Kernel<kf::Model> const& k, std::string const& selector) {
+    std::vector<NodeId> out;
+    std::string const name = selector.substr(7, selector.size() - 8);
+    auto const& controller = std::get<kf::Controller>(k.actor(cluster.controller));
+    for (std::uint32_t p = 0; p < cluster.partitions.size(); ++p) {
+      if (cluster.partitions[p].name() != name) continue;
+      std::int32_t const leader = controller.leader(p);
+      if (leader != kf::no_leader) out.push_back(cluster.broker_node(leader));
+    }
+    return out;
+  });
+  return kernel.run();
+}
+
+}  // namespace mqcheck::sim
