@@ -121,8 +121,8 @@ TEST_CASE("bad scenarios exit 2 naming file, line and key", "[cli]") {
   }
   SECTION("a model not built yet") {
     std::string text = small_scenario;
-    text.replace(text.find("reference"), 9, "kafka");
-    Result const r = mqcheck("run " + temp_file("kafka.yaml", text).string());
+    text.replace(text.find("reference"), 9, "rabbitmq");
+    Result const r = mqcheck("run " + temp_file("rabbitmq.yaml", text).string());
     CHECK(r.status == 2);
     CHECK(contains(r.output, "no model for this broker yet"));
   }
@@ -190,6 +190,32 @@ TEST_CASE("an expectation for a guarantee nothing judged fails instead of passin
   Result const r = mqcheck("run " + temp_file("unjudged.yaml", text).string());
   CHECK(r.status == 1);
   CHECK(contains(r.output, "ordering was not judged"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST_CASE("check streams delivery-only judgements and words its errors the same", "[cli]") {
+  fs::path const history = temp_file("s.jsonl", "");
+  CHECK(mqcheck("run " + scenario("power-loss-without-fsync.yaml") + " --history " +
+                history.string())
+            .status == 0);
+  std::string const delivery = " --guarantee at-least-once --guarantee at-most-once --json";
+  Result const streamed = mqcheck("check " + history.string() + delivery);
+  Result const whole = mqcheck("check " + history.string() + delivery + " --guarantee ordering");
+  CHECK(streamed.status == 1);
+  CHECK(contains(streamed.output, "\"lost\""));
+  // The in-memory path judged ordering too; the delivery rows must be the same text.
+  std::string const first_row = streamed.output.substr(0, streamed.output.find("ordering"));
+  CHECK(contains(whole.output, first_row.substr(0, first_row.find("\"at-most-once\""))));
+  Result const missing = mqcheck("check /nonexistent/h.jsonl" + delivery);
+  CHECK(missing.status == 2);
+  CHECK(contains(missing.output, "no such history file"));
+  fs::path const bad = temp_file("sbad.jsonl", "{\"mqcheck-history\":1}\n{\"index\":0,\n");
+  Result const malformed = mqcheck("check " + bad.string() + delivery);
+  CHECK(malformed.status == 2);
+  CHECK(contains(malformed.output, bad.string() + ":2"));
 }
 
 }  // namespace

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: tests/checker/delivery_stream_test.cpp (tests, layer: checker)
+// The streaming delivery checker against the whole-history one: equal reports, byte for byte,
+// on random histories and their mutations, whatever the settle delay; a settled message that is
+// processed again is rebuilt by a second pass with its full witnesses; and memory stays flat
+// while a long history streams by.
+#include <catch2/catch.hpp>
+
+#include "checker/check.hpp"
+#include "checker/delivery_stream.hpp"
+#include "checker/id_set.hpp"
+#include "history/history_io.hpp"
+#include "tests/checker/history_builder.hpp"
+#include "tests/checker/random_history.hpp"
+
+namespace mqcheck::checker {
+namespace {
+
+using history::History;
+using history::Op;
+using history::OpKind;
+using history::OpType;
+using testing::HistoryBuilder;
+using testing::SplitMix64;
+
+// Rebuilds `ops` into a history with `header`, reindexed, times made non-decreasing.
+History rebuild(history::Header const& header, std::vector<Op> ops) {
+  History out(header);
+  SimTimeUs last{};
+  for (Op& op : ops) {
+    op.time = std::max(op.time, last);
+    last = op.time;
+    out.append(std::move(op));
+  }
+  return out;
+}
+
+// One random edit that a delivery checker notices: a repeated op (a duplicate processing or a
+// resend), a dropped op (a lost processing, an invoke left open), or an outcome turned unknown.
+History mutate(History const& h, SplitMix64& rng) {
+  std::vector<Op> ops(h.ops().begin(), h.ops().end());
+  if (ops.empty()) return h;
+  int const edits = rng.between(1, 3);
+  for (int e = 0; e < edits && !ops.empty(); ++e) {
+    std::size_t const at = rng.below(ops.size());
+    switch (rng.below(4)) {
+      case 0:
+        ops.push_back(ops[at]);
+        ops.back().time = ops[ops.size() - 2].time;
+        break;
+      case 1:
+        ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(at));
+        break;
+      case 2:
+        if (ops[at].type == OpType::ok) ops[at].type = OpType::info;
+        break;
+      default:
+        if (ops[at].type == OpType::ok) ops[at].type = OpType::fail;
+        break;
+    }
+  }
+  return rebuild(h.header(), std::move(ops));
+}
+
+// Returns how many of the streaming runs needed a second pass.
+int require_same_as_whole(History const& h, std::uint64_t seed) {
+  int second_passes = 0;
+  DeliveryReport const whole = check_delivery_whole(h);
+  for (std::uint64_t const delay : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{5},
+                                    std::uint64_t{1} << 16}) {
+    StreamStats stats;
+    DeliveryReport const streamed =
+        check_delivery_stream(h.header(), ops_of(h), StreamOptions{delay}, &stats);
+    INFO("seed " << seed << ", settle delay " << delay << ", passes " << stats.passes
+                 << "\n" << history::to_jsonl(h));
+    REQUIRE(streamed == whole);
+    second_passes += stats.passes == 2 ? 1 : 0;
+  }
+  return second_passes;
+}
+
+TEST_CASE("the streaming checker equals the whole-history checker on random histories",
+          "[delivery][stream]") {
+  int second_passes = 0;
+  for (std::uint64_t seed = 1; seed <= 600; ++seed) {
+    SplitMix64 rng(seed * 7919);
+    testing::Shape const shape = testing::random_shape(rng);
+    History const valid = testing::random_valid_history(seed, shape);
+    require_same_as_whole(valid, seed);
+    second_passes += require_same_as_whole(mutate(valid, rng), seed);
+  }
+  CHECK(second_passes > 50);  // The rebuilding path was exercised, not only the easy one.
+}
+
+TEST_CASE("a settled message processed again is rebuilt by a second pass, with its witnesses",
+          "[delivery][stream]") {
+  HistoryBuilder b;
+  b.subscribe("orders", {"billing"});
+  std::uint64_t const sent = b.send(OpType::invoke, "p1", {1});
+  b.send(OpType::ok, "p1", {1});
+  b.process(OpType::invoke, "billing", {1});
+  std::uint64_t const first = b.process(OpType::ok, "billing", {1});
+  for (std::uint64_t id = 2; id < 6; ++id) {  // Others go by: message 1 settles meanwhile.
+    b.send(OpType::invoke, "p1", {id});
+    b.send(OpType::ok, "p1", {id});
+    b.process(OpType::ok, "billing", {id});
+  }
+  std::uint64_t const again = b.process(OpType::ok, "billing", {1});
+  History const& h = b.history();
+  StreamStats stats;
+  DeliveryReport const report = check_delivery_stream(h.header(), ops_of(h), {0}, &stats);
+  CHECK(stats.passes == 2);
+  CHECK(stats.rebuilt == 1);
+  CHECK(stats.settled == 5);
+  Verdict const& at_most_once = report.verdicts[0];
+  REQUIRE(at_most_once.anomalies.size() == 1);
+  CHECK(at_most_once.anomalies[0].message == MessageId{1});
+  CHECK(at_most_once.anomalies[0].witnesses == std::vector<std::uint64_t>{first, again});
+  CHECK(report.counts.processed == 6);
+  CHECK(report.counts.sent == 5);
+  CHECK(report == check_delivery_whole(h));
+  CHECK(sent == 0);
+
+  StreamStats held;  // With a long delay the message is still held: one pass suffices.
+  CHECK(check_delivery_stream(h.header(), ops_of(h), {1000}, &held) == report);
+  CHECK(held.passes == 1);
+}
+
+TEST_CASE("memory stays flat while a long history streams by", "[delivery][stream]") {
+  auto const run = [](std::uint64_t messages) {
+    HistoryBuilder b;
+    b.subscribe("orders", {"billing", "audit"});
+    for (std::uint64_t id = 1; id <= messages; ++id) {
+      b.send(OpType::invoke, "p1", {id});
+      b.send(OpType::ok, "p1", {id});
+      b.process(OpType::ok, "billing", {id});
+      b.process(OpType::ok, "audit", {id});
+    }
+    StreamStats stats;
+    History const& h = b.history();
+    DeliveryReport const report = check_delivery_stream(h.header(), ops_of(h), {64}, &stats);
+    CHECK(report.counts.processed == static_cast<std::int64_t>(2 * messages));
+    CHECK(report.verdicts[2].validity == Validity::valid);
+    return stats;
+  };
+  StreamStats const small = run(2'000);
+  StreamStats const large = run(20'000);
+  CHECK(large.settled == 20'000 - 64 / 4);  // The last window's messages are still held.
+  CHECK(large.open_peak == small.open_peak);  // The delay window, not the history, bounds it.
+  CHECK(large.open_peak <= 20);
+}
+
+TEST_CASE("an id set merges neighbours into intervals", "[delivery][stream]") {
+  IdSet s;
+  for (std::uint64_t v : {5, 7, 6, 1, 3, 2}) s.insert(MessageId{v});
+  CHECK(s.size() == 6);
+  CHECK(s.intervals() == 2);  // [1, 3] and [5, 7]
+  s.insert(MessageId{4});
+  CHECK(s.intervals() == 1);
+  s.insert(MessageId{4});
+  CHECK(s.size() == 7);
+  CHECK(s.contains(MessageId{1}));
+  CHECK(s.contains(MessageId{7}));
+  CHECK_FALSE(s.contains(MessageId{0}));
+  CHECK_FALSE(s.contains(MessageId{8}));
+  s.insert(MessageId{~std::uint64_t{0}});
+  CHECK(s.contains(MessageId{~std::uint64_t{0}}));
+  CHECK(s.intervals() == 2);
+}
+
+}  // namespace
+}  // namespace mqcheck::checker
+
+namespace mqcheck::checker {
+namespace {
+
+TEST_CASE("check_stream composes like check_history: allowed and unpromised apply",
+          "[delivery][stream]") {
+  std::vector<std::string> const only{"at-most-once", "at-least-once"};
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    SplitMix64 rng(seed);
+    History h = testing::random_valid_history(seed, testing::random_shape(rng));
+    h = mutate(h, rng);
+    if (seed % 3 == 0) h.header().allowed["duplicated"] = "the test allows it";
+    if (seed % 4 == 0) h.header().promises = {"at-least-once"};
+    INFO("seed " << seed);
+    CHECK(check_stream(h.header(), ops_of(h), only) == check_history(h, only));
+  }
+}
+
+}  // namespace
+}  // namespace mqcheck::checker
+
+namespace mqcheck::checker {
+namespace {
+
+TEST_CASE("check_streaming equals check_history, streaming when only delivery has work",
+          "[delivery][stream]") {
+  int streamed = 0;
+  for (std::uint64_t seed = 1; seed <= 120; ++seed) {
+    SplitMix64 rng(seed * 31);
+    testing::Shape shape = testing::random_shape(rng);
+    if (seed % 2 == 0) shape.features = shape.transactions = false;
+    History h = mutate(testing::random_valid_history(seed, shape), rng);
+    if (seed % 4 == 0) h.header().ordering.clear();
+    int loads = 0;
+    DeliveryReport const report = check_streaming(h.header(), ops_of(h), [&] {
+      ++loads;
+      return h;
+    });
+    INFO("seed " << seed);
+    CHECK(report == check_history(h));
+    bool const plain = !whole_history_needed(h.header()) &&
+                       std::none_of(h.ops().begin(), h.ops().end(),
+                                    [](Op const& op) { return whole_history_needed(op); });
+    CHECK(loads == (plain ? 0 : 1));
+    streamed += plain ? 1 : 0;
+  }
+  CHECK(streamed > 10);  // Some histories took the streaming path.
+}
+
+}  // namespace
+}  // namespace mqcheck::checker
