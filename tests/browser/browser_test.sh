@@ -18,7 +18,17 @@ if ! command -v node >/dev/null; then
 fi
 mkdir -p "$out"
 profile=$(mktemp -d)
-trap 'rm -rf "$profile"' EXIT
+# Chromium's helpers may still be writing the profile for a moment after it was told to stop:
+# retry the removal, and never let it change the test's own exit status.
+cleanup() {
+  local status=$?
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    rm -rf "$profile" 2>/dev/null && break
+    sleep 0.3
+  done
+  return $status
+}
+trap cleanup EXIT
 # A recorded history (the golden one, so the page under test is the same on every run).
 "$mqcheck" report "$source_dir/tests/golden/power-loss-without-fsync.jsonl" -o "$out/report.html"
 scenario=$source_dir/scenarios/reference/power-loss-without-fsync.yaml
