@@ -94,8 +94,11 @@ void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
   record.epoch = r.epoch;
   Offset const offset = r.log.append(record);
   write(req.partition, record, out);
+  // The `state:` clause feeds the report stepper (docs/reports.md); checkers never read it.
   out.event(OpKind::append, records(req.partition, offset, r.log.leo()),
-            "leader " + info.name() + " epoch " + std::to_string(r.epoch));
+            "leader " + info.name() + " epoch " + std::to_string(r.epoch) + " state: " +
+                info.name() + ".leo=" + std::to_string(r.log.leo().value) + " " + info.name() +
+                ".hw=" + std::to_string(r.log.hw().value));
   if (req.acks == Acks::leader) respond(Error::none, offset);
   if (req.acks == Acks::all) r.waiting.push_back({from, req.request, offset});
   maybe_advance_hw(req.partition, out);

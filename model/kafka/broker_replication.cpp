@@ -157,7 +157,8 @@ void Broker::on_fetched(FetchResponse const& resp, Output& out) {
     out.event(OpKind::replicate, {},
               "truncate " + info.name() + " replica " + std::to_string(index_) + " from " +
                   std::to_string(before.value) + " to " + std::to_string(r.log.leo().value) +
-                  " (leader epoch " + std::to_string(resp.leader_epoch) + ")");
+                  " (leader epoch " + std::to_string(resp.leader_epoch) + ") state: " +
+                  info.name() + ".leo=" + std::to_string(r.log.leo().value));
     return send_fetch(resp.partition, out);
   }
   if (resp.offset != r.log.leo()) return send_fetch(resp.partition, out);
@@ -170,7 +171,9 @@ void Broker::on_fetched(FetchResponse const& resp, Output& out) {
   if (!resp.records.empty()) {
     out.event(OpKind::replicate, records(resp.partition, first, r.log.leo()),
               "fetched " + info.name() + " replica " + std::to_string(index_) + " hw " +
-                  std::to_string(r.log.hw().value));
+                  std::to_string(r.log.hw().value) + " state: " + info.name() + ".leo=" +
+                  std::to_string(r.log.leo().value) + " " + info.name() +
+                  ".hw=" + std::to_string(r.log.hw().value));
   }
   send_fetch(resp.partition, out);
 }

@@ -182,11 +182,16 @@ void Controller::publish(std::uint32_t p, bool leader_changed, Output& out) {
   out.append(state_file, e);
   out.fsync();
   PartitionInfo const& info = cluster_->partitions[p];
+  std::string const state = " state: " + info.name() + ".leader=" + std::to_string(s.leader) +
+                            " " + info.name() + ".epoch=" + std::to_string(s.epoch) + " " +
+                            info.name() + ".isr=" + format_brokers(s.isr);
   out.event(OpKind::replicate, {},
-            leader_changed ? "leader " + info.name() + " " + std::to_string(s.leader) + " epoch " +
-                                 std::to_string(s.epoch) + " isr " + format_brokers(s.isr)
-                           : "isr " + info.name() + " epoch " + std::to_string(s.epoch) + " " +
-                                 format_brokers(s.isr));
+            (leader_changed ? "leader " + info.name() + " " + std::to_string(s.leader) +
+                                  " epoch " + std::to_string(s.epoch) + " isr " +
+                                  format_brokers(s.isr)
+                            : "isr " + info.name() + " epoch " + std::to_string(s.epoch) + " " +
+                                  format_brokers(s.isr)) +
+                state);
   for (std::int32_t b : info.replicas) {
     if ((fenced_ & broker_bit(b)) == 0) tell(p, b, out);
   }
