@@ -17,29 +17,11 @@
 #include <vector>
 
 #include "history/history.hpp"
+#include "tests/common/splitmix64.hpp"
 
 namespace mqcheck::checker::testing {
 
-/// Vigna's splitmix64: tiny, full-period, identical everywhere.
-class SplitMix64 {
- public:
-  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  /// Returns a value in [0, n); 0 when n is 0.
-  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
-  /// Returns an int in [lo, hi].
-  int between(int lo, int hi) { return lo + static_cast<int>(below(hi - lo + 1)); }
-  /// Returns true with probability p.
-  bool chance(double p) { return static_cast<double>(next() >> 11) * 0x1.0p-53 < p; }
-
- private:
-  std::uint64_t state_;
-};
+using mqcheck::testing::SplitMix64;
 
 /// What a random history is made of. Feature groups (filter, dead-letter, broadcast) and
 /// header features (tags, tenants, ACLs, delays) come with `features`; a transactional topic

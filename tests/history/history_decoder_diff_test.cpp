@@ -6,6 +6,7 @@
 // on tens of thousands of seeded mutations of valid lines, both must accept with equal ops, or
 // both reject with the same message, word for word. Only InputError may ever be thrown.
 #include <catch2/catch.hpp>
+#include "tests/common/splitmix64.hpp"
 #include <cstdint>
 #include <limits>
 #include <sstream>
@@ -23,21 +24,7 @@ using namespace mqcheck::history;
 
 namespace {
 
-// SplitMix64, as in history_fuzz_test.cpp: the cases are the same on every toolchain.
-class SplitMix64 {
- public:
-  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t bound) { return bound == 0 ? 0 : next() % bound; }
-
- private:
-  std::uint64_t state_;
-};
+using mqcheck::testing::SplitMix64;
 
 // What decoding a line gave: the op, or the error message.
 struct Outcome {

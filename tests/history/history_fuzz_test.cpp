@@ -5,6 +5,7 @@
 // other exception and never a crash (this test also runs under ASan and UBSan). What it
 // accepts must write back to a text that reads back equal.
 #include <catch2/catch.hpp>
+#include "tests/common/splitmix64.hpp"
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -18,23 +19,7 @@ using namespace mqcheck::history;
 
 namespace {
 
-// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators",
-// OOPSLA 2014): tiny, and its output is fixed by its definition, unlike <random>'s
-// distributions. The slight modulo bias of below() does not matter for a fuzz test.
-class SplitMix64 {
- public:
-  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t bound) { return bound == 0 ? 0 : next() % bound; }
-
- private:
-  std::uint64_t state_;
-};
+using mqcheck::testing::SplitMix64;
 
 History read_text(std::string const& text) {
   std::istringstream in(text);

@@ -6,6 +6,7 @@
 // throw mqcheck::InputError naming the file: never another exception, never a crash (this
 // test runs under ASan and UBSan in the sanitizer build).
 #include <catch2/catch.hpp>
+#include "tests/common/splitmix64.hpp"
 #include <cstdint>
 #include <fstream>
 #include <iterator>
@@ -22,23 +23,7 @@ using mqcheck::sim::parse_scenario;
 
 namespace {
 
-/// splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators",
-/// OOPSLA 2014): tiny and fully specified, so the mutations are the same on every toolchain.
-class SplitMix64 {
- public:
-  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  /// Returns a value in [0, bound); the modulo bias is irrelevant for fuzzing.
-  std::size_t below(std::size_t bound) { return static_cast<std::size_t>(next() % bound); }
-
- private:
-  std::uint64_t state_;
-};
+using mqcheck::testing::SplitMix64;
 
 constexpr std::string_view alphabet = ":-[]{},\n #'\"0123456789abcdefghijklmnopqrstuvwxyz";
 
