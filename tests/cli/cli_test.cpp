@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The mqcheck command end to end: exit statuses (0 as expected, 1 a verdict differs or no
 // fault fired, 2 bad input), error messages naming file, line and key, the replay command.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -10,25 +9,15 @@
 #include <fstream>
 #include <string>
 
+#include "tests/common/run_mqcheck.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int status;
-  std::string output;  // stdout and stderr together.
-};
+using Result = mqcheck::testing::CommandResult;
 
-Result mqcheck(std::string const& args) {
-  std::string const command = std::string(MQCHECK_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int const raw = pclose(pipe);
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, output};
-}
+Result mqcheck(std::string const& args) { return mqcheck::testing::run_mqcheck(args); }
 
 fs::path temp_file(std::string const& name, std::string const& text) {
   fs::path const dir = fs::temp_directory_path() / ("mqcheck-cli-" + std::to_string(getpid()));

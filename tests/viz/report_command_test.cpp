@@ -2,7 +2,6 @@
 // File: tests/viz/report_command_test.cpp (tests, layer: viz)
 // `mqcheck report` end to end: each output form from a history and from a scenario, the
 // filters, `run --report F.html`, and bad input (exit 2, naming the key) instead of a crash.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -12,25 +11,15 @@
 #include <sstream>
 #include <string>
 
+#include "tests/common/run_mqcheck.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int status;
-  std::string output;  // stdout and stderr together.
-};
+using Result = mqcheck::testing::CommandResult;
 
-Result mqcheck(std::string const& args) {
-  std::string const command = std::string(MQCHECK_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int const raw = pclose(pipe);
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, output};
-}
+Result mqcheck(std::string const& args) { return mqcheck::testing::run_mqcheck(args); }
 
 fs::path out_path(std::string const& name) {
   fs::path const dir = fs::temp_directory_path() / ("mqcheck-viz-" + std::to_string(getpid()));
