@@ -18,6 +18,7 @@
 #include "viz/report_sections.hpp"
 #include "viz/spacetime_marks.hpp"
 #include "viz/stepper.hpp"
+#include "viz/verdict_table.hpp"
 
 namespace mqcheck::viz {
 namespace {
@@ -108,18 +109,8 @@ std::string anomalies_html(checker::DeliveryReport const& report,
 
 std::string counts_html(history::History const& history, checker::Counts const& c) {
   std::string out = "<h2 id=\"counts\">Counts</h2><table><tr>";
-  std::vector<std::pair<char const*, std::int64_t>> const fields = {
-      {"sent", c.sent},
-      {"acknowledged", c.acknowledged},
-      {"failed", c.failed},
-      {"unknown", c.unknown},
-      {"processed", c.processed},
-      {"lost", c.lost},
-      {"duplicated", c.duplicated},
-      {"recovered", c.recovered},
-      {"unexpected", c.unexpected},
-      {"unseen", c.unseen}};
-  for (auto const& f : fields) out += std::string("<th>") + f.first + "</th>";
+  auto const fields = count_fields(c);
+  for (auto const& f : fields) out += "<th>" + std::string(f.first) + "</th>";
   out += "</tr><tr>";
   for (auto const& f : fields) out += "<td>" + std::to_string(f.second) + "</td>";
   out += "</tr></table><table><tr><th>op</th><th>count</th></tr>";

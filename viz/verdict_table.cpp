@@ -111,16 +111,9 @@ nlohmann::ordered_json anomaly_json(Anomaly const& anomaly) {
 }
 
 nlohmann::ordered_json counts_json(checker::Counts const& c) {
-  return nlohmann::ordered_json{{"sent", c.sent},
-                                {"acknowledged", c.acknowledged},
-                                {"failed", c.failed},
-                                {"unknown", c.unknown},
-                                {"processed", c.processed},
-                                {"lost", c.lost},
-                                {"duplicated", c.duplicated},
-                                {"recovered", c.recovered},
-                                {"unexpected", c.unexpected},
-                                {"unseen", c.unseen}};
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (auto const& [name, value] : count_fields(c)) out[std::string(name)] = value;
+  return out;
 }
 
 }  // namespace
@@ -133,8 +126,8 @@ std::string render_verdict_table(checker::DeliveryReport const& report,
     if (verdict.validity == Validity::valid) continue;
     // Exactly-once is the conjunction of the others: its anomalies are theirs, shown above.
     if (verdict.guarantee == "exactly-once") {
-      text += "\n" + verdict.guarantee + " is " + std::string(to_string(verdict.validity)) +
-              ": " + verdict.reason + "\n";
+      text += "\n" + verdict.guarantee + " is " + std::string(to_string(verdict.validity)) + ": " +
+              verdict.reason + "\n";
       continue;
     }
     text += verdict_details(verdict, anomalies_max);
@@ -148,6 +141,19 @@ std::string render_verdict_table(checker::DeliveryReport const& report,
     }
   }
   return text;
+}
+
+std::vector<std::pair<std::string_view, std::int64_t>> count_fields(checker::Counts const& c) {
+  return {{"sent", c.sent},
+          {"acknowledged", c.acknowledged},
+          {"failed", c.failed},
+          {"unknown", c.unknown},
+          {"processed", c.processed},
+          {"lost", c.lost},
+          {"duplicated", c.duplicated},
+          {"recovered", c.recovered},
+          {"unexpected", c.unexpected},
+          {"unseen", c.unseen}};
 }
 
 std::string render_verdict_json(checker::DeliveryReport const& report,

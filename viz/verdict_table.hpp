@@ -6,8 +6,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "checker/delivery.hpp"
 #include "checker/verdict.hpp"
@@ -30,6 +34,10 @@ struct ExpectedVerdict {
 std::string render_verdict_table(checker::DeliveryReport const& report,
                                  std::span<ExpectedVerdict const> expected,
                                  std::size_t anomalies_max = 5);
+
+/// Returns every field of checker::Counts with its name, in report order: the one list the
+/// JSON and HTML renderers share, so that a count added to Counts appears in both.
+std::vector<std::pair<std::string_view, std::int64_t>> count_fields(checker::Counts const& c);
 
 /// Renders the same as JSON, for machines (nlohmann::ordered_json, dump(2), no final
 /// newline): {"verdicts":[{"guarantee":..., "verdict":..., "expected": ... or null,
