@@ -104,7 +104,11 @@ int report_command(ReportOptions const& o) {
     }
     checker::DeliveryReport const report = checker::check_history(history);
     if (ends_with(o.output, ".svg")) {
-      write_file(o.output, viz::render_spacetime(history, &report, input.diagram).svg);
+      viz::SpacetimeOptions diagram = input.diagram;
+      if (!input.filter_given) {
+        diagram.filter = viz::default_filter(history, report, diagram.events_max);
+      }
+      write_file(o.output, viz::render_spacetime(history, &report, diagram).svg);
     } else if (ends_with(o.output, ".dot")) {
       write_file(o.output, viz::render_precedence_dot(history, report));
     } else {

@@ -2,12 +2,17 @@
 // File: viz/event_filter.hpp (layer: viz)
 // Which ops a diagram or a stepper shows. A space-time diagram stays legible up to a few
 // hundred events; beyond that a person narrows it to some messages, one partition or a time
-// window. Faults are always kept inside the window: they are why messages go astray.
+// window. Faults are always kept inside the window: they are why messages go astray. So are
+// the broker events that carry no message but name a selected message's partition (a leader
+// election, an ISR change, a log truncation: "leader orders-0 1 epoch 1"), which explain
+// what happened to it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "history/history.hpp"
@@ -20,6 +25,9 @@ struct EventFilter {
   std::optional<std::int32_t> partition;  // Ops naming a record of this partition (plus faults).
   std::optional<SimTimeUs> from;          // Ops at or after this time.
   std::optional<SimTimeUs> to;            // Ops at or before this time.
+  /// Partitions as "topic-N": events without records whose detail names one of them as a
+  /// word pass the message and partition filters too. Filled by with_partition_scopes.
+  std::vector<std::string> scopes;
   /// Returns true when the filter selects every op.
   bool selects_all() const { return messages.empty() && !partition && !from && !to; }
 };
@@ -27,6 +35,15 @@ struct EventFilter {
 /// Returns true for the events that explain a run and survive every message or partition
 /// filter: crash, power-loss, restart, pause, resume, partition, heal.
 bool is_fault_event(history::Op const& op);
+
+/// Returns `filter` with `scopes` holding the partitions ("topic-N") of the selected messages'
+/// records, or every "topic-N" of the history for a partition filter. Deterministic.
+EventFilter with_partition_scopes(history::History const& history, EventFilter filter);
+
+/// Returns true when `detail` holds `word` delimited by the text's ends, spaces or
+/// punctuation other than '-', '_' and '.', which names carry ("orders-0" is not in
+/// "orders-01").
+bool names_word(std::string_view detail, std::string_view word);
 
 /// Returns true when `op` passes `filter`.
 bool passes(history::Op const& op, EventFilter const& filter);

@@ -186,9 +186,11 @@ std::string describe_filter(EventFilter const& f) {
   if (!f.messages.empty()) {
     std::string ids;
     for (MessageId m : f.messages) ids += (ids.empty() ? "m" : ", m") + std::to_string(m.value);
-    clause("messages " + ids + " (and faults)");
+    clause("messages " + ids + " (and faults and partition events)");
   }
-  if (f.partition) clause("partition " + std::to_string(*f.partition) + " (and faults)");
+  if (f.partition) {
+    clause("partition " + std::to_string(*f.partition) + " (and faults and partition events)");
+  }
   if (f.from) clause("from " + format_duration(*f.from - SimTimeUs{}));
   if (f.to) clause("to " + format_duration(*f.to - SimTimeUs{}));
   return out;

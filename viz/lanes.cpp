@@ -25,6 +25,11 @@ bool is_consumer_kind(OpKind f) {
   }
 }
 
+bool is_network_kind(OpKind f) {
+  return f == OpKind::drop || f == OpKind::duplicate || f == OpKind::partition ||
+         f == OpKind::heal;
+}
+
 bool is_producer_kind(OpKind f) {
   return f == OpKind::send || f == OpKind::txn_begin || f == OpKind::txn_commit ||
          f == OpKind::txn_abort;
@@ -46,27 +51,37 @@ std::string_view to_string(LaneRole role) {
       return "broker";
     case LaneRole::consumer:
       return "consumer";
+    case LaneRole::network:
+      return "network";
   }
   return "broker";
 }
 
 std::vector<Lane> lanes_of(history::History const& history) {
   std::vector<std::string> order;
-  std::map<std::string, std::pair<bool, bool>> seen;  // process → (produces, consumes)
+  struct Seen {
+    bool produces = false;
+    bool consumes = false;
+    bool node = false;  // Records an op that is not a network event.
+  };
+  std::map<std::string, Seen> seen;
   for (history::Op const& op : history.ops()) {
-    auto [it, fresh] = seen.try_emplace(op.process, false, false);
+    auto [it, fresh] = seen.try_emplace(op.process);
     if (fresh) order.push_back(op.process);
+    if (op.type != history::OpType::event || !is_network_kind(op.f)) it->second.node = true;
     if (op.type == history::OpType::event) continue;
-    if (is_consumer_kind(op.f)) it->second.second = true;
-    if (is_producer_kind(op.f)) it->second.first = true;
+    if (is_consumer_kind(op.f)) it->second.consumes = true;
+    if (is_producer_kind(op.f)) it->second.produces = true;
   }
   std::vector<Lane> lanes;
-  for (LaneRole role : {LaneRole::producer, LaneRole::broker, LaneRole::consumer}) {
+  for (LaneRole role :
+       {LaneRole::producer, LaneRole::broker, LaneRole::consumer, LaneRole::network}) {
     for (std::string const& process : order) {
-      auto const [produces, consumes] = seen.at(process);
-      LaneRole const own = consumes   ? LaneRole::consumer
-                           : produces ? LaneRole::producer
-                                      : LaneRole::broker;
+      Seen const s = seen.at(process);
+      LaneRole const own = s.consumes   ? LaneRole::consumer
+                           : s.produces ? LaneRole::producer
+                           : s.node     ? LaneRole::broker
+                                        : LaneRole::network;
       if (own == role) lanes.push_back(Lane{process, role});
     }
   }

@@ -2,7 +2,9 @@
 // File: viz/lanes.hpp (layer: viz)
 // Who is who in a history, read from the ops alone: a process that sends is a producer, one
 // that polls, receives, processes, acks or commits is a consumer, and a process that only
-// records internal events is a broker node. Diagrams draw one lane per process in that order,
+// records internal events is a broker node, except one that records only network events (drops,
+// duplicates, partitions, heals: the simulator's "network"), which is the network. Diagrams
+// draw one lane per process in that order,
 // and the stepper groups node state the same way. No model is consulted, so a history
 // recorded from a real system gets the same lanes.
 #pragma once
@@ -19,9 +21,9 @@
 
 namespace mqcheck::viz {
 
-enum class LaneRole : std::uint8_t { producer, broker, consumer };
+enum class LaneRole : std::uint8_t { producer, broker, consumer, network };
 
-/// Returns "producer", "broker" or "consumer".
+/// Returns "producer", "broker", "consumer" or "network".
 std::string_view to_string(LaneRole role);
 
 struct Lane {
@@ -30,7 +32,7 @@ struct Lane {
 };
 
 /// Returns one lane per process of `history`: producers, then broker nodes, then consumers,
-/// each in order of first appearance. A process with consumer ops is a consumer even if it
+/// then the network, each in order of first appearance. A process with consumer ops is a consumer even if it
 /// also sends (a consume-transform-produce stage reads first).
 std::vector<Lane> lanes_of(history::History const& history);
 

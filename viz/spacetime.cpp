@@ -20,6 +20,9 @@ using history::Op;
 using history::OpKind;
 
 constexpr int lane_width = 170;
+constexpr int last_lane_extra = 300;  // The rightmost lane's labels run on into this margin.
+constexpr std::size_t label_chars = 30;       // A label fits between two lanes.
+constexpr std::size_t last_label_chars = 80;  // ... or in the right margin.
 constexpr int margin_left = 90;
 constexpr int margin_top = 64;
 constexpr int row_height = 20;
@@ -34,6 +37,7 @@ constexpr char const* style = R"(<style>
 .st .down{fill:#cf222e;opacity:.12}
 .st .arrow{stroke:#8c959f;stroke-width:1.2;fill:none;marker-end:url(#st-head)}
 .st .arrow.hl{stroke-width:2.5}
+.st .arrow.bundle{stroke-width:2.2;stroke-dasharray:6 2}.st .bundle-n{font-size:10px;fill:#57606a}
 .st .arrow.hl-lost{stroke:#cf222e}.st .arrow.hl-duplicated{stroke:#bc4c00}
 .st .arrow.hl-other{stroke:#8250df}
 .st .mark.hl text{font-weight:bold}
@@ -62,6 +66,7 @@ struct Layout {
   std::map<std::uint64_t, int> row_y;  // op index → y of its row
   int width = 0;
   int height = 0;
+  int last_x = 0;  // The rightmost lane's x.
 };
 
 Layout layout(std::vector<Lane> const& lanes, std::vector<std::uint64_t> const& shown) {
@@ -69,6 +74,7 @@ Layout layout(std::vector<Lane> const& lanes, std::vector<std::uint64_t> const& 
   int x = margin_left + lane_width / 2;
   for (Lane const& lane : lanes) {
     l.lane_x[lane.process] = x;
+    l.last_x = x;
     x += lane_width;
   }
   int y = margin_top + row_height;
@@ -76,7 +82,7 @@ Layout layout(std::vector<Lane> const& lanes, std::vector<std::uint64_t> const& 
     l.row_y[index] = y;
     y += row_height;
   }
-  l.width = x;  // The last lane keeps a lane's width for its labels.
+  l.width = x + last_lane_extra;  // The last lane's labels may be longer.
   l.height = y + row_height;
   return l;
 }
@@ -150,9 +156,18 @@ std::string arrows_svg(std::vector<Arrow> const& arrows, history::History const&
     if (auto it = h.kinds.find(a.message); it != h.kinds.end()) {
       cls += " " + highlight_class(it->second);
     }
+    if (a.bundled > 1) cls += " bundle";
     out += "<line class=\"" + cls + "\" data-m=\"" + std::to_string(a.message.value) + "\" x1=\"" +
            num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2 + shorten) + "\" y2=\"" + num(y2) +
-           "\"/>\n";
+           "\">";
+    if (a.bundled > 1) {
+      out += "<title>" + std::to_string(a.bundled) + " messages, " + a.kind + "</title>";
+    }
+    out += "</line>\n";
+    if (a.bundled > 1) {  // "×20" beside the middle of the arrow.
+      out += "<text class=\"bundle-n\" x=\"" + num((x1 + x2) / 2 + 4) + "\" y=\"" +
+             num((y1 + y2) / 2 - 3) + "\">\xC3\x97" + std::to_string(a.bundled) + "</text>\n";
+    }
   }
   return out;
 }
@@ -177,8 +192,9 @@ std::string mark_svg(Op const& op, Layout const& l, Highlights const& h) {
   if (witness)
     out += "<circle class=\"ring\" cx=\"" + num(x) + "\" cy=\"" + num(y) + "\" r=\"9\"/>";
   out += op_glyph(op, x, y);
-  out += "<text x=\"" + num(x + 10) + "\" y=\"" + num(y + 4) + "\">" + xml_escape(op_label(op)) +
-         "</text></g>\n";
+  std::size_t const chars = x == l.last_x ? last_label_chars : label_chars;
+  out += "<text x=\"" + num(x + 10) + "\" y=\"" + num(y + 4) + "\">" +
+         xml_escape(op_label(op, chars)) + "</text></g>\n";
   return out;
 }
 
@@ -186,7 +202,8 @@ std::string mark_svg(Op const& op, Layout const& l, Highlights const& h) {
 
 Spacetime render_spacetime(history::History const& history, checker::DeliveryReport const* report,
                            SpacetimeOptions const& options) {
-  Selection const selection = select_ops(history, options.filter, options.events_max);
+  Selection const selection =
+      select_ops(history, with_partition_scopes(history, options.filter), options.events_max);
   std::vector<Lane> const lanes = used_lanes(history, selection.ops);
   Layout const l = layout(lanes, selection.ops);
   Highlights const h = highlights_of(report);
@@ -197,7 +214,8 @@ Spacetime render_spacetime(history::History const& history, checker::DeliveryRep
                     "markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\">"
                     "<path d=\"M0 0L10 5L0 10z\" fill=\"#8c959f\"/></marker></defs>\n";
   svg += lanes_svg(lanes, l) + faults_svg(history, selection.ops, l);
-  svg += arrows_svg(spacetime_arrows(history, selection.ops), history, l, h);
+  svg += arrows_svg(bundle_arrows(spacetime_arrows(history, selection.ops), h.kinds), history, l,
+                    h);
   for (std::uint64_t i : selection.ops) {
     Op const& op = history.ops()[i];
     svg += "<text class=\"time\" x=\"" + num(margin_left - 8) + "\" y=\"" + num(l.row_y.at(i) + 4) +

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@ struct Arrow {
   std::uint64_t to = 0;
   MessageId message;
   std::string kind;  // "send" (to the broker), "confirm" (back), "replicate", "deliver".
+  std::size_t bundled = 1;  // Messages this arrow stands for (see bundle_arrows).
   bool operator==(Arrow const&) const = default;
 };
 
@@ -39,6 +41,13 @@ struct Arrow {
 /// history without broker events gets arrows from the confirmed send straight to receipts.
 std::vector<Arrow> spacetime_arrows(history::History const& history,
                                     std::vector<std::uint64_t> const& shown);
+
+/// Returns `arrows` with those into the same op of the same kind (a poll that returned twenty
+/// messages, a fetch that copied twenty) drawn as one: the arrow that starts latest stands for
+/// every message of the group not in `highlighted`, and `bundled` counts them; highlighted
+/// messages keep their own arrows, so an anomaly's path is never folded away. Order kept.
+std::vector<Arrow> bundle_arrows(std::vector<Arrow> arrows,
+                                 std::map<MessageId, std::string> const& highlighted);
 
 /// A rendered diagram and what it holds.
 struct Spacetime {

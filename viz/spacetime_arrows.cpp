@@ -103,4 +103,30 @@ std::vector<Arrow> spacetime_arrows(history::History const& history,
   return std::move(t.arrows);
 }
 
+std::vector<Arrow> bundle_arrows(std::vector<Arrow> arrows,
+                                 std::map<MessageId, std::string> const& highlighted) {
+  using Target = std::pair<std::uint64_t, std::string>;  // (to op, kind)
+  std::map<Target, std::size_t> keeper;                  // Target → index of its stand-in.
+  std::vector<bool> folded(arrows.size(), false);
+  for (std::size_t i = 0; i < arrows.size(); ++i) {
+    if (highlighted.contains(arrows[i].message)) continue;
+    auto [it, fresh] = keeper.try_emplace(Target{arrows[i].to, arrows[i].kind}, i);
+    if (fresh) continue;
+    Arrow& stand_in = arrows[it->second];
+    std::size_t const count = stand_in.bundled + arrows[i].bundled;
+    if (arrows[i].from > stand_in.from) {
+      folded[it->second] = true;
+      it->second = i;
+    } else {
+      folded[i] = true;
+    }
+    arrows[it->second].bundled = count;
+  }
+  std::vector<Arrow> kept;
+  for (std::size_t i = 0; i < arrows.size(); ++i) {
+    if (!folded[i]) kept.push_back(std::move(arrows[i]));
+  }
+  return kept;
+}
+
 }  // namespace mqcheck::viz

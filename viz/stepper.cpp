@@ -35,7 +35,8 @@ std::map<std::uint64_t, std::string> witness_lines(checker::DeliveryReport const
 }  // namespace
 
 Stepper build_stepper(history::History const& history, checker::DeliveryReport const* report,
-                      EventFilter const& filter, std::size_t steps_max) {
+                      EventFilter const& given, std::size_t steps_max) {
+  EventFilter const filter = with_partition_scopes(history, given);  // As the diagram does.
   Stepper stepper;
   StateTracker tracker;
   std::map<std::uint64_t, std::string> const witnesses = witness_lines(report);

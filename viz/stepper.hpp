@@ -47,7 +47,8 @@ struct Stepper {
   std::size_t omitted = 0;  // Ops that passed the filter beyond steps_max.
 };
 
-/// Builds the stepper over the ops of `history` that pass `filter` (the first `steps_max`).
+/// Builds the stepper over the ops of `history` that pass `filter` widened by
+/// with_partition_scopes, as the diagram is (the first `steps_max`).
 /// State is computed over every op; changes made by ops the filter hides are folded into the
 /// next shown step. `report` (may be null) names the anomalies whose witnesses a step marks.
 /// Deterministic.

@@ -83,7 +83,7 @@ TEST_CASE("a large history is narrowed to its anomalous messages by default", "[
   CHECK(default_filter(h, report, 100).selects_all());
   EventFilter const f = default_filter(h, report, 5);
   CHECK(f.messages == std::vector<MessageId>{MessageId{2}});
-  CHECK(describe_filter(f) == "messages m2 (and faults)");
+  CHECK(describe_filter(f) == "messages m2 (and faults and partition events)");
   History const clean = duplicate_history();
   checker::DeliveryReport const clean_report = checker::check_history(clean);
   EventFilter const g = default_filter(clean, clean_report, 4);
@@ -93,7 +93,7 @@ TEST_CASE("a large history is narrowed to its anomalous messages by default", "[
   ReportInput input;
   input.diagram.events_max = 5;
   std::string const page = render_html_report(h, report, input);
-  CHECK(page.find("Showing: messages m2 (and faults)") != std::string::npos);
+  CHECK(page.find("Showing: messages m2 (and faults and partition events)") != std::string::npos);
   CHECK(page.find("<g id=\"op-0\"") == std::string::npos);  // m1's send is not drawn.
 }
 

@@ -45,7 +45,7 @@ TEST_CASE("report writes HTML, SVG and DOT from a history", "[viz][cli]") {
   REQUIRE(r.status == 0);
   std::string const page = read(html);
   CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
-  CHECK(page.find("Showing: messages m40, m41, m42 (and faults)") != std::string::npos);
+  CHECK(page.find("Showing: messages m40, m41, m42 (and faults and partition events)") != std::string::npos);
   fs::path const svg = out_path("r.svg");
   REQUIRE(mqcheck("report " + golden + " -o " + svg.string() + " --message 41").status == 0);
   std::string const drawing = read(svg);
