@@ -12,6 +12,7 @@
 #include "cli/expectations.hpp"
 #include "core/input_error.hpp"
 #include "history/history_io.hpp"
+#include "sim/properties_file.hpp"
 #include "viz/html_report.hpp"
 #include "viz/message_story.hpp"
 #include "viz/verdict_table.hpp"
@@ -39,6 +40,20 @@ std::string faults_text(sim::RunResult const& result) {
   std::string out = "faults fired: " + std::to_string(result.faults.size()) + "\n";
   for (sim::FiredFault const& f : result.faults) {
     out += "  " + format_duration(f.at - SimTimeUs{}) + "  " + f.what + "\n";
+  }
+  return out;
+}
+
+// The keys of the scenario's .properties files that the broker model does not read: shown so
+// that a user checking the settings they run knows which had no effect here.
+std::string ignored_text(sim::Scenario const& scenario) {
+  std::vector<sim::IgnoredKey> const ignored = sim::ignored_keys(scenario);
+  if (ignored.empty()) return "";
+  std::string out = "ignored keys (in a config file, not modelled): " +
+                    std::to_string(ignored.size()) + "\n";
+  for (sim::IgnoredKey const& k : ignored) {
+    out += "  " + k.mark.file + ":" + std::to_string(k.mark.line) + "  " + k.scope + "." + k.key +
+           "\n";
   }
   return out;
 }
@@ -85,10 +100,11 @@ int judge(RunOptions const& o, sim::Scenario const& scenario, sim::RunResult con
   }
   if (o.json) {
     std::cout << viz::render_verdict_json(report, expected) << "\n";
+    std::cerr << ignored_text(scenario);  // Stdout stays one JSON document.
   } else if (!o.quiet || !problems.empty()) {
     std::cout << scenario.name << " (seed " << seed << ")\n\n"
               << table << "\n"
-              << faults_text(result);
+              << faults_text(result) << ignored_text(scenario);
   }
   if (problems.empty()) return exit_ok;
   for (std::string const& p : problems) std::cerr << "mqcheck: " << p << "\n";

@@ -15,6 +15,14 @@ namespace mqcheck {
 struct ConfigValue {
   std::string text;  // The scalar as written ("all", "2", "true").
   SourceMark mark;   // Where the value stands.
+  /// From a broker's own config file (a Kafka .properties file), which holds keys mqcheck does
+  /// not model: a reader leaves such a key alone when nobody declared it, instead of rejecting
+  /// it as the typo it would be in a scenario, and the run lists it as ignored.
+  bool lenient = false;
+  /// Set by a model's config reader when it declares the key: after the world is built, a
+  /// lenient value still unread is one the model ignored. Bookkeeping, not configuration, so
+  /// it may change on a const map.
+  mutable bool read = false;
 };
 
 /// Ordered by key, so that iteration (and every message derived from it) is deterministic.

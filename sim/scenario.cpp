@@ -15,6 +15,7 @@
 #include <string_view>
 #include <utility>
 
+#include "sim/properties_file.hpp"
 #include "sim/scenario_sections.hpp"
 #include "sim/scenario_values.hpp"
 #include "sim/yaml_reader.hpp"
@@ -31,17 +32,18 @@ constexpr std::int64_t messages_max = 1'000'000'000;
 constexpr std::int64_t keys_max = std::numeric_limits<std::int32_t>::max();
 constexpr std::uintmax_t file_size_max = 16 * 1024 * 1024;
 
-constexpr std::array<std::string_view, 17> top_keys{
+constexpr std::array<std::string_view, 18> top_keys{
     "name",          "description", "broker",  "version",   "seed",      "cluster",
-    "broker_config", "topics",      "queues",  "producers", "consumers", "network",
-    "faults",        "fault_rates", "quiesce", "drain",     "expect"};
+    "broker_config", "broker_config_file",     "topics",    "queues",    "producers",
+    "consumers",     "network",     "faults",  "fault_rates", "quiesce", "drain",
+    "expect"};
 constexpr std::array<std::string_view, 1> cluster_keys{"brokers"};
 constexpr std::array<std::string_view, 3> topic_keys{"name", "partitions", "config"};
 constexpr std::array<std::string_view, 2> queue_keys{"name", "config"};
-constexpr std::array<std::string_view, 8> producer_keys{
-    "id", "topic", "messages", "rate_per_s", "interval", "start", "keys", "config"};
-constexpr std::array<std::string_view, 6> consumer_keys{"group",      "topic",  "instances",
-                                                        "processing", "config", "commit"};
+constexpr std::array<std::string_view, 9> producer_keys{
+    "id", "topic", "messages", "rate_per_s", "interval", "start", "keys", "config", "config_file"};
+constexpr std::array<std::string_view, 7> consumer_keys{
+    "group", "topic", "instances", "processing", "config", "config_file", "commit"};
 constexpr std::array<std::string_view, 2> commit_modes{"after-processing", "before-processing"};
 constexpr std::array<std::string_view, 4> broker_names{"reference", "kafka", "rabbitmq",
                                                        "rocketmq"};
@@ -130,6 +132,21 @@ Distribution read_interval(YamlMap const& map) {
   return Distribution::constant(read_rate_interval(*rate));
 }
 
+// A config map from `file_key` (a .properties file, relative to the scenario's folder), with
+// the inline keys of `key` over it: the scenario says what it changes from the file.
+ConfigMap read_client_config(YamlMap const& map, std::string_view key, std::string_view file_key) {
+  ConfigMap config;
+  if (std::optional<YamlField> const file = map.find(file_key)) {
+    std::filesystem::path const path =
+        std::filesystem::path(file->mark().file).parent_path() / file->text();
+    config = read_properties(path.string(), file->mark());
+  }
+  if (std::optional<YamlField> const inline_keys = map.find(key)) {
+    config = overlay(std::move(config), read_config_map(*inline_keys));
+  }
+  return config;
+}
+
 ProducerSpec read_producer(YamlField const& item, Declared const& topics, Declared& ids) {
   YamlMap const map = item.map(producer_keys, config_hint);
   ProducerSpec p;
@@ -143,9 +160,7 @@ ProducerSpec read_producer(YamlField const& item, Declared const& topics, Declar
   if (std::optional<YamlField> const keys = map.find("keys")) {
     p.keys = static_cast<std::int32_t>(keys->integer(0, keys_max));
   }
-  if (std::optional<YamlField> const config = map.find("config")) {
-    p.config = read_config_map(*config);
-  }
+  p.config = read_client_config(map, "config", "config_file");
   p.mark = item.mark();
   return p;
 }
@@ -171,9 +186,7 @@ ConsumerSpec read_consumer(YamlField const& item, Declared const& topics, Declar
   if (std::optional<YamlField> const processing = map.find("processing")) {
     c.processing = read_distribution(*processing);
   }
-  if (std::optional<YamlField> const config = map.find("config")) {
-    c.config = read_config_map(*config);
-  }
+  c.config = read_client_config(map, "config", "config_file");
   if (std::optional<YamlField> const commit = map.find("commit")) {
     c.commit = std::string(commit_modes[read_choice(*commit, commit_modes, "commit mode")]);
   }
@@ -191,9 +204,7 @@ void read_header(YamlMap const& root, Scenario& s) {
     YamlMap const map = cluster->map(cluster_keys);
     s.brokers = static_cast<std::int32_t>(map.require("brokers").integer(1, brokers_max));
   }
-  if (std::optional<YamlField> const config = root.find("broker_config")) {
-    s.broker_config = read_config_map(*config);
-  }
+  s.broker_config = read_client_config(root, "broker_config", "broker_config_file");
 }
 
 void read_workload(YamlMap const& root, Scenario& s) {

@@ -14,7 +14,9 @@ ConfigReader::ConfigReader(ConfigMap const& map, std::string scope, SourceMark w
 ConfigValue const* ConfigReader::find(std::string_view key) {
   declared_.emplace_back(key);
   auto const it = map_.find(std::string(key));
-  return it == map_.end() ? nullptr : &it->second;
+  if (it == map_.end()) return nullptr;
+  it->second.read = true;
+  return &it->second;
 }
 
 void ConfigReader::fail(ConfigValue const& value, std::string_view key,
@@ -71,7 +73,7 @@ std::size_t ConfigReader::choice(std::string_view key, std::size_t fallback,
 void ConfigReader::reject_unknown() const {
   std::vector<std::string_view> const known(declared_.begin(), declared_.end());
   for (auto const& [key, value] : map_) {
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    if (value.lenient || std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string problem = "unknown key";
     if (auto const near = nearest(key, known); !near.empty()) {
       problem += " (did you mean '" + near + "'?)";

@@ -30,7 +30,8 @@ class ConfigReader {
   std::size_t choice(std::string_view key, std::size_t fallback,
                      std::initializer_list<std::string_view> choices);
 
-  /// Throws for the first key that no call above declared. Call it after reading them all.
+  /// Throws for the first key that no call above declared, except lenient ones (from a
+  /// broker's own config file: listed as ignored by the caller). Call it after reading them all.
   void reject_unknown() const;
 
  private:
