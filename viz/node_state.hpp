@@ -6,7 +6,9 @@
 // any broker model. Internal to the stepper; tested through it.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -54,6 +56,8 @@ class StateTracker {
   void count(std::string const& node, std::string const& key, int delta);
   Narration on_event(history::Op const& op);
   Narration on_store(history::Op const& op);
+  Narration on_control(history::Op const& op);
+  Narration on_truncate(history::Op const& op, std::string const& partition, std::int64_t to);
   Narration on_fsync(history::Op const& op);
   Narration on_down(history::Op const& op);
   Narration on_sent(history::Op const& op);

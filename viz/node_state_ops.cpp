@@ -42,6 +42,7 @@ bool starts_with(std::string const& s, std::string_view p) { return s.rfind(p, 0
 }  // namespace
 
 Narration StateTracker::on_store(Op const& op) {
+  if (op.value.empty()) return on_control(op);  // An election, a truncation, a marker.
   bool const replica = op.f == OpKind::replicate;
   for (history::Record const& r : op.value) {
     Stored s{stored_key(r), r.id, false, "", false};

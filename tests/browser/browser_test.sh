@@ -38,5 +38,8 @@ grep -q 'messages: 10000,' "$out/big.yaml" || { echo "FAIL: could not make big.y
 "$mqcheck" report "$out/big.yaml" -o "$out/big.html"
 # And the same run with its first 2,000 ops drawn and stepped, far past the legible size.
 "$mqcheck" report "$out/big.yaml" -o "$out/big-2000.html" --from 0 --max-events 2000
+# The tutorial's Kafka report: a replicated loss, with election and truncation in view.
+"$mqcheck" report "$source_dir/scenarios/kafka/acks1-leader-crash-loss.yaml" -o "$out/kafka.html"
 node "$source_dir/tests/browser/report_in_browser.js" "$chromium" "$profile" \
-  "$out/report.html" "$out/report.png" "$out/big.html" "$out/big-2000.html"
+  "$out/report.html" "$out/report.png" "$out/kafka.html" "$out/kafka.png" \
+  "$out/big.html" "$out/big-2000.html"

@@ -4,7 +4,8 @@
 // verdict table and the space-time diagram render, the stepper moves with the arrow keys and
 // the buttons and shows node state, and no script error occurs. Saves a screenshot, and
 // prints how long the large report took to open (a figure, not a pass/fail threshold).
-// Usage: node report_in_browser.js CHROMIUM PROFILE_DIR REPORT.html SHOT.png [BIG.html [BIG2.html]]
+// Usage: node report_in_browser.js CHROMIUM PROFILE_DIR REPORT.html SHOT.png
+//          [KAFKA.html KAFKA.png [BIG.html [BIG2.html]]]
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -71,6 +72,35 @@ async function checkReport(page, file, shot) {
   console.log('screenshot: ' + shot);
 }
 
+// The tutorial's Kafka report (acks=1, leader crash): the narrowed diagram keeps the election
+// and the truncation, and the stepper shows each replica's log end and high watermark.
+async function checkKafka(page, file, shot) {
+  await load(page, file);
+  const ready = await page.evaluate("document.body.getAttribute('data-ready')");
+  check(ready === '1', 'kafka: the report script ran to the end');
+  const text = await page.evaluate(
+    "Array.from(document.querySelectorAll('svg.st g.mark text')).map(t => t.textContent)" +
+    ".join('\\n')");
+  check(/leader orders-0 1 epoch 1/.test(text), 'kafka: the diagram shows the election');
+  check(/truncate orders-0/.test(text), 'kafka: the diagram shows the truncation');
+  const truncation = await page.evaluate(
+    "(() => { const g = Array.from(document.querySelectorAll('svg.st g.mark'))" +
+    ".find(m => /truncate orders-0/.test(m.textContent));" +
+    " g.dispatchEvent(new MouseEvent('click', {bubbles: true})); return g.id; })()");
+  const broker0 = await page.evaluate(
+    "document.querySelector('#mq-nodes-view .node[data-node=\"broker-0\"]').textContent");
+  check(/orders-0\.leo\s*142/.test(broker0),
+    'kafka: after the truncation (' + truncation + ') broker-0 shows orders-0.leo 142');
+  check(!/orders-0 @142/.test(broker0) && /orders-0 @141/.test(broker0),
+    'kafka: the truncation removed broker-0\'s rows from offset 142 on');
+  const says = await page.evaluate("document.getElementById('mq-says').textContent");
+  check(/truncates its log of orders-0 to offset 142, dropping m143/.test(says),
+    'kafka: the step says what the truncation dropped: ' + says.slice(0, 100));
+  const png = await page.call('Page.captureScreenshot', {format: 'png'});
+  fs.writeFileSync(shot, Buffer.from(png.data, 'base64'));
+  console.log('screenshot: ' + shot);
+}
+
 async function timeBig(page, file, what) {
   const ms = await load(page, file);
   const ready = await page.evaluate("document.body.getAttribute('data-ready')");
@@ -92,7 +122,8 @@ async function timeBig(page, file, what) {
 }
 
 async function main() {
-  const [chromium, profile, report, shot, big, big2000] = process.argv.slice(2);
+  const [chromium, profile, report, shot, kafka, kafkaShot, big, big2000] =
+    process.argv.slice(2);
   const browser = launch(chromium, profile);
   const timer = setTimeout(() => {
     console.log('FAIL timed out');
@@ -104,6 +135,7 @@ async function main() {
     browser.on('Runtime.exceptionThrown', (e) => errors.push(JSON.stringify(e.exceptionDetails)));
     const page = await openPage(browser, 1400, 1600);
     await checkReport(page, report, shot);
+    if (kafka) await checkKafka(page, kafka, kafkaShot);
     if (big) await timeBig(page, big, 'as mqcheck narrows it by default');
     if (big2000) await timeBig(page, big2000, 'its first 2,000 ops drawn');
     check(errors.length === 0, 'no script errors ' + errors.join('\n'));
