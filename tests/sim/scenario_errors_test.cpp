@@ -57,8 +57,9 @@ TEST_CASE("unknown keys name the nearest valid key, or list the valid ones", "[s
         "t.yaml:3:25: key 'network.drops': unknown key; did you mean 'drop'?");
   CHECK(error_of(head + "colour: red\n") ==
         "t.yaml:3:1: key 'colour': unknown key; valid keys are 'name', 'description', 'broker', "
-        "'version', 'seed', 'cluster', 'broker_config', 'topics', 'queues', 'producers', "
-        "'consumers', 'network', 'faults', 'fault_rates', 'quiesce', 'drain', 'expect'");
+        "'version', 'seed', 'cluster', 'broker_config', 'broker_config_file', 'topics', "
+        "'queues', 'producers', 'consumers', 'network', 'faults', 'fault_rates', 'quiesce', "
+        "'drain', 'expect'");
   // A broker key written where the scenario's own keys go gets a hint.
   CHECK(error_of(head + "topics:\n  - {name: t, replication.factor: 3}\n") ==
         "t.yaml:4:15: key 'topics[0].replication.factor': unknown key; valid keys are 'name', "
