@@ -40,10 +40,13 @@ constexpr std::array<std::string_view, 18> top_keys{
 constexpr std::array<std::string_view, 1> cluster_keys{"brokers"};
 constexpr std::array<std::string_view, 3> topic_keys{"name", "partitions", "config"};
 constexpr std::array<std::string_view, 2> queue_keys{"name", "config"};
-constexpr std::array<std::string_view, 9> producer_keys{
-    "id", "topic", "messages", "rate_per_s", "interval", "start", "keys", "config", "config_file"};
-constexpr std::array<std::string_view, 7> consumer_keys{
-    "group", "topic", "instances", "processing", "config", "config_file", "commit"};
+constexpr std::array<std::string_view, 10> producer_keys{
+    "id",    "topic", "messages",    "rate_per_s", "interval",
+    "start", "keys",  "config",      "config_file", "transaction"};
+constexpr std::array<std::string_view, 8> consumer_keys{
+    "group", "topic", "instances", "processing", "config", "config_file", "commit", "transform"};
+constexpr std::array<std::string_view, 2> transaction_keys{"messages", "abort_every"};
+constexpr std::array<std::string_view, 3> transform_keys{"output", "abort_every", "config"};
 constexpr std::array<std::string_view, 2> commit_modes{"after-processing", "before-processing"};
 constexpr std::array<std::string_view, 4> broker_names{"reference", "kafka", "rabbitmq",
                                                        "rocketmq"};
@@ -161,8 +164,29 @@ ProducerSpec read_producer(YamlField const& item, Declared const& topics, Declar
     p.keys = static_cast<std::int32_t>(keys->integer(0, keys_max));
   }
   p.config = read_client_config(map, "config", "config_file");
+  if (std::optional<YamlField> const txn = map.find("transaction")) {
+    YamlMap const t = txn->map(transaction_keys);
+    p.txn_messages = t.require("messages").integer(1, messages_max);
+    if (std::optional<YamlField> const k = t.find("abort_every")) {
+      p.abort_every = k->integer(0, messages_max);
+    }
+    p.txn_mark = txn->mark();
+  }
   p.mark = item.mark();
   return p;
+}
+
+// `transform:` of a Kafka consumer (docs/scenario-format.md): consume-transform-produce.
+TransformSpec read_transform(YamlField const& field, Declared const& topics) {
+  YamlMap const map = field.map(transform_keys);
+  TransformSpec t;
+  t.output = read_topic_ref(map.require("output"), topics);
+  if (std::optional<YamlField> const k = map.find("abort_every")) {
+    t.abort_every = k->integer(0, messages_max);
+  }
+  t.config = read_config_map(map.require("config"));
+  t.mark = field.mark();
+  return t;
 }
 
 /// Consumer groups declared so far, by (group, topic), each with the line it came from.
@@ -189,6 +213,9 @@ ConsumerSpec read_consumer(YamlField const& item, Declared const& topics, Declar
   c.config = read_client_config(map, "config", "config_file");
   if (std::optional<YamlField> const commit = map.find("commit")) {
     c.commit = std::string(commit_modes[read_choice(*commit, commit_modes, "commit mode")]);
+  }
+  if (std::optional<YamlField> const transform = map.find("transform")) {
+    c.transform = read_transform(*transform, topics);
   }
   c.mark = item.mark();
   return c;
@@ -220,6 +247,19 @@ void read_workload(YamlMap const& root, Scenario& s) {
   if (std::optional<YamlField> const consumers = root.find("consumers")) {
     for (YamlField const& item : consumers->items()) {
       s.consumers.push_back(read_consumer(item, topics, groups));
+    }
+  }
+  // Transactions are modelled for Kafka only: elsewhere the keys would be silently ignored.
+  if (s.broker == BrokerKind::kafka) return;
+  for (ProducerSpec const& p : s.producers) {
+    if (p.txn_messages > 0) {
+      throw InputError(p.txn_mark, "producers.transaction", "only broker: kafka has transactions");
+    }
+  }
+  for (ConsumerSpec const& c : s.consumers) {
+    if (c.transform) {
+      throw InputError(c.transform->mark, "consumers.transform",
+                       "only broker: kafka has consume-transform-produce transactions");
     }
   }
 }

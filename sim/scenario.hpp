@@ -40,6 +40,19 @@ struct ProducerSpec {
   std::int32_t keys = 0;         // 0: no keys; otherwise message i has key i mod keys.
   ConfigMap config;              // Client keys (`acks`, `retries`, ...), as written.
   SourceMark mark;
+  // `transaction:` (Kafka transactional producers): records per transaction, and every
+  // abort_every-th transaction aborts (0: none). txn_messages 0: the key is absent.
+  std::int64_t txn_messages = 0;
+  std::int64_t abort_every = 0;
+  SourceMark txn_mark;
+};
+
+/// `transform:` of a consumer: consume-transform-produce into `output` in transactions.
+struct TransformSpec {
+  std::string output;            // Must name a TopicSpec.
+  std::int64_t abort_every = 0;  // Every K-th transaction aborts (0: none).
+  ConfigMap config;              // Producer keys; transactional.id required.
+  SourceMark mark;
 };
 
 struct ConsumerSpec {
@@ -51,6 +64,7 @@ struct ConsumerSpec {
   std::string commit;            // The application's commitSync: "", "after-processing",
                                  // "before-processing" (Kafka consumers only).
   SourceMark mark;
+  std::optional<TransformSpec> transform;  // Kafka consumers only.
 };
 
 struct LinkSpec {                // Overrides the default network for messages from -> to.

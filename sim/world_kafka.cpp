@@ -5,7 +5,8 @@
 // members, with every configuration parsed and checked against the scenario's `version`.
 // Node order: producers, broker-0 .. broker-N-1, controller, consumers. Replicas are assigned
 // round-robin (partition p of topic t on brokers (t + p + k) mod N, k < replication.factor),
-// and a group's partitions round-robin over its instances (static assignment).
+// and a group's partitions round-robin over its instances (static assignment). Transactional
+// ids are numbered in order of appearance; a transform's instance k uses "<id>-<k>".
 #include <algorithm>
 #include <deque>
 #include <memory>
@@ -69,6 +70,36 @@ void build_cluster(Scenario const& s, kf::ClusterConfig& c) {
   }
 }
 
+// Returns the index of transactional id `name`, adding it if new: producers configured with the
+// same transactional.id share it, which is how a scenario stages zombie fencing.
+std::uint32_t txn_index(kf::ClusterConfig& c, std::string const& name) {
+  auto const it = std::find(c.transactional_ids.begin(), c.transactional_ids.end(), name);
+  if (it != c.transactional_ids.end()) {
+    return static_cast<std::uint32_t>(it - c.transactional_ids.begin());
+  }
+  c.transactional_ids.push_back(name);
+  return static_cast<std::uint32_t>(c.transactional_ids.size() - 1);
+}
+
+void transactional_producer(ProducerSpec const& spec, std::size_t i, kf::ClusterConfig& cluster,
+                            kf::ProducerConfig& c) {
+  if (c.transactional_id.empty()) {
+    if (spec.txn_messages > 0) {
+      throw InputError(spec.txn_mark, "producers[" + std::to_string(i) + "].transaction",
+                       "transactions need a transactional.id in the producer's config");
+    }
+    return;
+  }
+  c.txn_messages = spec.txn_messages > 0 ? spec.txn_messages : 1;
+  c.abort_every = spec.abort_every;
+  c.txn = kf::TxnClientConfig{txn_index(cluster, c.transactional_id),
+                              c.transactional_id,
+                              c.transaction_timeout_ms,
+                              c.request_timeout,
+                              c.retry_backoff,
+                              &cluster};
+}
+
 kf::CommitMode commit_mode(ConsumerSpec const& spec) {
   if (spec.commit == "after-processing") return kf::CommitMode::after_processing;
   if (spec.commit == "before-processing") return kf::CommitMode::before_processing;
@@ -97,6 +128,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     c.interval = p.interval;
     c.start = p.start;
     c.cluster = &cluster;
+    transactional_producer(p, i, cluster, c);
     next_id += static_cast<std::uint64_t>(p.messages);
     configs->producers.push_back(std::move(c));
     nodes.push_back({p.id, NodeRole::producer});
@@ -108,11 +140,22 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
   cluster.controller = NodeId{static_cast<std::uint32_t>(nodes.size())};
   nodes.push_back({"controller", NodeRole::controller});
   std::map<std::string, std::uint32_t> groups;
+  std::uint64_t reserved = next_id - 1;  // Every message id any input can have so far.
   for (std::size_t i = 0; i < s.consumers.size(); ++i) {
     ConsumerSpec const& spec = s.consumers[i];
     kf::ConsumerConfig base =
         kf::parse_consumer_config(spec.config, indexed("consumers", i), spec.mark);
     base.commit = commit_mode(spec);
+    if (spec.transform) {  // Outputs get ids above every possible input: base + input id.
+      kf::parse_transform_config(spec.transform->config,
+                                 "consumers[" + std::to_string(i) + "].transform.config",
+                                 spec.transform->mark, version, base);
+      base.output_topic = spec.transform->output;
+      base.output_partitions = partitions_of(cluster, spec.transform->output);
+      base.abort_every = spec.transform->abort_every;
+      base.output_base = reserved;
+      reserved *= 2;
+    }
     base.group = spec.group;
     base.group_index =
         groups.emplace(spec.group, static_cast<std::uint32_t>(groups.size())).first->second;
@@ -122,6 +165,11 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     std::vector<std::uint32_t> const all = partitions_of(cluster, spec.topic);
     for (std::int32_t k = 0; k < spec.instances; ++k) {
       kf::ConsumerConfig c = base;
+      if (c.transform) {  // One transactional.id per instance: "<transactional.id>-<k>".
+        c.txn.name = base.txn.name + "-" + std::to_string(k);
+        c.txn.txn_id = txn_index(cluster, c.txn.name);
+        c.txn.cluster = &cluster;
+      }
       c.partitions.clear();
       for (std::size_t j = static_cast<std::size_t>(k); j < all.size();
            j += static_cast<std::size_t>(spec.instances)) {
@@ -143,7 +191,10 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
   for (TopicSpec const& t : s.topics) {
     plan.header.ordering[t.name] = history::OrderingScope::partition;  // Per-partition order.
   }
-  for (ConsumerSpec const& c : s.consumers) plan.header.groups[c.group] = history::GroupSpec{};
+  for (kf::ConsumerConfig const& c : configs->consumers) {
+    history::GroupSpec& g = plan.header.groups[c.group];
+    if (c.read_committed) g.isolation = history::GroupSpec::Isolation::read_committed;
+  }
   Kernel<kf::Model> kernel(std::move(plan), std::move(actors), seed);
   // leader(T-P) is the broker the controller last made leader of T-P (none while offline).
   kernel.set_resolver([&cluster](Kernel<kf::Model> const& k, std::string const& selector) {

@@ -29,7 +29,9 @@ std::vector<history::Record> Broker::records(std::uint32_t p, Offset from, Offse
   PartitionInfo const& info = cluster_->partitions[p];
   std::vector<history::Record> out;
   for (Offset o = from; o < to; o.value += 1) {
-    out.push_back(history::Record::of(replicas_[p].log.at(o).id, info.topic, o, info.number));
+    LogRecord const& r = replicas_[p].log.at(o);
+    if (r.control != Control::data) continue;  // Markers are no messages.
+    out.push_back(history::Record::of(r.id, info.topic, o, info.number));
   }
   return out;
 }
@@ -39,7 +41,10 @@ std::vector<history::Record> Broker::records(std::uint32_t p, Offset from, Offse
 // https://kafka.apache.org/documentation/#brokerconfigs_log.flush.interval.messages). The
 // kernel's fsync syncs every file of the node, a superset of Kafka's per-log flush.
 void Broker::write(std::uint32_t p, LogRecord const& r, Output& out) {
-  out.append(p, Entry{Entry::Kind::record, r, p, no_leader, 0, 0, 0, Offset{}});
+  Entry e = Entry::of(Entry::Kind::record);
+  e.record = r;
+  e.partition = p;
+  out.append(p, std::move(e));
   if (++unflushed_[p] >= cluster_->flush_interval_messages) {
     out.fsync();
     std::fill(unflushed_.begin(), unflushed_.end(), 0);
@@ -52,6 +57,7 @@ void Broker::on_message(NodeId from, Message const& message, Output& out) {
                  [&](FetchRequest const& m) { on_fetch(from, m, out); },
                  [&](FetchResponse const& m) { on_fetched(m, out); },
                  [&](LeaderAndIsr const& m) { on_leader_and_isr(m, out); },
+                 [&](WriteTxnMarkerRequest const& m) { on_marker(from, m, out); },
                  [&](ListOffsetsRequest const& m) {
                    Replica const& r = replicas_[m.partition];
                    Error const e = r.leader == index_ ? Error::none : Error::not_leader;
@@ -77,10 +83,13 @@ void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
   }
   if (req.record.producer != 0) {
     Offset original{-1};
-    switch (r.log.check_sequence(req.record.producer, req.record.sequence, original)) {
+    switch (r.log.check_sequence(req.record.producer, req.record.producer_epoch,
+                                 req.record.sequence, original)) {
+      case SequenceCheck::fenced:
+        return respond(Error::producer_fenced, Offset{-1});
       case SequenceCheck::duplicate:  // KIP-98: acknowledge the stored copy, store nothing.
         if (req.acks != Acks::all || original < r.log.hw()) return respond(Error::none, original);
-        r.waiting.push_back({from, req.request, original});
+        r.waiting.push_back(Waiting{from, req.request, original, false, 0, 0});
         return;
       case SequenceCheck::out_of_order:
         return respond(Error::out_of_order_sequence, Offset{-1});
@@ -96,11 +105,11 @@ void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
   write(req.partition, record, out);
   // The `state:` clause feeds the report stepper (docs/reports.md); checkers never read it.
   out.event(OpKind::append, records(req.partition, offset, r.log.leo()),
-            "leader " + info.name() + " epoch " + std::to_string(r.epoch) + " state: " +
-                info.name() + ".leo=" + std::to_string(r.log.leo().value) + " " + info.name() +
-                ".hw=" + std::to_string(r.log.hw().value));
+            "leader " + info.name() + " epoch " + std::to_string(r.epoch) +
+                " state: " + info.name() + ".leo=" + std::to_string(r.log.leo().value) + " " +
+                info.name() + ".hw=" + std::to_string(r.log.hw().value));
   if (req.acks == Acks::leader) respond(Error::none, offset);
-  if (req.acks == Acks::all) r.waiting.push_back({from, req.request, offset});
+  if (req.acks == Acks::all) r.waiting.push_back(Waiting{from, req.request, offset, false, 0, 0});
   maybe_advance_hw(req.partition, out);
   answer_parked(req.partition, out);
 }
@@ -122,9 +131,15 @@ void Broker::on_fetch(NodeId from, FetchRequest const& req, Output& out) {
         Offset{std::max<std::int64_t>(r.log.end_offset_for_epoch(req.last_epoch).value, 0)};
   } else if (req.offset.value < 0 || req.offset > r.log.leo()) {
     resp.error = Error::offset_out_of_range;
-  } else {  // Consumers never read at or above the HW (the "committed" messages only).
-    Offset const end{std::min(r.log.hw().value, req.offset.value + req.max_records)};
+  } else {
+    // Consumers never read at or above the HW (the "committed" messages only); read_committed
+    // ones stop at the LSO and get the aborted transactions of the range to drop (KIP-98;
+    // ConsumerConfig isolation.level: "consumer.poll() will only return messages up to the
+    // last stable offset (LSO)").
+    Offset const limit = req.read_committed ? r.log.lso() : r.log.hw();
+    Offset const end{std::min(limit.value, req.offset.value + req.max_records)};
     for (Offset o = req.offset; o < end; o.value += 1) resp.records.push_back(r.log.at(o));
+    if (req.read_committed) resp.aborted = r.log.aborted_between(req.offset, end);
   }
   out.send(from, std::move(resp));
 }
@@ -230,10 +245,45 @@ void Broker::maybe_advance_hw(std::uint32_t p, Output& out) {
   auto const done = std::stable_partition(r.waiting.begin(), r.waiting.end(),
                                           [&](Waiting const& w) { return w.offset >= r.log.hw(); });
   for (auto it = done; it != r.waiting.end(); ++it) {
-    out.send(it->from, ProduceResponse{it->request, p, e, it->offset});
+    if (it->marker) {  // A marker is written whatever the ISR did after its append.
+      out.send(it->from, WriteTxnMarkerResponse{it->txn_id, p, it->producer_epoch, Error::none});
+    } else {
+      out.send(it->from, ProduceResponse{it->request, p, e, it->offset});
+    }
   }
   r.waiting.erase(done, r.waiting.end());
   if (r.log.hw() != before) answer_parked(p, out);
+}
+
+// WriteTxnMarkers (KIP-98): the partition leader appends a COMMIT or ABORT control record for
+// the producer, which closes its open transaction here (and moves the LSO), and answers once
+// the marker is replicated: KafkaApis.handleWriteTxnMarkersRequest appends markers with
+// requiredAcks = -1, so min.insync.replicas applies as to an acks=all produce.
+void Broker::on_marker(NodeId from, WriteTxnMarkerRequest const& req, Output& out) {
+  Replica& r = replicas_[req.partition];
+  auto refuse = [&](Error e) {
+    out.send(from, WriteTxnMarkerResponse{req.txn_id, req.partition, req.producer_epoch, e});
+  };
+  if (r.leader != index_) return refuse(Error::not_leader);
+  PartitionInfo const& info = cluster_->partitions[req.partition];
+  if (broker_count(r.isr) < info.min_insync) return refuse(Error::not_enough_replicas);
+  LogRecord marker;
+  marker.epoch = r.epoch;
+  marker.producer = req.producer;
+  marker.producer_epoch = req.producer_epoch;
+  marker.transactional = true;
+  marker.control = req.commit ? Control::commit : Control::abort;
+  Offset const offset = r.log.append(marker);
+  write(req.partition, marker, out);
+  out.event(OpKind::append, {},
+            std::string(req.commit ? "COMMIT" : "ABORT") + " marker " + info.name() + " producer " +
+                std::to_string(req.producer) + " epoch " + std::to_string(req.producer_epoch) +
+                " at " + std::to_string(offset.value) + " state: " + info.name() +
+                ".leo=" + std::to_string(r.log.leo().value) + " " + info.name() +
+                ".hw=" + std::to_string(r.log.hw().value));
+  r.waiting.push_back(Waiting{from, 0, offset, true, req.txn_id, req.producer_epoch});
+  maybe_advance_hw(req.partition, out);
+  answer_parked(req.partition, out);
 }
 
 void Broker::hash_into(Hasher& h) const {

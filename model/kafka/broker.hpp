@@ -7,7 +7,10 @@
 // leader proposes ISR changes to the controller (KIP-497) and applies them once confirmed.
 // A follower that learns of a new leader truncates a diverging suffix by leader epoch
 // (KIP-101). The log is on disk and fsynced only by the flush policy (log.flush.interval.*),
-// so a power loss loses what the page cache held. Invariant: a replica's HW <= its LEO.
+// so a power loss loses what the page cache held. For transactions (KIP-98) a leader fences
+// producer epochs older than the partition's, writes the coordinator's COMMIT/ABORT markers,
+// and serves read_committed fetches up to the last stable offset with the aborted-transaction
+// index. Invariant: a replica's LSO <= HW <= LEO.
 #pragma once
 
 #include <cstdint>
@@ -56,10 +59,13 @@ class Broker {
     std::uint64_t parked_request = 0;
     bool operator==(Follower const&) const = default;
   };
-  struct Waiting {  // An acks=all produce waiting for the HW.
+  struct Waiting {  // An acks=all produce, or a transaction marker, waiting for the HW.
     NodeId from;
     std::uint64_t request = 0;
     Offset offset;
+    bool marker = false;  // A WriteTxnMarkers write: answered with txn_id and producer_epoch.
+    std::uint32_t txn_id = 0;
+    std::int32_t producer_epoch = 0;
     bool operator==(Waiting const&) const = default;
   };
   struct Replica {
@@ -78,6 +84,7 @@ class Broker {
   void init_from_assignment();
   void on_produce(NodeId from, ProduceRequest const& req, Output& out);
   void on_fetch(NodeId from, FetchRequest const& req, Output& out);
+  void on_marker(NodeId from, WriteTxnMarkerRequest const& req, Output& out);
   void on_replica_fetch(NodeId from, FetchRequest const& req, Output& out);
   void on_fetched(FetchResponse const& resp, Output& out);
   void on_leader_and_isr(LeaderAndIsr const& msg, Output& out);

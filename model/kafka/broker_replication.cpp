@@ -108,7 +108,11 @@ void Broker::on_leader_and_isr(LeaderAndIsr const& msg, Output& out) {
 void Broker::become(std::uint32_t p, LeaderAndIsr const& msg, Output& out) {
   Replica& r = replicas_[p];
   for (Waiting const& w : r.waiting) {  // A deposed leader cannot complete them.
-    out.send(w.from, ProduceResponse{w.request, p, Error::not_leader, Offset{-1}});
+    if (w.marker) {
+      out.send(w.from, WriteTxnMarkerResponse{w.txn_id, p, w.producer_epoch, Error::not_leader});
+    } else {
+      out.send(w.from, ProduceResponse{w.request, p, Error::not_leader, Offset{-1}});
+    }
   }
   r.waiting.clear();
   r.leader = msg.leader;
@@ -157,8 +161,8 @@ void Broker::on_fetched(FetchResponse const& resp, Output& out) {
     out.event(OpKind::replicate, {},
               "truncate " + info.name() + " replica " + std::to_string(index_) + " from " +
                   std::to_string(before.value) + " to " + std::to_string(r.log.leo().value) +
-                  " (leader epoch " + std::to_string(resp.leader_epoch) + ") state: " +
-                  info.name() + ".leo=" + std::to_string(r.log.leo().value));
+                  " (leader epoch " + std::to_string(resp.leader_epoch) +
+                  ") state: " + info.name() + ".leo=" + std::to_string(r.log.leo().value));
     return send_fetch(resp.partition, out);
   }
   if (resp.offset != r.log.leo()) return send_fetch(resp.partition, out);
@@ -171,8 +175,8 @@ void Broker::on_fetched(FetchResponse const& resp, Output& out) {
   if (!resp.records.empty()) {
     out.event(OpKind::replicate, records(resp.partition, first, r.log.leo()),
               "fetched " + info.name() + " replica " + std::to_string(index_) + " hw " +
-                  std::to_string(r.log.hw().value) + " state: " + info.name() + ".leo=" +
-                  std::to_string(r.log.leo().value) + " " + info.name() +
+                  std::to_string(r.log.hw().value) + " state: " + info.name() +
+                  ".leo=" + std::to_string(r.log.leo().value) + " " + info.name() +
                   ".hw=" + std::to_string(r.log.hw().value));
   }
   send_fetch(resp.partition, out);

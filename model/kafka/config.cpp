@@ -139,13 +139,34 @@ ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& sc
   c.max_in_flight = r.integer("max.in.flight.requests.per.connection", 5, 1, 1'000);
   bool const explicit_idempotence = map.contains("enable.idempotence");
   c.idempotence = r.boolean("enable.idempotence", modern);
+  if (auto const it = map.find("transactional.id"); it != map.end()) {
+    c.transactional_id = it->second.text;
+    r.choice("transactional.id", 0, {c.transactional_id});  // Declares the key.
+  }
+  c.transaction_timeout_ms = r.integer("transaction.timeout.ms", 60'000, 1, 900'000);
   r.reject_unknown();
+  // KIP-98: a transactional producer is idempotent. Setting transactional.id with
+  // enable.idempotence=false is a ConfigException ("Cannot set a transactional.id without
+  // also enabling idempotence", ProducerConfig.postProcessAndValidateIdempotenceConfigs); left
+  // at its default, idempotence is on for a transactional producer even before 3.0.
+  if (!c.transactional_id.empty()) {
+    if (explicit_idempotence && !c.idempotence) {
+      config_error(map, scope, where, "enable.idempotence",
+                   "a transactional.id needs idempotence: Kafka raises a ConfigException for "
+                   "transactional.id with enable.idempotence=false");
+    }
+    if (!explicit_idempotence) c.idempotence = true;
+  }
+  // Before 3.0, idempotence asked for explicitly (or implied by transactional.id) with acks
+  // left unset overrides acks to all (ProducerConfig.maybeOverrideAcksAndRetries in 2.x).
+  bool const requested = (explicit_idempotence && c.idempotence) || !c.transactional_id.empty();
+  if (requested && !map.contains("acks")) c.acks = Acks::all;
   std::string conflict;
   if (c.acks != Acks::all) conflict = "acks";
   if (c.retries == 0) conflict = "retries";
   if (c.max_in_flight > 5) conflict = "max.in.flight.requests.per.connection";
   if (c.idempotence && !conflict.empty()) {
-    if (explicit_idempotence) {
+    if (explicit_idempotence || !c.transactional_id.empty()) {
       config_error(map, scope, where, conflict,
                    "conflicts with enable.idempotence=true (which needs acks=all, retries > 0 and "
                    "max.in.flight.requests.per.connection <= 5): Kafka raises a ConfigException");
@@ -171,7 +192,10 @@ ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& sc
   c.fetch_max_wait = millis(r, "fetch.max.wait.ms", milliseconds(500));
   c.request_timeout = millis(r, "request.timeout.ms", seconds(30));
   c.metadata_max_age = millis(r, "metadata.max.age.ms", seconds(300));
-  r.choice("isolation.level", 0, {"read_uncommitted"});  // read_committed needs transactions.
+  // KIP-98: read_uncommitted (the default) reads to the HW, aborted records included;
+  // read_committed reads to the LSO and drops aborted transactions
+  // (https://kafka.apache.org/documentation/#consumerconfigs_isolation.level).
+  c.read_committed = r.choice("isolation.level", 0, {"read_uncommitted", "read_committed"}) == 1;
   r.reject_unknown();
   if (c.auto_commit_interval.us <= 0 || c.fetch_max_wait.us <= 0 || c.request_timeout.us <= 0) {
     throw InputError(where, scope,
@@ -179,6 +203,29 @@ ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& sc
                      "positive");
   }
   return c;
+}
+
+// The transform's producer: its keys are a producer's, and its transactional.id is required
+// (consume-transform-produce commits the input offsets with the output, KIP-447). Offsets
+// committed outside the transaction would break exactly-once, so enable.auto.commit must be
+// false and no `commit:` mode may be set.
+void parse_transform_config(ConfigMap const& map, std::string const& scope, SourceMark const& where,
+                            Version version, ConsumerConfig& c) {
+  ProducerConfig const p = parse_producer_config(map, scope, where, version);
+  if (p.transactional_id.empty()) {
+    throw InputError(where, scope + ".transactional.id",
+                     "a transform sends its output in transactions: set transactional.id");
+  }
+  if (c.auto_commit || c.commit != CommitMode::none) {
+    throw InputError(where, scope,
+                     "a transform commits its offsets with sendOffsetsToTransaction: set "
+                     "enable.auto.commit: false in the consumer's config and no `commit:` mode");
+  }
+  c.transform = true;
+  c.txn.name = p.transactional_id;
+  c.txn.timeout_ms = p.transaction_timeout_ms;
+  c.txn.request_timeout = p.request_timeout;
+  c.txn.retry_backoff = p.retry_backoff;
 }
 
 }  // namespace mqcheck::model::kafka

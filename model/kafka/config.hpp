@@ -67,13 +67,29 @@ struct ClusterConfig {  // broker_config keys, cluster-wide.
   DurationUs heartbeat_interval = seconds(2);
   DurationUs session_timeout = seconds(9);
   // Derived by the world builder.
-  std::vector<PartitionInfo> partitions;  // Every topic-partition, topics in scenario order.
-  std::uint32_t first_broker_node = 0;    // NodeId of broker 0; brokers are consecutive.
-  NodeId controller;                      // The controller, also the group coordinator.
-  std::vector<NodeId> clients;            // Producers and consumers (metadata subscribers).
+  std::vector<PartitionInfo> partitions;       // Every topic-partition, topics in scenario order.
+  std::uint32_t first_broker_node = 0;         // NodeId of broker 0; brokers are consecutive.
+  NodeId controller;                           // The controller, also the group coordinator.
+  std::vector<NodeId> clients;                 // Producers and consumers (metadata subscribers).
+  std::vector<std::string> transactional_ids;  // Every transactional.id, indexed by the model.
   NodeId broker_node(std::int32_t b) const {
     return NodeId{first_broker_node + static_cast<std::uint32_t>(b)};
   }
+  /// The producer id the coordinator gives transactional id `t`: stable across restarts, apart
+  /// from the idempotent producers' ids (which are below 2^48).
+  static std::uint64_t txn_producer_id(std::uint32_t t) { return (std::uint64_t{1} << 56) + t; }
+};
+
+/// A transactional client's settings (the producer keys transactional.id and
+/// transaction.timeout.ms, plus its retry timing); shared by transactional producers and
+/// consume-transform-produce consumers.
+struct TxnClientConfig {
+  std::uint32_t txn_id = 0;  // Index into ClusterConfig::transactional_ids.
+  std::string name;          // The transactional.id: the prefix of history txn names.
+  std::int64_t timeout_ms = 60'000;
+  DurationUs request_timeout = seconds(30);
+  DurationUs retry_backoff = milliseconds(100);
+  ClusterConfig const* cluster = nullptr;
 };
 
 struct ProducerConfig {
@@ -85,8 +101,13 @@ struct ProducerConfig {
   DurationUs metadata_max_age = seconds(300);
   std::int64_t max_in_flight = 5;
   bool idempotence = true;
+  std::string transactional_id;  // "": not transactional.
+  std::int64_t transaction_timeout_ms = 60'000;
   // From the scenario.
-  std::uint32_t index = 0;  // Producer number: the high bits of its producer ids.
+  std::int64_t txn_messages = 1;  // `transaction.messages`: records per transaction.
+  std::int64_t abort_every = 0;   // `transaction.abort_every`: every K-th transaction aborts.
+  TxnClientConfig txn;            // Filled by the world builder when transactional.
+  std::uint32_t index = 0;        // Producer number: the high bits of its producer ids.
   std::string topic;
   std::vector<std::uint32_t> partitions;  // Global partition indices of the topic, in order.
   MessageId first_id;
@@ -106,6 +127,7 @@ struct ConsumerConfig {
   DurationUs request_timeout = seconds(30);
   DurationUs metadata_max_age = seconds(300);
   CommitMode commit = CommitMode::none;
+  bool read_committed = false;  // isolation.level
   // From the scenario.
   std::string group;
   std::uint32_t group_index = 0;
@@ -113,6 +135,14 @@ struct ConsumerConfig {
   std::vector<std::uint32_t> partitions;  // Assigned to this instance (static assignment).
   Distribution processing;
   ClusterConfig const* cluster = nullptr;
+  // Consume-transform-produce (`transform:`): every processed record is sent to the output
+  // topic inside a transaction that also commits the consumed offsets (KIP-447).
+  bool transform = false;
+  std::vector<std::uint32_t> output_partitions;  // Global partition indices of the output.
+  std::string output_topic;
+  std::uint64_t output_base = 0;  // An output's id is output_base + its input's id.
+  std::int64_t abort_every = 0;   // Every K-th transaction aborts (the app gives up).
+  TxnClientConfig txn;
 };
 
 /// Reads `broker_config` (cluster-wide keys); throws InputError on an unknown key (with the
@@ -126,6 +156,10 @@ std::int32_t parse_topic_config(ConfigMap const& map, std::string const& scope,
 /// Reads a producer's `config:` with the version's defaults and KIP-679's idempotence rule.
 ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& scope,
                                      SourceMark const& where, Version version);
+/// Reads a consume-transform-produce consumer's `transform.config` (producer keys; the
+/// transactional.id is required) into `c`, checking it against the consumer's own config.
+void parse_transform_config(ConfigMap const& map, std::string const& scope, SourceMark const& where,
+                            Version version, ConsumerConfig& c);
 /// Reads a consumer's `config:`.
 ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& scope,
                                      SourceMark const& where);

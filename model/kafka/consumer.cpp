@@ -2,6 +2,7 @@
 // File: model/kafka/consumer.cpp (layer: model)
 #include "model/kafka/consumer.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "core/assert.hpp"
@@ -20,6 +21,7 @@ constexpr TimerId auto_commit_timer = 3;
 constexpr TimerId commit_timeout_timer = 4;
 constexpr TimerId start_retry_timer = 5;
 constexpr TimerId metadata_timer = 6;
+constexpr TimerId session_timers = TimerId{1} << 56;
 }  // namespace
 
 Consumer::Consumer(ConsumerConfig const* config)
@@ -28,7 +30,8 @@ Consumer::Consumer(ConsumerConfig const* config)
       last_(config->partitions.size()),
       last_epochs_(config->partitions.size(), -1),
       leaders_(config->cluster->partitions.size(), no_leader),
-      fetched_(config->partitions.size()) {}
+      fetched_(config->partitions.size()),
+      fetched_aborted_(config->partitions.size()) {}
 
 std::size_t Consumer::slot_of(std::uint32_t partition) const {
   for (std::size_t s = 0; s < config_->partitions.size(); ++s) {
@@ -58,9 +61,15 @@ void Consumer::on_start(Output& out) {
   out.set_timer(start_retry_timer, config_->request_timeout);
   out.set_timer(metadata_timer, config_->metadata_max_age);
   if (config_->auto_commit) out.set_timer(auto_commit_timer, config_->auto_commit_interval);
+  if (config_->transform) {
+    session_.emplace(&config_->txn, session_timers);
+    session_->start(out);
+  }
 }
 
 void Consumer::on_message(NodeId, Message const& message, Output& out) {
+  if (phase_ == Phase::stopped) return;
+  if (session_ && session_->on_message(message, out)) return transform_progress(out);
   std::visit(Overloaded{
                  [&](MetadataResponse const& m) {
                    leaders_ = m.leaders;
@@ -133,6 +142,7 @@ void Consumer::reset(std::size_t slot, Output& out) {
 // The poll loop starts once every position is known (or stuck).
 void Consumer::maybe_begin(Output& out) {
   if (phase_ != Phase::starting || !offsets_known_) return;
+  if (session_ && session_->state() != TxnSession::State::ready) return;  // initTransactions.
   bool ready = true;
   for (std::size_t s = 0; s < positions_.size(); ++s) {
     if (positions_[s].value != unknown) continue;
@@ -169,6 +179,7 @@ void Consumer::start_poll(Output& out) {
     req.offset = positions_[s];
     req.last_epoch = last_epochs_[s];
     req.max_records = config_->max_poll_records;
+    req.read_committed = config_->read_committed;
     fetches_[req.request] = s;
     out.send(config_->cluster->broker_node(leaders_[p]), req);
   }
@@ -196,6 +207,7 @@ void Consumer::on_fetched(FetchResponse const& resp, Output& out) {
     }
   } else if (resp.error == Error::none && resp.offset == positions_[slot]) {
     fetched_[slot] = resp.records;
+    fetched_aborted_[slot] = resp.aborted;
   }
   if (fetches_.empty()) finish_poll(out);
 }
@@ -206,20 +218,44 @@ void Consumer::finish_poll(Output& out) {
   batch_.clear();
   next_ = 0;
   std::vector<history::Record> returned;
+  std::vector<std::uint64_t> aborted;
   for (std::size_t s = 0; s < fetched_.size(); ++s) {
+    aborted.clear();
+    std::size_t next_aborted = 0;
     for (LogRecord const& r : fetched_[s]) {
       if (static_cast<std::int64_t>(batch_.size()) >= config_->max_poll_records) break;
-      Polled const p{s, positions_[s], r.id};
+      Offset const at = positions_[s];
       last_epochs_[s] = r.epoch;
+      positions_[s].value += 1;
+      if (!visible(s, r, at, aborted, next_aborted)) continue;
+      Polled const p{s, at, r.id};
       batch_.push_back(p);
       returned.push_back(record(p));
       last_[s] = p;
-      positions_[s].value += 1;
     }
     fetched_[s].clear();
+    fetched_aborted_[s].clear();
   }
   out.complete(OpType::ok, OpKind::poll, std::move(returned), config_->group);
   after_poll(out);
+}
+
+// What the application sees of a fetched record (the Java consumer's CompletedFetch): markers
+// never; under read_committed, not a transactional record of a producer whose aborted
+// transaction (from the response's index) began at or before it, until that producer's ABORT
+// marker (KIP-98, "Transactional Consumer"; Fetcher's abortedProducerIds).
+bool Consumer::visible(std::size_t slot, LogRecord const& r, Offset at,
+                       std::vector<std::uint64_t>& aborted, std::size_t& next_aborted) const {
+  std::vector<AbortedTxn> const& index = fetched_aborted_[slot];
+  while (next_aborted < index.size() && index[next_aborted].first <= at) {
+    aborted.push_back(index[next_aborted++].producer);
+  }
+  auto const it = std::find(aborted.begin(), aborted.end(), r.producer);
+  if (r.control != Control::data) {
+    if (r.control == Control::abort && it != aborted.end()) aborted.erase(it);
+    return false;
+  }
+  return !(config_->read_committed && r.transactional && it != aborted.end());
 }
 
 void Consumer::after_poll(Output& out) {
@@ -228,12 +264,14 @@ void Consumer::after_poll(Output& out) {
     out.set_timer(poll_timer, config_->fetch_max_wait);
     return;
   }
+  if (session_) return transform_begin(out);
   if (config_->commit == CommitMode::before_processing) return commit(true, out);
   phase_ = Phase::processing;
   process_next(out);
 }
 
 void Consumer::process_next(Output& out) {
+  if (next_ >= batch_.size() && session_) return transform_end(out);
   if (next_ >= batch_.size()) {
     if (config_->commit == CommitMode::after_processing) return commit(true, out);
     phase_ = Phase::waiting;
@@ -241,11 +279,16 @@ void Consumer::process_next(Output& out) {
   }
   // Processing takes effect atomically at its end: a crash before it means it did not happen.
   out.invoke(OpKind::process, {record(batch_[next_])}, config_->group, OpType::fail);
+  if (session_) out.observed().back().op.txn = session_->txn();
   out.set_timer(processing_timer, config_->processing);
 }
 
 void Consumer::processed(Output& out) {
   out.complete(OpType::ok, OpKind::process, {record(batch_[next_])}, config_->group);
+  if (session_) {
+    out.observed().back().op.txn = session_->txn();
+    transform_output(batch_[next_], out);
+  }
   ++next_;
   process_next(out);
 }
@@ -282,6 +325,8 @@ void Consumer::committed(Output& out) {
 }
 
 void Consumer::on_timer(TimerId timer, Output& out) {
+  if (phase_ == Phase::stopped) return;
+  if (session_ && session_->on_timer(timer, out)) return transform_progress(out);
   switch (timer) {
     case poll_timer:
       return start_poll(out);
@@ -327,6 +372,12 @@ void Consumer::hash_into(Hasher& h) const {
   });
   h.add(next_);
   h.add(auto_commit_due_ ? 1 : 0);
+  h.add_each(last_, [](Hasher& g, Polled const& p) { g.add(p.id.value); });
+  h.add(offsets_known_ ? 1 : 0);
+  h.add(sync_commit_);
+  h.add(next_request_);
+  if (session_) session_->hash_into(h);
+  h.add(static_cast<std::uint64_t>(txns_));
 }
 
 }  // namespace mqcheck::model::kafka

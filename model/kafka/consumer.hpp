@@ -8,11 +8,16 @@
 // synchronously before processing (at-most-once) or after it (at-least-once). Partitions are
 // assigned statically (round-robin over the group's instances); rebalancing is not modelled.
 // Without a committed offset the position comes from auto.offset.reset. Nothing is on disk:
-// a restarted consumer resumes from the committed offsets.
+// a restarted consumer resumes from the committed offsets. isolation.level=read_committed
+// fetches below the last stable offset and drops aborted transactions' records; markers are
+// never returned (KIP-98). With `transform:` (consumer_transform.cpp) it is a
+// consume-transform-produce application: each poll's batch is processed inside a transaction
+// that sends one output per input and commits the input offsets with it (KIP-447).
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "core/hash.hpp"
@@ -20,6 +25,7 @@
 #include "model/common/out.hpp"
 #include "model/kafka/config.hpp"
 #include "model/kafka/messages.hpp"
+#include "model/kafka/txn_session.hpp"
 
 namespace mqcheck::model::kafka {
 
@@ -36,11 +42,24 @@ class Consumer {
   void hash_into(Hasher& h) const;
   bool operator==(Consumer const& o) const {
     return positions_ == o.positions_ && batch_ == o.batch_ && next_ == o.next_ &&
-           phase_ == o.phase_ && leaders_ == o.leaders_;
+           phase_ == o.phase_ && leaders_ == o.leaders_ && last_ == o.last_ &&
+           last_epochs_ == o.last_epochs_ && fetched_ == o.fetched_ &&
+           fetched_aborted_ == o.fetched_aborted_ && fetches_ == o.fetches_ &&
+           listing_ == o.listing_ && offsets_known_ == o.offsets_known_ &&
+           auto_commit_due_ == o.auto_commit_due_ && sync_commit_ == o.sync_commit_ &&
+           commits_ == o.commits_ && next_request_ == o.next_request_ && session_ == o.session_ &&
+           txns_ == o.txns_;
   }
 
  private:
-  enum class Phase : std::uint8_t { starting, polling, committing, processing, waiting };
+  enum class Phase : std::uint8_t {
+    starting,
+    polling,
+    committing,
+    processing,
+    waiting,
+    stopped,  // A transform whose producer was fenced (ProducerFencedException is fatal).
+  };
   struct Polled {
     std::size_t slot = 0;  // Index into config_->partitions.
     Offset offset;
@@ -63,23 +82,34 @@ class Consumer {
   void committed(Output& out);
   std::size_t slot_of(std::uint32_t partition) const;
   history::Record record(Polled const& p) const;
+  bool visible(std::size_t slot, LogRecord const& r, Offset at, std::vector<std::uint64_t>& aborted,
+               std::size_t& next_aborted) const;
+  // Consume-transform-produce (consumer_transform.cpp).
+  void transform_begin(Output& out);
+  void transform_output(Polled const& input, Output& out);
+  void transform_end(Output& out);
+  void transform_progress(Output& out);
+  void rewind(Output& out);
 
   ConsumerConfig const* config_;
   Phase phase_ = Phase::starting;
-  std::vector<Offset> positions_;                 // By slot.
-  std::vector<Polled> last_;                      // By slot: the last record returned (id 0: none).
-  std::vector<std::int32_t> last_epochs_;         // By slot: that record's leader epoch (KIP-320).
-  std::vector<std::int32_t> leaders_;             // By global partition.
-  std::vector<std::vector<LogRecord>> fetched_;   // By slot, during a poll.
-  std::map<std::uint64_t, std::size_t> fetches_;  // Open fetches -> slot.
-  std::map<std::uint64_t, std::size_t> listing_;  // Open list-offsets -> slot.
-  bool offsets_known_ = false;                    // The coordinator answered OffsetFetch.
-  std::vector<Polled> batch_;                     // What the last poll returned.
-  std::size_t next_ = 0;                          // Next record of batch_ to process.
+  std::vector<Offset> positions_;                // By slot.
+  std::vector<Polled> last_;                     // By slot: the last record returned (id 0: none).
+  std::vector<std::int32_t> last_epochs_;        // By slot: that record's leader epoch (KIP-320).
+  std::vector<std::int32_t> leaders_;            // By global partition.
+  std::vector<std::vector<LogRecord>> fetched_;  // By slot, during a poll.
+  std::vector<std::vector<AbortedTxn>> fetched_aborted_;  // By slot: read_committed's index.
+  std::map<std::uint64_t, std::size_t> fetches_;          // Open fetches -> slot.
+  std::map<std::uint64_t, std::size_t> listing_;          // Open list-offsets -> slot.
+  bool offsets_known_ = false;                            // The coordinator answered OffsetFetch.
+  std::vector<Polled> batch_;                             // What the last poll returned.
+  std::size_t next_ = 0;                                  // Next record of batch_ to process.
   bool auto_commit_due_ = false;
   std::uint64_t sync_commit_ = 0;  // The commitSync being waited for.
   std::map<std::uint64_t, std::vector<history::Record>> commits_;  // Open commits -> value.
   std::uint64_t next_request_ = 1;
+  std::optional<TxnSession> session_;  // Transform only.
+  std::int64_t txns_ = 0;              // Transactions begun by this incarnation.
 };
 
 }  // namespace mqcheck::model::kafka

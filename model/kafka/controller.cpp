@@ -13,14 +13,13 @@ using history::OpKind;
 
 namespace {
 constexpr TimerId session_timer = 1;
-constexpr FileId state_file = 0;
-constexpr FileId offsets_file = 1;
 }  // namespace
 
 Controller::Controller(ClusterConfig const* cluster)
     : cluster_(cluster),
       partitions_(cluster->partitions.size()),
-      heard_(static_cast<std::size_t>(cluster->brokers), 0) {
+      heard_(static_cast<std::size_t>(cluster->brokers), 0),
+      txns_(cluster->transactional_ids.size()) {
   for (std::size_t p = 0; p < partitions_.size(); ++p) {
     PartitionInfo const& info = cluster->partitions[p];
     partitions_[p].leader = info.replicas[0];
@@ -39,6 +38,7 @@ void Controller::on_recover(Disk<Entry> const& disk, Output& out) {
     partitions_[e.partition] = State{e.leader, e.epoch, e.isr};
   }
   for (Entry const& e : disk.entries(offsets_file)) committed_[{e.group, e.partition}] = e.offset;
+  recover_txns(disk, out);
   out.set_timer(session_timer, cluster_->heartbeat_interval);
 }
 
@@ -72,7 +72,7 @@ void Controller::on_message(NodeId from, Message const& message, Output& out) {
                    }
                    out.send(from, std::move(resp));
                  },
-                 [](auto const&) {},
+                 [&](auto const&) { on_txn_message(from, message, out); },
              },
              message);
 }
@@ -81,8 +81,14 @@ void Controller::on_message(NodeId from, Message const& message, Output& out) {
 // https://kafka.apache.org/documentation/#brokerconfigs_broker.session.timeout.ms), checked
 // once per heartbeat interval.
 void Controller::on_timer(TimerId timer, Output& out) {
+  if (timer >= txn_timer_base) {
+    return on_txn_timeout(static_cast<std::uint32_t>(timer - txn_timer_base), out);
+  }
   if (timer != session_timer) return;
   ++tick_;
+  for (std::uint32_t t = 0; t < txns_.size(); ++t) {  // Retry markers not yet acknowledged.
+    if (tick_ > txns_[t].marked_at + 1) send_markers(t, out);
+  }
   std::uint64_t const ticks =
       static_cast<std::uint64_t>(cluster_->session_timeout.us / cluster_->heartbeat_interval.us);
   for (std::int32_t b = 0; b < cluster_->brokers; ++b) {
@@ -182,13 +188,12 @@ void Controller::publish(std::uint32_t p, bool leader_changed, Output& out) {
   out.append(state_file, e);
   out.fsync();
   PartitionInfo const& info = cluster_->partitions[p];
-  std::string const state = " state: " + info.name() + ".leader=" + std::to_string(s.leader) +
-                            " " + info.name() + ".epoch=" + std::to_string(s.epoch) + " " +
-                            info.name() + ".isr=" + format_brokers(s.isr);
+  std::string const state = " state: " + info.name() + ".leader=" + std::to_string(s.leader) + " " +
+                            info.name() + ".epoch=" + std::to_string(s.epoch) + " " + info.name() +
+                            ".isr=" + format_brokers(s.isr);
   out.event(OpKind::replicate, {},
-            (leader_changed ? "leader " + info.name() + " " + std::to_string(s.leader) +
-                                  " epoch " + std::to_string(s.epoch) + " isr " +
-                                  format_brokers(s.isr)
+            (leader_changed ? "leader " + info.name() + " " + std::to_string(s.leader) + " epoch " +
+                                  std::to_string(s.epoch) + " isr " + format_brokers(s.isr)
                             : "isr " + info.name() + " epoch " + std::to_string(s.epoch) + " " +
                                   format_brokers(s.isr)) +
                 state);
@@ -221,6 +226,19 @@ void Controller::hash_into(Hasher& h) const {
     g.add(c.first.first);
     g.add(c.first.second);
     g.add(static_cast<std::uint64_t>(c.second.value));
+  });
+  h.add_each(txns_, [](Hasher& g, Txn const& t) {
+    g.add(t.producer);
+    g.add(static_cast<std::uint64_t>(t.producer_epoch));
+    g.add(static_cast<std::uint64_t>(t.phase));
+    g.add_each(t.partitions, [](Hasher& k, std::uint32_t p) { k.add(p); });
+    g.add(t.group);
+    g.add_each(t.offsets, [](Hasher& k, PartitionOffset const& po) {
+      k.add(po.partition);
+      k.add(static_cast<std::uint64_t>(po.offset.value));
+    });
+    g.add_each(t.unmarked, [](Hasher& k, std::uint32_t p) { k.add(p); });
+    g.add(static_cast<std::uint64_t>(t.timeout_ms));
   });
 }
 

@@ -7,6 +7,8 @@
 // get a new leader from the ISR, or from any live replica when unclean election is on. Each
 // leader change bumps the leader epoch. Invariant: a partition's leader, when it has one, is
 // in its ISR and unfenced. The partition states and committed offsets are on its disk, fsynced.
+// It is also the transaction coordinator (KIP-98; txn_coordinator.cpp): per transactional id a
+// producer id, epoch and state, its transaction log on the same disk.
 #pragma once
 
 #include <cstdint>
@@ -36,11 +38,16 @@ class Controller {
   std::int32_t leader(std::uint32_t p) const { return partitions_[p].leader; }
   BrokerSet isr(std::uint32_t p) const { return partitions_[p].isr; }
   std::int32_t epoch(std::uint32_t p) const { return partitions_[p].epoch; }
+  /// Returns transactional id `t`'s state at the coordinator (for tests).
+  TxnPhase txn_phase(std::uint32_t t) const { return txns_[t].phase; }
+  std::int32_t txn_epoch(std::uint32_t t) const { return txns_[t].producer_epoch; }
+  /// The timer that expires transactional id `t`'s transaction (for tests).
+  static TimerId txn_timer_base_for_test(std::uint32_t t) { return txn_timer_base + t; }
 
   void hash_into(Hasher& h) const;
   bool operator==(Controller const& o) const {
     return partitions_ == o.partitions_ && fenced_ == o.fenced_ && heard_ == o.heard_ &&
-           tick_ == o.tick_ && committed_ == o.committed_;
+           tick_ == o.tick_ && committed_ == o.committed_ && txns_ == o.txns_;
   }
 
  private:
@@ -58,12 +65,45 @@ class Controller {
   void publish(std::uint32_t p, bool leader_changed, Output& out);
   void tell(std::uint32_t p, std::int32_t broker, Output& out) const;
 
+  static constexpr FileId state_file = 0;    // Partition states.
+  static constexpr FileId offsets_file = 1;  // Committed offsets (__consumer_offsets).
+  static constexpr FileId txn_file = 2;      // The transaction log (__transaction_state).
+  static constexpr TimerId txn_timer_base = TimerId{1} << 32;  // + transactional id index.
+
+  struct Txn {  // A transactional id's state (TransactionMetadata).
+    std::uint64_t producer = 0;
+    std::int32_t producer_epoch = -1;  // -1: never initialised.
+    TxnPhase phase = TxnPhase::empty;
+    std::vector<std::uint32_t> partitions;  // Added to the ongoing transaction, ascending.
+    std::uint32_t group = 0;                // The group of `offsets`.
+    std::vector<PartitionOffset> offsets;   // TxnOffsetCommit: committed with the transaction.
+    std::vector<std::uint32_t> unmarked;    // Partitions whose marker is not acknowledged.
+    std::int64_t timeout_ms = 60'000;       // transaction.timeout.ms, from InitProducerId.
+    std::uint64_t marked_at = 0;            // The tick the markers were last sent.
+    bool operator==(Txn const&) const = default;
+  };
+  void on_txn_message(NodeId from, Message const& message, Output& out);
+  void on_init_producer_id(NodeId from, InitProducerIdRequest const& req, Output& out);
+  TxnResponse join_txn(std::uint32_t txn_id, std::uint64_t request, std::uint64_t producer,
+                       std::int32_t epoch, Output& out);
+  void on_add_partition(NodeId from, AddPartitionsToTxnRequest const& req, Output& out);
+  void on_txn_offsets(NodeId from, TxnOffsetCommitRequest const& req, Output& out);
+  void on_end_txn(NodeId from, EndTxnRequest const& req, Output& out);
+  void on_marker_written(WriteTxnMarkerResponse const& resp, Output& out);
+  void on_txn_timeout(std::uint32_t t, Output& out);
+  void prepare_end(std::uint32_t t, bool commit, Output& out);
+  void send_markers(std::uint32_t t, Output& out);
+  void log_txn(std::uint32_t t, Output& out);
+  void recover_txns(Disk<Entry> const& disk, Output& out);
+  Error check_producer(Txn const& txn, std::uint64_t producer, std::int32_t epoch) const;
+
   ClusterConfig const* cluster_;
   std::vector<State> partitions_;
   BrokerSet fenced_ = 0;
   std::vector<std::uint64_t> heard_;  // By broker: the tick of its last heartbeat.
   std::uint64_t tick_ = 0;
   std::map<std::pair<std::uint32_t, std::uint32_t>, Offset> committed_;  // (group, partition).
+  std::vector<Txn> txns_;  // By transactional id index.
 };
 
 }  // namespace mqcheck::model::kafka

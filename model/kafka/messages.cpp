@@ -22,6 +22,12 @@ char const* error_name(Error e) {
       return "UNKNOWN_PRODUCER_ID";
     case Error::offset_out_of_range:
       return "OFFSET_OUT_OF_RANGE";
+    case Error::producer_fenced:
+      return "PRODUCER_FENCED";
+    case Error::concurrent_transactions:
+      return "CONCURRENT_TRANSACTIONS";
+    case Error::invalid_txn_state:
+      return "INVALID_TXN_STATE";
   }
   return "UNKNOWN";
 }

@@ -2,8 +2,11 @@
 // File: model/kafka/messages.hpp (layer: model)
 // The Kafka model's wire protocol and disk records, after Kafka's own requests: Produce,
 // Fetch (replicas and consumers alike), ListOffsets, Metadata, OffsetCommit, OffsetFetch,
-// and the controller's LeaderAndIsr, AlterPartition (KIP-497) and broker heartbeats (KIP-631).
-// Partitions are named by their global index into ClusterConfig::partitions. All plain values.
+// the controller's LeaderAndIsr, AlterPartition (KIP-497) and broker heartbeats (KIP-631), and
+// the transaction protocol of KIP-98/KIP-447 (InitProducerId, AddPartitionsToTxn,
+// TxnOffsetCommit, EndTxn, WriteTxnMarkers). Partitions are named by their global index into
+// ClusterConfig::partitions; transactional ids by their index into
+// ClusterConfig::transactional_ids. All plain values.
 #pragma once
 
 #include <cstdint>
@@ -24,15 +27,26 @@ enum class Error : std::uint8_t {
   out_of_order_sequence,             // OUT_OF_ORDER_SEQUENCE_NUMBER (idempotent producer).
   unknown_producer_id,               // UNKNOWN_PRODUCER_ID: the broker lost the producer's state.
   offset_out_of_range,
+  producer_fenced,          // PRODUCER_FENCED / INVALID_PRODUCER_EPOCH: a newer epoch exists.
+  concurrent_transactions,  // CONCURRENT_TRANSACTIONS: the previous transaction is completing.
+  invalid_txn_state,        // INVALID_TXN_STATE: e.g. EndTxn commit of an aborting transaction.
 };
 char const* error_name(Error e);
 
-/// One record in a partition's log. `producer` 0 means a non-idempotent producer.
+/// What a log record is: data, or a transaction marker (a control record, KIP-98).
+enum class Control : std::uint8_t { data, commit, abort };
+
+/// One record in a partition's log. `producer` 0 means a non-idempotent producer. A
+/// transactional record carries its producer's epoch; a marker (control != data) has id 0 and
+/// closes its producer's open transaction in this partition.
 struct LogRecord {
   MessageId id;
   std::int32_t epoch = 0;  // The leader epoch it was appended in (KIP-101).
   std::uint64_t producer = 0;
   std::int32_t sequence = -1;
+  std::int32_t producer_epoch = 0;  // Bumped by InitProducerId (fencing) and, from 4.0, per txn.
+  bool transactional = false;
+  Control control = Control::data;
   bool operator==(LogRecord const&) const = default;
 };
 
@@ -59,7 +73,15 @@ struct FetchRequest {
   Offset offset;                 // The first offset wanted (a follower: its log end offset).
   std::int32_t last_epoch = -1;  // A follower: the epoch of its last record (KIP-101).
   std::int64_t max_records = 500;
+  bool read_committed = false;  // isolation.level: read up to the LSO, not the HW (KIP-98).
   bool operator==(FetchRequest const&) const = default;
+};
+/// An aborted transaction overlapping a read_committed fetch (the broker's aborted-transaction
+/// index, KIP-98): producer `producer`'s records from `first` up to its ABORT marker.
+struct AbortedTxn {
+  std::uint64_t producer = 0;
+  Offset first;
+  bool operator==(AbortedTxn const&) const = default;
 };
 struct FetchResponse {
   std::uint64_t request = 0;
@@ -70,6 +92,7 @@ struct FetchResponse {
   Offset high_watermark;
   Offset diverging{-1};  // >= 0: the follower must truncate to this offset first.
   std::vector<LogRecord> records;
+  std::vector<AbortedTxn> aborted;  // read_committed fetches only.
   bool operator==(FetchResponse const&) const = default;
 };
 
@@ -143,26 +166,119 @@ struct OffsetFetchResponse {
   bool operator==(OffsetFetchResponse const&) const = default;
 };
 
+// The transaction protocol (KIP-98; the coordinator lives on the controller here). Every
+// request names the transactional id; every answer echoes the request number.
+struct InitProducerIdRequest {
+  std::uint64_t request = 0;
+  std::uint32_t txn_id = 0;
+  std::int64_t timeout_ms = 60'000;  // The producer's transaction.timeout.ms.
+  bool operator==(InitProducerIdRequest const&) const = default;
+};
+struct InitProducerIdResponse {
+  std::uint64_t request = 0;
+  Error error = Error::none;
+  std::uint64_t producer = 0;
+  std::int32_t producer_epoch = 0;
+  bool operator==(InitProducerIdResponse const&) const = default;
+};
+struct AddPartitionsToTxnRequest {
+  std::uint64_t request = 0;
+  std::uint32_t txn_id = 0;
+  std::uint64_t producer = 0;
+  std::int32_t producer_epoch = 0;
+  std::uint32_t partition = 0;
+  bool operator==(AddPartitionsToTxnRequest const&) const = default;
+};
+/// AddOffsetsToTxn and TxnOffsetCommit in one (KIP-98, KIP-447): the consumed positions to
+/// commit with the transaction.
+struct TxnOffsetCommitRequest {
+  std::uint64_t request = 0;
+  std::uint32_t txn_id = 0;
+  std::uint64_t producer = 0;
+  std::int32_t producer_epoch = 0;
+  std::uint32_t group = 0;
+  std::vector<PartitionOffset> offsets;
+  bool operator==(TxnOffsetCommitRequest const&) const = default;
+};
+struct EndTxnRequest {
+  std::uint64_t request = 0;
+  std::uint32_t txn_id = 0;
+  std::uint64_t producer = 0;
+  std::int32_t producer_epoch = 0;
+  bool commit = true;
+  bool operator==(EndTxnRequest const&) const = default;
+};
+/// The answer to AddPartitionsToTxn, TxnOffsetCommit and EndTxn. `producer_epoch`: the epoch
+/// to use next (KIP-890 part 2 bumps it at every EndTxn).
+struct TxnResponse {
+  std::uint64_t request = 0;
+  Error error = Error::none;
+  std::int32_t producer_epoch = 0;
+  bool operator==(TxnResponse const&) const = default;
+};
+/// Coordinator -> partition leader: write a COMMIT or ABORT marker (WriteTxnMarkers).
+struct WriteTxnMarkerRequest {
+  std::uint32_t txn_id = 0;
+  std::uint32_t partition = 0;
+  std::uint64_t producer = 0;
+  std::int32_t producer_epoch = 0;
+  bool commit = true;
+  bool operator==(WriteTxnMarkerRequest const&) const = default;
+};
+struct WriteTxnMarkerResponse {
+  std::uint32_t txn_id = 0;
+  std::uint32_t partition = 0;
+  std::int32_t producer_epoch = 0;
+  Error error = Error::none;
+  bool operator==(WriteTxnMarkerResponse const&) const = default;
+};
+
 using Message =
     std::variant<ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
                  ListOffsetsResponse, MetadataRequest, MetadataResponse, LeaderAndIsr,
                  AlterPartition, BrokerHeartbeat, OffsetCommitRequest, OffsetCommitResponse,
-                 OffsetFetchRequest, OffsetFetchResponse>;
+                 OffsetFetchRequest, OffsetFetchResponse, InitProducerIdRequest,
+                 InitProducerIdResponse, AddPartitionsToTxnRequest, TxnOffsetCommitRequest,
+                 EndTxnRequest, TxnResponse, WriteTxnMarkerRequest, WriteTxnMarkerResponse>;
+
+/// A transaction's state at its coordinator (TransactionState in Kafka).
+enum class TxnPhase : std::uint8_t {
+  empty,
+  ongoing,
+  prepare_commit,
+  prepare_abort,
+  complete_commit,
+  complete_abort,
+};
 
 /// One disk record. Brokers keep one file per partition (file = partition index) of
 /// `record` entries; the controller keeps partition states and committed offsets; a
-/// producer keeps its progress (`sent`) and boots.
+/// producer keeps its progress (`sent`) and boots. The transaction coordinator's log has one
+/// `txn_state` entry per state change (txn_id in `group`, producer id in record.producer,
+/// epoch in record.producer_epoch, the partitions in `partitions`, the pending offsets in
+/// `offsets`).
 struct Entry {
-  enum class Kind : std::uint8_t { record, partition_state, committed, sent, boot };
+  enum class Kind : std::uint8_t { record, partition_state, committed, sent, boot, txn_state };
   Kind kind = Kind::record;
-  LogRecord record;                 // record
-  std::uint32_t partition = 0;      // partition_state, committed
-  std::int32_t leader = no_leader;  // partition_state
-  std::int32_t epoch = 0;           // partition_state
-  BrokerSet isr = 0;                // partition_state
-  std::uint32_t group = 0;          // committed
-  Offset offset;                    // committed
+  LogRecord record;                            // record
+  std::uint32_t partition = 0;                 // partition_state, committed
+  std::int32_t leader = no_leader;             // partition_state
+  std::int32_t epoch = 0;                      // partition_state
+  BrokerSet isr = 0;                           // partition_state
+  std::uint32_t group = 0;                     // committed
+  Offset offset;                               // committed
+  TxnPhase phase = TxnPhase::empty;            // txn_state
+  std::vector<std::uint32_t> partitions = {};  // txn_state
+  std::vector<PartitionOffset> offsets = {};   // txn_state (group: txn_id; offsets' group below)
+  std::uint32_t offsets_group = 0;             // txn_state
   bool operator==(Entry const&) const = default;
+
+  /// Returns an entry of `kind` with every other field at its default.
+  static Entry of(Kind kind) {
+    Entry e;
+    e.kind = kind;
+    return e;
+  }
 };
 
 }  // namespace mqcheck::model::kafka

@@ -24,12 +24,43 @@ void PartitionLog::begin_epoch(std::int32_t epoch) {
   if (epochs_.empty() || epochs_.back().first < epoch) epochs_.emplace_back(epoch, leo());
 }
 
+// Producer state follows the log (ProducerStateManager): a newer producer epoch resets the
+// sequence numbers; a transactional record opens its producer's transaction here unless one is
+// open; a marker closes it, and an ABORT marker enters the aborted-transaction index
+// (KIP-98, "Transaction Index").
 void PartitionLog::remember(LogRecord const& r, Offset offset) {
   if (r.producer == 0) return;
   ProducerState& p = producers_[r.producer];
+  if (r.producer_epoch > p.producer_epoch) {
+    p.producer_epoch = r.producer_epoch;
+    p.last_sequence = -1;
+    p.recent.clear();
+  }
+  if (r.control != Control::data) {
+    auto const it = open_.find(r.producer);
+    if (it == open_.end()) return;
+    if (r.control == Control::abort) aborted_.push_back({r.producer, it->second, offset});
+    open_.erase(it);
+    return;
+  }
+  if (r.transactional) open_.try_emplace(r.producer, offset);
   p.last_sequence = r.sequence;
   p.recent.emplace_back(r.sequence, offset);
   if (p.recent.size() > producer_batches_kept) p.recent.erase(p.recent.begin());
+}
+
+Offset PartitionLog::lso() const {
+  Offset lso = hw_;
+  for (auto const& [producer, first] : open_) lso = std::min(lso, first);
+  return lso;
+}
+
+std::vector<AbortedTxn> PartitionLog::aborted_between(Offset from, Offset to) const {
+  std::vector<AbortedTxn> out;
+  for (AbortedRange const& a : aborted_) {
+    if (a.first < to && a.last >= from) out.push_back({a.producer, a.first});
+  }
+  return out;
 }
 
 void PartitionLog::truncate(Offset length) {
@@ -45,6 +76,8 @@ void PartitionLog::truncate(Offset length) {
 void PartitionLog::rebuild_caches() {
   epochs_.clear();
   producers_.clear();
+  open_.clear();
+  aborted_.clear();
   for (std::size_t i = 0; i < log_.size(); ++i) {
     Offset const o{static_cast<std::int64_t>(i)};
     if (epochs_.empty() || epochs_.back().first < log_[i].epoch) {
@@ -69,9 +102,18 @@ Offset PartitionLog::end_offset_for_epoch(std::int32_t epoch) const {
   return leo();
 }
 
-SequenceCheck PartitionLog::check_sequence(std::uint64_t producer, std::int32_t sequence,
-                                           Offset& offset) const {
+SequenceCheck PartitionLog::check_sequence(std::uint64_t producer, std::int32_t producer_epoch,
+                                           std::int32_t sequence, Offset& offset) const {
   auto const it = producers_.find(producer);
+  // KIP-98 fencing: a producer epoch older than the latest this partition has seen (from a
+  // newer instance's records or from the markers its InitProducerId made the coordinator
+  // write) is refused; a newer epoch starts its sequence numbers again at 0.
+  if (it != producers_.end() && producer_epoch < it->second.producer_epoch) {
+    return SequenceCheck::fenced;
+  }
+  if (it != producers_.end() && producer_epoch > it->second.producer_epoch) {
+    return sequence == 0 ? SequenceCheck::append : SequenceCheck::out_of_order;
+  }
   // A producer id this replica has no state for must start at sequence 0; otherwise its
   // state was lost (truncated away, or a power loss took the log) and the answer is
   // UNKNOWN_PRODUCER_ID, from which the producer recovers (KIP-360).
@@ -95,6 +137,9 @@ void PartitionLog::hash_into(Hasher& h) const {
     g.add(static_cast<std::uint64_t>(r.epoch));
     g.add(r.producer);
     g.add(static_cast<std::uint64_t>(r.sequence));
+    g.add(static_cast<std::uint64_t>(r.producer_epoch));
+    g.add(r.transactional ? 1 : 0);
+    g.add(static_cast<std::uint64_t>(r.control));
   });
   h.add(static_cast<std::uint64_t>(hw_.value));
   h.add_each(epochs_, [](Hasher& g, auto const& e) {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: model/kafka/partition_log.hpp (layer: model)
 // One replica of one partition: its log of records with their leader epochs, the log end
-// offset (LEO), the high watermark (HW), the leader-epoch cache (KIP-101) and the idempotent
-// producers' last sequence numbers (KIP-98). Pure data and arithmetic; the broker decides
-// when to call what. Invariant: hw <= leo, and the epochs of the records never decrease.
+// offset (LEO), the high watermark (HW), the leader-epoch cache (KIP-101), the idempotent
+// producers' last sequence numbers and epochs (KIP-98), and the transaction state: each
+// producer's open transaction, the last stable offset (LSO) and the aborted-transaction index.
+// Pure data and arithmetic; the broker decides when to call what. Invariants: lso <= hw <= leo,
+// and the epochs of the records never decrease. Every cache is rebuilt from the log itself.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +19,22 @@
 namespace mqcheck::model::kafka {
 
 /// How a leader treats a produce request's sequence number.
-enum class SequenceCheck : std::uint8_t { append, duplicate, out_of_order, unknown_producer };
+enum class SequenceCheck : std::uint8_t {
+  append,
+  duplicate,
+  out_of_order,
+  unknown_producer,
+  fenced,  // The producer's epoch is older than one this partition has seen (KIP-98 fencing).
+};
+
+/// An aborted transaction in the index: producer `producer`'s records in [first, last), last
+/// being its ABORT marker's offset.
+struct AbortedRange {
+  std::uint64_t producer = 0;
+  Offset first;
+  Offset last;
+  bool operator==(AbortedRange const&) const = default;
+};
 
 class PartitionLog {
  public:
@@ -52,13 +69,25 @@ class PartitionLog {
   /// Judges an idempotent producer's sequence number (KIP-98; the broker keeps the last 5
   /// batches per producer, ProducerStateManager): the next one appends, a recent one is a
   /// duplicate (answered with its original offset in `offset`), anything else is out of order.
-  SequenceCheck check_sequence(std::uint64_t producer, std::int32_t sequence, Offset& offset) const;
+  /// A record of an epoch older than the producer's last one here is fenced; a newer epoch
+  /// starts again at sequence 0.
+  SequenceCheck check_sequence(std::uint64_t producer, std::int32_t producer_epoch,
+                               std::int32_t sequence, Offset& offset) const;
+
+  /// KIP-98: the last stable offset, the first offset of the earliest open transaction, or the
+  /// HW when none is open below it. read_committed consumers read only below it.
+  Offset lso() const;
+  /// Returns the aborted transactions overlapping [from, to), for a read_committed fetch.
+  std::vector<AbortedTxn> aborted_between(Offset from, Offset to) const;
+  /// Returns true while `producer` has an open transaction in this partition (for tests).
+  bool in_transaction(std::uint64_t producer) const { return open_.contains(producer); }
 
   void hash_into(Hasher& h) const;
   bool operator==(PartitionLog const&) const = default;
 
  private:
   struct ProducerState {
+    std::int32_t producer_epoch = 0;
     std::int32_t last_sequence = -1;
     std::vector<std::pair<std::int32_t, Offset>> recent;  // At most 5: (sequence, offset).
     bool operator==(ProducerState const&) const = default;
@@ -70,6 +99,8 @@ class PartitionLog {
   Offset hw_{0};
   std::vector<std::pair<std::int32_t, Offset>> epochs_;  // (epoch, start offset), ascending.
   std::map<std::uint64_t, ProducerState> producers_;
+  std::map<std::uint64_t, Offset> open_;  // Producer -> first offset of its open transaction.
+  std::vector<AbortedRange> aborted_;     // Ascending by marker offset.
 };
 
 }  // namespace mqcheck::model::kafka

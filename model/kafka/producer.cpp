@@ -14,6 +14,7 @@ using history::OpType;
 namespace {
 constexpr TimerId next_send_timer = 0;
 constexpr TimerId metadata_timer = 1;
+constexpr TimerId txn_init_timer = 2;
 constexpr int kind_shift = 48;  // Per-message timers: kind << 48 | message id.
 constexpr TimerId request_timer = TimerId{1} << kind_shift;
 constexpr TimerId delivery_timer = TimerId{2} << kind_shift;
@@ -79,8 +80,14 @@ history::Record Producer::record(MessageId id, std::string const& key) const {
 }
 
 void Producer::on_start(Output& out) {
+  if (!config_->transactional_id.empty()) {  // initTransactions when the application starts.
+    out.append(boot_file, Entry::of(Entry::Kind::boot));
+    out.set_timer(txn_init_timer, config_->start);
+    if (config_->messages > 0) out.set_timer(next_send_timer, config_->start);
+    return;
+  }
   if (config_->idempotence) producer_id_ = (std::uint64_t{config_->index} + 1) << 32;
-  out.append(boot_file, Entry{Entry::Kind::boot, {}, 0, no_leader, 0, 0, 0, Offset{}});
+  out.append(boot_file, Entry::of(Entry::Kind::boot));
   refresh_metadata(out);
   if (config_->messages > 0) out.set_timer(next_send_timer, config_->start);
 }
@@ -90,11 +97,17 @@ void Producer::on_start(Output& out) {
 // producer id, so its sequence numbers start again at 0 (KIP-98).
 void Producer::on_recover(Disk<Entry> const& disk, Output& out) {
   next_ = static_cast<std::int64_t>(disk.entries(progress_file).size());
+  if (!config_->transactional_id.empty()) {
+    out.append(boot_file, Entry::of(Entry::Kind::boot));
+    txn_start(out);
+    if (next_ < config_->messages) out.set_timer(next_send_timer, config_->interval);
+    return;
+  }
   std::uint64_t const boots = disk.entries(boot_file).size();
   if (config_->idempotence) {  // A new id per boot (high bits), epoch bumps in the low bits.
     producer_id_ = ((std::uint64_t{config_->index} + 1) << 32) + (boots << 16);
   }
-  out.append(boot_file, Entry{Entry::Kind::boot, {}, 0, no_leader, 0, 0, 0, Offset{}});
+  out.append(boot_file, Entry::of(Entry::Kind::boot));
   refresh_metadata(out);
   if (next_ < config_->messages) out.set_timer(next_send_timer, config_->interval);
 }
@@ -108,19 +121,23 @@ void Producer::refresh_metadata(Output& out) {
                 config_->retry_backoff.us > 0 ? config_->retry_backoff : milliseconds(1));
 }
 
+// The default partitioner: murmur2 of the key, or round-robin without keys.
+std::uint32_t Producer::pick_partition(std::string& key) {
+  std::size_t const n = config_->partitions.size();
+  if (config_->keys > 0) {
+    key = std::to_string(next_ % config_->keys);
+    return config_->partitions[(murmur2(key) & 0x7fffffffu) % n];
+  }
+  return config_->partitions[round_robin_++ % n];
+}
+
 void Producer::send_next(Output& out) {
   MessageId const id{config_->first_id.value + static_cast<std::uint64_t>(next_)};
   Pending p;
-  std::size_t const n = config_->partitions.size();
-  if (config_->keys > 0) {
-    p.key = std::to_string(next_ % config_->keys);
-    p.partition = config_->partitions[(murmur2(p.key) & 0x7fffffffu) % n];
-  } else {
-    p.partition = config_->partitions[round_robin_++ % n];
-  }
+  p.partition = pick_partition(p.key);
   ++next_;
   if (config_->idempotence) p.sequence = sequences_[p.partition]++;
-  out.append(progress_file, Entry{Entry::Kind::sent, {}, 0, no_leader, 0, 0, 0, Offset{}});
+  out.append(progress_file, Entry::of(Entry::Kind::sent));
   out.invoke(OpKind::send, {record(id, p.key)});
   if (config_->acks != Acks::none)
     out.set_timer(delivery_timer | id.value, config_->delivery_timeout);
@@ -229,6 +246,13 @@ void Producer::restart_sequences(std::uint32_t partition, Output& out) {
 }
 
 void Producer::on_message(NodeId, Message const& message, Output& out) {
+  if (!config_->transactional_id.empty()) {
+    if (!session_) return;
+    if (!session_->on_message(message, out)) {
+      if (auto const* meta = std::get_if<MetadataResponse>(&message)) leaders_ = meta->leaders;
+    }
+    return txn_drive(out);
+  }
   if (auto const* resp = std::get_if<ProduceResponse>(&message)) return on_response(*resp, out);
   if (auto const* meta = std::get_if<MetadataResponse>(&message)) {
     leaders_ = meta->leaders;
@@ -310,6 +334,16 @@ void Producer::finish(MessageId id, OpType type, Offset offset, std::string deta
 }
 
 void Producer::on_timer(TimerId timer, Output& out) {
+  if (!config_->transactional_id.empty()) {
+    if (timer == txn_init_timer) txn_start(out);
+    if (timer == next_send_timer) send_due_ = true;
+    if (timer == metadata_timer) {  // metadata.max.age.ms
+      out.send(config_->cluster->controller, MetadataRequest{});
+      out.set_timer(metadata_timer, config_->metadata_max_age);
+    }
+    if (session_) session_->on_timer(timer, out);
+    return txn_drive(out);
+  }
   if (timer == next_send_timer) return send_next(out);
   if (timer == metadata_timer) {
     metadata_pending_ = false;
@@ -351,6 +385,12 @@ void Producer::hash_into(Hasher& h) const {
   h.add_each(leaders_, [](Hasher& g, std::int32_t l) { g.add(static_cast<std::uint64_t>(l)); });
   h.add_each(sequences_, [](Hasher& g, std::int32_t s) { g.add(static_cast<std::uint64_t>(s)); });
   h.add(producer_id_);
+  if (session_) session_->hash_into(h);
+  h.add(send_due_ ? 1 : 0);
+  h.add(static_cast<std::uint64_t>(txn_sent_));
+  h.add(static_cast<std::uint64_t>(txns_));
+  h.add(round_robin_);
+  h.add(next_request_);
 }
 
 }  // namespace mqcheck::model::kafka

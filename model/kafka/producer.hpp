@@ -8,11 +8,14 @@
 // retry.backoff.ms, up to `retries`, until delivery.timeout.ms; then the outcome is unknown
 // (info), or `fail` when the broker refused before writing. With idempotence each record
 // carries the producer id and a per-partition sequence number (KIP-98), so the leader drops
-// resent duplicates and refuses gaps: no duplicates, no reordering.
+// resent duplicates and refuses gaps: no duplicates, no reordering. With transactional.id
+// (producer_txn.cpp) it sends through a TxnSession instead: transactions of `transaction.
+// messages` records, every `abort_every`-th aborted.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "core/hash.hpp"
@@ -20,6 +23,7 @@
 #include "model/common/out.hpp"
 #include "model/kafka/config.hpp"
 #include "model/kafka/messages.hpp"
+#include "model/kafka/txn_session.hpp"
 
 namespace mqcheck::model::kafka {
 
@@ -41,8 +45,13 @@ class Producer {
   bool operator==(Producer const& o) const {
     return next_ == o.next_ && pending_ == o.pending_ && leaders_ == o.leaders_ &&
            sequences_ == o.sequences_ && in_flight_ == o.in_flight_ &&
-           producer_id_ == o.producer_id_;
+           producer_id_ == o.producer_id_ && session_ == o.session_ && send_due_ == o.send_due_ &&
+           txn_sent_ == o.txn_sent_ && txns_ == o.txns_ && requests_ == o.requests_ &&
+           next_request_ == o.next_request_ && round_robin_ == o.round_robin_ &&
+           metadata_pending_ == o.metadata_pending_;
   }
+  /// The transactional session, when transactional.id is set (for tests).
+  TxnSession const* session() const { return session_ ? &*session_ : nullptr; }
 
  private:
   struct Pending {
@@ -67,6 +76,10 @@ class Producer {
   void restart_sequences(std::uint32_t partition, Output& out);
   std::uint64_t oldest_of(std::uint32_t partition) const;
   history::Record record(MessageId id, std::string const& key) const;
+  std::uint32_t pick_partition(std::string& key);
+  // Transactional mode (producer_txn.cpp).
+  void txn_start(Output& out);
+  void txn_drive(Output& out);
 
   ProducerConfig const* config_;
   std::int64_t next_ = 0;                            // Index of the next message to send.
@@ -82,6 +95,10 @@ class Producer {
   std::uint64_t next_request_ = 1;
   std::uint32_t round_robin_ = 0;
   bool metadata_pending_ = false;
+  std::optional<TxnSession> session_;  // Transactional mode only.
+  bool send_due_ = false;              // The next send's time came while the session was busy.
+  std::int64_t txn_sent_ = 0;          // Records sent in the open transaction.
+  std::int64_t txns_ = 0;              // Transactions begun by this incarnation.
 };
 
 }  // namespace mqcheck::model::kafka
