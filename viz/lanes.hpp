@@ -32,8 +32,8 @@ struct Lane {
 };
 
 /// Returns one lane per process of `history`: producers, then broker nodes, then consumers,
-/// then the network, each in order of first appearance. A process with consumer ops is a consumer even if it
-/// also sends (a consume-transform-produce stage reads first).
+/// then the network, each in order of first appearance. A process with consumer ops is a
+/// consumer even if it also sends (a consume-transform-produce stage reads first).
 std::vector<Lane> lanes_of(history::History const& history);
 
 /// The messages and ops a report marks as anomalous.

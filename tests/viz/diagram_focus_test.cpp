@@ -83,7 +83,8 @@ TEST_CASE("a message filter keeps the events that name the message's partition",
   History h = batch_history();
   add(h, 200, "controller", OpType::event, OpKind::replicate, {}, {}, "leader orders-0 1 epoch 1");
   add(h, 210, "controller", OpType::event, OpKind::replicate, {}, {}, "leader orders-1 2 epoch 1");
-  add(h, 220, "broker-0", OpType::event, OpKind::replicate, {}, {}, "truncate orders-0 from 3 to 1");
+  add(h, 220, "broker-0", OpType::event, OpKind::replicate, {}, {},
+      "truncate orders-0 from 3 to 1");
   SpacetimeOptions options;
   options.filter.messages = {MessageId{2}};
   Spacetime const d = render_spacetime(h, nullptr, options);
