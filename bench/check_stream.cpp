@@ -8,9 +8,11 @@
 // anomaly is injected in turn: a message audit never processes (lost), one billing processes
 // twice in a row (duplicated), one processed but never sent (unexpected), one whose send times
 // out and is processed anyway (recovered, not an anomaly). Each size runs in its own process
-// (`--one N`), so the peak RSS it reports is its own; `--far` adds one duplicate of one of the first
-// messages at the end, which forces the second pass. A benchmark, not a test: nothing
-// fails on timing.
+// (`--one N`), so the peak RSS it reports is its own; `--far` adds one duplicate of one of the
+// first messages at the end, which forces the second pass. `--ordered` makes the header promise
+// partition order for `orders` and checks with checker::check_streaming, so the streaming
+// ordering checker (checker/ordering_stream.hpp) runs in the same pass as delivery. A
+// benchmark, not a test: nothing fails on timing.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -26,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "checker/check.hpp"
 #include "checker/delivery_stream.hpp"
 #include "history/history_io.hpp"
 
@@ -42,8 +45,8 @@ constexpr std::uint64_t lag = 20'000, period = 10'000, unsent_base = 1ULL << 40;
 
 class Generator {
  public:
-  Generator(std::ostream& out, std::uint64_t ops_total, bool far)
-      : writer_(out, header()), ops_total_(ops_total), far_(far) {}
+  Generator(std::ostream& out, std::uint64_t ops_total, bool far, bool ordered)
+      : writer_(out, header(ordered)), ops_total_(ops_total), far_(far) {}
 
   void run() {
     std::uint64_t const reserve = far_ ? 2 : 0;  // Room for the far duplicate.
@@ -61,8 +64,9 @@ class Generator {
   }
 
  private:
-  static history::Header header() {
+  static history::Header header(bool ordered) {
     history::Header h;
+    if (ordered) h.ordering = {{"orders", history::OrderingScope::partition}};
     h.scenario = "bench: streaming check";
     h.drained = true;
     h.subscriptions = {{"orders", {"billing", "audit"}}};
@@ -171,13 +175,13 @@ std::uint64_t parse_only(std::string const& path) {
 }
 
 // Runs one size in this process and prints one line of figures.
-int run_one(std::uint64_t ops, bool far) {
+int run_one(std::uint64_t ops, bool far, bool ordered) {
   std::string const path = (std::filesystem::temp_directory_path() /
                             ("mqcheck_bench_check_" + std::to_string(::getpid()) + ".jsonl"))
                                .string();
   {
     std::ofstream out(path, std::ios::binary);
-    Generator(out, ops, far).run();
+    Generator(out, ops, far, ordered).run();
   }
   int const runs = ops <= 2'000'000 ? 3 : 1;
   std::uint64_t sink = 0;
@@ -197,7 +201,10 @@ int run_one(std::uint64_t ops, bool far) {
   checker::DeliveryReport report;
   double const check_s = best_of(runs, [&] {
     stats = {};
-    report = checker::check_delivery_stream(header, source, {}, &stats);
+    report = ordered ? checker::check_streaming(
+                           header, source, [&] { return history::load_history(path); }, {}, {},
+                           &stats)
+                     : checker::check_delivery_stream(header, source, {}, &stats);
   });
   std::filesystem::remove(path);
   rusage usage{};
@@ -216,26 +223,29 @@ int run_one(std::uint64_t ops, bool far) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool far = false;
+  bool far = false, ordered = false;
   std::vector<std::uint64_t> sizes;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--far") == 0) {
       far = true;
+    } else if (std::strcmp(argv[i], "--ordered") == 0) {
+      ordered = true;
     } else if (std::strcmp(argv[i], "--one") == 0 && i + 1 < argc) {
-      return run_one(std::strtoull(argv[i + 1], nullptr, 10), far);
+      return run_one(std::strtoull(argv[i + 1], nullptr, 10), far, ordered);
     } else {
       sizes.push_back(std::strtoull(argv[i], nullptr, 10));
     }
   }
   if (sizes.empty()) sizes = {1'000'000, 10'000'000};
-  std::printf("streaming delivery check vs parse-only, same file, same run%s\n",
+  std::printf("streaming %s check vs parse-only, same file, same run%s\n",
+              ordered ? "delivery + partition-ordering" : "delivery",
               far ? " (with one far duplicate: second pass)" : "");
   std::printf("%10s %12s %12s %6s %7s %10s %10s %9s %9s %8s\n", "ops", "parse op/s",
               "check op/s", "ratio", "passes", "in-flight", "state B", "B/msg", "RSS MiB",
               "anomal.");
   for (std::uint64_t const n : sizes) {
     std::string const command = std::string("'") + argv[0] + "' " + (far ? "--far " : "") +
-                                "--one " + std::to_string(n);
+                                (ordered ? "--ordered " : "") + "--one " + std::to_string(n);
     FILE* child = ::popen(command.c_str(), "r");
     unsigned long long ops = 0, passes = 0, open = 0, lost = 0, dup = 0, unexpected = 0, s = 0;
     double parse = 0, check = 0;

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: checker/check.cpp (layer: checker)
+// Composes the checkers into one report (check_history) and picks the streaming path when it
+// gives the same report in bounded memory: delivery and ordering share one pass over the ops
+// (check_streaming); transactions and features still load the history.
 #include "checker/check.hpp"
 
 #include <algorithm>
 
 #include "checker/features.hpp"
 #include "checker/ordering.hpp"
+#include "checker/ordering_stream.hpp"
 #include "checker/transactions.hpp"
 #include "core/assert.hpp"
 
@@ -121,7 +125,11 @@ bool whole_history_needed(history::Header const& header) {
   bool const ordered = std::any_of(header.ordering.begin(), header.ordering.end(), [](auto& e) {
     return e.second != history::OrderingScope::none;
   });
-  return ordered || !header.groups.empty() || !header.acls.empty();
+  return ordered || features_declared(header);
+}
+
+bool features_declared(history::Header const& header) {
+  return !header.groups.empty() || !header.acls.empty();
 }
 
 bool whole_history_needed(history::Op const& op) {
@@ -137,18 +145,42 @@ bool whole_history_needed(history::Op const& op) {
 
 DeliveryReport check_streaming(history::Header const& header, OpSource const& source,
                                std::function<history::History()> const& load,
-                               std::span<std::string const> only) {
+                               std::span<std::string const> only, StreamOptions options,
+                               StreamStats* stats) {
   if (delivery_only(only)) return check_stream(header, source, only);
-  if (whole_history_needed(header)) return check_history(load(), only);
+  if (features_declared(header)) return check_history(load(), only);
+  // Delivery and ordering in one pass: both see every op of the first pass; a second pass,
+  // if either needs one, reads the source again.
   bool needed = false;
+  bool first_pass = true;
+  OrderingStream ordering(header, options.settle_delay);
+  std::uint64_t tapped = 0;
+  std::size_t ordering_peak = 0;  // Bytes, sampled as the delivery stream samples its own.
   OpSource const scanned = [&](std::function<void(history::Op const&)> const& visit) {
+    bool const tap = first_pass;
+    first_pass = false;
     source([&](history::Op const& op) {
-      needed = needed || whole_history_needed(op);
+      if (tap) {
+        needed = needed || whole_history_needed(op);
+        ordering.observe(op);
+        if ((++tapped & 4095) == 0)
+          ordering_peak = std::max(ordering_peak, ordering.memory_bytes());
+      }
       visit(op);
     });
   };
-  DeliveryReport report = check_delivery_stream(header, scanned);
+  DeliveryReport report = check_delivery_stream(header, scanned, options, stats);
   if (needed) return check_history(load(), only);
+  if (stats != nullptr)  // The messages in flight are the delivery stream's; bytes add up.
+    stats->memory_peak_bytes += std::max(ordering_peak, ordering.memory_bytes());
+  // With no transactional or feature op and no group or ACL declared, the transaction and
+  // feature checkers have nothing to judge (check_history would add no verdict of theirs).
+  if (ordering.decided()) {
+    append(report.verdicts, ordering.finish());
+  } else {
+    if (stats != nullptr) ++stats->passes;
+    append(report.verdicts, check_ordering_loaded(header, source));
+  }
   return compose(header, std::move(report), only);
 }
 

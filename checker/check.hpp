@@ -38,19 +38,28 @@ bool delivery_only(std::span<std::string const> only);
 [[nodiscard]] DeliveryReport check_stream(history::Header const& header, OpSource const& source,
                                           std::span<std::string const> only);
 
-/// Judges the history `source` yields as check_history(load(), only) would, in one streaming
-/// pass in memory bounded by open state whenever only the delivery checker has anything to
-/// judge: `only` names delivery guarantees alone, or neither the header nor any op touches
-/// ordering, transactions or a feature (whole_history_needed). Otherwise it calls `load` and
-/// judges the history in memory. The report is the same either way.
+/// Judges the history `source` yields as check_history(load(), only) would, streaming, in
+/// memory bounded by open state whenever only the delivery and ordering checkers have anything
+/// to judge: `only` names delivery guarantees alone, or the header declares no group features
+/// or ACLs and no op is transactional or carries a feature (whole_history_needed(op)). Then
+/// delivery (checker/delivery_stream.hpp) and ordering (checker/ordering_stream.hpp) share one
+/// pass; each may ask for a second (ordering's loads the history). Otherwise it calls `load`
+/// and judges the history in memory. The report is the same either way. `options` and
+/// `stats` are the delivery stream's (the ordering stream's peak bytes are added to its peak;
+/// a second ordering pass adds one to passes).
 [[nodiscard]] DeliveryReport check_streaming(history::Header const& header,
                                              OpSource const& source,
                                              std::function<history::History()> const& load,
-                                             std::span<std::string const> only = {});
+                                             std::span<std::string const> only = {},
+                                             StreamOptions options = {},
+                                             StreamStats* stats = nullptr);
 
 /// Returns true when `header` promises an order, declares a group's features or ACLs: the
-/// checkers that judge those hold the history in memory.
+/// checkers that judge those hold the history in memory (ordering only when its stream
+/// doubts: checker/ordering_stream.hpp).
 bool whole_history_needed(history::Header const& header);
+/// Returns true when `header` declares a group's features or ACLs.
+bool features_declared(history::Header const& header);
 /// Returns true when `op` is transactional or carries a feature (tenant, principal, priority,
 /// delay, tag, source) or a dispatch.
 bool whole_history_needed(history::Op const& op);

@@ -255,19 +255,23 @@ std::vector<Verdict> check_ordering(history::History const& history) {
     std::vector<Anomaly> found = judge_producer(chain, nodes);
     anomalies.insert(anomalies.end(), found.begin(), found.end());
   }
+  return {ordering_verdict(std::move(anomalies), exercised.positioned)};
+}
+
+Verdict ordering_verdict(std::vector<Anomaly> anomalies, bool positioned) {
   sort_anomalies(anomalies);
   Verdict verdict{.guarantee = "ordering"};
   if (!anomalies.empty()) {
     verdict.validity = Validity::invalid;
     verdict.reason = count_kinds(anomalies) + " in topics that promise an order";
-  } else if (!exercised.positioned) {
+  } else if (!positioned) {
     verdict.validity = Validity::unknown;
     verdict.reason =
         "no processed message of a topic that promises an order has a broker position to compare"
         " (no offset; for queue and producer scopes, no acknowledged send)";
   }
   verdict.anomalies = std::move(anomalies);
-  return {verdict};
+  return verdict;
 }
 
 }  // namespace mqcheck::checker

@@ -24,4 +24,10 @@ namespace mqcheck::checker {
 /// full definition.
 [[nodiscard]] std::vector<Verdict> check_ordering(history::History const& history);
 
+/// Returns the ordering verdict of a history that exercises ordering (some processed message
+/// of an ordered topic): invalid with `anomalies` (sorted here) when there are any, else
+/// unknown when no such message is `positioned` (has a broker position to compare), else
+/// valid. Shared by check_ordering and the streaming checker (checker/ordering_stream.hpp).
+[[nodiscard]] Verdict ordering_verdict(std::vector<Anomaly> anomalies, bool positioned);
+
 }  // namespace mqcheck::checker

@@ -42,7 +42,8 @@ bool promise_broken(checker::DeliveryReport const& report) {
 }
 
 // Judged streaming, in memory bounded by the messages in flight, whenever only the delivery
-// checker has work (checker::check_streaming); the other checkers hold the history in memory.
+// and ordering checkers have work (checker::check_streaming); the transaction and feature
+// checkers hold the history in memory.
 checker::DeliveryReport judge(std::string const& path, std::vector<std::string> const& only) {
   history::Header header;
   auto const open = [&path](std::ifstream& in) {  // As load_history words its errors.

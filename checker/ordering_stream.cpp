@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/ordering_stream.cpp (layer: checker)
+// The streaming ordering pass. Each rule of check_ordering (checker/ordering*.cpp) is judged
+// here by a sufficient condition for "no anomaly" that needs only open state:
+//   inconsistent-offsets: an offset of a partition is claimed by one message only (the claimed
+//     offsets of a partition are an interval set), and a message at one offset only;
+//   nonmonotonic-poll, poll-skip: each process reads each partition contiguously (the next
+//     poll starts right after the last one ended) until an assign, crash or restart;
+//   reordered (consumers): each group's first processings in a partition come in increasing
+//     offset order, and none comes before the message's offset is known;
+//   reordered (producer): each producer's sends to a partition get increasing offsets.
+// Partition chains contain the key and producer chains, so checking them covers every scope.
+// Anything else (a second send invoke, a partition learnt after use, a record without topic,
+// an op naming a forgotten message) is a doubt: the second pass loads the history.
+#include "checker/ordering_stream.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+#include "checker/ordering.hpp"
+#include "checker/ordering_stream_state.hpp"
+#include "core/assert.hpp"
+
+namespace mqcheck::checker {
+namespace ordering_detail {
+
+using history::Op;
+using history::OpKind;
+using history::OpType;
+using history::OrderingScope;
+using history::Record;
+
+namespace {
+
+constexpr std::uint8_t unknown_scope = 0xff;
+constexpr std::uint8_t unknown_bit = 0xff;
+constexpr std::uint8_t group_bits_max = 32;
+
+bool resets_position(Op const& op) {  // As check_offsets: the consumer starts afresh.
+  if (op.type == OpType::event)
+    return op.f == OpKind::crash || op.f == OpKind::power_loss || op.f == OpKind::restart;
+  return op.f == OpKind::assign;
+}
+
+// Scopes whose chains fall back on the real-time order of acknowledged sends (chain_of).
+bool ordered_by_acks(OrderingScope scope) {
+  return scope == OrderingScope::queue || scope == OrderingScope::producer;
+}
+
+}  // namespace
+
+StreamState::StreamState(history::Header const& header, std::uint64_t settle_delay)
+    : settle_delay_(settle_delay), header_(header) {
+  for (auto const& [topic, scope] : header.ordering)
+    ordered_ = ordered_ || scope != OrderingScope::none;
+  for (auto const& [topic, groups] : header.subscriptions) {
+    std::uint32_t& readers = subscribed_[names_.intern(topic)];
+    for (std::string const& group : groups) readers |= group_bit(names_.intern(group));
+  }
+}
+
+// Groups are few; one bit each keeps an open message small. The 33rd group is a doubt.
+std::uint32_t StreamState::group_bit(std::uint32_t group) {
+  if (group_bits_.size() <= group) group_bits_.resize(group + 1, unknown_bit);
+  if (group_bits_[group] == unknown_bit) {
+    if (group_count_ == group_bits_max) {
+      doubt();
+      return 0;
+    }
+    group_bits_[group] = group_count_++;
+  }
+  return std::uint32_t{1} << group_bits_[group];
+}
+
+OrderingScope StreamState::scope_of(std::uint32_t topic) {
+  if (scopes_.size() <= topic) scopes_.resize(topic + 1, unknown_scope);
+  if (scopes_[topic] == unknown_scope) {
+    auto const found = header_.ordering.find(names_.name(topic));
+    OrderingScope const scope =
+        found == header_.ordering.end() ? OrderingScope::none : found->second;
+    scopes_[topic] = static_cast<std::uint8_t>(scope);
+  }
+  return static_cast<OrderingScope>(scopes_[topic]);
+}
+
+void StreamState::observe(Op const& op) {
+  if (!ordered_ || doubt_) return;
+  now_ = op.index;
+  if (resets_position(op)) {
+    reads_.erase(names_.intern(op.process));
+  } else if (history::is_client_op(op) && (op.type != OpType::fail || op.f == OpKind::send)) {
+    // The ops check_ordering reads records from: sends of any outcome (the message table),
+    // and every other client op but failed ones and assigns (placements and claims).
+    for (std::size_t i = 0; i < op.value.size(); ++i)
+      touch(op, op.value[i], static_cast<std::uint32_t>(i));
+    if (op.type == OpType::ok && (op.f == OpKind::poll || op.f == OpKind::deliver))
+      walk_poll(op);
+  }
+  forget_due(op.index);
+}
+
+void StreamState::touch(Op const& op, Record const& record, std::uint32_t position) {
+  // Placements take an empty topic from elsewhere, and producers are named by process.
+  if (record.topic.empty() || op.process.empty()) return doubt();
+  std::uint32_t const topic = intern(topic_name_, record.topic);
+  auto it = entries_.find(record.id.value);
+  bool const fresh = it == entries_.end();
+  if (fresh) {
+    // A held message was never forgotten, so only a new one is looked up there.
+    if (forgotten_.contains(record.id)) return doubt();
+    it = entries_.try_emplace(record.id.value).first;
+    it->second.topic = topic;
+  }
+  Entry& e = it->second;
+  // A placement's topic is its first send's, known only at the end: two topics are a doubt.
+  if (!fresh && e.topic != topic) return doubt();
+  e.last_touch = now_;
+  if (!e.queued) {
+    e.queued = true;
+    due_.emplace_back(now_, record.id);
+  }
+  OrderingScope const scope = scope_of(topic);
+  if (op.f == OpKind::send) {
+    on_send(op, e, position);
+    if (op.type == OpType::ok && e.processed_unplaced && ordered_by_acks(scope)) return doubt();
+    if (op.type == OpType::fail) return;  // A failed op places nothing.
+  }
+  if (scope == OrderingScope::none) return;
+  place(record, e, scope);
+  if (record.offset) claim(e, record.offset->value);
+  if (op.f == OpKind::process && op.type == OpType::ok) process(op, e, scope);
+}
+
+void StreamState::on_send(Op const& op, Entry& e, std::uint32_t position) {
+  e.has_send = true;
+  if (op.type == OpType::ok) e.acked = true;
+  if (op.type != OpType::invoke) return;
+  // A resend makes its place in the producer's order ambiguous (sent_position): left to the
+  // second pass, as is everything rare.
+  if (++e.send_invokes > 1) return doubt();
+  e.sent_op = op.index;
+  e.sent_position = position;
+  e.sender = intern(sender_name_, op.process);
+  if (e.has_offset && scope_of(e.topic) != OrderingScope::none) producer_order(e, unit_of(e));
+}
+
+void StreamState::place(Record const& record, Entry& e, OrderingScope /*scope*/) {
+  if (!record.key.empty()) e.has_key = true;
+  if (!record.partition) return;
+  if (e.has_partition) {
+    if (e.partition != *record.partition) doubt();
+    return;
+  }
+  if (e.placed) return doubt();  // Judged in the wrong unit so far.
+  e.has_partition = true;
+  e.partition = *record.partition;
+}
+
+void StreamState::claim(Entry& e, std::int64_t offset) {
+  e.placed = true;
+  if (offset < 0) return doubt();
+  if (e.has_offset) {
+    if (e.offset != offset) doubt();  // Stored twice: a span, not a point.
+    return;
+  }
+  if (e.processed_unplaced) return doubt();  // A group processed it before we knew where.
+  Unit& unit = unit_of(e);
+  // This message had no offset, so an earlier claim of this one was another's:
+  // inconsistent-offsets.
+  MessageId const slot{static_cast<std::uint64_t>(offset)};
+  if (unit.claimed.contains(slot)) return doubt();
+  unit.claimed.insert(slot);
+  e.has_offset = true;
+  e.offset = offset;
+  if (e.sent_op != no_op) producer_order(e, unit);
+}
+
+void StreamState::process(Op const& op, Entry& e, OrderingScope scope) {
+  std::uint32_t const group = intern(group_name_, op.group);
+  std::uint32_t const bit = group_bit(group);
+  // Redeliveries are at-most-once's business: only the first processing orders.
+  if ((e.groups & bit) != 0 || bit == 0) return;
+  e.groups |= bit;
+  e.processed = true;
+  e.placed = true;
+  if (!e.has_offset) {
+    e.processed_unplaced = true;
+    if (e.acked && ordered_by_acks(scope)) doubt();  // A real-time chain: not judged here.
+    return;
+  }
+  auto const [max, fresh] = unit_of(e).processed_max.try_emplace(group, e.offset);
+  if (fresh) return;
+  if (e.offset <= max->second) return doubt();  // Processed after a later offset.
+  max->second = e.offset;
+}
+
+void StreamState::producer_order(Entry const& e, Unit& unit) {
+  ProducerOrder& order = unit.producers[e.sender];
+  ProducerOrder::Key const key{e.sent_op, e.sent_position};
+  while (!order.held.empty() && order.held.begin()->first.first + settle_delay_ <= now_) {
+    order.forgot = true;
+    order.forgot_key = std::max(order.forgot_key, order.held.begin()->first);
+    order.forgot_offset = std::max(order.forgot_offset, order.held.begin()->second);
+    order.held.erase(order.held.begin());
+  }
+  if (order.forgot && (key <= order.forgot_key || e.offset <= order.forgot_offset))
+    return doubt();
+  auto const next = order.held.lower_bound(key);
+  if (next != order.held.end() && (next->first == key || next->second <= e.offset))
+    return doubt();
+  if (next != order.held.begin() && std::prev(next)->second >= e.offset) return doubt();
+  order.held.emplace_hint(next, key, e.offset);
+}
+
+// As check_offsets' PollWalk: per partition, the first and the last offset the poll listed.
+void StreamState::walk_poll(Op const& op) {
+  std::vector<Run>& runs = runs_;  // Reused: no allocation per poll once warm.
+  runs.clear();
+  for (Record const& record : op.value) {
+    if (!record.offset || doubt_) continue;
+    Entry const& e = entries_.at(record.id.value);
+    if (scope_of(e.topic) == OrderingScope::none) continue;
+    std::uint64_t const unit = unit_key(e.topic, e.has_partition, e.partition);
+    std::int64_t const offset = record.offset->value;
+    auto const run = std::find_if(runs.begin(), runs.end(), [&](Run const& r) {
+      return r.unit == unit;
+    });
+    if (run == runs.end()) {
+      runs.push_back(Run{unit, offset, offset});
+    } else {
+      run->last = offset;
+    }
+  }
+  if (runs.empty() || doubt_) return;
+  std::map<std::uint64_t, std::int64_t>& mine = reads_[intern(reader_name_, op.process)];
+  for (Run const& run : runs) {
+    auto const [last, fresh] = mine.try_emplace(run.unit, run.last);
+    // Not contiguous: a nonmonotonic-poll, or a gap that may be a poll-skip.
+    if (!fresh && run.first != last->second + 1) return doubt();
+    last->second = run.last;
+  }
+}
+
+std::uint32_t StreamState::intern(LastName& last, std::string_view text) {
+  if (!last.valid || last.text != text) {
+    last.text.assign(text);
+    last.id = names_.intern(text);
+    last.valid = true;
+  }
+  return last.id;
+}
+
+std::uint64_t StreamState::unit_key(std::uint32_t topic, bool has_partition,
+                                    std::int32_t partition) {
+  return (std::uint64_t{topic} << 33) | (std::uint64_t{has_partition} << 32) |
+         static_cast<std::uint32_t>(partition);
+}
+
+Unit& StreamState::unit_of(std::uint32_t topic, bool has_partition, std::int32_t partition) {
+  std::uint64_t const key = unit_key(topic, has_partition, partition);
+  if (key != last_unit_key_) {
+    last_unit_ = &units_[key];
+    last_unit_key_ = key;
+  }
+  return *last_unit_;
+}
+
+bool StreamState::settled(Entry const& e) const {
+  auto const readers = subscribed_.find(e.topic);
+  if (readers == subscribed_.end()) return true;  // Nobody is known to owe it a processing.
+  return (e.groups & readers->second) == readers->second;
+}
+
+void StreamState::forget_due(std::uint64_t now) {
+  while (!due_.empty() && due_.front().first + settle_delay_ <= now) {
+    auto const [touched, id] = due_.front();
+    due_.pop_front();
+    auto const found = entries_.find(id.value);
+    MQCHECK_ASSERT(found != entries_.end());
+    Entry& e = found->second;
+    if (e.last_touch != touched) {  // Touched since: due later.
+      due_.emplace_back(e.last_touch, id);
+      continue;
+    }
+    if (!settled(e)) {  // Still owed a processing: queued again when an op names it.
+      e.queued = false;
+      continue;
+    }
+    note_exercise(e);
+    forgotten_.insert(id);
+    entries_.erase(found);
+  }
+}
+
+// As check_ordering's exercise(): a processed message of an ordered topic, and whether it has
+// a broker position (chain_of) to compare.
+void StreamState::note_exercise(Entry const& e) {
+  if (!e.processed) return;
+  OrderingScope const scope = static_cast<OrderingScope>(scopes_[e.topic]);
+  if (scope == OrderingScope::none) return;
+  processed_ = true;
+  bool const member = scope == OrderingScope::key        ? e.has_key
+                      : scope == OrderingScope::producer ? e.has_send
+                                                         : true;
+  if (member && (e.has_offset || (e.acked && ordered_by_acks(scope)))) positioned_ = true;
+}
+
+std::vector<Verdict> StreamState::finish() {
+  MQCHECK_ASSERT(!doubt_);
+  for (auto const& [id, e] : entries_) note_exercise(e);
+  if (!processed_) return {};
+  return {ordering_verdict({}, positioned_)};
+}
+
+std::size_t StreamState::memory_bytes() const {
+  constexpr std::size_t node = 2 * sizeof(void*) + 16;  // Links and malloc's overhead.
+  std::size_t bytes = entries_.bucket_count() * sizeof(void*) + names_.memory_bytes();
+  bytes += entries_.size() * (node + sizeof(std::uint64_t) + sizeof(Entry));
+  bytes += due_.size() * sizeof(due_.front()) + forgotten_.memory_bytes();
+  for (auto const& [key, unit] : units_) {
+    bytes += sizeof(Unit) + node + unit.claimed.memory_bytes();
+    bytes += unit.processed_max.size() * (node + 16);
+    for (auto const& [sender, order] : unit.producers)
+      bytes += sizeof(order) + node + order.held.size() * (node + 3 * sizeof(std::uint64_t));
+  }
+  for (auto const& [process, units] : reads_) bytes += node + units.size() * (node + 16);
+  return bytes;
+}
+
+}  // namespace ordering_detail
+
+OrderingStream::OrderingStream(history::Header const& header, std::uint64_t settle_delay)
+    : state_(std::make_unique<ordering_detail::StreamState>(header, settle_delay)) {}
+OrderingStream::~OrderingStream() = default;
+void OrderingStream::observe(history::Op const& op) { state_->observe(op); }
+bool OrderingStream::decided() const { return state_->decided(); }
+std::vector<Verdict> OrderingStream::finish() { return state_->finish(); }
+std::size_t OrderingStream::open_count() const { return state_->open_count(); }
+std::size_t OrderingStream::memory_bytes() const { return state_->memory_bytes(); }
+
+std::vector<Verdict> check_ordering_loaded(history::Header const& header,
+                                           OpSource const& source) {
+  history::History history(header);
+  source([&](history::Op const& op) { history.append(op); });
+  return check_ordering(history);
+}
+
+std::vector<Verdict> check_ordering_stream(history::Header const& header, OpSource const& source,
+                                           StreamOptions options, StreamStats* stats) {
+  OrderingStream stream(header, options.settle_delay);
+  StreamStats seen;
+  source([&](history::Op const& op) {
+    stream.observe(op);
+    ++seen.ops;
+    seen.open_peak = std::max<std::uint64_t>(seen.open_peak, stream.open_count());
+    if ((seen.ops & 4095) == 0)
+      seen.memory_peak_bytes = std::max(seen.memory_peak_bytes, stream.memory_bytes());
+  });
+  seen.memory_peak_bytes = std::max(seen.memory_peak_bytes, stream.memory_bytes());
+  seen.passes = stream.decided() ? 1 : 2;
+  if (stats != nullptr) *stats = seen;
+  if (stream.decided()) return stream.finish();
+  return check_ordering_loaded(header, source);
+}
+
+}  // namespace mqcheck::checker

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/ordering_stream.hpp (layer: checker)
+// The ordering checker over a stream of ops, in memory bounded by open state. check_ordering
+// (checker/ordering.hpp) stays the definition; this pass proves, op by op and with sufficient
+// conditions only, that a history has no ordering anomaly: every message keeps one topic,
+// partition and offset; no offset holds two messages; each consumer reads each partition
+// contiguously; each group's first processings and each producer's sends follow the offsets.
+// When all hold, the report (no anomaly; valid, unknown or absent) is decided in one pass. At
+// the first doubt (a gap, a step back, a redelivery of a forgotten message...) the pass stops
+// judging and a second pass loads the history and runs check_ordering, so the report equals
+// check_ordering's byte for byte either way; only clean histories stay bounded.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "checker/delivery_stream.hpp"
+#include "checker/verdict.hpp"
+#include "history/history.hpp"
+
+namespace mqcheck::checker {
+
+namespace ordering_detail {
+class StreamState;
+}
+
+/// The first, streaming pass of the ordering checker. Feed it every op in order, then ask
+/// decided(): when true, finish() is check_ordering's answer.
+class OrderingStream {
+ public:
+  /// `header` must outlive the stream. A message leaves the held state once every group
+  /// subscribed to its topic has processed it and `settle_delay` ops passed since an op last
+  /// named it; an op naming it afterwards ends the streaming judgement (decided() = false).
+  OrderingStream(history::Header const& header, std::uint64_t settle_delay);
+  ~OrderingStream();
+  OrderingStream(OrderingStream const&) = delete;
+  OrderingStream& operator=(OrderingStream const&) = delete;
+
+  /// Takes the next op of the history (ops come in index order).
+  void observe(history::Op const& op);
+  /// Returns true when the ops seen so far leave no doubt: no ordering anomaly.
+  bool decided() const;
+  /// Returns check_ordering's verdicts for the whole history. Precondition: decided(), and
+  /// every op observed.
+  [[nodiscard]] std::vector<Verdict> finish();
+  /// Returns the number of messages held now.
+  std::size_t open_count() const;
+  /// Returns an estimate of the heap bytes held now.
+  std::size_t memory_bytes() const;
+
+ private:
+  std::unique_ptr<ordering_detail::StreamState> state_;
+};
+
+/// Judges the "ordering" guarantee (as check_ordering) of the history `source` yields, whose
+/// header is `header`: one streaming pass, plus a second that loads the history when the first
+/// cannot decide. options.settle_delay is the stream's settle delay. `stats`, when given,
+/// receives ops, passes, the peak of messages held and of bytes held (sampled).
+[[nodiscard]] std::vector<Verdict> check_ordering_stream(history::Header const& header,
+                                                         OpSource const& source,
+                                                         StreamOptions options = {},
+                                                         StreamStats* stats = nullptr);
+
+/// Returns check_ordering of the history `source` yields (a second, loading pass), for a
+/// stream that could not decide.
+[[nodiscard]] std::vector<Verdict> check_ordering_loaded(history::Header const& header,
+                                                         OpSource const& source);
+
+}  // namespace mqcheck::checker

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/ordering_stream_state.hpp (layer: checker; private to checker/ordering_stream*)
+// The state of the streaming ordering pass: per open message its topic, partition, offset and
+// what was done with it (names interned to 32-bit ids); per (topic, partition) the offsets
+// claimed so far as an interval set, each group's highest first-processed offset and each
+// producer's recent sends; per consumer process the last offset it read of each
+// partition. A message is forgotten (its id joins an interval set) once every subscribed group
+// processed it and settle_delay ops went by without an op naming it.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "checker/delivery_stream_state.hpp"
+#include "checker/id_set.hpp"
+#include "checker/verdict.hpp"
+#include "history/history.hpp"
+
+namespace mqcheck::checker::ordering_detail {
+
+inline constexpr std::uint64_t no_op = ~std::uint64_t{0};
+
+/// The name one call site interned last: most ops repeat their predecessor's topic, group or
+/// process, and comparing a short string is cheaper than hashing it.
+struct LastName {
+  std::string text;
+  std::uint32_t id = 0;
+  bool valid = false;
+};
+
+/// What the pass holds about one message while it is open.
+struct Entry {
+  std::uint64_t last_touch = 0;   // The last op that named it.
+  std::uint64_t sent_op = no_op;  // Its send invoke (the only one: a second ends the stream).
+  std::int64_t offset = 0;
+  std::uint32_t topic = 0;
+  std::uint32_t sent_position = 0;  // Its record's position in that invoke.
+  std::uint32_t sender = 0;
+  std::int32_t partition = 0;
+  std::uint32_t groups = 0;  // Bits (group_bit) of the groups whose first ok processing was seen.
+  std::uint8_t send_invokes = 0;
+  // Flags as bits: a held message costs one allocation of 56 bytes plus the table's links.
+  bool has_partition : 1 = false;
+  bool placed : 1 = false;  // An offset or a processing used its partition: none may come now.
+  bool has_offset : 1 = false;
+  bool has_key : 1 = false;
+  bool has_send : 1 = false;
+  bool acked : 1 = false;
+  bool processed : 1 = false;           // Some group processed it `ok`.
+  bool processed_unplaced : 1 = false;  // ...before any offset of it was known.
+  bool queued : 1 = false;              // In due_ (at most once).
+};
+
+/// One producer's sends to one partition, keyed by (invoke index, position in the invoke),
+/// with their offsets: increasing along the keys while nothing is reordered.
+struct ProducerOrder {
+  using Key = std::pair<std::uint64_t, std::uint32_t>;
+  std::map<Key, std::int64_t> held;
+  bool forgot = false;    // Some entries were dropped (older than the settle delay)...
+  Key forgot_key{};       // ...the highest key among them...
+  std::int64_t forgot_offset = 0;  // ...and the highest offset.
+};
+
+/// One (topic, partition): an ordering unit.
+struct Unit {
+  /// Every offset some message was claimed at (as ids: offsets are >= 0). A partition's offsets
+  /// are dense, so this is a few intervals; a second message at one of them is a doubt.
+  IdSet claimed;
+  std::map<std::uint32_t, std::int64_t> processed_max;  // Group -> highest first-processed.
+  std::map<std::uint32_t, ProducerOrder> producers;     // By sender.
+};
+
+class StreamState {
+ public:
+  StreamState(history::Header const& header, std::uint64_t settle_delay);
+  void observe(history::Op const& op);
+  bool decided() const { return !doubt_; }
+  std::vector<Verdict> finish();
+  std::size_t open_count() const { return entries_.size(); }
+  std::size_t memory_bytes() const;
+
+ private:
+  void doubt() { doubt_ = true; }
+  std::uint32_t intern(LastName& last, std::string_view text);
+  history::OrderingScope scope_of(std::uint32_t topic);
+  void touch(history::Op const& op, history::Record const& record, std::uint32_t position);
+  void on_send(history::Op const& op, Entry& e, std::uint32_t position);
+  void place(history::Record const& record, Entry& e, history::OrderingScope scope);
+  void claim(Entry& e, std::int64_t offset);
+  void process(history::Op const& op, Entry& e, history::OrderingScope scope);
+  void producer_order(Entry const& e, Unit& unit);
+  void walk_poll(history::Op const& op);
+  Unit& unit_of(std::uint32_t topic, bool has_partition, std::int32_t partition);
+  Unit& unit_of(Entry const& e) { return unit_of(e.topic, e.has_partition, e.partition); }
+  static std::uint64_t unit_key(std::uint32_t topic, bool has_partition, std::int32_t partition);
+  bool settled(Entry const& e) const;
+  std::uint32_t group_bit(std::uint32_t group);
+  void forget_due(std::uint64_t now);
+  void note_exercise(Entry const& e);
+
+  std::uint64_t settle_delay_;
+  bool ordered_ = false;  // Some topic promises an order.
+  bool doubt_ = false;    // Stop: the second pass decides.
+  bool processed_ = false;
+  bool positioned_ = false;
+  history::Header const& header_;
+  stream_detail::Names names_;
+  std::vector<std::uint8_t> scopes_;  // By name id; unknown_scope until looked up.
+  std::map<std::uint32_t, std::uint32_t> subscribed_;  // Topic -> its groups' bits.
+  std::vector<std::uint8_t> group_bits_;  // By name id: the group's bit, or unknown_bit.
+  std::uint8_t group_count_ = 0;          // Bits handed out (32 at most: then a doubt).
+  std::unordered_map<std::uint64_t, Entry> entries_;  // lookup only: id -> open message.
+  // (touched at, id), roughly by time: an entry touched since it was queued goes to the back
+  // again when it comes out, so each open message is queued once at most.
+  std::deque<std::pair<std::uint64_t, MessageId>> due_;
+  LastName topic_name_, sender_name_, group_name_, reader_name_;
+  IdSet forgotten_;
+  std::map<std::uint64_t, Unit> units_;  // By unit_key.
+  std::uint64_t last_unit_key_ = ~std::uint64_t{0};
+  Unit* last_unit_ = nullptr;
+  std::map<std::uint32_t, std::map<std::uint64_t, std::int64_t>> reads_;  // Process -> unit.
+  std::uint64_t now_ = 0;
+  struct Run {  // What one poll read of one unit: its first and last offset.
+    std::uint64_t unit;
+    std::int64_t first;
+    std::int64_t last;
+  };
+  std::vector<Run> runs_;
+};
+
+}  // namespace mqcheck::checker::ordering_detail
