@@ -45,6 +45,28 @@ struct ReportOptions {
   std::size_t events_max = 400;
 };
 
+struct ExploreOptions {
+  std::string scenario;
+  std::uint32_t depth_max = 12;
+  std::uint64_t states_max = 200'000;
+  std::uint64_t memory_mb = 1024;
+  std::uint32_t crashes = 0;
+  std::string settle;       // A duration ("300ms"); empty: the scenario's drain.
+  std::string latency_max;  // A duration; empty: a message may arrive any time.
+  std::string fingerprint = "inputs";
+  std::string trace_path;   // Save the counterexample here.
+  std::string dot_path;     // Write the state graph here (small models).
+  std::string trace_guarantee;  // ...of this guarantee (default: the first violated).
+  std::vector<std::string> expect;  // "guarantee=holds|violated"
+  bool all = false;         // Keep searching after every guarantee is violated.
+};
+
+struct ReplayOptions {
+  std::string trace;
+  std::string history_path;
+  std::string report_path;
+};
+
 /// Registers `run` on `app`; the callback stores its exit status in `status`.
 void add_run_command(CLI::App& app, RunOptions& options, int& status);
 /// Registers `check` on `app`.
@@ -53,7 +75,13 @@ void add_check_command(CLI::App& app, CheckOptions& options, int& status);
 /// Registers `report` on `app`.
 void add_report_command(CLI::App& app, ReportOptions& options, int& status);
 
+/// Registers `explore` and `replay` on `app`.
+void add_explore_command(CLI::App& app, ExploreOptions& options, int& status);
+void add_replay_command(CLI::App& app, ReplayOptions& options, int& status);
+
 int run_command(RunOptions const& options);
+int explore_command(ExploreOptions const& options);
+int replay_command(ReplayOptions const& options);
 int report_command(ReportOptions const& options);
 int check_command(CheckOptions const& options);
 

@@ -18,6 +18,11 @@ constexpr char const* footer = R"(Examples:
       Judges a history, from mqcheck or from a harness around a real broker.
   mqcheck report scenarios/reference/power-loss-without-fsync.yaml -o report.html
       Writes a self-contained HTML report with a space-time diagram and a stepper.
+  mqcheck explore scenarios/explore/kafka-acks1-leader-crash.yaml --max-depth 6 \
+      --max-latency 1ms --trace cx.json
+      Tries every schedule within bounds; saves the shortest counterexample.
+  mqcheck replay cx.json --history cx.jsonl
+      Re-runs a saved counterexample to the same history and verdict.
 
 Exit status: 0 when every expectation holds, 1 when one does not, 2 on bad input.
 Docs: docs/scenario-format.md, docs/history-format.md, docs/anomalies.md, docs/reports.md.)";
@@ -36,6 +41,10 @@ int main(int argc, char** argv) {
   mqcheck::cli::add_check_command(app, check, status);
   mqcheck::cli::ReportOptions report;
   mqcheck::cli::add_report_command(app, report, status);
+  mqcheck::cli::ExploreOptions explore;
+  mqcheck::cli::add_explore_command(app, explore, status);
+  mqcheck::cli::ReplayOptions replay;
+  mqcheck::cli::add_replay_command(app, replay, status);
   try {
     app.parse(argc, argv);
   } catch (CLI::ParseError const& e) {

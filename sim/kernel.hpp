@@ -31,6 +31,20 @@ namespace mqcheck::sim {
 bool same_messages(std::vector<history::Record> const& a, std::vector<history::Record> const& b);
 
 template <class Model>
+class Kernel;
+
+/// Lets the explorer (explore/) borrow a world builder's kernel: while `hook` is set,
+/// Kernel<Model>::run() hands the kernel, built with its plan, initial actors and resolver, to
+/// the hook instead of simulating, and returns what the hook returns. The world builders
+/// (sim/world_*.cpp) keep their configurations alive for exactly that call, so the explorer
+/// drives the very actors `mqcheck run` would. Not for concurrent use; null in every
+/// simulation, where it costs one pointer test per run.
+template <class Model>
+struct RunTakeover {
+  static inline std::function<RunResult(Kernel<Model>&)>* hook = nullptr;
+};
+
+template <class Model>
 class Kernel {
   using Message = typename Model::Message;
   using Entry = typename Model::Entry;
@@ -52,6 +66,21 @@ class Kernel {
   /// Returns node n's current actor state and whether it is up (for resolvers).
   Actor const& actor(NodeId n) const { return nodes_[n.value].actor; }
   bool up(NodeId n) const { return nodes_[n.value].up; }
+
+  /// Returns the plan and the nodes' initial actors (for the explorer, via RunTakeover).
+  RunPlan const& plan() const { return plan_; }
+  std::vector<Actor> const& initial_actors() const { return initial_; }
+  /// Resolves `selector` as the resolver would if node n's actor were `actors[n]` and its
+  /// liveness `up[n]`: the explorer's current state. Overwrites this kernel's node states, so
+  /// it is only for a kernel borrowed through RunTakeover, never one that runs.
+  std::vector<NodeId> resolve_in(std::string const& selector, std::vector<Actor> const& actors,
+                                 std::vector<bool> const& up) {
+    for (std::size_t n = 0; n < nodes_.size(); ++n) {
+      nodes_[n].actor = actors[n];
+      nodes_[n].up = up[n];
+    }
+    return resolver_ ? resolver_(*this, selector) : std::vector<NodeId>{};
+  }
 
  private:
   struct Event {

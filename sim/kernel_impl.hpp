@@ -30,6 +30,7 @@ void Kernel<Model>::push(Event e) {
 
 template <class Model>
 RunResult Kernel<Model>::run() {
+  if (RunTakeover<Model>::hook != nullptr) return (*RunTakeover<Model>::hook)(*this);
   for (std::size_t i = 0; i < plan_.faults.size(); ++i) {
     push({plan_.faults[i].at, 0, Event::Kind::fault, {}, {}, 0, i, 0});
   }

@@ -63,6 +63,9 @@ class Disk {
     return it == files_.end() ? none : it->second.entries;
   }
 
+  /// Returns every file, by id (ordered, so a fingerprint of it is canonical).
+  std::map<FileId, DiskFile<Entry>> const& files() const { return files_; }
+
   bool operator==(Disk const&) const = default;
 
  private:

@@ -42,7 +42,9 @@ class Consumer {
     h.add(busy_ ? 1 : 0);
     h.add_each(unsent_acks_, [](Hasher& g, DeliveryTag t) { g.add(t); });
   }
-  bool operator==(Consumer const& o) const { return buffer_ == o.buffer_ && busy_ == o.busy_; }
+  bool operator==(Consumer const& o) const {
+    return buffer_ == o.buffer_ && busy_ == o.busy_ && unsent_acks_ == o.unsent_acks_;
+  }
 
  private:
   static constexpr TimerId processed_timer = 0;

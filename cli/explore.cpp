@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: cli/explore.cpp (layer: cli)
+// `mqcheck explore SCENARIO`: every schedule within bounds, breadth-first; prints the search's
+// numbers and, per delivery guarantee, "holds within bounds: ..." or the shortest
+// counterexample as a numbered trace; saves one as a trace file for `mqcheck replay`.
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "cli/commands.hpp"
+#include "checker/delivery.hpp"
+#include "core/input_error.hpp"
+#include "core/parse.hpp"
+#include "explore/explore.hpp"
+#include "explore/trace_file.hpp"
+#include "viz/state_graph_dot.hpp"
+
+namespace mqcheck::cli {
+namespace {
+
+constexpr char const* explore_footer = R"(Examples:
+  mqcheck explore scenarios/explore/reference-ack-before-processing.yaml --max-latency 1ms
+      Every schedule of at most 12 choices, the scenario's faults once each at any moment,
+      every message delivered within 1ms.
+  mqcheck explore scenarios/explore/kafka-acks1-leader-crash.yaml --max-depth 6 \
+      --max-latency 1ms --trace cx.json
+      Saves the shortest counterexample, which `mqcheck replay cx.json` re-runs.
+  mqcheck explore my.yaml --crashes 1 --settle 300ms --expect at-least-once=holds
+
+Each state reached is judged by letting it settle (faults stop, crashed nodes restart, the
+system runs for --settle) and checking the history. Without --max-latency a message may take
+any time, so every timeout can fire before its answer arrives. Exit status: 0 when no
+guarantee is violated (or every --expect holds), 1 otherwise, 2 on bad input. See
+docs/explorer.md.)";
+
+explore::Bounds bounds_of(ExploreOptions const& o) {
+  explore::Bounds b;
+  b.depth_max = o.depth_max;
+  b.states_max = o.states_max;
+  b.memory_max = o.memory_mb << 20;
+  b.crashes = o.crashes;
+  b.stop_when_all_violated = !o.all;
+  if (!o.dot_path.empty()) b.dot_states_max = 2'000;
+  if (!o.settle.empty()) {
+    b.settle = parse_duration(o.settle);
+    if (!b.settle) {
+      throw InputError({"command line", 0, 0}, "--settle", "not a duration: " + o.settle);
+    }
+  }
+  if (!o.latency_max.empty()) {
+    b.latency_max = parse_duration(o.latency_max);
+    if (!b.latency_max) {
+      throw InputError({"command line", 0, 0}, "--max-latency", "not a duration: " + o.latency_max);
+    }
+  }
+  if (o.fingerprint == "state") {
+    b.fingerprint = explore::FingerprintMode::state;
+  } else if (o.fingerprint != "inputs") {
+    throw InputError({"command line", 0, 0}, "--fingerprint",
+                     "'" + o.fingerprint + "' is not a mode; use 'inputs' or 'state'");
+  }
+  return b;
+}
+
+void print_stats(explore::ExploreResult const& r, double seconds) {
+  explore::ExploreStats const& s = r.stats;
+  double const rate = seconds > 0 ? static_cast<double>(s.distinct) / seconds : 0.0;
+  std::cout << "states: " << s.distinct << " distinct, " << s.explored << " expanded, "
+            << s.settled << " settled; transitions: " << s.transitions
+            << "; depth reached: " << s.depth_reached << "\n"
+            << "time: " << seconds << " s (" << static_cast<std::uint64_t>(rate)
+            << " states/s); memory (estimate): " << (s.memory_bytes >> 10) << " KiB\n"
+            << "reductions: none (partial-order and symmetry reduction are not built yet)\n";
+  if (!s.stopped.empty()) {
+    std::cout << "stopped early at --" << s.stopped
+              << ": the verdicts below cover only the states listed above\n";
+  } else if (s.depth_cut) {
+    std::cout << "every state within the depth bound was explored (deeper ones exist)\n";
+  } else {
+    std::cout << "the whole state space was explored\n";
+  }
+  for (std::string const& u : r.unsupported) {
+    std::cout << "not explored: the scenario's '" << u << "' faults (not enumerated yet)\n";
+  }
+  std::cout << "\n";
+}
+
+void print_guarantee(explore::GuaranteeResult const& g, std::string const& bounds) {
+  std::string const promise = g.promised ? "" : " (not promised by this configuration)";
+  if (!g.violated) {
+    std::cout << g.guarantee << promise << ": holds within bounds: " << bounds;
+    if (g.unknown_states > 0) std::cout << " (" << g.unknown_states << " states unknown)";
+    std::cout << "\n";
+    return;
+  }
+  explore::Counterexample const& cx = *g.counterexample;
+  std::cout << g.guarantee << promise << ": VIOLATED; shortest counterexample ("
+            << cx.steps.size() << " choices, then faults stop and the system settles):\n";
+  for (std::size_t i = 0; i < cx.steps.size(); ++i) {
+    std::cout << "  " << (i + 1) << ". " << cx.steps[i] << "\n";
+  }
+  for (checker::Verdict const& v : cx.report.verdicts) {
+    if (v.guarantee != g.guarantee) continue;
+    std::cout << "  then: " << v.reason << "\n";
+    for (std::size_t a = 0; a < v.anomalies.size() && a < 3; ++a) {
+      std::cout << "    " << v.anomalies[a].kind << ": " << v.anomalies[a].explanation << "\n";
+    }
+  }
+}
+
+// Returns the --expect list as (guarantee, violated?) pairs; bad entries are InputErrors,
+// found before the search starts.
+std::vector<std::pair<std::string, bool>> expectations(ExploreOptions const& o) {
+  std::vector<std::pair<std::string, bool>> out;
+  auto const names = checker::guarantee_names();
+  for (std::string const& e : o.expect) {
+    std::size_t const eq = e.find('=');
+    std::string const name = e.substr(0, eq);
+    std::string const want = eq == std::string::npos ? "" : e.substr(eq + 1);
+    bool const known = std::find(names.begin(), names.end(), name) != names.end();
+    if (!known || (want != "holds" && want != "violated")) {
+      std::string const near = known ? "" : nearest(name, names);
+      throw InputError({"command line", 0, 0}, "--expect",
+                       "'" + e + "' is not GUARANTEE=holds or GUARANTEE=violated" +
+                           (near.empty() ? "" : "; did you mean '" + near + "'?"));
+    }
+    out.emplace_back(name, want == "violated");
+  }
+  return out;
+}
+
+int exit_for(std::vector<std::pair<std::string, bool>> const& expected,
+             explore::ExploreResult const& r) {
+  if (expected.empty()) {
+    bool const any = std::any_of(r.guarantees.begin(), r.guarantees.end(),
+                                 [](auto const& g) { return g.violated && g.promised; });
+    return any ? exit_violated : exit_ok;
+  }
+  int status = exit_ok;
+  for (auto const& [name, violated] : expected) {
+    for (explore::GuaranteeResult const& g : r.guarantees) {
+      if (g.guarantee != name || g.violated == violated) continue;
+      std::cerr << "mqcheck: expected " << name << (violated ? " violated" : " to hold") << "\n";
+      status = exit_violated;
+    }
+  }
+  return status;
+}
+
+void save_trace(ExploreOptions const& o, explore::Bounds const& b,
+                explore::ExploreResult const& r) {
+  auto const it = std::find_if(r.guarantees.begin(), r.guarantees.end(), [&](auto const& g) {
+    return g.violated && (o.trace_guarantee.empty() || g.guarantee == o.trace_guarantee);
+  });
+  if (it == r.guarantees.end()) {
+    std::cout << "no counterexample to save in " << o.trace_path << "\n";
+    return;
+  }
+  explore::Trace t{o.scenario, b, it->guarantee, it->counterexample->choices,
+                   it->counterexample->steps};
+  std::ofstream out(o.trace_path, std::ios::binary);
+  if (!out) throw InputError({o.trace_path, 0, 0}, "--trace", "cannot open the file for writing");
+  out << explore::format_trace(t);
+  std::cout << "counterexample (" << it->guarantee << ") saved: mqcheck replay " << o.trace_path
+            << "\n";
+}
+
+}  // namespace
+
+// The explorer's graph as the plain data viz draws: states numbered in discovery order, the
+// first counterexample's states and steps marked.
+viz::StateGraph graph_of(explore::ExploreResult const& r, std::string const& title) {
+  viz::StateGraph g;
+  g.title = title;
+  explore::StateGraph const& found = *r.graph;
+  std::set<std::uint32_t> const trace(r.graph_trace.begin(), r.graph_trace.end());
+  for (std::uint32_t s = 0; s < found.size(); ++s) {
+    viz::StateGraph::State state;
+    state.id = s;
+    state.label = s == 0 ? "initial" : "s" + std::to_string(s);
+    state.initial = s == 0;
+    state.violating = found.violating_at(s);
+    state.on_trace = trace.contains(s);
+    g.states.push_back(std::move(state));
+  }
+  std::set<std::pair<std::uint32_t, std::uint32_t>> trace_steps;
+  for (std::size_t i = 1; i < r.graph_trace.size(); ++i) {
+    trace_steps.emplace(r.graph_trace[i - 1], r.graph_trace[i]);
+  }
+  for (explore::StateGraph::Edge const& e : found.edges()) {
+    g.steps.push_back({e.from, e.to, e.label, trace_steps.contains({e.from, e.to})});
+  }
+  return g;
+}
+
+void write_dot(ExploreOptions const& o, explore::ExploreResult const& r, std::string const& name) {
+  std::ofstream out(o.dot_path, std::ios::binary);
+  if (!out) throw InputError({o.dot_path, 0, 0}, "--dot", "cannot open the file for writing");
+  if (!r.graph || !r.graph->recording()) {
+    out << "// the state graph has more than " << (r.graph ? r.graph->states_max() : 0)
+        << " states: not drawn\n";
+    return;
+  }
+  out << viz::render_state_graph_dot(graph_of(r, name + " (" + r.bounds + ")"),
+                                     r.graph->states_max());
+}
+
+int explore_command(ExploreOptions const& o) {
+  try {
+    explore::Bounds const bounds = bounds_of(o);
+    auto const expected = expectations(o);
+    sim::Scenario const scenario = sim::load_scenario(o.scenario);
+    auto const start = std::chrono::steady_clock::now();
+    explore::ExploreResult const r = explore::explore(scenario, bounds);
+    std::chrono::duration<double> const took = std::chrono::steady_clock::now() - start;
+    std::cout << scenario.name << " (explored)\n\n";
+    print_stats(r, took.count());
+    for (explore::GuaranteeResult const& g : r.guarantees) print_guarantee(g, r.bounds);
+    if (!o.trace_path.empty()) save_trace(o, bounds, r);
+    if (!o.dot_path.empty()) write_dot(o, r, scenario.name);
+    return exit_for(expected, r);
+  } catch (InputError const& e) {
+    std::cerr << "mqcheck: " << e.what() << "\n";
+    return exit_bad_input;
+  }
+}
+
+void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
+  CLI::App* cmd = app.add_subcommand(
+      "explore", "Check every schedule of a scenario within bounds (model checking).");
+  cmd->footer(explore_footer);
+  cmd->add_option("SCENARIO", o.scenario, "Scenario file (YAML)")->required();
+  cmd->add_option("--max-depth", o.depth_max, "Choices along a path (default 12)");
+  cmd->add_option("--max-states", o.states_max, "Distinct states (default 200000)");
+  cmd->add_option("--max-memory", o.memory_mb, "Memory for the search, in MiB (default 1024)");
+  cmd->add_option("--crashes", o.crashes, "Extra crashes of any broker (default 0)");
+  cmd->add_option("--settle", o.settle, "How long each state settles (default: the drain)");
+  cmd->add_option("--max-latency", o.latency_max,
+                  "Deliver every message within this (default: any time, timers may overtake)");
+  cmd->add_option("--fingerprint", o.fingerprint, "inputs (default, always sound) or state");
+  cmd->add_option("--trace", o.trace_path, "Save a counterexample here (for mqcheck replay)");
+  cmd->add_option("--trace-guarantee", o.trace_guarantee, "Which guarantee's counterexample");
+  cmd->add_option("--expect", o.expect, "GUARANTEE=holds|violated; exit 1 unless so");
+  cmd->add_option("--dot", o.dot_path, "Write the state graph (Graphviz DOT; up to 2000 states)");
+  cmd->add_flag("--all", o.all, "Search on after every guarantee is violated");
+  cmd->callback([&o, &status] { status = explore_command(o); });
+}
+
+}  // namespace mqcheck::cli

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: explore/choice.hpp (layer: explore)
+// What can happen next in a World: a message in flight arrives, an armed timer fires, a fault
+// from the budget strikes a node, or a crashed node restarts. A choice names its item by
+// position (the in-flight index, the timer id, the fault option), so it only means something
+// in the World it was enumerated in: traces replay choices from the initial state, in order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/strong_id.hpp"
+#include "sim/plan.hpp"
+
+namespace mqcheck::explore {
+
+enum class ChoiceKind : std::uint8_t { deliver, timer, crash, power_loss, restart };
+
+struct Choice {
+  ChoiceKind kind = ChoiceKind::deliver;
+  NodeId node;             // The receiver, the timer's node or the node struck.
+  std::uint64_t item = 0;  // deliver: in-flight index; timer: its id; crash: fault option.
+  bool operator==(Choice const&) const = default;
+};
+
+/// One fault the budget allows once: a scenario fault (`faults:` in the scenario, at any time
+/// instead of its `at:`), with fixed targets or a selector such as leader(orders-0) resolved
+/// against the current state.
+struct FaultOption {
+  sim::FaultAction action = sim::FaultAction::crash;
+  std::vector<NodeId> targets;
+  std::string selector;
+  std::string label;  // "crash leader(orders-0)", for traces.
+};
+
+}  // namespace mqcheck::explore

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: explore/engine.hpp (layer: explore)
+// The explorer's step semantics over World values: enumerate the choices a World offers and
+// apply one. Effects are applied exactly as the kernel applies them (sim/kernel_impl.hpp):
+// cancels, then timer sets, then disk operations in order, then history ops, then sends; a
+// crash completes open client ops as the model said, clears timers and bumps the incarnation;
+// a power loss also cuts each file to its fsynced length; a restart resets the actor and
+// recovers it from disk. Time is abstracted: a message may arrive at any moment (unbounded
+// delay), and a timer may fire when no other armed timer's latest firing time comes before its
+// earliest (docs/explorer.md). The network does not lose or duplicate messages here.
+#pragma once
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include "explore/choice.hpp"
+#include "explore/world.hpp"
+#include "sim/kernel.hpp"
+
+namespace mqcheck::explore {
+
+/// Returns the unqualified name of T ("ProduceRequest"), for traces only.
+template <class T>
+std::string type_name() {
+  int status = 0;
+  char* raw = abi::__cxa_demangle(typeid(T).name(), nullptr, nullptr, &status);
+  std::string name = status == 0 && raw != nullptr ? raw : typeid(T).name();
+  std::free(raw);  // NOLINT: the demangler's buffer comes from malloc.
+  std::size_t const colon = name.rfind("::");
+  return colon == std::string::npos ? name : name.substr(colon + 2);
+}
+
+template <class Model>
+class Engine {
+  using Message = typename Model::Message;
+  using Entry = typename Model::Entry;
+  using Actor = typename Model::Actor;
+  using W = World<Model>;
+
+ public:
+  /// Borrows `kernel` (from RunTakeover) for its plan, initial actors and resolver. `crashes`
+  /// is the --crashes budget: that many extra crashes of any broker node. `latency_max`, when
+  /// set, bounds how long a message may stay in flight while timers fire.
+  Engine(sim::Kernel<Model>& kernel, std::uint32_t crashes,
+         std::optional<DurationUs> latency_max = {})
+      : kernel_(kernel), crashes_(crashes), latency_max_(latency_max) {
+    for (sim::PlannedFault const& f : kernel.plan().faults) {
+      if (f.undo) continue;  // Restarts are always a choice for a node that is down.
+      if (f.action != sim::FaultAction::crash && f.action != sim::FaultAction::power_loss) {
+        unsupported_.push_back(std::string(sim::fault_name(f.action)));
+        continue;
+      }
+      FaultOption o{f.action, f.targets, f.selector, std::string(sim::fault_name(f.action))};
+      if (!f.selector.empty()) o.label += " " + f.selector;
+      for (NodeId n : f.targets) o.label += " " + name(n);
+      options_.push_back(std::move(o));
+    }
+  }
+
+  /// Returns the initial World: every node started (on_start), in node order.
+  W initial() {
+    W w;
+    for (Actor const& a : kernel_.initial_actors()) w.nodes.push_back({a, true, 0, {}, {}, {}, 0});
+    w.faults_used.assign(options_.size(), false);
+    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
+      call(w, NodeId{n}, [&](auto& actor) { actor.on_start(out_); });
+    }
+    return w;
+  }
+
+  /// Appends the choices `w` offers to `out`, in a fixed order: deliveries by in-flight index
+  /// (skipping a copy identical to an earlier one), timers by (node, id), faults, restarts.
+  void choices(W const& w, std::vector<Choice>& out) {
+    for (std::size_t i = 0; i < w.in_flight.size(); ++i) {
+      InFlight<Model> const& m = w.in_flight[i];
+      bool const repeat = std::any_of(
+          w.in_flight.begin(), w.in_flight.begin() + static_cast<std::ptrdiff_t>(i),
+          [&](auto const& o) { return o.digest == m.digest && o.deadline == m.deadline; });
+      if (!repeat) out.push_back({ChoiceKind::deliver, m.to, i});
+    }
+    std::int64_t const horizon = earliest_deadline(w);
+    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
+      if (!w.nodes[n].up) continue;
+      for (auto const& [id, window] : w.nodes[n].timers) {
+        if (window.lo <= horizon) out.push_back({ChoiceKind::timer, NodeId{n}, id});
+      }
+    }
+    fault_choices(w, out);
+    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
+      if (!w.nodes[n].up) out.push_back({ChoiceKind::restart, NodeId{n}, 0});
+    }
+  }
+
+  /// Applies `c` (one of choices(w)) to `w`.
+  void apply(W& w, Choice const& c) {
+    ++w.steps;
+    switch (c.kind) {
+      case ChoiceKind::deliver:
+        return deliver(w, static_cast<std::size_t>(c.item));
+      case ChoiceKind::timer:
+        return fire(w, c.node, c.item);
+      case ChoiceKind::crash:
+      case ChoiceKind::power_loss:
+        return strike(w, c);
+      case ChoiceKind::restart:
+        return restart(w, c.node);
+    }
+  }
+
+  /// Returns what `c` does in `w`, in words ("broker-0 receives ProduceRequest from p1").
+  std::string describe(W const& w, Choice const& c) const {
+    switch (c.kind) {
+      case ChoiceKind::deliver: {
+        auto const& m = w.in_flight[static_cast<std::size_t>(c.item)];
+        std::string const type =
+            std::visit([](auto const& x) { return type_name<std::decay_t<decltype(x)>>(); },
+                       m.message);
+        return name(m.to) + " receives " + type + " from " + name(m.from);
+      }
+      case ChoiceKind::timer:
+        return name(c.node) + "'s timer " + std::to_string(c.item) + " fires";
+      case ChoiceKind::crash:
+        return name(c.node) + " crashes (" + option_label(c.item) + ")";
+      case ChoiceKind::power_loss:
+        return name(c.node) + " loses power (" + option_label(c.item) + ")";
+      case ChoiceKind::restart:
+        return name(c.node) + " restarts and recovers from its disk";
+    }
+    return "?";
+  }
+
+  /// Lets `w` settle as the simulator's quiesce and drain do: heal, restart every node that is
+  /// down (node order), then run a fixed schedule (every message in flight, oldest first,
+  /// before the timer due soonest, ties by node and id) until `drain` of time has passed,
+  /// nothing is left to run, or `steps_max` steps. Returns whether the history counts as
+  /// drained, as the kernel decides it (nothing left, or an endless model not cut short).
+  bool settle(W& w, DurationUs drain, std::uint64_t steps_max) {
+    restart_all(w);
+    SimTimeUs const end = w.now + drain;
+    for (std::uint64_t step = 0; step < steps_max; ++step) {
+      if (!w.in_flight.empty()) {
+        deliver(w, 0);
+        continue;
+      }
+      NodeId node{0};
+      model::TimerId timer = 0;
+      std::int64_t soonest = TimerWindow::unbounded;
+      for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
+        for (auto const& [id, window] : w.nodes[n].timers) {
+          if (window.lo >= soonest) continue;
+          node = NodeId{n};
+          timer = id;
+          soonest = window.lo;
+        }
+      }
+      if (soonest == TimerWindow::unbounded) return true;  // Nothing left: drained.
+      if (w.now + DurationUs{soonest} > end) return kernel_.plan().endless;
+      fire(w, node, timer);
+    }
+    return false;
+  }
+
+  /// Restarts every node that is down, in node order: the settle's first steps.
+  void restart_all(W& w) {
+    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) restart(w, NodeId{n});
+  }
+  /// Delivers the oldest message in flight (there must be one): the settle's next step.
+  void deliver_oldest(W& w) { deliver(w, 0); }
+
+  /// Returns the history of `w`'s path, marked drained or not.
+  history::History history(W const& w, bool drained) const {
+    history::History h = history_of(w, kernel_.plan().header);
+    h.header().drained = drained;
+    return h;
+  }
+
+  std::string const& name(NodeId n) const { return kernel_.plan().nodes[n.value].name; }
+  std::vector<FaultOption> const& fault_options() const { return options_; }
+  /// Returns the scenario's fault kinds the explorer does not enumerate (pause, partition...).
+  std::vector<std::string> const& unsupported_faults() const { return unsupported_; }
+
+ private:
+  // The latest moment time may move to: no armed timer and no message may be overtaken.
+  static std::int64_t earliest_deadline(W const& w) {
+    std::int64_t horizon = TimerWindow::unbounded;
+    for (InFlight<Model> const& m : w.in_flight) horizon = std::min(horizon, m.deadline);
+    for (NodeState<Model> const& n : w.nodes) {
+      if (!n.up) continue;
+      for (auto const& t : n.timers) horizon = std::min(horizon, t.second.hi);
+    }
+    return horizon;
+  }
+
+  std::string option_label(std::uint64_t option) const {
+    return option < options_.size() ? options_[option].label : "from the --crashes budget";
+  }
+
+  void fault_choices(W const& w, std::vector<Choice>& out) {
+    for (std::size_t i = 0; i < options_.size(); ++i) {
+      if (w.faults_used[i]) continue;
+      FaultOption const& o = options_[i];
+      std::vector<NodeId> targets = o.targets;
+      if (!o.selector.empty()) targets = resolve(w, o.selector);
+      ChoiceKind const kind =
+          o.action == sim::FaultAction::crash ? ChoiceKind::crash : ChoiceKind::power_loss;
+      for (NodeId n : targets) {
+        if (w.nodes[n.value].up) out.push_back({kind, n, i});
+      }
+    }
+    if (w.crashes_used >= crashes_) return;
+    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
+      if (w.nodes[n].up && kernel_.plan().nodes[n].role == sim::NodeRole::broker) {
+        out.push_back({ChoiceKind::crash, NodeId{n}, options_.size()});
+      }
+    }
+  }
+
+  std::vector<NodeId> resolve(W const& w, std::string const& selector) {
+    std::vector<Actor> actors;
+    std::vector<bool> up;
+    for (NodeState<Model> const& n : w.nodes) {
+      actors.push_back(n.actor);
+      up.push_back(n.up);
+    }
+    return kernel_.resolve_in(selector, actors, up);
+  }
+
+  static void note_input(NodeState<Model>& node, std::uint64_t tag, std::uint64_t a,
+                         std::uint64_t b) {
+    Hasher h;
+    h.add(node.inputs);
+    h.add(tag);
+    h.add(a);
+    h.add(b);
+    node.inputs = h.digest();
+  }
+
+  template <class F>
+  void call(W& w, NodeId n, F&& f);
+  void apply_out(W& w, NodeId n);
+  void apply_disk(W& w, NodeId n);
+  void observe(W& w, NodeId n, model::Observe observed);
+  void record(W& w, history::Op op);
+  void event(W& w, std::string process, history::OpKind f, std::string detail);
+  void transmit(W& w, NodeId from, NodeId to, Message message);
+  void deliver(W& w, std::size_t index);
+  void fire(W& w, NodeId n, model::TimerId id);
+  void strike(W& w, Choice const& c);
+  void crash(W& w, NodeId n, bool power_loss);
+  void restart(W& w, NodeId n);
+
+  sim::Kernel<Model>& kernel_;
+  std::uint32_t crashes_;
+  std::optional<DurationUs> latency_max_;
+  std::vector<FaultOption> options_;
+  std::vector<std::string> unsupported_;
+  model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
+};
+
+}  // namespace mqcheck::explore
+
+#include "explore/engine_steps.hpp"

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: explore/engine_steps.hpp (layer: explore)
+// The Engine's steps: run one handler and apply its effects, deliver, fire, crash, restart.
+// Each mirrors the kernel function of the same name (sim/kernel_impl.hpp,
+// sim/kernel_faults.hpp) on a World value instead of the kernel's own state; a change to the
+// kernel's semantics must be made here too (no test compares the two yet: the known answers
+// and pinned counts in tests/explore/ are the guard). Included by engine.hpp only.
+#pragma once
+
+namespace mqcheck::explore {
+
+namespace input_tag {
+inline constexpr std::uint64_t message = 1, timer = 2, crash = 3, restart = 4;
+}
+
+template <class Model>
+template <class F>
+void Engine<Model>::call(W& w, NodeId n, F&& f) {
+  MQCHECK_ASSERT(w.nodes[n.value].up);
+  std::visit(f, w.nodes[n.value].actor);
+  apply_out(w, n);
+}
+
+// Cancels apply before sets, so "cancel X, set X" in one step re-arms X (as in the kernel).
+template <class Model>
+void Engine<Model>::apply_out(W& w, NodeId n) {
+  NodeState<Model>& node = w.nodes[n.value];
+  for (model::TimerId id : out_.cancels()) node.timers.erase(id);
+  for (model::SetTimer const& t : out_.timers()) node.timers[t.id] = window_of(t.delay);
+  apply_disk(w, n);
+  for (model::Observe& o : out_.observed()) observe(w, n, std::move(o));
+  for (auto& s : out_.sends()) transmit(w, n, s.to, std::move(s.message));
+  out_.clear();
+}
+
+template <class Model>
+void Engine<Model>::apply_disk(W& w, NodeId n) {
+  using Kind = typename model::DiskOp<Entry>::Kind;
+  model::Disk<Entry>& disk = w.nodes[n.value].disk;
+  for (auto& op : out_.disk()) {
+    if (op.kind == Kind::append) disk.append(op.file, std::move(op.entry));
+    if (op.kind == Kind::truncate) disk.truncate(op.file, op.length);
+    if (op.kind != Kind::fsync) continue;
+    std::size_t const pending = disk.unsynced();
+    disk.fsync();
+    if (pending > 0) {
+      event(w, name(n), history::OpKind::fsync, std::to_string(pending) + " writes made durable");
+    }
+  }
+}
+
+template <class Model>
+void Engine<Model>::observe(W& w, NodeId n, model::Observe observed) {
+  NodeState<Model>& node = w.nodes[n.value];
+  history::Op& op = observed.op;
+  op.process = name(n);
+  if (op.type == history::OpType::invoke) {
+    node.open.push_back({op, observed.on_crash});
+  } else if (op.type != history::OpType::event) {
+    auto const it = std::find_if(node.open.begin(), node.open.end(), [&](OpenOp const& o) {
+      return o.invoke.f == op.f && sim::same_messages(o.invoke.value, op.value);
+    });
+    if (it != node.open.end()) node.open.erase(it);
+  }
+  record(w, std::move(op));
+}
+
+template <class Model>
+void Engine<Model>::record(W& w, history::Op op) {
+  op.time = w.now;
+  op.index = w.op_count++;
+  if (history::is_client_op(op)) w.observed += op_digest(op);
+  w.ops = std::make_shared<OpChain const>(OpChain{std::move(op), std::move(w.ops)});
+}
+
+template <class Model>
+void Engine<Model>::event(W& w, std::string process, history::OpKind f, std::string detail) {
+  history::Op op;
+  op.process = std::move(process);
+  op.type = history::OpType::event;
+  op.f = f;
+  op.detail = std::move(detail);
+  record(w, std::move(op));
+}
+
+template <class Model>
+void Engine<Model>::transmit(W& w, NodeId from, NodeId to, Message message) {
+  NodeState<Model> const& receiver = w.nodes[to.value];
+  if (!receiver.up) {
+    return event(w, "network", history::OpKind::drop,
+                 name(from) + " -> " + name(to) + ": receiver down");
+  }
+  Hasher h;
+  h.add(from.value);
+  h.add(to.value);
+  h.add(receiver.incarnation);
+  hash_value(h, message);
+  std::int64_t const deadline = latency_max_ ? latency_max_->us : TimerWindow::unbounded;
+  w.in_flight.push_back({from, to, receiver.incarnation, h.digest(), deadline, std::move(message)});
+}
+
+template <class Model>
+void Engine<Model>::deliver(W& w, std::size_t index) {
+  InFlight<Model> m = std::move(w.in_flight[index]);
+  w.in_flight.erase(w.in_flight.begin() + static_cast<std::ptrdiff_t>(index));
+  NodeState<Model>& node = w.nodes[m.to.value];
+  // crash() drops what was sent to the old incarnation, so every message left is deliverable.
+  MQCHECK_ASSERT(node.up && node.incarnation == m.incarnation);
+  note_input(node, input_tag::message, m.from.value, m.digest);
+  call(w, m.to, [&](auto& actor) { actor.on_message(m.from, m.message, out_); });
+}
+
+// Time moves to the timer's earliest firing time; every other window moves with it.
+template <class Model>
+void Engine<Model>::fire(W& w, NodeId n, model::TimerId id) {
+  NodeState<Model>& node = w.nodes[n.value];
+  auto const it = node.timers.find(id);
+  MQCHECK_ASSERT(node.up && it != node.timers.end());
+  std::int64_t const elapsed = it->second.lo;
+  node.timers.erase(it);
+  w.now = w.now + DurationUs{elapsed};
+  for (InFlight<Model>& m : w.in_flight) {
+    if (m.deadline == TimerWindow::unbounded) continue;
+    m.deadline = std::max<std::int64_t>(0, m.deadline - elapsed);
+  }
+  for (NodeState<Model>& other : w.nodes) {
+    for (auto& [timer, window] : other.timers) {
+      window.lo = std::max<std::int64_t>(0, window.lo - elapsed);
+      if (window.hi != TimerWindow::unbounded) {
+        window.hi = std::max<std::int64_t>(0, window.hi - elapsed);
+      }
+    }
+  }
+  note_input(node, input_tag::timer, id, 0);
+  call(w, n, [&](auto& actor) { actor.on_timer(id, out_); });
+}
+
+template <class Model>
+void Engine<Model>::strike(W& w, Choice const& c) {
+  if (c.item < options_.size()) {
+    w.faults_used[c.item] = true;
+  } else {
+    ++w.crashes_used;
+  }
+  crash(w, c.node, c.kind == ChoiceKind::power_loss);
+}
+
+// As Kernel::crash, and the messages sent to the old incarnation die now rather than when
+// they would have arrived (the kernel drops them on arrival): they can no longer matter.
+template <class Model>
+void Engine<Model>::crash(W& w, NodeId n, bool power_loss) {
+  NodeState<Model>& node = w.nodes[n.value];
+  if (!node.up) return;
+  std::string detail = "volatile state lost";
+  if (power_loss) {
+    detail = std::to_string(node.disk.unsynced()) + " unsynced writes lost";
+    node.disk.lose_unsynced();
+  }
+  event(w, name(n), power_loss ? history::OpKind::power_loss : history::OpKind::crash, detail);
+  for (OpenOp& o : node.open) {
+    history::Op op = std::move(o.invoke);
+    op.type = o.on_crash;
+    op.detail = "crashed";
+    record(w, std::move(op));
+  }
+  node.open.clear();
+  node.up = false;
+  ++node.incarnation;
+  node.timers.clear();
+  note_input(node, input_tag::crash, power_loss ? 1 : 0, 0);
+  for (InFlight<Model> const& m : w.in_flight) {
+    if (m.to != n) continue;
+    event(w, "network", history::OpKind::drop,
+          name(m.from) + " -> " + name(n) + ": receiver crashed");
+  }
+  std::erase_if(w.in_flight, [n](InFlight<Model> const& m) { return m.to == n; });
+}
+
+template <class Model>
+void Engine<Model>::restart(W& w, NodeId n) {
+  NodeState<Model>& node = w.nodes[n.value];
+  if (node.up) return;
+  event(w, name(n), history::OpKind::restart, "recovering from disk");
+  node.actor = kernel_.initial_actors()[n.value];
+  node.up = true;
+  note_input(node, input_tag::restart, 0, 0);
+  call(w, n, [&](auto& actor) { actor.on_recover(node.disk, out_); });
+}
+
+}  // namespace mqcheck::explore

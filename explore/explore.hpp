@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: explore/explore.hpp (layer: explore)
+// `mqcheck explore` as a library: stored-state breadth-first search over every schedule of a
+// scenario's broker model within bounds (depth, states, memory, a fault budget), judging the
+// delivery guarantees of every state reached by letting it settle (faults stop, crashed nodes
+// restart, the system drains) and running the checker on the path's history. Breadth-first,
+// so the first violation of each guarantee found is one with the fewest choices. And the
+// replay of a saved counterexample, through the same step semantics, to the same verdict.
+// docs/explorer.md has the design and the argument for why state merging is sound.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checker/delivery.hpp"
+#include "core/time.hpp"
+#include "explore/state_graph.hpp"
+#include "explore/world.hpp"
+#include "history/history.hpp"
+#include "sim/scenario.hpp"
+
+namespace mqcheck::explore {
+
+/// What limits a search. Every limit stops the search gracefully, with what was covered.
+struct Bounds {
+  std::uint32_t depth_max = 12;           // Choices along a path.
+  std::uint64_t states_max = 200'000;     // Distinct states.
+  std::uint64_t memory_max = 1ull << 30;  // Bytes (an estimate: visited set + frontier).
+  std::uint32_t crashes = 0;              // Extra crashes of any broker, beyond `faults:`.
+  std::optional<DurationUs> latency_max;  // A message arrives within this; unset: any time.
+  std::optional<DurationUs> settle;       // How long a state settles (default: the drain).
+  std::uint64_t settle_steps_max = 100'000;
+  FingerprintMode fingerprint = FingerprintMode::inputs;
+  bool stop_when_all_violated = true;  // Stop once every guarantee has a counterexample.
+  std::uint64_t dot_states_max = 0;    // Keep the state graph up to this many states (0: no).
+};
+
+/// A counterexample: the choices from the initial state, in words and as indices into the
+/// choice list of each state along the way, then the settle that exposes the violation.
+struct Counterexample {
+  std::vector<std::uint32_t> choices;
+  std::vector<std::string> steps;  // One sentence per choice, with the client ops it recorded.
+  history::History history;        // The prefix and the settle.
+  checker::DeliveryReport report;
+};
+
+struct GuaranteeResult {
+  std::string guarantee;
+  bool violated = false;
+  std::uint64_t unknown_states = 0;  // States whose settled history left it unknown.
+  bool promised = true;              // False when the configuration does not promise it.
+  std::optional<Counterexample> counterexample;
+};
+
+struct ExploreStats {
+  std::uint64_t explored = 0;     // States expanded (their choices enumerated).
+  std::uint64_t distinct = 0;     // Distinct fingerprints seen.
+  std::uint64_t transitions = 0;  // Choices applied.
+  std::uint64_t settled = 0;      // Settles run (states judged without the verdict cache).
+  std::uint32_t depth_reached = 0;
+  std::uint64_t memory_bytes = 0;  // The estimate at the end.
+  bool depth_cut = false;          // Some state at depth_max still had choices.
+  std::string stopped;             // Empty when the bounds were covered; else the limit hit.
+};
+
+struct ExploreResult {
+  ExploreStats stats;
+  std::vector<GuaranteeResult> guarantees;  // In checker::guarantee_names() order.
+  std::string bounds;                       // The bounds in words, for "holds within ...".
+  std::vector<std::string> unsupported;     // Scenario faults the explorer does not enumerate.
+  std::optional<StateGraph> graph;          // When Bounds::dot_states_max > 0.
+  std::vector<std::uint32_t> graph_trace;   // The first counterexample's states in the graph.
+};
+
+/// Explores `scenario` within `bounds`. Deterministic: the same scenario and bounds give the
+/// same counts and counterexamples. Throws InputError for a scenario the models reject.
+[[nodiscard]] ExploreResult explore(sim::Scenario const& scenario, Bounds const& bounds);
+
+/// A counterexample saved to a file: enough to re-run it.
+struct Trace {
+  std::string scenario;  // The scenario path, as given to explore.
+  Bounds bounds;         // crashes and settle matter for replay; the rest is for the record.
+  std::string guarantee;
+  std::vector<std::uint32_t> choices;
+  std::vector<std::string> steps;  // The words explore printed; replay checks they match.
+};
+
+/// Re-runs `trace` on `scenario` through the explorer's step semantics and the settle, and
+/// judges the history. Throws InputError when a choice index does not exist in the state it
+/// names, or its words differ (the trace is from another scenario or model version).
+[[nodiscard]] Counterexample replay(sim::Scenario const& scenario, Trace const& trace);
+
+}  // namespace mqcheck::explore

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: explore/value_hash.hpp (layer: explore)
+// Structural hashing of plain model values (messages, disk entries) into a Hasher, field by
+// field, without a hand-written hash per type: an aggregate's fields are counted at compile
+// time and bound with structured bindings, so a field added to a message later is hashed
+// without anyone remembering to. Types with a `hash_into(Hasher&)` member use it. The result
+// is stable across platforms (core/hash.hpp): no pointer, no std::hash.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/distribution.hpp"
+#include "core/hash.hpp"
+#include "core/time.hpp"
+
+namespace mqcheck::explore {
+
+namespace detail {
+
+// Converts to any field type; used only in unevaluated contexts to count an aggregate's fields.
+struct AnyField {
+  template <class T>
+  operator T() const;  // NOLINT: implicit on purpose.
+};
+
+template <class T, std::size_t... I>
+constexpr bool braces_with(std::index_sequence<I...>) {
+  return requires { T{(static_cast<void>(I), AnyField{})...}; };
+}
+
+// The largest N for which T{AnyField x N} compiles: the number of fields of aggregate T.
+// A field whose type is itself an aggregate takes one AnyField (the conversion is formed
+// before brace elision is considered, [dcl.init.aggr]), so the count is exact.
+template <class T, std::size_t N = 12>
+constexpr std::size_t field_count() {
+  if constexpr (N == 0) {
+    return 0;
+  } else if constexpr (braces_with<T>(std::make_index_sequence<N>{})) {
+    return N;
+  } else {
+    return field_count<T, N - 1>();
+  }
+}
+
+template <class T>
+struct IsVector : std::false_type {};
+template <class T, class A>
+struct IsVector<std::vector<T, A>> : std::true_type {};
+template <class T>
+struct IsDeque : std::false_type {};
+template <class T, class A>
+struct IsDeque<std::deque<T, A>> : std::true_type {};
+template <class T>
+struct IsMap : std::false_type {};
+template <class K, class V, class C, class A>
+struct IsMap<std::map<K, V, C, A>> : std::true_type {};
+template <class T>
+struct IsOptional : std::false_type {};
+template <class T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+template <class T>
+struct IsPair : std::false_type {};
+template <class A, class B>
+struct IsPair<std::pair<A, B>> : std::true_type {};
+template <class T>
+struct IsVariant : std::false_type {};
+template <class... T>
+struct IsVariant<std::variant<T...>> : std::true_type {};
+
+}  // namespace detail
+
+template <class T>
+void hash_value(Hasher& h, T const& value);
+
+namespace detail {
+
+template <class T>
+void hash_fields(Hasher& h, T const& v) {
+  constexpr std::size_t n = field_count<T>();
+  static_assert(n <= 12, "hash_value: aggregates of more than 12 fields need a hash_into");
+  // Each arm binds the fields by name; only the arm for this aggregate's count is compiled.
+  if constexpr (n == 0) {
+  } else if constexpr (n == 1) {
+    auto const& [a] = v;
+    hash_value(h, a);
+  } else if constexpr (n == 2) {
+    auto const& [a, b] = v;
+    (hash_value(h, a), hash_value(h, b));
+  } else if constexpr (n == 3) {
+    auto const& [a, b, c] = v;
+    (hash_value(h, a), hash_value(h, b), hash_value(h, c));
+  } else if constexpr (n == 4) {
+    auto const& [a, b, c, d] = v;
+    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d));
+  } else if constexpr (n == 5) {
+    auto const& [a, b, c, d, e] = v;
+    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e));
+  } else if constexpr (n == 6) {
+    auto const& [a, b, c, d, e, f] = v;
+    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
+     hash_value(h, f));
+  } else if constexpr (n == 7) {
+    auto const& [a, b, c, d, e, f, g] = v;
+    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
+     hash_value(h, f), hash_value(h, g));
+  } else if constexpr (n == 8) {
+    auto const& [a, b, c, d, e, f, g, i] = v;
+    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
+     hash_value(h, f), hash_value(h, g), hash_value(h, i));
+  } else if constexpr (n == 9) {
+    auto const& [a, b, c, d, e, f, g, i, j] = v;
+    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
+     hash_value(h, f), hash_value(h, g), hash_value(h, i), hash_value(h, j));
+  } else if constexpr (n == 10) {
+    auto const& [a, b, c, d, e, f, g, i, j, k] = v;
+    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
+     hash_value(h, f), hash_value(h, g), hash_value(h, i), hash_value(h, j), hash_value(h, k));
+  } else if constexpr (n == 11) {
+    auto const& [a, b, c, d, e, f, g, i, j, k, l] = v;
+    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
+     hash_value(h, f), hash_value(h, g), hash_value(h, i), hash_value(h, j), hash_value(h, k),
+     hash_value(h, l));
+  } else {
+    auto const& [a, b, c, d, e, f, g, i, j, k, l, m] = v;
+    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
+     hash_value(h, f), hash_value(h, g), hash_value(h, i), hash_value(h, j), hash_value(h, k),
+     hash_value(h, l), hash_value(h, m));
+  }
+}
+
+}  // namespace detail
+
+/// Folds `value` into `h`: integers, enums and bools by value, strings by content, containers
+/// element by element with their length, variants by alternative and content, types with a
+/// `hash_into` member through it, and any other aggregate field by field in declaration order.
+/// Equal values hash equal; the digest does not depend on the platform.
+template <class T>
+void hash_value(Hasher& h, T const& value) {
+  using namespace detail;
+  if constexpr (requires { value.hash_into(h); }) {
+    value.hash_into(h);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    h.add(value ? 1u : 0u);
+  } else if constexpr (std::is_enum_v<T>) {
+    h.add(static_cast<std::uint64_t>(value));
+  } else if constexpr (std::is_integral_v<T>) {
+    h.add(static_cast<std::uint64_t>(value));
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    h.add(std::string_view(value));
+  } else if constexpr (std::is_same_v<T, DurationUs>) {
+    h.add(static_cast<std::uint64_t>(value.us));
+  } else if constexpr (std::is_same_v<T, SimTimeUs>) {
+    h.add(static_cast<std::uint64_t>(value.us));
+  } else if constexpr (IsVector<T>::value || IsDeque<T>::value || IsMap<T>::value) {
+    h.add_each(value, [](Hasher& g, auto const& item) { hash_value(g, item); });
+  } else if constexpr (IsOptional<T>::value) {
+    h.add(value.has_value() ? 1u : 0u);
+    if (value) hash_value(h, *value);
+  } else if constexpr (IsPair<T>::value) {
+    hash_value(h, value.first);
+    hash_value(h, value.second);
+  } else if constexpr (IsVariant<T>::value) {
+    h.add(value.index());
+    std::visit([&h](auto const& alt) { hash_value(h, alt); }, value);
+  } else {
+    static_assert(std::is_aggregate_v<T>, "hash_value: give this type a hash_into member");
+    hash_fields(h, value);
+  }
+}
+
+/// Returns the digest of `value` alone.
+template <class T>
+std::uint64_t digest_of(T const& value) {
+  Hasher h;
+  hash_value(h, value);
+  return h.digest();
+}
+
+}  // namespace mqcheck::explore

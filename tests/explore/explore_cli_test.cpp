@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// `mqcheck explore` and `mqcheck replay` end to end: the exit statuses (0 nothing violated or
+// every --expect holds, 1 otherwise, 2 bad input), the numbered trace, and a saved trace that
+// replays to the same verdict and the same history, twice.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/common/run_mqcheck.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+mqcheck::testing::CommandResult run(std::string const& args) {
+  return mqcheck::testing::run_mqcheck(args);
+}
+
+std::string scenario(std::string const& name) {
+  return std::string(MQCHECK_SOURCE_DIR) + "/scenarios/explore/" + name;
+}
+
+fs::path temp_path(std::string const& name) {
+  fs::path const dir = fs::temp_directory_path() / ("mqcheck-explore-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+std::string read(fs::path const& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("explore prints a numbered counterexample and saves a trace that replays") {
+  fs::path const trace = temp_path("cx.json");
+  auto const found = run("explore " + scenario("reference-ack-before-processing.yaml") +
+                             " --max-depth 8 --max-latency 1ms --trace " + trace.string());
+  INFO(found.output);
+  CHECK(found.status == 1);
+  CHECK(found.output.find("at-least-once: VIOLATED") != std::string::npos);
+  CHECK(found.output.find("  4. billing-0 crashes (crash billing-0)") != std::string::npos);
+  CHECK(found.output.find("no-unexpected: holds within bounds: depth <= 8") != std::string::npos);
+  fs::path const h1 = temp_path("h1.jsonl");
+  fs::path const h2 = temp_path("h2.jsonl");
+  auto const first = run("replay " + trace.string() + " --history " + h1.string());
+  auto const second = run("replay " + trace.string() + " --history " + h2.string());
+  INFO(first.output);
+  CHECK(first.status == 1);  // The counterexample reproduces.
+  CHECK(first.output.find("  4. billing-0 crashes (crash billing-0)") != std::string::npos);
+  CHECK(first.output == second.output);
+  CHECK(read(h1) == read(h2));
+  auto const checked = run("check " + h1.string() + " --expect at-least-once=invalid");
+  INFO(checked.output);
+  CHECK(checked.status == 0);
+}
+
+TEST_CASE("explore --expect decides the exit status") {
+  std::string const s = scenario("reference-ack-after-processing.yaml");
+  CHECK(run("explore " + s + " --max-depth 8 --max-latency 1ms --expect at-least-once=holds")
+            .status == 0);
+  CHECK(run("explore " + s + " --max-depth 8 --max-latency 1ms --expect at-most-once=holds")
+            .status == 1);
+}
+
+TEST_CASE("explore and replay refuse bad input with status 2") {
+  std::string const s = scenario("reference-ack-after-processing.yaml");
+  auto const mode = run("explore " + s + " --fingerprint exact");
+  CHECK(mode.status == 2);
+  CHECK(mode.output.find("--fingerprint") != std::string::npos);
+  CHECK(run("explore " + s + " --settle soon").status == 2);
+  CHECK(run("explore " + s + " --expect at-least-once=maybe").status == 2);
+  CHECK(run("explore /nonexistent.yaml").status == 2);
+  fs::path const bad = temp_path("bad.json");
+  std::ofstream(bad) << R"({"mqcheck-trace":1,"scenario":")" << s << R"(","choises":[]})";
+  auto const replay = run("replay " + bad.string());
+  CHECK(replay.status == 2);
+  CHECK(replay.output.find("did you mean 'choices'") != std::string::npos);
+}
+
+TEST_CASE("explore --dot draws the state graph with the counterexample's path in red") {
+  fs::path const dot = temp_path("graph.dot");
+  auto const r = run("explore " + scenario("reference-ack-before-processing.yaml") +
+                     " --max-depth 4 --max-latency 1ms --dot " + dot.string());
+  INFO(r.output);
+  CHECK(r.status == 1);
+  std::string const text = read(dot);
+  CHECK(text.rfind("digraph states {", 0) == 0);
+  CHECK(text.find("s0 [label=\"initial\", style=\"bold,rounded\", penwidth=2.5];") !=
+        std::string::npos);
+  CHECK(text.find("fontcolor=\"#cf222e\"") != std::string::npos);  // The violating state.
+  CHECK(text.find("label=\"p1's timer 0 fires\", color=\"#cf222e\", penwidth=2.5") !=
+        std::string::npos);  // The first step of the counterexample.
+}
