@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: bench/explore_spin.cpp (bench)
+// Issue 5's benchmark: the Kafka acks model (3 replicas, P producers x M messages, one leader
+// crash, acks=1 and acks=all with min.insync.replicas=2) explored by `mqcheck explore`, and
+// beside it the same protocol in Promela (bench/spin/kafka_acks.pml) checked by SPIN (Debian
+// package `spin`) in the same run. Prints distinct states, states per second and memory for
+// both, and the ratios. The explorer's and SPIN's state spaces are not the same states: the
+// comparison is for the same verdict on the same protocol. SPIN missing: its half is skipped
+// with a note. A benchmark, not a test: nothing fails on timing.
+// Usage: bench_explore_spin [--producers P] [--messages M] [--depth D] [--max-states N]
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "explore/explore.hpp"
+#include "sim/scenario.hpp"
+
+namespace {
+
+using namespace mqcheck;
+
+struct Options {
+  int producers = 2;
+  int messages = 2;
+  std::uint32_t depth = 40;
+  std::uint64_t states_max = 200'000;
+};
+
+std::string scenario_text(Options const& o, bool acks_all) {
+  std::ostringstream s;
+  s << "name: bench kafka acks=" << (acks_all ? "all" : "1") << ", one leader crash\n"
+    << "broker: kafka\nversion: \"3.7\"\ncluster: {brokers: 3}\n"
+    << "broker_config: {min.insync.replicas: 2, replica.lag.time.max.ms: 200, "
+       "replica.fetch.wait.max.ms: 10, broker.heartbeat.interval.ms: 10, "
+       "broker.session.timeout.ms: 50}\n"
+    << "topics: [{name: orders, partitions: 1, config: {replication.factor: 3}}]\n"
+    << "producers:\n";
+  for (int p = 1; p <= o.producers; ++p) {
+    s << "  - {id: p" << p << ", topic: orders, messages: " << o.messages
+      << ", rate_per_s: 1000, config: {acks: " << (acks_all ? "all" : "1")
+      << ", enable.idempotence: false, retries: 0, max.in.flight.requests.per.connection: 1, "
+         "request.timeout.ms: 30, delivery.timeout.ms: 100, retry.backoff.ms: 10, "
+         "metadata.max.age.ms: 100}}\n";
+  }
+  s << "consumers:\n  - {group: billing, topic: orders, commit: after-processing, config: "
+       "{enable.auto.commit: false, auto.offset.reset: earliest, fetch.max.wait.ms: 10, "
+       "request.timeout.ms: 30, metadata.max.age.ms: 100}}\n"
+    << "faults:\n  - {at: 50ms, crash: leader(orders-0)}\nquiesce: 100ms\ndrain: 300ms\n";
+  return s.str();
+}
+
+struct Figures {
+  std::uint64_t states = 0;
+  double seconds = 0;
+  double memory_mb = 0;
+  std::string verdict;
+  bool complete = true;
+};
+
+long peak_rss_kb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+Figures run_explorer(Options const& o, bool acks_all) {
+  sim::Scenario const scenario = sim::parse_scenario(scenario_text(o, acks_all), "bench.yaml");
+  explore::Bounds b;
+  b.depth_max = o.depth;
+  b.states_max = o.states_max;
+  b.latency_max = DurationUs{1000};
+  auto const start = std::chrono::steady_clock::now();
+  explore::ExploreResult const r = explore::explore(scenario, b);
+  std::chrono::duration<double> const took = std::chrono::steady_clock::now() - start;
+  Figures f;
+  f.states = r.stats.distinct;
+  f.seconds = took.count();
+  f.memory_mb = static_cast<double>(r.stats.memory_bytes) / 1e6;
+  f.complete = r.stats.stopped.empty();
+  for (explore::GuaranteeResult const& g : r.guarantees) {
+    if (g.guarantee == "at-least-once") f.verdict = g.violated ? "violated" : "holds";
+  }
+  if (!f.complete) f.verdict += " (stopped: " + r.stats.stopped + ")";
+  if (r.stats.depth_cut) f.verdict += " (depth cut)";
+  return f;
+}
+
+std::string run_command(std::string const& command) {
+  std::string out;
+  if (FILE* pipe = popen((command + " 2>&1").c_str(), "r")) {
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+    pclose(pipe);
+  }
+  return out;
+}
+
+double match(std::string const& text, std::string const& pattern) {
+  std::smatch m;
+  return std::regex_search(text, m, std::regex(pattern)) ? std::stod(m[1]) : -1;
+}
+
+// Generates, compiles and runs SPIN's verifier for the model; figures from pan's report.
+Figures run_spin(Options const& o, bool acks_all) {
+  namespace fs = std::filesystem;
+  fs::path const dir = fs::temp_directory_path() / ("mqcheck_spin_" + std::to_string(acks_all));
+  fs::create_directories(dir);
+  std::string const model = std::string(MQCHECK_SOURCE_DIR) + "/bench/spin/kafka_acks.pml";
+  std::string const cd = "cd " + dir.string() + " && ";
+  run_command(cd + "spin -DACKS_ALL=" + std::to_string(acks_all ? 1 : 0) + " -DP=" +
+              std::to_string(o.producers) + " -DM=" + std::to_string(o.messages) + " -a " + model);
+  run_command(cd + "cc -O2 -w -DCOLLAPSE -o pan pan.c");
+  std::string const out = run_command(cd + "./pan -m100000");
+  fs::remove_all(dir);
+  Figures f;
+  f.states = static_cast<std::uint64_t>(match(out, R"(([0-9]+) states, stored)"));
+  f.seconds = match(out, R"(elapsed time ([0-9.e+-]+) seconds)");
+  f.memory_mb = match(out, R"(([0-9.]+)\s+total actual memory usage)");
+  f.verdict = match(out, R"(errors: ([0-9]+))") > 0 ? "violated" : "holds";
+  return f;
+}
+
+// States per second, or 0 when the run was too short for its clock (pan prints 0 seconds).
+double rate_of(Figures const& f) {
+  return f.seconds > 0 ? static_cast<double>(f.states) / f.seconds : 0;
+}
+
+void print(std::string const& who, Figures const& f) {
+  std::string const rate = f.seconds > 0 ? std::to_string(static_cast<long long>(rate_of(f)))
+                                         : std::string("(too fast to time)");
+  std::printf("  %-9s %-44s %10llu states  %8.2f s  %18s states/s  %8.1f MB\n", who.c_str(),
+              f.verdict.c_str(), static_cast<unsigned long long>(f.states), f.seconds,
+              rate.c_str(), f.memory_mb);
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string const flag = argv[i];
+    std::uint64_t const v = std::strtoull(argv[i + 1], nullptr, 10);
+    if (flag == "--producers") o.producers = static_cast<int>(v);
+    else if (flag == "--messages") o.messages = static_cast<int>(v);
+    else if (flag == "--depth") o.depth = static_cast<std::uint32_t>(v);
+    else if (flag == "--max-states") o.states_max = v;
+    else { std::cerr << "unknown flag " << flag << "\n"; std::exit(2); }
+  }
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options const o = parse(argc, argv);
+  bool const spin = !run_command("command -v spin").empty();
+  std::printf("Kafka acks model: 3 replicas, %d producers x %d messages, one leader crash "
+              "(explorer: depth <= %u, <= %llu states; SPIN: bench/spin/kafka_acks.pml)\n",
+              o.producers, o.messages, o.depth, static_cast<unsigned long long>(o.states_max));
+  for (bool const acks_all : {false, true}) {
+    std::printf("acks=%s%s\n", acks_all ? "all" : "1", acks_all ? ", min.insync.replicas=2" : "");
+    Figures const e = run_explorer(o, acks_all);
+    print("explorer", e);
+    if (!spin) {
+      std::printf("  SPIN      not installed (scripts/setup installs Debian's spin)\n");
+      continue;
+    }
+    Figures const s = run_spin(o, acks_all);
+    print("SPIN", s);
+    double const states_ratio =
+        s.states > 0 ? static_cast<double>(e.states) / static_cast<double>(s.states) : 0;
+    std::printf("  ratios    explorer/SPIN: states %.4f", states_ratio);
+    if (rate_of(s) > 0) std::printf(", states per second %.4f", rate_of(e) / rate_of(s));
+    std::printf("\n");
+  }
+  std::printf("peak resident memory of this process (explorer): %.1f MB\n",
+              static_cast<double>(peak_rss_kb()) / 1024.0);
+  return 0;
+}
