@@ -60,6 +60,12 @@ TEST_CASE("explore prints a numbered counterexample and saves a trace that repla
   auto const checked = run("check " + h1.string() + " --expect at-least-once=invalid");
   INFO(checked.output);
   CHECK(checked.status == 0);
+  fs::path const page = temp_path("cx.html");  // The counterexample drawn.
+  CHECK(run("replay " + trace.string() + " --report " + page.string()).status == 1);
+  std::string const html = read(page);
+  CHECK(html.find("<svg") != std::string::npos);
+  CHECK(html.find("hl-lost") != std::string::npos);
+  CHECK(html.find("#   4. billing-0 crashes (crash billing-0)") != std::string::npos);
 }
 
 TEST_CASE("explore --expect decides the exit status") {
