@@ -40,7 +40,11 @@ class Consumer {
       g.add(d.redelivered ? 1 : 0);
     });
     h.add(busy_ ? 1 : 0);
-    h.add_each(unsent_acks_, [](Hasher& g, DeliveryTag t) { g.add(t); });
+    h.add_each(unsent_acks_, [](Hasher& g, Delivered const& d) {
+      g.add(d.id.value);
+      g.add(static_cast<std::uint64_t>(d.offset.value));
+      g.add(d.tag);
+    });
   }
   bool operator==(Consumer const& o) const {
     return buffer_ == o.buffer_ && busy_ == o.busy_ && unsent_acks_ == o.unsent_acks_;
@@ -51,13 +55,14 @@ class Consumer {
   static constexpr TimerId ack_timer = 1;
   void start_next(Output& out);
   void processed(Output& out);
-  void ack_later(DeliveryTag tag, Output& out);
+  void ack_later(Delivered const& d, Output& out);
+  void send_ack(Delivered const& d, Output& out);
   history::Record record(Delivered const& d) const;
 
   ConsumerConfig const* config_;
   std::deque<Delivered> buffer_;  // Front is in processing when busy_.
   bool busy_ = false;
-  std::vector<DeliveryTag> unsent_acks_;  // Processed, ack not yet sent (ack.delay).
+  std::vector<Delivered> unsent_acks_;  // Processed, ack not yet sent (ack.delay).
 };
 
 }  // namespace mqcheck::model::reference

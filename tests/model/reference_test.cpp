@@ -152,16 +152,23 @@ TEST_CASE("a consumer acks before or after processing as configured", "[referenc
     c.broker = NodeId{1};
     Consumer consumer(&c);
     Output out;
+    bool const before = mode == AckMode::before_processing;
     consumer.on_message(NodeId{1}, Delivered{MessageId{3}, Offset{0}, 11, false}, out);
-    CHECK(sent<Acked>(out).size() == (mode == AckMode::before_processing ? 1u : 0u));
-    REQUIRE(out.observed().size() == 2);  // ok deliver, invoke process.
-    CHECK(out.observed()[1].on_crash == history::OpType::fail);
+    CHECK(sent<Acked>(out).size() == (before ? 1u : 0u));
+    // ok deliver, [ok ack,] invoke process: an ack is recorded as it leaves.
+    REQUIRE(out.observed().size() == (before ? 3u : 2u));
+    if (before) {
+      CHECK(out.observed()[1].op.f == history::OpKind::ack);
+      CHECK(out.observed()[1].op.value.at(0).id == MessageId{3});
+    }
+    CHECK(out.observed().back().on_crash == history::OpType::fail);
     out.clear();
     consumer.on_timer(0, out);
-    CHECK(sent<Acked>(out).size() == (mode == AckMode::after_processing ? 1u : 0u));
-    REQUIRE(out.observed().size() == 1);
+    CHECK(sent<Acked>(out).size() == (before ? 0u : 1u));
+    REQUIRE(out.observed().size() == (before ? 1u : 2u));  // ok process, [ok ack].
     CHECK(out.observed()[0].op.type == history::OpType::ok);
     CHECK(out.observed()[0].op.f == history::OpKind::process);
+    if (!before) CHECK(out.observed()[1].op.f == history::OpKind::ack);
   }
 }
 

@@ -45,13 +45,14 @@ TEST_CASE("report writes HTML, SVG and DOT from a history", "[viz][cli]") {
   REQUIRE(r.status == 0);
   std::string const page = read(html);
   CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
-  CHECK(page.find("Showing: messages m40, m41, m42 (and faults and partition events)") != std::string::npos);
+  CHECK(page.find("Showing: messages m40, m41, m42 (and faults and partition events)") !=
+        std::string::npos);
   fs::path const svg = out_path("r.svg");
   REQUIRE(mqcheck("report " + golden + " -o " + svg.string() + " --message 41").status == 0);
   std::string const drawing = read(svg);
   CHECK(drawing.rfind("<svg", 0) == 0);
-  CHECK(drawing.find("id=\"op-189\"") != std::string::npos);  // m41's send invoke.
-  CHECK(drawing.find("id=\"op-186\"") == std::string::npos);  // m40's: filtered out.
+  CHECK(drawing.find("id=\"op-208\"") != std::string::npos);  // m41's send invoke.
+  CHECK(drawing.find("id=\"op-205\"") == std::string::npos);  // m40's: filtered out.
   fs::path const dot = out_path("r.dot");
   REQUIRE(mqcheck("report " + golden + " -o " + dot.string()).status == 0);
   CHECK(read(dot).find("no ordering cycle") != std::string::npos);
