@@ -11,6 +11,7 @@
 #include "checker/check.hpp"
 #include "cli/commands.hpp"
 #include "cli/expectations.hpp"
+#include "cli/files.hpp"
 #include "core/input_error.hpp"
 #include "core/parse.hpp"
 #include "history/history_io.hpp"
@@ -33,11 +34,6 @@ constexpr char const* report_footer = R"(Examples:
 
 A history of more than --max-events ops is narrowed by default to its first anomalous
 messages (or its first ops); docs/reports.md explains every part of the page.)";
-
-bool ends_with(std::string const& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 std::string read_text(std::string const& path) {
   std::ifstream in(path, std::ios::binary);
@@ -67,19 +63,12 @@ viz::EventFilter filter_of(ReportOptions const& o, bool& given) {
   return f;
 }
 
-void write_file(std::string const& path, std::string const& text) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw InputError({path, 0, 0}, "-o", "cannot open the file for writing");
-  out << text;
-  if (!out.flush()) throw InputError({path, 0, 0}, "-o", "writing the report failed");
-}
-
 }  // namespace
 
 int report_command(ReportOptions const& o) {
   try {
-    if (!ends_with(o.output, ".html") && !ends_with(o.output, ".svg") &&
-        !ends_with(o.output, ".dot")) {
+    if (!has_suffix(o.output, ".html") && !has_suffix(o.output, ".svg") &&
+        !has_suffix(o.output, ".dot")) {
       throw InputError({"command line", 0, 0}, "-o",
                        "'" + o.output + "' must end in .html, .svg or .dot (the form to write)");
     }
@@ -88,14 +77,14 @@ int report_command(ReportOptions const& o) {
     input.diagram.events_max = o.events_max;
     input.diagram.filter = filter_of(o, input.filter_given);
     history::History history;
-    if (ends_with(o.input, ".yaml") || ends_with(o.input, ".yml")) {
+    if (has_suffix(o.input, ".yaml") || has_suffix(o.input, ".yml")) {
       sim::Scenario const scenario = sim::load_scenario(o.input);
       std::uint64_t const seed = o.seed.value_or(scenario.seed);
       history = sim::simulate(scenario, seed).history;
       input.scenario_text = read_text(o.input);
       input.seed = seed;
       input.expected = expected_verdicts(scenario);
-    } else if (ends_with(o.input, ".jsonl") || ends_with(o.input, ".json")) {
+    } else if (has_suffix(o.input, ".jsonl") || has_suffix(o.input, ".json")) {
       if (o.seed) throw InputError({"command line", 0, 0}, "--seed", "a history is not run");
       history = history::load_history(o.input);
     } else {
@@ -103,16 +92,16 @@ int report_command(ReportOptions const& o) {
                        "expected a scenario (.yaml) or a history (.jsonl)");
     }
     checker::DeliveryReport const report = checker::check_history(history);
-    if (ends_with(o.output, ".svg")) {
+    if (has_suffix(o.output, ".svg")) {
       viz::SpacetimeOptions diagram = input.diagram;
       if (!input.filter_given) {
         diagram.filter = viz::default_filter(history, report, diagram.events_max);
       }
-      write_file(o.output, viz::render_spacetime(history, &report, diagram).svg);
-    } else if (ends_with(o.output, ".dot")) {
-      write_file(o.output, viz::render_precedence_dot(history, report));
+      write_text(o.output, "-o", viz::render_spacetime(history, &report, diagram).svg);
+    } else if (has_suffix(o.output, ".dot")) {
+      write_text(o.output, "-o", viz::render_precedence_dot(history, report));
     } else {
-      write_file(o.output, viz::render_html_report(history, report, input));
+      write_text(o.output, "-o", viz::render_html_report(history, report, input));
     }
     return exit_ok;
   } catch (InputError const& e) {

@@ -10,6 +10,7 @@
 #include "checker/check.hpp"
 #include "cli/commands.hpp"
 #include "cli/expectations.hpp"
+#include "cli/files.hpp"
 #include "core/input_error.hpp"
 #include "history/history_io.hpp"
 #include "sim/properties_file.hpp"
@@ -28,13 +29,6 @@ constexpr char const* run_footer = R"(Examples:
 The scenario's `expect:` block names the verdict each guarantee must get; the exit status is 1
 when one differs, and the replay command is printed. A scenario with faults must see at least
 one fire: a run in which no fault happened proves nothing, and also exits 1.)";
-
-void write_history_file(std::string const& path, history::History const& history) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw InputError({path, 0, 0}, "--history", "cannot open the file for writing");
-  history::write_history(out, history);
-  if (!out.flush()) throw InputError({path, 0, 0}, "--history", "writing the history failed");
-}
 
 std::string faults_text(sim::RunResult const& result) {
   std::string out = "faults fired: " + std::to_string(result.faults.size()) + "\n";
@@ -63,7 +57,7 @@ std::string report_text(RunOptions const& o, sim::RunResult const& result,
                         checker::DeliveryReport const& report, std::string const& table,
                         std::vector<viz::ExpectedVerdict> const& expected, std::uint64_t seed) {
   std::string const& path = o.report_path;
-  if (path.size() < 5 || path.compare(path.size() - 5, 5, ".html") != 0) {
+  if (!has_suffix(path, ".html")) {
     return viz::render_text_report(result.history, report, table + "\n" + faults_text(result));
   }
   viz::ReportInput input;
@@ -75,13 +69,6 @@ std::string report_text(RunOptions const& o, sim::RunResult const& result,
   text << yaml.rdbuf();
   input.scenario_text = text.str();
   return viz::render_html_report(result.history, report, input);
-}
-
-void write_report(std::string const& path, std::string const& text) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw InputError({path, 0, 0}, "--report", "cannot open the file for writing");
-  out << text;
-  if (!out.flush()) throw InputError({path, 0, 0}, "--report", "writing the report failed");
 }
 
 int judge(RunOptions const& o, sim::Scenario const& scenario, sim::RunResult const& result,
@@ -96,7 +83,8 @@ int judge(RunOptions const& o, sim::Scenario const& scenario, sim::RunResult con
   if (result.step_limit_hit) problems.push_back("the run hit its step limit (livelock?)");
   std::string const table = viz::render_verdict_table(report, expected);
   if (!o.report_path.empty()) {
-    write_report(o.report_path, report_text(o, result, report, table, expected, seed));
+    write_text(o.report_path, "--report",
+               report_text(o, result, report, table, expected, seed));
   }
   if (o.json) {
     std::cout << viz::render_verdict_json(report, expected) << "\n";
@@ -120,7 +108,10 @@ int run_command(RunOptions const& o) {
     sim::Scenario const scenario = sim::load_scenario(o.scenario);
     std::uint64_t const seed = o.seed.value_or(scenario.seed);
     sim::RunResult const result = sim::simulate(scenario, seed);
-    if (!o.history_path.empty()) write_history_file(o.history_path, result.history);
+    if (!o.history_path.empty()) {
+      write_with(o.history_path, "--history",
+                 [&](std::ostream& out) { history::write_history(out, result.history); });
+    }
     return judge(o, scenario, result, seed);
   } catch (InputError const& e) {
     std::cerr << "mqcheck: " << e.what() << "\n";

@@ -59,7 +59,7 @@ bool names_word(std::string_view detail, std::string_view word) {
 }
 
 EventFilter with_partition_scopes(history::History const& history, EventFilter filter) {
-  if (filter.messages.empty() && !filter.partition) return filter;
+  if (filter.scoped || (filter.messages.empty() && !filter.partition)) return filter;
   std::set<std::string> scopes;
   for (Op const& op : history.ops()) {
     for (history::Record const& r : op.value) {
@@ -73,6 +73,7 @@ EventFilter with_partition_scopes(history::History const& history, EventFilter f
     }
   }
   filter.scopes.assign(scopes.begin(), scopes.end());
+  filter.scoped = true;
   return filter;
 }
 

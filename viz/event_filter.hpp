@@ -28,6 +28,7 @@ struct EventFilter {
   /// Partitions as "topic-N": events without records whose detail names one of them as a
   /// word pass the message and partition filters too. Filled by with_partition_scopes.
   std::vector<std::string> scopes;
+  bool scoped = false;  // with_partition_scopes has filled `scopes` (it then returns at once).
   /// Returns true when the filter selects every op.
   bool selects_all() const { return messages.empty() && !partition && !from && !to; }
 };
@@ -37,7 +38,9 @@ struct EventFilter {
 bool is_fault_event(history::Op const& op);
 
 /// Returns `filter` with `scopes` holding the partitions ("topic-N") of the selected messages'
-/// records, or every "topic-N" of the history for a partition filter. Deterministic.
+/// records, or every "topic-N" of the history for a partition filter. Deterministic. A filter
+/// it returned comes back unchanged, so a report computes the scopes once for the diagram and
+/// the stepper.
 EventFilter with_partition_scopes(history::History const& history, EventFilter filter);
 
 /// Returns true when `detail` holds `word` delimited by the text's ends, spaces or

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "viz/escape.hpp"
+#include "viz/event_filter.hpp"
 #include "viz/html_report.hpp"
 #include "viz/lanes.hpp"
 #include "viz/report_assets.hpp"
@@ -82,6 +83,7 @@ std::string render_html_report(history::History const& history,
                                checker::DeliveryReport const& report, ReportInput const& input) {
   SpacetimeOptions options = input.diagram;
   if (!input.filter_given) options.filter = default_filter(history, report, options.events_max);
+  options.filter = with_partition_scopes(history, options.filter);  // Once for both views.
   Spacetime const diagram = render_spacetime(history, &report, options);
   std::set<std::uint64_t> const shown(diagram.shown.begin(), diagram.shown.end());
   Stepper const stepper = build_stepper(history, &report, options.filter, options.events_max);

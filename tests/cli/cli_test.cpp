@@ -208,3 +208,21 @@ TEST_CASE("check streams delivery-only judgements and words its errors the same"
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("an output file that cannot be written exits 2 naming the option and path", "[cli]") {
+  std::string const run = "run " + scenario("power-loss-without-fsync.yaml");
+  for (char const* option : {" --report ", " --history "}) {
+    Result const r = mqcheck(run + option + "/nonexistent/dir/out.html");
+    CHECK(r.status == 2);
+    CHECK(contains(r.output, "/nonexistent/dir/out.html"));
+    CHECK(contains(r.output, std::string(option).substr(1, std::string(option).size() - 2)));
+  }
+  Result const report = mqcheck("report " + scenario("power-loss-without-fsync.yaml") +
+                                " -o /nonexistent/dir/r.svg");
+  CHECK(report.status == 2);
+  CHECK(contains(report.output, "key '-o': cannot open the file for writing"));
+}
+
+}  // namespace

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "checker/check.hpp"
+#include "viz/event_filter.hpp"
 #include "viz/lanes.hpp"
 #include "viz/spacetime.hpp"
 #include "viz/stepper.hpp"
@@ -92,6 +93,13 @@ TEST_CASE("a message filter keeps the events that name the message's partition",
   Stepper const s = build_stepper(h, nullptr, options.filter, 100);
   REQUIRE(s.steps.size() == d.shown.size());
   CHECK(s.steps.back().op == 9);
+
+  EventFilter const scoped = with_partition_scopes(h, options.filter);
+  CHECK(scoped.scopes == std::vector<std::string>{"orders-0"});
+  add(h, 230, "billing-0", OpType::ok, OpKind::poll, {at(2, 5, 1)}, "billing");
+  CHECK(with_partition_scopes(h, options.filter).scopes.size() == 2);  // Now orders-1 too.
+  // A scoped filter comes back as it is (a report scopes once for the diagram and stepper).
+  CHECK(with_partition_scopes(h, scoped).scopes == scoped.scopes);
 
   options.filter = {};
   options.filter.partition = 0;
