@@ -6,7 +6,7 @@
 
 namespace mqcheck::history {
 
-std::uint64_t History::append(Op op) {
+std::uint64_t History::append(Op&& op) {
   MQCHECK_ASSERT_MSG(ops_.empty() || ops_.back().time <= op.time, "history time went back");
   op.index = ops_.size();
   ops_.push_back(std::move(op));

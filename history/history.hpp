@@ -74,7 +74,8 @@ class History {
   explicit History(Header header) : header_(std::move(header)) {}
 
   /// Appends `op`, assigning its index; returns that index. Times must not go backwards.
-  std::uint64_t append(Op op);
+  std::uint64_t append(Op&& op);
+  std::uint64_t append(Op const& op) { return append(Op(op)); }
 
   Header const& header() const { return header_; }
   Header& header() { return header_; }

@@ -4,13 +4,16 @@
 // by a sequence number, so ties never depend on pointers or hashing), the seeded RNG streams,
 // the network, the disks and the fault schedule. Models never see it: they receive inputs
 // and return effects, which the kernel applies. Single-threaded and deterministic: the same
-// plan, actors and seed give the same history, byte for byte.
+// plan, actors and seed give the same history, byte for byte. Timer events made stale by a
+// cancel, a re-arm or a crash are skipped without counting as steps and purged from the queue
+// in bulk; the ops go to the run's history, or to a sink when the run streams them.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -20,6 +23,8 @@
 #include "history/history.hpp"
 #include "model/common/disk.hpp"
 #include "model/common/out.hpp"
+#include "sim/kernel_sink.hpp"
+#include "sim/kernel_timers.hpp"
 #include "sim/network.hpp"
 #include "sim/plan.hpp"
 #include "sim/rng.hpp"
@@ -100,15 +105,16 @@ class Kernel {
     }
   };
   struct OpenOp {
-    history::Op invoke;
+    std::uint64_t invoke;  // Its index in the history, which keeps the op (no copy here)...
     history::OpType on_crash;
+    std::optional<history::Op> kept;  // ...unless ops are streamed (sink_): then it is here.
   };
   struct Node {
     Actor actor;
     bool up = true;
     bool paused = false;
     std::uint32_t incarnation = 0;  // Bumped by every crash: stale timers and messages die.
-    std::map<TimerId, std::uint64_t> timers;  // Armed timer -> its live generation.
+    TimerTable timers;              // Armed timer -> its live generation.
     std::vector<Event> deferred;              // What arrived while paused, in order.
     model::Disk<Entry> disk;
     std::vector<OpenOp> open;  // Client ops invoked and not yet completed.
@@ -116,12 +122,20 @@ class Kernel {
   };
 
   void push(Event e);
+  bool stale(Event const& e) const;
+  void forget_timer_event() { ++stale_; }
+  void purge_stale();
+  DurationUs draw(Rng& rng, Distribution const& d) const;
   void step(Event const& e);
   void deliver(Event const& e);
   void fire_timer(Event const& e);
   void apply(NodeId n);
   void apply_disk(Node& node, NodeId n);
-  void observe(NodeId n, model::Observe observed);
+  void observe(NodeId n, model::Observe&& observed);
+  std::uint64_t record(history::Op&& op);
+  history::Op const& invoke_of(OpenOp const& o) const {
+    return o.kept ? *o.kept : history_.ops()[o.invoke];
+  }
   void transmit(NodeId from, NodeId to, Message message);
   void record_event(std::string process, history::OpKind f, std::string detail);
   void dropped(NodeId from, NodeId to, char const* reason);
@@ -142,12 +156,22 @@ class Kernel {
   std::vector<Actor> initial_;
   std::vector<Node> nodes_;
   std::vector<Event> queue_;    // A binary heap under Later.
+  // Timer events in queue_ that can no longer fire (cancelled, re-armed, or their node
+  // crashed), at most: purge_stale() drops them once they are half the queue, so cancelled
+  // long timeouts (delivery.timeout.ms) do not pile up in the heap.
+  std::size_t stale_ = 0;
+  bool purged_beyond_end_ = false;  // A purged event lay after quiesce + drain.
+  SimTimeUs purged_last_{};          // The latest purged event up to quiesce + drain.
+  static constexpr std::size_t stale_purge_min = 64;
   std::vector<Message> slots_;  // Messages in flight, by slot.
   std::vector<std::uint64_t> free_slots_;
   Output out_;  // Reused by every step.
   Network network_;
   Rng fault_rng_;
   history::History history_;
+  OpSink const* sink_ = RunSink::sink;  // Streaming: ops go here, not into history_.
+  std::uint64_t streamed_ = 0;          // Ops handed to sink_ so far.
+  SimTimeUs streamed_time_{};           // The time of the last of them.
   std::vector<FiredFault> faults_;
   SimTimeUs now_{};
   std::uint64_t seq_ = 0;

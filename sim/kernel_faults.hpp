@@ -98,17 +98,18 @@ void Kernel<Model>::crash(NodeId n, bool power_loss) {
     node.disk.lose_unsynced();
   }
   record_event(name, power_loss ? history::OpKind::power_loss : history::OpKind::crash, detail);
-  for (OpenOp& o : node.open) {
-    history::Op op = std::move(o.invoke);
+  for (OpenOp const& o : node.open) {
+    history::Op op = invoke_of(o);
     op.time = now_;
     op.type = o.on_crash;
     op.detail = "crashed";
-    history_.append(std::move(op));
+    record(std::move(op));
   }
   node.open.clear();
   node.up = false;
   node.paused = false;
   ++node.incarnation;
+  stale_ += node.timers.size();  // Their events can no longer fire.
   node.timers.clear();
   node.deferred.clear();
   fired(std::string(power_loss ? "power-loss " : "crash ") + name);

@@ -28,6 +28,41 @@ void Kernel<Model>::push(Event e) {
   std::push_heap(queue_.begin(), queue_.end(), Later{});
 }
 
+// A timer event that fire_timer would ignore: its node crashed since, or the timer was
+// cancelled or re-armed (a newer generation). Both are final, so such an event can go.
+template <class Model>
+bool Kernel<Model>::stale(Event const& e) const {
+  if (e.kind != Event::Kind::timer) return false;
+  Node const& node = nodes_[e.node.value];
+  if (!node.up || node.incarnation != e.incarnation) return true;
+  return node.timers.find(e.payload) != e.generation;
+}
+
+// Drops the stale timer events and rebuilds the heap. Events are ordered by (time, sequence
+// number), a total order, so the live events pop in exactly the order they would have. The
+// queue's emptiness at the end says whether the run drained, and a stale event left after
+// quiesce + drain used to keep it non-empty: purged_beyond_end_ remembers that.
+template <class Model>
+void Kernel<Model>::purge_stale() {
+  SimTimeUs const end = plan_.quiesce + plan_.drain;
+  auto const gone = std::remove_if(queue_.begin(), queue_.end(), [&](Event const& e) {
+    if (!stale(e)) return false;
+    purged_beyond_end_ = purged_beyond_end_ || e.at > end;
+    if (e.at <= end) purged_last_ = std::max(purged_last_, e.at);
+    return true;
+  });
+  queue_.erase(gone, queue_.end());
+  std::make_heap(queue_.begin(), queue_.end(), Later{});
+  stale_ = 0;
+}
+
+// sample() without the call for a constant, the usual timer delay: a constant draws nothing.
+template <class Model>
+DurationUs Kernel<Model>::draw(Rng& rng, Distribution const& d) const {
+  if (d.kind == Distribution::Kind::constant && d.mean.us >= 0) return d.mean;
+  return sample(rng, d);
+}
+
 template <class Model>
 RunResult Kernel<Model>::run() {
   if (RunTakeover<Model>::hook != nullptr) return (*RunTakeover<Model>::hook)(*this);
@@ -54,11 +89,19 @@ RunResult Kernel<Model>::run() {
     queue_.pop_back();
     MQCHECK_ASSERT(e.at >= now_);
     now_ = e.at;
+    if (stale(e)) {  // Not a step: it does nothing (see purge_stale).
+      stale_ -= stale_ > 0 ? 1 : 0;
+      continue;
+    }
     step(e);
     ++result.steps;
+    if (stale_ > stale_purge_min && 2 * stale_ > queue_.size()) purge_stale();
   }
-  result.drained = queue_.empty() || (plan_.endless && !result.step_limit_hit);
-  result.end = now_;
+  bool const empty = queue_.empty() && !purged_beyond_end_;
+  result.drained = empty || (plan_.endless && !result.step_limit_hit);
+  // A purged event would have popped (doing nothing) and moved the clock, unless the step
+  // limit stopped the run first.
+  result.end = result.step_limit_hit ? now_ : std::max(now_, purged_last_);
   history_.header().drained = result.drained;
   result.history = std::move(history_);
   result.faults = std::move(faults_);
@@ -108,10 +151,9 @@ template <class Model>
 void Kernel<Model>::fire_timer(Event const& e) {
   Node& node = nodes_[e.node.value];
   if (!node.up || node.incarnation != e.incarnation) return;
-  auto const it = node.timers.find(e.payload);
-  if (it == node.timers.end() || it->second != e.generation) return;  // Cancelled or re-armed.
+  if (node.timers.find(e.payload) != e.generation) return;  // Cancelled or re-armed.
   if (node.paused) return node.deferred.push_back(e);
-  node.timers.erase(it);
+  node.timers.erase(e.payload);
   call(e.node, [&](auto& actor) { actor.on_timer(e.payload, out_); });
 }
 
@@ -119,11 +161,11 @@ void Kernel<Model>::fire_timer(Event const& e) {
 template <class Model>
 void Kernel<Model>::apply(NodeId n) {
   Node& node = nodes_[n.value];
-  for (TimerId id : out_.cancels()) node.timers.erase(id);
+  for (TimerId id : out_.cancels()) stale_ += node.timers.erase(id);
   for (model::SetTimer const& t : out_.timers()) {
     std::uint64_t const generation = ++timer_generation_;
-    node.timers[t.id] = generation;
-    push({now_ + sample(node.rng, t.delay), 0, Event::Kind::timer, n, n, node.incarnation, t.id,
+    if (node.timers.set(t.id, generation)) ++stale_;  // Re-armed: the old event is stale.
+    push({now_ + draw(node.rng, t.delay), 0, Event::Kind::timer, n, n, node.incarnation, t.id,
           generation});
   }
   apply_disk(node, n);
@@ -149,20 +191,37 @@ void Kernel<Model>::apply_disk(Node& node, NodeId n) {
 }
 
 template <class Model>
-void Kernel<Model>::observe(NodeId n, model::Observe observed) {
+void Kernel<Model>::observe(NodeId n, model::Observe&& observed) {
   Node& node = nodes_[n.value];
   history::Op& op = observed.op;
   op.time = now_;
   op.process = plan_.nodes[n.value].name;
   if (op.type == history::OpType::invoke) {
-    node.open.push_back({op, observed.on_crash});
-  } else if (op.type != history::OpType::event) {
+    OpenOp& open = node.open.emplace_back(OpenOp{0, observed.on_crash, std::nullopt});
+    if (sink_ != nullptr) open.kept.emplace(op);
+    open.invoke = record(std::move(op));
+    return;
+  }
+  if (op.type != history::OpType::event) {
     auto const it = std::find_if(node.open.begin(), node.open.end(), [&](OpenOp const& o) {
-      return o.invoke.f == op.f && same_messages(o.invoke.value, op.value);
+      history::Op const& invoke = invoke_of(o);
+      return invoke.f == op.f && same_messages(invoke.value, op.value);
     });
     if (it != node.open.end()) node.open.erase(it);
   }
-  history_.append(std::move(op));
+  record(std::move(op));
+}
+
+// Keeps `op` in the history, or hands it to the sink with the index and the time check the
+// history would have given it; returns its index.
+template <class Model>
+std::uint64_t Kernel<Model>::record(history::Op&& op) {
+  if (sink_ == nullptr) return history_.append(std::move(op));
+  MQCHECK_ASSERT_MSG(streamed_ == 0 || streamed_time_ <= op.time, "history time went back");
+  streamed_time_ = op.time;
+  op.index = streamed_++;
+  (*sink_)(op);
+  return op.index;
 }
 
 template <class Model>
@@ -176,14 +235,16 @@ void Kernel<Model>::transmit(NodeId from, NodeId to, Message message) {
     record_event("network", history::OpKind::duplicate,
                  plan_.nodes[from.value].name + " -> " + plan_.nodes[to.value].name);
   }
-  for (int copy = 0; copy < route.copies(); ++copy) {
+  int const copies = route.copies();
+  for (int copy = 0; copy < copies; ++copy) {
     std::uint64_t slot = slots_.size();
+    bool const last = copy + 1 == copies;  // The last copy takes the message itself.
     if (free_slots_.empty()) {
-      slots_.push_back(message);
+      slots_.push_back(last ? std::move(message) : message);
     } else {
       slot = free_slots_.back();
       free_slots_.pop_back();
-      slots_[slot] = message;
+      slots_[slot] = last ? std::move(message) : message;
     }
     push({route.arrival[copy], 0, Event::Kind::message, to, from, receiver.incarnation, slot, 0});
   }
@@ -203,7 +264,7 @@ void Kernel<Model>::record_event(std::string process, history::OpKind f, std::st
   op.type = history::OpType::event;
   op.f = f;
   op.detail = std::move(detail);
-  history_.append(std::move(op));
+  record(std::move(op));
 }
 
 }  // namespace mqcheck::sim

@@ -18,12 +18,20 @@ Network::Network(std::size_t nodes, std::vector<LinkParams> links, Rng rng)
   MQCHECK_ASSERT(links_.size() == nodes * nodes);
 }
 
+// A constant latency (the default) draws nothing, so it skips sample().
+DurationUs Network::latency(LinkParams const& p) {
+  if (p.latency.kind == Distribution::Kind::constant && p.latency.mean.us >= 0) {
+    return p.latency.mean;
+  }
+  return sample(rng_, p.latency);
+}
+
 // A reordered message skips the FIFO clamp and waits one more latency draw, so later
 // messages on the same link usually overtake it.
 SimTimeUs Network::arrival(std::size_t link, SimTimeUs now) {
   LinkParams const& p = links_[link];
-  SimTimeUs at = now + sample(rng_, p.latency);
-  if (!p.reorder.is_zero() && rng_.chance(p.reorder)) return at + sample(rng_, p.latency);
+  SimTimeUs at = now + latency(p);
+  if (!p.reorder.is_zero() && rng_.chance(p.reorder)) return at + latency(p);
   at = std::max(at, last_arrival_[link]);
   last_arrival_[link] = at;
   return at;

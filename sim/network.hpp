@@ -52,6 +52,7 @@ class Network {
  private:
   std::size_t index(NodeId from, NodeId to) const { return from.value * nodes_ + to.value; }
   SimTimeUs arrival(std::size_t link, SimTimeUs now);
+  DurationUs latency(LinkParams const& p);
 
   std::size_t nodes_;
   std::vector<LinkParams> links_;

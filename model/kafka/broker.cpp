@@ -5,6 +5,7 @@
 #include "model/kafka/broker.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <string>
 
 #include "core/assert.hpp"
@@ -28,12 +29,35 @@ Broker::Broker(ClusterConfig const* cluster, std::int32_t index)
 std::vector<history::Record> Broker::records(std::uint32_t p, Offset from, Offset to) const {
   PartitionInfo const& info = cluster_->partitions[p];
   std::vector<history::Record> out;
+  out.reserve(static_cast<std::size_t>(std::max<std::int64_t>(to.value - from.value, 0)));
   for (Offset o = from; o < to; o.value += 1) {
     LogRecord const& r = replicas_[p].log.at(o);
     if (r.control != Control::data) continue;  // Markers are no messages.
     out.push_back(history::Record::of(r.id, info.topic, o, info.number));
   }
   return out;
+}
+
+namespace {
+void append_number(std::string& text, std::int64_t n) {
+  char digits[24];
+  auto const end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  text.append(digits, end);
+}
+}  // namespace
+
+std::string Broker::state_detail(std::string_view head, std::string const& name,
+                                 std::string_view middle, std::int64_t number,
+                                 PartitionLog const& log) {
+  std::string text;
+  text.reserve(head.size() + middle.size() + 3 * name.size() + 64);
+  text.append(head).append(name).append(middle);
+  append_number(text, number);
+  text.append(" state: ").append(name).append(".leo=");
+  append_number(text, log.leo().value);
+  text.append(" ").append(name).append(".hw=");
+  append_number(text, log.hw().value);
+  return text;
 }
 
 // The flush policy (log.flush.interval.messages, default Long.MAX_VALUE: Kafka leaves
@@ -105,9 +129,7 @@ void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
   write(req.partition, record, out);
   // The `state:` clause feeds the report stepper (docs/reports.md); checkers never read it.
   out.event(OpKind::append, records(req.partition, offset, r.log.leo()),
-            "leader " + info.name() + " epoch " + std::to_string(r.epoch) +
-                " state: " + info.name() + ".leo=" + std::to_string(r.log.leo().value) + " " +
-                info.name() + ".hw=" + std::to_string(r.log.hw().value));
+            state_detail("leader ", info.name(), " epoch ", r.epoch, r.log));
   if (req.acks == Acks::leader) respond(Error::none, offset);
   if (req.acks == Acks::all) r.waiting.push_back(Waiting{from, req.request, offset, false, 0, 0});
   maybe_advance_hw(req.partition, out);

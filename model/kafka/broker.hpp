@@ -14,6 +14,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/hash.hpp"
@@ -97,6 +99,11 @@ class Broker {
   void isr_tick(Output& out);
   void write(std::uint32_t p, LogRecord const& r, Output& out);
   std::vector<history::Record> records(std::uint32_t p, Offset from, Offset to) const;
+  /// Returns `head` + `name` + `middle` + `number` + " state: <name>.leo=L <name>.hw=H": the
+  /// detail of the append and replicate events, built in one buffer (they are the hot ones).
+  static std::string state_detail(std::string_view head, std::string const& name,
+                                  std::string_view middle, std::int64_t number,
+                                  PartitionLog const& log);
 
   ClusterConfig const* cluster_;
   std::int32_t index_;

@@ -173,11 +173,10 @@ void Broker::on_fetched(FetchResponse const& resp, Output& out) {
   }
   r.log.follow_hw(resp.high_watermark);
   if (!resp.records.empty()) {
+    std::string const name = info.name();
+    std::string middle = " replica " + std::to_string(index_) + " hw ";
     out.event(OpKind::replicate, records(resp.partition, first, r.log.leo()),
-              "fetched " + info.name() + " replica " + std::to_string(index_) + " hw " +
-                  std::to_string(r.log.hw().value) + " state: " + info.name() +
-                  ".leo=" + std::to_string(r.log.leo().value) + " " + info.name() +
-                  ".hw=" + std::to_string(r.log.hw().value));
+              state_detail("fetched ", name, middle, r.log.hw().value, r.log));
   }
   send_fetch(resp.partition, out);
 }
