@@ -149,28 +149,22 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
                                StreamStats* stats) {
   if (delivery_only(only)) return check_stream(header, source, only);
   if (features_declared(header)) return check_history(load(), only);
-  // Delivery and ordering in one pass: both see every op of the first pass; a second pass,
-  // if either needs one, reads the source again.
+  // Delivery and ordering in one pass, fed op by op from one visitor; a second pass, if
+  // either needs one, reads the source again.
   bool needed = false;
-  bool first_pass = true;
   OrderingStream ordering(header, options.settle_delay);
-  std::uint64_t tapped = 0;
+  DeliveryStream delivery(header, options, stats);
+  std::uint64_t seen = 0;
   std::size_t ordering_peak = 0;  // Bytes, sampled as the delivery stream samples its own.
-  OpSource const scanned = [&](std::function<void(history::Op const&)> const& visit) {
-    bool const tap = first_pass;
-    first_pass = false;
-    source([&](history::Op const& op) {
-      if (tap) {
-        needed = needed || whole_history_needed(op);
-        ordering.observe(op);
-        if ((++tapped & 4095) == 0)
-          ordering_peak = std::max(ordering_peak, ordering.memory_bytes());
-      }
-      visit(op);
-    });
-  };
-  DeliveryReport report = check_delivery_stream(header, scanned, options, stats);
-  if (needed) return check_history(load(), only);
+  source([&](history::Op const& op) {
+    needed = needed || whole_history_needed(op);
+    delivery.observe(op);
+    ordering.observe(op);
+    if (stats != nullptr && (++seen & 0xfff) == 0)
+      ordering_peak = std::max(ordering_peak, ordering.memory_bytes());
+  });
+  if (needed) return check_history(load(), only);  // Before a second delivery pass, not after.
+  DeliveryReport report = delivery.finish(source);
   if (stats != nullptr)  // The messages in flight are the delivery stream's; bytes add up.
     stats->memory_peak_bytes += std::max(ordering_peak, ordering.memory_bytes());
   // With no transactional or feature op and no group or ACL declared, the transaction and

@@ -4,6 +4,10 @@
 // build_message_table does, docs/history-format.md) and filing each record under its message.
 // Settling and the passes' orchestration are in delivery_stream_settle.cpp.
 #include <algorithm>
+#include <bit>
+#include <cstring>
+#include <tuple>
+#include <utility>
 
 #include "checker/delivery_stream_state.hpp"
 #include "core/assert.hpp"
@@ -15,35 +19,94 @@ using history::OpKind;
 using history::OpType;
 using history::Record;
 
-std::uint32_t Names::intern(std::string_view text) {
-  if (text.empty()) return 0;  // Most ops name no transaction, many no group.
-  for (std::uint32_t const id : recent_)  // Names repeat op after op; a hash costs more.
-    if (names_[id] == text) return id;
-  auto const found = index_.find(text);
-  if (found != index_.end()) {
-    remember(found->second);
-    return found->second;
+namespace {
+
+// Loads the first and the last sizeof(Word) bytes of `text` (which has at least that many).
+template <class Word>
+std::pair<Word, Word> ends(std::string_view text) {
+  Word first = 0;
+  Word last = 0;
+  std::memcpy(&first, text.data(), sizeof(Word));
+  std::memcpy(&last, text.data() + text.size() - sizeof(Word), sizeof(Word));
+  return {first, last};
+}
+
+// Returns true when `a` and `b` (not empty) are the same text. Names are short: up to sixteen
+// bytes are compared as two overlapping words.
+bool same_text(std::string const& a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (b.size() >= 8 && b.size() <= 16) return ends<std::uint64_t>(a) == ends<std::uint64_t>(b);
+  if (b.size() >= 4 && b.size() < 8) return ends<std::uint32_t>(a) == ends<std::uint32_t>(b);
+  return std::string_view(a) == b;
+}
+
+}  // namespace
+
+std::uint64_t Names::hash(std::string_view text) {
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  if (text.size() >= 8) {
+    std::tie(first, last) = ends<std::uint64_t>(text);
+  } else if (text.size() >= 4) {
+    std::tie(first, last) = ends<std::uint32_t>(text);
+  } else {
+    first = static_cast<unsigned char>(text.front());
+    last = static_cast<unsigned char>(text.back()) |
+           std::uint64_t{static_cast<unsigned char>(text[text.size() / 2])} << 8;
   }
+  std::uint64_t const mixed = (first * 0x9E3779B97F4A7C15ULL) ^ (last + text.size());
+  return (mixed * 0xBF58476D1CE4E5B9ULL) >> 32;
+}
+
+std::uint32_t Names::intern_slow(std::string_view text) {
+  std::size_t const mask = index_.size() - 1;
+  std::uint32_t found = 0;
+  for (std::size_t at = hash(text) & mask;; at = (at + 1) & mask) {
+    std::uint32_t const id = index_[at];
+    if (id == 0) break;
+    if (same_text(names_[id], text)) {
+      found = id;
+      break;
+    }
+  }
+  if (found == 0) found = add(text);
+  if (text.size() <= 16) {  // The next lookup of this name takes the inline path.
+    Key const key = key_of(text);
+    recent_[slot_of(key)] = Recent{key, found};
+  }
+  return found;
+}
+
+// Adds a name not seen before; the index stays at most half full.
+std::uint32_t Names::add(std::string_view text) {
   auto const id = static_cast<std::uint32_t>(names_.size());
   names_.emplace_back(text);
-  index_.emplace(names_.back(), id);
-  remember(id);
+  if (names_.size() * 2 > index_.size()) {
+    index_.assign(index_.size() * 2, 0);
+    for (std::uint32_t old = 1; old < id; ++old) {
+      std::size_t at = hash(names_[old]) & (index_.size() - 1);
+      while (index_[at] != 0) at = (at + 1) & (index_.size() - 1);
+      index_[at] = old;
+    }
+  }
+  std::size_t at = hash(text) & (index_.size() - 1);
+  while (index_[at] != 0) at = (at + 1) & (index_.size() - 1);
+  index_[at] = id;
   return id;
 }
 
-void Names::remember(std::uint32_t id) {
-  recent_[next_recent_] = id;
-  next_recent_ = (next_recent_ + 1) % recent_.size();
-}
-
 std::size_t Names::memory_bytes() const {
-  std::size_t bytes = index_.bucket_count() * sizeof(void*);
-  for (std::string const& name : names_) bytes += 2 * (sizeof(std::string) + 16) + name.capacity();
+  std::size_t bytes = index_.capacity() * sizeof(std::uint32_t);
+  for (std::string const& name : names_) bytes += sizeof(std::string) + 16 + name.capacity();
   return bytes;
 }
 
 Pass::Pass(history::Header const& header, StreamOptions options, std::set<MessageId> const* focus)
-    : header_(header), options_(options), focus_(focus), dead_(header) {
+    : header_(header),
+      options_(options),
+      focus_(focus),
+      dead_(header),
+      dead_letters_(!header.groups.empty()) {
   for (auto const& [topic, groups] : header.subscriptions) {
     std::vector<std::uint32_t>& readers = readers_[names_.intern(topic)];
     for (std::string const& group : groups) readers.push_back(names_.intern(group));
@@ -57,27 +120,24 @@ Pass::Pass(history::Header const& header, StreamOptions options, std::set<Messag
 
 void Pass::observe(Op const& op) {
   if (focus_ == nullptr) {  // Transactions and dead letters are whole-history facts.
-    txns_.observe(op);
-    dead_.observe(op);
+    if (!op.txn.empty()) txns_.observe(op);  // It reads nothing else.
+    if (dead_letters_) dead_.observe(op);
   }
   if (history::is_client_op(op) && (op.f == OpKind::send || op.f == OpKind::process))
     pair_and_file(op);
-  settle_due(op.index);
+  if (due_.empty()) return;
+  open_.prefetch(due_.front().slot);  // Found settleable long ago: fetched ahead of its time.
+  if (due_.size() > 1) open_.prefetch(due_[1].slot);
+  if (due_.front().at + options_.settle_delay <= op.index) settle_due(op.index);
 }
 
 void Pass::pair_and_file(Op const& op) {
   std::uint32_t const process = names_.intern(op.process);
   if (op.type == OpType::invoke) {
-    if (invokes_.size() <= process) invokes_.resize(process + 1);
-    OpenInvoke invoke{op.index, op.f, names_.intern(op.group), names_.intern(op.txn), {}, {}};
-    for (Record const& record : op.value) {
-      invoke.ids.push_back(record.id);
-      if (op.f == OpKind::process) invoke.records.emplace_back(record.id, names_.intern(record.topic));
-    }
-    std::sort(invoke.ids.begin(), invoke.ids.end());
-    invokes_[process].push_back(std::move(invoke));
+    file_invoke(op, process);
     if (op.f == OpKind::send) {
-      for (Record const& record : op.value) on_send_invoke(op, record);
+      std::uint32_t const txn = names_.intern(op.txn);
+      for (Record const& record : op.value) on_send_invoke(op, record, process, txn);
     }
     return;
   }
@@ -87,23 +147,70 @@ void Pass::pair_and_file(Op const& op) {
   } else if (op.type != OpType::fail) {  // A failed process did not happen.
     std::uint32_t const group = names_.intern(op.group);
     for (Record const& record : op.value)
-      on_process(op, record, op.index, group, process, op.type);
+      on_process(op, record.id, names_.intern(record.topic), op.index, group, process, op.type);
   }
+}
+
+// Files the invoke `op` of `process` to wait for its completion.
+void Pass::file_invoke(Op const& op, std::uint32_t process) {
+  if (invokes_.size() <= process) invokes_.resize(process + 1);
+  OpenInvoke& invoke = invokes_[process].emplace_back();
+  invoke.index = op.index;
+  invoke.f = op.f;
+  invoke.group = names_.intern(op.group);
+  invoke.txn = names_.intern(op.txn);
+  invoke.count = static_cast<std::uint32_t>(op.value.size());
+  if (op.value.size() == 1) {
+    invoke.id = op.value[0].id;
+    if (op.f == OpKind::process) invoke.topic = names_.intern(op.value[0].topic);
+    return;
+  }
+  if (op.value.empty()) return;
+  if (free_batches_.empty()) {
+    free_batches_.push_back(static_cast<std::uint32_t>(batches_.size()));
+    batches_.emplace_back();
+  }
+  invoke.batch = free_batches_.back();
+  free_batches_.pop_back();
+  InvokeBatch& batch = batches_[invoke.batch];
+  for (Record const& record : op.value) {
+    batch.ids.push_back(record.id);
+    if (op.f == OpKind::process) batch.records.emplace_back(record.id, names_.intern(record.topic));
+  }
+  std::sort(batch.ids.begin(), batch.ids.end());
+}
+
+// Returns true when `op` completes `invoke`: the same f, and the same ids in any order, or an
+// invoke that names no message (docs/history-format.md: a poll's) pairs on f alone.
+bool Pass::pairs_with(OpenInvoke const& invoke, Op const& op) {
+  if (invoke.f != op.f) return false;
+  if (invoke.count == 0) return true;
+  if (invoke.count != op.value.size()) return false;
+  if (invoke.count == 1) return invoke.id == op.value[0].id;
+  if (!scratch_sorted_) {
+    scratch_.clear();
+    for (Record const& record : op.value) scratch_.push_back(record.id);
+    std::sort(scratch_.begin(), scratch_.end());
+    scratch_sorted_ = true;
+  }
+  return batches_[invoke.batch].ids == scratch_;
 }
 
 // Removes and returns the earliest open invoke that `op` completes, or no_op.
 std::uint64_t Pass::take_open_invoke(Op const& op, std::uint32_t process) {
   if (invokes_.size() <= process || invokes_[process].empty()) return no_op;
   std::vector<OpenInvoke>& open = invokes_[process];
-  scratch_.clear();
-  for (Record const& record : op.value) scratch_.push_back(record.id);
-  std::sort(scratch_.begin(), scratch_.end());
-  // An invoke that names no message (docs/history-format.md: a poll's) pairs on f alone.
+  scratch_sorted_ = false;
   auto const it = std::find_if(open.begin(), open.end(), [&](OpenInvoke const& invoke) {
-    return invoke.f == op.f && (invoke.ids.empty() || invoke.ids == scratch_);
+    return pairs_with(invoke, op);
   });
   if (it == open.end()) return no_op;
   std::uint64_t const index = it->index;
+  if (it->batch != OpenInvoke::no_batch) {  // Back to the pool, capacity kept.
+    batches_[it->batch].ids.clear();
+    batches_[it->batch].records.clear();
+    free_batches_.push_back(it->batch);
+  }
   open.erase(it);
   return index;
 }
@@ -115,22 +222,22 @@ bool Pass::wanted(MessageId id) const {
 
 OpenMessage* Pass::open_for(MessageId id) {
   if (!wanted(id)) return nullptr;
-  auto const found = open_.find(id.value);
-  if (found != open_.end()) return &found->second;
+  if (OpenMessage* const found = open_.find(id.value)) return found;
   if (focus_ == nullptr && settled_as(id)) return nullptr;
-  return &open_[id.value];
+  bool fresh = false;
+  return &open_.insert(id.value, fresh);
 }
 
-void Pass::on_send_invoke(Op const& op, Record const& record) {
+void Pass::on_send_invoke(Op const& op, Record const& record, std::uint32_t process,
+                          std::uint32_t txn) {
   OpenMessage* const m = open_for(record.id);
   if (m == nullptr) {
     if (wanted(record.id)) on_settled(record.id, op, 0);
     return;
   }
-  if (m->sends.empty()) m->topic = names_.intern(record.topic);
+  if (m->sends().empty()) m->topic = names_.intern(record.topic);
   if (m->tag == 0 && !record.tag.empty()) m->tag = names_.intern(record.tag);
-  m->sends.push_back(
-      Attempt{op.index, no_op, names_.intern(op.process), names_.intern(op.txn), OpType::info});
+  open_heap_bytes_ += m->add_send(Attempt{op.index, no_op, process, txn, OpType::info});
 }
 
 void Pass::on_send_completion(Op const& op, Record const& record, std::uint64_t invoke) {
@@ -140,33 +247,34 @@ void Pass::on_send_completion(Op const& op, Record const& record, std::uint64_t 
     return;
   }
   if (m->tag == 0 && !record.tag.empty()) m->tag = names_.intern(record.tag);
-  auto const filed = std::find_if(m->sends.begin(), m->sends.end(), [&](Attempt const& a) {
+  std::span<Attempt> const sends = m->sends();
+  auto const filed = std::find_if(sends.begin(), sends.end(), [&](Attempt const& a) {
     return invoke != no_op && a.invoke == invoke && a.completion == no_op;
   });
-  if (filed != m->sends.end()) {
+  if (filed != sends.end()) {
     filed->completion = op.index;
     filed->outcome = op.type;
     if (!op.txn.empty()) filed->txn = names_.intern(op.txn);
   } else {
     // No attempt was filed: the completion stands alone, or its invoke named no message.
-    if (m->sends.empty()) m->topic = names_.intern(record.topic);
-    m->sends.push_back(Attempt{invoke, op.index, names_.intern(op.process),
-                               names_.intern(op.txn), op.type});
+    if (sends.empty()) m->topic = names_.intern(record.topic);
+    open_heap_bytes_ += m->add_send(Attempt{invoke, op.index, names_.intern(op.process),
+                                            names_.intern(op.txn), op.type});
   }
   consider(record.id, *m, op.index);
 }
 
-void Pass::on_process(Op const& op, Record const& record, std::uint64_t op_index,
+void Pass::on_process(Op const& op, MessageId id, std::uint32_t topic, std::uint64_t op_index,
                       std::uint32_t group, std::uint32_t process, OpType type) {
   std::uint32_t const unit = unit_of(group, process);
-  OpenMessage* const m = open_for(record.id);
+  OpenMessage* const m = open_for(id);
   if (m == nullptr) {
-    if (wanted(record.id)) on_settled(record.id, op, unit);
+    if (wanted(id)) on_settled(id, op, unit);
     return;
   }
-  m->procs.push_back(Proc{op_index, group, process, unit, names_.intern(record.topic),
-                          names_.intern(op.txn), type});
-  consider(record.id, *m, op_index);
+  open_heap_bytes_ +=
+      m->add_proc(Proc{op_index, group, process, unit, topic, names_.intern(op.txn), type});
+  consider(id, *m, op_index);
 }
 
 std::uint32_t Pass::unit_of(std::uint32_t group, std::uint32_t process) {
@@ -189,16 +297,96 @@ void Pass::close() {
       op.type = OpType::info;
       op.f = OpKind::process;
       op.txn = names_.name(invoke.txn);
-      for (auto const& [id, topic] : invoke.records) {
-        Record record;
-        record.id = id;
-        record.topic = names_.name(topic);
-        on_process(op, record, invoke.index, invoke.group,
+      auto const file = [&](MessageId id, std::uint32_t topic) {
+        on_process(op, id, topic, invoke.index, invoke.group,
                    static_cast<std::uint32_t>(process), OpType::info);
-      }
+      };
+      if (invoke.count == 1) file(invoke.id, invoke.topic);
+      if (invoke.batch == OpenInvoke::no_batch) continue;
+      for (auto const& [id, topic] : batches_[invoke.batch].records) file(id, topic);
     }
     invokes_[process].clear();
   }
+}
+
+OpenMessage& OpenMessage::operator=(OpenMessage&& other) noexcept {
+  if (this == &other) return *this;
+  release();
+  topic = other.topic;
+  tag = other.tag;
+  sends_ = std::exchange(other.sends_, 0);
+  procs_ = std::exchange(other.procs_, 0);
+  one_ = other.one_;
+  procs_heap_ = std::exchange(other.procs_heap_, nullptr);
+  return *this;
+}
+
+namespace {
+
+constexpr std::size_t malloc_overhead = 16;
+
+// The capacity of a heap block holding `n` items: blocks double from 2.
+std::size_t capacity_for(std::uint32_t n) { return n == 0 ? 0 : std::bit_ceil(std::max(n, 2u)); }
+
+// Copies `n` items from `from` into a new block of capacity_for(n + 1) items.
+template <class T>
+T* grown(T const* from, std::uint32_t n) {
+  T* const to = new T[capacity_for(n + 1)];
+  std::copy(from, from + n, to);
+  return to;
+}
+
+}  // namespace
+
+// An IdTable entry of 64 bytes: a cache line holds a whole open message.
+static_assert(sizeof(void*) != 8 || sizeof(OpenMessage) == 56);
+
+std::size_t OpenMessage::add_send(Attempt const& attempt) {
+  std::size_t bytes = 0;
+  if (sends_ == 0) {
+    one_.first = attempt;
+  } else {
+    if (sends_ == 1 || capacity_for(sends_) == sends_) {  // Full: spill or double.
+      Attempt* const from = sends_ == 1 ? &one_.first : one_.many;
+      Attempt* const to = grown(from, sends_);
+      bytes = capacity_for(sends_ + 1) * sizeof(Attempt) + malloc_overhead;
+      if (sends_ > 1) {
+        bytes -= capacity_for(sends_) * sizeof(Attempt) + malloc_overhead;
+        delete[] one_.many;
+      }
+      one_.many = to;
+    }
+    one_.many[sends_] = attempt;
+  }
+  ++sends_;
+  return bytes;
+}
+
+std::size_t OpenMessage::add_proc(Proc const& proc) {
+  std::size_t bytes = 0;
+  if (capacity_for(procs_) == procs_) {  // Full (or none yet): double.
+    Proc* const to = grown(procs_heap_, procs_);
+    bytes = capacity_for(procs_ + 1) * sizeof(Proc) + malloc_overhead;
+    if (procs_heap_ != nullptr) bytes -= capacity_for(procs_) * sizeof(Proc) + malloc_overhead;
+    delete[] procs_heap_;
+    procs_heap_ = to;
+  }
+  procs_heap_[procs_++] = proc;
+  return bytes;
+}
+
+std::size_t OpenMessage::heap_bytes() const {
+  std::size_t bytes = 0;
+  if (sends_ > 1) bytes += capacity_for(sends_) * sizeof(Attempt) + malloc_overhead;
+  if (procs_ > 0) bytes += capacity_for(procs_) * sizeof(Proc) + malloc_overhead;
+  return bytes;
+}
+
+void OpenMessage::release() {
+  if (sends_ > 1) delete[] one_.many;
+  delete[] procs_heap_;
+  procs_heap_ = nullptr;
+  sends_ = procs_ = 0;
 }
 
 }  // namespace mqcheck::checker::stream_detail

@@ -41,6 +41,36 @@ struct StreamStats {
   std::size_t memory_peak_bytes = 0;   // Most heap bytes the state held (estimated, sampled).
 };
 
+namespace stream_detail {
+class Pass;
+}
+
+/// The streaming delivery checker as an object, for a caller that feeds several streaming
+/// checkers from one pass over the ops (check_streaming), with no extra call per op between
+/// them: observe() every op in order, then finish() once.
+class DeliveryStream {
+ public:
+  /// `header` must outlive the stream; `stats`, when given, is filled as the check goes.
+  DeliveryStream(history::Header const& header, StreamOptions options, StreamStats* stats);
+  ~DeliveryStream();
+  DeliveryStream(DeliveryStream const&) = delete;
+  DeliveryStream& operator=(DeliveryStream const&) = delete;
+
+  /// Takes the next op of the first pass.
+  void observe(history::Op const& op);
+  /// Returns check_delivery_stream's report. `source` must yield the ops observe() took: it is
+  /// read again only when settled messages must be rebuilt (a second pass).
+  [[nodiscard]] DeliveryReport finish(OpSource const& source);
+
+ private:
+  history::Header const& header_;
+  StreamOptions options_;
+  StreamStats local_;
+  StreamStats& stats_;
+  bool sample_;  // Memory is sampled only when the caller asked for stats.
+  std::unique_ptr<stream_detail::Pass> first_;
+};
+
 /// Judges the delivery guarantees (as check_delivery) of the history `source` yields, whose
 /// header is `header` (which must outlive the call).
 [[nodiscard]] DeliveryReport check_delivery_stream(history::Header const& header,

@@ -22,7 +22,7 @@ namespace {
 
 Category outcome_of(OpenMessage const& m) {
   bool info = false;
-  for (Attempt const& a : m.sends) {
+  for (Attempt const& a : m.sends()) {
     if (a.outcome == OpType::ok) return Category::ok;
     info = info || a.outcome == OpType::info;
   }
@@ -39,24 +39,25 @@ std::optional<Category> Pass::settled_as(MessageId id) const {
 }
 
 bool Pass::settleable(OpenMessage const& m) const {
-  if (focus_ != nullptr || m.sends.empty()) return false;
+  if (focus_ != nullptr || m.sends().empty()) return false;
   auto const readers = readers_.find(m.topic);
   if (readers == readers_.end()) return false;  // Its readers are inferred at the end.
-  for (Attempt const& a : m.sends)
+  for (Attempt const& a : m.sends())
     if (a.completion == no_op || a.txn != 0) return false;
-  if (outcome_of(m) == Category::fail && !m.procs.empty()) return false;  // Unexpected.
-  for (std::size_t i = 0; i < m.procs.size(); ++i) {
-    Proc const& p = m.procs[i];
+  std::span<Proc const> const procs = m.procs();
+  if (outcome_of(m) == Category::fail && !procs.empty()) return false;  // Unexpected.
+  for (std::size_t i = 0; i < procs.size(); ++i) {
+    Proc const& p = procs[i];
     if (p.type != OpType::ok || p.txn != 0) return false;
     for (std::size_t j = 0; j < i; ++j)
-      if (m.procs[j].unit == p.unit) return false;  // Processed twice.
+      if (procs[j].unit == p.unit) return false;  // Processed twice.
   }
   for (std::uint32_t const group : readers->second) {
     auto const filter = filters_.find(group);
     if (filter != filters_.end() &&
         !feature::filter_accepts(filter->second, names_.name(m.tag)))
       continue;  // The group's filter excuses it.
-    bool const read = std::any_of(m.procs.begin(), m.procs.end(),
+    bool const read = std::any_of(procs.begin(), procs.end(),
                                   [&](Proc const& p) { return p.group == group; });
     if (!read) return false;
   }
@@ -64,22 +65,26 @@ bool Pass::settleable(OpenMessage const& m) const {
 }
 
 void Pass::consider(MessageId id, OpenMessage const& m, std::uint64_t now) {
-  if (settleable(m)) due_.emplace_back(now, id);
+  if (settleable(m)) due_.push_back(Due{now, id, open_.find_slot(id.value)});
 }
 
 void Pass::settle_due(std::uint64_t now) {
-  while (!due_.empty() && due_.front().first + options_.settle_delay <= now) {
-    MessageId const id = due_.front().second;
+  while (!due_.empty() && due_.front().at + options_.settle_delay <= now) {
+    Due const due = due_.front();
     due_.pop_front();
-    auto const found = open_.find(id.value);
-    if (found != open_.end() && settleable(found->second)) settle(id, found->second);
+    // Once settled, an id is never opened again in this pass, so a slot that holds it (and a
+    // message: a freed one is empty) holds the message that was queued.
+    OpenMessage const& m = open_.at(due.slot);
+    bool const held = open_.id_at(due.slot) == due.id.value &&
+                      (!m.sends().empty() || !m.procs().empty());
+    if (held && settleable(m)) settle(due.id, m);
   }
 }
 
 void Pass::settle(MessageId id, OpenMessage const& m) {
   Counts& counts = settled_.counts;
   ++counts.sent;
-  counts.processed += static_cast<std::int64_t>(m.procs.size());
+  counts.processed += static_cast<std::int64_t>(m.procs().size());
   switch (outcome_of(m)) {
     case Category::ok:
       ++counts.acknowledged;
@@ -88,7 +93,7 @@ void Pass::settle(MessageId id, OpenMessage const& m) {
       break;
     case Category::info:
       ++counts.unknown;
-      if (!m.procs.empty()) ++counts.recovered;
+      if (!m.procs().empty()) ++counts.recovered;
       settled_info_.insert(id);
       break;
     case Category::fail:
@@ -96,12 +101,13 @@ void Pass::settle(MessageId id, OpenMessage const& m) {
       settled_fail_.insert(id);
       break;
   }
-  for (Proc const& p : m.procs) {
+  for (Proc const& p : m.procs()) {
     if (done_.size() <= p.unit) done_.resize(p.unit + 1);
     done_[p.unit].insert(id);
   }
   ++settled_count_;
-  open_.erase(id.value);
+  open_heap_bytes_ -= m.heap_bytes();
+  open_.erase(id.value);  // Destroys `m`.
 }
 
 // An op names a settled message. `unit` is the processing unit of a process op.
@@ -151,14 +157,14 @@ void Pass::export_open(TxnTable const& txns, MessageTable& table,
                        std::map<std::uint64_t, std::string>& processes) const {
   std::vector<std::uint64_t> ids;
   ids.reserve(open_.size());
-  for (auto const& entry : open_) ids.push_back(entry.first);
+  open_.for_each([&](std::uint64_t id, OpenMessage const&) { ids.push_back(id); });
   std::sort(ids.begin(), ids.end());
   for (std::uint64_t const id : ids) {
-    OpenMessage const& m = open_.at(id);
+    OpenMessage const& m = *open_.find(id);
     MessageFacts& facts = table[MessageId{id}];
-    if (!m.sends.empty()) facts.topic = names_.name(m.topic);
+    if (!m.sends().empty()) facts.topic = names_.name(m.topic);
     facts.tag = names_.name(m.tag);
-    for (Attempt const& a : m.sends) {
+    for (Attempt const& a : m.sends()) {
       SendAttempt attempt{std::nullopt, std::nullopt, a.outcome, names_.name(a.process),
                           names_.name(a.txn)};
       if (a.invoke != no_op) attempt.invoke = a.invoke;
@@ -170,7 +176,7 @@ void Pass::export_open(TxnTable const& txns, MessageTable& table,
         attempt.outcome = OpType::info;
       facts.sends.push_back(std::move(attempt));
     }
-    for (Proc const& p : m.procs) {
+    for (Proc const& p : m.procs()) {
       Counted const counted =
           counted_as_processed(p.type, names_.name(p.txn), txns, header_.drained);
       if (counted == Counted::no) continue;
@@ -187,20 +193,15 @@ void Pass::export_open(TxnTable const& txns, MessageTable& table,
 }
 
 std::size_t Pass::memory_bytes() const {
-  constexpr std::size_t malloc_overhead = 16;
-  std::size_t bytes = open_.bucket_count() * sizeof(void*);
-  bytes += open_.size() * (sizeof(void*) + sizeof(std::uint64_t) + sizeof(OpenMessage) +
-                           malloc_overhead);
-  for (auto const& [id, m] : open_) {
-    if (m.sends.capacity() > 0)
-      bytes += m.sends.capacity() * sizeof(Attempt) + malloc_overhead;
-    if (m.procs.capacity() > 0) bytes += m.procs.capacity() * sizeof(Proc) + malloc_overhead;
-  }
+  // The open messages' table and heap blocks are kept counted: sampling costs no walk over them.
+  std::size_t bytes = open_.memory_bytes() + open_heap_bytes_;
   bytes += due_.size() * sizeof(due_.front());
-  for (auto const& invokes : invokes_) {
-    for (OpenInvoke const& i : invokes)
-      bytes += sizeof(OpenInvoke) + (i.ids.capacity() + 2 * i.records.capacity()) * 8;
+  for (auto const& invokes : invokes_) bytes += invokes.capacity() * sizeof(OpenInvoke);
+  for (InvokeBatch const& b : batches_) {
+    bytes += sizeof(InvokeBatch) + b.ids.capacity() * sizeof(MessageId) +
+             b.records.capacity() * sizeof(b.records.front());
   }
+  bytes += free_batches_.capacity() * sizeof(std::uint32_t);
   for (IdSet const* s : {&settled_ok_, &settled_info_, &settled_fail_}) bytes += s->memory_bytes();
   for (IdSet const& s : done_) bytes += s.memory_bytes();
   return bytes + names_.memory_bytes() + units_.memory_bytes() + dead_.memory_bytes();
@@ -216,28 +217,39 @@ OpSource ops_of(history::History const& history) {
   };
 }
 
-DeliveryReport check_delivery_stream(history::Header const& header, OpSource const& source,
-                                     StreamOptions options, StreamStats* stats) {
-  StreamStats local;
-  StreamStats& s = stats != nullptr ? *stats : local;
-  stream_detail::Pass first(header, options, nullptr);
-  source([&](Op const& op) {
-    first.observe(op);
-    ++s.ops;
-    s.open_peak = std::max<std::uint64_t>(s.open_peak, first.open_count());
-    if (stats != nullptr && (s.ops & 0xffff) == 0)
-      s.memory_peak_bytes = std::max(s.memory_peak_bytes, first.memory_bytes());
-  });
+DeliveryStream::DeliveryStream(history::Header const& header, StreamOptions options,
+                               StreamStats* stats)
+    : header_(header),
+      options_(options),
+      stats_(stats != nullptr ? *stats : local_),
+      sample_(stats != nullptr),
+      first_(std::make_unique<stream_detail::Pass>(header, options, nullptr)) {}
+
+DeliveryStream::~DeliveryStream() = default;
+
+void DeliveryStream::observe(Op const& op) {
+  first_->observe(op);
+  StreamStats& s = stats_;
+  ++s.ops;
+  s.open_peak = std::max<std::uint64_t>(s.open_peak, first_->open_count());
+  // memory_bytes() walks no open message, so a fine sampling costs little.
+  if (sample_ && (s.ops & 0xfff) == 0)
+    s.memory_peak_bytes = std::max(s.memory_peak_bytes, first_->memory_bytes());
+}
+
+DeliveryReport DeliveryStream::finish(OpSource const& source) {
+  stream_detail::Pass& first = *first_;
+  StreamStats& s = stats_;
   first.close();
   s.passes = 1;
   s.settled = first.settled_count();
-  if (stats != nullptr) s.memory_peak_bytes = std::max(s.memory_peak_bytes, first.memory_bytes());
+  if (sample_) s.memory_peak_bytes = std::max(s.memory_peak_bytes, first.memory_bytes());
   TxnTable const txns = first.txns().finish();
   MessageTable table;
   std::map<std::uint64_t, std::string> processes;
   first.export_open(txns, table, processes);
   if (!first.replay().empty()) {
-    stream_detail::Pass second(header, options, &first.replay());
+    stream_detail::Pass second(header_, options_, &first.replay());
     source([&](Op const& op) { second.observe(op); });
     second.close();
     second.export_open(txns, table, processes);
@@ -245,9 +257,16 @@ DeliveryReport check_delivery_stream(history::Header const& header, OpSource con
     s.rebuilt = first.replay().size();
   }
   return delivery_detail::judge(
-      header, table, first.dead().finish(),
+      header_, table, first.dead().finish(),
       [&](std::uint64_t op) -> std::string const& { return processes.at(op); },
       first.settled());
+}
+
+DeliveryReport check_delivery_stream(history::Header const& header, OpSource const& source,
+                                     StreamOptions options, StreamStats* stats) {
+  DeliveryStream stream(header, options, stats);
+  source([&](Op const& op) { stream.observe(op); });
+  return stream.finish(source);
 }
 
 }  // namespace mqcheck::checker

@@ -8,20 +8,22 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "checker/delivery_detail.hpp"
 #include "checker/delivery_stream.hpp"
 #include "checker/id_set.hpp"
+#include "checker/id_table.hpp"
 #include "checker/send_outcomes.hpp"
 #include "checker/transactions.hpp"
 
@@ -29,24 +31,71 @@ namespace mqcheck::checker::stream_detail {
 
 inline constexpr std::uint64_t no_op = ~std::uint64_t{0};
 
-/// Interned strings; id 0 is "".
+/// Interned strings; id 0 is "". Every op interns its process, group and topic names, so the
+/// common case is inline: a name of up to sixteen bytes is known exactly by its length and its
+/// first and last eight (or four) bytes, which are looked up in a small direct-mapped cache of
+/// recent names, with no string compare and no call. Others take an open-addressing index.
 class Names {
  public:
-  std::uint32_t intern(std::string_view text);
+  std::uint32_t intern(std::string_view text) {
+    if (text.empty()) return 0;  // Most ops name no transaction, many no group.
+    if (text.size() <= 16) {
+      Key const key = key_of(text);
+      Recent const& recent = recent_[slot_of(key)];
+      if (recent.id != 0 && recent.key == key) return recent.id;
+    }
+    return intern_slow(text);
+  }
   std::string const& name(std::uint32_t id) const { return names_[id]; }
   std::size_t memory_bytes() const;
 
  private:
-  void remember(std::uint32_t id);
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  /// A name of at most sixteen bytes, exactly: its length and its first and last words.
+  struct Key {
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    std::uint64_t size = 0;
+    bool operator==(Key const&) const = default;
   };
-  using Index = std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>>;  // lookup only
+  struct Recent {
+    Key key;
+    std::uint32_t id = 0;
+  };
+  static constexpr std::size_t recent_slots = 64;
+
+  static Key key_of(std::string_view text) {
+    Key key{0, 0, text.size()};
+    char const* const p = text.data();
+    std::size_t const n = text.size();
+    if (n >= 8) {
+      std::memcpy(&key.first, p, 8);
+      std::memcpy(&key.last, p + n - 8, 8);
+    } else if (n >= 4) {
+      std::uint32_t first = 0;
+      std::uint32_t last = 0;
+      std::memcpy(&first, p, 4);
+      std::memcpy(&last, p + n - 4, 4);
+      key.first = first;
+      key.last = last;
+    } else {  // One to three bytes: the first, the middle and the last are all of them.
+      key.first = static_cast<unsigned char>(p[0]) |
+                  std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+                  std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+    }
+    return key;
+  }
+  static std::size_t slot_of(Key const& key) {
+    std::uint64_t const mixed =
+        (key.first * 0x9E3779B97F4A7C15ULL) ^ ((key.last + key.size) * 0xBF58476D1CE4E5B9ULL);
+    return static_cast<std::size_t>(mixed >> 58);  // 64 slots.
+  }
+  static std::uint64_t hash(std::string_view text);
+  std::uint32_t intern_slow(std::string_view text);
+  std::uint32_t add(std::string_view text);
+
+  std::array<Recent, recent_slots> recent_{};
   std::vector<std::string> names_{std::string()};
-  Index index_{{"", 0}};
-  std::array<std::uint32_t, 4> recent_{};  // The names interned last (0 = "" is harmless).
-  std::size_t next_recent_ = 0;
+  std::vector<std::uint32_t> index_ = std::vector<std::uint32_t>(64, 0);  // Ids; 0 = empty.
 };
 
 /// One send attempt: an invoke and its completion, as SendAttempt, names interned.
@@ -69,21 +118,65 @@ struct Proc {
   history::OpType type = history::OpType::ok;
 };
 
-struct OpenMessage {
+/// An open message: its send attempts and its processings. Most messages are sent once, so
+/// the first attempt is held inline; a second moves them all to the heap (where the inline one
+/// was, a pointer goes). Processings live in one heap block grown by doubling. 56 bytes, so
+/// that an IdTable entry is 64.
+class OpenMessage {
+ public:
   std::uint32_t topic = 0;  // Of its first send; 0 ("") before one.
   std::uint32_t tag = 0;    // The first non-empty tag a send gave it.
-  std::vector<Attempt> sends;
-  std::vector<Proc> procs;
+
+  OpenMessage() = default;
+  OpenMessage(OpenMessage const&) = delete;
+  OpenMessage& operator=(OpenMessage const&) = delete;
+  OpenMessage& operator=(OpenMessage&& other) noexcept;
+  ~OpenMessage() { release(); }
+
+  std::span<Attempt> sends() { return {sends_ <= 1 ? &one_.first : one_.many, sends_}; }
+  std::span<Attempt const> sends() const {
+    return {sends_ <= 1 ? &one_.first : one_.many, sends_};
+  }
+  std::span<Proc const> procs() const { return {procs_heap_, procs_}; }
+  /// Adds an attempt or a processing; returns the heap bytes that took (0 most times).
+  std::size_t add_send(Attempt const& attempt);
+  std::size_t add_proc(Proc const& proc);
+  /// Returns the heap bytes held (blocks and malloc's overhead).
+  std::size_t heap_bytes() const;
+
+ private:
+  void release();
+  union Sends {
+    Attempt first;
+    Attempt* many;
+    Sends() : first{} {}
+  };
+  std::uint32_t sends_ = 0;
+  std::uint32_t procs_ = 0;
+  Sends one_;
+  Proc* procs_heap_ = nullptr;
 };
 
-/// An invoke of a send or process waiting for its completion.
+/// An invoke of a send or process waiting for its completion. One that names a single
+/// message (nearly all) holds it inline; a batch keeps its ids in a pooled InvokeBatch. Either
+/// way it is 40 trivially copied bytes: pairing allocates nothing.
 struct OpenInvoke {
+  static constexpr std::uint32_t no_batch = ~std::uint32_t{0};
   std::uint64_t index = 0;
-  history::OpKind f = history::OpKind::send;
+  MessageId id{};             // Its only record, when count == 1.
   std::uint32_t group = 0;
   std::uint32_t txn = 0;
+  std::uint32_t count = 0;    // Records it names.
+  std::uint32_t topic = 0;    // The topic of its only record (process invokes).
+  std::uint32_t batch = no_batch;  // Its InvokeBatch, when count > 1.
+  history::OpKind f = history::OpKind::send;
+};
+
+/// The records of an invoke that names several messages.
+struct InvokeBatch {
   std::vector<MessageId> ids;                                // Sorted: pairing ignores order.
-  std::vector<std::pair<MessageId, std::uint32_t>> records;  // In order, with their topics.
+  std::vector<std::pair<MessageId, std::uint32_t>> records;  // In order, with their topics
+                                                             // (process invokes).
 };
 
 enum class Category : std::uint8_t { ok, info, fail };
@@ -110,11 +203,14 @@ class Pass {
 
  private:
   void pair_and_file(history::Op const& op);
-  void on_send_invoke(history::Op const& op, history::Record const& record);
+  void on_send_invoke(history::Op const& op, history::Record const& record,
+                      std::uint32_t process, std::uint32_t txn);
+  void file_invoke(history::Op const& op, std::uint32_t process);
   void on_send_completion(history::Op const& op, history::Record const& record,
                           std::uint64_t invoke);
-  void on_process(history::Op const& op, history::Record const& record, std::uint64_t op_index,
-                  std::uint32_t group, std::uint32_t process, history::OpType type);
+  void on_process(history::Op const& op, MessageId id, std::uint32_t topic,
+                  std::uint64_t op_index, std::uint32_t group, std::uint32_t process,
+                  history::OpType type);
   std::uint64_t take_open_invoke(history::Op const& op, std::uint32_t process);
   OpenMessage* open_for(MessageId id);  // Null when the id is settled or not wanted.
   bool wanted(MessageId id) const;
@@ -126,6 +222,7 @@ class Pass {
   void consider(MessageId id, OpenMessage const& m, std::uint64_t now);
   void settle_due(std::uint64_t now);
   void settle(MessageId id, OpenMessage const& m);
+  bool pairs_with(OpenInvoke const& invoke, history::Op const& op);
 
   history::Header const& header_;
   StreamOptions options_;
@@ -137,9 +234,19 @@ class Pass {
   std::set<std::uint32_t> broadcast_;                            // Broadcast groups.
   static constexpr std::uint32_t no_unit = ~std::uint32_t{0};
   std::vector<std::uint32_t> group_units_;                       // Group -> unit, when plain.
-  std::unordered_map<std::uint64_t, OpenMessage> open_;  // lookup only (export sorts ids)
+  IdTable<OpenMessage> open_;      // Export sorts its ids.
+  std::size_t open_heap_bytes_ = 0;  // What the open messages hold on the heap, kept current.
+  bool scratch_sorted_ = false;      // scratch_ holds the current completion's ids, sorted.
   std::vector<std::vector<OpenInvoke>> invokes_;                 // By process name id.
-  std::deque<std::pair<std::uint64_t, MessageId>> due_;          // (eligible at, id).
+  // Messages found settleable, in op order: (eligible at, id, its slot in open_). A message may
+  // be queued more than once, and settled or changed meanwhile: the slot is checked to hold
+  // it still (a freed slot holds an empty message), then whether it is settleable still.
+  struct Due {
+    std::uint64_t at = 0;
+    MessageId id{};
+    std::uint32_t slot = 0;
+  };
+  std::deque<Due> due_;
   IdSet settled_ok_, settled_info_, settled_fail_;
   std::vector<IdSet> done_;  // By unit id: settled ids the unit processed.
   std::set<MessageId> replay_;
@@ -147,6 +254,9 @@ class Pass {
   std::uint64_t settled_count_ = 0;
   TxnTableBuilder txns_;
   DeadLetterTracker dead_;
+  bool dead_letters_ = false;  // Some group is declared (DeadLetterTracker reads only those).
+  std::vector<InvokeBatch> batches_;       // Pooled: an invoke's batch returns when it pairs.
+  std::vector<std::uint32_t> free_batches_;
   std::vector<MessageId> scratch_;
 };
 

@@ -7,7 +7,7 @@
 
 namespace mqcheck::checker {
 
-bool IdSet::contains(MessageId id) const {
+bool IdSet::contains_below_max(MessageId id) const {
   auto const after = intervals_.upper_bound(id.value);
   if (after == intervals_.begin()) return false;
   return std::prev(after)->second >= id.value;
@@ -15,6 +15,7 @@ bool IdSet::contains(MessageId id) const {
 
 void IdSet::insert(MessageId id) {
   std::uint64_t const v = id.value;
+  if (size_ == 0 || v > max_) max_ = v;  // Kept even when v is already in: it is then <= max_.
   auto next = intervals_.upper_bound(v);  // First interval starting after v.
   if (next != intervals_.begin()) {
     auto const before = std::prev(next);

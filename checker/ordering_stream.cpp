@@ -32,7 +32,6 @@ using history::Record;
 
 namespace {
 
-constexpr std::uint8_t unknown_scope = 0xff;
 constexpr std::uint8_t unknown_bit = 0xff;
 constexpr std::uint8_t group_bits_max = 32;
 
@@ -48,6 +47,8 @@ bool ordered_by_acks(OrderingScope scope) {
 }
 
 }  // namespace
+
+static_assert(sizeof(void*) != 8 || sizeof(Entry) == 48);  // 56 bytes with its id.
 
 StreamState::StreamState(history::Header const& header, std::uint64_t settle_delay)
     : settle_delay_(settle_delay), header_(header) {
@@ -72,7 +73,7 @@ std::uint32_t StreamState::group_bit(std::uint32_t group) {
   return std::uint32_t{1} << group_bits_[group];
 }
 
-OrderingScope StreamState::scope_of(std::uint32_t topic) {
+OrderingScope StreamState::look_up_scope(std::uint32_t topic) {
   if (scopes_.size() <= topic) scopes_.resize(topic + 1, unknown_scope);
   if (scopes_[topic] == unknown_scope) {
     auto const found = header_.ordering.find(names_.name(topic));
@@ -96,28 +97,33 @@ void StreamState::observe(Op const& op) {
     if (op.type == OpType::ok && (op.f == OpKind::poll || op.f == OpKind::deliver))
       walk_poll(op);
   }
-  forget_due(op.index);
+  if (due_.empty()) return;
+  // The next entry to come due was touched long ago: fetched ahead, it is in the cache when
+  // its time comes.
+  entries_.prefetch(due_.front().slot);
+  if (due_.size() > 1) entries_.prefetch(due_[1].slot);  // Often due with it, or just after.
+  if (due_.front().touched + settle_delay_ <= op.index) forget_due(op.index);
 }
 
 void StreamState::touch(Op const& op, Record const& record, std::uint32_t position) {
   // Placements take an empty topic from elsewhere, and producers are named by process.
   if (record.topic.empty() || op.process.empty()) return doubt();
-  std::uint32_t const topic = intern(topic_name_, record.topic);
-  auto it = entries_.find(record.id.value);
-  bool const fresh = it == entries_.end();
+  std::uint32_t const topic = names_.intern(record.topic);
+  std::uint32_t slot = entries_.find_slot(record.id.value);
+  bool const fresh = slot == IdTable<Entry>::no_slot;
   if (fresh) {
     // A held message was never forgotten, so only a new one is looked up there.
     if (forgotten_.contains(record.id)) return doubt();
-    it = entries_.try_emplace(record.id.value).first;
-    it->second.topic = topic;
+    bool inserted = false;
+    entries_.insert(record.id.value, inserted, slot).topic = topic;
   }
-  Entry& e = it->second;
+  Entry& e = entries_.at(slot);  // Stays put while other entries come and go (IdTable).
   // A placement's topic is its first send's, known only at the end: two topics are a doubt.
   if (!fresh && e.topic != topic) return doubt();
   e.last_touch = now_;
   if (!e.queued) {
     e.queued = true;
-    due_.emplace_back(now_, record.id);
+    due_.push_back(Due{now_, slot});
   }
   OrderingScope const scope = scope_of(topic);
   if (op.f == OpKind::send) {
@@ -140,7 +146,7 @@ void StreamState::on_send(Op const& op, Entry& e, std::uint32_t position) {
   if (++e.send_invokes > 1) return doubt();
   e.sent_op = op.index;
   e.sent_position = position;
-  e.sender = intern(sender_name_, op.process);
+  e.sender = names_.intern(op.process);
   if (e.has_offset && scope_of(e.topic) != OrderingScope::none) producer_order(e, unit_of(e));
 }
 
@@ -176,7 +182,7 @@ void StreamState::claim(Entry& e, std::int64_t offset) {
 }
 
 void StreamState::process(Op const& op, Entry& e, OrderingScope scope) {
-  std::uint32_t const group = intern(group_name_, op.group);
+  std::uint32_t const group = names_.intern(op.group);
   std::uint32_t const bit = group_bit(group);
   // Redeliveries are at-most-once's business: only the first processing orders.
   if ((e.groups & bit) != 0 || bit == 0) return;
@@ -197,19 +203,25 @@ void StreamState::process(Op const& op, Entry& e, OrderingScope scope) {
 void StreamState::producer_order(Entry const& e, Unit& unit) {
   ProducerOrder& order = unit.producers[e.sender];
   ProducerOrder::Key const key{e.sent_op, e.sent_position};
-  while (!order.held.empty() && order.held.begin()->first.first + settle_delay_ <= now_) {
+  while (!order.held.empty() && order.held.front().first.first + settle_delay_ <= now_) {
     order.forgot = true;
-    order.forgot_key = std::max(order.forgot_key, order.held.begin()->first);
-    order.forgot_offset = std::max(order.forgot_offset, order.held.begin()->second);
-    order.held.erase(order.held.begin());
+    order.forgot_key = std::max(order.forgot_key, order.held.front().first);
+    order.forgot_offset = std::max(order.forgot_offset, order.held.front().second);
+    order.held.pop_front();
   }
   if (order.forgot && (key <= order.forgot_key || e.offset <= order.forgot_offset))
     return doubt();
-  auto const next = order.held.lower_bound(key);
+  // Usually the newest send: it goes at the back, with no search.
+  auto const next = !order.held.empty() && order.held.back().first < key
+                        ? order.held.end()
+                        : std::lower_bound(order.held.begin(), order.held.end(), key,
+                                           [](auto const& held, ProducerOrder::Key const& k) {
+                                             return held.first < k;
+                                           });
   if (next != order.held.end() && (next->first == key || next->second <= e.offset))
     return doubt();
   if (next != order.held.begin() && std::prev(next)->second >= e.offset) return doubt();
-  order.held.emplace_hint(next, key, e.offset);
+  order.held.emplace(next, key, e.offset);
 }
 
 // As check_offsets' PollWalk: per partition, the first and the last offset the poll listed.
@@ -218,7 +230,9 @@ void StreamState::walk_poll(Op const& op) {
   runs.clear();
   for (Record const& record : op.value) {
     if (!record.offset || doubt_) continue;
-    Entry const& e = entries_.at(record.id.value);
+    Entry const* const held = entries_.find(record.id.value);
+    MQCHECK_ASSERT(held != nullptr);  // touch() filed it, or doubted.
+    Entry const& e = *held;
     if (scope_of(e.topic) == OrderingScope::none) continue;
     std::uint64_t const unit = unit_key(e.topic, e.has_partition, e.partition);
     std::int64_t const offset = record.offset->value;
@@ -232,22 +246,13 @@ void StreamState::walk_poll(Op const& op) {
     }
   }
   if (runs.empty() || doubt_) return;
-  std::map<std::uint64_t, std::int64_t>& mine = reads_[intern(reader_name_, op.process)];
+  std::map<std::uint64_t, std::int64_t>& mine = reads_[names_.intern(op.process)];
   for (Run const& run : runs) {
     auto const [last, fresh] = mine.try_emplace(run.unit, run.last);
     // Not contiguous: a nonmonotonic-poll, or a gap that may be a poll-skip.
     if (!fresh && run.first != last->second + 1) return doubt();
     last->second = run.last;
   }
-}
-
-std::uint32_t StreamState::intern(LastName& last, std::string_view text) {
-  if (!last.valid || last.text != text) {
-    last.text.assign(text);
-    last.id = names_.intern(text);
-    last.valid = true;
-  }
-  return last.id;
 }
 
 std::uint64_t StreamState::unit_key(std::uint32_t topic, bool has_partition,
@@ -272,14 +277,14 @@ bool StreamState::settled(Entry const& e) const {
 }
 
 void StreamState::forget_due(std::uint64_t now) {
-  while (!due_.empty() && due_.front().first + settle_delay_ <= now) {
-    auto const [touched, id] = due_.front();
+  while (!due_.empty() && due_.front().touched + settle_delay_ <= now) {
+    Due const due = due_.front();
     due_.pop_front();
-    auto const found = entries_.find(id.value);
-    MQCHECK_ASSERT(found != entries_.end());
-    Entry& e = found->second;
-    if (e.last_touch != touched) {  // Touched since: due later.
-      due_.emplace_back(e.last_touch, id);
+    Entry& e = entries_.at(due.slot);
+    MessageId const id{entries_.id_at(due.slot)};
+    MQCHECK_ASSERT(e.queued);
+    if (e.last_touch != due.touched) {  // Touched since: due later.
+      due_.push_back(Due{e.last_touch, due.slot});
       continue;
     }
     if (!settled(e)) {  // Still owed a processing: queued again when an op names it.
@@ -288,7 +293,7 @@ void StreamState::forget_due(std::uint64_t now) {
     }
     note_exercise(e);
     forgotten_.insert(id);
-    entries_.erase(found);
+    entries_.erase(id.value);
   }
 }
 
@@ -307,21 +312,21 @@ void StreamState::note_exercise(Entry const& e) {
 
 std::vector<Verdict> StreamState::finish() {
   MQCHECK_ASSERT(!doubt_);
-  for (auto const& [id, e] : entries_) note_exercise(e);
+  // note_exercise only raises flags: the order of the walk cannot matter.
+  entries_.for_each([&](std::uint64_t, Entry const& e) { note_exercise(e); });
   if (!processed_) return {};
   return {ordering_verdict({}, positioned_)};
 }
 
 std::size_t StreamState::memory_bytes() const {
   constexpr std::size_t node = 2 * sizeof(void*) + 16;  // Links and malloc's overhead.
-  std::size_t bytes = entries_.bucket_count() * sizeof(void*) + names_.memory_bytes();
-  bytes += entries_.size() * (node + sizeof(std::uint64_t) + sizeof(Entry));
+  std::size_t bytes = entries_.memory_bytes() + names_.memory_bytes();
   bytes += due_.size() * sizeof(due_.front()) + forgotten_.memory_bytes();
   for (auto const& [key, unit] : units_) {
     bytes += sizeof(Unit) + node + unit.claimed.memory_bytes();
     bytes += unit.processed_max.size() * (node + 16);
     for (auto const& [sender, order] : unit.producers)
-      bytes += sizeof(order) + node + order.held.size() * (node + 3 * sizeof(std::uint64_t));
+      bytes += sizeof(order) + node + order.held.size() * sizeof(order.held.front());
   }
   for (auto const& [process, units] : reads_) bytes += node + units.size() * (node + 16);
   return bytes;

@@ -11,26 +11,18 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "checker/delivery_stream_state.hpp"
 #include "checker/id_set.hpp"
+#include "checker/id_table.hpp"
 #include "checker/verdict.hpp"
 #include "history/history.hpp"
 
 namespace mqcheck::checker::ordering_detail {
 
 inline constexpr std::uint64_t no_op = ~std::uint64_t{0};
-
-/// The name one call site interned last: most ops repeat their predecessor's topic, group or
-/// process, and comparing a short string is cheaper than hashing it.
-struct LastName {
-  std::string text;
-  std::uint32_t id = 0;
-  bool valid = false;
-};
 
 /// What the pass holds about one message while it is open.
 struct Entry {
@@ -43,7 +35,7 @@ struct Entry {
   std::int32_t partition = 0;
   std::uint32_t groups = 0;  // Bits (group_bit) of the groups whose first ok processing was seen.
   std::uint8_t send_invokes = 0;
-  // Flags as bits: a held message costs one allocation of 56 bytes plus the table's links.
+  // Flags as bits: a held message costs 48 bytes, 56 with its id in the IdTable.
   bool has_partition : 1 = false;
   bool placed : 1 = false;  // An offset or a processing used its partition: none may come now.
   bool has_offset : 1 = false;
@@ -56,10 +48,11 @@ struct Entry {
 };
 
 /// One producer's sends to one partition, keyed by (invoke index, position in the invoke),
-/// with their offsets: increasing along the keys while nothing is reordered.
+/// with their offsets: increasing along the keys while nothing is reordered. Sorted by key;
+/// sends arrive nearly in key order and leave oldest first, so a deque takes both at its ends.
 struct ProducerOrder {
   using Key = std::pair<std::uint64_t, std::uint32_t>;
-  std::map<Key, std::int64_t> held;
+  std::deque<std::pair<Key, std::int64_t>> held;
   bool forgot = false;    // Some entries were dropped (older than the settle delay)...
   Key forgot_key{};       // ...the highest key among them...
   std::int64_t forgot_offset = 0;  // ...and the highest offset.
@@ -85,8 +78,13 @@ class StreamState {
 
  private:
   void doubt() { doubt_ = true; }
-  std::uint32_t intern(LastName& last, std::string_view text);
-  history::OrderingScope scope_of(std::uint32_t topic);
+  history::OrderingScope scope_of(std::uint32_t topic) {  // Inline: every record asks.
+    if (topic < scopes_.size() && scopes_[topic] != unknown_scope)
+      return static_cast<history::OrderingScope>(scopes_[topic]);
+    return look_up_scope(topic);
+  }
+  history::OrderingScope look_up_scope(std::uint32_t topic);
+  static constexpr std::uint8_t unknown_scope = 0xff;
   void touch(history::Op const& op, history::Record const& record, std::uint32_t position);
   void on_send(history::Op const& op, Entry& e, std::uint32_t position);
   void place(history::Record const& record, Entry& e, history::OrderingScope scope);
@@ -113,11 +111,15 @@ class StreamState {
   std::map<std::uint32_t, std::uint32_t> subscribed_;  // Topic -> its groups' bits.
   std::vector<std::uint8_t> group_bits_;  // By name id: the group's bit, or unknown_bit.
   std::uint8_t group_count_ = 0;          // Bits handed out (32 at most: then a doubt).
-  std::unordered_map<std::uint64_t, Entry> entries_;  // lookup only: id -> open message.
-  // (touched at, id), roughly by time: an entry touched since it was queued goes to the back
-  // again when it comes out, so each open message is queued once at most.
-  std::deque<std::pair<std::uint64_t, MessageId>> due_;
-  LastName topic_name_, sender_name_, group_name_, reader_name_;
+  IdTable<Entry> entries_;  // Id -> open message; iterated only where order cannot matter.
+  // (touched at, slot in entries_), roughly by time: an entry touched since it was queued goes
+  // to the back again when it comes out, so each open message is queued once at most, and a
+  // slot in the queue always holds its entry (one is erased only as it comes out).
+  struct Due {
+    std::uint64_t touched = 0;
+    std::uint32_t slot = 0;
+  };
+  std::deque<Due> due_;
   IdSet forgotten_;
   std::map<std::uint64_t, Unit> units_;  // By unit_key.
   std::uint64_t last_unit_key_ = ~std::uint64_t{0};

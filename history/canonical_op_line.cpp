@@ -50,7 +50,8 @@ class NameTable {
     for (std::size_t slot = hash(text);; slot = (slot + 1) % slots) {
       Entry const& entry = entries_[slot];
       if (entry.name.empty()) return false;
-      if (entry.name == text) {
+      if (entry.name.size() == text.size() &&
+          swar::same_bytes(entry.name.data(), text.data(), text.size())) {
         out = entry.value;
         return true;
       }
@@ -104,10 +105,13 @@ class CanonicalLine {
   bool take(char const (&literal)[N]) {
     constexpr std::size_t size = N - 1;
     if (static_cast<std::size_t>(end_ - at_) < size) return false;
-    if constexpr (size > 8) {
-      if (std::memcmp(at_, literal, 8) != 0 || std::memcmp(at_ + 8, literal + 8, size - 8) != 0)
-        return false;
-    } else if (std::memcmp(at_, literal, size) != 0) {
+    if constexpr (size >= 8) {
+      // Word by word, the last one overlapping, with no call: the first word differs when
+      // the field is absent.
+      for (std::size_t at = 0; at + 8 < size; at += 8)
+        if (swar::load8(at_ + at) != swar::load8(literal + at)) return false;
+      if (swar::load8(at_ + size - 8) != swar::load8(literal + size - 8)) return false;
+    } else if (!swar::same_bytes(at_, literal, size)) {
       return false;
     }
     at_ += size;
@@ -115,6 +119,8 @@ class CanonicalLine {
   }
 
   bool at_end() const { return at_ == end_; }
+  // Returns true when a '}' is next: the object ends here.
+  bool closing() const { return at_ != end_ && *at_ == '}'; }
 
   // Reads an integer from 0 to `max`, written with digits only and no leading zero.
   bool count(std::uint64_t max, std::uint64_t& out) {
@@ -157,7 +163,7 @@ class CanonicalLine {
     auto const size = static_cast<std::size_t>(stop - start);
     // Histories repeat their names (a topic, a group, the process of an invoke and its
     // completion): comparing first skips most copies, and costs little when they differ.
-    if (out.size() != size || std::memcmp(out.data(), start, size) != 0) out.assign(start, size);
+    if (out.size() != size || !swar::same_bytes(out.data(), start, size)) out.assign(start, size);
     at_ = stop + 1;
     return true;
   }
@@ -208,10 +214,27 @@ bool CanonicalLine::record(Record& out) {
   std::uint64_t id = 0;
   if (!take(R"({"id":)") || !count(uint64_max, id)) return false;
   out.id = MessageId{id};
-  return optional_string(R"(,"topic":")", out.topic) &&
-         optional_count(R"(,"partition":)", int32_max, out.partition) &&
-         optional_count(R"(,"offset":)", int64_max, out.offset) &&
-         optional_string(R"(,"key":")", out.key) &&
+  if (!optional_string(R"(,"topic":")", out.topic)) return false;
+  // Most records end after their topic or their offset: a '}' there settles every field
+  // left, with no attempt to match each one.
+  if (!closing()) {
+    if (!optional_count(R"(,"partition":)", int32_max, out.partition) ||
+        !optional_count(R"(,"offset":)", int64_max, out.offset))
+      return false;
+  } else {
+    out.partition.reset();
+    out.offset.reset();
+  }
+  if (closing()) {
+    out.key.clear();
+    out.priority.reset();
+    out.deliver_after.reset();
+    out.tag.clear();
+    out.source.reset();
+    ++at_;
+    return true;
+  }
+  return optional_string(R"(,"key":")", out.key) &&
          optional_count(R"(,"priority":)", int32_max, out.priority) &&
          optional_count(R"(,"deliver-after":)", int64_max, out.deliver_after) &&
          optional_string(R"(,"tag":")", out.tag) &&
@@ -255,13 +278,23 @@ bool CanonicalLine::head(Op& out) {
 
 bool decode_canonical_op_line(std::string_view text, Op& out) {
   CanonicalLine line(text);
-  if (!line.head(out) || !line.optional_string(R"(,"group":")", out.group) ||
-      !line.optional_string(R"(,"tenant":")", out.tenant) ||
-      !line.optional_string(R"(,"principal":")", out.principal) ||
-      !line.optional_string(R"(,"txn":")", out.txn)) {
-    return false;
+  if (!line.head(out) || !line.optional_string(R"(,"group":")", out.group)) return false;
+  // The value usually follows at once: then tenant, principal and txn, written before it,
+  // are absent, with no attempt to match each one.
+  bool value = line.take(R"(,"value":[)");
+  if (value) {
+    out.tenant.clear();
+    out.principal.clear();
+    out.txn.clear();
+  } else {
+    if (!line.optional_string(R"(,"tenant":")", out.tenant) ||
+        !line.optional_string(R"(,"principal":")", out.principal) ||
+        !line.optional_string(R"(,"txn":")", out.txn)) {
+      return false;
+    }
+    value = line.take(R"(,"value":[)");
   }
-  if (line.take(R"(,"value":[)")) {
+  if (value) {
     if (!line.records(out.value)) return false;
   } else {
     out.value.clear();

@@ -94,6 +94,23 @@ constexpr std::uint64_t eight_digits(std::uint64_t word) {
   return ((word & 0x0000FFFF0000FFFFu) * 42949672960001u) >> 32;
 }
 
+/// Returns true when the `size` bytes at `a` and at `b` are equal. Names in a history are
+/// short: up to sixteen bytes are compared as two overlapping words, with no call.
+inline bool same_bytes(char const* a, char const* b, std::size_t size) {
+  if (size >= 8 && size <= 16)
+    return (load8(a) ^ load8(b)) == 0 && (load8(a + size - 8) ^ load8(b + size - 8)) == 0;
+  if (size >= 4 && size < 8) {
+    std::uint32_t x[2] = {};
+    std::uint32_t y[2] = {};
+    std::memcpy(&x[0], a, 4);
+    std::memcpy(&x[1], a + size - 4, 4);
+    std::memcpy(&y[0], b, 4);
+    std::memcpy(&y[1], b + size - 4, 4);
+    return x[0] == y[0] && x[1] == y[1];
+  }
+  return std::memcmp(a, b, size) == 0;
+}
+
 inline constexpr std::array<std::uint64_t, 9> powers_of_ten{
     1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 

@@ -53,7 +53,7 @@ struct Rebuilt {
   std::uint64_t at(std::uint64_t old) const { return moved.at(old); }
 };
 
-inline Rebuilt rebuild(history::Header const& header, Ops ops) {
+inline Rebuilt reappend(history::Header const& header, Ops ops) {
   Rebuilt out{history::History(header), {}};
   for (Op& op : ops) {
     std::uint64_t const old = op.index;
@@ -160,7 +160,7 @@ inline std::optional<Injection> inject_lost(history::History const& h, SplitMix6
   });
   history::Header header = h.header();
   header.drained = drained;
-  Rebuilt r = rebuild(header, std::move(ops));
+  Rebuilt r = reappend(header, std::move(ops));
   Injection out{std::move(r.history), {}};
   delivery(out.expected, "at-least-once",
            {"", drained ? "lost" : "unseen", o.message, o.group,
@@ -193,7 +193,7 @@ inline std::optional<Injection> inject_duplicated(history::History const& h, Spl
   again.type = OpType::ok;
   again.index = inserted + 1;
   ops.push_back(again);
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   ExpectedAnomaly a{"", "duplicated", id, group, {}};
   for (Op const& op : r.history.ops())
     if (op.f == OpKind::process && op.type == OpType::ok && op.group == group && names(op, id))
@@ -243,7 +243,7 @@ inline std::optional<Injection> inject_unexpected(history::History const& h, Spl
   op.type = OpType::ok;
   op.index = inserted + 1;
   ops.push_back(op);
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   ExpectedAnomaly a{"", "unexpected", id, group, {}};
   for (Op const& o : r.history.ops())
     if (o.f == OpKind::send && o.type == OpType::fail && names(o, id))
@@ -291,7 +291,7 @@ inline std::optional<Injection> inject_reordered(history::History const& h, Spli
   std::uint64_t const ok_a = ops[c[1]].index;
   std::uint64_t const ok_b = ops[c[3]].index;
   std::vector<std::uint64_t> w{*first_ok_send(ops, a), *first_ok_send(ops, b), ok_a, ok_b};
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   for (std::uint64_t& x : w) x = r.at(x);
   std::sort(w.begin(), w.end());
   return Injection{std::move(r.history), {{"ordering", "reordered", a, group, w}}};
@@ -315,7 +315,7 @@ inline std::optional<Injection> inject_nonmonotonic_poll(history::History const&
   again.index = inserted;
   std::uint64_t const first_poll = ops[i].index;
   ops.insert(ops.begin() + static_cast<std::ptrdiff_t>(i) + 1, again);
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   return Injection{std::move(r.history),
                    {{"ordering", "nonmonotonic-poll", again.value[0].id.value, again.group,
                      {r.at(first_poll), r.at(inserted)}}}};
@@ -349,7 +349,7 @@ inline std::optional<Injection> inject_poll_skip(history::History const& h, Spli
   std::string const group = ops[p2].group;
   std::vector<std::uint64_t> w{ops[p1].index, ops[p2].index, *first_ok_send(ops, skipped)};
   ops[p2].value.erase(ops[p2].value.begin());
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   for (std::uint64_t& x : w) x = r.at(x);
   std::sort(w.begin(), w.end());
   return Injection{std::move(r.history), {{"ordering", "poll-skip", skipped, group, w}}};
@@ -396,7 +396,7 @@ inline std::optional<Injection> inject_inconsistent_offsets(history::History con
   commit.index = inserted;
   std::uint64_t const a_send = ops[i].index;
   ops.push_back(commit);
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   return Injection{std::move(r.history),
                    {{"ordering", "inconsistent-offsets", claim.id.value, "",
                      {r.at(a_send), r.at(inserted)}}}};
@@ -463,7 +463,7 @@ inline std::optional<Injection> inject_aborted_read(history::History const& h,
                                      has_features(h));
   std::uint64_t const id = poll.value[0].id.value;
   ops.push_back(poll);
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   return Injection{std::move(r.history),
                    {{"transactional-visibility", "aborted-read", id, "rc",
                      {r.at(t.end), r.at(inserted)}}}};
@@ -485,7 +485,7 @@ inline std::optional<Injection> inject_precommitted_read(history::History const&
       send, SimTimeUs{ops[t.commit_request].time.us - 1}, has_features(h));
   std::uint64_t const id = send.value[0].id.value;
   ops.insert(ops.begin() + static_cast<std::ptrdiff_t>(t.commit_request), poll);
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   return Injection{std::move(r.history),
                    {{"transactional-visibility", "precommitted-read", id, "rc",
                      {r.at(inserted), r.at(t.commit_request)}}}};
@@ -515,7 +515,7 @@ inline std::optional<Injection> inject_torn_transaction(history::History const& 
   std::erase_if(ops, [&](Op const& op) {
     return op.f == OpKind::process && op.group == "rc" && names(op, missing);
   });
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   Injection out{std::move(r.history), {}};
   out.expected.push_back({"transactional-visibility", "torn-transaction", missing, "rc",
                           {r.at(missing_send - 1), r.at(*first_process)}});
@@ -562,7 +562,7 @@ inline std::optional<Injection> inject_early_delivery(history::History const& h,
   for (history::Record& rec : ops[send].value)
     if (rec.id.value == message) rec.deliver_after = SimTimeUs{ops[early].time.us + 1};
   std::string const group = ops[early].group;
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   return Injection{std::move(r.history),
                    {{"delay", "early-delivery", message, group, {r.at(send), r.at(early)}}}};
 }
@@ -594,7 +594,7 @@ inline std::optional<Injection> inject_priority_inversion(history::History const
   for (Op& op : ops)
     for (history::Record& rec : op.value)
       if (rec.id.value == c[0] && rec.priority) rec.priority = 100;
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   return Injection{std::move(r.history),
                    {{"priority", "priority-inversion", c[0], "pg",
                      {r.at(c[1]), r.at(c[2]), r.at(c[3])}}}};
@@ -613,7 +613,7 @@ inline std::optional<Injection> inject_dlq_missing(history::History const& h, Sp
   std::uint64_t const id = ops[dropped].value[0].id.value;
   std::optional<std::uint64_t> const ok_send = first_ok_send(ops, id);
   ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(dropped));
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   ExpectedAnomaly missing{"dead-letter", "dlq-missing", id, "dl", {}};
   for (Op const& op : r.history.ops())
     if (op.f == OpKind::nack && op.type == OpType::ok && op.group == "dl" && names(op, id))
@@ -648,7 +648,7 @@ inline std::optional<Injection> inject_dlq_duplicate(history::History const& h,
   again.time = end_time(ops, 10);
   again.index = inserted;
   ops.push_back(again);
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   return Injection{std::move(r.history),
                    {{"dead-letter", "dlq-duplicate", again.value[0].id.value, "dl",
                      {r.at(original), r.at(inserted)}}}};
@@ -673,7 +673,7 @@ inline std::optional<Injection> inject_broadcast_miss(history::History const& h,
   std::erase_if(ops, [&](Op const& op) {
     return op.process == instance && op.f == OpKind::process && names(op, o.message);
   });
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   std::uint64_t last = 0;
   for (Op const& op : r.history.ops())
     if (op.process == instance) last = op.index;
@@ -698,7 +698,7 @@ inline std::optional<Injection> inject_filter_leak(history::History const& h, Sp
       for (history::Record& rec : op.value)
         if (rec.id.value == id && !rec.tag.empty()) rec.tag = "TagB";
   std::uint64_t const send = *first_send(ops, id);
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   return Injection{std::move(r.history),
                    {{"filtering", "filter-leak", id, "f", {r.at(send), r.at(leak)}}}};
 }
@@ -721,7 +721,7 @@ inline std::optional<Injection> inject_tenant_leak(history::History const& h, Sp
   for (Op const& op : ops)
     if (is_consumer_op(op) && op.type == OpType::ok && names(op, id))
       leaks.emplace(op.group, op.index);
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   Injection out{std::move(r.history), {}};
   for (auto const& [group, leak] : leaks)
     out.expected.push_back({"tenancy", "tenant-leak", id, group, {r.at(send), r.at(leak)}});
@@ -744,7 +744,7 @@ inline std::optional<Injection> inject_unauthorized_access(history::History cons
   op.principal = "mallory";
   ExpectedAnomaly a{"authorization", "unauthorized-access", op.value[0].id.value,
                     op.f == OpKind::send ? "" : op.group, {op.index}};
-  Rebuilt r = rebuild(h.header(), std::move(ops));
+  Rebuilt r = reappend(h.header(), std::move(ops));
   a.witnesses = {r.at(a.witnesses[0])};
   return Injection{std::move(r.history), {a}};
 }

@@ -22,18 +22,7 @@ using history::OpKind;
 using history::OpType;
 using testing::HistoryBuilder;
 using testing::SplitMix64;
-
-// Rebuilds `ops` into a history with `header`, reindexed, times made non-decreasing.
-History rebuild(history::Header const& header, std::vector<Op> ops) {
-  History out(header);
-  SimTimeUs last{};
-  for (Op& op : ops) {
-    op.time = std::max(op.time, last);
-    last = op.time;
-    out.append(std::move(op));
-  }
-  return out;
-}
+using testing::rebuild;
 
 // One random edit that a delivery checker notices: a repeated op (a duplicate processing or a
 // resend), a dropped op (a lost processing, an invoke left open), or an outcome turned unknown.

@@ -26,17 +26,7 @@ using history::OpType;
 using history::OrderingScope;
 using history::Record;
 using testing::SplitMix64;
-
-History rebuild(history::Header const& header, std::vector<Op> ops) {
-  History out(header);
-  SimTimeUs last{};
-  for (Op& op : ops) {
-    op.time = std::max(op.time, last);
-    last = op.time;
-    out.append(std::move(op));
-  }
-  return out;
-}
+using testing::rebuild;
 
 // One to three random edits: an op repeated (a re-read, a redelivery), dropped, or its
 // records swapped (a batch listed out of order), or one record moved to another offset.

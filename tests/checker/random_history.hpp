@@ -444,4 +444,18 @@ inline history::History random_valid_history(std::uint64_t seed, Shape const& sh
   return RandomHistoryGenerator(seed, shape).generate();
 }
 
+/// Rebuilds `ops` into a history with `header`: reindexed from 0 in their order, times made
+/// non-decreasing, so that an edited copy of a history (a dropped, repeated or changed op) is
+/// again one the reader could have read.
+inline history::History rebuild(history::Header const& header, std::vector<history::Op> ops) {
+  history::History out(header);
+  SimTimeUs last{};
+  for (history::Op& op : ops) {
+    op.time = std::max(op.time, last);
+    last = op.time;
+    out.append(std::move(op));
+  }
+  return out;
+}
+
 }  // namespace mqcheck::checker::testing
