@@ -43,11 +43,13 @@ constexpr std::array<std::string_view, 2> queue_keys{"name", "config"};
 constexpr std::array<std::string_view, 10> producer_keys{
     "id",    "topic", "messages",    "rate_per_s", "interval",
     "start", "keys",  "config",      "config_file", "transaction"};
-constexpr std::array<std::string_view, 8> consumer_keys{
-    "group", "topic", "instances", "processing", "config", "config_file", "commit", "transform"};
+constexpr std::array<std::string_view, 9> consumer_keys{
+    "group",       "topic",  "instances", "processing", "config",
+    "config_file", "commit", "transform", "assignment"};
 constexpr std::array<std::string_view, 2> transaction_keys{"messages", "abort_every"};
 constexpr std::array<std::string_view, 3> transform_keys{"output", "abort_every", "config"};
 constexpr std::array<std::string_view, 2> commit_modes{"after-processing", "before-processing"};
+constexpr std::array<std::string_view, 2> assignment_modes{"subscribe", "assign"};
 constexpr std::array<std::string_view, 4> broker_names{"reference", "kafka", "rabbitmq",
                                                        "rocketmq"};
 // The guarantee names of checker::all_guarantee_names(); sim/ cannot include checker/, so
@@ -213,6 +215,10 @@ ConsumerSpec read_consumer(YamlField const& item, Declared const& topics, Declar
   c.config = read_client_config(map, "config", "config_file");
   if (std::optional<YamlField> const commit = map.find("commit")) {
     c.commit = std::string(commit_modes[read_choice(*commit, commit_modes, "commit mode")]);
+  }
+  if (std::optional<YamlField> const assignment = map.find("assignment")) {
+    c.assignment =
+        std::string(assignment_modes[read_choice(*assignment, assignment_modes, "assignment")]);
   }
   if (std::optional<YamlField> const transform = map.find("transform")) {
     c.transform = read_transform(*transform, topics);

@@ -63,6 +63,8 @@ struct ConsumerSpec {
   ConfigMap config;              // Client keys (`enable.auto.commit`, `ack`, ...), as written.
   std::string commit;            // The application's commitSync: "", "after-processing",
                                  // "before-processing" (Kafka consumers only).
+  std::string assignment;        // Kafka: "" or "subscribe" (group rebalances), or "assign"
+                                 // (static partitions, KafkaConsumer.assign).
   SourceMark mark;
   std::optional<TransformSpec> transform;  // Kafka consumers only.
 };

@@ -4,9 +4,11 @@
 // topic-partition, one controller (also the group coordinator), producers and consumer-group
 // members, with every configuration parsed and checked against the scenario's `version`.
 // Node order: producers, broker-0 .. broker-N-1, controller, consumers. Replicas are assigned
-// round-robin (partition p of topic t on brokers (t + p + k) mod N, k < replication.factor),
-// and a group's partitions round-robin over its instances (static assignment). Transactional
-// ids are numbered in order of appearance; a transform's instance k uses "<id>-<k>".
+// round-robin (partition p of topic t on brokers (t + p + k) mod N, k < replication.factor).
+// Consumers subscribe (their group's coordinator assigns the partitions), except transforms,
+// which are given their partitions round-robin over the instances (static assignment, `assign`).
+// Transactional ids are numbered in order of appearance; a transform's instance k uses
+// "<id>-<k>".
 #include <algorithm>
 #include <deque>
 #include <memory>
@@ -144,7 +146,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
   for (std::size_t i = 0; i < s.consumers.size(); ++i) {
     ConsumerSpec const& spec = s.consumers[i];
     kf::ConsumerConfig base =
-        kf::parse_consumer_config(spec.config, indexed("consumers", i), spec.mark);
+        kf::parse_consumer_config(spec.config, indexed("consumers", i), spec.mark, version);
     base.commit = commit_mode(spec);
     if (spec.transform) {  // Outputs get ids above every possible input: base + input id.
       kf::parse_transform_config(spec.transform->config,
@@ -163,6 +165,10 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     base.processing = spec.processing;
     base.cluster = &cluster;
     std::vector<std::uint32_t> const all = partitions_of(cluster, spec.topic);
+    base.topic_partitions = all;
+    // A transform stays on its static partitions: a rebalance in the middle of its transaction
+    // (KIP-447's fencing by generation) is not modelled yet.
+    base.subscribe = !base.transform && spec.assignment != "assign";
     for (std::int32_t k = 0; k < spec.instances; ++k) {
       kf::ConsumerConfig c = base;
       if (c.transform) {  // One transactional.id per instance: "<transactional.id>-<k>".

@@ -33,6 +33,10 @@ void check_shape(Scenario const& s) {
                        "the reference queue acknowledges messages; use config: {ack: ...} "
                        "instead of commit");
     }
+    if (!c.assignment.empty()) {
+      throw InputError(c.mark, "consumers.assignment",
+                       "the reference queue has no consumer groups to assign partitions");
+    }
   }
   if (s.topics.size() != 1) {
     throw InputError({s.file, 0, 0}, "queues",

@@ -180,8 +180,34 @@ ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& sc
   return c;
 }
 
+// Group membership keys (https://kafka.apache.org/documentation/#consumerconfigs):
+// session.timeout.ms defaults to 45000 from 3.0 (KIP-735), 10000 before; heartbeat.interval.ms
+// 3000; max.poll.interval.ms 300000 (KIP-62). partition.assignment.strategy: 2.x defaults to
+// RangeAssignor, 3.x and 4.x to [RangeAssignor, CooperativeStickyAssignor], where range is the
+// one in effect until every member is upgraded; only the eager range and round-robin assignors
+// are modelled. heartbeat.interval.ms must be lower than session.timeout.ms (ConsumerConfig's
+// documentation; the client rejects it as an IllegalArgumentException in GroupRebalanceConfig).
+namespace {
+void parse_group_keys(ConfigReader& r, std::string const& scope, SourceMark const& where,
+                      Version version, ConsumerConfig& c) {
+  c.session_timeout = millis(r, "session.timeout.ms", seconds(version.at_least(3, 0) ? 45 : 10));
+  c.heartbeat_interval = millis(r, "heartbeat.interval.ms", seconds(3));
+  c.max_poll_interval = millis(r, "max.poll.interval.ms", seconds(300));
+  c.assignor =
+      static_cast<Assignor>(r.choice("partition.assignment.strategy", 0,
+                                     {"org.apache.kafka.clients.consumer.RangeAssignor",
+                                      "org.apache.kafka.clients.consumer.RoundRobinAssignor"}));
+  if (c.heartbeat_interval.us <= 0 || c.heartbeat_interval >= c.session_timeout ||
+      c.max_poll_interval.us <= 0) {
+    throw InputError(where, scope + ".heartbeat.interval.ms",
+                     "heartbeat.interval.ms must be positive and lower than session.timeout.ms, "
+                     "and max.poll.interval.ms positive");
+  }
+}
+}  // namespace
+
 ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& scope,
-                                     SourceMark const& where) {
+                                     SourceMark const& where, Version version) {
   ConfigReader r(map, scope, where);
   ConsumerConfig c;
   c.auto_commit = r.boolean("enable.auto.commit", true);
@@ -196,6 +222,7 @@ ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& sc
   // read_committed reads to the LSO and drops aborted transactions
   // (https://kafka.apache.org/documentation/#consumerconfigs_isolation.level).
   c.read_committed = r.choice("isolation.level", 0, {"read_uncommitted", "read_committed"}) == 1;
+  parse_group_keys(r, scope, where, version, c);
   r.reject_unknown();
   if (c.auto_commit_interval.us <= 0 || c.fetch_max_wait.us <= 0 || c.request_timeout.us <= 0) {
     throw InputError(where, scope,

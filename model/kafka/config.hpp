@@ -118,6 +118,9 @@ struct ProducerConfig {
   ClusterConfig const* cluster = nullptr;
 };
 
+/// partition.assignment.strategy: the classic protocol's eager assignors modelled.
+enum class Assignor : std::uint8_t { range, round_robin };
+
 struct ConsumerConfig {
   bool auto_commit = true;
   DurationUs auto_commit_interval = seconds(5);
@@ -128,11 +131,18 @@ struct ConsumerConfig {
   DurationUs metadata_max_age = seconds(300);
   CommitMode commit = CommitMode::none;
   bool read_committed = false;  // isolation.level
+  // Group membership (subscribe): the defaults of 3.0 on (session.timeout.ms 10000 before).
+  DurationUs session_timeout = seconds(45);
+  DurationUs heartbeat_interval = seconds(3);
+  DurationUs max_poll_interval = seconds(300);
+  Assignor assignor = Assignor::range;
   // From the scenario.
+  bool subscribe = true;  // `assignment: subscribe` (group membership) or `assign` (static).
   std::string group;
   std::uint32_t group_index = 0;
   std::string topic;
-  std::vector<std::uint32_t> partitions;  // Assigned to this instance (static assignment).
+  std::vector<std::uint32_t> topic_partitions;  // Every partition of `topic`, in order.
+  std::vector<std::uint32_t> partitions;        // `assign` only: this instance's, statically.
   Distribution processing;
   ClusterConfig const* cluster = nullptr;
   // Consume-transform-produce (`transform:`): every processed record is sent to the output
@@ -160,8 +170,8 @@ ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& sc
 /// transactional.id is required) into `c`, checking it against the consumer's own config.
 void parse_transform_config(ConfigMap const& map, std::string const& scope, SourceMark const& where,
                             Version version, ConsumerConfig& c);
-/// Reads a consumer's `config:`.
+/// Reads a consumer's `config:` with the version's defaults (session.timeout.ms: KIP-735).
 ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& scope,
-                                     SourceMark const& where);
+                                     SourceMark const& where, Version version);
 
 }  // namespace mqcheck::model::kafka

@@ -18,47 +18,68 @@ constexpr TimerId poll_timer = 0;
 constexpr TimerId processing_timer = 1;
 constexpr TimerId poll_timeout_timer = 2;
 constexpr TimerId auto_commit_timer = 3;
-constexpr TimerId commit_timeout_timer = 4;
 constexpr TimerId start_retry_timer = 5;
 constexpr TimerId metadata_timer = 6;
 constexpr TimerId session_timers = TimerId{1} << 56;
 }  // namespace
 
 Consumer::Consumer(ConsumerConfig const* config)
-    : config_(config),
-      positions_(config->partitions.size(), Offset{unknown}),
-      last_(config->partitions.size()),
-      last_epochs_(config->partitions.size(), -1),
-      leaders_(config->cluster->partitions.size(), no_leader),
-      fetched_(config->partitions.size()),
-      fetched_aborted_(config->partitions.size()) {}
+    : config_(config), leaders_(config->cluster->partitions.size(), no_leader) {
+  hold(config->subscribe ? std::vector<std::uint32_t>{} : config->partitions);
+}
+
+// Takes `partitions` as the ones held, every position unknown (an eager rebalance revokes
+// everything, and the positions of a new assignment come from the committed offsets).
+void Consumer::hold(std::vector<std::uint32_t> partitions) {
+  assigned_ = std::move(partitions);
+  std::size_t const n = assigned_.size();
+  positions_.assign(n, Offset{unknown});
+  last_.assign(n, Polled{});
+  last_epochs_.assign(n, -1);
+  fetched_.assign(n, {});
+  fetched_aborted_.assign(n, {});
+  fetches_.clear();
+  listing_.clear();
+  offsets_known_ = false;
+}
 
 std::size_t Consumer::slot_of(std::uint32_t partition) const {
-  for (std::size_t s = 0; s < config_->partitions.size(); ++s) {
-    if (config_->partitions[s] == partition) return s;
+  for (std::size_t s = 0; s < assigned_.size(); ++s) {
+    if (assigned_[s] == partition) return s;
   }
-  MQCHECK_ASSERT_MSG(false, "a response for a partition this consumer does not hold");
-  return 0;
+  return assigned_.size();
 }
 
 history::Record Consumer::record(Polled const& p) const {
-  PartitionInfo const& info = config_->cluster->partitions[config_->partitions[p.slot]];
+  PartitionInfo const& info = config_->cluster->partitions[assigned_[p.slot]];
   return history::Record::of(p.id, info.topic, p.offset, info.number);
 }
 
-// Static assignment: the partitions are this instance's from the start (an `assign` op),
-// and the committed offsets are fetched from the coordinator.
-void Consumer::on_start(Output& out) {
-  std::vector<history::Record> held;
-  for (std::uint32_t p : config_->partitions) {
-    PartitionInfo const& info = config_->cluster->partitions[p];
-    held.push_back(history::Record::of(MessageId{0}, info.topic, {}, info.number));
-  }
-  out.complete(OpType::ok, OpKind::assign, std::move(held), config_->group);
-  out.send(config_->cluster->controller, MetadataRequest{});
+// Asks the coordinator for the committed offsets of the partitions held.
+void Consumer::fetch_offsets(Output& out) {
+  offsets_request_ = next_request_++;
   out.send(config_->cluster->controller,
-           OffsetFetchRequest{next_request_++, config_->group_index, config_->partitions});
+           OffsetFetchRequest{offsets_request_, config_->group_index, assigned_});
   out.set_timer(start_retry_timer, config_->request_timeout);
+}
+
+// Static assignment (`assign`): the partitions are this instance's from the start (an
+// `assign` op), and the committed offsets are fetched from the coordinator. Subscribe: the
+// consumer joins its group first (consumer_group.cpp).
+void Consumer::on_start(Output& out) {
+  if (config_->subscribe) {
+    out.send(config_->cluster->controller, MetadataRequest{});
+    join(out);
+  } else {
+    std::vector<history::Record> held;
+    for (std::uint32_t p : assigned_) {
+      PartitionInfo const& info = config_->cluster->partitions[p];
+      held.push_back(history::Record::of(MessageId{0}, info.topic, {}, info.number));
+    }
+    out.complete(OpType::ok, OpKind::assign, std::move(held), config_->group);
+    out.send(config_->cluster->controller, MetadataRequest{});
+    fetch_offsets(out);
+  }
   out.set_timer(metadata_timer, config_->metadata_max_age);
   if (config_->auto_commit) out.set_timer(auto_commit_timer, config_->auto_commit_interval);
   if (config_->transform) {
@@ -70,6 +91,7 @@ void Consumer::on_start(Output& out) {
 void Consumer::on_message(NodeId, Message const& message, Output& out) {
   if (phase_ == Phase::stopped) return;
   if (session_ && session_->on_message(message, out)) return transform_progress(out);
+  if (config_->subscribe && on_group_message(message, out)) return;
   std::visit(Overloaded{
                  [&](MetadataResponse const& m) {
                    leaders_ = m.leaders;
@@ -88,7 +110,17 @@ void Consumer::on_message(NodeId, Message const& message, Output& out) {
                  [&](OffsetCommitResponse const& m) {
                    auto const it = commits_.find(m.request);
                    if (it == commits_.end()) return;
-                   out.complete(OpType::ok, OpKind::commit, std::move(it->second), config_->group);
+                   if (m.error == Error::none) {
+                     out.complete(OpType::ok, OpKind::commit, std::move(it->second),
+                                  config_->group);
+                   } else {  // commitSync throws; the Java client's exception, and why.
+                     std::string const exception = m.error == Error::rebalance_in_progress
+                                                       ? "RebalanceInProgressException ("
+                                                       : "CommitFailedException (";
+                     out.complete(OpType::fail, OpKind::commit, std::move(it->second),
+                                  config_->group, exception + error_name(m.error) + ")");
+                     on_commit_error(m.error);
+                   }
                    commits_.erase(it);
                    if (m.request == sync_commit_) committed(out);
                  },
@@ -98,12 +130,12 @@ void Consumer::on_message(NodeId, Message const& message, Output& out) {
 }
 
 void Consumer::on_offsets(OffsetFetchResponse const& resp, Output& out) {
-  if (phase_ != Phase::starting) return;
+  if (phase_ != Phase::starting || resp.request != offsets_request_) return;
   out.cancel_timer(start_retry_timer);
   offsets_known_ = true;
   for (PartitionOffset const& po : resp.offsets) {
     std::size_t const slot = slot_of(po.partition);
-    if (positions_[slot].value != unknown) continue;
+    if (slot >= assigned_.size() || positions_[slot].value != unknown) continue;
     if (po.offset.value >= 0) {
       positions_[slot] = po.offset;
     } else {
@@ -129,7 +161,7 @@ void Consumer::reset(std::size_t slot, Output& out) {
       return;
     case OffsetReset::latest: {
       positions_[slot] = Offset{unknown};
-      std::uint32_t const p = config_->partitions[slot];
+      std::uint32_t const p = assigned_[slot];
       if (leaders_[p] == no_leader) return;  // Asked again once metadata arrives.
       std::uint64_t const req = next_request_++;
       listing_[req] = slot;
@@ -161,6 +193,8 @@ void Consumer::maybe_begin(Output& out) {
 // automatic commit never covers records the application has not finished with in a
 // synchronous loop: https://kafka.apache.org/documentation/#consumerconfigs_enable.auto.commit.
 void Consumer::start_poll(Output& out) {
+  if (config_->subscribe && (rejoin_ || member_ == 0)) return rejoin(out);
+  if (config_->subscribe) out.set_timer(max_poll_timer, config_->max_poll_interval);
   if (auto_commit_due_) {
     auto_commit_due_ = false;
     commit(false, out);
@@ -170,7 +204,7 @@ void Consumer::start_poll(Output& out) {
   out.invoke(OpKind::poll, {}, config_->group);
   bool leaderless = false;
   for (std::size_t s = 0; s < positions_.size(); ++s) {
-    std::uint32_t const p = config_->partitions[s];
+    std::uint32_t const p = assigned_[s];
     leaderless = leaderless || leaders_[p] == no_leader;
     if (positions_[s].value < 0 || leaders_[p] == no_leader) continue;
     FetchRequest req;
@@ -293,40 +327,10 @@ void Consumer::processed(Output& out) {
   process_next(out);
 }
 
-// A commit names, per partition, the last record it covers; Kafka's committed offset is one
-// more (the next to read). commitSync waits for the answer; the automatic commit does not.
-void Consumer::commit(bool sync, Output& out) {
-  OffsetCommitRequest req{next_request_++, config_->group_index, {}};
-  std::vector<history::Record> value;
-  for (std::size_t s = 0; s < positions_.size(); ++s) {
-    if (last_[s].id.value == 0) continue;
-    req.offsets.push_back({config_->partitions[s], positions_[s]});
-    value.push_back(record(last_[s]));
-  }
-  if (value.empty()) return sync ? committed(out) : void();
-  out.invoke(OpKind::commit, value, config_->group);
-  commits_[req.request] = std::move(value);
-  out.send(config_->cluster->controller, std::move(req));
-  if (!sync) return;
-  phase_ = Phase::committing;
-  sync_commit_ = req.request;
-  out.set_timer(commit_timeout_timer, config_->request_timeout);
-}
-
-void Consumer::committed(Output& out) {
-  out.cancel_timer(commit_timeout_timer);
-  sync_commit_ = 0;
-  if (config_->commit == CommitMode::before_processing && next_ < batch_.size()) {
-    phase_ = Phase::processing;
-    return process_next(out);
-  }
-  phase_ = Phase::waiting;
-  start_poll(out);
-}
-
 void Consumer::on_timer(TimerId timer, Output& out) {
   if (phase_ == Phase::stopped) return;
   if (session_ && session_->on_timer(timer, out)) return transform_progress(out);
+  if (config_->subscribe && on_group_timer(timer, out)) return;
   switch (timer) {
     case poll_timer:
       return start_poll(out);
@@ -353,10 +357,7 @@ void Consumer::on_timer(TimerId timer, Output& out) {
     case start_retry_timer:
       if (phase_ != Phase::starting) return;
       out.send(config_->cluster->controller, MetadataRequest{});
-      out.send(config_->cluster->controller,
-               OffsetFetchRequest{next_request_++, config_->group_index, config_->partitions});
-      out.set_timer(start_retry_timer, config_->request_timeout);
-      return;
+      return fetch_offsets(out);
     default:
       return;
   }
@@ -378,6 +379,12 @@ void Consumer::hash_into(Hasher& h) const {
   h.add(next_request_);
   if (session_) session_->hash_into(h);
   h.add(static_cast<std::uint64_t>(txns_));
+  h.add_each(assigned_, [](Hasher& g, std::uint32_t p) { g.add(p); });
+  h.add(member_);
+  h.add(static_cast<std::uint64_t>(generation_));
+  h.add((rejoin_ ? 1U : 0U) | (revoke_committed_ ? 2U : 0U));
+  h.add(group_request_);
+  h.add(offsets_request_);
 }
 
 }  // namespace mqcheck::model::kafka

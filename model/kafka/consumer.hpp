@@ -5,8 +5,11 @@
 // the records one by one, and commit the position to the group coordinator: with
 // enable.auto.commit, inside poll once auto.commit.interval.ms has passed (committing what
 // earlier polls returned, all processed by then), and with the scenario's `commit:` either
-// synchronously before processing (at-most-once) or after it (at-least-once). Partitions are
-// assigned statically (round-robin over the group's instances); rebalancing is not modelled.
+// synchronously before processing (at-most-once) or after it (at-least-once). With
+// `assignment: subscribe` (the default) it is a member of its group (consumer_group.cpp: the
+// classic protocol's JoinGroup/SyncGroup/Heartbeat, eager rebalances, session.timeout.ms and
+// max.poll.interval.ms); with `assign` its partitions are static (round-robin over the group's
+// instances). Each assignment it takes is an `assign` op.
 // Without a committed offset the position comes from auto.offset.reset. Nothing is on disk:
 // a restarted consumer resumes from the committed offsets. isolation.level=read_committed
 // fetches below the last stable offset and drops aborted transactions' records; markers are
@@ -39,6 +42,11 @@ class Consumer {
   void on_message(NodeId from, Message const& message, Output& out);
   void on_timer(TimerId timer, Output& out);
 
+  /// Group membership timers (subscribe), public for tests.
+  static constexpr TimerId heartbeat_timer = 7;  // heartbeat.interval.ms (the heartbeat thread).
+  static constexpr TimerId max_poll_timer = 8;   // max.poll.interval.ms since the last poll.
+  static constexpr TimerId join_timer = 9;       // A JoinGroup or SyncGroup got no answer.
+
   void hash_into(Hasher& h) const;
   bool operator==(Consumer const& o) const {
     return positions_ == o.positions_ && batch_ == o.batch_ && next_ == o.next_ &&
@@ -48,7 +56,10 @@ class Consumer {
            listing_ == o.listing_ && offsets_known_ == o.offsets_known_ &&
            auto_commit_due_ == o.auto_commit_due_ && sync_commit_ == o.sync_commit_ &&
            commits_ == o.commits_ && next_request_ == o.next_request_ && session_ == o.session_ &&
-           txns_ == o.txns_;
+           txns_ == o.txns_ && assigned_ == o.assigned_ && member_ == o.member_ &&
+           generation_ == o.generation_ && rejoin_ == o.rejoin_ &&
+           revoke_committed_ == o.revoke_committed_ && group_request_ == o.group_request_ &&
+           offsets_request_ == o.offsets_request_;
   }
 
  private:
@@ -59,6 +70,7 @@ class Consumer {
     processing,
     waiting,
     stopped,  // A transform whose producer was fenced (ProducerFencedException is fatal).
+    joining,  // Subscribe: JoinGroup and SyncGroup of a rebalance, inside poll.
   };
   struct Polled {
     std::size_t slot = 0;  // Index into config_->partitions.
@@ -68,6 +80,7 @@ class Consumer {
   };
   static constexpr std::int64_t unknown = -1;  // Position not known yet.
   static constexpr std::int64_t stuck = -2;    // auto.offset.reset=none and nothing committed.
+  static constexpr TimerId commit_timeout_timer = 4;  // commitSync's request.timeout.ms.
 
   void on_offsets(OffsetFetchResponse const& resp, Output& out);
   void reset(std::size_t slot, Output& out);
@@ -81,6 +94,8 @@ class Consumer {
   void commit(bool sync, Output& out);
   void committed(Output& out);
   std::size_t slot_of(std::uint32_t partition) const;
+  void hold(std::vector<std::uint32_t> partitions);
+  void fetch_offsets(Output& out);
   history::Record record(Polled const& p) const;
   bool visible(std::size_t slot, LogRecord const& r, Offset at, std::vector<std::uint64_t>& aborted,
                std::size_t& next_aborted) const;
@@ -90,6 +105,15 @@ class Consumer {
   void transform_end(Output& out);
   void transform_progress(Output& out);
   void rewind(Output& out);
+  // Group membership (consumer_group.cpp).
+  bool on_group_message(Message const& message, Output& out);
+  bool on_group_timer(TimerId timer, Output& out);
+  void rejoin(Output& out);
+  void join(Output& out);
+  void on_joined(JoinGroupResponse const& resp, Output& out);
+  void on_synced(SyncGroupResponse const& resp, Output& out);
+  void on_commit_error(Error error);
+  std::vector<MemberAssignment> assign(std::vector<std::uint64_t> const& members) const;
 
   ConsumerConfig const* config_;
   Phase phase_ = Phase::starting;
@@ -108,8 +132,15 @@ class Consumer {
   std::uint64_t sync_commit_ = 0;  // The commitSync being waited for.
   std::map<std::uint64_t, std::vector<history::Record>> commits_;  // Open commits -> value.
   std::uint64_t next_request_ = 1;
-  std::optional<TxnSession> session_;  // Transform only.
-  std::int64_t txns_ = 0;              // Transactions begun by this incarnation.
+  std::optional<TxnSession> session_;    // Transform only.
+  std::int64_t txns_ = 0;                // Transactions begun by this incarnation.
+  std::vector<std::uint32_t> assigned_;  // By slot: the partitions held (global indices).
+  std::uint64_t member_ = 0;             // Subscribe: the member id; 0 when not a member.
+  std::int32_t generation_ = -1;         // Subscribe: the generation joined.
+  bool rejoin_ = false;                  // A rebalance is on: rejoin at the next poll.
+  bool revoke_committed_ = false;        // The auto-commit before rejoining was sent.
+  std::uint64_t group_request_ = 0;      // The JoinGroup or SyncGroup waited for.
+  std::uint64_t offsets_request_ = 0;    // The OffsetFetch waited for.
 };
 
 }  // namespace mqcheck::model::kafka

@@ -17,10 +17,6 @@ namespace mqcheck::model::kafka {
 
 using history::OpKind;
 
-namespace {
-constexpr TimerId start_retry_timer = 5;
-}  // namespace
-
 void Consumer::transform_begin(Output& out) {
   session_->begin(out);
   ++txns_;
@@ -29,7 +25,7 @@ void Consumer::transform_begin(Output& out) {
 }
 
 void Consumer::transform_output(Polled const& input, Output& out) {
-  PartitionInfo const& in = config_->cluster->partitions[config_->partitions[input.slot]];
+  PartitionInfo const& in = config_->cluster->partitions[assigned_[input.slot]];
   std::size_t const n = config_->output_partitions.size();
   std::uint32_t const partition =
       config_->output_partitions[static_cast<std::size_t>(in.number) % n];
@@ -43,7 +39,7 @@ void Consumer::transform_output(Polled const& input, Output& out) {
 void Consumer::transform_end(Output& out) {
   std::vector<PartitionOffset> offsets;
   for (std::size_t s = 0; s < positions_.size(); ++s) {
-    if (positions_[s].value >= 0) offsets.push_back({config_->partitions[s], positions_[s]});
+    if (positions_[s].value >= 0) offsets.push_back({assigned_[s], positions_[s]});
   }
   session_->send_offsets(config_->group_index, std::move(offsets), out);
   bool const abort = config_->abort_every > 0 && txns_ % config_->abort_every == 0;
@@ -80,9 +76,7 @@ void Consumer::rewind(Output& out) {
     last_[s] = Polled{};
     last_epochs_[s] = -1;
   }
-  out.send(config_->cluster->controller,
-           OffsetFetchRequest{next_request_++, config_->group_index, config_->partitions});
-  out.set_timer(start_retry_timer, config_->request_timeout);
+  fetch_offsets(out);
 }
 
 }  // namespace mqcheck::model::kafka

@@ -28,6 +28,9 @@ Controller::Controller(ClusterConfig const* cluster)
 }
 
 void Controller::on_start(Output& out) {
+  out.append(boot_file, Entry::of(Entry::Kind::boot));
+  out.fsync();
+  groups_.start(0);
   out.set_timer(session_timer, cluster_->heartbeat_interval);
 }
 
@@ -38,38 +41,21 @@ void Controller::on_recover(Disk<Entry> const& disk, Output& out) {
     partitions_[e.partition] = State{e.leader, e.epoch, e.isr};
   }
   for (Entry const& e : disk.entries(offsets_file)) committed_[{e.group, e.partition}] = e.offset;
+  groups_.start(disk.entries(boot_file).size());
+  out.append(boot_file, Entry::of(Entry::Kind::boot));
+  out.fsync();
   recover_txns(disk, out);
   out.set_timer(session_timer, cluster_->heartbeat_interval);
 }
 
 void Controller::on_message(NodeId from, Message const& message, Output& out) {
+  if (groups_.on_message(from, message, committed_, out)) return;
   std::visit(Overloaded{
                  [&](BrokerHeartbeat const& m) { on_heartbeat(m, out); },
                  [&](AlterPartition const& m) { on_alter_partition(m, out); },
                  [&](MetadataRequest const&) {
                    MetadataResponse resp;
                    for (State const& s : partitions_) resp.leaders.push_back(s.leader);
-                   out.send(from, std::move(resp));
-                 },
-                 [&](OffsetCommitRequest const& m) {
-                   for (PartitionOffset const& po : m.offsets) {
-                     committed_[{m.group, po.partition}] = po.offset;
-                     Entry e;
-                     e.kind = Entry::Kind::committed;
-                     e.group = m.group;
-                     e.partition = po.partition;
-                     e.offset = po.offset;
-                     out.append(offsets_file, e);
-                   }
-                   out.fsync();
-                   out.send(from, OffsetCommitResponse{m.request});
-                 },
-                 [&](OffsetFetchRequest const& m) {
-                   OffsetFetchResponse resp{m.request, {}};
-                   for (std::uint32_t p : m.partitions) {
-                     auto const it = committed_.find({m.group, p});
-                     resp.offsets.push_back({p, it == committed_.end() ? Offset{-1} : it->second});
-                   }
                    out.send(from, std::move(resp));
                  },
                  [&](auto const&) { on_txn_message(from, message, out); },
@@ -81,6 +67,7 @@ void Controller::on_message(NodeId from, Message const& message, Output& out) {
 // https://kafka.apache.org/documentation/#brokerconfigs_broker.session.timeout.ms), checked
 // once per heartbeat interval.
 void Controller::on_timer(TimerId timer, Output& out) {
+  if (timer >= GroupCoordinator::timer_base) return groups_.on_timer(timer, out);
   if (timer >= txn_timer_base) {
     return on_txn_timeout(static_cast<std::uint32_t>(timer - txn_timer_base), out);
   }
@@ -240,6 +227,7 @@ void Controller::hash_into(Hasher& h) const {
     g.add_each(t.unmarked, [](Hasher& k, std::uint32_t p) { k.add(p); });
     g.add(static_cast<std::uint64_t>(t.timeout_ms));
   });
+  groups_.hash_into(h);
 }
 
 }  // namespace mqcheck::model::kafka

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: model/kafka/controller.hpp (layer: model)
-// The controller (one node, KRaft-like; its own metadata quorum is not modelled) and the
-// group coordinator (offset storage, as __consumer_offsets would hold it). Brokers heartbeat
+// The controller (one node, KRaft-like; its own metadata quorum is not modelled), host of the
+// group coordinator (group_coordinator.hpp: membership, rebalances, commit validation; the
+// committed offsets, as __consumer_offsets would hold them, are kept here, shared with the
+// transaction coordinator's offset commits). Brokers heartbeat
 // to it; one silent for broker.session.timeout.ms is fenced (KIP-631): it leaves every ISR
 // (an ISR never becomes empty: the last member stays, leaderless) and the partitions it led
 // get a new leader from the ISR, or from any live replica when unclean election is on. Each
@@ -20,6 +22,7 @@
 #include "model/common/disk.hpp"
 #include "model/common/out.hpp"
 #include "model/kafka/config.hpp"
+#include "model/kafka/group_coordinator.hpp"
 #include "model/kafka/messages.hpp"
 
 namespace mqcheck::model::kafka {
@@ -43,11 +46,14 @@ class Controller {
   std::int32_t txn_epoch(std::uint32_t t) const { return txns_[t].producer_epoch; }
   /// The timer that expires transactional id `t`'s transaction (for tests).
   static TimerId txn_timer_base_for_test(std::uint32_t t) { return txn_timer_base + t; }
+  /// The group coordinator's state (for tests).
+  GroupCoordinator const& groups() const { return groups_; }
 
   void hash_into(Hasher& h) const;
   bool operator==(Controller const& o) const {
     return partitions_ == o.partitions_ && fenced_ == o.fenced_ && heard_ == o.heard_ &&
-           tick_ == o.tick_ && committed_ == o.committed_ && txns_ == o.txns_;
+           tick_ == o.tick_ && committed_ == o.committed_ && txns_ == o.txns_ &&
+           groups_ == o.groups_;
   }
 
  private:
@@ -65,9 +71,11 @@ class Controller {
   void publish(std::uint32_t p, bool leader_changed, Output& out);
   void tell(std::uint32_t p, std::int32_t broker, Output& out) const;
 
-  static constexpr FileId state_file = 0;    // Partition states.
-  static constexpr FileId offsets_file = 1;  // Committed offsets (__consumer_offsets).
-  static constexpr FileId txn_file = 2;      // The transaction log (__transaction_state).
+  static constexpr FileId state_file = 0;  // Partition states.
+  static constexpr FileId txn_file = 2;    // The transaction log (__transaction_state).
+  static constexpr FileId boot_file = 3;   // One entry per start: the coordinator's incarnation.
+  // Committed offsets (__consumer_offsets), written by the group coordinator.
+  static constexpr FileId offsets_file = GroupCoordinator::offsets_file;
   static constexpr TimerId txn_timer_base = TimerId{1} << 32;  // + transactional id index.
 
   struct Txn {  // A transactional id's state (TransactionMetadata).
@@ -102,8 +110,9 @@ class Controller {
   BrokerSet fenced_ = 0;
   std::vector<std::uint64_t> heard_;  // By broker: the tick of its last heartbeat.
   std::uint64_t tick_ = 0;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, Offset> committed_;  // (group, partition).
-  std::vector<Txn> txns_;  // By transactional id index.
+  GroupCoordinator::Offsets committed_;  // (group, partition) -> the next offset to read.
+  std::vector<Txn> txns_;                // By transactional id index.
+  GroupCoordinator groups_;
 };
 
 }  // namespace mqcheck::model::kafka

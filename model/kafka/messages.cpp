@@ -28,6 +28,12 @@ char const* error_name(Error e) {
       return "CONCURRENT_TRANSACTIONS";
     case Error::invalid_txn_state:
       return "INVALID_TXN_STATE";
+    case Error::rebalance_in_progress:
+      return "REBALANCE_IN_PROGRESS";
+    case Error::illegal_generation:
+      return "ILLEGAL_GENERATION";
+    case Error::unknown_member_id:
+      return "UNKNOWN_MEMBER_ID";
   }
   return "UNKNOWN";
 }

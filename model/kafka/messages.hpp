@@ -2,7 +2,8 @@
 // File: model/kafka/messages.hpp (layer: model)
 // The Kafka model's wire protocol and disk records, after Kafka's own requests: Produce,
 // Fetch (replicas and consumers alike), ListOffsets, Metadata, OffsetCommit, OffsetFetch,
-// the controller's LeaderAndIsr, AlterPartition (KIP-497) and broker heartbeats (KIP-631), and
+// the controller's LeaderAndIsr, AlterPartition (KIP-497) and broker heartbeats (KIP-631), the
+// classic consumer group protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup), and
 // the transaction protocol of KIP-98/KIP-447 (InitProducerId, AddPartitionsToTxn,
 // TxnOffsetCommit, EndTxn, WriteTxnMarkers). Partitions are named by their global index into
 // ClusterConfig::partitions; transactional ids by their index into
@@ -30,6 +31,9 @@ enum class Error : std::uint8_t {
   producer_fenced,          // PRODUCER_FENCED / INVALID_PRODUCER_EPOCH: a newer epoch exists.
   concurrent_transactions,  // CONCURRENT_TRANSACTIONS: the previous transaction is completing.
   invalid_txn_state,        // INVALID_TXN_STATE: e.g. EndTxn commit of an aborting transaction.
+  rebalance_in_progress,    // REBALANCE_IN_PROGRESS: the group is rebalancing; rejoin.
+  illegal_generation,       // ILLEGAL_GENERATION: a request of an earlier group generation.
+  unknown_member_id,        // UNKNOWN_MEMBER_ID: the coordinator does not know the member.
 };
 char const* error_name(Error e);
 
@@ -144,14 +148,19 @@ struct PartitionOffset {
   Offset offset;  // Committed offset: the next record to read. -1: none committed.
   bool operator==(PartitionOffset const&) const = default;
 };
+/// A consumer's commit. A group member sends its member id and generation (the coordinator
+/// fences stale ones); an `assign` consumer sends generation -1 (the group only stores offsets).
 struct OffsetCommitRequest {
   std::uint64_t request = 0;
   std::uint32_t group = 0;
   std::vector<PartitionOffset> offsets;
+  std::int32_t generation = -1;
+  std::uint64_t member = 0;
   bool operator==(OffsetCommitRequest const&) const = default;
 };
 struct OffsetCommitResponse {
   std::uint64_t request = 0;
+  Error error = Error::none;
   bool operator==(OffsetCommitResponse const&) const = default;
 };
 struct OffsetFetchRequest {
@@ -164,6 +173,61 @@ struct OffsetFetchResponse {
   std::uint64_t request = 0;
   std::vector<PartitionOffset> offsets;
   bool operator==(OffsetFetchResponse const&) const = default;
+};
+
+// The classic consumer group protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup; the
+// coordinator lives on the controller here). Member ids are the coordinator's (0: none yet).
+struct JoinGroupRequest {
+  std::uint64_t request = 0;
+  std::uint32_t group = 0;
+  std::uint64_t member = 0;
+  DurationUs session_timeout{};    // session.timeout.ms
+  DurationUs rebalance_timeout{};  // max.poll.interval.ms (KIP-62)
+  bool operator==(JoinGroupRequest const&) const = default;
+};
+struct JoinGroupResponse {
+  std::uint64_t request = 0;
+  Error error = Error::none;
+  std::int32_t generation = -1;
+  std::uint64_t member = 0;
+  std::uint64_t leader = 0;
+  std::vector<std::uint64_t> members;  // The leader only: every member, ascending.
+  bool operator==(JoinGroupResponse const&) const = default;
+};
+struct MemberAssignment {
+  std::uint64_t member = 0;
+  std::vector<std::uint32_t> partitions;
+  bool operator==(MemberAssignment const&) const = default;
+};
+struct SyncGroupRequest {
+  std::uint64_t request = 0;
+  std::uint32_t group = 0;
+  std::int32_t generation = -1;
+  std::uint64_t member = 0;
+  std::vector<MemberAssignment> assignments;  // The leader's; empty from the others.
+  bool operator==(SyncGroupRequest const&) const = default;
+};
+struct SyncGroupResponse {
+  std::uint64_t request = 0;
+  Error error = Error::none;
+  std::vector<std::uint32_t> partitions;  // This member's assignment.
+  bool operator==(SyncGroupResponse const&) const = default;
+};
+struct HeartbeatRequest {
+  std::uint32_t group = 0;
+  std::int32_t generation = -1;
+  std::uint64_t member = 0;
+  bool operator==(HeartbeatRequest const&) const = default;
+};
+struct HeartbeatResponse {
+  std::int32_t generation = -1;  // Echo of the request's.
+  Error error = Error::none;
+  bool operator==(HeartbeatResponse const&) const = default;
+};
+struct LeaveGroupRequest {
+  std::uint32_t group = 0;
+  std::uint64_t member = 0;
+  bool operator==(LeaveGroupRequest const&) const = default;
 };
 
 // The transaction protocol (KIP-98; the coordinator lives on the controller here). Every
@@ -239,7 +303,9 @@ using Message =
                  AlterPartition, BrokerHeartbeat, OffsetCommitRequest, OffsetCommitResponse,
                  OffsetFetchRequest, OffsetFetchResponse, InitProducerIdRequest,
                  InitProducerIdResponse, AddPartitionsToTxnRequest, TxnOffsetCommitRequest,
-                 EndTxnRequest, TxnResponse, WriteTxnMarkerRequest, WriteTxnMarkerResponse>;
+                 EndTxnRequest, TxnResponse, WriteTxnMarkerRequest, WriteTxnMarkerResponse,
+                 JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse,
+                 HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest>;
 
 /// A transaction's state at its coordinator (TransactionState in Kafka).
 enum class TxnPhase : std::uint8_t {

@@ -2,7 +2,9 @@
 // The Kafka world builder: bad Kafka configuration is an InputError naming the key (with the
 // nearest key suggested), KIP-679's explicit-idempotence conflict is refused, leader(T-P)
 // fault targets are checked by name and resolved when the fault fires.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <utility>
 
 #include "sim/run.hpp"
 
@@ -75,6 +77,39 @@ TEST_CASE("consumers take commit: after-processing or before-processing", "[sim]
              Catch::Contains("use config: {ack: ...}"));
   CHECK_THAT(error_of("name: k\nbroker: kafka\nqueues: [{name: q}]\n"),
              Catch::Contains("Kafka has topics, not queues"));
+}
+
+// Two instances of one group over two partitions; g-0 crashes and stays down past its
+// session timeout. Subscribed, the coordinator moves its partition to g-1 (an `assign` op of
+// g-1 holding both); assigned statically, g-1 keeps its own partition only.
+TEST_CASE("consumers subscribe by default; assignment: assign keeps static partitions",
+          "[sim][kafka]") {
+  auto widest_assign = [&](std::string const& extra) {
+    std::string const text =
+        base +
+        "producers: [{id: p1, topic: orders, messages: 20, rate_per_s: 100}]\n"
+        "consumers:\n  - {group: g, topic: orders, instances: 2" +
+        extra +
+        ", config: {session.timeout.ms: 60, heartbeat.interval.ms: 20, "
+        "fetch.max.wait.ms: 10, auto.offset.reset: earliest}}\n"
+        "faults: [{at: 30ms, crash: g-0, for: 300ms}]\nquiesce: 400ms\ndrain: 1s\n";
+    RunResult const r = simulate(parse_scenario(text, "s.yaml"), 1);
+    std::size_t widest = 0, count = 0;
+    for (history::Op const& op : r.history.ops()) {
+      if (op.f != history::OpKind::assign || op.process != "g-1") continue;
+      widest = std::max(widest, op.value.size());
+      ++count;
+    }
+    return std::pair{widest, count};
+  };
+  CHECK(widest_assign("").first == 2);
+  CHECK(widest_assign(", assignment: assign") == std::pair<std::size_t, std::size_t>{1, 1});
+  CHECK_THAT(
+      error_of(base + "consumers: [{group: g, topic: orders, assignment: asign}]\n"),
+      Catch::Contains("consumers[0].assignment") && Catch::Contains("did you mean 'assign'"));
+  CHECK_THAT(error_of("name: r\nbroker: reference\nqueues: [{name: q}]\n"
+                      "consumers: [{group: g, topic: q, assignment: assign}]\n"),
+             Catch::Contains("no consumer groups"));
 }
 
 }  // namespace
