@@ -3,10 +3,14 @@
 // `mqcheck explore SCENARIO`: every schedule within bounds, breadth-first; prints the search's
 // numbers and, per delivery guarantee, "holds within bounds: ..." or the shortest
 // counterexample as a numbered trace; saves one as a trace file for `mqcheck replay`.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <set>
 
 #include "cli/commands.hpp"
@@ -20,6 +24,19 @@
 namespace mqcheck::cli {
 namespace {
 
+// The options of explore's second slice. They belong in ExploreOptions (cli/commands.hpp,
+// not this file's to change); until they move there they live here, one instance per process.
+struct SearchOptions {
+  std::string order = "bfs";
+  std::uint32_t threads = 1;
+  bool minimise = false;
+  std::uint64_t swarm = 0;
+  std::uint64_t seed = 0;
+  std::uint32_t drops = 0;
+  std::uint32_t duplicates = 0;
+};
+SearchOptions search_options;  // NOLINT: filled by CLI11 before explore_command runs.
+
 constexpr char const* explore_footer = R"(Examples:
   mqcheck explore scenarios/explore/reference-ack-before-processing.yaml --max-latency 1ms
       Every schedule of at most 12 choices, the scenario's faults once each at any moment,
@@ -27,6 +44,11 @@ constexpr char const* explore_footer = R"(Examples:
   mqcheck explore scenarios/explore/kafka-acks1-leader-crash.yaml --max-depth 6 \
       --max-latency 1ms --trace cx.json
       Saves the shortest counterexample, which `mqcheck replay cx.json` re-runs.
+  mqcheck explore scenarios/explore/kafka-acks1-leader-crash.yaml --max-depth 6 \
+      --max-latency 1ms --search dfs --minimise
+      Depth-first (memory: one path), the counterexample shortened by delta debugging.
+  mqcheck explore big.yaml --swarm 1000 --seed 7 --max-depth 40
+      1000 random walks drawn from seed 7: a sample for models too large to exhaust.
   mqcheck explore my.yaml --crashes 1 --settle 300ms --expect at-least-once=holds
 
 Each state reached is judged by letting it settle (faults stop, crashed nodes restart, the
@@ -55,6 +77,27 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
       throw InputError({"command line", 0, 0}, "--max-latency", "not a duration: " + o.latency_max);
     }
   }
+  SearchOptions const& so = search_options;
+  if (so.order == "dfs") {
+    b.order = explore::SearchOrder::dfs;
+  } else if (so.order != "bfs") {
+    throw InputError({"command line", 0, 0}, "--search",
+                     "'" + so.order + "' is not a search order; use 'bfs' or 'dfs'");
+  }
+  if (so.threads == 0) {
+    throw InputError({"command line", 0, 0}, "--threads", "needs at least 1 thread");
+  }
+  if (so.threads > 1 && (b.order != explore::SearchOrder::bfs || so.swarm > 0)) {
+    throw InputError({"command line", 0, 0}, "--threads",
+                     "only the breadth-first search runs on several threads; drop --threads "
+                     "or use --search bfs without --swarm");
+  }
+  b.threads = so.threads;
+  b.minimise = so.minimise;
+  b.swarm_walks = so.swarm;
+  b.seed = so.seed;
+  b.drops = so.drops;
+  b.duplicates = so.duplicates;
   if (o.fingerprint == "state") {
     b.fingerprint = explore::FingerprintMode::state;
   } else if (o.fingerprint != "inputs") {
@@ -64,14 +107,29 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
   return b;
 }
 
-void print_stats(explore::ExploreResult const& r, double seconds) {
+std::string order_text(explore::Bounds const& b, explore::ExploreStats const& s) {
+  if (b.swarm_walks > 0) {
+    return "swarm, " + std::to_string(s.walks) + " random walks from seed " +
+           std::to_string(b.seed) + " (a sample: schedules not walked are not covered)";
+  }
+  std::string out = b.order == explore::SearchOrder::dfs
+                        ? "depth-first (counterexamples are the first found, not the shortest)"
+                        : "breadth-first (counterexamples are the shortest)";
+  if (b.threads > 1) out += ", " + std::to_string(b.threads) + " threads";
+  return out;
+}
+
+void print_stats(explore::ExploreResult const& r, std::string const& order, double seconds) {
   explore::ExploreStats const& s = r.stats;
   double const rate = seconds > 0 ? static_cast<double>(s.distinct) / seconds : 0.0;
   std::cout << "states: " << s.distinct << " distinct, " << s.explored << " expanded, "
             << s.settled << " settled; transitions: " << s.transitions
             << "; depth reached: " << s.depth_reached << "\n"
             << "time: " << seconds << " s (" << static_cast<std::uint64_t>(rate)
-            << " states/s); memory (estimate): " << (s.memory_bytes >> 10) << " KiB\n"
+            << " states/s); memory: " << (s.memory_bytes >> 10) << " KiB ("
+            << (s.distinct > 0 ? s.memory_bytes / s.distinct : 0) << " bytes/state; tables "
+            << (s.distinct > 0 ? s.table_bytes / s.distinct : 0) << " bytes/state)\n"
+            << "search: " << order << "\n"
             << "reductions: none (partial-order and symmetry reduction are not built yet)\n";
   if (!s.stopped.empty()) {
     std::cout << "stopped early at --" << s.stopped
@@ -96,8 +154,14 @@ void print_guarantee(explore::GuaranteeResult const& g, std::string const& bound
     return;
   }
   explore::Counterexample const& cx = *g.counterexample;
-  std::cout << g.guarantee << promise << ": VIOLATED; shortest counterexample ("
-            << cx.steps.size() << " choices, then faults stop and the system settles):\n";
+  std::string kind = cx.shortest ? "shortest counterexample" : "counterexample";
+  if (cx.found_choices != cx.steps.size()) {
+    kind = "minimised counterexample (" + std::to_string(cx.found_choices) + " choices as found)";
+  } else if (!cx.shortest) {
+    kind += " (not necessarily the shortest; --minimise shortens it)";
+  }
+  std::cout << g.guarantee << promise << ": VIOLATED; " << kind << " (" << cx.steps.size()
+            << " choices, then faults stop and the system settles):\n";
   for (std::size_t i = 0; i < cx.steps.size(); ++i) {
     std::cout << "  " << (i + 1) << ". " << cx.steps[i] << "\n";
   }
@@ -167,8 +231,6 @@ void save_trace(ExploreOptions const& o, explore::Bounds const& b,
             << "\n";
 }
 
-}  // namespace
-
 // The explorer's graph as the plain data viz draws: states numbered in discovery order, the
 // first counterexample's states and steps marked.
 viz::StateGraph graph_of(explore::ExploreResult const& r, std::string const& title) {
@@ -195,7 +257,8 @@ viz::StateGraph graph_of(explore::ExploreResult const& r, std::string const& tit
   return g;
 }
 
-void write_dot(ExploreOptions const& o, explore::ExploreResult const& r, std::string const& name) {
+void write_dot(ExploreOptions const& o, explore::ExploreResult const& r,
+               std::string const& name) {
   std::ofstream out(o.dot_path, std::ios::binary);
   if (!out) throw InputError({o.dot_path, 0, 0}, "--dot", "cannot open the file for writing");
   if (!r.graph || !r.graph->recording()) {
@@ -207,16 +270,38 @@ void write_dot(ExploreOptions const& o, explore::ExploreResult const& r, std::st
                                      r.graph->states_max());
 }
 
+// A one-line status on stderr about once a second, only when stderr is a terminal (tests and
+// pipes see nothing). The host clock is read here only, for the display and the rate.
+std::function<void(explore::ExploreStats const&)> progress_line() {
+  if (isatty(STDERR_FILENO) == 0) return {};
+  auto const start = std::chrono::steady_clock::now();
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>(start);
+  return [start, last](explore::ExploreStats const& s) {
+    auto const now = std::chrono::steady_clock::now();
+    if (now - *last < std::chrono::seconds(1)) return;
+    *last = now;
+    std::chrono::duration<double> const took = now - start;
+    std::cerr << "\r\033[K" << s.distinct << " states, " << s.transitions << " transitions, "
+              << s.settled << " settled, depth " << s.depth_reached << ", "
+              << static_cast<std::uint64_t>(static_cast<double>(s.distinct) / took.count())
+              << " states/s, " << (s.memory_bytes >> 20) << " MiB" << std::flush;
+  };
+}
+
+}  // namespace
+
 int explore_command(ExploreOptions const& o) {
   try {
-    explore::Bounds const bounds = bounds_of(o);
+    explore::Bounds bounds = bounds_of(o);
     auto const expected = expectations(o);
     sim::Scenario const scenario = sim::load_scenario(o.scenario);
+    bounds.progress = progress_line();
     auto const start = std::chrono::steady_clock::now();
     explore::ExploreResult const r = explore::explore(scenario, bounds);
     std::chrono::duration<double> const took = std::chrono::steady_clock::now() - start;
+    if (bounds.progress) std::cerr << "\r\033[K" << std::flush;
     std::cout << scenario.name << " (explored)\n\n";
-    print_stats(r, took.count());
+    print_stats(r, order_text(bounds, r.stats), took.count());
     for (explore::GuaranteeResult const& g : r.guarantees) print_guarantee(g, r.bounds);
     if (!o.trace_path.empty()) save_trace(o, bounds, r);
     if (!o.dot_path.empty()) write_dot(o, r, scenario.name);
@@ -245,6 +330,15 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
   cmd->add_option("--expect", o.expect, "GUARANTEE=holds|violated; exit 1 unless so");
   cmd->add_option("--dot", o.dot_path, "Write the state graph (Graphviz DOT; up to 2000 states)");
   cmd->add_flag("--all", o.all, "Search on after every guarantee is violated");
+  SearchOptions& so = search_options;
+  cmd->add_option("--search", so.order, "bfs (default: shortest counterexamples) or dfs (memory)");
+  cmd->add_option("--threads", so.threads, "Worker threads for bfs; same results (default 1)");
+  cmd->add_flag("--minimise,--minimize", so.minimise,
+                "Shorten counterexamples by delta debugging over their choices");
+  cmd->add_option("--swarm", so.swarm, "N seeded random walks instead of a search");
+  cmd->add_option("--seed", so.seed, "The swarm's seed (default 0)");
+  cmd->add_option("--drops", so.drops, "Messages the network may lose (default 0)");
+  cmd->add_option("--duplicates", so.duplicates, "Messages the network may duplicate (default 0)");
   cmd->callback([&o, &status] { status = explore_command(o); });
 }
 

@@ -15,12 +15,15 @@
 
 namespace mqcheck::explore {
 
-enum class ChoiceKind : std::uint8_t { deliver, timer, crash, power_loss, restart };
+enum class ChoiceKind : std::uint8_t {
+  deliver, timer, crash, power_loss, restart, drop, duplicate
+};
 
 struct Choice {
   ChoiceKind kind = ChoiceKind::deliver;
   NodeId node;             // The receiver, the timer's node or the node struck.
-  std::uint64_t item = 0;  // deliver: in-flight index; timer: its id; crash: fault option.
+  std::uint64_t item = 0;  // deliver, drop, duplicate: in-flight index; timer: its id;
+                           // crash: fault option.
   bool operator==(Choice const&) const = default;
 };
 

@@ -7,7 +7,8 @@
 // a power loss also cuts each file to its fsynced length; a restart resets the actor and
 // recovers it from disk. Time is abstracted: a message may arrive at any moment (unbounded
 // delay), and a timer may fire when no other armed timer's latest firing time comes before its
-// earliest (docs/explorer.md). The network does not lose or duplicate messages here.
+// earliest (docs/explorer.md). The network loses or duplicates a message only as a budgeted
+// choice (--drops, --duplicates).
 #pragma once
 
 #include <cxxabi.h>
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <typeinfo>
@@ -112,6 +114,9 @@ class Engine {
         return strike(w, c);
       case ChoiceKind::restart:
         return restart(w, c.node);
+      case ChoiceKind::drop:
+      case ChoiceKind::duplicate:
+        return network_fault(w, c);
     }
   }
 
@@ -133,6 +138,15 @@ class Engine {
         return name(c.node) + " loses power (" + option_label(c.item) + ")";
       case ChoiceKind::restart:
         return name(c.node) + " restarts and recovers from its disk";
+      case ChoiceKind::drop:
+      case ChoiceKind::duplicate: {
+        auto const& m = w.in_flight[static_cast<std::size_t>(c.item)];
+        std::string const type =
+            std::visit([](auto const& x) { return type_name<std::decay_t<decltype(x)>>(); },
+                       m.message);
+        return "the network " + std::string(c.kind == ChoiceKind::drop ? "drops" : "duplicates") +
+               " " + type + " from " + name(m.from) + " to " + name(m.to);
+      }
     }
     return "?";
   }
@@ -184,6 +198,15 @@ class Engine {
 
   std::string const& name(NodeId n) const { return kernel_.plan().nodes[n.value].name; }
   std::vector<FaultOption> const& fault_options() const { return options_; }
+  /// Sets the network fault budget: that many messages in flight may be lost, and that many
+  /// delivered twice (each a choice at any moment, for any message in flight).
+  void set_network_faults(std::uint32_t drops, std::uint32_t duplicates) {
+    drops_ = drops;
+    duplicates_ = duplicates;
+  }
+  /// Lets several Engines (one per thread) share the kernel: its fault resolver writes the
+  /// kernel's node table, so resolving goes through `lock`.
+  void share_kernel(std::mutex& lock) { resolve_lock_ = &lock; }
   /// Returns the scenario's fault kinds the explorer does not enumerate (pause, partition...).
   std::vector<std::string> const& unsupported_faults() const { return unsupported_; }
 
@@ -215,15 +238,28 @@ class Engine {
         if (w.nodes[n.value].up) out.push_back({kind, n, i});
       }
     }
-    if (w.crashes_used >= crashes_) return;
-    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
-      if (w.nodes[n].up && kernel_.plan().nodes[n].role == sim::NodeRole::broker) {
-        out.push_back({ChoiceKind::crash, NodeId{n}, options_.size()});
+    if (w.crashes_used < crashes_) {
+      for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
+        if (w.nodes[n].up && kernel_.plan().nodes[n].role == sim::NodeRole::broker) {
+          out.push_back({ChoiceKind::crash, NodeId{n}, options_.size()});
+        }
       }
+    }
+    if (w.drops_used >= drops_ && w.duplicates_used >= duplicates_) return;
+    for (std::size_t i = 0; i < w.in_flight.size(); ++i) {
+      InFlight<Model> const& m = w.in_flight[i];
+      bool const repeat = std::any_of(
+          w.in_flight.begin(), w.in_flight.begin() + static_cast<std::ptrdiff_t>(i),
+          [&](auto const& o) { return o.digest == m.digest && o.deadline == m.deadline; });
+      if (repeat) continue;
+      if (w.drops_used < drops_) out.push_back({ChoiceKind::drop, m.to, i});
+      if (w.duplicates_used < duplicates_) out.push_back({ChoiceKind::duplicate, m.to, i});
     }
   }
 
   std::vector<NodeId> resolve(W const& w, std::string const& selector) {
+    std::unique_lock<std::mutex> guard;  // The kernel resolves in its own node table.
+    if (resolve_lock_ != nullptr) guard = std::unique_lock<std::mutex>(*resolve_lock_);
     std::vector<Actor> actors;
     std::vector<bool> up;
     for (NodeState<Model> const& n : w.nodes) {
@@ -254,15 +290,19 @@ class Engine {
   void deliver(W& w, std::size_t index);
   void fire(W& w, NodeId n, model::TimerId id);
   void strike(W& w, Choice const& c);
+  void network_fault(W& w, Choice const& c);
   void crash(W& w, NodeId n, bool power_loss);
   void restart(W& w, NodeId n);
 
   sim::Kernel<Model>& kernel_;
   std::uint32_t crashes_;
+  std::uint32_t drops_ = 0;
+  std::uint32_t duplicates_ = 0;
   std::optional<DurationUs> latency_max_;
   std::vector<FaultOption> options_;
   std::vector<std::string> unsupported_;
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
+  std::mutex* resolve_lock_ = nullptr;
 };
 
 }  // namespace mqcheck::explore

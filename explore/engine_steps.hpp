@@ -145,6 +145,24 @@ void Engine<Model>::strike(W& w, Choice const& c) {
   crash(w, c.node, c.kind == ChoiceKind::power_loss);
 }
 
+// A budgeted network fault: the message is lost (recorded as the kernel records a drop) or a
+// second copy, identical, joins the messages in flight; both recorded as Kernel::transmit
+// records them (sim/kernel_impl.hpp).
+template <class Model>
+void Engine<Model>::network_fault(W& w, Choice const& c) {
+  auto const index = static_cast<std::size_t>(c.item);
+  InFlight<Model> const& m = w.in_flight[index];
+  if (c.kind == ChoiceKind::duplicate) {
+    ++w.duplicates_used;
+    event(w, "network", history::OpKind::duplicate, name(m.from) + " -> " + name(m.to));
+    w.in_flight.push_back(w.in_flight[index]);
+    return;
+  }
+  ++w.drops_used;
+  event(w, "network", history::OpKind::drop, name(m.from) + " -> " + name(m.to) + ": lost");
+  w.in_flight.erase(w.in_flight.begin() + static_cast<std::ptrdiff_t>(index));
+}
+
 // As Kernel::crash, and the messages sent to the old incarnation die now rather than when
 // they would have arrived (the kernel drops them on arrival): they can no longer matter.
 template <class Model>

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,24 +24,42 @@
 
 namespace mqcheck::explore {
 
+/// The order states are visited in. Breadth-first finds the shortest counterexamples and holds
+/// two layers of Worlds; depth-first holds one path (the depth bound) and finds longer ones.
+enum class SearchOrder : std::uint8_t { bfs, dfs };
+
+struct ExploreStats;
+
 /// What limits a search. Every limit stops the search gracefully, with what was covered.
 struct Bounds {
   std::uint32_t depth_max = 12;           // Choices along a path.
   std::uint64_t states_max = 200'000;     // Distinct states.
   std::uint64_t memory_max = 1ull << 30;  // Bytes (an estimate: visited set + frontier).
   std::uint32_t crashes = 0;              // Extra crashes of any broker, beyond `faults:`.
+  std::uint32_t drops = 0;       // Messages the network may lose, any one in flight each time.
+  std::uint32_t duplicates = 0;  // Messages the network may deliver twice.
   std::optional<DurationUs> latency_max;  // A message arrives within this; unset: any time.
   std::optional<DurationUs> settle;       // How long a state settles (default: the drain).
   std::uint64_t settle_steps_max = 100'000;
   FingerprintMode fingerprint = FingerprintMode::inputs;
   bool stop_when_all_violated = true;  // Stop once every guarantee has a counterexample.
   std::uint64_t dot_states_max = 0;    // Keep the state graph up to this many states (0: no).
+  SearchOrder order = SearchOrder::bfs;
+  std::uint32_t threads = 1;     // Worker threads (breadth-first); results equal threads = 1.
+  bool minimise = false;         // Shorten each counterexample by delta debugging.
+  std::uint64_t swarm_walks = 0;  // > 0: that many seeded random walks instead of a search.
+  std::uint64_t seed = 0;         // The swarm's seed.
+  /// Called every few hundred states with the numbers so far (for a progress line). It must
+  /// not affect the search: the host clock lives on the caller's side of this call.
+  std::function<void(ExploreStats const&)> progress;
 };
 
 /// A counterexample: the choices from the initial state, in words and as indices into the
 /// choice list of each state along the way, then the settle that exposes the violation.
 struct Counterexample {
   std::vector<std::uint32_t> choices;
+  bool shortest = true;           // Found breadth-first (no shorter one within the bounds).
+  std::size_t found_choices = 0;  // Its length as found, before --minimise shortened it.
   std::vector<std::string> steps;  // One sentence per choice, with the client ops it recorded.
   history::History history;        // The prefix and the settle.
   checker::DeliveryReport report;
@@ -60,7 +79,9 @@ struct ExploreStats {
   std::uint64_t transitions = 0;  // Choices applied.
   std::uint64_t settled = 0;      // Settles run (states judged without the verdict cache).
   std::uint32_t depth_reached = 0;
-  std::uint64_t memory_bytes = 0;  // The estimate at the end.
+  std::uint64_t memory_bytes = 0;  // Tables (by capacity) and the Worlds held, at the end.
+  std::uint64_t table_bytes = 0;   // The visited set and verdict cache alone.
+  std::uint64_t walks = 0;         // Swarm mode: random walks run.
   bool depth_cut = false;          // Some state at depth_max still had choices.
   std::string stopped;             // Empty when the bounds were covered; else the limit hit.
 };

@@ -1,24 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: explore/search.hpp (layer: explore)
-// Breadth-first stored-state search over an Engine, layer by layer. Each distinct state
-// (by fingerprint) is kept once in a table of (parent, choice index); only the current and
-// next layers hold Worlds. Every state is judged: a copy settles (Engine::settle) and the
-// checker reads its history (cached along the settle's first, timeless steps: verdicts_of).
-// The first state of the breadth-first order that breaks a guarantee gives that guarantee's
-// counterexample, rebuilt by re-running the choices from the initial state. Deterministic:
-// choices are enumerated in a fixed order, the tables are only looked up, never iterated.
+// Stored-state search over an Engine: what every search order shares. Each distinct state
+// (by fingerprint) is kept once, as an entry (parent, choice index) in discovery order, found
+// through a compact open-addressing table (explore/fingerprint_table.hpp). Every state is
+// judged once: a copy settles (Engine::settle) and the checker reads its history (cached by
+// fingerprint along the settle's first, timeless steps: verdicts_of). The first state of the
+// search order that breaks a guarantee gives that guarantee's counterexample, rebuilt by
+// re-running its choices from the initial state. The orders themselves (breadth-first,
+// depth-first, swarm) are in explore/search_orders.hpp. Deterministic: choices come in a fixed
+// order, the tables are only looked up, never iterated.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "checker/check.hpp"
 #include "explore/engine.hpp"
 #include "explore/explore.hpp"
+#include "explore/fingerprint_table.hpp"
 #include "explore/state_graph.hpp"
 
 namespace mqcheck::explore {
@@ -33,50 +36,34 @@ class Search {
       names_.emplace_back(g);
       results_.push_back({std::string(g), false, 0, true, {}});
     }
+    witness_.assign(results_.size(), {});
     drain_ = bounds.settle.value_or(DurationUs{0});
   }
 
   /// Sets how long states settle (the scenario's drain unless --settle says otherwise).
   void set_drain(DurationUs drain) { drain_ = bounds_.settle.value_or(drain); }
 
-  /// Runs the search; fills stats and results.
+  /// Runs the search the bounds ask for; fills stats and results.
   void run() {
-    std::vector<std::pair<W, std::uint32_t>> layer;  // (World, its table entry).
-    W first = engine_.initial();
-    add(first, no_parent, 0, layer);
-    current_bytes_ = std::exchange(next_bytes_, 0);
-    std::vector<Choice> choices;
-    for (std::uint32_t depth = 0; !layer.empty(); ++depth) {
-      stats_.depth_reached = depth;
-      std::vector<std::pair<W, std::uint32_t>> next;
-      for (auto& [w, entry] : layer) {
-        judge(w, entry);
-        if (done()) return;
-        choices.clear();
-        engine_.choices(w, choices);
-        if (depth == bounds_.depth_max) {
-          stats_.depth_cut = stats_.depth_cut || !choices.empty();
-          continue;
-        }
-        ++stats_.explored;
-        for (std::uint32_t i = 0; i < choices.size(); ++i) {
-          W child = w;
-          engine_.apply(child, choices[i]);
-          ++stats_.transitions;
-          std::uint32_t const to = add(std::move(child), entry, i, next);
-          if (graph_.recording()) graph_.edge(entry, to, engine_.describe(w, choices[i]));
-          if (!stats_.stopped.empty()) return;
-        }
-      }
-      layer = std::move(next);
-      current_bytes_ = std::exchange(next_bytes_, 0);
-    }
+    if (bounds_.swarm_walks > 0) return run_swarm();
+    if (bounds_.order == SearchOrder::dfs) return run_dfs();
+    run_bfs();
   }
 
   ExploreStats const& stats() const { return stats_; }
   /// Returns the state graph (empty unless Bounds::dot_states_max > 0).
   StateGraph const& graph() const { return graph_; }
   std::vector<GuaranteeResult>& results() { return results_; }
+  Engine<Model>& engine() { return engine_; }
+  std::vector<std::string> const& names() const { return names_; }
+
+  /// The path that first broke guarantee `g` (empty when none did): its choice indices and,
+  /// for the state graph, the entries along it from the initial state.
+  struct Witness {
+    std::vector<std::uint32_t> choices;
+    std::vector<std::uint32_t> entries;
+  };
+  Witness const& witness(std::size_t g) const { return witness_[g]; }
 
   /// Re-runs `choices` from the initial state, settles and judges: a counterexample.
   Counterexample rebuild(std::vector<std::uint32_t> const& choices,
@@ -87,8 +74,9 @@ class Search {
     for (std::size_t k = 0; k < choices.size(); ++k) {
       options.clear();
       engine_.choices(w, options);
-      if (choices[k] >= options.size()) throw_mismatch(k, "there are only " +
-                                                              std::to_string(options.size()));
+      if (choices[k] >= options.size()) {
+        throw_mismatch(k, "there are only " + std::to_string(options.size()));
+      }
       std::string words = engine_.describe(w, options[choices[k]]);
       std::size_t const before = w.op_count;
       engine_.apply(w, options[choices[k]]);
@@ -103,31 +91,20 @@ class Search {
     bool const drained = engine_.settle(w, drain_, bounds_.settle_steps_max);
     cx.history = engine_.history(w, drained);
     cx.report = checker::check_history(cx.history, names_);
+    cx.found_choices = choices.size();
     return cx;
   }
 
-  /// Returns the choice indices from the initial state to table entry `entry`.
-  std::vector<std::uint32_t> path_to(std::uint32_t entry) const {
-    std::vector<std::uint32_t> path;
-    for (std::uint32_t e = entry; table_[e].parent != no_parent; e = table_[e].parent) {
-      path.push_back(table_[e].choice);
-    }
-    std::reverse(path.begin(), path.end());
-    return path;
+  /// Settles `w` and returns whether guarantee `g` is violated there (for --minimise).
+  bool violates(W w, std::size_t g) {
+    bool const drained = engine_.settle(w, drain_, bounds_.settle_steps_max);
+    checker::DeliveryReport const report =
+        checker::check_history(engine_.history(w, drained), names_);
+    return std::any_of(report.verdicts.begin(), report.verdicts.end(), [&](auto const& v) {
+      return v.guarantee == names_[g] && v.validity == checker::Validity::invalid;
+    });
   }
 
-  /// Returns the entries that first broke each guarantee (no_parent when none did).
-  /// Returns the entries from the initial state to `entry`, in order (a path to draw).
-  std::vector<std::uint32_t> entries_to(std::uint32_t entry) const {
-    std::vector<std::uint32_t> path{entry};
-    for (std::uint32_t e = entry; table_[e].parent != no_parent; e = table_[e].parent) {
-      path.push_back(table_[e].parent);
-    }
-    std::reverse(path.begin(), path.end());
-    return path;
-  }
-
-  std::vector<std::uint32_t> const& witnesses() const { return witness_; }
   static constexpr std::uint32_t no_parent = 0xffffffffu;
 
  private:
@@ -135,6 +112,12 @@ class Search {
     std::uint32_t parent;
     std::uint32_t choice;
   };
+
+  void run_bfs();
+  void run_dfs();
+  void run_swarm();
+  template <class>
+  friend class ParallelBfs;
 
   [[noreturn]] static void throw_mismatch(std::size_t k, std::string const& why) {
     throw InputError({"trace", 0, 0}, "choices[" + std::to_string(k) + "]",
@@ -158,35 +141,79 @@ class Search {
     return out.empty() ? out : out + ")";
   }
 
-  // Adds `w` unless its fingerprint was seen; returns its table entry either way.
-  std::uint32_t add(W w, std::uint32_t parent, std::uint32_t choice,
-                    std::vector<std::pair<W, std::uint32_t>>& into) {
-    std::uint64_t const fp = fingerprint(w, bounds_.fingerprint);
-    auto const [it, fresh] = visited_.emplace(fp, static_cast<std::uint32_t>(table_.size()));
-    if (!fresh) return it->second;
-    graph_.state(static_cast<std::uint32_t>(table_.size()));
-    table_.push_back({parent, choice});
-    ++stats_.distinct;
-    next_bytes_ += approximate_bytes(w);
-    into.emplace_back(std::move(w), static_cast<std::uint32_t>(table_.size() - 1));
-    stats_.memory_bytes =
-        table_.size() * (sizeof(Entry) + visited_entry_bytes) + current_bytes_ + next_bytes_;
-    if (stats_.distinct >= bounds_.states_max) stats_.stopped = "max-states";
-    if (stats_.memory_bytes >= bounds_.memory_max) stats_.stopped = "max-memory";
-    return static_cast<std::uint32_t>(table_.size() - 1);
+  // Returns the choice indices from the initial state to table entry `entry`.
+  std::vector<std::uint32_t> path_to(std::uint32_t entry) const {
+    std::vector<std::uint32_t> path;
+    for (std::uint32_t e = entry; table_[e].parent != no_parent; e = table_[e].parent) {
+      path.push_back(table_[e].choice);
+    }
+    std::reverse(path.begin(), path.end());
+    return path;
   }
 
-  using Verdicts = std::vector<checker::Validity>;  // By guarantee, in names_ order.
+  // Returns the entries from the initial state to `entry`, in order (a path to draw).
+  std::vector<std::uint32_t> entries_to(std::uint32_t entry) const {
+    std::vector<std::uint32_t> path{entry};
+    for (std::uint32_t e = entry; table_[e].parent != no_parent; e = table_[e].parent) {
+      path.push_back(table_[e].parent);
+    }
+    std::reverse(path.begin(), path.end());
+    return path;
+  }
 
-  void judge(W const& w, std::uint32_t entry) {
-    Verdicts const verdicts = verdicts_of(w);
-    if (witness_.empty()) witness_.assign(results_.size(), no_parent);
-    for (std::size_t g = 0; g < verdicts.size(); ++g) {
-      if (verdicts[g] == checker::Validity::unknown) ++results_[g].unknown_states;
-      if (verdicts[g] == checker::Validity::invalid) graph_.violating(entry);
-      if (verdicts[g] != checker::Validity::invalid || witness_[g] != no_parent) continue;
-      witness_[g] = entry;
+  // Records the state with fingerprint `fp` unless it was seen; returns its entry and whether
+  // it is new. Stops the search (stats_.stopped) at --max-states or --max-memory.
+  std::pair<std::uint32_t, bool> add(std::uint64_t fp, std::uint32_t parent,
+                                     std::uint32_t choice) {
+    auto const next = static_cast<std::uint32_t>(table_.size());
+    auto const [entry, fresh] = visited_.insert(fp, next);
+    if (!fresh) return {entry, false};
+    graph_.state(entry);
+    table_.push_back({parent, choice});
+    ++stats_.distinct;
+    update_memory();
+    if (stats_.distinct >= bounds_.states_max) stats_.stopped = "max-states";
+    if (stats_.memory_bytes >= bounds_.memory_max) stats_.stopped = "max-memory";
+    if (bounds_.progress && stats_.distinct % 512 == 0) bounds_.progress(stats_);
+    return {entry, true};
+  }
+
+  // The memory the search holds: the tables by their real capacity, and the Worlds it keeps
+  // (the BFS layers, the DFS stack: frontier_bytes_, a lower bound of what actors allocate).
+  void update_memory() {
+    stats_.table_bytes = visited_.bytes() + judged_.bytes() + table_.capacity() * sizeof(Entry);
+    stats_.memory_bytes = stats_.table_bytes + frontier_bytes_;
+  }
+
+  // Verdicts by guarantee (names_ order), two bits each, in one word: the verdict cache's value.
+  using Verdicts = std::uint32_t;
+  static checker::Validity verdict(Verdicts v, std::size_t g) {
+    return static_cast<checker::Validity>((v >> (2 * g)) & 3u);
+  }
+
+  // Judges `w` (table entry `entry`); returns true when it is the first state to break some
+  // guarantee, whose witness the caller then records (record_witnesses).
+  bool judge(W const& w, std::uint32_t entry) { return judge_verdicts(verdicts_of(w), entry); }
+
+  bool judge_verdicts(Verdicts verdicts, std::uint32_t entry) {
+    bool first = false;
+    for (std::size_t g = 0; g < results_.size(); ++g) {
+      checker::Validity const v = verdict(verdicts, g);
+      if (v == checker::Validity::unknown) ++results_[g].unknown_states;
+      if (v == checker::Validity::invalid) graph_.violating(entry);
+      if (v != checker::Validity::invalid || results_[g].violated) continue;
       results_[g].violated = true;
+      first = true;
+    }
+    return first;
+  }
+
+  // Gives every guarantee violated without a witness yet this path (the caller's order).
+  void record_witnesses(std::vector<std::uint32_t> const& choices,
+                        std::vector<std::uint32_t> const& entries) {
+    for (std::size_t g = 0; g < results_.size(); ++g) {
+      if (!results_[g].violated || !witness_[g].entries.empty()) continue;
+      witness_[g] = {choices, entries};
     }
   }
 
@@ -201,29 +228,54 @@ class Search {
     std::vector<std::uint64_t> stretch;
     for (std::uint64_t k = 0;; ++k) {
       std::uint64_t const fp = fingerprint(t, bounds_.fingerprint);
-      if (auto const it = judged_.find(fp); it != judged_.end()) {
-        for (std::uint64_t s : stretch) judged_.emplace(s, it->second);
-        return it->second;
+      if (std::uint32_t const known = judged_.find(fp); known != FingerprintTable::absent) {
+        for (std::uint64_t s : stretch) judged_.insert(s, known);
+        return known;
       }
       stretch.push_back(fp);
       if (t.in_flight.empty() || k == bounds_.settle_steps_max) break;
       engine_.deliver_oldest(t);
     }
-    bool const drained = engine_.settle(t, drain_, bounds_.settle_steps_max);
+    Judged const judged = settle_and_check(engine_, t);
+    note_settled(judged);
+    for (std::uint64_t s : stretch) judged_.insert(s, judged.verdicts);
+    return judged.verdicts;
+  }
+
+  // A settle's verdicts, and which guarantees the report judged and which it called promised.
+  struct Judged {
+    Verdicts verdicts = 0;  // All valid.
+    std::uint32_t present = 0;
+    std::uint32_t promised = 0;
+  };
+
+  // Settles `t` (already restarted and drained of messages) with `engine` and packs the
+  // delivery verdicts. Touches nothing of the search: worker threads call it too.
+  Judged settle_and_check(Engine<Model>& engine, W& t) const {
+    bool const drained = engine.settle(t, drain_, bounds_.settle_steps_max);
     checker::DeliveryReport const report =
-        checker::check_history(engine_.history(t, drained), names_);
-    ++stats_.settled;
-    Verdicts verdicts(names_.size(), checker::Validity::valid);
+        checker::check_history(engine.history(t, drained), names_);
+    Judged out;
     for (checker::Verdict const& v : report.verdicts) {
       auto const it = std::find(names_.begin(), names_.end(), v.guarantee);
       if (it == names_.end()) continue;
       std::size_t const g = static_cast<std::size_t>(it - names_.begin());
-      verdicts[g] = v.validity;
-      results_[g].promised = std::find(report.unpromised.begin(), report.unpromised.end(),
-                                       v.guarantee) == report.unpromised.end();
+      out.verdicts |= static_cast<Verdicts>(v.validity) << (2 * g);
+      out.present |= 1u << g;
+      bool const promised = std::find(report.unpromised.begin(), report.unpromised.end(),
+                                      v.guarantee) == report.unpromised.end();
+      if (promised) out.promised |= 1u << g;
     }
-    for (std::uint64_t s : stretch) judged_.emplace(s, verdicts);
-    return verdicts;
+    return out;
+  }
+
+  // Counts a settle and notes what its report says is promised (the configuration's, so every
+  // settle says the same).
+  void note_settled(Judged const& judged) {
+    ++stats_.settled;
+    for (std::size_t g = 0; g < results_.size(); ++g) {
+      if ((judged.present >> g) & 1u) results_[g].promised = (judged.promised >> g) & 1u;
+    }
   }
 
   bool done() const {
@@ -232,22 +284,21 @@ class Search {
                        [](GuaranteeResult const& r) { return r.violated; });
   }
 
-  // A node-based hash map entry: key, value, next pointer and the bucket slot, roughly.
-  static constexpr std::size_t visited_entry_bytes = 40;
-
   Engine<Model>& engine_;
   Bounds bounds_;
   DurationUs drain_{};
   std::vector<std::string> names_;
   std::vector<GuaranteeResult> results_;
-  std::vector<std::uint32_t> witness_;
-  std::vector<Entry> table_;
-  std::unordered_map<std::uint64_t, std::uint32_t> visited_;  // lookup only
-  std::unordered_map<std::uint64_t, Verdicts> judged_;        // lookup only
-  std::uint64_t current_bytes_ = 0;  // The Worlds of the layer being expanded, roughly.
-  std::uint64_t next_bytes_ = 0;     // And of the layer being filled.
+  std::vector<Witness> witness_;
+  std::vector<Entry> table_;    // By entry: how it was first reached.
+  FingerprintTable visited_;    // Fingerprint -> entry.
+  FingerprintTable judged_;     // Fingerprint -> Verdicts.
+  std::uint64_t frontier_bytes_ = 0;  // The Worlds the search order holds, roughly.
   ExploreStats stats_;
   StateGraph graph_{bounds_.dot_states_max};
 };
 
 }  // namespace mqcheck::explore
+
+#include "explore/search_orders.hpp"
+#include "explore/search_parallel.hpp"

@@ -3,7 +3,8 @@
 // The trace file format (docs/explorer.md, "Trace files"):
 //   {"mqcheck-trace":1,"scenario":"scenarios/explore/x.yaml","guarantee":"at-least-once",
 //    "crashes":0,"settle_us":300000,"depth_max":12,"choices":[0,3,1],"steps":["...","..."]}
-// settle_us is absent when the scenario's drain was used, latency_max_us when unbounded.
+// settle_us is absent when the scenario's drain was used, latency_max_us when unbounded,
+// drops and duplicates when their budget is 0.
 #include "explore/trace_file.hpp"
 
 #include <array>
@@ -19,9 +20,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 9> keys = {
-    "mqcheck-trace", "scenario", "guarantee", "crashes", "settle_us", "latency_max_us",
-    "depth_max", "choices", "steps"};
+constexpr std::array<std::string_view, 11> keys = {
+    "mqcheck-trace", "scenario", "guarantee", "crashes", "drops", "duplicates", "settle_us",
+    "latency_max_us", "depth_max", "choices", "steps"};
 
 void check_keys(json const& j, std::string const& path) {
   for (auto const& [key, value] : j.items()) {
@@ -55,6 +56,8 @@ std::string format_trace(Trace const& t) {
   j["scenario"] = t.scenario;
   j["guarantee"] = t.guarantee;
   j["crashes"] = t.bounds.crashes;
+  if (t.bounds.drops > 0) j["drops"] = t.bounds.drops;
+  if (t.bounds.duplicates > 0) j["duplicates"] = t.bounds.duplicates;
   if (t.bounds.settle) j["settle_us"] = t.bounds.settle->us;
   if (t.bounds.latency_max) j["latency_max_us"] = t.bounds.latency_max->us;
   j["depth_max"] = t.bounds.depth_max;
@@ -79,6 +82,8 @@ Trace parse_trace(std::string const& text, std::string const& path) {
   t.scenario = get<std::string>(j, "scenario", path);
   if (j.contains("guarantee")) t.guarantee = get<std::string>(j, "guarantee", path);
   if (j.contains("crashes")) t.bounds.crashes = get<std::uint32_t>(j, "crashes", path);
+  if (j.contains("drops")) t.bounds.drops = get<std::uint32_t>(j, "drops", path);
+  if (j.contains("duplicates")) t.bounds.duplicates = get<std::uint32_t>(j, "duplicates", path);
   if (j.contains("settle_us")) {
     t.bounds.settle = DurationUs{get<std::int64_t>(j, "settle_us", path)};
   }

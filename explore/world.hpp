@@ -92,6 +92,8 @@ struct World {
   std::vector<InFlight<Model>> in_flight;  // In send order: index 0 is the oldest.
   std::vector<bool> faults_used;           // By fault option (explore/engine.hpp).
   std::uint32_t crashes_used = 0;          // Of the --crashes budget.
+  std::uint32_t drops_used = 0;            // Of the --drops budget.
+  std::uint32_t duplicates_used = 0;       // Of the --duplicates budget.
   SimTimeUs now{};                         // Not fingerprinted: timers are kept relative.
   std::uint64_t observed = 0;  // Sum of the digests of every client op so far (a multiset).
   std::shared_ptr<OpChain const> ops;
@@ -157,6 +159,10 @@ std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
   h.add(w.in_flight.size());
   h.add_each(w.faults_used, [](Hasher& g, bool used) { g.add(used ? 1u : 0u); });
   h.add(w.crashes_used);
+  if (w.drops_used + w.duplicates_used > 0) {  // Absent without network faults: counts stay.
+    h.add(w.drops_used);
+    h.add(w.duplicates_used);
+  }
   h.add(w.observed);
   return h.digest();
 }

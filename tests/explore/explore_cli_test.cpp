@@ -105,3 +105,55 @@ TEST_CASE("explore --dot draws the state graph with the counterexample's path in
   CHECK(text.find("label=\"p1's timer 0 fires\", color=\"#cf222e\", penwidth=2.5") !=
         std::string::npos);  // The first step of the counterexample.
 }
+
+TEST_CASE("explore --search dfs says its counterexample is not the shortest; --minimise shortens") {
+  std::string const s = scenario("reference-ack-before-processing.yaml");
+  auto const dfs = run("explore " + s + " --max-depth 8 --max-latency 1ms --search dfs");
+  INFO(dfs.output);
+  CHECK(dfs.status == 1);
+  CHECK(dfs.output.find("search: depth-first") != std::string::npos);
+  CHECK(dfs.output.find("not necessarily the shortest") != std::string::npos);
+  CHECK(dfs.output.find("bytes/state") != std::string::npos);
+  CHECK(dfs.output.find("\r") == std::string::npos);  // No progress line: stderr is a pipe.
+  fs::path const trace = temp_path("min.json");
+  auto const min = run("explore " + s + " --max-depth 8 --max-latency 1ms --search dfs " +
+                       "--minimise --trace " + trace.string());
+  INFO(min.output);
+  CHECK(min.output.find("at-least-once: VIOLATED; minimised counterexample (8 choices as "
+                        "found) (4 choices") != std::string::npos);
+  auto const replayed = run("replay " + trace.string());
+  INFO(replayed.output);
+  CHECK(replayed.status == 1);
+  CHECK(replayed.output.find("  4. billing-0 crashes (crash billing-0)") != std::string::npos);
+}
+
+TEST_CASE("explore --swarm prints the same run for the same seed") {
+  std::string const args = "explore " + scenario("reference-ack-before-processing.yaml") +
+                           " --max-depth 8 --max-latency 1ms --swarm 40 --seed 3";
+  auto const one = run(args);
+  auto const two = run(args);
+  INFO(one.output);
+  CHECK(one.output.find("search: swarm, 40 random walks from seed 3") != std::string::npos);
+  auto const cut = [](std::string const& out) {  // Without the time line.
+    std::size_t const at = out.find("time: ");
+    return out.substr(0, at) + out.substr(out.find('\n', at));
+  };
+  CHECK(cut(one.output) == cut(two.output));
+}
+
+TEST_CASE("explore refuses a bad search order or thread count with status 2") {
+  std::string const s = scenario("reference-ack-before-processing.yaml");
+  auto const order = run("explore " + s + " --search bestfirst");
+  CHECK(order.status == 2);
+  CHECK(order.output.find("--search") != std::string::npos);
+  CHECK(run("explore " + s + " --threads 0").status == 2);
+  auto const dfs = run("explore " + s + " --search dfs --threads 2");
+  CHECK(dfs.status == 2);
+  CHECK(dfs.output.find("only the breadth-first search runs on several threads") !=
+        std::string::npos);
+  auto const threads = run("explore " + s + " --max-depth 8 --max-latency 1ms --threads 2");
+  INFO(threads.output);
+  CHECK(threads.status == 1);
+  CHECK(threads.output.find("breadth-first (counterexamples are the shortest), 2 threads") !=
+        std::string::npos);
+}

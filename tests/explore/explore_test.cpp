@@ -132,7 +132,7 @@ TEST_CASE("a trace from another scenario is refused, not replayed silently") {
 TEST_CASE("kafka acks=1: one leader crash loses an acknowledged write") {
   explore::ExploreResult const r =
       explore::explore(scenario("kafka-acks1-leader-crash.yaml"), tiny(5));
-  CHECK(r.stats.distinct == 872);
+  CHECK(r.stats.distinct == 925);
   explore::GuaranteeResult const& alo = result(r, "at-least-once");
   REQUIRE(alo.violated);
   // Metadata, send, the leader appends and answers, the leader crashes: five choices.

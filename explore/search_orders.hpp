@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: explore/search_orders.hpp (layer: explore)
+// The orders in which Search visits states, over the table and judging of explore/search.hpp:
+// breadth-first (layer by layer: the first violation found has the fewest choices), depth-first
+// (one path of Worlds in memory instead of two layers; counterexamples are not shortest), and
+// the swarm (seeded random walks to the depth bound, for models too large to exhaust).
+// Included by search.hpp only.
+#pragma once
+
+#include <string>
+
+#include "sim/rng.hpp"
+
+namespace mqcheck::explore {
+
+// Level by level; only the current and next layers hold Worlds. A layer's states are judged
+// and expanded in table order, so counts and counterexamples do not depend on anything else.
+template <class Model>
+void Search<Model>::run_bfs() {
+  std::vector<std::pair<W, std::uint32_t>> layer;  // (World, its table entry).
+  W first = engine_.initial();
+  add(fingerprint(first, bounds_.fingerprint), no_parent, 0);
+  std::uint64_t layer_bytes = approximate_bytes(first);
+  layer.emplace_back(std::move(first), 0);
+  std::vector<Choice> choices;
+  for (std::uint32_t depth = 0; !layer.empty(); ++depth) {
+    stats_.depth_reached = depth;
+    std::vector<std::pair<W, std::uint32_t>> next;
+    std::uint64_t next_bytes = 0;
+    for (auto& [w, entry] : layer) {
+      if (judge(w, entry)) record_witnesses(path_to(entry), entries_to(entry));
+      if (done()) return;
+      choices.clear();
+      engine_.choices(w, choices);
+      if (depth == bounds_.depth_max) {
+        stats_.depth_cut = stats_.depth_cut || !choices.empty();
+        continue;
+      }
+      ++stats_.explored;
+      for (std::uint32_t i = 0; i < choices.size(); ++i) {
+        W child = w;
+        engine_.apply(child, choices[i]);
+        ++stats_.transitions;
+        std::uint64_t const bytes = approximate_bytes(child);
+        frontier_bytes_ = layer_bytes + next_bytes + bytes;
+        auto const [to, fresh] = add(fingerprint(child, bounds_.fingerprint), entry, i);
+        if (graph_.recording()) graph_.edge(entry, to, engine_.describe(w, choices[i]));
+        if (fresh) {
+          next_bytes += bytes;
+          next.emplace_back(std::move(child), to);
+        }
+        if (!stats_.stopped.empty()) return;
+      }
+    }
+    layer = std::move(next);
+    layer_bytes = next_bytes;
+  }
+}
+
+// Iterative, with an explicit stack of (World, its choices, the next to try). A state is
+// judged when first reached; reached again by a shorter path it is expanded again, so every
+// state within the depth bound is covered as breadth-first covers it (same distinct states,
+// same verdicts), though counterexamples are the first path found, not the shortest.
+template <class Model>
+void Search<Model>::run_dfs() {
+  struct Frame {
+    W world;
+    std::uint32_t entry;
+    std::uint32_t via;  // The choice index that led here from the frame below.
+    std::vector<Choice> choices;
+    std::uint32_t next = 0;
+    std::uint64_t bytes = 0;
+  };
+  std::vector<Frame> stack;
+  auto push = [&](W&& w, std::uint32_t entry, std::uint32_t via) {
+    auto const depth = static_cast<std::uint32_t>(stack.size());
+    stats_.depth_reached = std::max(stats_.depth_reached, depth);
+    Frame f{std::move(w), entry, via, {}, 0, 0};
+    engine_.choices(f.world, f.choices);
+    if (depth == bounds_.depth_max) {
+      stats_.depth_cut = stats_.depth_cut || !f.choices.empty();
+      return;
+    }
+    ++stats_.explored;
+    f.bytes = approximate_bytes(f.world) + f.choices.capacity() * sizeof(Choice);
+    frontier_bytes_ += f.bytes;
+    stack.push_back(std::move(f));
+  };
+  auto path_with = [&](std::uint32_t last_choice, std::uint32_t last_entry) {
+    std::vector<std::uint32_t> path;
+    std::vector<std::uint32_t> entries;
+    for (std::size_t k = 0; k < stack.size(); ++k) {
+      if (k > 0) path.push_back(stack[k].via);
+      entries.push_back(stack[k].entry);
+    }
+    path.push_back(last_choice);
+    entries.push_back(last_entry);
+    return std::make_pair(std::move(path), std::move(entries));
+  };
+  std::vector<std::uint32_t> depth_of;  // By entry: the shortest path that reached it so far.
+  W first = engine_.initial();
+  add(fingerprint(first, bounds_.fingerprint), no_parent, 0);
+  depth_of.push_back(0);
+  if (judge(first, 0)) record_witnesses({}, {0});
+  if (done() || !stats_.stopped.empty()) return;
+  push(std::move(first), 0, 0);
+  while (!stack.empty()) {
+    Frame& f = stack.back();
+    if (f.next == f.choices.size()) {
+      frontier_bytes_ -= f.bytes;
+      stack.pop_back();
+      continue;
+    }
+    std::uint32_t const i = f.next++;
+    W child = f.world;
+    engine_.apply(child, f.choices[i]);
+    ++stats_.transitions;
+    auto const [to, fresh] = add(fingerprint(child, bounds_.fingerprint), f.entry, i);
+    if (graph_.recording()) graph_.edge(f.entry, to, engine_.describe(f.world, f.choices[i]));
+    if (!stats_.stopped.empty()) return;
+    auto const depth = static_cast<std::uint32_t>(stack.size());
+    if (fresh) {
+      depth_of.push_back(depth);
+      if (judge(child, to)) {
+        auto const [path, entries] = path_with(i, to);
+        record_witnesses(path, entries);
+      }
+      if (done()) return;
+      push(std::move(child), to, i);
+    } else if (depth < depth_of[to]) {
+      depth_of[to] = depth;  // Deeper descendants may now fit in the bound: expand it again.
+      push(std::move(child), to, i);
+    }
+  }
+}
+
+// Walk k draws its choices from the seed's fork "walk k" (sim/rng.hpp), so a walk does not
+// depend on the others and the same seed gives the same walks, counts and counterexamples.
+// States are counted and judged once, through the same table and verdict cache as a search.
+template <class Model>
+void Search<Model>::run_swarm() {
+  sim::Rng const root(bounds_.seed);
+  W const first = engine_.initial();
+  std::vector<Choice> options;
+  for (std::uint64_t walk = 0; walk < bounds_.swarm_walks; ++walk) {
+    sim::Rng rng = root.fork("walk " + std::to_string(walk));
+    W w = first;
+    frontier_bytes_ = 2 * approximate_bytes(first);
+    std::vector<std::uint32_t> path;
+    std::vector<std::uint32_t> entries;
+    stats_.walks = walk + 1;
+    for (std::uint32_t depth = 0;; ++depth) {
+      std::uint32_t const parent = entries.empty() ? no_parent : entries.back();
+      auto const [entry, fresh] =
+          add(fingerprint(w, bounds_.fingerprint), parent, path.empty() ? 0 : path.back());
+      entries.push_back(entry);
+      stats_.depth_reached = std::max(stats_.depth_reached, depth);
+      if (fresh && judge(w, entry)) record_witnesses(path, entries);
+      if (done() || !stats_.stopped.empty()) return;
+      options.clear();
+      engine_.choices(w, options);
+      if (options.empty()) break;
+      if (depth == bounds_.depth_max) {
+        stats_.depth_cut = true;
+        break;
+      }
+      ++stats_.explored;
+      auto const i = static_cast<std::uint32_t>(rng.below(options.size()));
+      engine_.apply(w, options[i]);
+      ++stats_.transitions;
+      path.push_back(i);
+    }
+  }
+}
+
+}  // namespace mqcheck::explore
