@@ -13,37 +13,15 @@
 #include "explore/explore.hpp"
 #include "explore/trace_file.hpp"
 #include "sim/scenario.hpp"
+#include "tests/explore/explore_fixture.hpp"
 
 namespace {
 
 using namespace mqcheck;
-
-sim::Scenario scenario(std::string const& name) {
-  return sim::load_scenario(std::string(MQCHECK_SOURCE_DIR) + "/scenarios/explore/" + name);
-}
-
-explore::Bounds tiny(std::uint32_t depth) {
-  explore::Bounds b;
-  b.depth_max = depth;
-  b.latency_max = milliseconds(1);
-  b.stop_when_all_violated = false;  // Counts must not depend on what was found first.
-  return b;
-}
-
-explore::GuaranteeResult const& result(explore::ExploreResult const& r, std::string const& g) {
-  for (explore::GuaranteeResult const& x : r.guarantees) {
-    if (x.guarantee == g) return x;
-  }
-  FAIL("no guarantee " << g);
-  return r.guarantees.front();
-}
-
-checker::Validity validity(checker::DeliveryReport const& report, std::string const& g) {
-  for (checker::Verdict const& v : report.verdicts) {
-    if (v.guarantee == g) return v.validity;
-  }
-  return checker::Validity::unknown;
-}
+using explore::testing::result;
+using explore::testing::scenario;
+using explore::testing::tiny;
+using explore::testing::validity;
 
 }  // namespace
 

@@ -11,29 +11,15 @@
 #include "explore/fingerprint_table.hpp"
 #include "explore/trace_file.hpp"
 #include "sim/scenario.hpp"
+#include "tests/explore/explore_fixture.hpp"
 
 namespace {
 
 using namespace mqcheck;
-
-sim::Scenario scenario(std::string const& name) {
-  return sim::load_scenario(std::string(MQCHECK_SOURCE_DIR) + "/scenarios/explore/" + name);
-}
-
-explore::Bounds tiny(std::uint32_t depth) {
-  explore::Bounds b;
-  b.depth_max = depth;
-  b.latency_max = milliseconds(1);
-  b.stop_when_all_violated = false;
-  return b;
-}
-
-checker::Validity validity(checker::DeliveryReport const& report, std::string const& g) {
-  for (checker::Verdict const& v : report.verdicts) {
-    if (v.guarantee == g) return v.validity;
-  }
-  return checker::Validity::unknown;
-}
+using explore::testing::result;
+using explore::testing::scenario;
+using explore::testing::tiny;
+using explore::testing::validity;
 
 void same_verdicts(explore::ExploreResult const& a, explore::ExploreResult const& b) {
   REQUIRE(a.guarantees.size() == b.guarantees.size());

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/kafka/model.hpp"
+#include "tests/model/sent.hpp"
 
 namespace mqcheck::model::kafka {
 namespace {
@@ -31,14 +32,7 @@ ClusterConfig cluster(std::int32_t partitions) {
   return c;
 }
 
-template <class T>
-std::vector<T> sent(Output& out) {
-  std::vector<T> v;
-  for (auto const& s : out.sends()) {
-    if (auto const* m = std::get_if<T>(&s.message)) v.push_back(*m);
-  }
-  return v;
-}
+using testing::sent;
 
 JoinGroupRequest join_request(std::uint64_t member, std::uint64_t request) {
   JoinGroupRequest r;

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/kafka/model.hpp"
+#include "tests/model/sent.hpp"
 
 namespace mqcheck::model::kafka {
 namespace {
@@ -28,14 +29,7 @@ ClusterConfig cluster(Version version = Version{3, 7}) {
   return c;
 }
 
-template <class T>
-std::vector<T> sent(Output& out) {
-  std::vector<T> v;
-  for (auto const& s : out.sends()) {
-    if (auto const* m = std::get_if<T>(&s.message)) v.push_back(*m);
-  }
-  return v;
-}
+using testing::sent;
 
 InitProducerIdResponse init(Controller& c, Output& out, std::uint64_t request = 1) {
   out.clear();

@@ -5,6 +5,7 @@
 
 #include "core/input_error.hpp"
 #include "model/reference/model.hpp"
+#include "tests/model/sent.hpp"
 
 namespace mqcheck::model::reference {
 namespace {
@@ -21,14 +22,7 @@ BrokerConfig broker_config(bool dedup, FsyncPolicy fsync = FsyncPolicy::always) 
   return c;
 }
 
-template <class T>
-std::vector<T> sent(Output& out) {
-  std::vector<T> v;
-  for (auto const& s : out.sends()) {
-    if (auto const* m = std::get_if<T>(&s.message)) v.push_back(*m);
-  }
-  return v;
-}
+using testing::sent;
 
 TEST_CASE("the broker stores, confirms and delivers a publish", "[reference]") {
   BrokerConfig const c = broker_config(false);

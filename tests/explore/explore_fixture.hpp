@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: tests/explore/explore_fixture.hpp (tests, layer: explore)
+// What the explorer tests share: the scenarios of scenarios/explore/, the tiny bounds their
+// pinned counts are measured with, and the lookup of one guarantee's result or verdict.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "explore/explore.hpp"
+#include "sim/scenario.hpp"
+
+namespace mqcheck::explore::testing {
+
+inline sim::Scenario scenario(std::string const& name) {
+  return sim::load_scenario(std::string(MQCHECK_SOURCE_DIR) + "/scenarios/explore/" + name);
+}
+
+/// Depth `depth`, every message within 1 ms, and the search runs on after every guarantee
+/// has a counterexample (counts must not depend on what was found first).
+inline Bounds tiny(std::uint32_t depth) {
+  Bounds b;
+  b.depth_max = depth;
+  b.latency_max = milliseconds(1);
+  b.stop_when_all_violated = false;
+  return b;
+}
+
+inline GuaranteeResult const& result(ExploreResult const& r, std::string const& g) {
+  for (GuaranteeResult const& x : r.guarantees) {
+    if (x.guarantee == g) return x;
+  }
+  FAIL("no guarantee " << g);
+  return r.guarantees.front();
+}
+
+inline checker::Validity validity(checker::DeliveryReport const& report, std::string const& g) {
+  for (checker::Verdict const& v : report.verdicts) {
+    if (v.guarantee == g) return v.validity;
+  }
+  return checker::Validity::unknown;
+}
+
+}  // namespace mqcheck::explore::testing
