@@ -41,7 +41,9 @@ constexpr bool braces_with(std::index_sequence<I...>) {
 // The largest N for which T{AnyField x N} compiles: the number of fields of aggregate T.
 // A field whose type is itself an aggregate takes one AnyField (the conversion is formed
 // before brace elision is considered, [dcl.init.aggr]), so the count is exact.
-template <class T, std::size_t N = 12>
+inline constexpr std::size_t max_fields = 20;  // field_count() tries at most this many.
+
+template <class T, std::size_t N = max_fields>
 constexpr std::size_t field_count() {
   if constexpr (N == 0) {
     return 0;
@@ -84,57 +86,79 @@ void hash_value(Hasher& h, T const& value);
 
 namespace detail {
 
+// Folds each field in order.
+template <class... F>
+void hash_all(Hasher& h, F const&... fields) {
+  (hash_value(h, fields), ...);
+}
+
 template <class T>
 void hash_fields(Hasher& h, T const& v) {
   constexpr std::size_t n = field_count<T>();
-  static_assert(n <= 12, "hash_value: aggregates of more than 12 fields need a hash_into");
+  static_assert(n < max_fields, "hash_value: aggregates of 20 fields or more need a hash_into");
   // Each arm binds the fields by name; only the arm for this aggregate's count is compiled.
   if constexpr (n == 0) {
+    return;
   } else if constexpr (n == 1) {
-    auto const& [a] = v;
-    hash_value(h, a);
+    auto const& [f1] = v;
+    hash_all(h, f1);
   } else if constexpr (n == 2) {
-    auto const& [a, b] = v;
-    (hash_value(h, a), hash_value(h, b));
+    auto const& [f1, f2] = v;
+    hash_all(h, f1, f2);
   } else if constexpr (n == 3) {
-    auto const& [a, b, c] = v;
-    (hash_value(h, a), hash_value(h, b), hash_value(h, c));
+    auto const& [f1, f2, f3] = v;
+    hash_all(h, f1, f2, f3);
   } else if constexpr (n == 4) {
-    auto const& [a, b, c, d] = v;
-    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d));
+    auto const& [f1, f2, f3, f4] = v;
+    hash_all(h, f1, f2, f3, f4);
   } else if constexpr (n == 5) {
-    auto const& [a, b, c, d, e] = v;
-    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e));
+    auto const& [f1, f2, f3, f4, f5] = v;
+    hash_all(h, f1, f2, f3, f4, f5);
   } else if constexpr (n == 6) {
-    auto const& [a, b, c, d, e, f] = v;
-    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
-     hash_value(h, f));
+    auto const& [f1, f2, f3, f4, f5, f6] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6);
   } else if constexpr (n == 7) {
-    auto const& [a, b, c, d, e, f, g] = v;
-    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
-     hash_value(h, f), hash_value(h, g));
+    auto const& [f1, f2, f3, f4, f5, f6, f7] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7);
   } else if constexpr (n == 8) {
-    auto const& [a, b, c, d, e, f, g, i] = v;
-    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
-     hash_value(h, f), hash_value(h, g), hash_value(h, i));
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8);
   } else if constexpr (n == 9) {
-    auto const& [a, b, c, d, e, f, g, i, j] = v;
-    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
-     hash_value(h, f), hash_value(h, g), hash_value(h, i), hash_value(h, j));
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9);
   } else if constexpr (n == 10) {
-    auto const& [a, b, c, d, e, f, g, i, j, k] = v;
-    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
-     hash_value(h, f), hash_value(h, g), hash_value(h, i), hash_value(h, j), hash_value(h, k));
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10);
   } else if constexpr (n == 11) {
-    auto const& [a, b, c, d, e, f, g, i, j, k, l] = v;
-    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
-     hash_value(h, f), hash_value(h, g), hash_value(h, i), hash_value(h, j), hash_value(h, k),
-     hash_value(h, l));
-  } else {
-    auto const& [a, b, c, d, e, f, g, i, j, k, l, m] = v;
-    (hash_value(h, a), hash_value(h, b), hash_value(h, c), hash_value(h, d), hash_value(h, e),
-     hash_value(h, f), hash_value(h, g), hash_value(h, i), hash_value(h, j), hash_value(h, k),
-     hash_value(h, l), hash_value(h, m));
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11);
+  } else if constexpr (n == 12) {
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12);
+  } else if constexpr (n == 13) {
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13);
+  } else if constexpr (n == 14) {
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14);
+  } else if constexpr (n == 15) {
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15);
+  } else if constexpr (n == 16) {
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16);
+  } else if constexpr (n == 17) {
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17);
+  } else if constexpr (n == 18) {
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18);
+  } else if constexpr (n == 19) {
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19);
+  } else if constexpr (n == 20) {
+    auto const& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20] = v;
+    hash_all(h, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20);
   }
 }
 

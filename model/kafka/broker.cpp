@@ -102,7 +102,7 @@ void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
   };
   if (r.leader != index_) return respond(Error::not_leader, Offset{-1});
   PartitionInfo const& info = cluster_->partitions[req.partition];
-  if (req.acks == Acks::all && broker_count(r.isr) < info.min_insync) {
+  if (req.acks == Acks::all && broker_count(r.isr) < effective_min_isr(info, cluster_->version)) {
     return respond(Error::not_enough_replicas, Offset{-1});
   }
   if (req.record.producer != 0) {
@@ -251,7 +251,12 @@ void Broker::answer_parked(std::uint32_t p, Output& out) {
 // https://kafka.apache.org/42/javadoc/org/apache/kafka/common/errors/NotEnoughReplicasAfterAppendException.html).
 void Broker::maybe_advance_hw(std::uint32_t p, Output& out) {
   Replica& r = replicas_[p];
-  Offset hw = r.log.leo();
+  PartitionInfo const& info = cluster_->partitions[p];
+  std::int32_t const min_isr = effective_min_isr(info, cluster_->version);
+  // From 3.7 the HW stays while the ISR is under min.insync.replicas (Partition.
+  // maybeIncrementLeaderHW, KAFKA-15583): what is below it then lives on min ISR replicas.
+  bool const held = strict_min_isr(cluster_->version) && broker_count(r.isr) < min_isr;
+  Offset hw = held ? r.log.hw() : r.log.leo();
   BrokerSet const maximal = r.isr | r.proposed;
   for (std::size_t b = 0; b < r.followers.size(); ++b) {
     if (static_cast<std::int32_t>(b) == index_) continue;
@@ -261,9 +266,8 @@ void Broker::maybe_advance_hw(std::uint32_t p, Output& out) {
   Offset const before = r.log.hw();
   r.log.advance_hw(hw);
   if (r.log.hw() == before && r.waiting.empty()) return;
-  PartitionInfo const& info = cluster_->partitions[p];
   Error const e =
-      broker_count(r.isr) < info.min_insync ? Error::not_enough_replicas_after_append : Error::none;
+      broker_count(r.isr) < min_isr ? Error::not_enough_replicas_after_append : Error::none;
   auto const done = std::stable_partition(r.waiting.begin(), r.waiting.end(),
                                           [&](Waiting const& w) { return w.offset >= r.log.hw(); });
   for (auto it = done; it != r.waiting.end(); ++it) {
@@ -288,7 +292,9 @@ void Broker::on_marker(NodeId from, WriteTxnMarkerRequest const& req, Output& ou
   };
   if (r.leader != index_) return refuse(Error::not_leader);
   PartitionInfo const& info = cluster_->partitions[req.partition];
-  if (broker_count(r.isr) < info.min_insync) return refuse(Error::not_enough_replicas);
+  if (broker_count(r.isr) < effective_min_isr(info, cluster_->version)) {
+    return refuse(Error::not_enough_replicas);
+  }
   LogRecord marker;
   marker.epoch = r.epoch;
   marker.producer = req.producer;

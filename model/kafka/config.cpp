@@ -4,6 +4,7 @@
 // in a Java .properties file, so a configuration can be copied from production unchanged.
 #include "model/kafka/config.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/parse.hpp"
@@ -71,6 +72,32 @@ Version parse_version(std::string const& text, SourceMark const& where) {
   return v;
 }
 
+std::int32_t effective_min_isr(PartitionInfo const& partition, Version version) {
+  auto const replicas = static_cast<std::int32_t>(partition.replicas.size());
+  return version.at_least(3, 7) ? std::min(partition.min_insync, replicas) : partition.min_insync;
+}
+
+namespace {
+
+// KIP-966 part 1, eligible leader replicas: in Kafka 4.0 behind the feature level
+// eligible.leader.replicas.version=1 (off by default), on by default for new 4.1 clusters
+// (https://kafka.apache.org/41/operations/eligible-leader-replicas). It is a feature level
+// (kafka-storage format --feature / kafka-features.sh), not a server.properties key; a
+// scenario sets it in broker_config under the feature's own name.
+bool parse_elr_version(ConfigReader& r, ConfigMap const& map, SourceMark const& where,
+                       Version version) {
+  std::int64_t const level =
+      r.integer("eligible.leader.replicas.version", version.at_least(4, 1) ? 1 : 0, 0, 1);
+  if (level == 1 && !version.at_least(4, 0)) {
+    config_error(map, "broker_config", where, "eligible.leader.replicas.version",
+                 "eligible leader replicas (KIP-966) arrived in Kafka 4.0; this scenario's "
+                 "version is older");
+  }
+  return level == 1;
+}
+
+}  // namespace
+
 ClusterConfig parse_cluster_config(ConfigMap const& map, Version version, SourceMark const& where) {
   ConfigReader r(map, "broker_config", where);
   ClusterConfig c;
@@ -88,6 +115,7 @@ ClusterConfig parse_cluster_config(ConfigMap const& map, Version version, Source
                                   1, std::numeric_limits<std::int64_t>::max());
   c.heartbeat_interval = millis(r, "broker.heartbeat.interval.ms", seconds(2));
   c.session_timeout = millis(r, "broker.session.timeout.ms", seconds(9));
+  c.eligible_leader_replicas = parse_elr_version(r, map, where, version);
   r.reject_unknown();
   if (c.replica_lag_max.us <= 0 || c.replica_fetch_wait_max.us <= 0 ||
       c.heartbeat_interval.us <= 0 || c.session_timeout < c.heartbeat_interval) {

@@ -54,6 +54,17 @@ struct PartitionInfo {  // One topic-partition and its replica assignment.
   std::string name() const { return topic + "-" + std::to_string(number); }
 };
 
+/// The ISR size below which acks=all produces are refused and, from 3.7, the high watermark
+/// stops: min.insync.replicas, capped from 3.7 by the replication factor ("effectiveMinIsr",
+/// KAFKA-15583, https://github.com/apache/kafka/pull/14594; before it, a min.insync.replicas
+/// above the replication factor refused every acks=all produce).
+std::int32_t effective_min_isr(PartitionInfo const& partition, Version version);
+
+/// KAFKA-15583 (3.7): the leader advances the high watermark only while the ISR has at least
+/// the effective min.insync.replicas members ("strict min ISR"), whatever acks the records
+/// came with; before 3.7 min.insync.replicas only gated acks=all produces.
+inline bool strict_min_isr(Version version) { return version.at_least(3, 7); }
+
 struct ClusterConfig {  // broker_config keys, cluster-wide.
   Version version;
   std::int32_t brokers = 1;
@@ -66,6 +77,7 @@ struct ClusterConfig {  // broker_config keys, cluster-wide.
   std::int64_t flush_interval_ms = INT64_MAX;        // Not set: never by time.
   DurationUs heartbeat_interval = seconds(2);
   DurationUs session_timeout = seconds(9);
+  bool eligible_leader_replicas = false;  // eligible.leader.replicas.version=1 (KIP-966).
   // Derived by the world builder.
   std::vector<PartitionInfo> partitions;       // Every topic-partition, topics in scenario order.
   std::uint32_t first_broker_node = 0;         // NodeId of broker 0; brokers are consecutive.

@@ -38,7 +38,7 @@ void Controller::on_start(Output& out) {
 // Brokers are taken as alive until their session times out again.
 void Controller::on_recover(Disk<Entry> const& disk, Output& out) {
   for (Entry const& e : disk.entries(state_file)) {
-    partitions_[e.partition] = State{e.leader, e.epoch, e.isr};
+    partitions_[e.partition] = State{e.leader, e.epoch, e.isr, e.elr, e.last_leader};
   }
   for (Entry const& e : disk.entries(offsets_file)) committed_[{e.group, e.partition}] = e.offset;
   groups_.start(disk.entries(boot_file).size());
@@ -93,67 +93,8 @@ void Controller::on_heartbeat(BrokerHeartbeat const& hb, Output& out) {
   heard_[static_cast<std::size_t>(hb.broker)] = tick_;
   bool const fenced = (fenced_ & broker_bit(hb.broker)) != 0;
   if (hb.registering && !fenced) fence(hb.broker, out);
+  if (hb.registering) forget_unclean(hb.broker, out);
   if (hb.registering || fenced) unfence(hb.broker, out);
-}
-
-void Controller::fence(std::int32_t b, Output& out) {
-  fenced_ |= broker_bit(b);
-  out.event(OpKind::replicate, {}, "fenced broker " + std::to_string(b));
-  for (std::uint32_t p = 0; p < partitions_.size(); ++p) {
-    State& s = partitions_[p];
-    if ((s.isr & broker_bit(b)) == 0 && s.leader != b) continue;
-    if (s.isr != broker_bit(b)) s.isr &= ~broker_bit(b);  // The last member stays.
-    if (s.leader == b) {
-      elect(p, out);
-    } else {
-      publish(p, false, out);
-    }
-  }
-}
-
-void Controller::unfence(std::int32_t b, Output& out) {
-  fenced_ &= ~broker_bit(b);
-  out.event(OpKind::replicate, {}, "unfenced broker " + std::to_string(b));
-  for (std::uint32_t p = 0; p < partitions_.size(); ++p) {
-    auto const& rs = cluster_->partitions[p].replicas;
-    if (std::find(rs.begin(), rs.end(), b) == rs.end()) continue;
-    if (partitions_[p].leader == no_leader) elect(p, out);
-    tell(p, b, out);
-  }
-}
-
-// Leader election (https://kafka.apache.org/documentation/#design_uncleanleader): the first
-// live replica in the ISR, in assignment order; with unclean.leader.election.enable (default
-// false since 0.11, KIP-106) any live replica when the ISR has none, which becomes the whole
-// ISR and may lack acknowledged records.
-void Controller::elect(std::uint32_t p, Output& out) {
-  State& s = partitions_[p];
-  PartitionInfo const& info = cluster_->partitions[p];
-  std::int32_t chosen = no_leader;
-  for (std::int32_t b : info.replicas) {
-    if ((fenced_ & broker_bit(b)) == 0 && (s.isr & broker_bit(b)) != 0) {
-      chosen = b;
-      break;
-    }
-  }
-  bool unclean = false;
-  if (chosen == no_leader && info.unclean_election) {
-    for (std::int32_t b : info.replicas) {
-      if ((fenced_ & broker_bit(b)) == 0) {
-        chosen = b;
-        unclean = true;
-        break;
-      }
-    }
-  }
-  if (unclean) s.isr = broker_bit(chosen);
-  bool const changed = chosen != s.leader;
-  s.leader = chosen;
-  if (changed) ++s.epoch;
-  publish(p, changed, out);
-  if (unclean)
-    out.event(OpKind::replicate, {},
-              "unclean election " + info.name() + " leader " + std::to_string(chosen));
 }
 
 void Controller::tell(std::uint32_t p, std::int32_t broker, Output& out) const {
@@ -172,12 +113,15 @@ void Controller::publish(std::uint32_t p, bool leader_changed, Output& out) {
   e.leader = s.leader;
   e.epoch = s.epoch;
   e.isr = s.isr;
+  e.elr = s.elr;
+  e.last_leader = s.last_leader;
   out.append(state_file, e);
   out.fsync();
   PartitionInfo const& info = cluster_->partitions[p];
   std::string const state = " state: " + info.name() + ".leader=" + std::to_string(s.leader) + " " +
                             info.name() + ".epoch=" + std::to_string(s.epoch) + " " + info.name() +
-                            ".isr=" + format_brokers(s.isr);
+                            ".isr=" + format_brokers(s.isr) +
+                            (elr_on() ? " " + info.name() + ".elr=" + format_brokers(s.elr) : "");
   out.event(OpKind::replicate, {},
             (leader_changed ? "leader " + info.name() + " " + std::to_string(s.leader) + " epoch " +
                                   std::to_string(s.epoch) + " isr " + format_brokers(s.isr)
@@ -196,7 +140,7 @@ void Controller::on_alter_partition(AlterPartition const& req, Output& out) {
   if (req.leader != s.leader || req.epoch != s.epoch) return tell(req.partition, req.leader, out);
   BrokerSet const isr = (req.isr & ~fenced_) | broker_bit(req.leader);
   if (isr == s.isr) return tell(req.partition, req.leader, out);
-  s.isr = isr;
+  change_isr(req.partition, isr, 0);
   publish(req.partition, false, out);
 }
 
@@ -205,6 +149,8 @@ void Controller::hash_into(Hasher& h) const {
     g.add(static_cast<std::uint64_t>(s.leader));
     g.add(static_cast<std::uint64_t>(s.epoch));
     g.add(s.isr);
+    g.add(s.elr);
+    g.add(static_cast<std::uint64_t>(s.last_leader));
   });
   h.add(fenced_);
   h.add_each(heard_, [](Hasher& g, std::uint64_t t) { g.add(t); });

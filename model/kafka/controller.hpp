@@ -9,6 +9,8 @@
 // get a new leader from the ISR, or from any live replica when unclean election is on. Each
 // leader change bumps the leader epoch. Invariant: a partition's leader, when it has one, is
 // in its ISR and unfenced. The partition states and committed offsets are on its disk, fsynced.
+// With eligible leader replicas (KIP-966, controller_election.cpp) the ISR may become empty
+// and a replica that left it while the ISR was under min.insync.replicas stays electable.
 // It is also the transaction coordinator (KIP-98; txn_coordinator.cpp): per transactional id a
 // producer id, epoch and state, its transaction log on the same disk.
 #pragma once
@@ -40,6 +42,8 @@ class Controller {
   /// Returns partition `p`'s leader as the controller last decided it, or no_leader.
   std::int32_t leader(std::uint32_t p) const { return partitions_[p].leader; }
   BrokerSet isr(std::uint32_t p) const { return partitions_[p].isr; }
+  /// Partition `p`'s eligible leader replicas (KIP-966; always empty when the feature is off).
+  BrokerSet elr(std::uint32_t p) const { return partitions_[p].elr; }
   std::int32_t epoch(std::uint32_t p) const { return partitions_[p].epoch; }
   /// Returns transactional id `t`'s state at the coordinator (for tests).
   TxnPhase txn_phase(std::uint32_t t) const { return txns_[t].phase; }
@@ -61,13 +65,22 @@ class Controller {
     std::int32_t leader = no_leader;
     std::int32_t epoch = 0;
     BrokerSet isr = 0;
+    // KIP-966: replicas out of the ISR that still hold everything below the HW (the ISR fell
+    // under min.insync.replicas, so the HW stood still), and the leader the partition had
+    // when its ISR became empty (lastKnownElr in "balanced recovery" mode).
+    BrokerSet elr = 0;
+    std::int32_t last_leader = no_leader;
     bool operator==(State const&) const = default;
   };
   void on_heartbeat(BrokerHeartbeat const& hb, Output& out);
   void on_alter_partition(AlterPartition const& req, Output& out);
   void fence(std::int32_t b, Output& out);
   void unfence(std::int32_t b, Output& out);
+  void forget_unclean(std::int32_t b, Output& out);
+  void change_isr(std::uint32_t p, BrokerSet target, BrokerSet unclean_shutdown);
   void elect(std::uint32_t p, Output& out);
+  std::int32_t pick_leader(std::uint32_t p, bool& unclean) const;
+  bool elr_on() const { return cluster_->eligible_leader_replicas; }
   void publish(std::uint32_t p, bool leader_changed, Output& out);
   void tell(std::uint32_t p, std::int32_t broker, Output& out) const;
 

@@ -331,6 +331,8 @@ struct Entry {
   std::int32_t leader = no_leader;             // partition_state
   std::int32_t epoch = 0;                      // partition_state
   BrokerSet isr = 0;                           // partition_state
+  BrokerSet elr = 0;                           // partition_state (KIP-966)
+  std::int32_t last_leader = no_leader;        // partition_state (KIP-966)
   std::uint32_t group = 0;                     // committed
   Offset offset;                               // committed
   TxnPhase phase = TxnPhase::empty;            // txn_state
