@@ -29,8 +29,9 @@ Anomaly early_anomaly(history::Op const& op, MessageId id, SentMessage const& se
                             feature::time_text(due) + " on, but " + feature::consumer_name(op) +
                             verb + " at " + feature::time_text(op.time) + " (op " +
                             std::to_string(op.index) + ")";
-  return Anomaly{
-      "early-delivery", id, op.group, {sent.first_send, op.index}, std::move(explanation)};
+  // A malformed history may list the consumption before the send: witnesses stay ascending.
+  return Anomaly{"early-delivery", id, op.group,
+                 feature::unique_sorted({sent.first_send, op.index}), std::move(explanation)};
 }
 
 }  // namespace

@@ -2,11 +2,14 @@
 // File: checker/ordering_facts.cpp (layer: checker)
 // Places messages in two passes over the client ops: the first fixes each message's topic,
 // partition and key, the second collects its offsets in that partition (a record that names
-// no partition is taken to be in its message's). Send attempts come paired from the delivery
-// checker's message table, so both checkers agree on what an attempt is.
+// no partition is taken to be in its message's), less the truncated ones (acks=1). Send
+// attempts come paired from the delivery checker's message table, so both checkers agree on
+// what an attempt is.
 #include "checker/ordering_facts.hpp"
 
 #include <algorithm>
+#include <set>
+#include <tuple>
 #include <vector>
 
 #include "core/assert.hpp"
@@ -85,6 +88,76 @@ void widen(std::optional<Span>& span, std::int64_t offset, std::uint64_t op) {
   }
 }
 
+// A consumer's word on where a message sits: what it read, processed, acknowledged or committed.
+bool observed_by_consumer(Op const& op) {
+  using history::OpKind;
+  return op.f == OpKind::poll || op.f == OpKind::deliver || op.f == OpKind::process ||
+         op.f == OpKind::ack || op.f == OpKind::nack || op.f == OpKind::commit;
+}
+
+// (topic, partition, offset) of a record, in its message's partition.
+using Slot = std::tuple<std::string, std::optional<std::int32_t>, std::int64_t>;
+// (op index, message): a producer-side claim that the log no longer holds.
+using Void = std::set<std::pair<std::uint64_t, MessageId>>;
+
+// The invoke of the send attempt that `completion` completed, if the table knows it.
+std::optional<std::uint64_t> invoke_of(MessageTable const& table, MessageId id,
+                                       std::uint64_t completion) {
+  auto const facts = table.find(id);
+  if (facts == table.end()) return std::nullopt;
+  for (SendAttempt const& attempt : facts->second.sends)
+    if (attempt.completion == completion) return attempt.invoke;
+  return std::nullopt;
+}
+
+// Producer-side offsets the log no longer holds (acks=1 truncation: a leader acknowledged a
+// write, lost it in a failover, and the new leader reused the offset; KIP-101). Two kinds:
+// a consumer read another message at that offset; or a later acknowledged send put another
+// message there, which truncates every offset from there up that was acknowledged before that
+// send began (a log appends at its end, so the offset was free again only after a truncation
+// to it). Ordering compares what a consumer observed, never offsets that no longer exist.
+Void truncated_claims(history::History const& history, MessageTable const& table,
+                      Placements const& placements) {
+  std::map<Slot, std::set<MessageId>> read;
+  std::map<Slot, std::vector<std::pair<std::uint64_t, MessageId>>> acked;  // First ack first.
+  for (Op const& op : history.ops()) {
+    if (!reports_placement(op)) continue;
+    bool const ack = op.f == history::OpKind::send && op.type == OpType::ok;
+    if (!ack && !observed_by_consumer(op)) continue;
+    for (Record const& record : op.value) {
+      if (!record.offset) continue;
+      Slot const slot{topic_of(record, placements), partition_of(record, placements),
+                      record.offset->value};
+      if (ack) acked[slot].emplace_back(op.index, record.id);
+      else read[slot].insert(record.id);
+    }
+  }
+  Void gone;
+  for (auto const& [slot, claims] : acked) {
+    for (auto const& [op, id] : claims) {
+      auto const seen = read.find(slot);
+      if (seen != read.end() && !seen->second.contains(id) && !seen->second.empty())
+        gone.emplace(op, id);
+    }
+    for (std::size_t later = 1; later < claims.size(); ++later) {
+      auto const [op, id] = claims[later];
+      if (claims.front().second == id) continue;
+      // Everything acknowledged before this send began, from this offset up, was truncated.
+      std::uint64_t const begun = invoke_of(table, id, op).value_or(claims.front().first + 1);
+      auto const& [topic, partition, offset] = slot;
+      for (auto it = acked.lower_bound(slot); it != acked.end(); ++it) {
+        if (std::get<0>(it->first) != topic || std::get<1>(it->first) != partition) break;
+        bool const here = std::get<2>(it->first) == offset;
+        for (auto const& [other_op, other] : it->second) {
+          if (other_op >= begun || (other_op == op && other == id)) continue;
+          if (here || invoke_of(table, id, op)) gone.emplace(other_op, other);
+        }
+      }
+    }
+  }
+  return gone;
+}
+
 }  // namespace
 
 bool reports_placement(Op const& op) {
@@ -113,11 +186,14 @@ Placements place_messages(history::History const& history, MessageTable const& t
       if (placement.key.empty()) placement.key = record.key;
     }
   }
+  Void const gone = truncated_claims(history, table, placements);
   for (Op const& op : history.ops()) {
     if (!reports_placement(op)) continue;
     for (Record const& record : op.value) {
       Placement& placement = placements.at(record.id);
       if (!record.offset || partition_of(record, placements) != placement.partition) continue;
+      if (!gone.empty() && !observed_by_consumer(op) && gone.contains({op.index, record.id}))
+        continue;
       widen(placement.offsets, record.offset->value, op.index);
     }
   }

@@ -12,6 +12,8 @@
 #include <set>
 #include <utility>
 
+#include "checker/transactions.hpp"
+
 namespace mqcheck::checker {
 namespace {
 
@@ -30,6 +32,9 @@ struct TopicPartition {
 struct Claim {
   MessageId id;
   std::uint64_t op = 0;  // The first op that puts `id` there.
+  // That op is a send in a transaction that did not commit: the offset holds aborted data,
+  // which a read_committed consumer skips (Kafka KIP-98: the fetcher drops aborted batches).
+  bool uncommitted = false;
 };
 
 // Per (topic, partition), per offset: the messages said to be there, each with its first op,
@@ -48,8 +53,15 @@ std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices) {
   return indices;
 }
 
+bool uncommitted_send(Op const& op, TxnTable const& txns) {
+  if (op.f != OpKind::send || op.txn.empty()) return false;
+  auto const txn = txns.find(op.txn);
+  return txn != txns.end() && txn->second.status != TxnStatus::committed;
+}
+
 Claims collect_claims(history::History const& history, Placements const& placements,
                       Topics const& topics) {
+  TxnTable const txns = build_txn_table(history);
   Claims claims;
   for (Op const& op : history.ops()) {
     if (!reports_placement(op)) continue;
@@ -60,7 +72,7 @@ Claims collect_claims(history::History const& history, Placements const& placeme
           claims[TopicPartition{topic, partition_of(record, placements)}][record.offset->value];
       bool const known = std::any_of(here.begin(), here.end(),
                                      [&](Claim const& claim) { return claim.id == record.id; });
-      if (!known) here.push_back(Claim{record.id, op.index});
+      if (!known) here.push_back(Claim{record.id, op.index, uncommitted_send(op, txns)});
     }
   }
   return claims;
@@ -102,9 +114,14 @@ struct LastRead {
   std::uint64_t op = 0;
 };
 
+// After an abort a consume-transform-produce application seeks back to its committed offsets
+// (KIP-98; the Java client's examples reset positions when abortTransaction returns), so its
+// next poll may re-read: a completed txn-abort, or a txn-commit that failed, moves it back.
 bool resets_position(Op const& op) {
   if (op.type == OpType::event)
     return op.f == OpKind::crash || op.f == OpKind::power_loss || op.f == OpKind::restart;
+  if (op.f == OpKind::txn_abort) return op.type != OpType::invoke;
+  if (op.f == OpKind::txn_commit) return op.type == OpType::fail;
   return op.f == OpKind::assign;
 }
 
@@ -122,9 +139,10 @@ std::set<MessageId> skippable(history::History const& history) {
 
 class PollWalk {
  public:
-  PollWalk(Placements const& placements, Topics const& topics, Claims const& claims,
-           std::set<MessageId> skippable)
-      : placements_(placements),
+  PollWalk(history::Header const& header, Placements const& placements, Topics const& topics,
+           Claims const& claims, std::set<MessageId> skippable)
+      : header_(header),
+        placements_(placements),
         topics_(topics),
         claims_(claims),
         skippable_(std::move(skippable)) {}
@@ -169,7 +187,7 @@ class PollWalk {
       return;
     }
     if (run.first == before.offset + 1) return;
-    auto const skipped = known_between(where, before.offset, run.first);
+    auto const skipped = known_between(where, before.offset, run.first, read_committed(op.group));
     if (!skipped) return;
     auto const& [offset, claim] = *skipped;
     anomalies_.push_back(Anomaly{
@@ -177,21 +195,30 @@ class PollWalk {
         read + ", skipping " + message_name(claim.id) + " at " + offset_at(offset, claim.op)});
   }
 
+  bool read_committed(std::string const& group) const {
+    auto const spec = header_.groups.find(group);
+    return spec != header_.groups.end() &&
+           spec->second.isolation == history::GroupSpec::Isolation::read_committed;
+  }
+
   // Returns the first message known to sit strictly between offsets `after` and `before`
-  // that may not be skipped, with its offset.
+  // that may not be skipped (by a read_committed reader when `committed_only`), with its offset.
   std::optional<std::pair<std::int64_t, Claim>> known_between(TopicPartition const& where,
                                                               std::int64_t after,
-                                                              std::int64_t before) const {
+                                                              std::int64_t before,
+                                                              bool committed_only) const {
     auto const partition = claims_.find(where);
     if (partition == claims_.end()) return std::nullopt;
     auto const& offsets = partition->second;
     for (auto it = offsets.upper_bound(after); it != offsets.end() && it->first < before; ++it) {
       for (Claim const& claim : it->second)
-        if (!skippable_.contains(claim.id)) return std::pair{it->first, claim};
+        if (!skippable_.contains(claim.id) && !(committed_only && claim.uncommitted))
+          return std::pair{it->first, claim};
     }
     return std::nullopt;
   }
 
+  history::Header const& header_;
   Placements const& placements_;
   Topics const& topics_;
   Claims const& claims_;
@@ -206,7 +233,7 @@ std::vector<Anomaly> check_offsets(history::History const& history, Placements c
                                    Topics const& topics) {
   Claims const claims = collect_claims(history, placements, topics);
   std::vector<Anomaly> anomalies = inconsistent_offsets(claims);
-  PollWalk walk(placements, topics, claims, skippable(history));
+  PollWalk walk(history.header(), placements, topics, claims, skippable(history));
   for (Op const& op : history.ops()) walk.on_op(op);
   std::vector<Anomaly> polls = std::move(walk).take();
   anomalies.insert(anomalies.end(), polls.begin(), polls.end());

@@ -4,9 +4,11 @@
 // (jepsen/src/jepsen/tests/kafka.clj): `inconsistent-offsets` = two client ops say different
 // messages sit at one (topic, partition, offset); `nonmonotonic-poll` = a consumer's next poll
 // or delivery of a partition starts at or before where its last one ended; `poll-skip` = it
-// starts past a known message. An `assign` by the consumer, or its crash or restart, resets
-// its position. Only `ok` polls and deliveries move a position: an `info` one may not have
-// happened. Every non-`fail` client op may report where a message sits.
+// starts past a known message. An `assign` by the consumer, its crash or restart, or its
+// aborted transaction (a txn-abort completed, a txn-commit failed: the application seeks back
+// to its committed offsets) resets its position. Only `ok` polls and deliveries move a
+// position: an `info` one may not have happened. Every non-`fail` client op may report where
+// a message sits.
 #pragma once
 
 #include <map>
@@ -22,7 +24,10 @@ namespace mqcheck::checker {
 /// Returns the inconsistent-offsets, nonmonotonic-poll and poll-skip anomalies of the records
 /// of `topics` in `history` (unsorted; sort_anomalies orders them). A message expired by the
 /// broker (an `expire` event names it) or aborted (an `ok` txn-abort names it) may be skipped:
-/// Kafka's read_committed consumers and retention both skip such offsets legitimately.
+/// Kafka's read_committed consumers and retention both skip such offsets legitimately. A
+/// read_committed group's consumer may also skip an offset first claimed by a send in a
+/// transaction that did not commit (TxnStatus other than committed): aborted data. Offsets no
+/// op claims (transaction markers, KIP-98 control records) are never a poll-skip.
 [[nodiscard]] std::vector<Anomaly> check_offsets(
     history::History const& history, Placements const& placements,
     std::map<std::string, history::OrderingScope> const& topics);

@@ -5,7 +5,7 @@
 //   inconsistent-offsets: an offset of a partition is claimed by one message only (the claimed
 //     offsets of a partition are an interval set), and a message at one offset only;
 //   nonmonotonic-poll, poll-skip: each process reads each partition contiguously (the next
-//     poll starts right after the last one ended) until an assign, crash or restart;
+//     poll starts right after the last one ended) until an assign, crash, restart or abort;
 //   reordered (consumers): each group's first processings in a partition come in increasing
 //     offset order, and none comes before the message's offset is known;
 //   reordered (producer): each producer's sends to a partition get increasing offsets.
@@ -38,6 +38,8 @@ constexpr std::uint8_t group_bits_max = 32;
 bool resets_position(Op const& op) {  // As check_offsets: the consumer starts afresh.
   if (op.type == OpType::event)
     return op.f == OpKind::crash || op.f == OpKind::power_loss || op.f == OpKind::restart;
+  if (op.f == OpKind::txn_abort) return op.type != OpType::invoke;  // It seeks back.
+  if (op.f == OpKind::txn_commit) return op.type == OpType::fail;
   return op.f == OpKind::assign;
 }
 
@@ -87,9 +89,10 @@ OrderingScope StreamState::look_up_scope(std::uint32_t topic) {
 void StreamState::observe(Op const& op) {
   if (!ordered_ || doubt_) return;
   now_ = op.index;
-  if (resets_position(op)) {
-    reads_.erase(names_.intern(op.process));
-  } else if (history::is_client_op(op) && (op.type != OpType::fail || op.f == OpKind::send)) {
+  if (resets_position(op)) reads_.erase(names_.intern(op.process));
+  // An assign's records name partitions, not messages.
+  if (history::is_client_op(op) && op.f != OpKind::assign &&
+      (op.type != OpType::fail || op.f == OpKind::send)) {
     // The ops check_ordering reads records from: sends of any outcome (the message table),
     // and every other client op but failed ones and assigns (placements and claims).
     for (std::size_t i = 0; i < op.value.size(); ++i)

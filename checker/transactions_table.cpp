@@ -89,8 +89,10 @@ SendOutcome merge(SendOutcome copy, OpType attempt) {
 void add_attempt(std::span<Op const> ops, MessageId id, SendAttempt const& attempt,
                  std::map<std::string, Copy>& by_txn) {
   Op const& first = ops[attempt.invoke ? *attempt.invoke : *attempt.completion];
-  history::Record const* const record = find_record(first, id);
-  MQCHECK_ASSERT(record != nullptr);
+  history::Record const* record = find_record(first, id);
+  // An invoke may name no message (docs/history-format.md); its completion then names it.
+  if (record == nullptr && attempt.completion) record = find_record(ops[*attempt.completion], id);
+  if (record == nullptr) return;  // Unreachable: an attempt is filed from an op naming `id`.
   auto [it, created] = by_txn.try_emplace(first.txn);
   Copy& copy = it->second;
   if (created) {
@@ -106,7 +108,7 @@ void add_attempt(std::span<Op const> ops, MessageId id, SendAttempt const& attem
   if (!copy.source) copy.source = record->source;
   if (!attempt.completion) return;
   history::Record const* const done = find_record(ops[*attempt.completion], id);
-  MQCHECK_ASSERT(done != nullptr);
+  if (done == nullptr) return;  // Unreachable: a completion is filed under the ids it names.
   if (!copy.source) copy.source = done->source;
   if (attempt.outcome != OpType::ok || (copy.ack && *copy.ack < *attempt.completion)) return;
   copy.ack = attempt.completion;

@@ -12,6 +12,7 @@
 #include "history/history_io.hpp"
 #include "tests/checker/history_builder.hpp"
 #include "tests/checker/random_history.hpp"
+#include "tests/common/soak.hpp"
 
 namespace mqcheck::checker {
 namespace {
@@ -71,14 +72,15 @@ int require_same_as_whole(History const& h, std::uint64_t seed) {
 TEST_CASE("the streaming checker equals the whole-history checker on random histories",
           "[delivery][stream]") {
   int second_passes = 0;
-  for (std::uint64_t seed = 1; seed <= 600; ++seed) {
+  for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(600); ++seed) {
     SplitMix64 rng(seed * 7919);
     testing::Shape const shape = testing::random_shape(rng);
     History const valid = testing::random_valid_history(seed, shape);
     require_same_as_whole(valid, seed);
     second_passes += require_same_as_whole(mutate(valid, rng), seed);
   }
-  CHECK(second_passes > 50);  // The rebuilding path was exercised, not only the easy one.
+  // The rebuilding path ran too, not only the easy one.
+  CHECK(second_passes > static_cast<int>(mqcheck::testing::soak(600) / 12));
 }
 
 TEST_CASE("a settled message processed again is rebuilt by a second pass, with its witnesses",
@@ -132,9 +134,11 @@ TEST_CASE("memory stays flat while a long history streams by", "[delivery][strea
     CHECK(report.verdicts[2].validity == Validity::valid);
     return stats;
   };
-  StreamStats const small = run(2'000);
-  StreamStats const large = run(20'000);
-  CHECK(large.settled == 20'000 - 64 / 4);  // The last window's messages are still held.
+  // Ten times longer, whatever soak() makes of the lengths.
+  std::uint64_t const length = mqcheck::testing::soak(20'000);
+  StreamStats const small = run(length / 10);
+  StreamStats const large = run(length);
+  CHECK(large.settled == length - 64 / 4);  // The last window's messages are still held.
   CHECK(large.open_peak == small.open_peak);  // The delay window, not the history, bounds it.
   CHECK(large.open_peak <= 20);
 }
@@ -166,7 +170,7 @@ namespace {
 TEST_CASE("check_stream composes like check_history: allowed and unpromised apply",
           "[delivery][stream]") {
   std::vector<std::string> const only{"at-most-once", "at-least-once"};
-  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+  for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(60); ++seed) {
     SplitMix64 rng(seed);
     History h = testing::random_valid_history(seed, testing::random_shape(rng));
     h = mutate(h, rng);
@@ -186,7 +190,7 @@ namespace {
 TEST_CASE("check_streaming equals check_history, streaming unless features or txns",
           "[delivery][stream]") {
   int streamed = 0;
-  for (std::uint64_t seed = 1; seed <= 120; ++seed) {
+  for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(120); ++seed) {
     SplitMix64 rng(seed * 31);
     testing::Shape shape = testing::random_shape(rng);
     if (seed % 2 == 0) shape.features = shape.transactions = false;
@@ -205,7 +209,8 @@ TEST_CASE("check_streaming equals check_history, streaming unless features or tx
     CHECK(loads == (plain ? 0 : 1));
     streamed += plain ? 1 : 0;
   }
-  CHECK(streamed > 10);  // Some histories took the streaming path.
+  // Some histories took the streaming path.
+  CHECK(streamed > static_cast<int>(mqcheck::testing::soak(120) / 12));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "checker/check.hpp"
 #include "history/history_io.hpp"
 #include "tests/checker/anomaly_injection.hpp"
+#include "tests/common/soak.hpp"
 
 namespace mqcheck::checker {
 namespace {
@@ -24,7 +25,8 @@ using testing::Injection;
 using testing::Shape;
 using testing::SplitMix64;
 
-constexpr int seeds_per_kind = 60;  // Keeps checker_tests near a minute under ASan.
+// 12 under ASan (tests/common/soak.hpp): still at least one applied injection per kind.
+constexpr std::uint64_t seeds_per_kind = mqcheck::testing::soak(60);
 
 using Key = std::tuple<std::string, std::string, std::uint64_t, std::string,
                        std::vector<std::uint64_t>>;
@@ -90,7 +92,7 @@ Shape shape_for(std::uint64_t seed, testing::Injector const& injector) {
 }
 
 TEST_CASE("random valid histories have no anomaly", "[checker][injection]") {
-  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+  for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(200); ++seed) {
     SplitMix64 rng(seed);
     Shape const shape = testing::random_shape(rng);
     history::History const h = testing::random_valid_history(seed, shape);
@@ -103,7 +105,7 @@ TEST_CASE("random valid histories have no anomaly", "[checker][injection]") {
 
 TEST_CASE("every injected anomaly is found with its witnesses", "[checker][injection]") {
   for (testing::Injector const& injector : testing::all_injectors()) {
-    int applied = 0;
+    std::uint64_t applied = 0;
     for (std::uint64_t seed = 1; seed <= seeds_per_kind; ++seed) {
       history::History const base = testing::random_valid_history(seed, shape_for(seed, injector));
       std::string const before = anomalies_in(check_history(base));

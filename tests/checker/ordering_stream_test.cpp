@@ -15,6 +15,7 @@
 #include "history/history_io.hpp"
 #include "tests/checker/anomaly_injection.hpp"
 #include "tests/checker/random_history.hpp"
+#include "tests/common/soak.hpp"
 
 namespace mqcheck::checker {
 namespace {
@@ -26,6 +27,7 @@ using history::OpType;
 using history::OrderingScope;
 using history::Record;
 using testing::SplitMix64;
+using mqcheck::testing::soak;
 using testing::rebuild;
 
 // One to three random edits: an op repeated (a re-read, a redelivery), dropped, or its
@@ -102,7 +104,7 @@ void require_same(History const& h, std::uint64_t seed, Tally& tally) {
 TEST_CASE("the streaming ordering checker equals check_ordering on random histories",
           "[ordering][stream]") {
   Tally valid, broken;
-  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+  for (std::uint64_t seed = 1; seed <= soak(300); ++seed) {
     SplitMix64 rng(seed * 104729);
     testing::Shape shape = testing::random_shape(rng);
     if (seed % 3 == 0) shape.transactions = shape.features = false;
@@ -119,7 +121,7 @@ TEST_CASE("the streaming ordering checker equals check_ordering on random histor
   INFO("valid " << valid.ordered << "/" << valid.one_pass << "/" << valid.doubted << ", broken "
                 << broken.ordered << "/" << broken.one_pass << "/" << broken.doubted);
   CHECK(valid.one_pass > valid.ordered / 2);  // Valid histories mostly stream.
-  CHECK(broken.doubted > 100);                // The loading pass was exercised.
+  CHECK(broken.doubted > static_cast<int>(soak(300) / 3));  // The loading pass was exercised.
 }
 
 // A Kafka-like history: `messages` sent round-robin by two producers to 4 partitions of
@@ -216,7 +218,7 @@ TEST_CASE("a doubt sends the history to the loading pass, which finds the witnes
 TEST_CASE("check_streaming streams delivery and ordering together, equal to check_history",
           "[ordering][stream]") {
   int streamed = 0;
-  for (std::uint64_t seed = 1; seed <= 150; ++seed) {
+  for (std::uint64_t seed = 1; seed <= soak(150); ++seed) {
     SplitMix64 rng(seed * 7);
     testing::Shape shape = testing::random_shape(rng);
     shape.transactions = shape.features = seed % 2 == 0 ? false : shape.features;
@@ -235,7 +237,8 @@ TEST_CASE("check_streaming streams delivery and ordering together, equal to chec
     CHECK(report == check_history(h));
     streamed += loads == 0 && !h.header().ordering.empty() ? 1 : 0;
   }
-  CHECK(streamed > 20);  // Ordered histories took the streaming path.
+  // Ordered histories took the streaming path.
+  CHECK(streamed > static_cast<int>(soak(150) * 2 / 15));
 }
 
 }  // namespace

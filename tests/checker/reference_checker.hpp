@@ -402,6 +402,70 @@ inline bool reports(Op const& op) {
   return op.type != OpType::event && op.type != OpType::fail && op.f != OpKind::assign;
 }
 
+/// The partition a record is in: its own, else the first one a placing op reports for its id.
+inline std::optional<std::int32_t> partition_in(Facts const& f, Record const& r) {
+  if (r.partition) return r.partition;
+  for (Op const& op : f.ops())
+    if (op.f == OpKind::send && op.type == OpType::ok)
+      for (Record const& x : op.value)
+        if (x.id == r.id && x.partition) return x.partition;
+  for (Op const& op : f.ops())
+    if (reports(op))
+      for (Record const& x : op.value)
+        if (x.id == r.id && x.partition) return x.partition;
+  return std::nullopt;
+}
+
+inline bool consumer_claim(Op const& op) {
+  return reports(op) && (op.f == OpKind::poll || op.f == OpKind::deliver ||
+                         op.f == OpKind::process || op.f == OpKind::ack ||
+                         op.f == OpKind::nack || op.f == OpKind::commit);
+}
+
+/// acks=1 truncation (docs/anomalies.md, "Ordering"): the ok send `op` said message `r.id`
+/// sits at r.offset, but a consumer read only other messages there, or a later ok send put
+/// another message at an offset at or below it, after a send began that began after `op`.
+inline bool truncated(Facts const& f, Op const& op, Record const& r) {
+  if (op.f != OpKind::send || op.type != OpType::ok || !r.offset) return false;
+  std::string const topic = r.topic.empty() ? f.topic_of(r.id.value) : r.topic;
+  auto const part = partition_in(f, r);
+  auto same_place = [&](Record const& x) {
+    return (x.topic.empty() ? f.topic_of(x.id.value) : x.topic) == topic &&
+           partition_in(f, x) == part;
+  };
+  bool read_other = false, read_it = false;
+  for (Op const& c : f.ops())
+    if (consumer_claim(c))
+      for (Record const& x : c.value)
+        if (x.offset == r.offset && same_place(x)) (x.id == r.id ? read_it : read_other) = true;
+  if (read_other && !read_it) return true;
+  // Later ok sends of message b at offset o <= r.offset, with an earlier ok send of another
+  // message at o: the log was truncated to o before b's send began.
+  for (Op const& b : f.ops()) {
+    if (b.f != OpKind::send || b.type != OpType::ok) continue;
+    for (Record const& y : b.value) {
+      if (!y.offset || !same_place(y) || y.offset->value > r.offset->value) continue;
+      Op const* first = nullptr;
+      Record const* first_record = nullptr;
+      for (Op const& a : f.ops())
+        if (!first && a.f == OpKind::send && a.type == OpType::ok && a.index <= b.index)
+          for (Record const& x : a.value)
+            if (!first && x.offset == y.offset && same_place(x)) {
+              first = &a;
+              first_record = &x;
+            }
+      if (first == nullptr || first_record->id == y.id) continue;
+      if (op.index == b.index && r.id == y.id) continue;
+      std::optional<std::uint64_t> begun;
+      for (std::uint64_t i = 0; i < b.index; ++i)
+        if (f.completion_of(i) == b.index) begun = i;
+      if (begun ? op.index < *begun : (y.offset == r.offset && op.index <= first->index))
+        return true;
+    }
+  }
+  return false;
+}
+
 inline Placement placement(Facts const& f, std::uint64_t id) {
   Placement p;
   for (Op const& op : f.ops())
@@ -418,7 +482,8 @@ inline Placement placement(Facts const& f, std::uint64_t id) {
   for (Op const& op : f.ops()) {
     if (!reports(op)) continue;
     for (Record const& r : op.value)
-      if (r.id.value == id && r.offset && (!r.partition || r.partition == p.partition))
+      if (r.id.value == id && r.offset && (!r.partition || r.partition == p.partition) &&
+          !truncated(f, op, r))
         p.offsets.emplace(r.offset->value, op.index);
   }
   return p;
@@ -449,10 +514,18 @@ inline void judge_poll(Facts const& f, std::map<std::uint64_t, Placement>& place
                                    (op.type == OpType::ok && op.f == OpKind::txn_abort)))
         excused = true;
     if (excused) continue;
-    for (auto const& [offset, op] : p.offsets)
-      if (offset > prev.last && offset < cur.first.first &&
+    for (auto const& [offset, op] : p.offsets) {
+      // Aborted data: the offset's first claim is a send in a transaction that did not
+      // commit, and the group reads committed.
+      Op const& by = f.ops()[op];
+      bool const aborted_data = by.f == OpKind::send && !by.txn.empty() &&
+                                f.status(by.txn) != Facts::TxnStatus::committed &&
+                                f.spec(group).isolation ==
+                                    history::GroupSpec::Isolation::read_committed;
+      if (offset > prev.last && offset < cur.first.first && !aborted_data &&
           (!skipped || offset < std::get<0>(*skipped)))
         skipped = std::make_tuple(offset, id, op);
+    }
   }
   if (skipped)
     v.anomalies.push_back({"poll-skip", std::get<1>(*skipped), group,
@@ -473,6 +546,8 @@ inline void polls(Facts const& f, std::map<std::uint64_t, Placement>& place, Ref
     for (Op const& op : f.ops()) {
       if (op.process != process) continue;
       if ((op.f == OpKind::assign && op.type != OpType::event) ||
+          (op.f == OpKind::txn_abort && op.type != OpType::invoke) ||
+          (op.f == OpKind::txn_commit && op.type == OpType::fail) ||
           (op.type == OpType::event && (op.f == OpKind::crash || op.f == OpKind::power_loss ||
                                         op.f == OpKind::restart)))
         last.clear();

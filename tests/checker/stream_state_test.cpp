@@ -16,6 +16,7 @@
 #include "checker/id_table.hpp"
 #include "history/history_io.hpp"
 #include "tests/checker/random_history.hpp"
+#include "tests/common/soak.hpp"
 
 namespace mqcheck::checker {
 namespace {
@@ -33,7 +34,7 @@ struct Probe {
 };
 
 TEST_CASE("an id table agrees with std::map under random inserts and erases", "[stream]") {
-  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+  for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(40); ++seed) {
     SplitMix64 rng(seed);
     IdTable<Probe> table;
     std::map<std::uint64_t, std::uint64_t> model;
@@ -148,7 +149,7 @@ History batched_history(std::uint64_t seed) {
 
 TEST_CASE("batched sends and processings stream as the whole-history checker judges them",
           "[delivery][stream]") {
-  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+  for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(300); ++seed) {
     History const h = batched_history(seed);
     DeliveryReport const whole = check_delivery_whole(h);
     for (std::uint64_t const delay : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{7},
