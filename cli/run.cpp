@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: cli/run.cpp (layer: cli)
 // `mqcheck run SCENARIO`: simulate, check, print the verdict table, compare with `expect`.
+// Without --history or --report nothing needs the run's history after the check, so the run
+// streams its ops (sim::simulate_streaming): up to --keep-ops of them are kept and checked in
+// memory as before; a longer run is checked by checker::check_streaming, which runs the same
+// seed again for each pass it needs, in memory bounded by the open state (same verdicts).
 #include "sim/run.hpp"
 
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -71,9 +76,46 @@ std::string report_text(RunOptions const& o, sim::RunResult const& result,
   return viz::render_html_report(result.history, report, input);
 }
 
+// --keep-ops: how many ops a run without --history or --report keeps before it switches to
+// streaming. Set by the command line only (add_run_command).
+std::size_t keep_ops_max = 1'000'000;
+
+struct Checked {
+  sim::RunResult result;  // Its history holds the header alone when the check streamed.
+  checker::DeliveryReport report;
+};
+
+Checked simulate_and_check(RunOptions const& o, sim::Scenario const& scenario,
+                           std::uint64_t seed) {
+  if (!o.history_path.empty() || !o.report_path.empty()) {
+    sim::RunResult result = sim::simulate(scenario, seed);
+    checker::DeliveryReport report = checker::check_history(result.history, o.guarantees);
+    return {std::move(result), std::move(report)};
+  }
+  std::vector<history::Op> kept;
+  bool overflow = false;
+  sim::RunResult result = sim::simulate_streaming(scenario, seed, [&](history::Op const& op) {
+    if (overflow) return;
+    if (kept.size() < keep_ops_max) return kept.push_back(op);
+    overflow = true;
+    std::vector<history::Op>().swap(kept);
+  });
+  if (!overflow) {
+    for (history::Op& op : kept) result.history.append(std::move(op));
+    checker::DeliveryReport report = checker::check_history(result.history, o.guarantees);
+    return {std::move(result), std::move(report)};
+  }
+  checker::OpSource const source = [&](std::function<void(history::Op const&)> const& visit) {
+    (void)sim::simulate_streaming(scenario, seed, visit);
+  };
+  auto const load = [&] { return sim::simulate(scenario, seed).history; };
+  checker::DeliveryReport report =
+      checker::check_streaming(result.history.header(), source, load, o.guarantees);
+  return {std::move(result), std::move(report)};
+}
+
 int judge(RunOptions const& o, sim::Scenario const& scenario, sim::RunResult const& result,
-          std::uint64_t seed) {
-  checker::DeliveryReport const report = checker::check_history(result.history, o.guarantees);
+          checker::DeliveryReport const& report, std::uint64_t seed) {
   std::vector<viz::ExpectedVerdict> const expected = expected_verdicts(scenario);
   std::vector<std::string> problems = mismatches(report, expected);
   bool const has_faults = !scenario.faults.empty() || !scenario.fault_rates.empty();
@@ -107,12 +149,12 @@ int run_command(RunOptions const& o) {
     validate_guarantee_options(o.guarantees);
     sim::Scenario const scenario = sim::load_scenario(o.scenario);
     std::uint64_t const seed = o.seed.value_or(scenario.seed);
-    sim::RunResult const result = sim::simulate(scenario, seed);
+    Checked const checked = simulate_and_check(o, scenario, seed);
     if (!o.history_path.empty()) {
       write_with(o.history_path, "--history",
-                 [&](std::ostream& out) { history::write_history(out, result.history); });
+                 [&](std::ostream& out) { history::write_history(out, checked.result.history); });
     }
-    return judge(o, scenario, result, seed);
+    return judge(o, scenario, checked.result, checked.report, seed);
   } catch (InputError const& e) {
     std::cerr << "mqcheck: " << e.what() << "\n";
     return exit_bad_input;
@@ -131,6 +173,9 @@ void add_run_command(CLI::App& app, RunOptions& o, int& status) {
   run->add_option("--guarantee", o.guarantees, "Judge only this guarantee (repeatable)");
   run->add_flag("--json", o.json, "Print the verdicts as JSON");
   run->add_flag("--quiet", o.quiet, "Print nothing unless an expectation fails");
+  run->add_option("--keep-ops", keep_ops_max,
+                  "Without --history or --report: keep at most N ops in memory (default "
+                  "1000000); a longer run is checked streaming, in memory bounded by open state");
   run->callback([&o, &status] { status = run_command(o); });
 }
 

@@ -147,11 +147,11 @@ void Kernel<Model>::deliver(Event const& e) {
   call(e.node, [&](auto& actor) { actor.on_message(e.from, message, out_); });
 }
 
+// The run loop has just found the event live (stale(e) is false: node up, same incarnation,
+// timer armed with this generation), so the timer table is not searched a second time.
 template <class Model>
 void Kernel<Model>::fire_timer(Event const& e) {
   Node& node = nodes_[e.node.value];
-  if (!node.up || node.incarnation != e.incarnation) return;
-  if (node.timers.find(e.payload) != e.generation) return;  // Cancelled or re-armed.
   if (node.paused) return node.deferred.push_back(e);
   node.timers.erase(e.payload);
   call(e.node, [&](auto& actor) { actor.on_timer(e.payload, out_); });

@@ -43,9 +43,11 @@ constexpr std::array<std::string_view, 2> queue_keys{"name", "config"};
 constexpr std::array<std::string_view, 10> producer_keys{
     "id",    "topic", "messages",    "rate_per_s", "interval",
     "start", "keys",  "config",      "config_file", "transaction"};
-constexpr std::array<std::string_view, 9> consumer_keys{
-    "group",       "topic",  "instances", "processing", "config",
-    "config_file", "commit", "transform", "assignment"};
+constexpr std::array<std::string_view, 10> consumer_keys{
+    "group",  "topic",     "instances",  "processing", "config", "config_file",
+    "commit", "transform", "assignment", "seek"};
+constexpr std::array<std::string_view, 4> seek_keys{"at", "offset", "timestamp", "to"};
+constexpr std::array<std::string_view, 2> seek_ends{"beginning", "end"};
 constexpr std::array<std::string_view, 2> transaction_keys{"messages", "abort_every"};
 constexpr std::array<std::string_view, 3> transform_keys{"output", "abort_every", "config"};
 constexpr std::array<std::string_view, 2> commit_modes{"after-processing", "before-processing"};
@@ -191,6 +193,33 @@ TransformSpec read_transform(YamlField const& field, Declared const& topics) {
   return t;
 }
 
+// `seek:` of a Kafka consumer (docs/scenario-format.md): `at`, and exactly one of `offset`,
+// `timestamp` (whole milliseconds: Kafka timestamps are in ms) or `to` (beginning, end).
+SeekSpec read_seek(YamlField const& field) {
+  YamlMap const map = field.map(seek_keys);
+  SeekSpec k;
+  k.at = read_duration(map.require("at"));
+  int targets = 0;
+  if (std::optional<YamlField> const o = map.find("offset")) {
+    k.to = "offset";
+    k.offset = o->integer(0, std::numeric_limits<std::int64_t>::max());
+    ++targets;
+  }
+  if (std::optional<YamlField> const t = map.find("timestamp")) {
+    k.to = "timestamp";
+    k.timestamp = read_duration(*t);
+    if (k.timestamp.us % 1'000 != 0) t->fail("a Kafka timestamp is in whole milliseconds");
+    ++targets;
+  }
+  if (std::optional<YamlField> const e = map.find("to")) {
+    k.to = std::string(seek_ends[read_choice(*e, seek_ends, "seek target")]);
+    ++targets;
+  }
+  if (targets != 1) field.fail("a seek needs exactly one of 'offset', 'timestamp' or 'to'");
+  k.mark = field.mark();
+  return k;
+}
+
 /// Consumer groups declared so far, by (group, topic), each with the line it came from.
 using DeclaredGroups = std::map<std::pair<std::string, std::string>, int>;
 
@@ -223,6 +252,7 @@ ConsumerSpec read_consumer(YamlField const& item, Declared const& topics, Declar
   if (std::optional<YamlField> const transform = map.find("transform")) {
     c.transform = read_transform(*transform, topics);
   }
+  if (std::optional<YamlField> const seek = map.find("seek")) c.seek = read_seek(*seek);
   c.mark = item.mark();
   return c;
 }
@@ -266,6 +296,9 @@ void read_workload(YamlMap const& root, Scenario& s) {
     if (c.transform) {
       throw InputError(c.transform->mark, "consumers.transform",
                        "only broker: kafka has consume-transform-produce transactions");
+    }
+    if (c.seek) {
+      throw InputError(c.seek->mark, "consumers.seek", "only broker: kafka consumers seek");
     }
   }
 }

@@ -55,6 +55,17 @@ struct TransformSpec {
   SourceMark mark;
 };
 
+/// `seek:` of a Kafka consumer: `at` after its start, between two polls, the application
+/// seeks every partition it holds: to `offset`, to the offset offsetsForTimes gives for
+/// `timestamp` (simulated time since the run began, whole ms), or `to` the beginning or end.
+struct SeekSpec {
+  DurationUs at{};
+  std::string to;  // "offset", "timestamp", "beginning" or "end".
+  std::int64_t offset = 0;
+  DurationUs timestamp{};
+  SourceMark mark;
+};
+
 struct ConsumerSpec {
   std::string group;             // Consumer group, or the queue's consumers.
   std::string topic;             // Must name a TopicSpec.
@@ -67,6 +78,7 @@ struct ConsumerSpec {
                                  // (static partitions, KafkaConsumer.assign).
   SourceMark mark;
   std::optional<TransformSpec> transform;  // Kafka consumers only.
+  std::optional<SeekSpec> seek;            // Kafka consumers only.
 };
 
 struct LinkSpec {                // Overrides the default network for messages from -> to.

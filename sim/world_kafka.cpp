@@ -169,6 +169,15 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     // A transform stays on its static partitions: a rebalance in the middle of its transaction
     // (KIP-447's fencing by generation) is not modelled yet.
     base.subscribe = !base.transform && spec.assignment != "assign";
+    if (spec.seek) {  // KafkaConsumer.seek / offsetsForTimes / seekToBeginning / seekToEnd.
+      base.seek_at = spec.seek->at;
+      base.seek_to = spec.seek->to == "offset"      ? kf::SeekTo::offset
+                     : spec.seek->to == "timestamp" ? kf::SeekTo::timestamp
+                     : spec.seek->to == "beginning" ? kf::SeekTo::beginning
+                                                    : kf::SeekTo::end;
+      base.seek_value =
+          spec.seek->to == "offset" ? spec.seek->offset : spec.seek->timestamp.us / 1'000;
+    }
     for (std::int32_t k = 0; k < spec.instances; ++k) {
       kf::ConsumerConfig c = base;
       if (c.transform) {  // One transactional.id per instance: "<transactional.id>-<k>".

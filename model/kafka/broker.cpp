@@ -23,6 +23,7 @@ Broker::Broker(ClusterConfig const* cluster, std::int32_t index)
   for (std::size_t p = 0; p < replicas_.size(); ++p) {
     auto const& rs = cluster->partitions[p].replicas;
     replicas_[p].hosted = std::find(rs.begin(), rs.end(), index) != rs.end();
+    replicas_[p].log.configure(cluster->partitions[p].retention);
   }
 }
 
@@ -67,6 +68,7 @@ std::string Broker::state_detail(std::string_view head, std::string const& name,
 void Broker::write(std::uint32_t p, LogRecord const& r, Output& out) {
   Entry e = Entry::of(Entry::Kind::record);
   e.record = r;
+  if (e.record.timestamp < 0) e.record.timestamp = replicas_[p].log.clock_ms();  // As appended.
   e.partition = p;
   out.append(p, std::move(e));
   if (++unflushed_[p] >= cluster_->flush_interval_messages) {
@@ -85,36 +87,76 @@ void Broker::on_message(NodeId from, Message const& message, Output& out) {
                  [&](ListOffsetsRequest const& m) {
                    Replica const& r = replicas_[m.partition];
                    Error const e = r.leader == index_ ? Error::none : Error::not_leader;
-                   out.send(from, ListOffsetsResponse{m.request, m.partition, e, r.log.hw()});
+                   out.send(from, ListOffsetsResponse{m.request, m.partition, e,
+                                                      r.log.list_offset(m.timestamp)});
                  },
                  [](auto const&) {},
              },
              message);
 }
 
+void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
+  if (req.batches.empty()) {  // One record: how the transactional session sends.
+    return append_batch(from, req, req.partition, std::span(&req.record, 1), out);
+  }
+  for (ProduceBatch const& b : req.batches) append_batch(from, req, b.partition, b.records, out);
+}
+
+namespace {
+// A resent batch whose first record fell out of the last few the log remembers: found by
+// scanning back from the end for the producer's record with that sequence, stopping at an
+// older sequence of the same epoch. Kafka keeps the last 5 batches per producer
+// (ProducerStateManager); the model's producer never has more than 5 batches of a partition
+// unacknowledged, so every duplicate it sends is within those, as in Kafka.
+bool find_duplicate(PartitionLog const& log, LogRecord const& first, Offset& original) {
+  for (std::int64_t o = log.leo().value - 1; o >= 0; --o) {
+    LogRecord const& r = log.at(Offset{o});
+    if (r.producer != first.producer || r.producer_epoch != first.producer_epoch) continue;
+    if (r.sequence < first.sequence) return false;
+    if (r.sequence == first.sequence) {
+      original = Offset{o};
+      return true;
+    }
+  }
+  return false;
+}
+}  // namespace
+
 // Partition.appendRecordsToLeader: with acks=all and an ISR smaller than min.insync.replicas
 // the leader refuses before appending (NotEnoughReplicas); acks 0 and 1 are never refused
 // for the ISR (https://kafka.apache.org/documentation/#topicconfigs_min.insync.replicas).
-void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
-  Replica& r = replicas_[req.partition];
+// A batch is appended whole or refused whole (one RecordBatch, one validation: the check
+// is on its base sequence, ProducerAppendInfo.checkSequence), and its records get consecutive
+// offsets; the answer carries the base offset.
+void Broker::append_batch(NodeId from, ProduceRequest const& req, std::uint32_t p,
+                          std::span<LogRecord const> batch, Output& out) {
+  Replica& r = replicas_[p];
   auto respond = [&](Error e, Offset o) {
-    if (req.acks != Acks::none) out.send(from, ProduceResponse{req.request, req.partition, e, o});
+    if (req.acks != Acks::none) out.send(from, ProduceResponse{req.request, p, e, o});
   };
   if (r.leader != index_) return respond(Error::not_leader, Offset{-1});
-  PartitionInfo const& info = cluster_->partitions[req.partition];
+  PartitionInfo const& info = cluster_->partitions[p];
   if (req.acks == Acks::all && broker_count(r.isr) < effective_min_isr(info, cluster_->version)) {
     return respond(Error::not_enough_replicas, Offset{-1});
   }
-  if (req.record.producer != 0) {
+  auto const count = static_cast<std::int64_t>(batch.size());
+  LogRecord const& first = batch.front();
+  if (first.producer != 0) {
     Offset original{-1};
-    switch (r.log.check_sequence(req.record.producer, req.record.producer_epoch,
-                                 req.record.sequence, original)) {
+    SequenceCheck check =
+        r.log.check_sequence(first.producer, first.producer_epoch, first.sequence, original);
+    if (check == SequenceCheck::out_of_order && find_duplicate(r.log, first, original)) {
+      check = SequenceCheck::duplicate;
+    }
+    switch (check) {
       case SequenceCheck::fenced:
         return respond(Error::producer_fenced, Offset{-1});
-      case SequenceCheck::duplicate:  // KIP-98: acknowledge the stored copy, store nothing.
-        if (req.acks != Acks::all || original < r.log.hw()) return respond(Error::none, original);
-        r.waiting.push_back(Waiting{from, req.request, original, false, 0, 0});
+      case SequenceCheck::duplicate: {  // KIP-98: acknowledge the stored copy, store nothing.
+        Offset const last{original.value + count - 1};
+        if (req.acks != Acks::all || last < r.log.hw()) return respond(Error::none, original);
+        r.waiting.push_back(Waiting{from, req.request, last, false, 0, 0, original});
         return;
+      }
       case SequenceCheck::out_of_order:
         return respond(Error::out_of_order_sequence, Offset{-1});
       case SequenceCheck::unknown_producer:
@@ -123,17 +165,23 @@ void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
         break;
     }
   }
-  LogRecord record = req.record;
-  record.epoch = r.epoch;
-  Offset const offset = r.log.append(record);
-  write(req.partition, record, out);
+  Offset const base = r.log.leo();
+  for (LogRecord const& one : batch) {
+    LogRecord record = one;
+    record.epoch = r.epoch;
+    r.log.append(record);
+    write(p, record, out);
+  }
   // The `state:` clause feeds the report stepper (docs/reports.md); checkers never read it.
-  out.event(OpKind::append, records(req.partition, offset, r.log.leo()),
+  out.event(OpKind::append, records(p, base, r.log.leo()),
             state_detail("leader ", info.name(), " epoch ", r.epoch, r.log));
-  if (req.acks == Acks::leader) respond(Error::none, offset);
-  if (req.acks == Acks::all) r.waiting.push_back(Waiting{from, req.request, offset, false, 0, 0});
-  maybe_advance_hw(req.partition, out);
-  answer_parked(req.partition, out);
+  if (req.acks == Acks::leader) respond(Error::none, base);
+  if (req.acks == Acks::all) {
+    Offset const last{base.value + count - 1};
+    r.waiting.push_back(Waiting{from, req.request, last, false, 0, 0, base});
+  }
+  maybe_advance_hw(p, out);
+  answer_parked(p, out);
 }
 
 void Broker::on_fetch(NodeId from, FetchRequest const& req, Output& out) {
@@ -151,8 +199,9 @@ void Broker::on_fetch(NodeId from, FetchRequest const& req, Output& out) {
     // KIP-320: the consumer read records this leader does not have (they were truncated).
     resp.diverging =
         Offset{std::max<std::int64_t>(r.log.end_offset_for_epoch(req.last_epoch).value, 0)};
-  } else if (req.offset.value < 0 || req.offset > r.log.leo()) {
-    resp.error = Error::offset_out_of_range;
+  } else if (req.offset < r.log.log_start() || req.offset > r.log.leo()) {
+    resp.error = Error::offset_out_of_range;  // Below the log start: retention deleted it.
+    resp.log_start = r.log.log_start();
   } else {
     // Consumers never read at or above the HW (the "committed" messages only); read_committed
     // ones stop at the LSO and get the aborted transactions of the range to drop (KIP-98;
@@ -196,6 +245,15 @@ void Broker::on_replica_fetch(NodeId from, FetchRequest const& req, Output& out)
     resp.diverging = diverging;
     return out.send(from, std::move(resp));
   }
+  if (req.offset < r.log.log_start()) {  // Retention deleted it: the follower restarts there.
+    FetchResponse resp;
+    resp.request = req.request;
+    resp.partition = req.partition;
+    resp.offset = req.offset;
+    resp.error = Error::offset_out_of_range;
+    resp.log_start = r.log.log_start();
+    return out.send(from, std::move(resp));
+  }
   // Replica.updateFetchState: a fetch that reaches the leader's LEO as of the previous fetch
   // means the follower was caught up then, so a follower that keeps pace under steady writes
   // stays in sync.
@@ -224,6 +282,11 @@ void Broker::reply_fetch(std::uint32_t p, NodeId to, std::uint64_t request, Offs
   resp.offset = from;
   resp.leader_epoch = r.epoch;
   resp.high_watermark = r.log.hw();
+  resp.log_start = r.log.log_start();
+  if (from < r.log.log_start()) {  // Deleted by retention meanwhile: the follower restarts.
+    resp.error = Error::offset_out_of_range;
+    return out.send(to, std::move(resp));
+  }
   constexpr std::int64_t batch_max = 500;
   Offset const end{std::min(r.log.leo().value, from.value + batch_max)};
   for (Offset o = from; o < end; o.value += 1) resp.records.push_back(r.log.at(o));
@@ -274,7 +337,7 @@ void Broker::maybe_advance_hw(std::uint32_t p, Output& out) {
     if (it->marker) {  // A marker is written whatever the ISR did after its append.
       out.send(it->from, WriteTxnMarkerResponse{it->txn_id, p, it->producer_epoch, Error::none});
     } else {
-      out.send(it->from, ProduceResponse{it->request, p, e, it->offset});
+      out.send(it->from, ProduceResponse{it->request, p, e, it->base});
     }
   }
   r.waiting.erase(done, r.waiting.end());
@@ -309,7 +372,7 @@ void Broker::on_marker(NodeId from, WriteTxnMarkerRequest const& req, Output& ou
                 " at " + std::to_string(offset.value) + " state: " + info.name() +
                 ".leo=" + std::to_string(r.log.leo().value) + " " + info.name() +
                 ".hw=" + std::to_string(r.log.hw().value));
-  r.waiting.push_back(Waiting{from, 0, offset, true, req.txn_id, req.producer_epoch});
+  r.waiting.push_back(Waiting{from, 0, offset, true, req.txn_id, req.producer_epoch, offset});
   maybe_advance_hw(req.partition, out);
   answer_parked(req.partition, out);
 }

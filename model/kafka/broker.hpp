@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,8 @@ class Broker {
     bool marker = false;  // A WriteTxnMarkers write: answered with txn_id and producer_epoch.
     std::uint32_t txn_id = 0;
     std::int32_t producer_epoch = 0;
+    Offset base;  // A produce: its batch's first offset, which the answer carries (`offset`:
+                  // the last, which the HW must pass).
     bool operator==(Waiting const&) const = default;
   };
   struct Replica {
@@ -85,6 +88,8 @@ class Broker {
 
   void init_from_assignment();
   void on_produce(NodeId from, ProduceRequest const& req, Output& out);
+  void append_batch(NodeId from, ProduceRequest const& req, std::uint32_t p,
+                    std::span<LogRecord const> batch, Output& out);
   void on_fetch(NodeId from, FetchRequest const& req, Output& out);
   void on_marker(NodeId from, WriteTxnMarkerRequest const& req, Output& out);
   void on_replica_fetch(NodeId from, FetchRequest const& req, Output& out);
@@ -98,6 +103,13 @@ class Broker {
   void propose_isr(std::uint32_t p, BrokerSet isr, Output& out);
   void isr_tick(Output& out);
   void write(std::uint32_t p, LogRecord const& r, Output& out);
+  // Retention (retention.cpp): the check timer, which also advances the replicas' clocks.
+  static constexpr TimerId retention_timer = 5;
+  bool retention_armed() const;
+  void start_retention(Output& out);
+  void retention_tick(Output& out);
+  void restart_log(std::uint32_t p, Offset start, Output& out);
+  void recover_log(std::uint32_t p, Disk<Entry> const& disk);
   std::vector<history::Record> records(std::uint32_t p, Offset from, Offset to) const;
   /// Returns `head` + `name` + `middle` + `number` + " state: <name>.leo=L <name>.hw=H": the
   /// detail of the append and replicate events, built in one buffer (they are the hot ones).

@@ -46,6 +46,7 @@ void Broker::on_start(Output& out) {
   if (cluster_->flush_interval_ms != INT64_MAX) {
     out.set_timer(flush_timer, milliseconds(cluster_->flush_interval_ms));
   }
+  start_retention(out);
 }
 
 // A restarted broker reads its logs back (what the disk kept: after a power loss, only the
@@ -57,7 +58,7 @@ void Broker::on_recover(Disk<Entry> const& disk, Output& out) {
   registering_ = true;
   for (std::uint32_t p = 0; p < replicas_.size(); ++p) {
     if (!replicas_[p].hosted) continue;
-    for (Entry const& e : disk.entries(p)) replicas_[p].log.append(e.record);
+    recover_log(p, disk);  // retention.cpp: from the log-start checkpoint.
   }
   out.send(cluster_->controller, BrokerHeartbeat{index_, true});
   out.set_timer(heartbeat_timer, cluster_->heartbeat_interval);
@@ -66,6 +67,7 @@ void Broker::on_recover(Disk<Entry> const& disk, Output& out) {
   if (cluster_->flush_interval_ms != INT64_MAX) {
     out.set_timer(flush_timer, milliseconds(cluster_->flush_interval_ms));
   }
+  start_retention(out);
 }
 
 void Broker::on_timer(TimerId timer, Output& out) {
@@ -85,6 +87,8 @@ void Broker::on_timer(TimerId timer, Output& out) {
       out.fsync();
       std::fill(unflushed_.begin(), unflushed_.end(), 0);
       return out.set_timer(flush_timer, milliseconds(cluster_->flush_interval_ms));
+    case retention_timer:  // log.retention.check.interval.ms (retention.cpp)
+      return retention_tick(out);
     default:
       return;
   }
@@ -152,12 +156,17 @@ void Broker::send_fetch(std::uint32_t p, Output& out) {
 void Broker::on_fetched(FetchResponse const& resp, Output& out) {
   Replica& r = replicas_[resp.partition];
   if (resp.request != r.fetch_request || r.leader == index_) return;  // Stale.
+  if (resp.error == Error::offset_out_of_range && resp.log_start > r.log.leo()) {
+    restart_log(resp.partition, resp.log_start, out);  // retention.cpp
+    return send_fetch(resp.partition, out);
+  }
   if (resp.error != Error::none) return;  // The retry timer fetches again.
   PartitionInfo const& info = cluster_->partitions[resp.partition];
   if (resp.diverging.value >= 0) {
     Offset const before = r.log.leo();
     r.log.truncate(resp.diverging);
-    out.truncate(resp.partition, static_cast<std::size_t>(r.log.leo().value));
+    out.truncate(resp.partition,
+                 static_cast<std::size_t>(r.log.leo().value - r.log.disk_base().value));
     out.event(OpKind::replicate, {},
               "truncate " + info.name() + " replica " + std::to_string(index_) + " from " +
                   std::to_string(before.value) + " to " + std::to_string(r.log.leo().value) +

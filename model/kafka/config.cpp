@@ -9,6 +9,7 @@
 
 #include "core/parse.hpp"
 #include "model/common/config_reader.hpp"
+#include "model/kafka/retention.hpp"
 
 namespace mqcheck::model::kafka {
 namespace {
@@ -116,6 +117,7 @@ ClusterConfig parse_cluster_config(ConfigMap const& map, Version version, Source
   c.heartbeat_interval = millis(r, "broker.heartbeat.interval.ms", seconds(2));
   c.session_timeout = millis(r, "broker.session.timeout.ms", seconds(9));
   c.eligible_leader_replicas = parse_elr_version(r, map, where, version);
+  read_broker_retention(r, map, where, c);
   r.reject_unknown();
   if (c.replica_lag_max.us <= 0 || c.replica_fetch_wait_max.us <= 0 ||
       c.heartbeat_interval.us <= 0 || c.session_timeout < c.heartbeat_interval) {
@@ -136,6 +138,7 @@ std::int32_t parse_topic_config(ConfigMap const& map, std::string const& scope,
   defaults.min_insync = static_cast<std::int32_t>(
       r.integer("min.insync.replicas", cluster.min_insync, 1, brokers_max));
   defaults.unclean_election = r.boolean("unclean.leader.election.enable", cluster.unclean_election);
+  read_topic_retention(r, map, scope, where, cluster, defaults);
   r.reject_unknown();
   if (rf > cluster.brokers) {
     config_error(map, scope, where, "replication.factor",
@@ -165,6 +168,13 @@ ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& sc
   c.retry_backoff = millis(r, "retry.backoff.ms", milliseconds(100));
   c.metadata_max_age = millis(r, "metadata.max.age.ms", seconds(300));
   c.max_in_flight = r.integer("max.in.flight.requests.per.connection", 5, 1, 1'000);
+  // Batching (https://kafka.apache.org/documentation/#producerconfigs_linger.ms): linger.ms
+  // defaults to 5 from 4.0 (KIP-1030), 0 before; batch.size 16384 (0 disables batching:
+  // every record is a batch of its own); max.request.size 1048576.
+  c.linger = millis(r, "linger.ms", milliseconds(version.at_least(4, 0) ? 5 : 0));
+  c.batch_size = r.integer("batch.size", 16'384, 0, std::numeric_limits<std::int32_t>::max());
+  c.max_request_size =
+      r.integer("max.request.size", 1'048'576, 1, std::numeric_limits<std::int32_t>::max());
   bool const explicit_idempotence = map.contains("enable.idempotence");
   c.idempotence = r.boolean("enable.idempotence", modern);
   if (auto const it = map.find("transactional.id"); it != map.end()) {
@@ -201,9 +211,16 @@ ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& sc
     }
     c.idempotence = false;  // Default idempotence yields silently to the explicit setting.
   }
-  if (c.delivery_timeout < c.request_timeout) {
-    config_error(map, scope, where, "delivery.timeout.ms",
-                 "must be at least request.timeout.ms (Kafka raises a ConfigException; KIP-91)");
+  // KIP-91 (KafkaProducer.configureDeliveryTimeout): delivery.timeout.ms must be at least
+  // linger.ms + request.timeout.ms; set explicitly below that it is a ConfigException, left at
+  // its default it is raised to the sum (with a warning).
+  if (c.delivery_timeout < c.linger + c.request_timeout) {
+    if (map.contains("delivery.timeout.ms")) {
+      config_error(map, scope, where, "delivery.timeout.ms",
+                   "must be at least linger.ms + request.timeout.ms (Kafka raises a "
+                   "ConfigException; KIP-91)");
+    }
+    c.delivery_timeout = c.linger + c.request_timeout;
   }
   return c;
 }

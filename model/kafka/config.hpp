@@ -45,12 +45,24 @@ enum class Acks : std::int8_t { none = 0, leader = 1, all = -1 };
 enum class OffsetReset : std::uint8_t { earliest, latest, none };
 enum class CommitMode : std::uint8_t { none, after_processing, before_processing };
 
+/// A log's retention and segment settings (topic keys retention.ms, retention.bytes,
+/// segment.bytes, segment.ms; their broker defaults log.retention.*, log.segment.bytes,
+/// log.roll.*). -1 means unlimited. Read by retention_config.cpp; applied by partition_log.
+struct Retention {
+  std::int64_t retention_ms = 168LL * 3'600'000;  // log.retention.hours = 168.
+  std::int64_t retention_bytes = -1;
+  std::int64_t segment_bytes = 1LL << 30;       // 1 GiB.
+  std::int64_t segment_ms = 168LL * 3'600'000;  // log.roll.hours = 168.
+  bool operator==(Retention const&) const = default;
+};
+
 struct PartitionInfo {  // One topic-partition and its replica assignment.
   std::string topic;
   std::int32_t number = 0;             // Partition number within the topic.
   std::vector<std::int32_t> replicas;  // Broker indices; replicas[0] is the preferred leader.
   std::int32_t min_insync = 1;         // min.insync.replicas (topic, else broker).
   bool unclean_election = false;       // unclean.leader.election.enable (topic, else broker).
+  Retention retention;                 // The topic's, else the broker's.
   std::string name() const { return topic + "-" + std::to_string(number); }
 };
 
@@ -77,6 +89,9 @@ struct ClusterConfig {  // broker_config keys, cluster-wide.
   std::int64_t flush_interval_ms = INT64_MAX;        // Not set: never by time.
   DurationUs heartbeat_interval = seconds(2);
   DurationUs session_timeout = seconds(9);
+  Retention retention;  // The broker defaults of the topic keys.
+  DurationUs retention_check_interval = milliseconds(300'000);  // log.retention.check.interval.ms
+  bool retention_keys_set = false;  // Any retention or segment key set: the check timer runs.
   bool eligible_leader_replicas = false;  // eligible.leader.replicas.version=1 (KIP-966).
   // Derived by the world builder.
   std::vector<PartitionInfo> partitions;       // Every topic-partition, topics in scenario order.
@@ -112,6 +127,9 @@ struct ProducerConfig {
   DurationUs retry_backoff = milliseconds(100);
   DurationUs metadata_max_age = seconds(300);
   std::int64_t max_in_flight = 5;
+  DurationUs linger{};                   // linger.ms: 0 before 4.0, 5 from 4.0 (KIP-1030).
+  std::int64_t batch_size = 16'384;      // batch.size, bytes (producer_batch.hpp sizes).
+  std::int64_t max_request_size = 1'048'576;  // max.request.size, bytes per request.
   bool idempotence = true;
   std::string transactional_id;  // "": not transactional.
   std::int64_t transaction_timeout_ms = 60'000;
@@ -129,6 +147,10 @@ struct ProducerConfig {
   DurationUs start{};
   ClusterConfig const* cluster = nullptr;
 };
+
+/// The scenario's `seek:` (consumer_seek.cpp): KafkaConsumer.seek to an offset, seek to the
+/// offset offsetsForTimes gives for a timestamp, seekToBeginning or seekToEnd.
+enum class SeekTo : std::uint8_t { none, offset, timestamp, beginning, end };
 
 /// partition.assignment.strategy: the classic protocol's eager assignors modelled.
 enum class Assignor : std::uint8_t { range, round_robin };
@@ -157,6 +179,11 @@ struct ConsumerConfig {
   std::vector<std::uint32_t> partitions;        // `assign` only: this instance's, statically.
   Distribution processing;
   ClusterConfig const* cluster = nullptr;
+  // `seek:`: `seek_at` after its start, between two polls, the application seeks every
+  // partition it holds.
+  SeekTo seek_to = SeekTo::none;
+  DurationUs seek_at{};
+  std::int64_t seek_value = 0;  // SeekTo::offset: the offset; SeekTo::timestamp: in ms.
   // Consume-transform-produce (`transform:`): every processed record is sent to the output
   // topic inside a transaction that also commits the consumed offsets (KIP-447).
   bool transform = false;

@@ -81,6 +81,7 @@ void Consumer::on_start(Output& out) {
     fetch_offsets(out);
   }
   out.set_timer(metadata_timer, config_->metadata_max_age);
+  if (config_->seek_to != SeekTo::none) out.set_timer(seek_timer, config_->seek_at);
   if (config_->auto_commit) out.set_timer(auto_commit_timer, config_->auto_commit_interval);
   if (config_->transform) {
     session_.emplace(&config_->txn, session_timers);
@@ -99,6 +100,7 @@ void Consumer::on_message(NodeId, Message const& message, Output& out) {
                  },
                  [&](OffsetFetchResponse const& m) { on_offsets(m, out); },
                  [&](ListOffsetsResponse const& m) {
+                   if (seeking_.contains(m.request)) return on_seek_offsets(m, out);
                    auto const it = listing_.find(m.request);
                    if (it == listing_.end()) return;
                    std::size_t const slot = it->second;
@@ -195,6 +197,7 @@ void Consumer::maybe_begin(Output& out) {
 void Consumer::start_poll(Output& out) {
   if (config_->subscribe && (rejoin_ || member_ == 0)) return rejoin(out);
   if (config_->subscribe) out.set_timer(max_poll_timer, config_->max_poll_interval);
+  if (maybe_seek(out)) return;  // consumer_seek.cpp: polls again once the seek is done.
   if (auto_commit_due_) {
     auto_commit_due_ = false;
     commit(false, out);
@@ -228,7 +231,7 @@ void Consumer::on_fetched(FetchResponse const& resp, Output& out) {
   std::size_t const slot = it->second;
   fetches_.erase(it);
   if (resp.error == Error::not_leader) out.send(config_->cluster->controller, MetadataRequest{});
-  if (resp.error == Error::offset_out_of_range) reset(slot, out);
+  if (resp.error == Error::offset_out_of_range) out_of_range(slot, out);
   // KIP-320: the log was truncated under the consumer (an unclean election). With a reset
   // policy it moves back to the first diverging offset; with none it is stuck
   // (LogTruncationException,
@@ -345,6 +348,12 @@ void Consumer::on_timer(TimerId timer, Output& out) {
     case auto_commit_timer:
       auto_commit_due_ = true;
       return;
+    case seek_timer:  // The application seeks before its next poll.
+      seek_due_ = true;
+      return;
+    case seek_timeout_timer:  // Some ListOffsets went unanswered: keep those positions.
+      seeking_.clear();
+      return finish_seek(out);
     case commit_timeout_timer: {  // commitSync gave up: the commit's outcome is unknown.
       auto const it = commits_.find(sync_commit_);
       if (it != commits_.end()) {
@@ -385,6 +394,8 @@ void Consumer::hash_into(Hasher& h) const {
   h.add((rejoin_ ? 1U : 0U) | (revoke_committed_ ? 2U : 0U));
   h.add(group_request_);
   h.add(offsets_request_);
+  h.add(seek_due_ ? 1 : 0);
+  h.add(seeking_.size());
 }
 
 }  // namespace mqcheck::model::kafka

@@ -46,6 +46,8 @@ class Consumer {
   static constexpr TimerId heartbeat_timer = 7;  // heartbeat.interval.ms (the heartbeat thread).
   static constexpr TimerId max_poll_timer = 8;   // max.poll.interval.ms since the last poll.
   static constexpr TimerId join_timer = 9;       // A JoinGroup or SyncGroup got no answer.
+  static constexpr TimerId seek_timer = 10;      // The scenario's seek.at (consumer_seek.cpp).
+  static constexpr TimerId seek_timeout_timer = 11;  // Its ListOffsets got no answer.
 
   void hash_into(Hasher& h) const;
   bool operator==(Consumer const& o) const {
@@ -59,7 +61,8 @@ class Consumer {
            txns_ == o.txns_ && assigned_ == o.assigned_ && member_ == o.member_ &&
            generation_ == o.generation_ && rejoin_ == o.rejoin_ &&
            revoke_committed_ == o.revoke_committed_ && group_request_ == o.group_request_ &&
-           offsets_request_ == o.offsets_request_;
+           offsets_request_ == o.offsets_request_ && seek_due_ == o.seek_due_ &&
+           seeking_ == o.seeking_;
   }
 
  private:
@@ -99,6 +102,13 @@ class Consumer {
   history::Record record(Polled const& p) const;
   bool visible(std::size_t slot, LogRecord const& r, Offset at, std::vector<std::uint64_t>& aborted,
                std::size_t& next_aborted) const;
+  // Seeks and offset resets through ListOffsets (consumer_seek.cpp).
+  bool maybe_seek(Output& out);
+  void on_seek_offsets(ListOffsetsResponse const& resp, Output& out);
+  void finish_seek(Output& out, bool resume = true);
+  void out_of_range(std::size_t slot, Output& out);
+  void list_offset(std::size_t slot, std::int64_t timestamp,
+                   std::map<std::uint64_t, std::size_t>& into, Output& out);
   // Consume-transform-produce (consumer_transform.cpp).
   void transform_begin(Output& out);
   void transform_output(Polled const& input, Output& out);
@@ -141,6 +151,8 @@ class Consumer {
   bool revoke_committed_ = false;        // The auto-commit before rejoining was sent.
   std::uint64_t group_request_ = 0;      // The JoinGroup or SyncGroup waited for.
   std::uint64_t offsets_request_ = 0;    // The OffsetFetch waited for.
+  bool seek_due_ = false;                // The scenario's seek is due at the next poll.
+  std::map<std::uint64_t, std::size_t> seeking_;  // The seek's open ListOffsets -> slot.
 };
 
 }  // namespace mqcheck::model::kafka

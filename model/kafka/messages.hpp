@@ -51,21 +51,37 @@ struct LogRecord {
   std::int32_t producer_epoch = 0;  // Bumped by InitProducerId (fencing) and, from 4.0, per txn.
   bool transactional = false;
   Control control = Control::data;
+  // Milliseconds of the leader's clock at the append (LogAppendTime; partition_log.hpp):
+  // what time retention and ListOffsets by timestamp read. -1: not stamped yet.
+  std::int64_t timestamp = -1;
   bool operator==(LogRecord const&) const = default;
 };
 
+/// One partition's record batch in a produce request (Kafka's RecordBatch): records in order,
+/// the first carrying the batch's base sequence, the others the next ones (sequence numbers
+/// count records). The leader appends a batch whole or not at all.
+struct ProduceBatch {
+  std::uint32_t partition = 0;
+  std::vector<LogRecord> records;
+  bool operator==(ProduceBatch const&) const = default;
+};
+/// A produce request: with `batches` empty, one record (`record`) for `partition` (how the
+/// transactional session sends); otherwise at most one batch per partition, for partitions the
+/// receiving broker leads (RecordAccumulator.drain). The leader answers each partition with a
+/// ProduceResponse of its own, echoing `request` and the partition.
 struct ProduceRequest {
   std::uint64_t request = 0;  // Unique per producer; the response echoes it.
   std::uint32_t partition = 0;
   Acks acks = Acks::all;
   LogRecord record;  // epoch is set by the leader.
+  std::vector<ProduceBatch> batches;
   bool operator==(ProduceRequest const&) const = default;
 };
 struct ProduceResponse {
   std::uint64_t request = 0;
   std::uint32_t partition = 0;
   Error error = Error::none;
-  Offset offset;
+  Offset offset;  // The batch's base offset: its first record's.
   bool operator==(ProduceResponse const&) const = default;
 };
 
@@ -95,14 +111,21 @@ struct FetchResponse {
   std::int32_t leader_epoch = 0;
   Offset high_watermark;
   Offset diverging{-1};  // >= 0: the follower must truncate to this offset first.
+  Offset log_start{0};   // The leader's log start offset (retention moves it up).
   std::vector<LogRecord> records;
   std::vector<AbortedTxn> aborted;  // read_committed fetches only.
   bool operator==(FetchResponse const&) const = default;
 };
 
-struct ListOffsetsRequest {  // The latest offset (consumers: the high watermark).
+/// ListOffsets' special timestamps (ListOffsetsRequest.LATEST_TIMESTAMP / EARLIEST_TIMESTAMP).
+constexpr std::int64_t latest_timestamp = -1;
+constexpr std::int64_t earliest_timestamp = -2;
+/// ListOffsets: the latest offset (consumers: the high watermark), the log start offset, or
+/// (timestamp >= 0, offsetsForTimes) the earliest offset whose timestamp is >= timestamp.
+struct ListOffsetsRequest {
   std::uint64_t request = 0;
   std::uint32_t partition = 0;
+  std::int64_t timestamp = latest_timestamp;
   bool operator==(ListOffsetsRequest const&) const = default;
 };
 struct ListOffsetsResponse {
@@ -324,7 +347,15 @@ enum class TxnPhase : std::uint8_t {
 /// epoch in record.producer_epoch, the partitions in `partitions`, the pending offsets in
 /// `offsets`).
 struct Entry {
-  enum class Kind : std::uint8_t { record, partition_state, committed, sent, boot, txn_state };
+  enum class Kind : std::uint8_t {
+    record,
+    partition_state,
+    committed,
+    sent,
+    boot,
+    txn_state,
+    log_start,  // A broker's log-start-offset checkpoint (partition, offset; retention.cpp).
+  };
   Kind kind = Kind::record;
   LogRecord record;                            // record
   std::uint32_t partition = 0;                 // partition_state, committed
@@ -334,7 +365,7 @@ struct Entry {
   BrokerSet elr = 0;                           // partition_state (KIP-966)
   std::int32_t last_leader = no_leader;        // partition_state (KIP-966)
   std::uint32_t group = 0;                     // committed
-  Offset offset;                               // committed
+  Offset offset;                               // committed, log_start
   TxnPhase phase = TxnPhase::empty;            // txn_state
   std::vector<std::uint32_t> partitions = {};  // txn_state
   std::vector<PartitionOffset> offsets = {};   // txn_state (group: txn_id; offsets' group below)

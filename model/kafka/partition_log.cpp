@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: model/kafka/partition_log.cpp (layer: model)
+// The log's arithmetic: appends (with timestamps and segment rolling), truncation, the
+// leader-epoch cache, producer state and the transaction index. Retention's deletions are in
+// retention.cpp.
 #include "model/kafka/partition_log.hpp"
 
 #include <algorithm>
@@ -16,8 +19,62 @@ Offset PartitionLog::append(LogRecord const& r) {
   Offset const offset = leo();
   if (epochs_.empty() || epochs_.back().first < r.epoch) epochs_.emplace_back(r.epoch, offset);
   log_.push_back(r);
-  remember(r, offset);
+  LogRecord& stored = log_.back();
+  if (stored.timestamp < 0) stored.timestamp = now_ms_;
+  // LogSegment.shouldRoll (Kafka 2.x Log.maybeRoll, same rule in 3.x/4.x UnifiedLog): roll
+  // when the batch would overflow segment.bytes, or when the active segment holds data whose
+  // first timestamp is more than segment.ms old (log.roll.jitter.ms is 0 by default).
+  Segment const& active = segments_.back();
+  std::int64_t const rolling_base =
+      active.first_timestamp >= 0 ? active.first_timestamp : active.created_ms;
+  if (active.bytes > retention_.segment_bytes - log_record_bytes ||
+      (active.bytes > 0 && now_ms_ - rolling_base > retention_.segment_ms)) {
+    segments_.push_back(Segment{offset, 0, -1, -1, now_ms_});
+  }
+  Segment& seg = segments_.back();
+  seg.bytes += log_record_bytes;
+  if (seg.first_timestamp < 0) seg.first_timestamp = stored.timestamp;
+  seg.max_timestamp = std::max(seg.max_timestamp, stored.timestamp);
+  remember(stored, offset);
   return offset;
+}
+
+// Log.roll: a new empty active segment at the LEO.
+void PartitionLog::roll() {
+  if (segments_.back().bytes == 0) return;
+  segments_.push_back(Segment{leo(), 0, -1, -1, now_ms_});
+}
+
+// Recomputes the last segment's size and timestamps from its records (after a truncation).
+void PartitionLog::resize_last_segment() {
+  Segment& seg = segments_.back();
+  seg.bytes = 0;
+  seg.first_timestamp = -1;
+  seg.max_timestamp = -1;
+  for (Offset o = std::max(seg.base, start_); o < leo(); o.value += 1) {
+    LogRecord const& r = at(o);
+    seg.bytes += log_record_bytes;
+    if (seg.first_timestamp < 0) seg.first_timestamp = r.timestamp;
+    seg.max_timestamp = std::max(seg.max_timestamp, r.timestamp);
+  }
+}
+
+Offset PartitionLog::offset_for_timestamp(std::int64_t timestamp, Offset limit) const {
+  // The timestamps here only grow (LogAppendTime), so the first match is the earliest offset
+  // whose timestamp is >= the target, as Kafka's time index search returns
+  // (https://kafka.apache.org/documentation/#consumerapi: KafkaConsumer.offsetsForTimes).
+  for (Offset o = start_; o < std::min(limit, leo()); o.value += 1) {
+    if (at(o).timestamp >= timestamp) return o;
+  }
+  return Offset{-1};
+}
+
+// ListOffsets (KafkaApis.handleListOffsetRequest): LATEST is the HW for a consumer (the
+// model's consumers ask it for auto.offset.reset=latest), EARLIEST the log start offset.
+Offset PartitionLog::list_offset(std::int64_t timestamp) const {
+  if (timestamp == latest_timestamp) return hw_;
+  if (timestamp == earliest_timestamp) return start_;
+  return offset_for_timestamp(timestamp, hw_);
 }
 
 void PartitionLog::begin_epoch(std::int32_t epoch) {
@@ -63,11 +120,36 @@ std::vector<AbortedTxn> PartitionLog::aborted_between(Offset from, Offset to) co
   return out;
 }
 
+// Log.truncateTo: segments above the new end go, the one holding it is cut; an end below the
+// log start restarts the log there (truncateFullyAndStartAt).
 void PartitionLog::truncate(Offset length) {
   if (length >= leo()) return;
-  log_.resize(static_cast<std::size_t>(std::max<std::int64_t>(length.value, 0)));
+  if (length < start_) return reset_to(Offset{std::max<std::int64_t>(length.value, 0)});
+  log_.resize(static_cast<std::size_t>(length.value - start_.value));
   if (hw_ > leo()) hw_ = leo();
+  while (segments_.size() > 1 && segments_.back().base > length) segments_.pop_back();
+  resize_last_segment();
   rebuild_caches();
+}
+
+void PartitionLog::reset_to(Offset start) {
+  log_.clear();
+  start_ = start;
+  disk_base_ = start;
+  hw_ = start;
+  segments_.assign(1, Segment{start, 0, -1, -1, now_ms_});
+  rebuild_caches();
+}
+
+void PartitionLog::advance_start(Offset start) {
+  start = std::min(start, leo());
+  if (start <= start_) return;
+  log_.erase(log_.begin(), log_.begin() + (start.value - start_.value));
+  start_ = start;
+  hw_ = std::max(hw_, start_);
+  while (segments_.size() > 1 && segments_[1].base <= start_) segments_.erase(segments_.begin());
+  segments_.front().base = std::max(segments_.front().base, start_);
+  truncate_head();
 }
 
 // After a truncation the caches are rebuilt from the log itself, as Kafka rebuilds producer
@@ -79,12 +161,24 @@ void PartitionLog::rebuild_caches() {
   open_.clear();
   aborted_.clear();
   for (std::size_t i = 0; i < log_.size(); ++i) {
-    Offset const o{static_cast<std::int64_t>(i)};
+    Offset const o{start_.value + static_cast<std::int64_t>(i)};
     if (epochs_.empty() || epochs_.back().first < log_[i].epoch) {
       epochs_.emplace_back(log_[i].epoch, o);
     }
     remember(log_[i], o);
   }
+}
+
+// After the head of the log was deleted: the epoch cache keeps its entries, the first one
+// moved up to the new log start (LeaderEpochFileCache.truncateFromStart), so a follower's
+// epoch check still finds where epochs end; producer and transaction state is rebuilt from
+// what remains (ProducerStateManager.truncateHead).
+void PartitionLog::truncate_head() {
+  while (epochs_.size() > 1 && epochs_[1].second <= start_) epochs_.erase(epochs_.begin());
+  if (!epochs_.empty() && epochs_.front().second < start_) epochs_.front().second = start_;
+  auto const epochs = epochs_;
+  rebuild_caches();
+  epochs_ = epochs;
 }
 
 void PartitionLog::advance_hw(Offset hw) {
@@ -140,6 +234,13 @@ void PartitionLog::hash_into(Hasher& h) const {
     g.add(static_cast<std::uint64_t>(r.producer_epoch));
     g.add(r.transactional ? 1 : 0);
     g.add(static_cast<std::uint64_t>(r.control));
+    g.add(static_cast<std::uint64_t>(r.timestamp));
+  });
+  h.add(static_cast<std::uint64_t>(start_.value));
+  h.add(static_cast<std::uint64_t>(now_ms_));
+  h.add_each(segments_, [](Hasher& g, Segment const& s) {
+    g.add(static_cast<std::uint64_t>(s.base.value));
+    g.add(static_cast<std::uint64_t>(s.created_ms));
   });
   h.add(static_cast<std::uint64_t>(hw_.value));
   h.add_each(epochs_, [](Hasher& g, auto const& e) {

@@ -109,7 +109,7 @@ drain: 1s
 TEST_CASE("properties files feed a kafka scenario; unread keys are listed as ignored", "[sim]") {
   Folder const f;
   f.write("server.properties", "min.insync.replicas=2\nnum.io.threads=8\n");
-  f.write("producer.properties", "acks=1\nbootstrap.servers=b:9092\nlinger.ms=5\n");
+  f.write("producer.properties", "acks=1\nbootstrap.servers=b:9092\ncompression.type=lz4\n");
   f.write("consumer.properties", "group.id=billing\nenable.auto.commit=false\n");
   Scenario const s = load_scenario(f.write("s.yaml", scenario));
   CHECK(s.producers[0].config.at("acks").text == "all");  // Inline over the file.
@@ -122,7 +122,7 @@ TEST_CASE("properties files feed a kafka scenario; unread keys are listed as ign
   }
   CHECK(listed == std::vector<std::string>{"broker_config.num.io.threads@2",
                                            "producers[0].config.bootstrap.servers@2",
-                                           "producers[0].config.linger.ms@3",
+                                           "producers[0].config.compression.type@3",
                                            "consumers[0].config.group.id@1"});
 }
 
