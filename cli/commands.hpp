@@ -59,6 +59,16 @@ struct ExploreOptions {
   std::string trace_guarantee;  // ...of this guarantee (default: the first violated).
   std::vector<std::string> expect;  // "guarantee=holds|violated"
   bool all = false;         // Keep searching after every guarantee is violated.
+  std::string order = "bfs";    // --search: bfs or dfs.
+  std::uint32_t threads = 1;
+  bool minimise = false;
+  std::uint64_t swarm = 0;      // Random walks instead of a search (0: a search).
+  std::uint64_t seed = 0;       // The swarm's seed.
+  std::uint32_t drops = 0;      // Network fault budget: messages lost...
+  std::uint32_t duplicates = 0;  // ...and delivered twice.
+  std::string reduce = "none";  // --reduce: a comma list of reductions (por), or none.
+  bool no_reduce = false;       // --no-reduce: the same as --reduce none.
+  bool liveness = false;        // Check liveness through the state graph's terminal SCCs.
 };
 
 struct ReplayOptions {

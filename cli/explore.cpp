@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <span>
+#include <string_view>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -23,19 +26,6 @@
 
 namespace mqcheck::cli {
 namespace {
-
-// The options of explore's second slice. They belong in ExploreOptions (cli/commands.hpp,
-// not this file's to change); until they move there they live here, one instance per process.
-struct SearchOptions {
-  std::string order = "bfs";
-  std::uint32_t threads = 1;
-  bool minimise = false;
-  std::uint64_t swarm = 0;
-  std::uint64_t seed = 0;
-  std::uint32_t drops = 0;
-  std::uint32_t duplicates = 0;
-};
-SearchOptions search_options;  // NOLINT: filled by CLI11 before explore_command runs.
 
 constexpr char const* explore_footer = R"(Examples:
   mqcheck explore scenarios/explore/reference-ack-before-processing.yaml --max-latency 1ms
@@ -57,6 +47,28 @@ any time, so every timeout can fire before its answer arrives. Exit status: 0 wh
 guarantee is violated (or every --expect holds), 1 otherwise, 2 on bad input. See
 docs/explorer.md.)";
 
+// Returns the reductions --reduce names (a comma list; "none" for none); --no-reduce wins.
+std::set<std::string> reductions_of(ExploreOptions const& o) {
+  std::set<std::string> out;
+  if (o.no_reduce) return out;
+  std::array<std::string_view, 2> const known{"por", "none"};
+  std::size_t from = 0;
+  while (from <= o.reduce.size()) {
+    std::size_t const comma = std::min(o.reduce.find(',', from), o.reduce.size());
+    std::string const item = o.reduce.substr(from, comma - from);
+    std::span<std::string_view const> const names(known);
+    if (std::find(known.begin(), known.end(), item) == known.end()) {
+      std::string const near = nearest(item, names);
+      throw InputError({"command line", 0, 0}, "--reduce",
+                       "'" + item + "' is not a reduction; use 'por' or 'none'" +
+                           (near.empty() ? "" : "; did you mean '" + near + "'?"));
+    }
+    if (item != "none") out.insert(item);
+    from = comma + 1;
+  }
+  return out;
+}
+
 explore::Bounds bounds_of(ExploreOptions const& o) {
   explore::Bounds b;
   b.depth_max = o.depth_max;
@@ -77,7 +89,7 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
       throw InputError({"command line", 0, 0}, "--max-latency", "not a duration: " + o.latency_max);
     }
   }
-  SearchOptions const& so = search_options;
+  ExploreOptions const& so = o;
   if (so.order == "dfs") {
     b.order = explore::SearchOrder::dfs;
   } else if (so.order != "bfs") {
@@ -98,6 +110,8 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
   b.seed = so.seed;
   b.drops = so.drops;
   b.duplicates = so.duplicates;
+  b.por = reductions_of(o).count("por") > 0;
+  b.liveness = o.liveness;
   if (o.fingerprint == "state") {
     b.fingerprint = explore::FingerprintMode::state;
   } else if (o.fingerprint != "inputs") {
@@ -119,6 +133,12 @@ std::string order_text(explore::Bounds const& b, explore::ExploreStats const& s)
   return out;
 }
 
+std::string reductions_text(explore::ExploreResult const& r) {
+  if (!r.por) return "none (--reduce por: partial-order reduction by sleep sets)";
+  return "partial-order (sleep sets): " + std::to_string(r.stats.slept) +
+         " transitions not taken, every state still reached";
+}
+
 void print_stats(explore::ExploreResult const& r, std::string const& order, double seconds) {
   explore::ExploreStats const& s = r.stats;
   double const rate = seconds > 0 ? static_cast<double>(s.distinct) / seconds : 0.0;
@@ -130,7 +150,7 @@ void print_stats(explore::ExploreResult const& r, std::string const& order, doub
             << (s.distinct > 0 ? s.memory_bytes / s.distinct : 0) << " bytes/state; tables "
             << (s.distinct > 0 ? s.table_bytes / s.distinct : 0) << " bytes/state)\n"
             << "search: " << order << "\n"
-            << "reductions: none (partial-order and symmetry reduction are not built yet)\n";
+            << "reductions: " << reductions_text(r) << "\n";
   if (!s.stopped.empty()) {
     std::cout << "stopped early at --" << s.stopped
               << ": the verdicts below cover only the states listed above\n";
@@ -172,6 +192,31 @@ void print_guarantee(explore::GuaranteeResult const& g, std::string const& bound
       std::cout << "    " << v.anomalies[a].kind << ": " << v.anomalies[a].explanation << "\n";
     }
   }
+}
+
+void print_liveness(explore::LivenessResult const& l) {
+  using Status = explore::LivenessResult::Status;
+  std::cout << "liveness (every acknowledged message is eventually processed once faults stop): ";
+  if (l.status == Status::unknown) {
+    std::cout << "unknown: " << l.why << "\n";
+    return;
+  }
+  if (l.status == Status::holds) {
+    std::cout << "holds: in each of the " << l.components
+              << " terminal strongly connected components of the fault-free state graph every "
+                 "acknowledged message is processed\n";
+    return;
+  }
+  std::cout << "VIOLATED; the system reaches a terminal component (" << l.path.size()
+            << " choices) and never leaves it:\n";
+  for (std::size_t i = 0; i < l.path.size(); ++i) {
+    std::cout << "  " << (i + 1) << ". " << l.path[i] << "\n";
+  }
+  if (l.cycle.empty()) std::cout << "  then nothing more happens, forever\n";
+  for (std::size_t i = 0; i < l.cycle.size(); ++i) {
+    std::cout << "  " << (i == 0 ? "then forever: " : "              ") << l.cycle[i] << "\n";
+  }
+  std::cout << "  " << l.why << "\n";
 }
 
 // Returns the --expect list as (guarantee, violated?) pairs; bad entries are InputErrors,
@@ -303,6 +348,7 @@ int explore_command(ExploreOptions const& o) {
     std::cout << scenario.name << " (explored)\n\n";
     print_stats(r, order_text(bounds, r.stats), took.count());
     for (explore::GuaranteeResult const& g : r.guarantees) print_guarantee(g, r.bounds);
+    if (r.liveness) print_liveness(*r.liveness);
     if (!o.trace_path.empty()) save_trace(o, bounds, r);
     if (!o.dot_path.empty()) write_dot(o, r, scenario.name);
     return exit_for(expected, r);
@@ -330,7 +376,7 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
   cmd->add_option("--expect", o.expect, "GUARANTEE=holds|violated; exit 1 unless so");
   cmd->add_option("--dot", o.dot_path, "Write the state graph (Graphviz DOT; up to 2000 states)");
   cmd->add_flag("--all", o.all, "Search on after every guarantee is violated");
-  SearchOptions& so = search_options;
+  ExploreOptions& so = o;
   cmd->add_option("--search", so.order, "bfs (default: shortest counterexamples) or dfs (memory)");
   cmd->add_option("--threads", so.threads, "Worker threads for bfs; same results (default 1)");
   cmd->add_flag("--minimise,--minimize", so.minimise,
@@ -339,6 +385,12 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
   cmd->add_option("--seed", so.seed, "The swarm's seed (default 0)");
   cmd->add_option("--drops", so.drops, "Messages the network may lose (default 0)");
   cmd->add_option("--duplicates", so.duplicates, "Messages the network may duplicate (default 0)");
+  cmd->add_option("--reduce", so.reduce,
+                  "Reductions, a comma list: por (partial-order, sleep sets) or none (default)");
+  cmd->add_flag("--no-reduce", so.no_reduce, "No reductions (the full search)");
+  cmd->add_flag("--liveness", so.liveness,
+                "Check that every acknowledged message is eventually processed once faults stop "
+                "(terminal strongly connected components; implies --all)");
   cmd->callback([&o, &status] { status = explore_command(o); });
 }
 

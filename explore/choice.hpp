@@ -19,6 +19,13 @@ enum class ChoiceKind : std::uint8_t {
   deliver, timer, crash, power_loss, restart, drop, duplicate
 };
 
+/// Returns whether a choice of this kind is a fault (what stops when "faults stop"); deliveries,
+/// timers and restarts are the system's own steps.
+constexpr bool is_fault(ChoiceKind k) {
+  return k == ChoiceKind::crash || k == ChoiceKind::power_loss || k == ChoiceKind::drop ||
+         k == ChoiceKind::duplicate;
+}
+
 struct Choice {
   ChoiceKind kind = ChoiceKind::deliver;
   NodeId node;             // The receiver, the timer's node or the node struck.

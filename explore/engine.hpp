@@ -157,29 +157,10 @@ class Engine {
   /// nothing is left to run, or `steps_max` steps. Returns whether the history counts as
   /// drained, as the kernel decides it (nothing left, or an endless model not cut short).
   bool settle(W& w, DurationUs drain, std::uint64_t steps_max) {
-    restart_all(w);
-    SimTimeUs const end = w.now + drain;
-    for (std::uint64_t step = 0; step < steps_max; ++step) {
-      if (!w.in_flight.empty()) {
-        deliver(w, 0);
-        continue;
-      }
-      NodeId node{0};
-      model::TimerId timer = 0;
-      std::int64_t soonest = TimerWindow::unbounded;
-      for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
-        for (auto const& [id, window] : w.nodes[n].timers) {
-          if (window.lo >= soonest) continue;
-          node = NodeId{n};
-          timer = id;
-          soonest = window.lo;
-        }
-      }
-      if (soonest == TimerWindow::unbounded) return true;  // Nothing left: drained.
-      if (w.now + DurationUs{soonest} > end) return kernel_.plan().endless;
-      fire(w, node, timer);
-    }
-    return false;
+    settling_ = true;  // Its ops go to w.tail (World::tail); reset however settle_steps ends.
+    bool const drained = settle_steps(w, drain, steps_max);
+    settling_ = false;
+    return drained;
   }
 
   /// Restarts every node that is down, in node order: the settle's first steps.
@@ -211,6 +192,34 @@ class Engine {
   std::vector<std::string> const& unsupported_faults() const { return unsupported_; }
 
  private:
+  // The settle after its restarts: the fixed schedule of settle(), up to `steps_max` steps.
+  bool settle_steps(W& w, DurationUs drain, std::uint64_t steps_max) {
+    restart_all(w);
+    SimTimeUs const end = w.now + drain;
+    for (std::uint64_t step = 0; step < steps_max; ++step) {
+      if (!w.in_flight.empty()) {
+        deliver(w, 0);
+        continue;
+      }
+      NodeId node{0};
+      model::TimerId timer = 0;
+      std::int64_t soonest = TimerWindow::unbounded;
+      for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
+        for (auto const& [id, window] : w.nodes[n].timers) {
+          if (window.lo >= soonest) continue;
+          node = NodeId{n};
+          timer = id;
+          soonest = window.lo;
+        }
+      }
+      if (soonest == TimerWindow::unbounded) return true;  // Nothing left: drained.
+      if (w.now + DurationUs{soonest} > end) return kernel_.plan().endless;
+      fire(w, node, timer);
+    }
+    return false;
+  }
+
+
   // The latest moment time may move to: no armed timer and no message may be overtaken.
   static std::int64_t earliest_deadline(W const& w) {
     std::int64_t horizon = TimerWindow::unbounded;
@@ -303,6 +312,7 @@ class Engine {
   std::vector<std::string> unsupported_;
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
   std::mutex* resolve_lock_ = nullptr;
+  bool settling_ = false;  // Inside settle(): record() appends to World::tail.
 };
 
 }  // namespace mqcheck::explore

@@ -70,6 +70,8 @@ void Engine<Model>::record(W& w, history::Op op) {
   op.time = w.now;
   op.index = w.op_count++;
   if (history::is_client_op(op)) w.observed += op_digest(op);
+  if (settling_) return w.tail.push_back(std::move(op));
+  MQCHECK_ASSERT(w.tail.empty());  // A settled World is judged, never stepped on.
   w.ops = std::make_shared<OpChain const>(OpChain{std::move(op), std::move(w.ops)});
 }
 

@@ -39,9 +39,31 @@ namespace {
                    "'reference' and 'kafka'");
 }
 
+// Partial-order reduction by sleep sets relies on every edge into a state being seen before the
+// state is expanded (explore/sleep_sets.hpp): true for the single-threaded breadth-first search
+// with `inputs` fingerprints only.
+void check_reductions(Bounds const& b) {
+  if (b.liveness && (b.por || b.order != SearchOrder::bfs || b.threads > 1 || b.swarm_walks > 0)) {
+    throw InputError({"command line", 0, 0}, "--liveness",
+                     "the liveness check needs every transition of the single-threaded "
+                     "breadth-first search; drop --reduce por, --search dfs, --threads, --swarm");
+  }
+  if (!b.por) return;
+  std::string clash;
+  if (b.order != SearchOrder::bfs) clash = "--search dfs";
+  if (b.threads > 1) clash = "--threads";
+  if (b.swarm_walks > 0) clash = "--swarm";
+  if (b.fingerprint != FingerprintMode::inputs) clash = "--fingerprint state";
+  if (clash.empty()) return;
+  throw InputError({"command line", 0, 0}, "--reduce",
+                   "partial-order reduction (por) works with the single-threaded breadth-first "
+                   "search and input fingerprints only; drop " + clash + " or use --reduce none");
+}
+
 }  // namespace
 
 ExploreResult explore(sim::Scenario const& scenario, Bounds const& bounds) {
+  check_reductions(bounds);
   switch (scenario.broker) {
     case sim::BrokerKind::reference:
       return detail::explore_reference(scenario, bounds);

@@ -17,6 +17,7 @@
 
 #include "checker/delivery.hpp"
 #include "core/time.hpp"
+#include "explore/liveness.hpp"
 #include "explore/state_graph.hpp"
 #include "explore/world.hpp"
 #include "history/history.hpp"
@@ -49,6 +50,12 @@ struct Bounds {
   bool minimise = false;         // Shorten each counterexample by delta debugging.
   std::uint64_t swarm_walks = 0;  // > 0: that many seeded random walks instead of a search.
   std::uint64_t seed = 0;         // The swarm's seed.
+  /// Partial-order reduction by sleep sets (explore/sleep_sets.hpp): the same distinct states
+  /// and verdicts, fewer transitions. Breadth-first, one thread, `inputs` fingerprints only.
+  bool por = false;
+  /// Check liveness through the terminal strongly connected components of the state graph
+  /// (explore/liveness.hpp); keeps every transition. Breadth-first, one thread, no por.
+  bool liveness = false;
   /// Called every few hundred states with the numbers so far (for a progress line). It must
   /// not affect the search: the host clock lives on the caller's side of this call.
   std::function<void(ExploreStats const&)> progress;
@@ -82,6 +89,7 @@ struct ExploreStats {
   std::uint64_t memory_bytes = 0;  // Tables (by capacity) and the Worlds held, at the end.
   std::uint64_t table_bytes = 0;   // The visited set and verdict cache alone.
   std::uint64_t walks = 0;         // Swarm mode: random walks run.
+  std::uint64_t slept = 0;         // Transitions not taken: asleep (partial-order reduction).
   bool depth_cut = false;          // Some state at depth_max still had choices.
   std::string stopped;             // Empty when the bounds were covered; else the limit hit.
 };
@@ -93,6 +101,8 @@ struct ExploreResult {
   std::vector<std::string> unsupported;     // Scenario faults the explorer does not enumerate.
   std::optional<StateGraph> graph;          // When Bounds::dot_states_max > 0.
   std::vector<std::uint32_t> graph_trace;   // The first counterexample's states in the graph.
+  bool por = false;                         // Partial-order reduction was used.
+  std::optional<LivenessResult> liveness;   // When Bounds::liveness.
 };
 
 /// Explores `scenario` within `bounds`. Deterministic: the same scenario and bounds give the

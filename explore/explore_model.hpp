@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "explore/explore.hpp"
+#include "explore/liveness_check.hpp"
 #include "explore/minimise.hpp"
 #include "explore/search.hpp"
 #include "explore/search_parallel.hpp"
@@ -59,8 +60,10 @@ void collect(Search<Model>& search, Bounds const& bounds, ExploreResult& result)
 }
 
 template <class Model>
-ExploreResult explore_model(sim::Scenario const& scenario, Bounds const& bounds) {
+ExploreResult explore_model(sim::Scenario const& scenario, Bounds const& asked) {
   ExploreResult result;
+  Bounds bounds = asked;  // Liveness needs the whole graph: no stop at the first violations.
+  if (bounds.liveness) bounds.stop_when_all_violated = false;
   with_kernel<Model>(scenario, [&](sim::Kernel<Model>& kernel) {
     Engine<Model> engine(kernel, bounds.crashes, bounds.latency_max);
     engine.set_network_faults(bounds.drops, bounds.duplicates);
@@ -76,6 +79,8 @@ ExploreResult explore_model(sim::Scenario const& scenario, Bounds const& bounds)
     collect(search, bounds, result);
     result.bounds = bounds_text(bounds, engine.fault_options(), scenario.drain);
     result.unsupported = engine.unsupported_faults();
+    result.por = bounds.por;
+    if (bounds.liveness) result.liveness = check_liveness(search, bounds);
   });
   return result;
 }

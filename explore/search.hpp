@@ -22,6 +22,7 @@
 #include "explore/engine.hpp"
 #include "explore/explore.hpp"
 #include "explore/fingerprint_table.hpp"
+#include "explore/sleep_sets.hpp"
 #include "explore/state_graph.hpp"
 
 namespace mqcheck::explore {
@@ -65,9 +66,11 @@ class Search {
   };
   Witness const& witness(std::size_t g) const { return witness_[g]; }
 
-  /// Re-runs `choices` from the initial state, settles and judges: a counterexample.
+  /// Re-runs `choices` from the initial state, settles (unless `settle` is false: the history
+  /// is then judged as it stands, marked drained) and judges: a counterexample.
   Counterexample rebuild(std::vector<std::uint32_t> const& choices,
-                         std::vector<std::string> const* expected_steps = nullptr) {
+                         std::vector<std::string> const* expected_steps = nullptr,
+                         bool settle = true) {
     Counterexample cx;
     W w = engine_.initial();
     std::vector<Choice> options;
@@ -88,7 +91,7 @@ class Search {
       cx.steps.push_back(std::move(words));
       cx.choices.push_back(choices[k]);
     }
-    bool const drained = engine_.settle(w, drain_, bounds_.settle_steps_max);
+    bool const drained = !settle || engine_.settle(w, drain_, bounds_.settle_steps_max);
     cx.history = engine_.history(w, drained);
     cx.report = checker::check_history(cx.history, names_);
     cx.found_choices = choices.size();
@@ -107,13 +110,39 @@ class Search {
 
   static constexpr std::uint32_t no_parent = 0xffffffffu;
 
+  /// Every transition taken (with Bounds::liveness; empty otherwise).
+  std::vector<GraphEdge> const& edges() const { return edges_; }
+  /// The states left unexpanded at the depth bound though they had choices (with liveness).
+  std::vector<std::uint32_t> const& cut() const { return cut_; }
+  /// The distinct states so far (table entries 0..states()-1).
+  std::uint32_t states() const { return static_cast<std::uint32_t>(table_.size()); }
+
+  // Returns the choice indices from the initial state to table entry `entry`.
+  std::vector<std::uint32_t> path_to(std::uint32_t entry) const {
+    std::vector<std::uint32_t> path;
+    for (std::uint32_t e = entry; table_[e].parent != no_parent; e = table_[e].parent) {
+      path.push_back(table_[e].choice);
+    }
+    std::reverse(path.begin(), path.end());
+    return path;
+  }
+
  private:
   struct Entry {
     std::uint32_t parent;
     std::uint32_t choice;
   };
 
+  // A state of the breadth-first frontier: its World, table entry and sleep set (--reduce por).
+  struct Frontier {
+    W world;
+    std::uint32_t entry;
+    SleepSet sleep;
+  };
+
   void run_bfs();
+  bool expand(Frontier& f, std::vector<Choice> const& choices, std::vector<Frontier>& next,
+              std::uint32_t next_base, std::uint64_t layer_bytes, std::uint64_t& next_bytes);
   void run_dfs();
   void run_swarm();
   template <class>
@@ -139,16 +168,6 @@ class Search {
       if (!op.value.empty()) out += "]";
     }
     return out.empty() ? out : out + ")";
-  }
-
-  // Returns the choice indices from the initial state to table entry `entry`.
-  std::vector<std::uint32_t> path_to(std::uint32_t entry) const {
-    std::vector<std::uint32_t> path;
-    for (std::uint32_t e = entry; table_[e].parent != no_parent; e = table_[e].parent) {
-      path.push_back(table_[e].choice);
-    }
-    std::reverse(path.begin(), path.end());
-    return path;
   }
 
   // Returns the entries from the initial state to `entry`, in order (a path to draw).
@@ -181,7 +200,8 @@ class Search {
   // The memory the search holds: the tables by their real capacity, and the Worlds it keeps
   // (the BFS layers, the DFS stack: frontier_bytes_, a lower bound of what actors allocate).
   void update_memory() {
-    stats_.table_bytes = visited_.bytes() + judged_.bytes() + table_.capacity() * sizeof(Entry);
+    stats_.table_bytes = visited_.bytes() + judged_.bytes() + table_.capacity() * sizeof(Entry) +
+                         edges_.capacity() * sizeof(GraphEdge);
     stats_.memory_bytes = stats_.table_bytes + frontier_bytes_;
   }
 
@@ -294,6 +314,8 @@ class Search {
   FingerprintTable visited_;    // Fingerprint -> entry.
   FingerprintTable judged_;     // Fingerprint -> Verdicts.
   std::uint64_t frontier_bytes_ = 0;  // The Worlds the search order holds, roughly.
+  std::vector<GraphEdge> edges_;      // Every transition, for liveness (Bounds::liveness).
+  std::vector<std::uint32_t> cut_;    // States cut by the depth bound, in table order.
   ExploreStats stats_;
   StateGraph graph_{bounds_.dot_states_max};
 };

@@ -15,46 +15,76 @@ namespace mqcheck::explore {
 
 // Level by level; only the current and next layers hold Worlds. A layer's states are judged
 // and expanded in table order, so counts and counterexamples do not depend on anything else.
+// With Bounds::por each state of a layer carries a sleep set (explore/sleep_sets.hpp): the
+// deliveries an earlier sibling's interleaving covers. Its fresh children are entries
+// next_base, next_base + 1, ... in order, so a child met again in the same layer is found at
+// next[to - next_base] and its set is intersected there before it is expanded.
 template <class Model>
 void Search<Model>::run_bfs() {
-  std::vector<std::pair<W, std::uint32_t>> layer;  // (World, its table entry).
+  std::vector<Frontier> layer;
   W first = engine_.initial();
   add(fingerprint(first, bounds_.fingerprint), no_parent, 0);
   std::uint64_t layer_bytes = approximate_bytes(first);
-  layer.emplace_back(std::move(first), 0);
+  layer.push_back({std::move(first), 0, {}});
   std::vector<Choice> choices;
   for (std::uint32_t depth = 0; !layer.empty(); ++depth) {
     stats_.depth_reached = depth;
-    std::vector<std::pair<W, std::uint32_t>> next;
+    std::vector<Frontier> next;
+    auto const next_base = static_cast<std::uint32_t>(table_.size());
     std::uint64_t next_bytes = 0;
-    for (auto& [w, entry] : layer) {
-      if (judge(w, entry)) record_witnesses(path_to(entry), entries_to(entry));
+    for (Frontier& f : layer) {
+      if (judge(f.world, f.entry)) record_witnesses(path_to(f.entry), entries_to(f.entry));
       if (done()) return;
       choices.clear();
-      engine_.choices(w, choices);
+      engine_.choices(f.world, choices);
       if (depth == bounds_.depth_max) {
         stats_.depth_cut = stats_.depth_cut || !choices.empty();
+        if (bounds_.liveness && !choices.empty()) cut_.push_back(f.entry);
         continue;
       }
       ++stats_.explored;
-      for (std::uint32_t i = 0; i < choices.size(); ++i) {
-        W child = w;
-        engine_.apply(child, choices[i]);
-        ++stats_.transitions;
-        std::uint64_t const bytes = approximate_bytes(child);
-        frontier_bytes_ = layer_bytes + next_bytes + bytes;
-        auto const [to, fresh] = add(fingerprint(child, bounds_.fingerprint), entry, i);
-        if (graph_.recording()) graph_.edge(entry, to, engine_.describe(w, choices[i]));
-        if (fresh) {
-          next_bytes += bytes;
-          next.emplace_back(std::move(child), to);
-        }
-        if (!stats_.stopped.empty()) return;
-      }
+      if (!expand(f, choices, next, next_base, layer_bytes, next_bytes)) return;
     }
     layer = std::move(next);
     layer_bytes = next_bytes;
   }
+}
+
+// Takes every choice of `f` that is not asleep; fresh children join `next`. Returns false when
+// the search must stop (a bound was hit).
+template <class Model>
+bool Search<Model>::expand(Frontier& f, std::vector<Choice> const& choices,
+                           std::vector<Frontier>& next, std::uint32_t next_base,
+                           std::uint64_t layer_bytes, std::uint64_t& next_bytes) {
+  SleepSet done;  // Deliveries of f taken so far (por only).
+  for (std::uint32_t i = 0; i < choices.size(); ++i) {
+    if (bounds_.por && asleep(f.world, choices[i], f.sleep)) {
+      ++stats_.slept;
+      continue;
+    }
+    W child = f.world;
+    engine_.apply(child, choices[i]);
+    ++stats_.transitions;
+    std::uint64_t const bytes = approximate_bytes(child);
+    frontier_bytes_ = layer_bytes + next_bytes + bytes;
+    auto const [to, fresh] = add(fingerprint(child, bounds_.fingerprint), f.entry, i);
+    if (graph_.recording()) graph_.edge(f.entry, to, engine_.describe(f.world, choices[i]));
+    if (bounds_.liveness) edges_.push_back({f.entry, to, i, is_fault(choices[i].kind)});
+    SleepSet sleep;
+    if (bounds_.por) sleep = child_sleep(choices[i], f.sleep, done);
+    if (fresh) {
+      next_bytes += bytes;
+      next.push_back({std::move(child), to, std::move(sleep)});
+    } else if (bounds_.por && to >= next_base) {
+      MQCHECK_ASSERT(next[to - next_base].entry == to);
+      intersect(next[to - next_base].sleep, sleep);
+    }
+    if (bounds_.por && choices[i].kind == ChoiceKind::deliver) {
+      done.push_back(sleep_item(f.world, choices[i]));
+    }
+    if (!stats_.stopped.empty()) return false;
+  }
+  return true;
 }
 
 // Iterative, with an explicit stack of (World, its choices, the next to try). A state is

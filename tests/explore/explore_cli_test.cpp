@@ -157,3 +157,32 @@ TEST_CASE("explore refuses a bad search order or thread count with status 2") {
   CHECK(threads.output.find("breadth-first (counterexamples are the shortest), 2 threads") !=
         std::string::npos);
 }
+
+TEST_CASE("explore --reduce por says so and reaches the same states; bad reductions are refused") {
+  std::string const base = "explore " + scenario("reference-ack-before-processing.yaml") +
+                           " --max-depth 8 --max-latency 1ms";
+  auto const reduced = run(base + " --reduce por");
+  INFO(reduced.output);
+  CHECK(reduced.status == 1);
+  CHECK(reduced.output.find("states: 49 distinct") != std::string::npos);
+  CHECK(reduced.output.find("transitions: 67;") != std::string::npos);
+  CHECK(reduced.output.find("reductions: partial-order (sleep sets): ") != std::string::npos);
+  auto const full = run(base + " --reduce por --no-reduce");
+  CHECK(full.output.find("transitions: 71;") != std::string::npos);
+  CHECK(full.output.find("reductions: none") != std::string::npos);
+  auto const typo = run(base + " --reduce pro");
+  CHECK(typo.status == 2);
+  CHECK(typo.output.find("did you mean 'por'?") != std::string::npos);
+  auto const clash = run(base + " --reduce por --search dfs");
+  CHECK(clash.status == 2);
+  CHECK(clash.output.find("--reduce") != std::string::npos);
+}
+
+TEST_CASE("explore --liveness prints the path to a terminal component") {
+  auto const r = run("explore " + scenario("reference-ack-before-processing.yaml") +
+                     " --max-depth 16 --max-latency 1ms --liveness");
+  INFO(r.output);
+  CHECK(r.output.find("liveness (every acknowledged message is eventually processed once faults "
+                      "stop): VIOLATED") != std::string::npos);
+  CHECK(r.output.find("then nothing more happens, forever") != std::string::npos);
+}
