@@ -8,6 +8,7 @@
 #include <string>
 
 #include "explore/explore.hpp"
+#include "tests/common/soak.hpp"
 #include "tests/explore/explore_fixture.hpp"
 
 namespace {
@@ -20,7 +21,11 @@ using explore::testing::validity;
 
 }  // namespace
 
-TEST_CASE("kafka commit before processing: one consumer crash loses a record") {
+// Its 22,943 states take ~19 s under the sanitizers, for an answer, not a code path: the
+// sanitizer build runs the smaller known answers of explore_test.cpp, the optimised suite
+// this one.
+TEST_CASE("kafka commit before processing: one consumer crash loses a record",
+          "[explore]" MQCHECK_NOT_SANITIZED) {
   explore::Bounds b = tiny(11);
   b.por = true;
   explore::ExploreResult const r =
