@@ -11,7 +11,10 @@
 // (`--one N`), so the peak RSS it reports is its own; `--far` adds one duplicate of one of the
 // first messages at the end, which forces the second pass. `--ordered` makes the header promise
 // partition order for `orders` and checks with checker::check_streaming, so the streaming
-// ordering checker (checker/ordering_stream.hpp) runs in the same pass as delivery. Times are
+// ordering checker (checker/ordering_stream.hpp) runs in the same pass as delivery. `--txn`
+// sends every message in a transaction of its own that commits right after the send (a
+// txn-commit invoke and ok) and checks delivery alone: the transactional messages must settle
+// once committed, so memory stays flat here too. Times are
 // the process's CPU time (user and system, so reading the file counts), best of three for
 // sizes up to 2 M: on a machine shared with other work, wall-clock time measures the
 // neighbours as much as the checker. A benchmark, not a test: nothing fails on timing.
@@ -49,8 +52,8 @@ constexpr std::uint64_t lag = 20'000, period = 10'000, unsent_base = 1ULL << 40;
 
 class Generator {
  public:
-  Generator(std::ostream& out, std::uint64_t ops_total, bool far, bool ordered)
-      : writer_(out, header(ordered)), ops_total_(ops_total), far_(far) {}
+  Generator(std::ostream& out, std::uint64_t ops_total, bool far, bool ordered, bool txn)
+      : writer_(out, header(ordered)), ops_total_(ops_total), far_(far), txn_(txn) {}
 
   void run() {
     std::uint64_t const reserve = far_ ? 2 : 0;  // Room for the far duplicate.
@@ -88,6 +91,11 @@ class Generator {
     return o;
   }
 
+  static Op in_txn(Op o, std::string const& txn) {
+    o.txn = txn;
+    return o;
+  }
+
   void emit(Op o) {
     o.index = written_++;
     writer_.write(o);
@@ -106,12 +114,20 @@ class Generator {
     std::uint64_t const id = ++id_last_;
     std::string const producer = "p" + std::to_string(id % producers);
     Record r = Record::of(MessageId{id}, "orders");
-    emit(op(producer, OpType::invoke, OpKind::send, "", r));
+    std::string const txn = txn_ ? producer + "/" + std::to_string(id) : std::string();
+    emit(in_txn(op(producer, OpType::invoke, OpKind::send, "", r), txn));
     auto const partition = static_cast<std::int32_t>(id % partitions);
     r.partition = partition;
     r.offset = Offset{next_offset_[static_cast<std::size_t>(partition)]++};
     bool const timed_out = id % period == 4;
-    emit(op(producer, timed_out ? OpType::info : OpType::ok, OpKind::send, "", r));
+    emit(in_txn(op(producer, timed_out ? OpType::info : OpType::ok, OpKind::send, "", r), txn));
+    if (txn_) {
+      for (OpType const type : {OpType::invoke, OpType::ok}) {
+        Op commit = op(producer, type, OpKind::txn_commit, "", r);
+        commit.value.clear();
+        emit(in_txn(std::move(commit), txn));
+      }
+    }
     if (id == 5) first_ = Record::of(r.id, r.topic);  // A plain message, settled early.
     log_.push_back(r);
   }
@@ -145,6 +161,7 @@ class Generator {
   history::HistoryWriter writer_;
   std::uint64_t ops_total_;
   bool far_;
+  bool txn_;
   std::uint64_t written_ = 0;
   std::uint64_t id_last_ = 0;
   std::int64_t time_us_ = 0;
@@ -182,13 +199,13 @@ std::uint64_t parse_only(std::string const& path) {
 }
 
 // Runs one size in this process and prints one line of figures.
-int run_one(std::uint64_t ops, bool far, bool ordered) {
+int run_one(std::uint64_t ops, bool far, bool ordered, bool txn) {
   std::string const path = (std::filesystem::temp_directory_path() /
                             ("mqcheck_bench_check_" + std::to_string(::getpid()) + ".jsonl"))
                                .string();
   {
     std::ofstream out(path, std::ios::binary);
-    Generator(out, ops, far, ordered).run();
+    Generator(out, ops, far, ordered, txn).run();
   }
   int const runs = ops <= 2'000'000 ? 3 : 1;
   std::uint64_t sink = 0;
@@ -279,22 +296,27 @@ void print_comparison(std::vector<Row> const& rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool far = false, ordered = false;
+  bool far = false, ordered = false, txn = false;
   std::vector<std::uint64_t> sizes;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--far") == 0) {
       far = true;
     } else if (std::strcmp(argv[i], "--ordered") == 0) {
       ordered = true;
+    } else if (std::strcmp(argv[i], "--txn") == 0) {
+      txn = true;
     } else if (std::strcmp(argv[i], "--one") == 0 && i + 1 < argc) {
-      return run_one(std::strtoull(argv[i + 1], nullptr, 10), far, ordered);
+      return run_one(std::strtoull(argv[i + 1], nullptr, 10), far, ordered && !txn, txn);
     } else {
       sizes.push_back(std::strtoull(argv[i], nullptr, 10));
     }
   }
   if (sizes.empty()) sizes = {1'000'000, 10'000'000};
+  ordered = ordered && !txn;  // Transactions still load the history when ordering is asked.
   std::printf("streaming %s check vs parse-only, same file, same run%s\n",
-              ordered ? "delivery + partition-ordering" : "delivery",
+              ordered ? "delivery + partition-ordering"
+              : txn   ? "delivery (every message in a committed transaction)"
+                      : "delivery",
               far ? " (with one far duplicate: second pass)" : "");
   std::printf("%10s %12s %12s %6s %7s %10s %10s %9s %9s %8s\n", "ops", "parse op/s",
               "check op/s", "ratio", "passes", "in-flight", "state B", "B/msg", "RSS MiB",
@@ -302,7 +324,8 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   for (std::uint64_t const n : sizes) {
     std::string const command = std::string("'") + argv[0] + "' " + (far ? "--far " : "") +
-                                (ordered ? "--ordered " : "") + "--one " + std::to_string(n);
+                                (ordered ? "--ordered " : "") + (txn ? "--txn " : "") +
+                                "--one " + std::to_string(n);
     std::optional<Row> const row = run_child(command);
     if (!row) {
       std::fprintf(stderr, "the run of %llu ops failed\n", static_cast<unsigned long long>(n));

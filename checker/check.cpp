@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: checker/check.cpp (layer: checker)
 // Composes the checkers into one report (check_history) and picks the streaming path when it
-// gives the same report in bounded memory: delivery and ordering share one pass over the ops
-// (check_streaming); transactions and features still load the history.
+// gives the same report in bounded memory: delivery, ordering and transactional visibility
+// share one pass over the ops (check_streaming); pipelines and features still load the
+// history.
 #include "checker/check.hpp"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "checker/ordering.hpp"
 #include "checker/ordering_stream.hpp"
 #include "checker/transactions.hpp"
+#include "checker/transactions_stream.hpp"
 #include "core/assert.hpp"
 
 namespace mqcheck::checker {
@@ -129,14 +131,25 @@ bool whole_history_needed(history::Header const& header) {
 }
 
 bool features_declared(history::Header const& header) {
-  return !header.groups.empty() || !header.acls.empty();
+  // An isolation level alone is no feature: transactional visibility judges it, streaming.
+  return !header.acls.empty() ||
+         std::any_of(header.groups.begin(), header.groups.end(), [](auto const& entry) {
+           history::GroupSpec spec = entry.second;
+           spec.isolation = history::GroupSpec{}.isolation;
+           return spec != history::GroupSpec{};
+         });
 }
 
 bool whole_history_needed(history::Op const& op) {
   using history::OpKind;
-  if (!op.txn.empty() || !op.tenant.empty() || !op.principal.empty()) return true;
-  if (op.f == OpKind::txn_begin || op.f == OpKind::txn_commit || op.f == OpKind::txn_abort ||
-      op.f == OpKind::dispatch)
+  if (!op.txn.empty() || op.f == OpKind::txn_begin || op.f == OpKind::txn_commit ||
+      op.f == OpKind::txn_abort)
+    return true;
+  return carries_feature(op);
+}
+
+bool carries_feature(history::Op const& op) {
+  if (!op.tenant.empty() || !op.principal.empty() || op.f == history::OpKind::dispatch)
     return true;
   return std::any_of(op.value.begin(), op.value.end(), [](history::Record const& r) {
     return r.priority || r.deliver_after || !r.tag.empty() || r.source;
@@ -149,32 +162,37 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
                                StreamStats* stats) {
   if (delivery_only(only)) return check_stream(header, source, only);
   if (features_declared(header)) return check_history(load(), only);
-  // Delivery and ordering in one pass, fed op by op from one visitor; a second pass, if
-  // either needs one, reads the source again.
+  // Delivery, ordering and transactional visibility in one pass, fed op by op from one
+  // visitor; a second pass, if delivery or ordering needs one, reads the source again.
   bool needed = false;
   OrderingStream ordering(header, options.settle_delay);
   DeliveryStream delivery(header, options, stats);
+  TransactionsStream transactions(header);
   std::uint64_t seen = 0;
   std::size_t ordering_peak = 0;  // Bytes, sampled as the delivery stream samples its own.
   source([&](history::Op const& op) {
-    needed = needed || whole_history_needed(op);
+    needed = needed || carries_feature(op);
     delivery.observe(op);
     ordering.observe(op);
+    transactions.observe(op);
     if (stats != nullptr && (++seen & 0xfff) == 0)
       ordering_peak = std::max(ordering_peak, ordering.memory_bytes());
   });
-  if (needed) return check_history(load(), only);  // Before a second delivery pass, not after.
+  // Before a second delivery pass, not after.
+  if (needed || !transactions.decided()) return check_history(load(), only);
   DeliveryReport report = delivery.finish(source);
   if (stats != nullptr)  // The messages in flight are the delivery stream's; bytes add up.
     stats->memory_peak_bytes += std::max(ordering_peak, ordering.memory_bytes());
-  // With no transactional or feature op and no group or ACL declared, the transaction and
-  // feature checkers have nothing to judge (check_history would add no verdict of theirs).
+  // With no feature op and no group or ACL declared, the feature checkers have nothing to
+  // judge (check_history would add no verdict of theirs), nor the pipeline check without a
+  // source (the transactions stream doubts at the first).
   if (ordering.decided()) {
     append(report.verdicts, ordering.finish());
   } else {
     if (stats != nullptr) ++stats->passes;
     append(report.verdicts, check_ordering_loaded(header, source));
   }
+  append(report.verdicts, transactions.finish());
   return compose(header, std::move(report), only);
 }
 

@@ -39,12 +39,14 @@ bool delivery_only(std::span<std::string const> only);
                                           std::span<std::string const> only);
 
 /// Judges the history `source` yields as check_history(load(), only) would, streaming, in
-/// memory bounded by open state whenever only the delivery and ordering checkers have anything
-/// to judge: `only` names delivery guarantees alone, or the header declares no group features
-/// or ACLs and no op is transactional or carries a feature (whole_history_needed(op)). Then
-/// delivery (checker/delivery_stream.hpp) and ordering (checker/ordering_stream.hpp) share one
-/// pass; each may ask for a second (ordering's loads the history). Otherwise it calls `load`
-/// and judges the history in memory. The report is the same either way. `options` and
+/// memory bounded by open state whenever only the delivery, ordering and transaction checkers
+/// have anything to judge: `only` names delivery guarantees alone, or the header declares no
+/// group features or ACLs and no op carries a feature (carries_feature(op)). Then delivery
+/// (checker/delivery_stream.hpp), ordering (checker/ordering_stream.hpp) and transactional
+/// visibility (checker/transactions_stream.hpp) share one pass; delivery and ordering may ask
+/// for a second (ordering's loads the history), and when the transactions stream cannot
+/// decide, the history is loaded. Otherwise it calls `load` and judges the history in memory.
+/// The report is the same either way. `options` and
 /// `stats` are the delivery stream's (the ordering stream's peak bytes are added to its peak;
 /// a second ordering pass adds one to passes).
 [[nodiscard]] DeliveryReport check_streaming(history::Header const& header,
@@ -58,11 +60,14 @@ bool delivery_only(std::span<std::string const> only);
 /// checkers that judge those hold the history in memory (ordering only when its stream
 /// doubts: checker/ordering_stream.hpp).
 bool whole_history_needed(history::Header const& header);
-/// Returns true when `header` declares a group's features or ACLs.
+/// Returns true when `header` declares a group's features (anything but its isolation level)
+/// or ACLs.
 bool features_declared(history::Header const& header);
-/// Returns true when `op` is transactional or carries a feature (tenant, principal, priority,
-/// delay, tag, source) or a dispatch.
+/// Returns true when `op` is transactional or carries_feature(op).
 bool whole_history_needed(history::Op const& op);
+/// Returns true when `op` carries a feature (tenant, principal, priority, delay, tag, source)
+/// or is a dispatch: the checkers that judge those hold the history in memory.
+bool carries_feature(history::Op const& op);
 
 /// Moves the anomalies whose kind the header allows into report.permitted (their explanation
 /// gains the header's reason) and recomputes each verdict left without violations.

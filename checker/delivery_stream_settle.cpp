@@ -38,17 +38,24 @@ std::optional<Category> Pass::settled_as(MessageId id) const {
   return std::nullopt;
 }
 
+bool Pass::committed(std::uint32_t txn) const {
+  return txn == 0 || txns_.committed(names_.name(txn));
+}
+
 bool Pass::settleable(OpenMessage const& m) const {
   if (focus_ != nullptr || m.sends().empty()) return false;
   auto const readers = readers_.find(m.topic);
   if (readers == readers_.end()) return false;  // Its readers are inferred at the end.
+  // A transaction that committed counts as if there were none (export_open applies the
+  // table: its ok sends are acknowledged and its processings count, KIP-98); any other may
+  // still abort, or stay open, and decides the message only at the end.
   for (Attempt const& a : m.sends())
-    if (a.completion == no_op || a.txn != 0) return false;
+    if (a.completion == no_op || !committed(a.txn)) return false;
   std::span<Proc const> const procs = m.procs();
   if (outcome_of(m) == Category::fail && !procs.empty()) return false;  // Unexpected.
   for (std::size_t i = 0; i < procs.size(); ++i) {
     Proc const& p = procs[i];
-    if (p.type != OpType::ok || p.txn != 0) return false;
+    if (p.type != OpType::ok || !committed(p.txn)) return false;
     for (std::size_t j = 0; j < i; ++j)
       if (procs[j].unit == p.unit) return false;  // Processed twice.
   }

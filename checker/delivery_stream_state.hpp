@@ -219,6 +219,7 @@ class Pass {
   void mark_replay(MessageId id);
   std::uint32_t unit_of(std::uint32_t group, std::uint32_t process);
   bool settleable(OpenMessage const& m) const;
+  bool committed(std::uint32_t txn) const;  // No transaction (0), or one known committed.
   void consider(MessageId id, OpenMessage const& m, std::uint64_t now);
   void settle_due(std::uint64_t now);
   void settle(MessageId id, OpenMessage const& m);

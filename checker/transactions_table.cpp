@@ -153,6 +153,11 @@ void TxnTableBuilder::observe(Op const& op) {
   }
 }
 
+bool TxnTableBuilder::committed(std::string const& txn) const {
+  auto const it = traces_->by_txn.find(txn);
+  return it != traces_->by_txn.end() && it->second.commit_ok.has_value();
+}
+
 TxnTable TxnTableBuilder::finish() const {
   TxnTable table;
   for (auto const& [txn, trace] : traces_->by_txn) table.emplace(txn, resolve(trace));

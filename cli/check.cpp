@@ -41,9 +41,9 @@ bool promise_broken(checker::DeliveryReport const& report) {
   return false;
 }
 
-// Judged streaming, in memory bounded by the messages in flight, whenever only the delivery
-// and ordering checkers have work (checker::check_streaming); the transaction and feature
-// checkers hold the history in memory.
+// Judged streaming, in memory bounded by the messages in flight, whenever only the delivery,
+// ordering and transactional-visibility checkers have work (checker::check_streaming); the
+// pipeline and feature checkers hold the history in memory.
 checker::DeliveryReport judge(std::string const& path, std::vector<std::string> const& only) {
   history::Header header;
   auto const open = [&path](std::ifstream& in) {  // As load_history words its errors.

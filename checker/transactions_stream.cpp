@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/transactions_stream.cpp (layer: checker)
+// The streaming pass of transactional visibility (checker/transactions_stream.hpp). Each rule
+// of check_transactions is judged by a sufficient condition for "no anomaly, no doubt":
+//   aborted-read / precommitted-read: a read of a transactional message waits in its
+//     transaction, once the commit was requested, until the commit is `ok` (Kafka writes the
+//     commit markers after EndTxn is requested, KIP-98, so a read in between is legal); a read
+//     before the request, or a transaction that then ends otherwise, is a doubt;
+//   torn-transaction: per committed transaction, the (member, read_committed reader) pairs not
+//     yet processed; it is dropped at zero, and at the end each group must have processed all
+//     of it or none.
+// A transaction's status is final at its first decisive end (commit ok; abort; commit fail):
+// a later op that could change it under the table's precedence (transactions_table.cpp,
+// resolve) is a doubt, so nothing judged early is undone. Ended transactions keep their name
+// and status (as TxnTableBuilder does); held messages and open transactions are the rest.
+#include "checker/transactions_stream.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "checker/id_set.hpp"
+#include "checker/id_table.hpp"
+
+namespace mqcheck::checker {
+namespace txn_stream_detail {
+
+using history::Op;
+using history::OpKind;
+using history::OpType;
+using history::Record;
+
+namespace {
+
+bool is_read(Op const& op) {  // As transactions.cpp: an ok poll, deliver or process.
+  return op.type == OpType::ok &&
+         (op.f == OpKind::poll || op.f == OpKind::deliver || op.f == OpKind::process);
+}
+
+constexpr std::size_t group_bits_max = 32;
+
+}  // namespace
+
+/// A message sent in a transaction, held until its transaction is dropped.
+struct Message {
+  std::string const* txn = nullptr;  // Its transaction's name (a key of State::txns_).
+  std::uint32_t required = 0;        // Bits of the read_committed groups that read its topic.
+  std::uint32_t processed = 0;       // Bits of the groups that processed it (counted: yes).
+};
+
+/// A transaction not dropped yet.
+struct Txn {
+  enum class Phase : std::uint8_t { open, requested, committed };
+  Phase phase = Phase::open;
+  std::vector<MessageId> members;
+  std::uint64_t waiting_reads = 0;  // Reads after the commit request, before its ok.
+  std::uint64_t missing = 0;        // Committed: (member, required group) pairs unprocessed.
+  std::vector<std::pair<MessageId, std::uint32_t>> processings;  // In it: count if it commits.
+};
+
+class State {
+ public:
+  explicit State(history::Header const& header);
+  void before_transactions(Op const& op);
+  void start(bool named_before, std::uint64_t max_before);
+  bool watches_reads() const { return !group_bits_.empty(); }
+  void observe(Op const& op);
+  bool decided();
+  std::vector<Verdict> finish() const;
+  std::size_t open_count() const { return txns_.size() + messages_.size(); }
+
+ private:
+  void doubt() { doubt_ = true; }
+  bool plain(MessageId id) const;
+  void on_txn_op(Op const& op);
+  void on_commit(Op const& op, Txn& txn, std::string const& name);
+  void commit(Txn& txn, std::string const& name);
+  void abort(std::string const& name);
+  void on_send(Op const& op, Record const& record);
+  void on_read(Record const& record);
+  void on_process(Op const& op, Record const& record);
+  void mark_processed(MessageId id, std::uint32_t bit);
+  void drop_if_complete(std::string const& name);
+  bool complete_or_untouched(Txn const& txn) const;
+  std::uint32_t group_bit(std::string const& group) const;
+
+  history::Header const& header_;
+  bool doubt_ = false;
+  bool transactional_ = false;
+  bool exercised_ = false;  // A read_committed group subscribes or read something.
+  std::map<std::string, std::uint32_t, std::less<>> group_bits_;      // read_committed groups.
+  std::map<std::string, std::uint32_t, std::less<>> topic_required_;  // Subscribed topics.
+  std::map<std::string, Txn, std::less<>> txns_;                      // Live, by name.
+  std::map<std::string, bool, std::less<>> ended_;  // Name -> committed (else aborted).
+  IdTable<Message> messages_;
+  bool named_before_ = false;  // Some op before the first transactional one named an id...
+  std::uint64_t max_before_ = 0;  // ...up to this one.
+  IdSet plain_;    // Ids named outside any held transaction (a send or a read).
+  IdSet done_;     // Messages of dropped committed transactions.
+  IdSet aborted_;  // Messages of aborted transactions.
+};
+
+State::State(history::Header const& header) : header_(header) {
+  for (auto const& [group, spec] : header.groups) {
+    if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
+    if (group_bits_.size() == group_bits_max) {
+      doubt();
+      break;
+    }
+    group_bits_.emplace(group, std::uint32_t{1} << group_bits_.size());
+  }
+  for (auto const& [topic, groups] : header.subscriptions) {
+    std::uint32_t& required = topic_required_[topic];
+    for (std::string const& group : groups) required |= group_bit(group);
+    exercised_ = exercised_ || required != 0;
+  }
+}
+
+std::uint32_t State::group_bit(std::string const& group) const {
+  auto const found = group_bits_.find(group);
+  return found == group_bits_.end() ? 0 : found->second;
+}
+
+void State::observe(Op const& op) {
+  // TransactionsStream calls it from the first transactional op on (start()).
+  if (doubt_ || !history::is_client_op(op)) return;
+  if (op.f == OpKind::txn_begin || op.f == OpKind::txn_commit || op.f == OpKind::txn_abort)
+    return on_txn_op(op);
+  if (op.f == OpKind::send) {
+    // A send's copy takes the transaction of its attempt's first op (transactions_table.cpp,
+    // add_attempt): an invoke naming no message gives its own to the messages its completion
+    // names. Rare, and left to the whole-history checker.
+    if (op.type == OpType::invoke && op.value.empty()) return doubt();
+    for (Record const& record : op.value) on_send(op, record);
+    return;
+  }
+  if (!is_read(op)) return;
+  exercised_ = exercised_ || group_bit(op.group) != 0;
+  for (Record const& record : op.value) {
+    on_read(record);
+    if (op.f == OpKind::process) on_process(op, record);
+  }
+}
+
+// Until the first transactional op every copy is a plain one, so only how far the ids named so
+// far reach is kept (plain() takes every id up to there as plain: a doubt at worst), whether a
+// read_committed group read, and whether a pipeline began. TransactionsStream::observe keeps
+// the first inline and calls this only for the other two.
+void State::before_transactions(Op const& op) {
+  if (!history::is_client_op(op)) return;
+  if (op.f == OpKind::send && op.type == OpType::invoke && op.value.empty()) doubt();
+  for (Record const& record : op.value)
+    if (record.source && op.f == OpKind::send) doubt();  // A pipeline: not streamed.
+  if (is_read(op)) exercised_ = exercised_ || group_bit(op.group) != 0;
+}
+
+void State::start(bool named_before, std::uint64_t max_before) {
+  transactional_ = true;  // Even after a doubt: decided() then says so.
+  named_before_ = named_before;
+  max_before_ = max_before;
+}
+
+bool State::plain(MessageId id) const {
+  return (named_before_ && id.value <= max_before_) || plain_.contains(id);
+}
+
+void State::on_txn_op(Op const& op) {
+  if (op.txn.empty()) return;  // Names no transaction: the table skips it.
+  auto const ended = ended_.find(op.txn);
+  if (ended != ended_.end()) {
+    // A commit ok wins over everything (resolve), so a committed one stays committed; an
+    // aborted one could still turn committed or unknown.
+    if (!ended->second && op.f == OpKind::txn_commit) doubt();
+    return;
+  }
+  auto const it = txns_.try_emplace(op.txn).first;
+  if (op.f == OpKind::txn_commit) return on_commit(op, it->second, it->first);
+  if (op.f == OpKind::txn_abort) {
+    // An abort after the commit request leaves the status to the commit's outcome.
+    if (it->second.phase == Txn::Phase::requested) return doubt();
+    abort(it->first);
+  }
+}
+
+void State::on_commit(Op const& op, Txn& txn, std::string const& name) {
+  switch (op.type) {
+    case OpType::invoke:
+      if (txn.phase == Txn::Phase::requested) return doubt();  // A retried commit.
+      txn.phase = Txn::Phase::requested;
+      return;
+    case OpType::ok:
+      return commit(txn, name);
+    case OpType::fail:
+      return abort(name);  // Aborted, unless a later commit says otherwise: a doubt then.
+    case OpType::info:
+    case OpType::event:
+      return doubt();  // Unknown: a read of it would be neither proof nor acquittal.
+  }
+}
+
+void State::commit(Txn& txn, std::string const& name) {
+  std::string const key = name;  // `name` is txns_'s key: a processing below may drop it.
+  txn.phase = Txn::Phase::committed;
+  txn.waiting_reads = 0;  // They came after the request: fine now.
+  ended_.emplace(key, true);
+  for (MessageId const id : txn.members) {
+    Message const& m = *messages_.find(id.value);
+    txn.missing += static_cast<std::uint64_t>(std::popcount(m.required & ~m.processed));
+  }
+  // Processings inside this transaction count now (counted_as_processed: committed keeps them).
+  std::vector<std::pair<MessageId, std::uint32_t>> const processings = std::move(txn.processings);
+  for (auto const& [id, bit] : processings) mark_processed(id, bit);
+  drop_if_complete(key);
+}
+
+void State::abort(std::string const& name) {
+  auto const it = txns_.find(name);
+  // A read waiting for the commit read an aborted transaction.
+  if (it->second.waiting_reads > 0) return doubt();
+  for (MessageId const id : it->second.members) {
+    aborted_.insert(id);
+    messages_.erase(id.value);
+  }
+  ended_.emplace(name, false);
+  txns_.erase(it);
+}
+
+void State::on_send(Op const& op, Record const& record) {
+  MessageId const id = record.id;
+  if (record.source) return doubt();  // A pipeline: exactly-once-pipeline is not streamed.
+  Message* const held = messages_.find(id.value);
+  bool const elsewhere = plain(id) || done_.contains(id) || aborted_.contains(id);
+  if (op.txn.empty()) {
+    if (held != nullptr || done_.contains(id) || aborted_.contains(id)) return doubt();
+    plain_.insert(id);  // A copy outside transactions: its reads are always fine.
+    return;
+  }
+  // A failed attempt, a second copy or a send into a transaction that ended: rare, and judged
+  // by the whole-history checker.
+  if (op.type == OpType::fail || ended_.contains(op.txn)) return doubt();
+  if (held != nullptr) {
+    if (*held->txn != op.txn) doubt();
+    return;
+  }
+  if (elsewhere) return doubt();
+  auto const topic = topic_required_.find(record.topic);
+  if (topic == topic_required_.end()) return doubt();  // Its readers are inferred at the end.
+  auto const txn = txns_.try_emplace(op.txn).first;
+  bool fresh = false;
+  Message& m = messages_.insert(id.value, fresh);
+  m.txn = &txn->first;
+  m.required = topic->second;
+  txn->second.members.push_back(id);
+}
+
+void State::on_read(Record const& record) {
+  Message const* const held = messages_.find(record.id.value);
+  if (held == nullptr) {
+    if (aborted_.contains(record.id)) return doubt();
+    // Sent outside transactions, by a committed one, or not yet: a later send in a
+    // transaction would make this read one of it (plain_ then doubts).
+    if (!done_.contains(record.id)) plain_.insert(record.id);
+    return;
+  }
+  Txn& txn = txns_.find(*held->txn)->second;
+  if (txn.phase == Txn::Phase::open) return doubt();  // Before the commit request.
+  if (txn.phase == Txn::Phase::requested) ++txn.waiting_reads;
+}
+
+void State::on_process(Op const& op, Record const& record) {
+  std::uint32_t const bit = group_bit(op.group);
+  if (bit == 0 || messages_.find(record.id.value) == nullptr) return;  // Nothing owed.
+  if (op.txn.empty()) return mark_processed(record.id, bit);
+  auto const ended = ended_.find(op.txn);
+  if (ended != ended_.end()) {
+    if (ended->second) mark_processed(record.id, bit);  // Aborted: rolled back (KIP-98).
+    return;
+  }
+  txns_[op.txn].processings.emplace_back(record.id, bit);
+}
+
+void State::mark_processed(MessageId id, std::uint32_t bit) {
+  Message* const m = messages_.find(id.value);
+  if (m == nullptr || (m->processed & bit) != 0) return;
+  m->processed |= bit;
+  if ((m->required & bit) == 0) return;
+  auto const txn = txns_.find(*m->txn);
+  if (txn->second.phase != Txn::Phase::committed) return;  // Counted at its commit.
+  --txn->second.missing;
+  drop_if_complete(txn->first);
+}
+
+void State::drop_if_complete(std::string const& name) {
+  auto const it = txns_.find(name);
+  if (it == txns_.end() || it->second.missing != 0) return;  // Dropped already, or owed.
+  for (MessageId const id : it->second.members) {
+    done_.insert(id);
+    messages_.erase(id.value);
+  }
+  txns_.erase(it);
+}
+
+// Every read_committed group processed all of the transaction's messages it reads, or none.
+bool State::complete_or_untouched(Txn const& txn) const {
+  for (auto const& [group, bit] : group_bits_) {
+    std::size_t owed = 0, processed = 0;
+    for (MessageId const id : txn.members) {
+      Message const& m = *messages_.find(id.value);
+      if ((m.required & bit) == 0) continue;
+      ++owed;
+      if ((m.processed & bit) != 0) ++processed;
+    }
+    if (processed != 0 && processed != owed) return false;
+  }
+  return true;
+}
+
+bool State::decided() {
+  // With no transactional op check_transactions judges visibility not at all, and pipelines
+  // (a record with a source) are the caller's to load: a doubt before that op is moot.
+  if (!transactional_) return true;
+  for (auto const& [name, txn] : txns_) {
+    if (doubt_) break;
+    // Still requested at the end: its status is unknown, and what read it read maybe.
+    if (txn.waiting_reads > 0) doubt();
+    if (txn.phase == Txn::Phase::committed && !complete_or_untouched(txn)) doubt();
+  }
+  return !doubt_;
+}
+
+std::vector<Verdict> State::finish() const {
+  if (!transactional_) return {};
+  Verdict verdict{.guarantee = "transactional-visibility"};
+  if (!exercised_) {  // As transactions.cpp words it.
+    verdict.validity = Validity::unknown;
+    verdict.reason = "no read_committed group read anything: visibility was not exercised";
+  }
+  return {verdict};
+}
+
+}  // namespace txn_stream_detail
+
+TransactionsStream::TransactionsStream(history::Header const& header)
+    : state_(std::make_unique<txn_stream_detail::State>(header)),
+      watch_before_(state_->watches_reads()) {}
+TransactionsStream::~TransactionsStream() = default;
+void TransactionsStream::before_transactions(history::Op const& op) {
+  state_->before_transactions(op);
+}
+void TransactionsStream::start() {
+  active_ = true;
+  state_->start(named_before_, max_before_);
+}
+void TransactionsStream::observe_active(history::Op const& op) { state_->observe(op); }
+bool TransactionsStream::decided() { return state_->decided(); }
+std::vector<Verdict> TransactionsStream::finish() const { return state_->finish(); }
+std::size_t TransactionsStream::open_count() const { return state_->open_count(); }
+
+}  // namespace mqcheck::checker

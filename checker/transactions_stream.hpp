@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/transactions_stream.hpp (layer: checker)
+// Transactional visibility over a stream of ops, in memory bounded by open state. As the
+// ordering stream does (checker/ordering_stream.hpp), this pass does not rebuild anomalies: it
+// proves op by op, with sufficient conditions, that check_transactions would find none and
+// have no doubt, and otherwise says it cannot decide, so that the caller loads the history.
+// The conditions, per transactional-visibility's definition (checker/transactions.hpp):
+//   - every read (ok poll, deliver, process) of a transactional message, by any group, comes
+//     after its transaction's commit request and the transaction commits (`ok`);
+//   - each message is sent in one transaction only, never also outside one, and no send in a
+//     transaction fails;
+//   - each committed transaction is read whole or not at all by each read_committed group
+//     subscribed to its topics: at the end no such group has processed (ok, outside any
+//     transaction or in a committed one) some of its messages but not all.
+// Anything else (an abort or failed commit whose messages were read, an `info` commit, a
+// retried commit, a record with a `source`, a topic without a `subscriptions` entry, a send
+// invoke naming no message...) is a doubt. A committed transaction is dropped once every such
+// group processed all of it; an aborted one at once (its ids join an interval set, so that a
+// late read is still a doubt).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "checker/verdict.hpp"
+#include "history/history.hpp"
+
+namespace mqcheck::checker {
+
+namespace txn_stream_detail {
+class State;
+}
+
+class TransactionsStream {
+ public:
+  /// `header` must outlive the stream.
+  explicit TransactionsStream(history::Header const& header);
+  ~TransactionsStream();
+  TransactionsStream(TransactionsStream const&) = delete;
+  TransactionsStream& operator=(TransactionsStream const&) = delete;
+
+  /// Takes the next op of the history (ops come in index order). Inline up to the first
+  /// transactional op: until then a long history costs a few instructions per op.
+  void observe(history::Op const& op) {
+    if (!active_) {
+      if (op.type == history::OpType::event) return;
+      if (op.txn.empty() && op.f != history::OpKind::txn_begin &&
+          op.f != history::OpKind::txn_commit && op.f != history::OpKind::txn_abort) {
+        // A send invoke naming no message lends its transaction (none here) to the messages
+        // its completion names, which may come after the first transactional op: a doubt.
+        bool notable = op.f == history::OpKind::send && op.value.empty();
+        for (history::Record const& record : op.value) {
+          named_before_ = true;
+          max_before_ = std::max(max_before_, record.id.value);
+          notable = notable || record.source.has_value();
+        }
+        if (watch_before_ || notable) before_transactions(op);
+        return;
+      }
+      start();
+    }
+    observe_active(op);
+  }
+  /// Returns true when the ops observed so far leave no doubt (always, when none was
+  /// transactional: then check_transactions has nothing to say). Call after the last op.
+  [[nodiscard]] bool decided();
+  /// Returns check_transactions' verdicts for the whole history. Precondition: decided().
+  [[nodiscard]] std::vector<Verdict> finish() const;
+  /// Returns the number of transactions and messages held now.
+  [[nodiscard]] std::size_t open_count() const;
+
+ private:
+  void before_transactions(history::Op const& op);  // A read, source or bare send before it.
+  void start();                                     // At the first transactional op.
+  void observe_active(history::Op const& op);
+
+  std::unique_ptr<txn_stream_detail::State> state_;
+  bool active_ = false;           // A transactional op came.
+  bool watch_before_ = false;     // Some group is read_committed: reads before it count.
+  bool named_before_ = false;     // Some op before it named a message...
+  std::uint64_t max_before_ = 0;  // ...with at most this id.
+};
+
+}  // namespace mqcheck::checker

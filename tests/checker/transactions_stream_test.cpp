@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: tests/checker/transactions_stream_test.cpp (tests, layer: checker)
+// Transactional visibility streaming (checker/transactions_stream.hpp) through
+// check_streaming: the same report as check_history on random transactional histories and
+// their mutants, streamed without loading when the history is clean; each visibility anomaly
+// (aborted-read, precommitted-read, torn-transaction) and a read of an unknown commit is a
+// doubt that loads the history, while its near miss streams; and the transactions held stay
+// bounded while a long transactional history goes by.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checker/check.hpp"
+#include "checker/transactions_stream.hpp"
+#include "history/history_io.hpp"
+#include "tests/checker/history_builder.hpp"
+#include "tests/checker/random_history.hpp"
+#include "tests/common/soak.hpp"
+
+namespace mqcheck::checker {
+namespace {
+
+using history::History;
+using history::Op;
+using history::OpKind;
+using history::OpType;
+using testing::SplitMix64;
+using testing::TxnHistoryBuilder;
+
+// check_streaming's report and how many times it loaded the history.
+std::pair<DeliveryReport, int> streamed(History const& h) {
+  int loads = 0;
+  DeliveryReport report = check_streaming(h.header(), ops_of(h), [&] {
+    ++loads;
+    return h;
+  });
+  return {std::move(report), loads};
+}
+
+// A random edit a visibility checker notices: a dropped op (a lost commit, a read that never
+// was), a repeated op (a second commit, a duplicate read) or an outcome changed.
+History mutate(History const& h, SplitMix64& rng) {
+  std::vector<Op> ops(h.ops().begin(), h.ops().end());
+  if (ops.empty()) return h;
+  std::size_t const at = rng.below(ops.size());
+  switch (rng.below(3)) {
+    case 0:
+      ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(at));
+      break;
+    case 1:
+      ops.push_back(ops[at]);
+      ops.back().time = ops[ops.size() - 2].time;
+      break;
+    default:
+      if (history::is_client_op(ops[at]) && ops[at].type != OpType::invoke)
+        ops[at].type = rng.chance(0.5) ? OpType::fail : OpType::info;
+      break;
+  }
+  return testing::rebuild(h.header(), std::move(ops));
+}
+
+TEST_CASE("streamed transactional visibility equals check_history on random histories",
+          "[txn][stream]") {
+  int transactional = 0, without_load = 0;
+  for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(400); ++seed) {
+    SplitMix64 rng(seed * 977);
+    testing::Shape shape = testing::random_shape(rng);
+    shape.transactions = true;
+    shape.features = false;
+    History const valid = testing::random_valid_history(seed, shape);
+    for (History const& h : {valid, mutate(valid, rng)}) {
+      auto const [report, loads] = streamed(h);
+      INFO("seed " << seed << "\n" << history::to_jsonl(h));
+      REQUIRE(report == check_history(h));
+      bool const txn = std::any_of(h.ops().begin(), h.ops().end(),
+                                   [](Op const& op) { return !op.txn.empty(); });
+      transactional += txn ? 1 : 0;
+      without_load += txn && loads == 0 ? 1 : 0;
+    }
+  }
+  // Most transactional histories were judged in one streaming pass, not loaded.
+  CHECK(without_load > transactional / 2);
+}
+
+// p1 sends messages 1 and 2 in transaction t1 to "orders", read by read_committed group rc.
+TxnHistoryBuilder two_message_txn() {
+  TxnHistoryBuilder b;
+  b.read_committed("rc").subscribe("orders", {"rc"});
+  b.txn(OpType::invoke, OpKind::txn_begin, "p1", "t1");
+  b.txn(OpType::ok, OpKind::txn_begin, "p1", "t1");
+  b.send(OpType::invoke, "p1", {1, 2}, "t1");
+  b.send(OpType::ok, "p1", {1, 2}, "t1");
+  return b;
+}
+
+TEST_CASE("a clean transactional history streams; each visibility anomaly loads it",
+          "[txn][stream]") {
+  auto const judge = [](TxnHistoryBuilder const& b) {
+    History const& h = b.history();
+    auto [report, loads] = streamed(h);
+    CHECK(report == check_history(h));
+    return std::pair{report, loads};
+  };
+  auto const visibility = [](DeliveryReport const& report) {
+    for (Verdict const& v : report.verdicts)
+      if (v.guarantee == "transactional-visibility") return v;
+    FAIL("no transactional-visibility verdict");
+    return Verdict{};
+  };
+
+  TxnHistoryBuilder clean = two_message_txn();
+  clean.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+  clean.read(OpType::ok, OpKind::process, "rc", {1});  // Between the request and the ok: legal.
+  clean.txn(OpType::ok, OpKind::txn_commit, "p1", "t1");
+  clean.read(OpType::ok, OpKind::process, "rc", {2});
+  auto const [ok_report, ok_loads] = judge(clean);
+  CHECK(ok_loads == 0);
+  CHECK(visibility(ok_report).validity == Validity::valid);
+
+  TxnHistoryBuilder early = two_message_txn();  // Read before the commit request.
+  early.read(OpType::ok, OpKind::process, "rc", {1});
+  early.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+  early.txn(OpType::ok, OpKind::txn_commit, "p1", "t1");
+  early.read(OpType::ok, OpKind::process, "rc", {2});
+  auto const [early_report, early_loads] = judge(early);
+  CHECK(early_loads == 1);
+  CHECK(visibility(early_report).anomalies.at(0).kind == "precommitted-read");
+
+  TxnHistoryBuilder aborted = two_message_txn();  // Read after the commit request, then abort.
+  aborted.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+  aborted.read(OpType::ok, OpKind::process, "rc", {1});
+  aborted.txn(OpType::fail, OpKind::txn_commit, "p1", "t1");
+  auto const [aborted_report, aborted_loads] = judge(aborted);
+  CHECK(aborted_loads == 1);
+  CHECK(visibility(aborted_report).anomalies.at(0).kind == "aborted-read");
+
+  TxnHistoryBuilder torn = two_message_txn();  // Committed, only half of it processed.
+  torn.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+  torn.txn(OpType::ok, OpKind::txn_commit, "p1", "t1");
+  torn.read(OpType::ok, OpKind::process, "rc", {2});
+  auto const [torn_report, torn_loads] = judge(torn);
+  CHECK(torn_loads == 1);
+  CHECK(visibility(torn_report).anomalies.at(0).kind == "torn-transaction");
+
+  TxnHistoryBuilder unread = two_message_txn();  // Near miss of torn: none of it processed.
+  unread.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+  unread.txn(OpType::ok, OpKind::txn_commit, "p1", "t1");
+  unread.read(OpType::ok, OpKind::process, "other", {1, 2});  // Not read_committed: owes none.
+  CHECK(judge(unread).second == 0);
+
+  TxnHistoryBuilder bare = two_message_txn();  // A send invoke naming no message, in t1...
+  bare.send(OpType::invoke, "p1", {}, "t1");
+  bare.send(OpType::ok, "p1", {3}, "");  // ...whose completion's message is t1's then.
+  CHECK(judge(bare).second == 1);
+  TxnHistoryBuilder plain;  // Near miss: no transaction at all, nothing to judge.
+  plain.send(OpType::invoke, "p1", {});
+  plain.send(OpType::ok, "p1", {3});
+  CHECK(judge(plain).second == 0);
+
+  TxnHistoryBuilder unknown = two_message_txn();  // The commit's outcome is unknown.
+  unknown.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+  unknown.read(OpType::ok, OpKind::process, "rc", {1, 2});
+  unknown.txn(OpType::info, OpKind::txn_commit, "p1", "t1");
+  auto const [unknown_report, unknown_loads] = judge(unknown);
+  CHECK(unknown_loads == 1);
+  CHECK(visibility(unknown_report).validity == Validity::unknown);
+}
+
+// Each message in a transaction of its own, committed, then processed by the read_committed
+// group; every fifth transaction aborts and nobody reads it. What the stream holds is the
+// transactions and messages not yet done with, whatever the length.
+TEST_CASE("the transactions stream holds open state only on a long history", "[txn][stream]") {
+  auto const peak = [](std::uint64_t messages) {
+    TxnHistoryBuilder b;
+    b.read_committed("rc").subscribe("orders", {"rc"});
+    for (std::uint64_t id = 1; id <= messages; ++id) {
+      std::string const txn = "p1/" + std::to_string(id);
+      b.send(OpType::invoke, "p1", {id}, txn);
+      b.send(OpType::ok, "p1", {id}, txn);
+      bool const abort = id % 5 == 0;
+      b.txn(OpType::invoke, abort ? OpKind::txn_abort : OpKind::txn_commit, "p1", txn);
+      b.txn(OpType::ok, abort ? OpKind::txn_abort : OpKind::txn_commit, "p1", txn);
+      if (!abort) b.read(OpType::ok, OpKind::process, "rc", {id});
+    }
+    History const& h = b.history();
+    TransactionsStream stream(h.header());
+    std::size_t most = 0;
+    for (Op const& op : h.ops()) {
+      stream.observe(op);
+      most = std::max(most, stream.open_count());
+    }
+    REQUIRE(stream.decided());
+    CHECK(streamed(h).second == 0);
+    return most;
+  };
+  std::uint64_t const length = mqcheck::testing::soak(5'000);
+  std::size_t const small = peak(length / 10);
+  std::size_t const large = peak(length);
+  CHECK(large == small);
+  CHECK(large <= 2);  // One transaction and its message at a time.
+}
+
+}  // namespace
+}  // namespace mqcheck::checker
