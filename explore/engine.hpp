@@ -18,11 +18,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <typeinfo>
 #include <utility>
 #include <vector>
 
+#include "checker/check.hpp"
 #include "explore/choice.hpp"
 #include "explore/world.hpp"
 #include "sim/kernel.hpp"
@@ -54,6 +56,9 @@ class Engine {
   Engine(sim::Kernel<Model>& kernel, std::uint32_t crashes,
          std::optional<DurationUs> latency_max = {})
       : kernel_(kernel), crashes_(crashes), latency_max_(latency_max) {
+    open_header_ = drained_header_ = kernel.plan().header;
+    open_header_.drained = false;
+    drained_header_.drained = true;
     for (sim::PlannedFault const& f : kernel.plan().faults) {
       if (f.undo) continue;  // Restarts are always a choice for a node that is down.
       if (f.action != sim::FaultAction::crash && f.action != sim::FaultAction::power_loss) {
@@ -70,7 +75,10 @@ class Engine {
   /// Returns the initial World: every node started (on_start), in node order.
   W initial() {
     W w;
-    for (Actor const& a : kernel_.initial_actors()) w.nodes.push_back({a, true, 0, {}, {}, {}, 0});
+    for (Actor const& a : kernel_.initial_actors()) {
+      w.nodes.push_back(
+          std::make_shared<NodeState<Model>>(NodeState<Model>{a, true, 0, {}, {}, {}, 0}));
+    }
     w.faults_used.assign(options_.size(), false);
     for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
       call(w, NodeId{n}, [&](auto& actor) { actor.on_start(out_); });
@@ -85,19 +93,20 @@ class Engine {
       InFlight<Model> const& m = w.in_flight[i];
       bool const repeat = std::any_of(
           w.in_flight.begin(), w.in_flight.begin() + static_cast<std::ptrdiff_t>(i),
-          [&](auto const& o) { return o.digest == m.digest && o.deadline == m.deadline; });
+          [&](auto const& o) { return o.digest == m.digest && same_deadline(w, o, m); });
       if (!repeat) out.push_back({ChoiceKind::deliver, m.to, i});
     }
     std::int64_t const horizon = earliest_deadline(w);
     for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
-      if (!w.nodes[n].up) continue;
-      for (auto const& [id, window] : w.nodes[n].timers) {
-        if (window.lo <= horizon) out.push_back({ChoiceKind::timer, NodeId{n}, id});
+      if (!w.node(n).up) continue;
+      for (auto const& [id, window] : w.node(n).timers) {
+        if (relative(window.lo, w.now) > horizon) continue;
+        out.push_back({ChoiceKind::timer, NodeId{n}, id});
       }
     }
     fault_choices(w, out);
     for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
-      if (!w.nodes[n].up) out.push_back({ChoiceKind::restart, NodeId{n}, 0});
+      if (!w.node(n).up) out.push_back({ChoiceKind::restart, NodeId{n}, 0});
     }
   }
 
@@ -127,7 +136,7 @@ class Engine {
         auto const& m = w.in_flight[static_cast<std::size_t>(c.item)];
         std::string const type =
             std::visit([](auto const& x) { return type_name<std::decay_t<decltype(x)>>(); },
-                       m.message);
+                       *m.message);
         return name(m.to) + " receives " + type + " from " + name(m.from);
       }
       case ChoiceKind::timer:
@@ -143,7 +152,7 @@ class Engine {
         auto const& m = w.in_flight[static_cast<std::size_t>(c.item)];
         std::string const type =
             std::visit([](auto const& x) { return type_name<std::decay_t<decltype(x)>>(); },
-                       m.message);
+                       *m.message);
         return "the network " + std::string(c.kind == ChoiceKind::drop ? "drops" : "duplicates") +
                " " + type + " from " + name(m.from) + " to " + name(m.to);
       }
@@ -158,6 +167,7 @@ class Engine {
   /// drained, as the kernel decides it (nothing left, or an endless model not cut short).
   bool settle(W& w, DurationUs drain, std::uint64_t steps_max) {
     settling_ = true;  // Its ops go to w.tail (World::tail); reset however settle_steps ends.
+    w.tail.reserve(256);  // A 300 ms Kafka settle records about that many; growing moved them.
     bool const drained = settle_steps(w, drain, steps_max);
     settling_ = false;
     return drained;
@@ -169,6 +179,15 @@ class Engine {
   }
   /// Delivers the oldest message in flight (there must be one): the settle's next step.
   void deliver_oldest(W& w) { deliver(w, 0); }
+
+  /// Returns the delivery verdicts (`only`: delivery guarantee names) of `w`'s history, marked
+  /// drained or not: checker::check_stream reads the ops where they lie, with no History built
+  /// and none of the ordering, transaction or feature checkers run (their verdicts would be
+  /// dropped). The checker's stream and whole-history reports are equal (checker/check.hpp).
+  checker::DeliveryReport check(W const& w, bool drained, std::span<std::string const> only) {
+    checker::OpSource const source = [&](auto const& visit) { for_each_op(w, visit); };
+    return checker::check_stream(drained ? drained_header_ : open_header_, source, only);
+  }
 
   /// Returns the history of `w`'s path, marked drained or not.
   history::History history(W const& w, bool drained) const {
@@ -205,11 +224,12 @@ class Engine {
       model::TimerId timer = 0;
       std::int64_t soonest = TimerWindow::unbounded;
       for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
-        for (auto const& [id, window] : w.nodes[n].timers) {
-          if (window.lo >= soonest) continue;
+        for (auto const& [id, window] : w.node(n).timers) {
+          std::int64_t const lo = relative(window.lo, w.now);
+          if (lo >= soonest) continue;
           node = NodeId{n};
           timer = id;
-          soonest = window.lo;
+          soonest = lo;
         }
       }
       if (soonest == TimerWindow::unbounded) return true;  // Nothing left: drained.
@@ -220,15 +240,20 @@ class Engine {
   }
 
 
-  // The latest moment time may move to: no armed timer and no message may be overtaken.
+  // Whether two messages in flight in `w` must arrive within the same time from now.
+  static bool same_deadline(W const& w, InFlight<Model> const& a, InFlight<Model> const& b) {
+    return relative(a.deadline, w.now) == relative(b.deadline, w.now);
+  }
+
+  // How far time may move (from now): no armed timer and no message may be overtaken.
   static std::int64_t earliest_deadline(W const& w) {
     std::int64_t horizon = TimerWindow::unbounded;
     for (InFlight<Model> const& m : w.in_flight) horizon = std::min(horizon, m.deadline);
-    for (NodeState<Model> const& n : w.nodes) {
-      if (!n.up) continue;
-      for (auto const& t : n.timers) horizon = std::min(horizon, t.second.hi);
+    for (auto const& node : w.nodes) {
+      if (!node->up) continue;
+      for (auto const& t : node->timers) horizon = std::min(horizon, t.second.hi);
     }
-    return horizon;
+    return relative(horizon, w.now);
   }
 
   std::string option_label(std::uint64_t option) const {
@@ -244,12 +269,12 @@ class Engine {
       ChoiceKind const kind =
           o.action == sim::FaultAction::crash ? ChoiceKind::crash : ChoiceKind::power_loss;
       for (NodeId n : targets) {
-        if (w.nodes[n.value].up) out.push_back({kind, n, i});
+        if (w.node(n.value).up) out.push_back({kind, n, i});
       }
     }
     if (w.crashes_used < crashes_) {
       for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
-        if (w.nodes[n].up && kernel_.plan().nodes[n].role == sim::NodeRole::broker) {
+        if (w.node(n).up && kernel_.plan().nodes[n].role == sim::NodeRole::broker) {
           out.push_back({ChoiceKind::crash, NodeId{n}, options_.size()});
         }
       }
@@ -259,7 +284,7 @@ class Engine {
       InFlight<Model> const& m = w.in_flight[i];
       bool const repeat = std::any_of(
           w.in_flight.begin(), w.in_flight.begin() + static_cast<std::ptrdiff_t>(i),
-          [&](auto const& o) { return o.digest == m.digest && o.deadline == m.deadline; });
+          [&](auto const& o) { return o.digest == m.digest && same_deadline(w, o, m); });
       if (repeat) continue;
       if (w.drops_used < drops_) out.push_back({ChoiceKind::drop, m.to, i});
       if (w.duplicates_used < duplicates_) out.push_back({ChoiceKind::duplicate, m.to, i});
@@ -271,9 +296,9 @@ class Engine {
     if (resolve_lock_ != nullptr) guard = std::unique_lock<std::mutex>(*resolve_lock_);
     std::vector<Actor> actors;
     std::vector<bool> up;
-    for (NodeState<Model> const& n : w.nodes) {
-      actors.push_back(n.actor);
-      up.push_back(n.up);
+    for (auto const& n : w.nodes) {
+      actors.push_back(n->actor);
+      up.push_back(n->up);
     }
     return kernel_.resolve_in(selector, actors, up);
   }
@@ -312,7 +337,11 @@ class Engine {
   std::vector<std::string> unsupported_;
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
   std::mutex* resolve_lock_ = nullptr;
-  bool settling_ = false;  // Inside settle(): record() appends to World::tail.
+  /// Inside settle(): record() appends to World::tail, and no digest (message or input) is
+  /// computed, since a settling World is judged and dropped, never fingerprinted.
+  bool settling_ = false;
+  history::Header open_header_;     // The plan's header, not drained (check()).
+  history::Header drained_header_;  // And drained.
 };
 
 }  // namespace mqcheck::explore

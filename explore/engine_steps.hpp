@@ -16,17 +16,18 @@ inline constexpr std::uint64_t message = 1, timer = 2, crash = 3, restart = 4;
 template <class Model>
 template <class F>
 void Engine<Model>::call(W& w, NodeId n, F&& f) {
-  MQCHECK_ASSERT(w.nodes[n.value].up);
-  std::visit(f, w.nodes[n.value].actor);
+  NodeState<Model>& node = w.edit(n.value);
+  MQCHECK_ASSERT(node.up);
+  std::visit(f, node.actor);
   apply_out(w, n);
 }
 
 // Cancels apply before sets, so "cancel X, set X" in one step re-arms X (as in the kernel).
 template <class Model>
 void Engine<Model>::apply_out(W& w, NodeId n) {
-  NodeState<Model>& node = w.nodes[n.value];
+  NodeState<Model>& node = w.edit(n.value);
   for (model::TimerId id : out_.cancels()) node.timers.erase(id);
-  for (model::SetTimer const& t : out_.timers()) node.timers[t.id] = window_of(t.delay);
+  for (model::SetTimer const& t : out_.timers()) node.timers[t.id] = window_of(t.delay, w.now);
   apply_disk(w, n);
   for (model::Observe& o : out_.observed()) observe(w, n, std::move(o));
   for (auto& s : out_.sends()) transmit(w, n, s.to, std::move(s.message));
@@ -36,7 +37,8 @@ void Engine<Model>::apply_out(W& w, NodeId n) {
 template <class Model>
 void Engine<Model>::apply_disk(W& w, NodeId n) {
   using Kind = typename model::DiskOp<Entry>::Kind;
-  model::Disk<Entry>& disk = w.nodes[n.value].disk;
+  if (out_.disk().empty()) return;
+  model::Disk<Entry>& disk = w.edit(n.value).disk;
   for (auto& op : out_.disk()) {
     if (op.kind == Kind::append) disk.append(op.file, std::move(op.entry));
     if (op.kind == Kind::truncate) disk.truncate(op.file, op.length);
@@ -51,16 +53,18 @@ void Engine<Model>::apply_disk(W& w, NodeId n) {
 
 template <class Model>
 void Engine<Model>::observe(W& w, NodeId n, model::Observe observed) {
-  NodeState<Model>& node = w.nodes[n.value];
   history::Op& op = observed.op;
   op.process = name(n);
-  if (op.type == history::OpType::invoke) {
-    node.open.push_back({op, observed.on_crash});
-  } else if (op.type != history::OpType::event) {
-    auto const it = std::find_if(node.open.begin(), node.open.end(), [&](OpenOp const& o) {
-      return o.invoke.f == op.f && sim::same_messages(o.invoke.value, op.value);
-    });
-    if (it != node.open.end()) node.open.erase(it);
+  if (op.type != history::OpType::event) {
+    NodeState<Model>& node = w.edit(n.value);
+    if (op.type == history::OpType::invoke) {
+      node.open.push_back({op, observed.on_crash});
+    } else {
+      auto const it = std::find_if(node.open.begin(), node.open.end(), [&](OpenOp const& o) {
+        return o.invoke.f == op.f && sim::same_messages(o.invoke.value, op.value);
+      });
+      if (it != node.open.end()) node.open.erase(it);
+    }
   }
   record(w, std::move(op));
 }
@@ -69,8 +73,8 @@ template <class Model>
 void Engine<Model>::record(W& w, history::Op op) {
   op.time = w.now;
   op.index = w.op_count++;
+  if (settling_) return w.tail.push_back(std::move(op));  // Never fingerprinted: no digest.
   if (history::is_client_op(op)) w.observed += op_digest(op);
-  if (settling_) return w.tail.push_back(std::move(op));
   MQCHECK_ASSERT(w.tail.empty());  // A settled World is judged, never stepped on.
   w.ops = std::make_shared<OpChain const>(OpChain{std::move(op), std::move(w.ops)});
 }
@@ -87,53 +91,48 @@ void Engine<Model>::event(W& w, std::string process, history::OpKind f, std::str
 
 template <class Model>
 void Engine<Model>::transmit(W& w, NodeId from, NodeId to, Message message) {
-  NodeState<Model> const& receiver = w.nodes[to.value];
+  NodeState<Model> const& receiver = w.node(to.value);
   if (!receiver.up) {
     return event(w, "network", history::OpKind::drop,
                  name(from) + " -> " + name(to) + ": receiver down");
   }
+  // A settle never fingerprints (it runs to its end and is judged), so its messages need no
+  // digest: hashing every message was a tenth of the settle's time.
   Hasher h;
-  h.add(from.value);
-  h.add(to.value);
-  h.add(receiver.incarnation);
-  hash_value(h, message);
-  std::int64_t const deadline = latency_max_ ? latency_max_->us : TimerWindow::unbounded;
-  w.in_flight.push_back({from, to, receiver.incarnation, h.digest(), deadline, std::move(message)});
+  if (!settling_) {
+    h.add(from.value);
+    h.add(to.value);
+    h.add(receiver.incarnation);
+    hash_value(h, message);
+  }
+  std::int64_t const deadline =
+      latency_max_ ? w.now.us + latency_max_->us : TimerWindow::unbounded;
+  w.in_flight.push_back({from, to, receiver.incarnation, h.digest(), deadline,
+                         std::make_shared<Message const>(std::move(message))});
 }
 
 template <class Model>
 void Engine<Model>::deliver(W& w, std::size_t index) {
   InFlight<Model> m = std::move(w.in_flight[index]);
   w.in_flight.erase(w.in_flight.begin() + static_cast<std::ptrdiff_t>(index));
-  NodeState<Model>& node = w.nodes[m.to.value];
+  NodeState<Model>& node = w.edit(m.to.value);
   // crash() drops what was sent to the old incarnation, so every message left is deliverable.
   MQCHECK_ASSERT(node.up && node.incarnation == m.incarnation);
-  note_input(node, input_tag::message, m.from.value, m.digest);
-  call(w, m.to, [&](auto& actor) { actor.on_message(m.from, m.message, out_); });
+  if (!settling_) note_input(node, input_tag::message, m.from.value, m.digest);
+  call(w, m.to, [&](auto& actor) { actor.on_message(m.from, *m.message, out_); });
 }
 
-// Time moves to the timer's earliest firing time; every other window moves with it.
+// Time moves to the timer's earliest firing time (unless that has passed: a window's start
+// may lie behind now when another timer's deadline forced time on). Windows and deadlines are
+// absolute, so nothing else changes.
 template <class Model>
 void Engine<Model>::fire(W& w, NodeId n, model::TimerId id) {
-  NodeState<Model>& node = w.nodes[n.value];
+  NodeState<Model>& node = w.edit(n.value);
   auto const it = node.timers.find(id);
   MQCHECK_ASSERT(node.up && it != node.timers.end());
-  std::int64_t const elapsed = it->second.lo;
+  w.now = w.now + DurationUs{relative(it->second.lo, w.now)};
   node.timers.erase(it);
-  w.now = w.now + DurationUs{elapsed};
-  for (InFlight<Model>& m : w.in_flight) {
-    if (m.deadline == TimerWindow::unbounded) continue;
-    m.deadline = std::max<std::int64_t>(0, m.deadline - elapsed);
-  }
-  for (NodeState<Model>& other : w.nodes) {
-    for (auto& [timer, window] : other.timers) {
-      window.lo = std::max<std::int64_t>(0, window.lo - elapsed);
-      if (window.hi != TimerWindow::unbounded) {
-        window.hi = std::max<std::int64_t>(0, window.hi - elapsed);
-      }
-    }
-  }
-  note_input(node, input_tag::timer, id, 0);
+  if (!settling_) note_input(node, input_tag::timer, id, 0);
   call(w, n, [&](auto& actor) { actor.on_timer(id, out_); });
 }
 
@@ -169,8 +168,8 @@ void Engine<Model>::network_fault(W& w, Choice const& c) {
 // they would have arrived (the kernel drops them on arrival): they can no longer matter.
 template <class Model>
 void Engine<Model>::crash(W& w, NodeId n, bool power_loss) {
-  NodeState<Model>& node = w.nodes[n.value];
-  if (!node.up) return;
+  if (!w.node(n.value).up) return;
+  NodeState<Model>& node = w.edit(n.value);
   std::string detail = "volatile state lost";
   if (power_loss) {
     detail = std::to_string(node.disk.unsynced()) + " unsynced writes lost";
@@ -198,8 +197,8 @@ void Engine<Model>::crash(W& w, NodeId n, bool power_loss) {
 
 template <class Model>
 void Engine<Model>::restart(W& w, NodeId n) {
-  NodeState<Model>& node = w.nodes[n.value];
-  if (node.up) return;
+  if (w.node(n.value).up) return;
+  NodeState<Model>& node = w.edit(n.value);
   event(w, name(n), history::OpKind::restart, "recovering from disk");
   node.actor = kernel_.initial_actors()[n.value];
   node.up = true;

@@ -101,8 +101,7 @@ class Search {
   /// Settles `w` and returns whether guarantee `g` is violated there (for --minimise).
   bool violates(W w, std::size_t g) {
     bool const drained = engine_.settle(w, drain_, bounds_.settle_steps_max);
-    checker::DeliveryReport const report =
-        checker::check_history(engine_.history(w, drained), names_);
+    checker::DeliveryReport const report = engine_.check(w, drained, names_);
     return std::any_of(report.verdicts.begin(), report.verdicts.end(), [&](auto const& v) {
       return v.guarantee == names_[g] && v.validity == checker::Validity::invalid;
     });
@@ -273,8 +272,7 @@ class Search {
   // delivery verdicts. Touches nothing of the search: worker threads call it too.
   Judged settle_and_check(Engine<Model>& engine, W& t) const {
     bool const drained = engine.settle(t, drain_, bounds_.settle_steps_max);
-    checker::DeliveryReport const report =
-        checker::check_history(engine.history(t, drained), names_);
+    checker::DeliveryReport const report = engine.check(t, drained, names_);
     Judged out;
     for (checker::Verdict const& v : report.verdicts) {
       auto const it = std::find(names_.begin(), names_.end(), v.guarantee);

@@ -40,7 +40,7 @@
 namespace mqcheck::explore {
 
 /// A delivery as it is named across states (an in-flight index is not stable): the message's
-/// digest (sender, receiver, incarnation, content), its deadline and its receiver.
+/// digest (sender, receiver, incarnation, content), its deadline (from now) and its receiver.
 struct SleepItem {
   std::uint64_t digest = 0;
   std::int64_t deadline = 0;
@@ -54,7 +54,7 @@ using SleepSet = std::vector<SleepItem>;
 template <class Model>
 SleepItem sleep_item(World<Model> const& w, Choice const& c) {
   InFlight<Model> const& m = w.in_flight[static_cast<std::size_t>(c.item)];
-  return {m.digest, m.deadline, m.to.value};
+  return {m.digest, relative(m.deadline, w.now), m.to.value};
 }
 
 /// Returns whether `c` (a choice of `w`) is asleep in `sleep`: only deliveries ever are.

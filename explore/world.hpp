@@ -4,9 +4,14 @@
 // armed timers (as windows of time relative to now), disk and open client ops; the messages
 // in flight; the fault budget spent; and the history recorded along the path that led here
 // (a persistent list, so copying a World is cheap). The explorer copies Worlds, applies one
-// choice to the copy (explore/engine.hpp) and fingerprints the result (fingerprint()).
+// choice to the copy (explore/engine.hpp) and fingerprints the result (fingerprint()). Copies
+// share what a step does not change: nodes are copied on write (World::edit), a message in
+// flight is shared (it never changes while in flight), and timer windows and message deadlines
+// are absolute times, so moving time writes nothing but `now`.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -22,9 +27,10 @@
 
 namespace mqcheck::explore {
 
-/// When an armed timer may fire, in microseconds from now: not before `lo`, not after `hi`.
-/// A constant delay gives lo == hi; a delay without an upper bound (exponential, normal) has
-/// hi == unbounded.
+/// When an armed timer may fire, in microseconds since the start: not before `lo`, not after
+/// `hi`. A constant delay gives lo == hi; a delay without an upper bound (exponential, normal)
+/// has hi == unbounded. Absolute, so that moving time changes no window; what the search
+/// compares and fingerprints is the window relative to now (relative()).
 struct TimerWindow {
   static constexpr std::int64_t unbounded = std::numeric_limits<std::int64_t>::max();
   std::int64_t lo = 0;
@@ -32,18 +38,27 @@ struct TimerWindow {
   bool operator==(TimerWindow const&) const = default;
 };
 
-/// Returns the window a timer set with `delay` gets.
-inline TimerWindow window_of(Distribution const& delay) {
+/// Returns the absolute time `at` as seen from `now`: how long until then, 0 when it has
+/// passed, unbounded stays unbounded. Equal to the relative windows the explorer kept before
+/// they were absolute (each move of time subtracted and clamped at 0: the clamps compose).
+inline std::int64_t relative(std::int64_t at, SimTimeUs now) {
+  if (at == TimerWindow::unbounded) return at;
+  return std::max<std::int64_t>(0, at - now.us);
+}
+
+/// Returns the absolute window a timer set at `now` with `delay` gets.
+inline TimerWindow window_of(Distribution const& delay, SimTimeUs now) {
+  auto const at = [&](std::int64_t d) { return d == TimerWindow::unbounded ? d : now.us + d; };
   switch (delay.kind) {
     case Distribution::Kind::constant:
-      return {delay.mean.us, delay.mean.us};
+      return {at(delay.mean.us), at(delay.mean.us)};
     case Distribution::Kind::uniform:
-      return {delay.min.us, delay.max.us};
+      return {at(delay.min.us), at(delay.max.us)};
     case Distribution::Kind::exponential:
     case Distribution::Kind::normal:
       break;
   }
-  return {delay.min.us, TimerWindow::unbounded};
+  return {at(delay.min.us), TimerWindow::unbounded};
 }
 
 /// A client op that was invoked and not completed, and how a crash completes it (as in the
@@ -74,10 +89,11 @@ struct InFlight {
   NodeId to;
   std::uint32_t incarnation = 0;
   std::uint64_t digest = 0;  // Of (from, to, incarnation, message): the multiset hash uses it.
-  /// The latest it may arrive, in microseconds from now (TimerWindow::unbounded without
+  /// The latest it may arrive, in microseconds since the start (TimerWindow::unbounded without
   /// --max-latency): time cannot move past it while it is in flight.
   std::int64_t deadline = TimerWindow::unbounded;
-  typename Model::Message message;
+  /// Shared by the copies of a World: a message does not change on the wire.
+  std::shared_ptr<typename Model::Message const> message;
 };
 
 /// The history recorded along a path, newest op first; shared between a World and its copies.
@@ -88,14 +104,17 @@ struct OpChain {
 
 template <class Model>
 struct World {
-  std::vector<NodeState<Model>> nodes;
+  /// Read through node(), written through edit(): a node is shared by the copies of a World
+  /// until one of them changes it.
+  std::vector<std::shared_ptr<NodeState<Model>>> nodes;
   std::vector<InFlight<Model>> in_flight;  // In send order: index 0 is the oldest.
   std::vector<bool> faults_used;           // By fault option (explore/engine.hpp).
   std::uint32_t crashes_used = 0;          // Of the --crashes budget.
   std::uint32_t drops_used = 0;            // Of the --drops budget.
   std::uint32_t duplicates_used = 0;       // Of the --duplicates budget.
   SimTimeUs now{};                         // Not fingerprinted: timers are kept relative.
-  std::uint64_t observed = 0;  // Sum of the digests of every client op so far (a multiset).
+  /// Sum of the digests of every client op so far (a multiset); a settle leaves it alone.
+  std::uint64_t observed = 0;
   std::shared_ptr<OpChain const> ops;
   /// Ops recorded after `ops` by a settle (Engine::settle), in order: a flat vector instead of
   /// one shared chain node per op, because a settled World is judged once and thrown away (the
@@ -103,6 +122,20 @@ struct World {
   std::vector<history::Op> tail;
   std::size_t op_count = 0;
   std::uint64_t steps = 0;  // Choices taken since the initial state.
+
+  NodeState<Model> const& node(std::uint32_t n) const { return *nodes[n]; }
+  /// Returns node `n` to change, copying it first when another World shares it. A count of one
+  /// means no other World holds it, so no other thread can be reading it; the fence orders
+  /// our writes after the last other owner's reads, which ended with its release decrement.
+  NodeState<Model>& edit(std::uint32_t n) {
+    std::shared_ptr<NodeState<Model>>& p = nodes[n];
+    if (p.use_count() == 1) {
+      std::atomic_thread_fence(std::memory_order_acquire);
+    } else {
+      p = std::make_shared<NodeState<Model>>(*p);
+    }
+    return *p;
+  }
 };
 
 /// How a World is fingerprinted. `inputs` folds in each node's input digest: sound for any
@@ -131,7 +164,8 @@ inline std::uint64_t op_digest(history::Op const& op) {
 template <class Model>
 std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
   Hasher h;
-  for (NodeState<Model> const& n : w.nodes) {
+  for (auto const& node : w.nodes) {
+    NodeState<Model> const& n = *node;
     h.add(n.up ? 1u : 0u);
     h.add(n.incarnation);
     if (mode == FingerprintMode::inputs) {
@@ -148,16 +182,17 @@ std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
         g.add(static_cast<std::uint64_t>(o.on_crash));
       });
     }
-    h.add_each(n.timers, [](Hasher& g, auto const& t) {
+    h.add_each(n.timers, [&](Hasher& g, auto const& t) {
       g.add(t.first);
-      g.add(static_cast<std::uint64_t>(t.second.lo));
-      g.add(static_cast<std::uint64_t>(t.second.hi));
+      g.add(static_cast<std::uint64_t>(relative(t.second.lo, w.now)));
+      g.add(static_cast<std::uint64_t>(relative(t.second.hi, w.now)));
     });
   }
   std::uint64_t wire = 0;  // A sum: the same multiset in any order gives the same value.
   for (InFlight<Model> const& m : w.in_flight) {
-    std::uint64_t const due = static_cast<std::uint64_t>(m.deadline) * 0x9e3779b97f4a7c15ull;
-    wire += m.deadline == TimerWindow::unbounded ? m.digest : m.digest ^ due;
+    std::int64_t const deadline = relative(m.deadline, w.now);
+    std::uint64_t const due = static_cast<std::uint64_t>(deadline) * 0x9e3779b97f4a7c15ull;
+    wire += deadline == TimerWindow::unbounded ? m.digest : m.digest ^ due;
   }
   h.add(wire);
   h.add(w.in_flight.size());
@@ -171,25 +206,34 @@ std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
   return h.digest();
 }
 
+/// Calls `visit` on every op of the path that led to `w`, then its settle's tail, in order.
+template <class Model, class F>
+void for_each_op(World<Model> const& w, F&& visit) {
+  std::vector<history::Op const*> ops;
+  ops.reserve(w.op_count);
+  for (OpChain const* c = w.ops.get(); c != nullptr; c = c->prev.get()) ops.push_back(&c->op);
+  for (auto it = ops.rbegin(); it != ops.rend(); ++it) visit(**it);
+  for (history::Op const& op : w.tail) visit(op);
+}
+
 /// Returns the history of the path that led to `w` (and its settle's tail), under `header`,
 /// ops in order.
 template <class Model>
 history::History history_of(World<Model> const& w, history::Header header) {
-  std::vector<history::Op const*> ops;
-  ops.reserve(w.op_count);
-  for (OpChain const* c = w.ops.get(); c != nullptr; c = c->prev.get()) ops.push_back(&c->op);
   history::History out(std::move(header));
-  for (auto it = ops.rbegin(); it != ops.rend(); ++it) out.append(**it);
-  for (history::Op const& op : w.tail) out.append(op);
+  for_each_op(w, [&](history::Op const& op) { out.append(op); });
   return out;
 }
 
-/// Returns a rough lower bound of the memory `w` holds, in bytes (for --max-memory): the
-/// values themselves, not what actors allocate inside.
+/// Returns a rough estimate of the memory `w` holds, in bytes (for --max-memory): the values
+/// themselves, not what actors allocate inside, and every node in full although copies of a
+/// World share the nodes a step did not change (World::edit). A function of `w` alone, so that
+/// the search stops at the same state whatever the thread count.
 template <class Model>
 std::size_t approximate_bytes(World<Model> const& w) {
   std::size_t bytes = sizeof(World<Model>) + w.in_flight.size() * sizeof(InFlight<Model>);
-  for (NodeState<Model> const& n : w.nodes) {
+  for (auto const& node : w.nodes) {
+    NodeState<Model> const& n = *node;
     bytes += sizeof(NodeState<Model>) + n.timers.size() * 48 + n.open.size() * sizeof(OpenOp);
     for (auto const& file : n.disk.files()) {
       bytes += file.second.entries.size() * sizeof(typename Model::Entry);
