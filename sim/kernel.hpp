@@ -104,10 +104,19 @@ class Kernel {
       return a.at != b.at ? a.at > b.at : a.seq > b.seq;
     }
   };
+  static constexpr std::uint32_t not_kept = UINT32_MAX;
   struct OpenOp {
     std::uint64_t invoke;  // Its index in the history, which keeps the op (no copy here)...
     history::OpType on_crash;
-    std::optional<history::Op> kept;  // ...unless ops are streamed (sink_): then it is here.
+    // ...unless ops are streamed (sink_): then it is kept_[kept]. A slot index, not the op:
+    // completing an op erases it from the middle of `open`, and shifting whole ops (six
+    // strings each) was the streamed run's largest cost.
+    std::uint32_t kept;
+    // A summary of the invoke, so matching a completion rarely reads the op itself (far back
+    // in the history: a cache miss): its kind, message count and first message id.
+    history::OpKind f;
+    std::size_t count;
+    MessageId first;
   };
   struct Node {
     Actor actor;
@@ -134,7 +143,14 @@ class Kernel {
   void observe(NodeId n, model::Observe&& observed);
   std::uint64_t record(history::Op&& op);
   history::Op const& invoke_of(OpenOp const& o) const {
-    return o.kept ? *o.kept : history_.ops()[o.invoke];
+    return o.kept != not_kept ? kept_[o.kept] : history_.ops()[o.invoke];
+  }
+  std::uint32_t keep(history::Op const& op);
+  void release(OpenOp const& o) {
+    if (o.kept != not_kept) kept_free_.push_back(o.kept);
+  }
+  static MessageId first_id(history::Op const& op) {
+    return op.value.empty() ? MessageId{} : op.value.front().id;
   }
   void transmit(NodeId from, NodeId to, Message message);
   void record_event(std::string process, history::OpKind f, std::string detail);
@@ -170,6 +186,8 @@ class Kernel {
   Rng fault_rng_;
   history::History history_;
   OpSink const* sink_ = RunSink::sink;  // Streaming: ops go here, not into history_.
+  std::vector<history::Op> kept_;        // Streaming: the open invokes, by slot...
+  std::vector<std::uint32_t> kept_free_;  // ...and the free slots (reused: no allocation).
   std::uint64_t streamed_ = 0;          // Ops handed to sink_ so far.
   SimTimeUs streamed_time_{};           // The time of the last of them.
   std::vector<FiredFault> faults_;

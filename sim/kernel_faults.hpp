@@ -104,6 +104,7 @@ void Kernel<Model>::crash(NodeId n, bool power_loss) {
     op.type = o.on_crash;
     op.detail = "crashed";
     record(std::move(op));
+    release(o);
   }
   node.open.clear();
   node.up = false;

@@ -131,6 +131,7 @@ template <class Model>
 template <class F>
 void Kernel<Model>::call(NodeId n, F&& f) {
   MQCHECK_ASSERT(nodes_[n.value].up && !nodes_[n.value].paused);
+  out_.set_now(now_);  // Time is an input to the model (its clock), never read by it.
   std::visit(f, nodes_[n.value].actor);
   apply(n);
 }
@@ -197,19 +198,38 @@ void Kernel<Model>::observe(NodeId n, model::Observe&& observed) {
   op.time = now_;
   op.process = plan_.nodes[n.value].name;
   if (op.type == history::OpType::invoke) {
-    OpenOp& open = node.open.emplace_back(OpenOp{0, observed.on_crash, std::nullopt});
-    if (sink_ != nullptr) open.kept.emplace(op);
+    OpenOp& open = node.open.emplace_back(
+        OpenOp{0, observed.on_crash, not_kept, op.f, op.value.size(), first_id(op)});
+    if (sink_ != nullptr) open.kept = keep(op);
     open.invoke = record(std::move(op));
     return;
   }
   if (op.type != history::OpType::event) {
+    MessageId const first = first_id(op);
     auto const it = std::find_if(node.open.begin(), node.open.end(), [&](OpenOp const& o) {
-      history::Op const& invoke = invoke_of(o);
-      return invoke.f == op.f && same_messages(invoke.value, op.value);
+      if (o.f != op.f || o.count != op.value.size() || o.first != first) return false;
+      return same_messages(invoke_of(o).value, op.value);
     });
-    if (it != node.open.end()) node.open.erase(it);
+    if (it != node.open.end()) {
+      release(*it);
+      node.open.erase(it);
+    }
   }
   record(std::move(op));
+}
+
+// Copies an open invoke into a free slot; assigning over a used slot reuses its strings' and
+// value vector's memory.
+template <class Model>
+std::uint32_t Kernel<Model>::keep(history::Op const& op) {
+  if (kept_free_.empty()) {
+    kept_.push_back(op);
+    return static_cast<std::uint32_t>(kept_.size() - 1);
+  }
+  std::uint32_t const slot = kept_free_.back();
+  kept_free_.pop_back();
+  kept_[slot] = op;
+  return slot;
 }
 
 // Keeps `op` in the history, or hands it to the sink with the index and the time check the

@@ -32,20 +32,20 @@ constexpr std::int64_t messages_max = 1'000'000'000;
 constexpr std::int64_t keys_max = std::numeric_limits<std::int32_t>::max();
 constexpr std::uintmax_t file_size_max = 16 * 1024 * 1024;
 
-constexpr std::array<std::string_view, 18> top_keys{
+constexpr std::array<std::string_view, 19> top_keys{
     "name",          "description", "broker",  "version",   "seed",      "cluster",
     "broker_config", "broker_config_file",     "topics",    "queues",    "producers",
     "consumers",     "network",     "faults",  "fault_rates", "quiesce", "drain",
-    "expect"};
+    "expect",        "acls"};
 constexpr std::array<std::string_view, 1> cluster_keys{"brokers"};
 constexpr std::array<std::string_view, 3> topic_keys{"name", "partitions", "config"};
 constexpr std::array<std::string_view, 2> queue_keys{"name", "config"};
-constexpr std::array<std::string_view, 10> producer_keys{
+constexpr std::array<std::string_view, 11> producer_keys{
     "id",    "topic", "messages",    "rate_per_s", "interval",
-    "start", "keys",  "config",      "config_file", "transaction"};
-constexpr std::array<std::string_view, 10> consumer_keys{
+    "start", "keys",  "config",      "config_file", "transaction", "principal"};
+constexpr std::array<std::string_view, 11> consumer_keys{
     "group",  "topic",     "instances",  "processing", "config", "config_file",
-    "commit", "transform", "assignment", "seek"};
+    "commit", "transform", "assignment", "seek",       "principal"};
 constexpr std::array<std::string_view, 4> seek_keys{"at", "offset", "timestamp", "to"};
 constexpr std::array<std::string_view, 2> seek_ends{"beginning", "end"};
 constexpr std::array<std::string_view, 2> transaction_keys{"messages", "abort_every"};
@@ -176,6 +176,7 @@ ProducerSpec read_producer(YamlField const& item, Declared const& topics, Declar
     }
     p.txn_mark = txn->mark();
   }
+  if (std::optional<YamlField> const who = map.find("principal")) p.principal = who->name();
   p.mark = item.mark();
   return p;
 }
@@ -253,6 +254,7 @@ ConsumerSpec read_consumer(YamlField const& item, Declared const& topics, Declar
     c.transform = read_transform(*transform, topics);
   }
   if (std::optional<YamlField> const seek = map.find("seek")) c.seek = read_seek(*seek);
+  if (std::optional<YamlField> const who = map.find("principal")) c.principal = who->name();
   c.mark = item.mark();
   return c;
 }
@@ -275,6 +277,11 @@ void read_workload(YamlMap const& root, Scenario& s) {
   DeclaredGroups groups;
   if (std::optional<YamlField> const t = root.find("topics")) read_topics(*t, false, s, topics);
   if (std::optional<YamlField> const q = root.find("queues")) read_topics(*q, true, s, topics);
+  if (std::optional<YamlField> const acls = root.find("acls")) {  // Kafka's model reads them.
+    for (YamlField const& item : acls->items()) {
+      s.acls.push_back({read_config_map(item), item.mark()});
+    }
+  }
   if (std::optional<YamlField> const producers = root.find("producers")) {
     for (YamlField const& item : producers->items()) {
       s.producers.push_back(read_producer(item, topics, ids));
@@ -287,12 +294,19 @@ void read_workload(YamlMap const& root, Scenario& s) {
   }
   // Transactions are modelled for Kafka only: elsewhere the keys would be silently ignored.
   if (s.broker == BrokerKind::kafka) return;
+  if (!s.acls.empty()) throw InputError(s.acls.front().mark, "acls", "only broker: kafka has ACLs");
   for (ProducerSpec const& p : s.producers) {
+    if (!p.principal.empty()) {
+      throw InputError(p.mark, "producers.principal", "only broker: kafka models principals");
+    }
     if (p.txn_messages > 0) {
       throw InputError(p.txn_mark, "producers.transaction", "only broker: kafka has transactions");
     }
   }
   for (ConsumerSpec const& c : s.consumers) {
+    if (!c.principal.empty()) {
+      throw InputError(c.mark, "consumers.principal", "only broker: kafka models principals");
+    }
     if (c.transform) {
       throw InputError(c.transform->mark, "consumers.transform",
                        "only broker: kafka has consume-transform-produce transactions");

@@ -45,6 +45,7 @@ struct ProducerSpec {
   std::int64_t txn_messages = 0;
   std::int64_t abort_every = 0;
   SourceMark txn_mark;
+  std::string principal;  // Kafka `principal:` ("User:alice"): who it authenticates as.
 };
 
 /// `transform:` of a consumer: consume-transform-produce into `output` in transactions.
@@ -79,6 +80,13 @@ struct ConsumerSpec {
   SourceMark mark;
   std::optional<TransformSpec> transform;  // Kafka consumers only.
   std::optional<SeekSpec> seek;            // Kafka consumers only.
+  std::string principal;                   // Kafka `principal:` ("User:bob").
+};
+
+/// One entry of `acls:` (Kafka ACL bindings): its keys as written; the Kafka model reads them.
+struct AclSpec {
+  ConfigMap entry;
+  SourceMark mark;
 };
 
 struct LinkSpec {                // Overrides the default network for messages from -> to.
@@ -145,6 +153,7 @@ struct Scenario {
   std::int32_t brokers = 1;             // cluster.brokers
   ConfigMap broker_config;              // The broker's own keys, as written.
   std::vector<TopicSpec> topics;
+  std::vector<AclSpec> acls;            // Kafka only: ACL bindings for the authorizer.
   std::vector<ProducerSpec> producers;
   std::vector<ConsumerSpec> consumers;
   NetworkSpec network;

@@ -102,6 +102,69 @@ void transactional_producer(ProducerSpec const& spec, std::size_t i, kf::Cluster
                               &cluster};
 }
 
+// The scenario's `acls:` need an authorizer, as Kafka's CreateAcls does (SECURITY_DISABLED
+// without one: https://kafka.apache.org/documentation/#security_authz).
+void read_acls(Scenario const& s, kf::ClusterConfig& c) {
+  for (std::size_t i = 0; i < s.acls.size(); ++i) {
+    c.authorizer.bindings.push_back(kf::parse_acl_binding(s.acls[i].entry, i, s.acls[i].mark));
+  }
+  if (!s.acls.empty() && !c.authorizer.enabled) {
+    throw InputError(s.acls.front().mark, "acls",
+                     "ACLs need an authorizer: set broker_config authorizer.class.name (e.g. "
+                     "org.apache.kafka.metadata.authorizer.StandardAuthorizer)");
+  }
+}
+
+// A client's principal: the scenario's, or with an authorizer and none given, User:ANONYMOUS
+// (a PLAINTEXT listener's DefaultKafkaPrincipalBuilder). The brokers learn it per connection.
+void identify(std::string const& given, SourceMark const& mark, std::string const& scope,
+              std::string const& group, std::size_t node, kf::ClusterConfig& c,
+              std::string& principal) {
+  auto const colon = given.find(':');
+  if (!given.empty() && (colon == std::string::npos || colon == 0 || colon + 1 == given.size())) {
+    throw InputError(mark, scope + ".principal",
+                     "expected a principal such as 'User:alice', got '" + given + "'");
+  }
+  principal = given;
+  if (principal.empty() && c.authorizer.enabled) principal = kf::anonymous_principal;
+  if (!c.authorizer.enabled) return;
+  c.identities[static_cast<std::uint32_t>(node)] = kf::ClientIdentity{principal, group};
+}
+
+// What the model cannot judge faithfully under an authorizer is refused, not approximated.
+void check_authorized_producer(kf::ClusterConfig const& c, kf::ProducerConfig const& p,
+                               SourceMark const& mark, std::size_t i) {
+  if (!c.authorizer.enabled) return;
+  std::string const scope = "producers[" + std::to_string(i) + "]";
+  if (!p.transactional_id.empty()) {
+    throw InputError(mark, scope + ".config.transactional.id",
+                     "ACLs for transactions (TransactionalId resources) are not modelled yet");
+  }
+  if (p.acks == kf::Acks::none) {
+    throw InputError(mark, scope + ".config.acks",
+                     "acks=0 under an authorizer is not modelled: Kafka refuses the topic at "
+                     "metadata time (TopicAuthorizationException from send), before any produce");
+  }
+}
+
+// The header's `acls`: each client principal's effective produce and consume lists (DENY
+// already applied), so the checker's authorization check judges what the authorizer decided.
+std::map<std::string, history::Acl> effective_acls(Scenario const& s, Configs const& configs) {
+  std::vector<std::string> topics;
+  for (TopicSpec const& t : s.topics) topics.push_back(t.name);
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> groups;
+  for (kf::ProducerConfig const& p : configs.producers) groups[p.principal];
+  for (kf::ConsumerConfig const& c : configs.consumers) {
+    std::vector<std::string>& g = groups[c.principal][c.topic];
+    if (std::find(g.begin(), g.end(), c.group) == g.end()) g.push_back(c.group);
+  }
+  std::map<std::string, history::Acl> out;
+  for (auto const& [principal, by_topic] : groups) {
+    out[principal] = kf::effective_acl(configs.cluster.authorizer, principal, topics, by_topic);
+  }
+  return out;
+}
+
 kf::CommitMode commit_mode(ConsumerSpec const& spec) {
   if (spec.commit == "after-processing") return kf::CommitMode::after_processing;
   if (spec.commit == "before-processing") return kf::CommitMode::before_processing;
@@ -115,6 +178,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
   kf::ClusterConfig& cluster = configs->cluster;
   build_cluster(s, cluster);
   kf::Version const version = cluster.version;
+  read_acls(s, cluster);
   std::vector<NodeInfo> nodes;
   std::uint64_t next_id = 1;
   for (std::size_t i = 0; i < s.producers.size(); ++i) {
@@ -131,6 +195,9 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     c.start = p.start;
     c.cluster = &cluster;
     transactional_producer(p, i, cluster, c);
+    identify(p.principal, p.mark, "producers[" + std::to_string(i) + "]", {}, nodes.size(),
+             cluster, c.principal);
+    check_authorized_producer(cluster, c, p.mark, i);
     next_id += static_cast<std::uint64_t>(p.messages);
     configs->producers.push_back(std::move(c));
     nodes.push_back({p.id, NodeRole::producer});
@@ -190,6 +257,13 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
            j += static_cast<std::size_t>(spec.instances)) {
         c.partitions.push_back(all[j]);
       }
+      identify(spec.principal, spec.mark, "consumers[" + std::to_string(i) + "]", spec.group,
+               nodes.size(), cluster, c.principal);
+      if (c.transform && cluster.authorizer.enabled) {
+        throw InputError(spec.mark, "consumers[" + std::to_string(i) + "].transform",
+                         "ACLs for transactions (TransactionalId resources) are not modelled "
+                         "yet; a transform cannot run under an authorizer");
+      }
       configs->consumers.push_back(std::move(c));
       nodes.push_back({spec.group + "-" + std::to_string(k), NodeRole::consumer});
     }
@@ -210,6 +284,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     history::GroupSpec& g = plan.header.groups[c.group];
     if (c.read_committed) g.isolation = history::GroupSpec::Isolation::read_committed;
   }
+  if (cluster.authorizer.enabled) plan.header.acls = effective_acls(s, *configs);
   Kernel<kf::Model> kernel(std::move(plan), std::move(actors), seed);
   // leader(T-P) is the broker the controller last made leader of T-P (none while offline).
   kernel.set_resolver([&cluster](Kernel<kf::Model> const& k, std::string const& selector) {

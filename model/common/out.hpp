@@ -13,6 +13,7 @@
 
 #include "core/distribution.hpp"
 #include "core/strong_id.hpp"
+#include "core/time.hpp"
 #include "history/op.hpp"
 #include "model/common/disk.hpp"
 
@@ -50,6 +51,12 @@ struct Observe {
 template <class Message, class Entry>
 class Out {
  public:
+  /// The simulated time of the step this Out collects effects for: the model's clock. The
+  /// kernel sets it before each input; the explorer, whose time is abstract, leaves it 0. A
+  /// model reads time only here (model/ stays pure: time is an input).
+  SimTimeUs now() const { return now_; }
+  void set_now(SimTimeUs now) { now_ = now; }
+
   void send(NodeId to, Message message) { sends_.push_back({to, std::move(message)}); }
   void set_timer(TimerId id, Distribution delay) { timers_.push_back({id, delay}); }
   void set_timer(TimerId id, DurationUs delay) { set_timer(id, Distribution::constant(delay)); }
@@ -96,13 +103,15 @@ class Out {
   void record(history::OpType type, history::OpKind f, std::vector<history::Record> value,
               std::string group, std::string detail,
               history::OpType on_crash = history::OpType::info) {
-    history::Op op;
-    op.type = type;
-    op.f = f;
-    op.value = std::move(value);
-    op.group = std::move(group);
-    op.detail = std::move(detail);
-    observed_.push_back({std::move(op), on_crash});
+    // Built in place: an Op is large (a vector and six strings), and moving one costs more
+    // than filling it where it will stay.
+    Observe& o = observed_.emplace_back();
+    o.op.type = type;
+    o.op.f = f;
+    o.op.value = std::move(value);
+    o.op.group = std::move(group);
+    o.op.detail = std::move(detail);
+    o.on_crash = on_crash;
   }
 
   std::vector<Send<Message>> sends_;
@@ -110,6 +119,7 @@ class Out {
   std::vector<TimerId> cancels_;
   std::vector<DiskOp<Entry>> disk_;
   std::vector<Observe> observed_;
+  SimTimeUs now_{};
 };
 
 }  // namespace mqcheck::model

@@ -10,6 +10,7 @@
 
 #include "core/assert.hpp"
 #include "core/overloaded.hpp"
+#include "model/kafka/acl_check.hpp"
 
 namespace mqcheck::model::kafka {
 
@@ -134,6 +135,10 @@ void Broker::append_batch(NodeId from, ProduceRequest const& req, std::uint32_t 
   auto respond = [&](Error e, Offset o) {
     if (req.acks != Acks::none) out.send(from, ProduceResponse{req.request, p, e, o});
   };
+  // The authorizer decides before the partition is even looked up (acl_check.hpp).
+  if (Error const denied = authorize_produce(*cluster_, from, p); denied != Error::none) {
+    return respond(denied, Offset{-1});
+  }
   if (r.leader != index_) return respond(Error::not_leader, Offset{-1});
   PartitionInfo const& info = cluster_->partitions[p];
   if (req.acks == Acks::all && broker_count(r.isr) < effective_min_isr(info, cluster_->version)) {
@@ -166,9 +171,13 @@ void Broker::append_batch(NodeId from, ProduceRequest const& req, std::uint32_t 
     }
   }
   Offset const base = r.log.leo();
+  r.log.advance_clock(out.now().us / 1'000);
   for (LogRecord const& one : batch) {
     LogRecord record = one;
     record.epoch = r.epoch;
+    // LogAppendTime: the leader overwrites the producer's CreateTime with its clock
+    // (https://kafka.apache.org/documentation/#topicconfigs_message.timestamp.type).
+    if (info.retention.log_append_time) record.timestamp = r.log.clock_ms();
     r.log.append(record);
     write(p, record, out);
   }
@@ -193,9 +202,13 @@ void Broker::on_fetch(NodeId from, FetchRequest const& req, Output& out) {
   resp.offset = req.offset;
   resp.leader_epoch = r.epoch;
   resp.high_watermark = r.log.hw();
-  if (r.leader != index_) {
+  if (Error const denied = authorize_fetch(*cluster_, from, req.partition);
+      denied != Error::none) {
+    resp.error = denied;  // Authorized before anything else (acl_check.hpp).
+  } else if (r.leader != index_) {
     resp.error = Error::not_leader;
-  } else if (req.last_epoch >= 0 && r.log.end_offset_for_epoch(req.last_epoch) < req.offset) {
+  } else if (leader_epochs(cluster_->version) && req.last_epoch >= 0 &&
+             r.log.end_offset_for_epoch(req.last_epoch) < req.offset) {
     // KIP-320: the consumer read records this leader does not have (they were truncated).
     resp.diverging =
         Offset{std::max<std::int64_t>(r.log.end_offset_for_epoch(req.last_epoch).value, 0)};
@@ -358,6 +371,7 @@ void Broker::on_marker(NodeId from, WriteTxnMarkerRequest const& req, Output& ou
   if (broker_count(r.isr) < effective_min_isr(info, cluster_->version)) {
     return refuse(Error::not_enough_replicas);
   }
+  r.log.advance_clock(out.now().us / 1'000);  // The marker is stamped as appended.
   LogRecord marker;
   marker.epoch = r.epoch;
   marker.producer = req.producer;

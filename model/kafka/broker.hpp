@@ -110,6 +110,13 @@ class Broker {
   void retention_tick(Output& out);
   void restart_log(std::uint32_t p, Offset start, Output& out);
   void recover_log(std::uint32_t p, Disk<Entry> const& disk);
+  // Before KIP-101 (0.10; leader_epochs): the HW checkpoint and the truncation to it
+  // (broker_hw_truncation.cpp).
+  static constexpr TimerId hw_checkpoint_timer = 6;
+  void start_hw_checkpoints(Output& out);
+  void checkpoint_hws(Output& out);
+  void recover_hw(std::uint32_t p, Disk<Entry> const& disk);
+  void truncate_to_hw(std::uint32_t p, Output& out);
   std::vector<history::Record> records(std::uint32_t p, Offset from, Offset to) const;
   /// Returns `head` + `name` + `middle` + `number` + " state: <name>.leo=L <name>.hw=H": the
   /// detail of the append and replicate events, built in one buffer (they are the hot ones).

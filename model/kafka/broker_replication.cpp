@@ -47,6 +47,7 @@ void Broker::on_start(Output& out) {
     out.set_timer(flush_timer, milliseconds(cluster_->flush_interval_ms));
   }
   start_retention(out);
+  start_hw_checkpoints(out);
 }
 
 // A restarted broker reads its logs back (what the disk kept: after a power loss, only the
@@ -59,6 +60,7 @@ void Broker::on_recover(Disk<Entry> const& disk, Output& out) {
   for (std::uint32_t p = 0; p < replicas_.size(); ++p) {
     if (!replicas_[p].hosted) continue;
     recover_log(p, disk);  // retention.cpp: from the log-start checkpoint.
+    recover_hw(p, disk);   // Before 0.11 only: the checkpointed HW.
   }
   out.send(cluster_->controller, BrokerHeartbeat{index_, true});
   out.set_timer(heartbeat_timer, cluster_->heartbeat_interval);
@@ -68,6 +70,7 @@ void Broker::on_recover(Disk<Entry> const& disk, Output& out) {
     out.set_timer(flush_timer, milliseconds(cluster_->flush_interval_ms));
   }
   start_retention(out);
+  start_hw_checkpoints(out);
 }
 
 void Broker::on_timer(TimerId timer, Output& out) {
@@ -89,6 +92,8 @@ void Broker::on_timer(TimerId timer, Output& out) {
       return out.set_timer(flush_timer, milliseconds(cluster_->flush_interval_ms));
     case retention_timer:  // log.retention.check.interval.ms (retention.cpp)
       return retention_tick(out);
+    case hw_checkpoint_timer:  // Before 0.11 (broker_hw_truncation.cpp).
+      return checkpoint_hws(out);
     default:
       return;
   }
@@ -131,6 +136,7 @@ void Broker::become(std::uint32_t p, LeaderAndIsr const& msg, Output& out) {
     for (Follower& f : r.followers) f.caught_up = true;
     return maybe_advance_hw(p, out);
   }
+  if (!leader_epochs(cluster_->version)) truncate_to_hw(p, out);  // Before KIP-101.
   if (msg.leader != no_leader) send_fetch(p, out);
 }
 
@@ -142,7 +148,9 @@ void Broker::send_fetch(std::uint32_t p, Output& out) {
   req.partition = p;
   req.replica = index_;
   req.offset = r.log.leo();
-  req.last_epoch = r.log.last_epoch();
+  // Without leader epochs (before 0.11) the fetch carries none, so the leader can only say
+  // that it is beyond its log end (truncate to that); it cannot find a divergence below.
+  req.last_epoch = leader_epochs(cluster_->version) ? r.log.last_epoch() : -1;
   r.fetch_request = req.request;
   out.send(cluster_->broker_node(r.leader), req);
   // No answer (leader down, request lost): fetch again. A parked fetch is answered within
@@ -176,6 +184,7 @@ void Broker::on_fetched(FetchResponse const& resp, Output& out) {
   }
   if (resp.offset != r.log.leo()) return send_fetch(resp.partition, out);
   Offset const first = r.log.leo();
+  r.log.advance_clock(out.now().us / 1'000);  // Rolls segments by segment.ms as it appends.
   for (LogRecord const& rec : resp.records) {
     r.log.append(rec);
     write(resp.partition, rec, out);

@@ -53,21 +53,29 @@ std::string format_brokers(BrokerSet s) {
 Version parse_version(std::string const& text, SourceMark const& where) {
   if (text.empty()) return Version{};
   auto const dot = text.find('.');
+  // MAJOR.MINOR, or MAJOR.MINOR.PATCH (patch releases change no modelled rule).
+  auto const patch_dot = dot == std::string::npos ? dot : text.find('.', dot + 1);
   std::optional<std::int64_t> const major =
       dot == std::string::npos ? std::nullopt : parse_int(text.substr(0, dot));
   std::optional<std::int64_t> const minor =
-      dot == std::string::npos ? std::nullopt : parse_int(text.substr(dot + 1));
-  if (!major || !minor || *major < 0 || *minor < 0 || *major > 99 || *minor > 99) {
+      dot == std::string::npos ? std::nullopt
+                               : parse_int(text.substr(dot + 1, patch_dot - dot - 1));
+  bool const patch_ok =
+      patch_dot == std::string::npos || parse_int(text.substr(patch_dot + 1)).has_value();
+  if (!major || !minor || !patch_ok || *major < 0 || *minor < 0 || *major > 99 || *minor > 99) {
     throw InputError(where, "version",
                      "expected a Kafka release as MAJOR.MINOR such as '2.8', '3.7' or '4.0', "
                      "got '" +
                          text + "'");
   }
   Version const v{static_cast<int>(*major), static_cast<int>(*minor)};
-  if (!v.at_least(2, 1) || v.at_least(5, 0)) {
+  // 0.10 is modelled for its replication (truncation to the HW before KIP-101, leader_epochs);
+  // 0.11 to 2.0 are not (their producer had no delivery.timeout.ms, KIP-91, 2.1).
+  bool const old = v == Version{0, 10};
+  if ((!old && !v.at_least(2, 1)) || v.at_least(5, 0)) {
     throw InputError(where, "version",
-                     "the Kafka model covers releases 2.1 to 4.x (delivery.timeout.ms, KIP-91, "
-                     "arrived in 2.1); got '" +
+                     "the Kafka model covers 0.10 and releases 2.1 to 4.x (delivery.timeout.ms, "
+                     "KIP-91, arrived in 2.1); got '" +
                          text + "'");
   }
   return v;
@@ -106,7 +114,14 @@ ClusterConfig parse_cluster_config(ConfigMap const& map, Version version, Source
   c.default_replication_factor =
       static_cast<std::int32_t>(r.integer("default.replication.factor", 1, 1, brokers_max));
   c.min_insync = static_cast<std::int32_t>(r.integer("min.insync.replicas", 1, 1, brokers_max));
-  c.unclean_election = r.boolean("unclean.leader.election.enable", false);
+  // Default true before 0.11, false since (KIP-106;
+  // https://kafka.apache.org/0110/documentation.html#upgrade_1100_notable).
+  c.unclean_election = r.boolean("unclean.leader.election.enable", !version.at_least(0, 11));
+  // replica.high.watermark.checkpoint.interval.ms, default 5000 in every release
+  // (https://kafka.apache.org/0102/documentation.html#brokerconfigs); the model uses it before
+  // 0.11 only, where a restarted follower truncates to the HW it checkpointed.
+  c.hw_checkpoint_interval =
+      millis(r, "replica.high.watermark.checkpoint.interval.ms", seconds(5));
   c.replica_lag_max = millis(r, "replica.lag.time.max.ms", seconds(30));
   c.replica_fetch_wait_max = millis(r, "replica.fetch.wait.max.ms", milliseconds(500));
   c.flush_interval_messages =
@@ -118,6 +133,7 @@ ClusterConfig parse_cluster_config(ConfigMap const& map, Version version, Source
   c.session_timeout = millis(r, "broker.session.timeout.ms", seconds(9));
   c.eligible_leader_replicas = parse_elr_version(r, map, where, version);
   read_broker_retention(r, map, where, c);
+  read_authorizer(r, map, where, version, c.authorizer);  // acl.cpp
   r.reject_unknown();
   if (c.replica_lag_max.us <= 0 || c.replica_fetch_wait_max.us <= 0 ||
       c.heartbeat_interval.us <= 0 || c.session_timeout < c.heartbeat_interval) {
@@ -161,10 +177,14 @@ ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& sc
   bool const modern = version.at_least(3, 0);
   ProducerConfig c;
   c.acks = read_acks(r, modern ? Acks::all : Acks::leader);
-  c.retries = r.integer("retries", std::numeric_limits<std::int32_t>::max(), 0,
+  // retries: 0 before 2.1, Integer.MAX_VALUE since (KIP-91;
+  // https://kafka.apache.org/0102/documentation.html#producerconfigs: retries, default 0).
+  bool const kip91 = version.at_least(2, 1);
+  c.retries = r.integer("retries", kip91 ? std::numeric_limits<std::int32_t>::max() : 0, 0,
                         std::numeric_limits<std::int32_t>::max());
   c.request_timeout = millis(r, "request.timeout.ms", seconds(30));
-  c.delivery_timeout = millis(r, "delivery.timeout.ms", seconds(120));
+  // 0.10 has no delivery.timeout.ms (an unknown key there); the model keeps its 120 s bound.
+  if (kip91) c.delivery_timeout = millis(r, "delivery.timeout.ms", seconds(120));
   c.retry_backoff = millis(r, "retry.backoff.ms", milliseconds(100));
   c.metadata_max_age = millis(r, "metadata.max.age.ms", seconds(300));
   c.max_in_flight = r.integer("max.in.flight.requests.per.connection", 5, 1, 1'000);
@@ -176,12 +196,25 @@ ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& sc
   c.max_request_size =
       r.integer("max.request.size", 1'048'576, 1, std::numeric_limits<std::int32_t>::max());
   bool const explicit_idempotence = map.contains("enable.idempotence");
-  c.idempotence = r.boolean("enable.idempotence", modern);
-  if (auto const it = map.find("transactional.id"); it != map.end()) {
-    c.transactional_id = it->second.text;
-    r.choice("transactional.id", 0, {c.transactional_id});  // Declares the key.
+  // enable.idempotence and transactions arrived in 0.11 (KIP-98): unknown keys on 0.10.
+  if (leader_epochs(version)) {
+    c.idempotence = r.boolean("enable.idempotence", modern);
+    if (auto const it = map.find("transactional.id"); it != map.end()) {
+      c.transactional_id = it->second.text;
+      r.choice("transactional.id", 0, {c.transactional_id});  // Declares the key.
+    }
+    c.transaction_timeout_ms = r.integer("transaction.timeout.ms", 60'000, 1, 900'000);
+  } else {
+    c.idempotence = false;
+    for (char const* key : {"enable.idempotence", "transactional.id", "transaction.timeout.ms"}) {
+      if (map.contains(key)) {
+        config_error(map, scope, where, key,
+                     "idempotence and transactions arrived in Kafka 0.11 (KIP-98); not in '" +
+                         std::to_string(version.major) + "." + std::to_string(version.minor) +
+                         "'");
+      }
+    }
   }
-  c.transaction_timeout_ms = r.integer("transaction.timeout.ms", 60'000, 1, 900'000);
   r.reject_unknown();
   // KIP-98: a transactional producer is idempotent. Setting transactional.id with
   // enable.idempotence=false is a ConfigException ("Cannot set a transactional.id without

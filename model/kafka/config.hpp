@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "core/distribution.hpp"
 #include "core/strong_id.hpp"
 #include "core/time.hpp"
+#include "model/kafka/acl.hpp"
 
 namespace mqcheck::model::kafka {
 
@@ -53,6 +55,10 @@ struct Retention {
   std::int64_t retention_bytes = -1;
   std::int64_t segment_bytes = 1LL << 30;       // 1 GiB.
   std::int64_t segment_ms = 168LL * 3'600'000;  // log.roll.hours = 168.
+  // message.timestamp.type (topic; broker log.message.timestamp.type): CreateTime, the
+  // default, keeps the producer's timestamp; LogAppendTime has the leader stamp its own clock
+  // (https://kafka.apache.org/documentation/#topicconfigs_message.timestamp.type).
+  bool log_append_time = false;
   bool operator==(Retention const&) const = default;
 };
 
@@ -77,6 +83,14 @@ std::int32_t effective_min_isr(PartitionInfo const& partition, Version version);
 /// came with; before 3.7 min.insync.replicas only gated acks=all produces.
 inline bool strict_min_isr(Version version) { return version.at_least(3, 7); }
 
+/// KIP-101 (0.11): records carry leader epochs and a follower truncates by them. Before it
+/// (0.10) a replica that becomes a follower truncates its log to its own high watermark, then
+/// fetches (ReplicaManager.makeFollowers); a fetch beyond the leader's log end is answered
+/// OffsetOutOfRange and the follower truncates to the leader's end (ReplicaFetcherThread.
+/// handleOffsetOutOfRange). KIP-101's two scenarios show that losing acknowledged data.
+/// https://cwiki.apache.org/confluence/display/KAFKA/KIP-101+-+Alter+Replication+Protocol+to+use+Leader+Epoch+rather+than+High+Watermark+for+Truncation
+inline bool leader_epochs(Version version) { return version.at_least(0, 11); }
+
 struct ClusterConfig {  // broker_config keys, cluster-wide.
   Version version;
   std::int32_t brokers = 1;
@@ -92,13 +106,19 @@ struct ClusterConfig {  // broker_config keys, cluster-wide.
   Retention retention;  // The broker defaults of the topic keys.
   DurationUs retention_check_interval = milliseconds(300'000);  // log.retention.check.interval.ms
   bool retention_keys_set = false;  // Any retention or segment key set: the check timer runs.
+  // replica.high.watermark.checkpoint.interval.ms (default 5000): how often a broker writes
+  // its replicas' HWs to disk. Used before 0.11 only, where a restarted follower truncates to
+  // the HW it checkpointed (leader_epochs).
+  DurationUs hw_checkpoint_interval = seconds(5);
   bool eligible_leader_replicas = false;  // eligible.leader.replicas.version=1 (KIP-966).
+  Authorizer authorizer;  // authorizer.class.name, super.users, ... and the scenario's acls.
   // Derived by the world builder.
   std::vector<PartitionInfo> partitions;       // Every topic-partition, topics in scenario order.
   std::uint32_t first_broker_node = 0;         // NodeId of broker 0; brokers are consecutive.
   NodeId controller;                           // The controller, also the group coordinator.
   std::vector<NodeId> clients;                 // Producers and consumers (metadata subscribers).
   std::vector<std::string> transactional_ids;  // Every transactional.id, indexed by the model.
+  std::map<std::uint32_t, ClientIdentity> identities;  // By client NodeId, with an authorizer.
   NodeId broker_node(std::int32_t b) const {
     return NodeId{first_broker_node + static_cast<std::uint32_t>(b)};
   }
@@ -146,6 +166,7 @@ struct ProducerConfig {
   Distribution interval;
   DurationUs start{};
   ClusterConfig const* cluster = nullptr;
+  std::string principal;  // With an authorizer: written on its ops (acl.hpp).
 };
 
 /// The scenario's `seek:` (consumer_seek.cpp): KafkaConsumer.seek to an offset, seek to the
@@ -192,6 +213,7 @@ struct ConsumerConfig {
   std::uint64_t output_base = 0;  // An output's id is output_base + its input's id.
   std::int64_t abort_every = 0;   // Every K-th transaction aborts (the app gives up).
   TxnClientConfig txn;
+  std::string principal;  // With an authorizer: written on its ops (acl.hpp).
 };
 
 /// Reads `broker_config` (cluster-wide keys); throws InputError on an unknown key (with the

@@ -67,6 +67,7 @@ void Consumer::fetch_offsets(Output& out) {
 // `assign` op), and the committed offsets are fetched from the coordinator. Subscribe: the
 // consumer joins its group first (consumer_group.cpp).
 void Consumer::on_start(Output& out) {
+  PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   if (config_->subscribe) {
     out.send(config_->cluster->controller, MetadataRequest{});
     join(out);
@@ -90,6 +91,7 @@ void Consumer::on_start(Output& out) {
 }
 
 void Consumer::on_message(NodeId, Message const& message, Output& out) {
+  PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   if (phase_ == Phase::stopped) return;
   if (session_ && session_->on_message(message, out)) return transform_progress(out);
   if (config_->subscribe && on_group_message(message, out)) return;
@@ -230,6 +232,11 @@ void Consumer::on_fetched(FetchResponse const& resp, Output& out) {
   if (it == fetches_.end() || phase_ != Phase::polling) return;
   std::size_t const slot = it->second;
   fetches_.erase(it);
+  if (resp.error == Error::topic_authorization_failed ||
+      resp.error == Error::group_authorization_failed) {
+    out.cancel_timer(poll_timeout_timer);
+    return poll_denied(resp.error, out);  // consumer_acl.cpp
+  }
   if (resp.error == Error::not_leader) out.send(config_->cluster->controller, MetadataRequest{});
   if (resp.error == Error::offset_out_of_range) out_of_range(slot, out);
   // KIP-320: the log was truncated under the consumer (an unclean election). With a reset
@@ -331,6 +338,7 @@ void Consumer::processed(Output& out) {
 }
 
 void Consumer::on_timer(TimerId timer, Output& out) {
+  PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   if (phase_ == Phase::stopped) return;
   if (session_ && session_->on_timer(timer, out)) return transform_progress(out);
   if (config_->subscribe && on_group_timer(timer, out)) return;

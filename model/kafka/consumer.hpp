@@ -91,6 +91,7 @@ class Consumer {
   void start_poll(Output& out);
   void on_fetched(FetchResponse const& resp, Output& out);
   void finish_poll(Output& out);
+  void poll_denied(Error error, Output& out);  // consumer_acl.cpp
   void after_poll(Output& out);
   void process_next(Output& out);
   void processed(Output& out);

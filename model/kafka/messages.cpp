@@ -34,6 +34,10 @@ char const* error_name(Error e) {
       return "ILLEGAL_GENERATION";
     case Error::unknown_member_id:
       return "UNKNOWN_MEMBER_ID";
+    case Error::topic_authorization_failed:
+      return "TOPIC_AUTHORIZATION_FAILED";
+    case Error::group_authorization_failed:
+      return "GROUP_AUTHORIZATION_FAILED";
   }
   return "UNKNOWN";
 }

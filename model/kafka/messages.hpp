@@ -34,6 +34,8 @@ enum class Error : std::uint8_t {
   rebalance_in_progress,    // REBALANCE_IN_PROGRESS: the group is rebalancing; rejoin.
   illegal_generation,       // ILLEGAL_GENERATION: a request of an earlier group generation.
   unknown_member_id,        // UNKNOWN_MEMBER_ID: the coordinator does not know the member.
+  topic_authorization_failed,  // TOPIC_AUTHORIZATION_FAILED: not retriable (acl_check.hpp).
+  group_authorization_failed,  // GROUP_AUTHORIZATION_FAILED: not retriable.
 };
 char const* error_name(Error e);
 

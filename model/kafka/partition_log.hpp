@@ -11,6 +11,7 @@
 // Every cache is rebuilt from the log itself.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <utility>
@@ -79,10 +80,14 @@ class PartitionLog {
 
   /// The segment and retention settings this log follows (the topic's).
   void configure(Retention const& retention) { retention_ = retention; }
-  /// The replica's clock in ms, which stamps appended records (LogAppendTime) and judges
-  /// segment.ms and retention.ms. The broker advances it on its retention check timer.
+  /// The replica's clock in ms, which stamps records appended unstamped and judges segment.ms
+  /// and retention.ms. The broker moves it to the step's simulated time (Out::now) before it
+  /// appends or checks retention.
   std::int64_t clock_ms() const { return now_ms_; }
   void set_clock(std::int64_t ms) { now_ms_ = ms; }
+  /// Moves the clock to `ms` unless it is already later (the explorer's time stays 0, and a
+  /// recovered log's clock starts at its newest record).
+  void advance_clock(std::int64_t ms) { now_ms_ = std::max(now_ms_, ms); }
   /// Returns the epoch of the last record, or -1 when the log is empty.
   std::int32_t last_epoch() const { return log_.empty() ? -1 : log_.back().epoch; }
   /// Returns the latest epoch in the epoch cache (which also holds a leader's own epoch

@@ -82,6 +82,7 @@ history::Record Producer::record(std::uint64_t id) const {
 }
 
 void Producer::on_start(Output& out) {
+  PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   if (!config_->transactional_id.empty()) {  // initTransactions when the application starts.
     out.append(boot_file, Entry::of(Entry::Kind::boot));
     out.set_timer(txn_init_timer, config_->start);
@@ -98,6 +99,7 @@ void Producer::on_start(Output& out) {
 // what was in flight the kernel completed as info. A restarted idempotent producer gets a new
 // producer id, so its sequence numbers start again at 0 (KIP-98).
 void Producer::on_recover(Disk<Entry> const& disk, Output& out) {
+  PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   next_ = static_cast<std::int64_t>(disk.entries(progress_file).size());
   if (!config_->transactional_id.empty()) {
     out.append(boot_file, Entry::of(Entry::Kind::boot));
@@ -147,6 +149,7 @@ void Producer::send_next(Output& out) {
 }
 
 void Producer::on_message(NodeId, Message const& message, Output& out) {
+  PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   if (!config_->transactional_id.empty()) {
     if (!session_) return;
     if (!session_->on_message(message, out)) {
@@ -164,6 +167,7 @@ void Producer::on_message(NodeId, Message const& message, Output& out) {
 }
 
 void Producer::on_timer(TimerId timer, Output& out) {
+  PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   if (!config_->transactional_id.empty()) {
     if (timer == txn_init_timer) txn_start(out);
     if (timer == next_send_timer) send_due_ = true;

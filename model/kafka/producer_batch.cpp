@@ -23,11 +23,13 @@ using history::OpType;
 bool Producer::accumulate(std::uint64_t id, std::uint32_t partition, std::string const& key,
                           Output& out) {
   std::int64_t const size = record_bytes(key);
+  std::int64_t const created_ms = out.now().us / 1'000;  // CreateTime (producer_batch.hpp).
   std::uint64_t& open = open_[partition];
   if (open != 0) {
     ProducerBatch& b = batches_.at(open);
     if (b.bytes + size <= config_->batch_size) {
       b.records.push_back(id);
+      b.timestamps.push_back(created_ms);
       b.bytes += size;
       b.full = b.bytes >= config_->batch_size;
       return b.full || config_->linger.us == 0;
@@ -40,6 +42,7 @@ bool Producer::accumulate(std::uint64_t id, std::uint32_t partition, std::string
   ProducerBatch b;
   b.partition = partition;
   b.records.push_back(id);
+  b.timestamps.push_back(created_ms);
   b.bytes += size;
   b.full = b.bytes >= config_->batch_size;  // batch.size 0: every record is a batch.
   batches_.emplace(batch, std::move(b));
@@ -137,6 +140,7 @@ void Producer::send_request(std::int32_t broker, std::vector<std::uint64_t> cons
     for (std::size_t i = 0; i < b.records.size(); ++i) {
       wire.records[i].id = MessageId{b.records[i]};
       wire.records[i].producer = producer_id_;
+      wire.records[i].timestamp = b.timestamps[i];
       wire.records[i].sequence = b.sequence < 0 ? -1 : b.sequence + static_cast<std::int32_t>(i);
     }
   }
@@ -212,6 +216,12 @@ void Producer::on_response(ProduceResponse const& resp, Output& out) {
   detach(batch, out);
   if (resp.error == Error::none) {
     finish(batch, OpType::ok, resp.offset, {}, out);
+    return pump(out);
+  }
+  // TopicAuthorizationException is not retriable (an ApiException, not a RetriableException):
+  // Sender.completeBatch fails the batch at once, and the broker wrote nothing.
+  if (resp.error == Error::topic_authorization_failed) {
+    finish(batch, OpType::fail, Offset{-1}, error_name(resp.error), out);
     return pump(out);
   }
   if (resp.error == Error::not_leader) refresh_metadata(out);

@@ -44,6 +44,10 @@ inline constexpr std::uint64_t linger_timer_kind = std::uint64_t{4} << batch_tim
 struct ProducerBatch {
   std::uint32_t partition = 0;         // Global partition index.
   std::vector<std::uint64_t> records;  // Message ids, in send order.
+  // Each record's CreateTime, in ms of the producer's clock when send() took it
+  // (KafkaProducer.doSend: ProducerRecord.timestamp, else the current time). Not hashed by
+  // the explorer: its time is abstract, so every timestamp there is 0.
+  std::vector<std::int64_t> timestamps;
   std::int64_t bytes = batch_overhead_bytes;
   std::int32_t sequence = -1;  // Base sequence, set when first drained (idempotence only).
   std::int64_t attempts = 0;   // Resends so far.

@@ -103,22 +103,24 @@ bool Broker::retention_armed() const {
 // simulation, and a timer that never matters would only slow runs and grow the explorer's
 // state space.
 void Broker::start_retention(Output& out) {
-  std::int64_t clock = 0;  // One clock per broker (after recovery, the newest stamp found).
+  // One clock per broker: the simulated time, or after recovery the newest stamp found if
+  // later (a record's CreateTime may lie ahead of the broker's clock).
+  std::int64_t clock = out.now().us / 1'000;
   for (Replica const& r : replicas_) clock = std::max(clock, r.log.clock_ms());
   for (Replica& r : replicas_) r.log.set_clock(clock);
   if (retention_armed()) out.set_timer(retention_timer, cluster_->retention_check_interval);
 }
 
-// Every log.retention.check.interval.ms: the clocks advance by the interval, then each
+// Every log.retention.check.interval.ms: the clocks move to the simulated time, then each
 // hosted replica (leader or follower: each deletes from its own log, below its own HW)
 // deletes what retention allows, records an `expire` event naming the deleted messages, and
 // checkpoints its new log start (fsynced: a deleted segment file stays deleted).
 void Broker::retention_tick(Output& out) {
-  std::int64_t const step = cluster_->retention_check_interval.us / 1'000;
+  std::int64_t const now_ms = out.now().us / 1'000;
   for (std::uint32_t p = 0; p < replicas_.size(); ++p) {
     Replica& r = replicas_[p];
     if (!r.hosted) continue;
-    r.log.set_clock(r.log.clock_ms() + step);
+    r.log.advance_clock(now_ms);
     Deleted const d = r.log.delete_old_segments();
     if (d.to <= d.from) continue;
     PartitionInfo const& info = cluster_->partitions[p];

@@ -73,6 +73,10 @@ void read_broker_retention(ConfigReader& r, ConfigMap const& map, SourceMark con
   c.retention.segment_ms = r.integer("log.roll.ms", roll_hours * 3'600'000, 1, long_max);
   c.retention_check_interval =
       milliseconds(r.integer("log.retention.check.interval.ms", 300'000, 1, ms_max));
+  // https://kafka.apache.org/documentation/#brokerconfigs_log.message.timestamp.type: default
+  // CreateTime, valid values [CreateTime, LogAppendTime].
+  c.retention.log_append_time =
+      r.choice("log.message.timestamp.type", 0, {"CreateTime", "LogAppendTime"}) == 1;
   for (char const* key : {"log.retention.hours", "log.retention.minutes", "log.retention.ms",
                           "log.retention.bytes", "log.segment.bytes", "log.roll.hours",
                           "log.roll.ms", "log.retention.check.interval.ms"}) {
@@ -91,6 +95,11 @@ void read_topic_retention(ConfigReader& r, ConfigMap const& map, std::string con
   info.retention.segment_bytes = r.integer("segment.bytes", broker.segment_bytes,
                                            segment_bytes_min(cluster.version), int_max);
   info.retention.segment_ms = r.integer("segment.ms", broker.segment_ms, 1, long_max);
+  // https://kafka.apache.org/documentation/#topicconfigs_message.timestamp.type: the topic
+  // key overrides the broker's log.message.timestamp.type.
+  info.retention.log_append_time =
+      r.choice("message.timestamp.type", broker.log_append_time ? 1 : 0,
+               {"CreateTime", "LogAppendTime"}) == 1;
 }
 
 }  // namespace mqcheck::model::kafka

@@ -12,6 +12,7 @@
 
 #include "checker/check.hpp"
 #include "sim/run.hpp"
+#include "tests/sim/error_of.hpp"
 
 namespace mqcheck::sim {
 namespace {
@@ -30,14 +31,7 @@ topics: [{name: orders, partitions: 2, config: {replication.factor: 3}},
          {name: invoices, partitions: 1, config: {replication.factor: 3}}]
 )";
 
-std::string error_of(std::string const& text) {
-  try {
-    simulate(parse_scenario(text, "s.yaml"), 1);
-  } catch (InputError const& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 RunResult run_scenario(std::string const& name, std::uint64_t seed) {
   fs::path const path = fs::path(MQCHECK_SOURCE_DIR) / "scenarios/kafka" / name;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "sim/run.hpp"
+#include "tests/sim/error_of.hpp"
 
 namespace mqcheck::sim {
 namespace {
@@ -19,14 +20,7 @@ broker_config: {broker.heartbeat.interval.ms: 10, broker.session.timeout.ms: 50}
 topics: [{name: orders, partitions: 2, config: {replication.factor: 3}}]
 )";
 
-std::string error_of(std::string const& text) {
-  try {
-    simulate(parse_scenario(text, "s.yaml"), 1);
-  } catch (InputError const& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 TEST_CASE("kafka configuration errors name the key and suggest the nearest", "[sim][kafka]") {
   CHECK_THAT(error_of(base + "producers: [{id: p1, topic: orders, messages: 1, rate_per_s: 1,"
