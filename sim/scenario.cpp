@@ -40,9 +40,10 @@ constexpr std::array<std::string_view, 19> top_keys{
 constexpr std::array<std::string_view, 1> cluster_keys{"brokers"};
 constexpr std::array<std::string_view, 3> topic_keys{"name", "partitions", "config"};
 constexpr std::array<std::string_view, 2> queue_keys{"name", "config"};
-constexpr std::array<std::string_view, 11> producer_keys{
+constexpr std::array<std::string_view, 12> producer_keys{
     "id",    "topic", "messages",    "rate_per_s", "interval",
-    "start", "keys",  "config",      "config_file", "transaction", "principal"};
+    "start", "keys",  "config",      "config_file", "transaction", "principal",
+    "resend_unacknowledged"};
 constexpr std::array<std::string_view, 11> consumer_keys{
     "group",  "topic",     "instances",  "processing", "config", "config_file",
     "commit", "transform", "assignment", "seek",       "principal"};
@@ -177,6 +178,10 @@ ProducerSpec read_producer(YamlField const& item, Declared const& topics, Declar
     p.txn_mark = txn->mark();
   }
   if (std::optional<YamlField> const who = map.find("principal")) p.principal = who->name();
+  if (std::optional<YamlField> const resend = map.find("resend_unacknowledged")) {
+    p.resend_unacknowledged = resend->boolean();
+    p.resend_mark = resend->mark();
+  }
   p.mark = item.mark();
   return p;
 }
@@ -301,6 +306,10 @@ void read_workload(YamlMap const& root, Scenario& s) {
     }
     if (p.txn_messages > 0) {
       throw InputError(p.txn_mark, "producers.transaction", "only broker: kafka has transactions");
+    }
+    if (p.resend_unacknowledged) {
+      throw InputError(p.resend_mark, "producers.resend_unacknowledged",
+                       "only broker: kafka models a restarted application's resends");
     }
   }
   for (ConsumerSpec const& c : s.consumers) {

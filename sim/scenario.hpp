@@ -46,6 +46,8 @@ struct ProducerSpec {
   std::int64_t abort_every = 0;
   SourceMark txn_mark;
   std::string principal;  // Kafka `principal:` ("User:alice"): who it authenticates as.
+  bool resend_unacknowledged = false;  // Kafka: a restarted application resends (producer.cpp).
+  SourceMark resend_mark;
 };
 
 /// `transform:` of a consumer: consume-transform-produce into `output` in transactions.

@@ -195,6 +195,13 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     c.start = p.start;
     c.cluster = &cluster;
     transactional_producer(p, i, cluster, c);
+    if (p.resend_unacknowledged && !c.transactional_id.empty()) {
+      throw InputError(p.resend_mark,
+                       "producers[" + std::to_string(i) + "].resend_unacknowledged",
+                       "a transactional producer's restart aborts its open transaction; "
+                       "resending is for a plain producer");
+    }
+    c.resend_unacknowledged = p.resend_unacknowledged;
     identify(p.principal, p.mark, "producers[" + std::to_string(i) + "]", {}, nodes.size(),
              cluster, c.principal);
     check_authorized_producer(cluster, c, p.mark, i);

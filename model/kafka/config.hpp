@@ -167,6 +167,9 @@ struct ProducerConfig {
   DurationUs start{};
   ClusterConfig const* cluster = nullptr;
   std::string principal;  // With an authorizer: written on its ops (acl.hpp).
+  /// The scenario's `resend_unacknowledged`: after a restart the application sends again, with
+  /// the same message ids, every message it never saw acknowledged (producer.cpp on_recover).
+  bool resend_unacknowledged = false;
 };
 
 /// The scenario's `seek:` (consumer_seek.cpp): KafkaConsumer.seek to an offset, seek to the

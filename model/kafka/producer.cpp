@@ -17,6 +17,9 @@ constexpr TimerId metadata_timer = 1;
 constexpr TimerId txn_init_timer = 2;
 constexpr FileId progress_file = 0;
 constexpr FileId boot_file = 1;
+// With `resend_unacknowledged`: the index of each message the application saw acknowledged,
+// kept by the application itself (an outbox it marks), so that it survives the crash.
+constexpr FileId acked_file = 2;
 }  // namespace
 
 // Utils.murmur2 (seed 0x9747b28c, m 0x5bd1e995, r 24), over the key's UTF-8 bytes, in
@@ -111,9 +114,38 @@ void Producer::on_recover(Disk<Entry> const& disk, Output& out) {
   if (config_->idempotence) {  // A new id per boot (high bits), epoch bumps in the low bits.
     producer_id_ = ((std::uint64_t{config_->index} + 1) << 32) + (boots << 16);
   }
+  if (config_->resend_unacknowledged) plan_resends(disk);
   out.append(boot_file, Entry::of(Entry::Kind::boot));
   refresh_metadata(out);
-  if (next_ < config_->messages) out.set_timer(next_send_timer, config_->interval);
+  if (next_ < config_->messages || !resend_.empty()) {
+    out.set_timer(next_send_timer, config_->interval);
+  }
+}
+
+// Idempotence is per producer session: the broker deduplicates by (producer id, partition,
+// sequence), and a restarted KafkaProducer gets a new producer id from InitProducerId, so the
+// records its predecessor wrote but never saw acknowledged are not recognised when sent again
+// ("idempotent delivery ... within a single producer session", KIP-98,
+// https://cwiki.apache.org/confluence/display/KAFKA/KIP-98+-+Exactly+Once+Delivery+and+Transactional+Messaging;
+// the javadoc of enable.idempotence says the same). An application that resends after a
+// restart therefore duplicates what was written but unacknowledged when it crashed.
+void Producer::plan_resends(Disk<Entry> const& disk) {
+  std::vector<bool> acked(static_cast<std::size_t>(next_), false);
+  for (Entry const& e : disk.entries(acked_file)) {
+    std::int64_t const i = e.offset.value;
+    if (i >= 0 && i < next_) acked[static_cast<std::size_t>(i)] = true;
+  }
+  resend_.clear();
+  for (std::int64_t i = 0; i < next_; ++i) {
+    if (!acked[static_cast<std::size_t>(i)]) resend_.push_back(i);
+  }
+}
+
+void Producer::note_acknowledged(std::uint64_t id, Output& out) {
+  if (!config_->resend_unacknowledged) return;
+  Entry e = Entry::of(Entry::Kind::sent);
+  e.offset = Offset{static_cast<std::int64_t>(id - config_->first_id.value)};
+  out.append(acked_file, std::move(e));
 }
 
 void Producer::refresh_metadata(Output& out) {
@@ -136,15 +168,25 @@ std::uint32_t Producer::pick_partition(std::string& key) {
 }
 
 // KafkaProducer.send: the record goes to its partition's accumulator; the sender drains it.
+// A resent message (resend_unacknowledged) goes first, with its old id, and picks its
+// partition again as any send does.
 void Producer::send_next(Output& out) {
-  MessageId const id{config_->first_id.value + static_cast<std::uint64_t>(next_)};
+  std::int64_t index = next_;
+  if (!resend_.empty()) {
+    index = resend_.front();
+    resend_.erase(resend_.begin());
+  } else {
+    ++next_;
+    out.append(progress_file, Entry::of(Entry::Kind::sent));
+  }
+  MessageId const id{config_->first_id.value + static_cast<std::uint64_t>(index)};
   std::string key;
   std::uint32_t const partition = pick_partition(key);
-  ++next_;
-  out.append(progress_file, Entry::of(Entry::Kind::sent));
   out.invoke(OpKind::send, {record(id, key)});
   bool const ready = accumulate(id.value, partition, key, out);
-  if (next_ < config_->messages) out.set_timer(next_send_timer, config_->interval);
+  if (next_ < config_->messages || !resend_.empty()) {
+    out.set_timer(next_send_timer, config_->interval);
+  }
   if (ready) pump(out);
 }
 
@@ -208,6 +250,7 @@ void Producer::on_batch_timer(TimerId kind, std::uint64_t id, Output& out) {
 
 void Producer::hash_into(Hasher& h) const {
   h.add(static_cast<std::uint64_t>(next_));
+  h.add_each(resend_, [](Hasher& g, std::int64_t i) { g.add(static_cast<std::uint64_t>(i)); });
   h.add_each(batches_, [](Hasher& g, auto const& e) {
     ProducerBatch const& b = e.second;
     g.add(e.first);

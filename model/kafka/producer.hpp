@@ -48,7 +48,7 @@ class Producer {
 
   void hash_into(Hasher& h) const;
   bool operator==(Producer const& o) const {
-    return next_ == o.next_ && batches_ == o.batches_ && open_ == o.open_ &&
+    return next_ == o.next_ && resend_ == o.resend_ && batches_ == o.batches_ && open_ == o.open_ &&
            leaders_ == o.leaders_ && sequences_ == o.sequences_ && in_flight_ == o.in_flight_ &&
            producer_id_ == o.producer_id_ && session_ == o.session_ && send_due_ == o.send_due_ &&
            txn_sent_ == o.txn_sent_ && txns_ == o.txns_ && requests_ == o.requests_ &&
@@ -71,6 +71,8 @@ class Producer {
   history::Record record(std::uint64_t id) const;  // Its key from its index (`keys`).
   std::uint32_t pick_partition(std::string& key);
   void on_batch_timer(TimerId kind, std::uint64_t batch, Output& out);
+  void plan_resends(Disk<Entry> const& disk);
+  void note_acknowledged(std::uint64_t id, Output& out);
   // producer_batch.cpp: the accumulator and the sender.
   bool accumulate(std::uint64_t id, std::uint32_t partition, std::string const& key,
                   Output& out);
@@ -91,6 +93,7 @@ class Producer {
 
   ProducerConfig const* config_;
   std::int64_t next_ = 0;                            // Index of the next message to send.
+  std::vector<std::int64_t> resend_;  // Indices to send again first (resend_unacknowledged).
   std::map<std::uint64_t, ProducerBatch> batches_;  // By batch id: oldest first.
   std::vector<std::uint64_t> open_;                  // By global partition: open batch, 0 none.
   std::map<std::uint64_t, OpenRequest> requests_;    // By request number.

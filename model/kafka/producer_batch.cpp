@@ -297,6 +297,7 @@ void Producer::finish(std::uint64_t batch, OpType type, Offset base, std::string
       r.partition = info.number;
     }
     out.complete(type, OpKind::send, {std::move(r)}, {}, detail);
+    if (type == OpType::ok) note_acknowledged(b.records[i], out);
   }
   batches_.erase(it);
 }
