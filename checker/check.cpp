@@ -169,20 +169,23 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
   DeliveryStream delivery(header, options, stats);
   TransactionsStream transactions(header);
   std::uint64_t seen = 0;
-  std::size_t ordering_peak = 0;  // Bytes, sampled as the delivery stream samples its own.
+  // Bytes of the ordering and transactions streams, sampled as the delivery stream samples its
+  // own.
+  std::size_t others_peak = 0;
+  auto const others_bytes = [&] { return ordering.memory_bytes() + transactions.memory_bytes(); };
   source([&](history::Op const& op) {
     needed = needed || carries_feature(op);
     delivery.observe(op);
     ordering.observe(op);
     transactions.observe(op);
     if (stats != nullptr && (++seen & 0xfff) == 0)
-      ordering_peak = std::max(ordering_peak, ordering.memory_bytes());
+      others_peak = std::max(others_peak, others_bytes());
   });
   // Before a second delivery pass, not after.
   if (needed || !transactions.decided()) return check_history(load(), only);
   DeliveryReport report = delivery.finish(source);
   if (stats != nullptr)  // The messages in flight are the delivery stream's; bytes add up.
-    stats->memory_peak_bytes += std::max(ordering_peak, ordering.memory_bytes());
+    stats->memory_peak_bytes += std::max(others_peak, others_bytes());
   // With no feature op and no group or ACL declared, the feature checkers have nothing to
   // judge (check_history would add no verdict of theirs), nor the pipeline check without a
   // source (the transactions stream doubts at the first).

@@ -127,7 +127,10 @@ void Pass::observe(Op const& op) {
     pair_and_file(op);
   if (due_.empty()) return;
   open_.prefetch(due_.front().slot);  // Found settleable long ago: fetched ahead of its time.
-  if (due_.size() > 1) open_.prefetch(due_[1].slot);
+  if (due_.size() > 1) {
+    open_.prefetch(due_[1].slot);
+    open_.prefetch_index(due_[1].id.value);  // Its erase starts there.
+  }
   if (due_.front().at + options_.settle_delay <= op.index) settle_due(op.index);
 }
 
@@ -220,17 +223,19 @@ bool Pass::wanted(MessageId id) const {
   return replay_.empty() || !replay_.contains(id);
 }
 
-OpenMessage* Pass::open_for(MessageId id) {
+OpenMessage* Pass::open_for(MessageId id, std::uint32_t& slot) {
   if (!wanted(id)) return nullptr;
-  if (OpenMessage* const found = open_.find(id.value)) return found;
+  slot = open_.find_slot(id.value);
+  if (slot != IdTable<OpenMessage>::no_slot) return &open_.at(slot);
   if (focus_ == nullptr && settled_as(id)) return nullptr;
   bool fresh = false;
-  return &open_.insert(id.value, fresh);
+  return &open_.insert(id.value, fresh, slot);
 }
 
 void Pass::on_send_invoke(Op const& op, Record const& record, std::uint32_t process,
                           std::uint32_t txn) {
-  OpenMessage* const m = open_for(record.id);
+  std::uint32_t slot = 0;
+  OpenMessage* const m = open_for(record.id, slot);
   if (m == nullptr) {
     if (wanted(record.id)) on_settled(record.id, op, 0);
     return;
@@ -241,7 +246,8 @@ void Pass::on_send_invoke(Op const& op, Record const& record, std::uint32_t proc
 }
 
 void Pass::on_send_completion(Op const& op, Record const& record, std::uint64_t invoke) {
-  OpenMessage* const m = open_for(record.id);
+  std::uint32_t slot = 0;
+  OpenMessage* const m = open_for(record.id, slot);
   if (m == nullptr) {
     if (wanted(record.id)) on_settled(record.id, op, 0);
     return;
@@ -261,24 +267,25 @@ void Pass::on_send_completion(Op const& op, Record const& record, std::uint64_t 
     open_heap_bytes_ += m->add_send(Attempt{invoke, op.index, names_.intern(op.process),
                                             names_.intern(op.txn), op.type});
   }
-  consider(record.id, *m, op.index);
+  consider(record.id, *m, op.index, slot);
 }
 
 void Pass::on_process(Op const& op, MessageId id, std::uint32_t topic, std::uint64_t op_index,
                       std::uint32_t group, std::uint32_t process, OpType type) {
   std::uint32_t const unit = unit_of(group, process);
-  OpenMessage* const m = open_for(id);
+  std::uint32_t slot = 0;
+  OpenMessage* const m = open_for(id, slot);
   if (m == nullptr) {
     if (wanted(id)) on_settled(id, op, unit);
     return;
   }
   open_heap_bytes_ +=
       m->add_proc(Proc{op_index, group, process, unit, topic, names_.intern(op.txn), type});
-  consider(id, *m, op_index);
+  consider(id, *m, op_index, slot);
 }
 
 std::uint32_t Pass::unit_of(std::uint32_t group, std::uint32_t process) {
-  if (!broadcast_.contains(group)) {
+  if (broadcast_.empty() || !broadcast_.contains(group)) {
     if (group_units_.size() <= group) group_units_.resize(group + 1, no_unit);
     if (group_units_[group] == no_unit) group_units_[group] = units_.intern(names_.name(group));
     return group_units_[group];

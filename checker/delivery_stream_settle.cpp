@@ -60,7 +60,7 @@ bool Pass::settleable(OpenMessage const& m) const {
       if (procs[j].unit == p.unit) return false;  // Processed twice.
   }
   for (std::uint32_t const group : readers->second) {
-    auto const filter = filters_.find(group);
+    auto const filter = filters_.empty() ? filters_.end() : filters_.find(group);
     if (filter != filters_.end() &&
         !feature::filter_accepts(filter->second, names_.name(m.tag)))
       continue;  // The group's filter excuses it.
@@ -71,8 +71,8 @@ bool Pass::settleable(OpenMessage const& m) const {
   return true;
 }
 
-void Pass::consider(MessageId id, OpenMessage const& m, std::uint64_t now) {
-  if (settleable(m)) due_.push_back(Due{now, id, open_.find_slot(id.value)});
+void Pass::consider(MessageId id, OpenMessage const& m, std::uint64_t now, std::uint32_t slot) {
+  if (settleable(m)) due_.push_back(Due{now, id, slot});
 }
 
 void Pass::settle_due(std::uint64_t now) {
@@ -211,6 +211,7 @@ std::size_t Pass::memory_bytes() const {
   bytes += free_batches_.capacity() * sizeof(std::uint32_t);
   for (IdSet const* s : {&settled_ok_, &settled_info_, &settled_fail_}) bytes += s->memory_bytes();
   for (IdSet const& s : done_) bytes += s.memory_bytes();
+  bytes += txns_.memory_bytes();
   return bytes + names_.memory_bytes() + units_.memory_bytes() + dead_.memory_bytes();
 }
 

@@ -212,7 +212,8 @@ class Pass {
                   std::uint64_t op_index, std::uint32_t group, std::uint32_t process,
                   history::OpType type);
   std::uint64_t take_open_invoke(history::Op const& op, std::uint32_t process);
-  OpenMessage* open_for(MessageId id);  // Null when the id is settled or not wanted.
+  // Null when the id is settled or not wanted; else sets `slot` to its slot in open_.
+  OpenMessage* open_for(MessageId id, std::uint32_t& slot);
   bool wanted(MessageId id) const;
   std::optional<Category> settled_as(MessageId id) const;
   void on_settled(MessageId id, history::Op const& op, std::uint32_t unit);
@@ -220,7 +221,7 @@ class Pass {
   std::uint32_t unit_of(std::uint32_t group, std::uint32_t process);
   bool settleable(OpenMessage const& m) const;
   bool committed(std::uint32_t txn) const;  // No transaction (0), or one known committed.
-  void consider(MessageId id, OpenMessage const& m, std::uint64_t now);
+  void consider(MessageId id, OpenMessage const& m, std::uint64_t now, std::uint32_t slot);
   void settle_due(std::uint64_t now);
   void settle(MessageId id, OpenMessage const& m);
   bool pairs_with(OpenInvoke const& invoke, history::Op const& op);

@@ -4,9 +4,11 @@
 // their hot path: values live in fixed-size chunks (a value never moves, so a reference stays
 // valid until its own entry is erased; memory grows by one chunk, not by doubling; erased
 // entries are chained into a free list through their id field), and ids are found through an
-// open-addressing index of 32-bit slot numbers (linear probing, erased by backward shift, so
-// there are no tombstones; up to 7/8 full, which Fibonacci hashing of ids that count up keeps
-// short). A lookup costs one multiply, usually one probe and one compare; nothing is allocated
+// open-addressing index of 32-bit cells, each a slot number and its probe distance (linear
+// probing, erased by backward shift, so there are no tombstones; up to 7/8 full, which
+// Fibonacci hashing of ids that count up keeps short). A lookup costs one multiply, a few
+// probes of the index and usually one entry read (the one it wants: other entries on the
+// probe run are passed by their distance); an erase reads no other entry. Nothing is allocated
 // per entry. Deterministic: no hashing seed, and the streaming checkers never iterate it in a
 // way that reaches a report unsorted.
 #pragma once
@@ -20,17 +22,15 @@
 
 namespace mqcheck::checker {
 
-template <class Value>
+/// `DistBits` caps the bits an index cell gives to its probe distance (below); only tests lower
+/// it, to exercise the path taken when a distance does not fit.
+template <class Value, unsigned DistBits = 32>
 class IdTable {
  public:
   /// Returns the value of `id`, or null.
   Value* find(std::uint64_t id) {
-    if (size_ == 0) return nullptr;
-    for (std::size_t at = home(id);; at = (at + 1) & mask_) {
-      std::uint32_t const slot = index_[at];
-      if (slot == empty) return nullptr;
-      if (entry(slot).id == id) return &entry(slot).value;
-    }
+    std::uint32_t const slot = find_slot(id);
+    return slot == no_slot ? nullptr : &entry(slot).value;
   }
   Value const* find(std::uint64_t id) const { return const_cast<IdTable*>(this)->find(id); }
 
@@ -41,16 +41,18 @@ class IdTable {
   /// prefetched.
   std::uint32_t find_slot(std::uint64_t id) const {
     if (size_ == 0) return no_slot;
-    for (std::size_t at = home(id);; at = (at + 1) & mask_) {
-      std::uint32_t const slot = index_[at];
-      if (slot == empty || entry(slot).id == id) return slot;
-    }
+    std::size_t const at = locate(id);
+    return index_[at] == empty ? no_slot : slot_of(index_[at]);
   }
   /// Returns the value and the id in `slot`, which must hold an entry.
   Value& at(std::uint32_t slot) { return entry(slot).value; }
   std::uint64_t id_at(std::uint32_t slot) const { return entry(slot).id; }
   /// Asks the processor to bring `slot`'s entry into the cache ahead of its use.
   void prefetch(std::uint32_t slot) const { __builtin_prefetch(&entry(slot)); }
+  /// Asks for the index line where a lookup of `id` starts (an erase of it, soon).
+  void prefetch_index(std::uint64_t id) const {
+    if (!index_.empty()) __builtin_prefetch(&index_[home(id)]);
+  }
 
   /// Returns the value of `id`, inserting a default one (`fresh` set) when there is none.
   Value& insert(std::uint64_t id, bool& fresh) {
@@ -60,21 +62,17 @@ class IdTable {
   /// As above, and sets `slot` to its slot.
   Value& insert(std::uint64_t id, bool& fresh, std::uint32_t& slot_out) {
     if ((size_ + 1) * 8 > index_.size() * 7) grow();
-    std::size_t at = home(id);
-    for (;; at = (at + 1) & mask_) {
-      std::uint32_t const slot = index_[at];
-      if (slot == empty) break;
-      if (entry(slot).id == id) {
-        fresh = false;
-        slot_out = slot;
-        return entry(slot).value;
-      }
+    std::size_t const at = locate(id);
+    if (index_[at] != empty) {
+      fresh = false;
+      slot_out = slot_of(index_[at]);
+      return entry(slot_out).value;
     }
     std::uint32_t const slot = take_slot();
     Entry& e = entry(slot);
     e.id = id;
     e.value = Value{};
-    index_[at] = slot;
+    index_[at] = cell(slot, (at - home(id)) & mask_);
     ++size_;
     fresh = true;
     slot_out = slot;
@@ -84,28 +82,23 @@ class IdTable {
   /// Removes `id` when present. References to other values stay valid.
   void erase(std::uint64_t id) {
     if (size_ == 0) return;
-    std::size_t at = home(id);
-    for (;; at = (at + 1) & mask_) {
-      std::uint32_t const slot = index_[at];
-      if (slot == empty) return;
-      if (entry(slot).id == id) break;
-    }
-    std::uint32_t const slot = index_[at];
+    std::size_t const at = locate(id);
+    if (index_[at] == empty) return;
+    std::uint32_t const slot = slot_of(index_[at]);
     entry(slot).value = Value{};  // Gives back what the value holds on the heap.
     entry(slot).id = free_;       // No index slot leads here now: the id links the free list.
     free_ = slot;
     --size_;
     // Backward shift: pull later members of the probe run into the hole so lookups that pass
-    // through it still find them.
+    // through it still find them. A member may move back as far as its distance from home;
+    // the distance is read from its cell, so the entries themselves are not touched.
     std::size_t hole = at;
     for (std::size_t next = (hole + 1) & mask_; index_[next] != empty;
          next = (next + 1) & mask_) {
-      std::size_t const want = home(entry(index_[next]).id);
-      // The entry at `next` may move to `hole` when its home is not inside (hole, next].
-      bool const movable = hole <= next ? (want <= hole || want > next)
-                                        : (want <= hole && want > next);
-      if (movable) {
-        index_[hole] = index_[next];
+      std::size_t const distance = distance_at(next);
+      std::size_t const gap = (next - hole) & mask_;
+      if (distance >= gap) {
+        index_[hole] = cell(slot_of(index_[next]), distance - gap);
         hole = next;
       }
     }
@@ -117,8 +110,8 @@ class IdTable {
   /// Calls visit(id, value) for every entry, in no meaningful order.
   template <class Visit>
   void for_each(Visit visit) const {
-    for (std::uint32_t const slot : index_)
-      if (slot != empty) visit(entry(slot).id, entry(slot).value);
+    for (std::uint32_t const c : index_)
+      if (c != empty) visit(entry(slot_of(c)).id, entry(slot_of(c)).value);
   }
 
   /// Returns the heap bytes held by the table itself (not by what the values point to).
@@ -128,10 +121,21 @@ class IdTable {
   }
 
  private:
+  // An index cell is a slot number in its low `slot_bits_` bits and, above them, how far the
+  // cell lies from its id's home (linear probing's distance), saturated at `far_`. Slots are
+  // below the index size (at most 7/8 of it are ever handed out), so with an index of 2^b
+  // cells a slot needs b bits and the distance keeps 32 - b. A lookup compares the distance
+  // first and reads an entry (a cache miss, at these table sizes) only when it matches: at
+  // 7/8 full a probe run passes several other entries. A saturated distance says "read the
+  // entry". `empty` (all ones) is never a cell: its slot part would be the last index cell.
   static constexpr std::uint32_t empty = ~std::uint32_t{0};
   static constexpr std::size_t chunk_bits = 10;
   static constexpr std::size_t chunk_size = std::size_t{1} << chunk_bits;
-  struct Entry {
+  // An entry of exactly one cache line starts on one: a lookup then touches one line, not
+  // two (a chunk from plain new[] is only 16-byte aligned, so every such entry straddled two).
+  static constexpr std::size_t entry_align =
+      sizeof(std::uint64_t) + sizeof(Value) == 64 ? 64 : alignof(std::uint64_t);
+  struct alignas(entry_align) Entry {
     std::uint64_t id = 0;
     Value value{};
   };
@@ -139,6 +143,27 @@ class IdTable {
   std::size_t home(std::uint64_t id) const {
     // Fibonacci hashing: dense ids spread over the index, with the high bits of the product.
     return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ULL) >> shift_) & mask_;
+  }
+  std::uint32_t slot_of(std::uint32_t c) const { return c & slot_mask_; }
+  std::uint32_t cell(std::uint32_t slot, std::size_t distance) const {
+    std::size_t const d = distance < far_ ? distance : far_;
+    return slot | static_cast<std::uint32_t>(d << slot_bits_);
+  }
+  // The distance of the cell at `at` from its entry's home.
+  std::size_t distance_at(std::size_t at) const {
+    std::size_t const d = index_[at] >> slot_bits_;
+    if (d < far_) return d;
+    return (at - home(entry(slot_of(index_[at])).id)) & mask_;
+  }
+  // Returns the cell of `id`, or the empty cell where its probe run ends.
+  std::size_t locate(std::uint64_t id) const {
+    std::size_t at = home(id);
+    for (std::size_t d = 0;; at = (at + 1) & mask_, ++d) {
+      std::uint32_t const c = index_[at];
+      if (c == empty) return at;
+      std::size_t const stored = c >> slot_bits_;
+      if ((stored == d || (stored == far_ && d >= far_)) && entry(slot_of(c)).id == id) return at;
+    }
   }
   Entry& entry(std::uint32_t slot) { return chunks_[slot >> chunk_bits][slot & (chunk_size - 1)]; }
   Entry const& entry(std::uint32_t slot) const {
@@ -153,28 +178,39 @@ class IdTable {
     }
     if (used_ == chunks_.size() * chunk_size)
       chunks_.push_back(std::make_unique<Entry[]>(chunk_size));
-    MQCHECK_ASSERT(used_ < empty);
+    MQCHECK_ASSERT(used_ < index_.size() - 1);
     return static_cast<std::uint32_t>(used_++);
   }
 
   void grow() {
     std::size_t const slots = index_.empty() ? 64 : index_.size() * 2;
+    MQCHECK_ASSERT(slots <= std::size_t{1} << 31);
     std::vector<std::uint32_t> old(slots, empty);
     old.swap(index_);
+    std::uint32_t const old_slot_mask = slot_mask_;
     mask_ = slots - 1;
     shift_ = 64;
-    for (std::size_t s = slots; s > 1; s >>= 1) --shift_;
-    for (std::uint32_t const slot : old) {
-      if (slot == empty) continue;
-      std::size_t at = home(entry(slot).id);
+    slot_bits_ = 0;
+    for (std::size_t s = slots; s > 1; s >>= 1) --shift_, ++slot_bits_;
+    slot_mask_ = static_cast<std::uint32_t>(mask_);
+    unsigned const dist_bits = 32 - slot_bits_ < DistBits ? 32 - slot_bits_ : DistBits;
+    far_ = (std::size_t{1} << dist_bits) - 1;
+    for (std::uint32_t const c : old) {
+      if (c == empty) continue;
+      std::uint32_t const slot = c & old_slot_mask;
+      std::size_t const h = home(entry(slot).id);
+      std::size_t at = h;
       while (index_[at] != empty) at = (at + 1) & mask_;
-      index_[at] = slot;
+      index_[at] = cell(slot, (at - h) & mask_);
     }
   }
 
-  std::vector<std::uint32_t> index_;  // Slot numbers, or `empty`; a power of two long.
+  std::vector<std::uint32_t> index_;  // Cells, or `empty`; a power of two long.
   std::size_t mask_ = 0;
   unsigned shift_ = 64;
+  unsigned slot_bits_ = 0;
+  std::uint32_t slot_mask_ = 0;
+  std::size_t far_ = 0;               // The saturated distance.
   std::vector<std::unique_ptr<Entry[]>> chunks_;
   std::size_t used_ = 0;              // Slots ever handed out.
   std::uint32_t free_ = empty;        // The first slot given back, reused first, or `empty`.

@@ -95,6 +95,7 @@ void StreamState::observe(Op const& op) {
       (op.type != OpType::fail || op.f == OpKind::send)) {
     // The ops check_ordering reads records from: sends of any outcome (the message table),
     // and every other client op but failed ones and assigns (placements and claims).
+    if (slots_.size() < op.value.size()) slots_.resize(op.value.size());
     for (std::size_t i = 0; i < op.value.size(); ++i)
       touch(op, op.value[i], static_cast<std::uint32_t>(i));
     if (op.type == OpType::ok && (op.f == OpKind::poll || op.f == OpKind::deliver))
@@ -104,7 +105,14 @@ void StreamState::observe(Op const& op) {
   // The next entry to come due was touched long ago: fetched ahead, it is in the cache when
   // its time comes.
   entries_.prefetch(due_.front().slot);
-  if (due_.size() > 1) entries_.prefetch(due_[1].slot);  // Often due with it, or just after.
+  // The next three are often due with it, or just after: several may come out at once. The
+  // second's entry was fetched while it waited further back, so its id says where its erase
+  // starts in the index. (Walked by iterator: indexing a deque costs a division each time.)
+  auto next = std::next(due_.begin());
+  for (int ahead = 0; ahead < 3 && next != due_.end(); ++ahead, ++next) {
+    entries_.prefetch(next->slot);
+    if (ahead == 0) entries_.prefetch_index(entries_.id_at(next->slot));
+  }
   if (due_.front().touched + settle_delay_ <= op.index) forget_due(op.index);
 }
 
@@ -120,6 +128,7 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
     bool inserted = false;
     entries_.insert(record.id.value, inserted, slot).topic = topic;
   }
+  slots_[position] = slot;       // For walk_poll, which needs no second lookup.
   Entry& e = entries_.at(slot);  // Stays put while other entries come and go (IdTable).
   // A placement's topic is its first send's, known only at the end: two topics are a doubt.
   if (!fresh && e.topic != topic) return doubt();
@@ -231,11 +240,12 @@ void StreamState::producer_order(Entry const& e, Unit& unit) {
 void StreamState::walk_poll(Op const& op) {
   std::vector<Run>& runs = runs_;  // Reused: no allocation per poll once warm.
   runs.clear();
-  for (Record const& record : op.value) {
+  for (std::size_t i = 0; i < op.value.size(); ++i) {
+    Record const& record = op.value[i];
     if (!record.offset || doubt_) continue;
-    Entry const* const held = entries_.find(record.id.value);
-    MQCHECK_ASSERT(held != nullptr);  // touch() filed it, or doubted.
-    Entry const& e = *held;
+    // touch() filed it at slots_[i] (no erase comes between), or doubted.
+    MQCHECK_ASSERT(entries_.id_at(slots_[i]) == record.id.value);
+    Entry const& e = entries_.at(slots_[i]);
     if (scope_of(e.topic) == OrderingScope::none) continue;
     std::uint64_t const unit = unit_key(e.topic, e.has_partition, e.partition);
     std::int64_t const offset = record.offset->value;

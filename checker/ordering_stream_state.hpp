@@ -132,6 +132,7 @@ class StreamState {
     std::int64_t last;
   };
   std::vector<Run> runs_;
+  std::vector<std::uint32_t> slots_;  // By record position in the current op: its entry.
 };
 
 }  // namespace mqcheck::checker::ordering_detail

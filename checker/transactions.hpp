@@ -60,6 +60,8 @@ class TxnTableBuilder {
   /// Returns true when the ops observed so far include a txn-commit `ok` of `txn`: then its
   /// status is committed whatever follows (a commit ok wins, see resolve()).
   [[nodiscard]] bool committed(std::string const& txn) const;
+  /// Returns an estimate of the heap bytes held: a trace per transaction named so far.
+  [[nodiscard]] std::size_t memory_bytes() const;
 
  private:
   struct Traces;

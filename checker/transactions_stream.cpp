@@ -70,6 +70,7 @@ class State {
   bool decided();
   std::vector<Verdict> finish() const;
   std::size_t open_count() const { return txns_.size() + messages_.size(); }
+  std::size_t memory_bytes() const;
 
  private:
   void doubt() { doubt_ = true; }
@@ -94,6 +95,8 @@ class State {
   std::map<std::string, std::uint32_t, std::less<>> topic_required_;  // Subscribed topics.
   std::map<std::string, Txn, std::less<>> txns_;                      // Live, by name.
   std::map<std::string, bool, std::less<>> ended_;  // Name -> committed (else aborted).
+  std::size_t ended_bytes_ = 0;                     // What ended_ holds, kept current.
+  void mark_ended(std::string const& name, bool committed);
   IdTable<Message> messages_;
   bool named_before_ = false;  // Some op before the first transactional one named an id...
   std::uint64_t max_before_ = 0;  // ...up to this one.
@@ -204,7 +207,7 @@ void State::commit(Txn& txn, std::string const& name) {
   std::string const key = name;  // `name` is txns_'s key: a processing below may drop it.
   txn.phase = Txn::Phase::committed;
   txn.waiting_reads = 0;  // They came after the request: fine now.
-  ended_.emplace(key, true);
+  mark_ended(key, true);
   for (MessageId const id : txn.members) {
     Message const& m = *messages_.find(id.value);
     txn.missing += static_cast<std::uint64_t>(std::popcount(m.required & ~m.processed));
@@ -223,7 +226,7 @@ void State::abort(std::string const& name) {
     aborted_.insert(id);
     messages_.erase(id.value);
   }
-  ended_.emplace(name, false);
+  mark_ended(name, false);
   txns_.erase(it);
 }
 
@@ -340,6 +343,31 @@ std::vector<Verdict> State::finish() const {
   return {verdict};
 }
 
+namespace {
+
+// A std::map node holding a string key (and its heap text when not inline) and a `value`.
+constexpr std::size_t map_node = 4 * sizeof(void*) + 16;  // Links, colour, malloc's overhead.
+std::size_t name_bytes(std::string const& name) {
+  return sizeof(std::string) + (name.capacity() > 15 ? name.capacity() + 1 + 16 : 0);
+}
+
+}  // namespace
+
+void State::mark_ended(std::string const& name, bool committed) {
+  if (ended_.emplace(name, committed).second) ended_bytes_ += map_node + name_bytes(name) + 8;
+}
+
+std::size_t State::memory_bytes() const {
+  std::size_t bytes = messages_.memory_bytes() + plain_.memory_bytes() + done_.memory_bytes() +
+                      aborted_.memory_bytes();
+  for (auto const& [name, txn] : txns_) {
+    bytes += map_node + name_bytes(name) + sizeof(Txn) +
+             txn.members.capacity() * sizeof(MessageId) +
+             txn.processings.capacity() * sizeof(txn.processings.front());
+  }
+  return bytes + ended_bytes_;
+}
+
 }  // namespace txn_stream_detail
 
 TransactionsStream::TransactionsStream(history::Header const& header)
@@ -357,5 +385,6 @@ void TransactionsStream::observe_active(history::Op const& op) { state_->observe
 bool TransactionsStream::decided() { return state_->decided(); }
 std::vector<Verdict> TransactionsStream::finish() const { return state_->finish(); }
 std::size_t TransactionsStream::open_count() const { return state_->open_count(); }
+std::size_t TransactionsStream::memory_bytes() const { return state_->memory_bytes(); }
 
 }  // namespace mqcheck::checker

@@ -70,6 +70,8 @@ class TransactionsStream {
   [[nodiscard]] std::vector<Verdict> finish() const;
   /// Returns the number of transactions and messages held now.
   [[nodiscard]] std::size_t open_count() const;
+  /// Returns an estimate of the heap bytes held now (ended transactions' names included).
+  [[nodiscard]] std::size_t memory_bytes() const;
 
  private:
   void before_transactions(history::Op const& op);  // A read, source or bare send before it.

@@ -132,6 +132,7 @@ Copies build_copies(history::History const& history, MessageTable const& table) 
 
 struct TxnTableBuilder::Traces {
   std::map<std::string, TxnTrace, std::less<>> by_txn;
+  std::size_t bytes = 0;  // Kept current: sampling it walks nothing.
 };
 
 TxnTableBuilder::TxnTableBuilder() : traces_(std::make_unique<Traces>()) {}
@@ -145,8 +146,15 @@ void TxnTableBuilder::observe(Op const& op) {
   if (it == traces_->by_txn.end()) {
     it = traces_->by_txn.emplace(op.txn, TxnTrace{}).first;
     it->second.first_op = op.index;
+    constexpr std::size_t node = 4 * sizeof(void*) + 16;  // A map node's links and malloc's.
+    traces_->bytes += node + sizeof(std::string) + sizeof(TxnTrace);
+    if (it->first.capacity() > 15) traces_->bytes += it->first.capacity() + 1 + 16;
   }
-  if (op.f == OpKind::txn_commit) trace_commit(it->second, op);
+  if (op.f == OpKind::txn_commit) {
+    std::size_t const before = it->second.open_commits.capacity();
+    trace_commit(it->second, op);
+    traces_->bytes += (it->second.open_commits.capacity() - before) * sizeof(std::uint64_t);
+  }
   if (op.f == OpKind::txn_abort) {
     keep_first(it->second.abort_any, op.index);
     if (op.type == OpType::ok) keep_first(it->second.abort_ok, op.index);
@@ -157,6 +165,8 @@ bool TxnTableBuilder::committed(std::string const& txn) const {
   auto const it = traces_->by_txn.find(txn);
   return it != traces_->by_txn.end() && it->second.commit_ok.has_value();
 }
+
+std::size_t TxnTableBuilder::memory_bytes() const { return traces_->bytes; }
 
 TxnTable TxnTableBuilder::finish() const {
   TxnTable table;

@@ -203,5 +203,43 @@ TEST_CASE("the transactions stream holds open state only on a long history", "[t
   CHECK(large <= 2);  // One transaction and its message at a time.
 }
 
+// The byte estimates say what is held: every ended transaction's name, kept so that a later op
+// naming it is judged as the whole-history table would (docs/anomalies.md, performance notes).
+// check_streaming's peak counts the transactions stream and the delivery pass's table, so a
+// history of ten times as many transactions reports more bytes, not the same.
+TEST_CASE("the transaction streams' bytes count the ended transactions they keep",
+          "[txn][stream]") {
+  auto const bytes = [](std::uint64_t messages, std::size_t& stream_bytes) {
+    TxnHistoryBuilder b;
+    b.read_committed("rc").subscribe("orders", {"rc"});
+    for (std::uint64_t id = 1; id <= messages; ++id) {
+      std::string const txn = "producer-1/transaction-" + std::to_string(id);  // Not inline.
+      b.send(OpType::invoke, "p1", {id}, txn);
+      b.send(OpType::ok, "p1", {id}, txn);
+      b.txn(OpType::invoke, OpKind::txn_commit, "p1", txn);
+      b.txn(OpType::ok, OpKind::txn_commit, "p1", txn);
+      b.read(OpType::ok, OpKind::process, "rc", {id});
+    }
+    History const& h = b.history();
+    TransactionsStream stream(h.header());
+    for (Op const& op : h.ops()) stream.observe(op);
+    REQUIRE(stream.decided());
+    stream_bytes = stream.memory_bytes();
+    StreamStats stats;
+    (void)check_streaming(h.header(), ops_of(h), [&] { return h; }, {}, {}, &stats);
+    CHECK(stats.passes == 1);
+    return stats.memory_peak_bytes;
+  };
+  std::size_t none = 0, few = 0, many = 0;
+  (void)bytes(0, none);
+  std::size_t const small = bytes(200, few);
+  std::size_t const large = bytes(2'000, many);
+  CHECK(none == 0);  // Before a transactional op the stream holds nothing.
+  // At least a name's bytes per ended transaction (above a table's first chunk).
+  REQUIRE(many > few);
+  CHECK(many - few >= 1'800 * 40);
+  CHECK(large >= small + (many - few));  // The check's peak includes them, and the traces.
+}
+
 }  // namespace
 }  // namespace mqcheck::checker
