@@ -212,33 +212,75 @@ class Engine {
 
  private:
   // The settle after its restarts: the fixed schedule of settle(), up to `steps_max` steps.
+  // The timer due soonest is found from each node's own soonest timer (soonest_), which only
+  // the node a step ran can change (a step edits its own node alone: call, apply_out), so one
+  // node's timers are walked per step instead of every node's.
   bool settle_steps(W& w, DurationUs drain, std::uint64_t steps_max) {
     restart_all(w);
     SimTimeUs const end = w.now + drain;
+    soonest_.resize(w.nodes.size());
+    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) soonest_[n] = soonest_of(w.node(n));
     for (std::uint64_t step = 0; step < steps_max; ++step) {
       if (!w.in_flight.empty()) {
+        std::uint32_t const to = w.in_flight.front().to.value;
         deliver(w, 0);
+        soonest_[to] = soonest_of(w.node(to));
         continue;
       }
-      NodeId node{0};
-      model::TimerId timer = 0;
-      std::int64_t soonest = TimerWindow::unbounded;
-      for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
-        for (auto const& [id, window] : w.node(n).timers) {
-          std::int64_t const lo = relative(window.lo, w.now);
-          if (lo >= soonest) continue;
-          node = NodeId{n};
-          timer = id;
-          soonest = lo;
-        }
-      }
+      auto [node, timer, soonest] = soonest_timer(w);
       if (soonest == TimerWindow::unbounded) return true;  // Nothing left: drained.
       if (w.now + DurationUs{soonest} > end) return kernel_.plan().endless;
       fire(w, node, timer);
+      soonest_[node.value] = soonest_of(w.node(node.value));
     }
     return false;
   }
 
+  // A node's timer with the earliest start (absolute), the lowest id among equals.
+  struct Soonest {
+    std::int64_t lo = TimerWindow::unbounded;
+    model::TimerId id = 0;
+  };
+  static Soonest soonest_of(NodeState<Model> const& node) {
+    Soonest best;
+    for (auto const& [id, window] : node.timers) {
+      if (window.lo < best.lo) best = {window.lo, id};
+    }
+    return best;
+  }
+
+  struct Due {
+    NodeId node{0};
+    model::TimerId timer = 0;
+    std::int64_t soonest = TimerWindow::unbounded;  // From now; unbounded: no timer armed.
+  };
+  // The timer due soonest from now, ties by node and id. When no start lies behind now, the
+  // order of (start from now, node, id) is that of (absolute start, node, id): soonest_
+  // decides. A start behind now counts as now (relative() clamps), which ties it with every
+  // other such start; then the timers are walked in (node, id) order, as before soonest_.
+  Due soonest_timer(W const& w) const {
+    Due due;
+    std::int64_t lo = TimerWindow::unbounded;
+    for (std::uint32_t n = 0; n < soonest_.size(); ++n) {
+      if (soonest_[n].lo >= lo) continue;
+      lo = soonest_[n].lo;
+      due = {NodeId{n}, soonest_[n].id, 0};
+    }
+    if (lo == TimerWindow::unbounded) return {};
+    if (lo >= w.now.us) {
+      due.soonest = lo - w.now.us;
+      return due;
+    }
+    due.soonest = TimerWindow::unbounded;
+    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
+      for (auto const& [id, window] : w.node(n).timers) {
+        std::int64_t const from_now = relative(window.lo, w.now);
+        if (from_now >= due.soonest) continue;
+        due = {NodeId{n}, id, from_now};
+      }
+    }
+    return due;
+  }
 
   // Whether two messages in flight in `w` must arrive within the same time from now.
   static bool same_deadline(W const& w, InFlight<Model> const& a, InFlight<Model> const& b) {
@@ -336,6 +378,7 @@ class Engine {
   std::vector<FaultOption> options_;
   std::vector<std::string> unsupported_;
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
+  std::vector<Soonest> soonest_;    // By node, during a settle (settle_steps).
   std::mutex* resolve_lock_ = nullptr;
   /// Inside settle(): record() appends to World::tail, and no digest (message or input) is
   /// computed, since a settling World is judged and dropped, never fingerprinted.

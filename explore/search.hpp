@@ -204,6 +204,19 @@ class Search {
     stats_.memory_bytes = stats_.table_bytes + frontier_bytes_;
   }
 
+  // The memory a layer of Worlds holds, each node its Worlds share counted once (a World's
+  // children share its unchanged nodes, so counting every World's nodes in full counted a
+  // Kafka layer 4-5 times over). Elements are Frontier or (World, entry) pairs.
+  template <class Layer>
+  static std::uint64_t frontier_distinct_bytes(Layer const& layer) {
+    std::vector<W const*> worlds;
+    worlds.reserve(layer.size());
+    for (auto const& element : layer) worlds.push_back(&world_of(element));
+    return distinct_bytes(worlds);
+  }
+  static W const& world_of(Frontier const& f) { return f.world; }
+  static W const& world_of(std::pair<W, std::uint32_t> const& p) { return p.first; }
+
   // Verdicts by guarantee (names_ order), two bits each, in one word: the verdict cache's value.
   using Verdicts = std::uint32_t;
   static checker::Validity verdict(Verdicts v, std::size_t g) {

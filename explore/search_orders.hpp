@@ -46,7 +46,7 @@ void Search<Model>::run_bfs() {
       if (!expand(f, choices, next, next_base, layer_bytes, next_bytes)) return;
     }
     layer = std::move(next);
-    layer_bytes = next_bytes;
+    layer_bytes = frontier_distinct_bytes(layer);
   }
 }
 
@@ -65,7 +65,8 @@ bool Search<Model>::expand(Frontier& f, std::vector<Choice> const& choices,
     W child = f.world;
     engine_.apply(child, choices[i]);
     ++stats_.transitions;
-    std::uint64_t const bytes = approximate_bytes(child);
+    // The nodes the child shares with f are counted in layer_bytes (f is in the layer).
+    std::uint64_t const bytes = bytes_beyond(child, f.world);
     frontier_bytes_ = layer_bytes + next_bytes + bytes;
     auto const [to, fresh] = add(fingerprint(child, bounds_.fingerprint), f.entry, i);
     if (graph_.recording()) graph_.edge(f.entry, to, engine_.describe(f.world, choices[i]));
@@ -112,7 +113,10 @@ void Search<Model>::run_dfs() {
       return;
     }
     ++stats_.explored;
-    f.bytes = approximate_bytes(f.world) + f.choices.capacity() * sizeof(Choice);
+    // A frame shares the nodes its step left alone with the frame below, which outlives it.
+    std::size_t const world_bytes = stack.empty() ? approximate_bytes(f.world)
+                                                  : bytes_beyond(f.world, stack.back().world);
+    f.bytes = world_bytes + f.choices.capacity() * sizeof(Choice);
     frontier_bytes_ += f.bytes;
     stack.push_back(std::move(f));
   };

@@ -61,7 +61,7 @@ class ParallelBfs {
         if (!run_chunk(layer, from, to, depth, next)) return;
       }
       layer = std::move(next);
-      layer_bytes_ = next_bytes_;
+      layer_bytes_ = s_.frontier_distinct_bytes(layer);
     }
   }
 
@@ -183,7 +183,7 @@ class ParallelBfs {
       for (std::uint32_t c = 0; c < work.children.size(); ++c) {
         auto& [child, fp] = work.children[c];
         ++s_.stats_.transitions;
-        std::uint64_t const bytes = approximate_bytes(child);
+        std::uint64_t const bytes = bytes_beyond(child, w);  // As Search::expand counts.
         s_.frontier_bytes_ = layer_bytes_ + next_bytes_ + bytes;
         auto const [added, fresh] = s_.add(fp, entry, c);
         if (s_.graph_.recording()) s_.graph_.edge(entry, added, s_.engine_.describe(w, choices[c]));

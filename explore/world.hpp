@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -225,20 +226,63 @@ history::History history_of(World<Model> const& w, history::Header header) {
   return out;
 }
 
-/// Returns a rough estimate of the memory `w` holds, in bytes (for --max-memory): the values
-/// themselves, not what actors allocate inside, and every node in full although copies of a
-/// World share the nodes a step did not change (World::edit). A function of `w` alone, so that
-/// the search stops at the same state whatever the thread count.
+/// Returns a rough estimate of the memory node `n` holds, in bytes: the value itself, its
+/// timers, open ops and disk entries, not what the actor allocates inside.
+template <class Model>
+std::size_t node_bytes(NodeState<Model> const& n) {
+  std::size_t bytes =
+      sizeof(NodeState<Model>) + n.timers.size() * 48 + n.open.size() * sizeof(OpenOp);
+  for (auto const& file : n.disk.files()) {
+    bytes += file.second.entries.size() * sizeof(typename Model::Entry);
+  }
+  return bytes;
+}
+
+/// The bytes `w` holds itself, without its nodes (which copies of a World share).
+template <class Model>
+std::size_t own_bytes(World<Model> const& w) {
+  return sizeof(World<Model>) + w.in_flight.size() * sizeof(InFlight<Model>);
+}
+
+/// Returns a rough estimate of the memory `w` holds alone, in bytes (for --max-memory): every
+/// node in full. For a World that shares nodes with others the search holds, use
+/// bytes_beyond() or distinct_bytes(), or a shared node is counted once per World.
 template <class Model>
 std::size_t approximate_bytes(World<Model> const& w) {
-  std::size_t bytes = sizeof(World<Model>) + w.in_flight.size() * sizeof(InFlight<Model>);
-  for (auto const& node : w.nodes) {
-    NodeState<Model> const& n = *node;
-    bytes += sizeof(NodeState<Model>) + n.timers.size() * 48 + n.open.size() * sizeof(OpenOp);
-    for (auto const& file : n.disk.files()) {
-      bytes += file.second.entries.size() * sizeof(typename Model::Entry);
+  std::size_t bytes = own_bytes(w);
+  for (auto const& node : w.nodes) bytes += node_bytes(*node);
+  return bytes;
+}
+
+/// Returns what `child`, a copy of `parent` with one step applied, adds to the memory held
+/// while `parent` is held too: its own bytes and the nodes the step copied (World::edit); the
+/// nodes it still shares with `parent` are counted with `parent`. Compares pointers, never
+/// reference counts, so it is a function of the two Worlds alone: the search stops at the same
+/// state whatever the thread count (a count would also see other threads' temporary copies).
+template <class Model>
+std::size_t bytes_beyond(World<Model> const& child, World<Model> const& parent) {
+  std::size_t bytes = own_bytes(child);
+  for (std::size_t n = 0; n < child.nodes.size(); ++n) {
+    if (n >= parent.nodes.size() || child.nodes[n] != parent.nodes[n]) {
+      bytes += node_bytes(*child.nodes[n]);
     }
   }
+  return bytes;
+}
+
+/// Returns the memory the Worlds `ws` hold together, each shared node counted once: the sum
+/// over distinct node pointers. The order of `ws` does not change the sum.
+template <class Model>
+std::size_t distinct_bytes(std::vector<World<Model> const*> const& ws) {
+  std::vector<NodeState<Model> const*> nodes;
+  std::size_t bytes = 0;
+  for (World<Model> const* w : ws) {
+    bytes += own_bytes(*w);
+    for (auto const& node : w->nodes) nodes.push_back(node.get());
+  }
+  std::sort(nodes.begin(), nodes.end(), std::less<>{});  // A total order on pointers.
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  for (NodeState<Model> const* node : nodes) bytes += node_bytes(*node);
   return bytes;
 }
 
