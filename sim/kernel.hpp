@@ -145,7 +145,7 @@ class Kernel {
   history::Op const& invoke_of(OpenOp const& o) const {
     return o.kept != not_kept ? kept_[o.kept] : history_.ops()[o.invoke];
   }
-  std::uint32_t keep(history::Op const& op);
+  std::uint32_t keep(history::Op&& op);
   void release(OpenOp const& o) {
     if (o.kept != not_kept) kept_free_.push_back(o.kept);
   }

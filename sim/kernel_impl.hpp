@@ -200,8 +200,10 @@ void Kernel<Model>::observe(NodeId n, model::Observe&& observed) {
   if (op.type == history::OpType::invoke) {
     OpenOp& open = node.open.emplace_back(
         OpenOp{0, observed.on_crash, not_kept, op.f, op.value.size(), first_id(op)});
-    if (sink_ != nullptr) open.kept = keep(op);
     open.invoke = record(std::move(op));
+    // Streaming: the sink only read the op, so it moves into its slot instead of being copied
+    // (its index, set by record, is overwritten when a crash completes it).
+    if (sink_ != nullptr) open.kept = keep(std::move(op));
     return;
   }
   if (op.type != history::OpType::event) {
@@ -218,17 +220,16 @@ void Kernel<Model>::observe(NodeId n, model::Observe&& observed) {
   record(std::move(op));
 }
 
-// Copies an open invoke into a free slot; assigning over a used slot reuses its strings' and
-// value vector's memory.
+// Moves an open invoke into a free slot (slots are reused, so the table stops growing).
 template <class Model>
-std::uint32_t Kernel<Model>::keep(history::Op const& op) {
+std::uint32_t Kernel<Model>::keep(history::Op&& op) {
   if (kept_free_.empty()) {
-    kept_.push_back(op);
+    kept_.push_back(std::move(op));
     return static_cast<std::uint32_t>(kept_.size() - 1);
   }
   std::uint32_t const slot = kept_free_.back();
   kept_free_.pop_back();
-  kept_[slot] = op;
+  kept_[slot] = std::move(op);
   return slot;
 }
 

@@ -6,6 +6,7 @@
 // network and fault sections are in scenario_network.cpp and scenario_faults.cpp.
 #include "sim/scenario.hpp"
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -32,21 +33,26 @@ constexpr std::int64_t messages_max = 1'000'000'000;
 constexpr std::int64_t keys_max = std::numeric_limits<std::int32_t>::max();
 constexpr std::uintmax_t file_size_max = 16 * 1024 * 1024;
 
-constexpr std::array<std::string_view, 19> top_keys{
+constexpr std::array<std::string_view, 20> top_keys{
     "name",          "description", "broker",  "version",   "seed",      "cluster",
     "broker_config", "broker_config_file",     "topics",    "queues",    "producers",
     "consumers",     "network",     "faults",  "fault_rates", "quiesce", "drain",
-    "expect",        "acls"};
+    "expect",        "acls",        "quotas"};
 constexpr std::array<std::string_view, 1> cluster_keys{"brokers"};
 constexpr std::array<std::string_view, 3> topic_keys{"name", "partitions", "config"};
 constexpr std::array<std::string_view, 2> queue_keys{"name", "config"};
-constexpr std::array<std::string_view, 12> producer_keys{
+constexpr std::array<std::string_view, 13> producer_keys{
     "id",    "topic", "messages",    "rate_per_s", "interval",
     "start", "keys",  "config",      "config_file", "transaction", "principal",
-    "resend_unacknowledged"};
-constexpr std::array<std::string_view, 11> consumer_keys{
-    "group",  "topic",     "instances",  "processing", "config", "config_file",
-    "commit", "transform", "assignment", "seek",       "principal"};
+    "resend_unacknowledged", "tags"};
+constexpr std::array<std::string_view, 13> consumer_keys{
+    "group",  "topic",     "instances",  "processing", "config",      "config_file", "commit",
+    "transform", "assignment", "seek",   "principal",  "dead_letter", "filter"};
+constexpr std::array<std::string_view, 2> filter_keys{"tags", "in"};
+constexpr std::array<std::string_view, 2> filter_places{"listener", "interceptor"};
+constexpr std::array<std::string_view, 5> dead_letter_keys{"topic", "after", "poison_every",
+                                                           "publish", "config"};
+constexpr std::array<std::string_view, 2> publish_modes{"sync", "async"};
 constexpr std::array<std::string_view, 4> seek_keys{"at", "offset", "timestamp", "to"};
 constexpr std::array<std::string_view, 2> seek_ends{"beginning", "end"};
 constexpr std::array<std::string_view, 2> transaction_keys{"messages", "abort_every"};
@@ -105,6 +111,20 @@ std::string read_topic_ref(YamlField const& field, Declared const& topics) {
   field.fail("unknown topic '" + name + "'" +
              (near.empty() ? std::string("; it must name one of 'topics' or 'queues'")
                            : "; did you mean '" + near + "'?"));
+}
+
+/// Reads a non-empty list of distinct, non-empty tags (Kafka: a record header's values).
+std::vector<std::string> read_tags(YamlField const& field) {
+  std::vector<std::string> tags;
+  for (YamlField const& item : field.items()) {
+    std::string tag = item.name();
+    if (std::find(tags.begin(), tags.end(), tag) != tags.end()) {
+      item.fail("tag '" + tag + "' is listed twice");
+    }
+    tags.push_back(std::move(tag));
+  }
+  if (tags.empty()) field.fail("list at least one tag");
+  return tags;
 }
 
 void read_topics(YamlField const& field, bool queues, Scenario& s, Declared& topics) {
@@ -182,6 +202,10 @@ ProducerSpec read_producer(YamlField const& item, Declared const& topics, Declar
     p.resend_unacknowledged = resend->boolean();
     p.resend_mark = resend->mark();
   }
+  if (std::optional<YamlField> const tags = map.find("tags")) {
+    p.tags = read_tags(*tags);
+    p.tags_mark = tags->mark();
+  }
   p.mark = item.mark();
   return p;
 }
@@ -197,6 +221,36 @@ TransformSpec read_transform(YamlField const& field, Declared const& topics) {
   t.config = read_config_map(map.require("config"));
   t.mark = field.mark();
   return t;
+}
+
+// `filter:` of a Kafka consumer (docs/scenario-format.md): client-side filtering (a PATTERN).
+FilterSpec read_filter(YamlField const& field) {
+  YamlMap const map = field.map(filter_keys);
+  FilterSpec f;
+  f.tags = read_tags(map.require("tags"));
+  if (std::optional<YamlField> const in = map.find("in")) {
+    f.in = std::string(filter_places[read_choice(*in, filter_places, "filter place")]);
+  }
+  f.mark = field.mark();
+  return f;
+}
+
+// `dead_letter:` of a Kafka consumer (docs/scenario-format.md): the retry and dead-letter
+// PATTERN. `after` and `poison_every` are required: the scenario says which records fail.
+DeadLetterSpec read_dead_letter(YamlField const& field, Declared const& topics) {
+  YamlMap const map = field.map(dead_letter_keys);
+  DeadLetterSpec d;
+  d.topic = read_topic_ref(map.require("topic"), topics);
+  d.after = map.require("after").integer(1, 1'000'000);
+  d.poison_every = map.require("poison_every").integer(1, messages_max);
+  if (std::optional<YamlField> const p = map.find("publish")) {
+    d.publish = std::string(publish_modes[read_choice(*p, publish_modes, "publish mode")]);
+  }
+  if (std::optional<YamlField> const config = map.find("config")) {
+    d.config = read_config_map(*config);
+  }
+  d.mark = field.mark();
+  return d;
 }
 
 // `seek:` of a Kafka consumer (docs/scenario-format.md): `at`, and exactly one of `offset`,
@@ -259,6 +313,10 @@ ConsumerSpec read_consumer(YamlField const& item, Declared const& topics, Declar
     c.transform = read_transform(*transform, topics);
   }
   if (std::optional<YamlField> const seek = map.find("seek")) c.seek = read_seek(*seek);
+  if (std::optional<YamlField> const dl = map.find("dead_letter")) {
+    c.dead_letter = read_dead_letter(*dl, topics);
+  }
+  if (std::optional<YamlField> const filter = map.find("filter")) c.filter = read_filter(*filter);
   if (std::optional<YamlField> const who = map.find("principal")) c.principal = who->name();
   c.mark = item.mark();
   return c;
@@ -287,6 +345,11 @@ void read_workload(YamlMap const& root, Scenario& s) {
       s.acls.push_back({read_config_map(item), item.mark()});
     }
   }
+  if (std::optional<YamlField> const quotas = root.find("quotas")) {  // Kafka's model reads them.
+    for (YamlField const& item : quotas->items()) {
+      s.quotas.push_back({read_config_map(item), item.mark()});
+    }
+  }
   if (std::optional<YamlField> const producers = root.find("producers")) {
     for (YamlField const& item : producers->items()) {
       s.producers.push_back(read_producer(item, topics, ids));
@@ -300,12 +363,18 @@ void read_workload(YamlMap const& root, Scenario& s) {
   // Transactions are modelled for Kafka only: elsewhere the keys would be silently ignored.
   if (s.broker == BrokerKind::kafka) return;
   if (!s.acls.empty()) throw InputError(s.acls.front().mark, "acls", "only broker: kafka has ACLs");
+  if (!s.quotas.empty()) {
+    throw InputError(s.quotas.front().mark, "quotas", "only broker: kafka models client quotas");
+  }
   for (ProducerSpec const& p : s.producers) {
     if (!p.principal.empty()) {
       throw InputError(p.mark, "producers.principal", "only broker: kafka models principals");
     }
     if (p.txn_messages > 0) {
       throw InputError(p.txn_mark, "producers.transaction", "only broker: kafka has transactions");
+    }
+    if (!p.tags.empty()) {
+      throw InputError(p.tags_mark, "producers.tags", "only broker: kafka models record tags");
     }
     if (p.resend_unacknowledged) {
       throw InputError(p.resend_mark, "producers.resend_unacknowledged",
@@ -322,6 +391,14 @@ void read_workload(YamlMap const& root, Scenario& s) {
     }
     if (c.seek) {
       throw InputError(c.seek->mark, "consumers.seek", "only broker: kafka consumers seek");
+    }
+    if (c.dead_letter) {
+      throw InputError(c.dead_letter->mark, "consumers.dead_letter",
+                       "only broker: kafka models the retry and dead-letter pattern");
+    }
+    if (c.filter) {
+      throw InputError(c.filter->mark, "consumers.filter",
+                       "only broker: kafka models client-side filtering");
     }
   }
 }

@@ -48,6 +48,8 @@ struct ProducerSpec {
   std::string principal;  // Kafka `principal:` ("User:alice"): who it authenticates as.
   bool resend_unacknowledged = false;  // Kafka: a restarted application resends (producer.cpp).
   SourceMark resend_mark;
+  std::vector<std::string> tags;  // Kafka `tags:`: message i carries tags[i mod n] (a header).
+  SourceMark tags_mark;
 };
 
 /// `transform:` of a consumer: consume-transform-produce into `output` in transactions.
@@ -55,6 +57,28 @@ struct TransformSpec {
   std::string output;            // Must name a TopicSpec.
   std::int64_t abort_every = 0;  // Every K-th transaction aborts (0: none).
   ConfigMap config;              // Producer keys; transactional.id required.
+  SourceMark mark;
+};
+
+/// `dead_letter:` of a Kafka consumer: the retry and dead-letter PATTERN (application code;
+/// model/kafka/consumer_dead_letter.cpp). Records whose id is divisible by `poison_every`
+/// always fail; after `after` attempts each is published to `topic`, waiting for the
+/// acknowledgement (`publish` "sync") or not ("async").
+/// `filter:` of a Kafka consumer: client-side filtering (a PATTERN). The application keeps
+/// the records whose tag is in `tags`, dropping the rest in a ConsumerInterceptor (`in`
+/// "interceptor") or in its listener after poll() ("listener").
+struct FilterSpec {
+  std::vector<std::string> tags;
+  std::string in = "listener";
+  SourceMark mark;
+};
+
+struct DeadLetterSpec {
+  std::string topic;  // Must name a TopicSpec.
+  std::int64_t after = 0;
+  std::int64_t poison_every = 0;
+  std::string publish = "sync";
+  ConfigMap config;  // The dead-letter producer's keys.
   SourceMark mark;
 };
 
@@ -82,6 +106,8 @@ struct ConsumerSpec {
   SourceMark mark;
   std::optional<TransformSpec> transform;  // Kafka consumers only.
   std::optional<SeekSpec> seek;            // Kafka consumers only.
+  std::optional<DeadLetterSpec> dead_letter;  // Kafka consumers only (a PATTERN).
+  std::optional<FilterSpec> filter;           // Kafka consumers only (a PATTERN).
   std::string principal;                   // Kafka `principal:` ("User:bob").
 };
 
@@ -156,6 +182,7 @@ struct Scenario {
   ConfigMap broker_config;              // The broker's own keys, as written.
   std::vector<TopicSpec> topics;
   std::vector<AclSpec> acls;            // Kafka only: ACL bindings for the authorizer.
+  std::vector<AclSpec> quotas;          // Kafka only: client quotas (keys as written; quota.cpp).
   std::vector<ProducerSpec> producers;
   std::vector<ConsumerSpec> consumers;
   NetworkSpec network;

@@ -165,6 +165,83 @@ std::map<std::string, history::Acl> effective_acls(Scenario const& s, Configs co
   return out;
 }
 
+// `dead_letter:` (the retry and dead-letter PATTERN, model/kafka/consumer_dead_letter.cpp):
+// its producer keys are read like a producer's, with the scenario version's defaults.
+void dead_letter_pattern(ConsumerSpec const& spec, std::size_t i, kf::Version version,
+                         kf::ClusterConfig const& cluster, kf::ConsumerConfig& c) {
+  DeadLetterSpec const& d = *spec.dead_letter;
+  std::string const scope = "consumers[" + std::to_string(i) + "].dead_letter";
+  kf::ProducerConfig const p =
+      kf::parse_producer_config(d.config, scope + ".config", d.mark, version);
+  if (p.acks == kf::Acks::none) {
+    throw InputError(d.mark, scope + ".config.acks",
+                     "acks=0 is not modelled for the dead-letter producer: the pattern waits "
+                     "for the publish's acknowledgement");
+  }
+  if (spec.transform || !p.transactional_id.empty()) {
+    throw InputError(d.mark, scope, "a transactional dead-letter publish is not modelled yet");
+  }
+  if (cluster.authorizer.enabled) {
+    throw InputError(d.mark, scope, "the dead-letter producer's ACLs are not modelled yet");
+  }
+  if (d.topic == spec.topic) {
+    throw InputError(d.mark, scope + ".topic",
+                     "the dead-letter topic must differ from the topic read");
+  }
+  c.dead_letter.enabled = true;
+  c.dead_letter.topic = d.topic;
+  c.dead_letter.partitions = partitions_of(cluster, d.topic);
+  c.dead_letter.after = d.after;
+  c.dead_letter.poison_every = d.poison_every;
+  c.dead_letter.wait_for_ack = d.publish == "sync";
+  c.dead_letter.idempotence = p.idempotence;
+  c.dead_letter.acks = static_cast<std::int8_t>(p.acks);
+  c.dead_letter.request_timeout = p.request_timeout;
+  c.dead_letter.delivery_timeout = p.delivery_timeout;
+  c.dead_letter.retry_backoff = p.retry_backoff;
+}
+
+// The scenario's `quotas:` (client quotas, KIP-13 / KIP-55): a producer's client.id is its
+// scenario id, its user its principal (User:ANONYMOUS when none). Producers are nodes 0..n-1.
+void apply_quotas(Scenario const& s, Configs& configs) {
+  if (s.quotas.empty()) return;
+  kf::ClusterConfig& cluster = configs.cluster;
+  if (!cluster.version.at_least(2, 0)) {
+    throw InputError(s.quotas.front().mark, "quotas",
+                     "quotas before KIP-219 (2.0: delayed responses instead of muted channels) "
+                     "are not modelled");
+  }
+  std::vector<kf::QuotaBinding> bindings;
+  for (std::size_t i = 0; i < s.quotas.size(); ++i) {
+    bindings.push_back(kf::parse_quota_binding(s.quotas[i].entry, i, s.quotas[i].mark));
+  }
+  cluster.quotas.enabled = true;
+  for (std::size_t i = 0; i < configs.producers.size(); ++i) {
+    kf::ProducerConfig const& p = configs.producers[i];
+    std::string const user =
+        p.principal.empty() ? std::string(kf::anonymous_principal) : p.principal;
+    std::int64_t const rate = kf::producer_rate_for(bindings, user, s.producers[i].id);
+    if (rate > 0) cluster.quotas.producer_byte_rate[static_cast<std::uint32_t>(i)] = rate;
+  }
+}
+
+// `filter:` (client-side filtering, a PATTERN; model/kafka/pattern_filter.cpp): the consumer
+// learns every tag its topic's producers put on their messages (a header it reads).
+void client_filter(ConsumerSpec const& spec, std::size_t i, Configs const& configs,
+                   kf::ConsumerConfig& c) {
+  if (spec.transform) {
+    throw InputError(spec.filter->mark, "consumers[" + std::to_string(i) + "].filter",
+                     "a filtering consume-transform-produce application is not modelled");
+  }
+  c.filter.enabled = true;
+  c.filter.accept = spec.filter->tags;
+  c.filter.in_interceptor = spec.filter->in == "interceptor";
+  for (kf::ProducerConfig const& p : configs.producers) {
+    if (p.topic != spec.topic || p.tags.empty()) continue;
+    c.filter.tags.push_back({p.first_id.value, static_cast<std::uint64_t>(p.messages), p.tags});
+  }
+}
+
 kf::CommitMode commit_mode(ConsumerSpec const& spec) {
   if (spec.commit == "after-processing") return kf::CommitMode::after_processing;
   if (spec.commit == "before-processing") return kf::CommitMode::before_processing;
@@ -202,6 +279,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
                        "resending is for a plain producer");
     }
     c.resend_unacknowledged = p.resend_unacknowledged;
+    c.tags = p.tags;
     identify(p.principal, p.mark, "producers[" + std::to_string(i) + "]", {}, nodes.size(),
              cluster, c.principal);
     check_authorized_producer(cluster, c, p.mark, i);
@@ -209,6 +287,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     configs->producers.push_back(std::move(c));
     nodes.push_back({p.id, NodeRole::producer});
   }
+  apply_quotas(s, *configs);  // quota_config.cpp: each producer's producer_byte_rate.
   cluster.first_broker_node = static_cast<std::uint32_t>(nodes.size());
   for (std::int32_t b = 0; b < cluster.brokers; ++b) {
     nodes.push_back({"broker-" + std::to_string(b), NodeRole::broker});
@@ -232,6 +311,8 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
       base.output_base = reserved;
       reserved *= 2;
     }
+    if (spec.dead_letter) dead_letter_pattern(spec, i, version, cluster, base);
+    if (spec.filter) client_filter(spec, i, *configs, base);
     base.group = spec.group;
     base.group_index =
         groups.emplace(spec.group, static_cast<std::uint32_t>(groups.size())).first->second;
@@ -259,6 +340,9 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
         c.txn.txn_id = txn_index(cluster, c.txn.name);
         c.txn.cluster = &cluster;
       }
+      if (!c.group_instance_id.empty()) {  // KIP-345: each instance its own, "<id>-<k>".
+        c.group_instance_id = base.group_instance_id + "-" + std::to_string(k);
+      }
       c.partitions.clear();
       for (std::size_t j = static_cast<std::size_t>(k); j < all.size();
            j += static_cast<std::size_t>(spec.instances)) {
@@ -271,6 +355,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
                          "ACLs for transactions (TransactionalId resources) are not modelled "
                          "yet; a transform cannot run under an authorizer");
       }
+      c.dead_letter.producer_index = static_cast<std::uint32_t>(configs->consumers.size());
       configs->consumers.push_back(std::move(c));
       nodes.push_back({spec.group + "-" + std::to_string(k), NodeRole::consumer});
     }
@@ -290,6 +375,11 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
   for (kf::ConsumerConfig const& c : configs->consumers) {
     history::GroupSpec& g = plan.header.groups[c.group];
     if (c.read_committed) g.isolation = history::GroupSpec::Isolation::read_committed;
+    if (c.filter.enabled) g.filter = c.filter.accept;  // What the filtering check judges.
+    if (c.dead_letter.enabled) {  // What the dead-letter check judges (a PATTERN's promise).
+      g.dead_letter_topic = c.dead_letter.topic;
+      g.dead_letter_after = c.dead_letter.after;
+    }
   }
   if (cluster.authorizer.enabled) plan.header.acls = effective_acls(s, *configs);
   Kernel<kf::Model> kernel(std::move(plan), std::move(actors), seed);

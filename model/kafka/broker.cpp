@@ -20,7 +20,8 @@ Broker::Broker(ClusterConfig const* cluster, std::int32_t index)
     : cluster_(cluster),
       index_(index),
       replicas_(cluster->partitions.size()),
-      unflushed_(cluster->partitions.size(), 0) {
+      unflushed_(cluster->partitions.size(), 0),
+      quotas_(&cluster->quotas, quota_timers) {
   for (std::size_t p = 0; p < replicas_.size(); ++p) {
     auto const& rs = cluster->partitions[p].replicas;
     replicas_[p].hosted = std::find(rs.begin(), rs.end(), index) != rs.end();
@@ -79,6 +80,7 @@ void Broker::write(std::uint32_t p, LogRecord const& r, Output& out) {
 }
 
 void Broker::on_message(NodeId from, Message const& message, Output& out) {
+  if (quotas_.defer(from, message, out)) return;  // quota.cpp: a muted channel (KIP-219).
   std::visit(Overloaded{
                  [&](ProduceRequest const& m) { on_produce(from, m, out); },
                  [&](FetchRequest const& m) { on_fetch(from, m, out); },
@@ -96,7 +98,13 @@ void Broker::on_message(NodeId from, Message const& message, Output& out) {
              message);
 }
 
+// A throttled client's requests wait, in order, until its channel is unmuted (KIP-219).
+void Broker::unmute(TimerId timer, Output& out) {
+  for (auto& [from, message] : quotas_.on_timer(timer, out)) on_message(from, message, out);
+}
+
 void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
+  quotas_.record_produce(from, produce_request_bytes(req), out);  // quota.cpp
   if (req.batches.empty()) {  // One record: how the transactional session sends.
     return append_batch(from, req, req.partition, std::span(&req.record, 1), out);
   }
@@ -404,6 +412,7 @@ void Broker::hash_into(Hasher& h) const {
     g.add(r.fetch_request);
   });
   h.add(registering_ ? 1 : 0);
+  quotas_.hash_into(h);
 }
 
 }  // namespace mqcheck::model::kafka

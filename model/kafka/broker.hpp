@@ -25,6 +25,7 @@
 #include "model/kafka/config.hpp"
 #include "model/kafka/messages.hpp"
 #include "model/kafka/partition_log.hpp"
+#include "model/kafka/quota.hpp"
 
 namespace mqcheck::model::kafka {
 
@@ -49,7 +50,7 @@ class Broker {
   void hash_into(Hasher& h) const;
   bool operator==(Broker const& o) const {
     return index_ == o.index_ && replicas_ == o.replicas_ && unflushed_ == o.unflushed_ &&
-           registering_ == o.registering_;
+           registering_ == o.registering_ && quotas_ == o.quotas_;
   }
 
  private:
@@ -130,6 +131,10 @@ class Broker {
   std::vector<std::int64_t> unflushed_;  // Appends since the last fsync, by partition.
   bool registering_ = true;              // Until the controller has told it the partitions' state.
   std::uint64_t next_request_ = 1;
+  // Client quotas (quota.cpp): timers from quota_timers on unmute a client's channel.
+  static constexpr TimerId quota_timers = TimerId{1} << 48;
+  void unmute(TimerId timer, Output& out);
+  ClientQuotas quotas_;
 };
 
 }  // namespace mqcheck::model::kafka

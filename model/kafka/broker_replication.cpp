@@ -74,6 +74,7 @@ void Broker::on_recover(Disk<Entry> const& disk, Output& out) {
 }
 
 void Broker::on_timer(TimerId timer, Output& out) {
+  if (timer >= quota_timers) return unmute(timer, out);  // quota.cpp (broker.cpp)
   if (timer >= fetch_retry_base)
     return send_fetch(static_cast<std::uint32_t>(timer - fetch_retry_base), out);
   switch (timer) {

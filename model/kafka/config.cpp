@@ -134,6 +134,7 @@ ClusterConfig parse_cluster_config(ConfigMap const& map, Version version, Source
   c.eligible_leader_replicas = parse_elr_version(r, map, where, version);
   read_broker_retention(r, map, where, c);
   read_authorizer(r, map, where, version, c.authorizer);  // acl.cpp
+  read_quota_window(r, c.quotas);                         // quota_config.cpp
   r.reject_unknown();
   if (c.replica_lag_max.us <= 0 || c.replica_fetch_wait_max.us <= 0 ||
       c.heartbeat_interval.us <= 0 || c.session_timeout < c.heartbeat_interval) {
@@ -266,8 +267,8 @@ ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& sc
 // are modelled. heartbeat.interval.ms must be lower than session.timeout.ms (ConsumerConfig's
 // documentation; the client rejects it as an IllegalArgumentException in GroupRebalanceConfig).
 namespace {
-void parse_group_keys(ConfigReader& r, std::string const& scope, SourceMark const& where,
-                      Version version, ConsumerConfig& c) {
+void parse_group_keys(ConfigReader& r, ConfigMap const& map, std::string const& scope,
+                      SourceMark const& where, Version version, ConsumerConfig& c) {
   c.session_timeout = millis(r, "session.timeout.ms", seconds(version.at_least(3, 0) ? 45 : 10));
   c.heartbeat_interval = millis(r, "heartbeat.interval.ms", seconds(3));
   c.max_poll_interval = millis(r, "max.poll.interval.ms", seconds(300));
@@ -275,6 +276,21 @@ void parse_group_keys(ConfigReader& r, std::string const& scope, SourceMark cons
       static_cast<Assignor>(r.choice("partition.assignment.strategy", 0,
                                      {"org.apache.kafka.clients.consumer.RangeAssignor",
                                       "org.apache.kafka.clients.consumer.RoundRobinAssignor"}));
+  // group.instance.id arrived in 2.3 (KIP-345,
+  // https://cwiki.apache.org/confluence/display/KAFKA/KIP-345%3A+Introduce+static+membership+protocol+to+reduce+consumer+rebalances):
+  // refused before it.
+  if (version.at_least(2, 3)) {
+    auto const it = map.find("group.instance.id");
+    if (it != map.end()) c.group_instance_id = it->second.text;
+    r.choice("group.instance.id", 0, {c.group_instance_id});  // Declares it (for suggestions).
+    // JoinGroupRequest.validateGroupInstanceId: an empty id is invalid.
+    if (it != map.end() && c.group_instance_id.empty()) {
+      config_error(map, scope, where, "group.instance.id", "must not be empty");
+    }
+  } else if (map.contains("group.instance.id")) {
+    config_error(map, scope, where, "group.instance.id",
+                 "static membership arrived in Kafka 2.3 (KIP-345)");
+  }
   if (c.heartbeat_interval.us <= 0 || c.heartbeat_interval >= c.session_timeout ||
       c.max_poll_interval.us <= 0) {
     throw InputError(where, scope + ".heartbeat.interval.ms",
@@ -300,7 +316,7 @@ ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& sc
   // read_committed reads to the LSO and drops aborted transactions
   // (https://kafka.apache.org/documentation/#consumerconfigs_isolation.level).
   c.read_committed = r.choice("isolation.level", 0, {"read_uncommitted", "read_committed"}) == 1;
-  parse_group_keys(r, scope, where, version, c);
+  parse_group_keys(r, map, scope, where, version, c);
   r.reject_unknown();
   if (c.auto_commit_interval.us <= 0 || c.fetch_max_wait.us <= 0 || c.request_timeout.us <= 0) {
     throw InputError(where, scope,

@@ -18,6 +18,8 @@
 #include "core/strong_id.hpp"
 #include "core/time.hpp"
 #include "model/kafka/acl.hpp"
+#include "model/kafka/pattern_config.hpp"
+#include "model/kafka/quota_config.hpp"
 
 namespace mqcheck::model::kafka {
 
@@ -112,6 +114,7 @@ struct ClusterConfig {  // broker_config keys, cluster-wide.
   DurationUs hw_checkpoint_interval = seconds(5);
   bool eligible_leader_replicas = false;  // eligible.leader.replicas.version=1 (KIP-966).
   Authorizer authorizer;  // authorizer.class.name, super.users, ... and the scenario's acls.
+  QuotaConfig quotas;     // quota.window.* and the scenario's quotas, by client (quota.cpp).
   // Derived by the world builder.
   std::vector<PartitionInfo> partitions;       // Every topic-partition, topics in scenario order.
   std::uint32_t first_broker_node = 0;         // NodeId of broker 0; brokers are consecutive.
@@ -170,6 +173,7 @@ struct ProducerConfig {
   /// The scenario's `resend_unacknowledged`: after a restart the application sends again, with
   /// the same message ids, every message it never saw acknowledged (producer.cpp on_recover).
   bool resend_unacknowledged = false;
+  std::vector<std::string> tags;  // `tags:`: message first_id + i carries tags[i mod n].
 };
 
 /// The scenario's `seek:` (consumer_seek.cpp): KafkaConsumer.seek to an offset, seek to the
@@ -194,6 +198,9 @@ struct ConsumerConfig {
   DurationUs heartbeat_interval = seconds(3);
   DurationUs max_poll_interval = seconds(300);
   Assignor assignor = Assignor::range;
+  // group.instance.id (KIP-345, 2.3+): empty for a dynamic member; the world builder makes it
+  // "<group.instance.id>-<k>" for instance k, so every instance has its own.
+  std::string group_instance_id;
   // From the scenario.
   bool subscribe = true;  // `assignment: subscribe` (group membership) or `assign` (static).
   std::string group;
@@ -217,7 +224,14 @@ struct ConsumerConfig {
   std::int64_t abort_every = 0;   // Every K-th transaction aborts (the app gives up).
   TxnClientConfig txn;
   std::string principal;  // With an authorizer: written on its ops (acl.hpp).
+  DeadLetterConfig dead_letter;  // `dead_letter:`: the retry and dead-letter PATTERN.
+  ClientFilterConfig filter;     // `filter:`: client-side filtering (a PATTERN).
 };
+
+/// The tag producer `p` puts on its message `id` (`tags:` not empty; pattern_filter.cpp).
+inline std::string const& tag_of(ProducerConfig const& p, std::uint64_t id) {
+  return p.tags[(id - p.first_id.value) % p.tags.size()];
+}
 
 /// Reads `broker_config` (cluster-wide keys); throws InputError on an unknown key (with the
 /// nearest known one) or a bad value.

@@ -88,16 +88,19 @@ void Consumer::on_start(Output& out) {
     session_.emplace(&config_->txn, session_timers);
     session_->start(out);
   }
+  if (config_->dead_letter.enabled) dead_letter_start(out);  // consumer_dead_letter.cpp
 }
 
 void Consumer::on_message(NodeId, Message const& message, Output& out) {
   PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   if (phase_ == Phase::stopped) return;
   if (session_ && session_->on_message(message, out)) return transform_progress(out);
+  if (dead_letter_ && dead_letter_->on_message(message, out)) return dead_letter_progress(out);
   if (config_->subscribe && on_group_message(message, out)) return;
   std::visit(Overloaded{
                  [&](MetadataResponse const& m) {
                    leaders_ = m.leaders;
+                   if (dead_letter_) dead_letter_->set_leaders(m.leaders, out);
                    maybe_begin(out);
                  },
                  [&](OffsetFetchResponse const& m) { on_offsets(m, out); },
@@ -272,6 +275,8 @@ void Consumer::finish_poll(Output& out) {
       last_epochs_[s] = r.epoch;
       positions_[s].value += 1;
       if (!visible(s, r, at, aborted, next_aborted)) continue;
+      // A filtering ConsumerInterceptor drops the record before poll() returns (pattern_filter).
+      if (config_->filter.in_interceptor && !config_->filter.accepts(r.id.value)) continue;
       Polled const p{s, at, r.id};
       batch_.push_back(p);
       returned.push_back(record(p));
@@ -315,6 +320,8 @@ void Consumer::after_poll(Output& out) {
 }
 
 void Consumer::process_next(Output& out) {
+  // A filtering listener skips the records poll() returned that it does not want (pattern_filter).
+  while (next_ < batch_.size() && !config_->filter.accepts(batch_[next_].id.value)) ++next_;
   if (next_ >= batch_.size() && session_) return transform_end(out);
   if (next_ >= batch_.size()) {
     if (config_->commit == CommitMode::after_processing) return commit(true, out);
@@ -328,6 +335,7 @@ void Consumer::process_next(Output& out) {
 }
 
 void Consumer::processed(Output& out) {
+  if (dead_letter_failed(out)) return;  // consumer_dead_letter.cpp: a poison record's attempt.
   out.complete(OpType::ok, OpKind::process, {record(batch_[next_])}, config_->group);
   if (session_) {
     out.observed().back().op.txn = session_->txn();
@@ -341,6 +349,7 @@ void Consumer::on_timer(TimerId timer, Output& out) {
   PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   if (phase_ == Phase::stopped) return;
   if (session_ && session_->on_timer(timer, out)) return transform_progress(out);
+  if (dead_letter_ && dead_letter_->on_timer(timer, out)) return dead_letter_progress(out);
   if (config_->subscribe && on_group_timer(timer, out)) return;
   switch (timer) {
     case poll_timer:
@@ -404,6 +413,9 @@ void Consumer::hash_into(Hasher& h) const {
   h.add(offsets_request_);
   h.add(seek_due_ ? 1 : 0);
   h.add(seeking_.size());
+  if (dead_letter_) dead_letter_->hash_into(h);
+  h.add(static_cast<std::uint64_t>(attempts_));
+  h.add(dead_lettering_ ? 1 : 0);
 }
 
 }  // namespace mqcheck::model::kafka

@@ -28,6 +28,7 @@
 #include "model/common/out.hpp"
 #include "model/kafka/config.hpp"
 #include "model/kafka/messages.hpp"
+#include "model/kafka/pattern_dead_letter.hpp"
 #include "model/kafka/txn_session.hpp"
 
 namespace mqcheck::model::kafka {
@@ -62,7 +63,8 @@ class Consumer {
            generation_ == o.generation_ && rejoin_ == o.rejoin_ &&
            revoke_committed_ == o.revoke_committed_ && group_request_ == o.group_request_ &&
            offsets_request_ == o.offsets_request_ && seek_due_ == o.seek_due_ &&
-           seeking_ == o.seeking_;
+           seeking_ == o.seeking_ && dead_letter_ == o.dead_letter_ &&
+           attempts_ == o.attempts_ && dead_lettering_ == o.dead_lettering_;
   }
 
  private:
@@ -116,6 +118,10 @@ class Consumer {
   void transform_end(Output& out);
   void transform_progress(Output& out);
   void rewind(Output& out);
+  // Retry and dead-letter PATTERN (consumer_dead_letter.cpp).
+  void dead_letter_start(Output& out);
+  bool dead_letter_failed(Output& out);
+  void dead_letter_progress(Output& out);
   // Group membership (consumer_group.cpp).
   bool on_group_message(Message const& message, Output& out);
   bool on_group_timer(TimerId timer, Output& out);
@@ -154,6 +160,9 @@ class Consumer {
   std::uint64_t offsets_request_ = 0;    // The OffsetFetch waited for.
   bool seek_due_ = false;                // The scenario's seek is due at the next poll.
   std::map<std::uint64_t, std::size_t> seeking_;  // The seek's open ListOffsets -> slot.
+  std::optional<DeadLetterPublisher> dead_letter_;  // `dead_letter:` only.
+  std::int64_t attempts_ = 0;      // Failed attempts at batch_[next_] (dead_letter:).
+  bool dead_lettering_ = false;    // Waiting for batch_[next_]'s dead-letter publish.
 };
 
 }  // namespace mqcheck::model::kafka

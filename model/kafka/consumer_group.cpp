@@ -39,6 +39,8 @@ bool Consumer::on_group_message(Message const& message, Output& out) {
             if (member_ == 0 || m.generation != generation_ || phase_ == Phase::joining) {
               return true;
             }
+            // FencedInstanceIdException is fatal (KIP-345): the application stops.
+            if (m.error == Error::fenced_instance_id) phase_ = Phase::stopped;
             if (m.error == Error::unknown_member_id) member_ = 0;
             if (m.error != Error::none) rejoin_ = true;
             return true;
@@ -58,7 +60,11 @@ bool Consumer::on_group_timer(TimerId timer, Output& out) {
       return true;
     case max_poll_timer:  // The application has not called poll() for max.poll.interval.ms.
       if (member_ == 0 || phase_ == Phase::joining) return true;
-      out.send(config_->cluster->controller, LeaveGroupRequest{config_->group_index, member_});
+      // A static member never sends LeaveGroup: only its session's expiry removes it
+      // (KIP-345; AbstractCoordinator.maybeLeaveGroup, 2.3+). Either forgets its member id.
+      if (config_->group_instance_id.empty()) {
+        out.send(config_->cluster->controller, LeaveGroupRequest{config_->group_index, member_});
+      }
       member_ = 0;
       generation_ = -1;
       rejoin_ = true;
@@ -97,6 +103,7 @@ void Consumer::join(Output& out) {
   req.member = member_;
   req.session_timeout = config_->session_timeout;
   req.rebalance_timeout = config_->max_poll_interval;
+  req.instance = config_->group_instance_id;  // KIP-345 (group_static.cpp).
   out.send(config_->cluster->controller, req);
   // The Java client waits for a JoinGroup up to the rebalance timeout and then some.
   out.set_timer(join_timer, config_->max_poll_interval + config_->request_timeout);
@@ -104,6 +111,7 @@ void Consumer::join(Output& out) {
 
 void Consumer::on_joined(JoinGroupResponse const& resp, Output& out) {
   if (phase_ != Phase::joining || resp.request != group_request_) return;
+  if (resp.error == Error::fenced_instance_id) return void(phase_ = Phase::stopped);  // Fatal.
   if (resp.error != Error::none) {
     if (resp.error == Error::unknown_member_id) member_ = 0;
     return join(out);
@@ -124,6 +132,7 @@ void Consumer::on_joined(JoinGroupResponse const& resp, Output& out) {
 // come from the committed offsets (auto.offset.reset without one).
 void Consumer::on_synced(SyncGroupResponse const& resp, Output& out) {
   if (phase_ != Phase::joining || resp.request != group_request_) return;
+  if (resp.error == Error::fenced_instance_id) return void(phase_ = Phase::stopped);  // Fatal.
   if (resp.error != Error::none) {
     if (resp.error == Error::unknown_member_id) member_ = 0;
     return join(out);
@@ -189,7 +198,7 @@ void Consumer::committed(Output& out) {
 void Consumer::on_commit_error(Error error) {
   if (!config_->subscribe) return;
   if (error == Error::unknown_member_id) member_ = 0;
-  rejoin_ = true;
+  rejoin_ = true;  // FENCED_INSTANCE_ID keeps the id: the JoinGroup is fenced, and it stops.
 }
 
 // The leader's assignor over the topic's partitions and the members, ascending.

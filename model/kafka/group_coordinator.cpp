@@ -4,7 +4,8 @@
 // (core/src/main/scala/kafka/coordinator/group/GroupCoordinator.scala, 2.x/3.x; the same rules
 // live on in group-coordinator's ClassicGroup in 4.x) and the protocol description in
 // https://cwiki.apache.org/confluence/display/KAFKA/Kafka+Client-side+Assignment+Proposal.
-// Eager rebalancing only: every member rejoins and gives up all its partitions.
+// Eager rebalancing only: every member rejoins and gives up all its partitions. Static
+// membership (KIP-345) is in group_static.cpp.
 #include "model/kafka/group_coordinator.hpp"
 
 #include <algorithm>
@@ -68,6 +69,7 @@ void GroupCoordinator::renew(Member const& m, std::uint64_t id, Output& out) con
 // KIP-62) without the ones that did not. A nonzero id the coordinator does not know is
 // answered UNKNOWN_MEMBER_ID (the client then joins afresh).
 void GroupCoordinator::on_join(NodeId from, JoinGroupRequest const& req, Output& out) {
+  if (!req.instance.empty() && static_join(from, req, out)) return;  // group_static.cpp
   Group& g = groups_[req.group];
   std::uint64_t id = req.member;
   if (id != 0 && !g.members.contains(id)) {
@@ -78,6 +80,10 @@ void GroupCoordinator::on_join(NodeId from, JoinGroupRequest const& req, Output&
   }
   if (id == 0) id = next_member_++;
   Member& m = g.members[id];
+  if (!req.instance.empty()) {  // A static member's first join (KIP-345).
+    m.instance = req.instance;
+    g.statics[req.instance] = id;
+  }
   m.node = from;
   m.session_timeout = req.session_timeout;
   m.rebalance_timeout = req.rebalance_timeout;
@@ -123,10 +129,7 @@ void GroupCoordinator::complete_join(std::uint32_t gi, Output& out) {
   for (auto const& [id, m] : g.members) {
     if (!m.awaiting_join) gone.push_back(id);
   }
-  for (std::uint64_t id : gone) {
-    out.cancel_timer(timer_base + id);
-    g.members.erase(id);
-  }
+  for (std::uint64_t id : gone) forget(g, id, out);
   ++g.generation;
   if (g.members.empty()) {
     g.state = GroupState::empty;
@@ -155,6 +158,7 @@ void GroupCoordinator::complete_join(std::uint32_t gi, Output& out) {
 // doCommitOffsets): an unknown member, then a generation other than the group's.
 Error GroupCoordinator::check_member(Group const& g, std::uint64_t member,
                                      std::int32_t generation) const {
+  if (g.replaced.contains(member)) return Error::fenced_instance_id;  // group_static.cpp
   if (!g.members.contains(member)) return Error::unknown_member_id;
   if (generation != g.generation) return Error::illegal_generation;
   return Error::none;
@@ -218,8 +222,7 @@ void GroupCoordinator::on_leave(LeaveGroupRequest const& req, Output& out) {
 
 void GroupCoordinator::remove_member(std::uint32_t gi, std::uint64_t member, Output& out) {
   Group& g = groups_[gi];
-  out.cancel_timer(timer_base + member);
-  g.members.erase(member);
+  forget(g, member, out);
   if (g.state == GroupState::preparing_rebalance) return maybe_complete_join(gi, out);
   if (g.members.empty()) {
     g.state = GroupState::empty;
@@ -316,7 +319,13 @@ void GroupCoordinator::hash_into(Hasher& h) const {
       k.add(m.join_request);
       k.add(m.sync_request);
       k.add_each(m.assignment, [](Hasher& a, std::uint32_t p) { a.add(p); });
+      k.add(m.instance);
     });
+    g.add_each(group.statics, [](Hasher& k, auto const& instance) {
+      k.add(instance.first);
+      k.add(instance.second);
+    });
+    g.add_each(group.replaced, [](Hasher& k, auto const& old) { k.add(old.first); });
   });
 }
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,7 @@ class GroupCoordinator {
     std::uint64_t join_request = 0;
     std::uint64_t sync_request = 0;
     std::vector<std::uint32_t> assignment;
+    std::string instance;  // group.instance.id (KIP-345); empty for a dynamic member.
     bool operator==(Member const&) const = default;
   };
   struct Group {
@@ -72,11 +74,17 @@ class GroupCoordinator {
     std::int32_t generation = 0;
     std::uint64_t leader = 0;                 // 0: none.
     std::map<std::uint64_t, Member> members;  // By member id.
+    std::map<std::string, std::uint64_t> statics;  // group.instance.id -> its member id.
+    std::map<std::uint64_t, std::string> replaced;  // Member ids a restarted static member took over.
     bool operator==(Group const&) const = default;
   };
   static constexpr TimerId rebalance_timers = timer_base + (TimerId{1} << 44);  // + group.
 
   void on_join(NodeId from, JoinGroupRequest const& req, Output& out);
+  // Static membership (group_static.cpp, KIP-345).
+  bool static_join(NodeId from, JoinGroupRequest const& req, Output& out);
+  void replace_static(Group& g, std::uint64_t old_id, std::uint64_t new_id) const;
+  void forget(Group& g, std::uint64_t member, Output& out) const;
   void on_sync(NodeId from, SyncGroupRequest const& req, Output& out);
   void on_heartbeat(NodeId from, HeartbeatRequest const& req, Output& out);
   void on_leave(LeaveGroupRequest const& req, Output& out);

@@ -38,6 +38,8 @@ char const* error_name(Error e) {
       return "TOPIC_AUTHORIZATION_FAILED";
     case Error::group_authorization_failed:
       return "GROUP_AUTHORIZATION_FAILED";
+    case Error::fenced_instance_id:
+      return "FENCED_INSTANCE_ID";
   }
   return "UNKNOWN";
 }

@@ -36,6 +36,7 @@ enum class Error : std::uint8_t {
   unknown_member_id,        // UNKNOWN_MEMBER_ID: the coordinator does not know the member.
   topic_authorization_failed,  // TOPIC_AUTHORIZATION_FAILED: not retriable (acl_check.hpp).
   group_authorization_failed,  // GROUP_AUTHORIZATION_FAILED: not retriable.
+  fenced_instance_id,  // FENCED_INSTANCE_ID: another member took this group.instance.id; fatal.
 };
 char const* error_name(Error e);
 
@@ -208,6 +209,7 @@ struct JoinGroupRequest {
   std::uint64_t member = 0;
   DurationUs session_timeout{};    // session.timeout.ms
   DurationUs rebalance_timeout{};  // max.poll.interval.ms (KIP-62)
+  std::string instance;            // group.instance.id (KIP-345); empty: a dynamic member.
   bool operator==(JoinGroupRequest const&) const = default;
 };
 struct JoinGroupResponse {

@@ -70,17 +70,20 @@ Producer::Producer(ProducerConfig const* config)
       in_flight_(static_cast<std::size_t>(config->cluster->brokers), 0),
       unacknowledged_(config->cluster->partitions.size(), 0),
       blocked_(config->cluster->partitions.size(), false),
-      candidate_(config->cluster->partitions.size(), 0) {}
+      candidate_(config->cluster->partitions.size(), 0),
+      picked_batch_(config->cluster->partitions.size(), nullptr) {}
 
 history::Record Producer::record(MessageId id, std::string const& key) const {
   history::Record r = history::Record::of(id, config_->topic);
   r.key = key;
+  if (!config_->tags.empty()) r.tag = tag_of(*config_, id.value);  // pattern_filter.cpp
   return r;
 }
 
 history::Record Producer::record(std::uint64_t id) const {
   history::Record r = history::Record::of(MessageId{id}, config_->topic);
   if (config_->keys > 0) r.key = std::to_string((id - config_->first_id.value) % config_->keys);
+  if (!config_->tags.empty()) r.tag = tag_of(*config_, id);  // pattern_filter.cpp
   return r;
 }
 
@@ -174,7 +177,7 @@ void Producer::send_next(Output& out) {
   std::int64_t index = next_;
   if (!resend_.empty()) {
     index = resend_.front();
-    resend_.erase(resend_.begin());
+    resend_.pop_front();
   } else {
     ++next_;
     out.append(progress_file, Entry::of(Entry::Kind::sent));

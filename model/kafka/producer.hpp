@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <vector>
@@ -93,7 +94,7 @@ class Producer {
 
   ProducerConfig const* config_;
   std::int64_t next_ = 0;                            // Index of the next message to send.
-  std::vector<std::int64_t> resend_;  // Indices to send again first (resend_unacknowledged).
+  std::deque<std::int64_t> resend_;  // Indices to send again first (resend_unacknowledged).
   std::map<std::uint64_t, ProducerBatch> batches_;  // By batch id: oldest first.
   std::vector<std::uint64_t> open_;                  // By global partition: open batch, 0 none.
   std::map<std::uint64_t, OpenRequest> requests_;    // By request number.
@@ -103,6 +104,7 @@ class Producer {
   std::vector<std::int64_t> unacknowledged_;         // Scratch for drain, by global partition.
   std::vector<bool> blocked_;                        // Scratch for drain, by global partition.
   std::vector<std::uint64_t> candidate_;             // Scratch for drain, by global partition.
+  std::vector<ProducerBatch const*> picked_batch_;   // Scratch for drain: candidate_'s batch.
   std::uint64_t producer_id_ = 0;                    // 0 without idempotence.
   std::uint64_t next_request_ = 1;
   std::uint64_t next_batch_ = 1;

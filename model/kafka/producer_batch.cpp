@@ -93,6 +93,7 @@ bool Producer::drain(Output& out) {
       continue;
     }
     candidate_[p] = id;
+    picked_batch_[p] = &b;  // Map nodes stay put: no second lookup per broker below.
   }
   if (unknown_leader) refresh_metadata(out);
   bool sent = false;
@@ -104,7 +105,7 @@ bool Producer::drain(Output& out) {
     std::int64_t bytes = 0;
     for (std::size_t p = 0; p < candidate_.size(); ++p) {
       if (candidate_[p] == 0 || leaders_[p] != broker) continue;
-      ProducerBatch const& b = batches_.at(candidate_[p]);
+      ProducerBatch const& b = *picked_batch_[p];
       if (!picked.empty() && bytes + b.bytes > config_->max_request_size) break;
       bytes += b.bytes;
       picked.push_back(candidate_[p]);

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/kafka/model.hpp"
+#include "tests/model/group_requests.hpp"
 #include "tests/model/sent.hpp"
 
 namespace mqcheck::model::kafka {
@@ -34,24 +35,8 @@ ClusterConfig cluster(std::int32_t partitions) {
 
 using testing::sent;
 
-JoinGroupRequest join_request(std::uint64_t member, std::uint64_t request) {
-  JoinGroupRequest r;
-  r.request = request;
-  r.member = member;
-  r.session_timeout = milliseconds(100);
-  r.rebalance_timeout = milliseconds(300);
-  return r;
-}
-
-SyncGroupRequest sync_request(std::uint64_t member, std::int32_t generation,
-                              std::vector<MemberAssignment> assignments = {}) {
-  SyncGroupRequest r;
-  r.request = 50;
-  r.generation = generation;
-  r.member = member;
-  r.assignments = std::move(assignments);
-  return r;
-}
+using testing::join_request;
+using testing::sync_request;
 
 Error commit(Controller& c, Output& out, std::uint64_t member, std::int32_t generation,
              std::int64_t offset) {

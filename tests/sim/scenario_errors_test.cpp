@@ -59,7 +59,7 @@ TEST_CASE("unknown keys name the nearest valid key, or list the valid ones", "[s
         "t.yaml:3:1: key 'colour': unknown key; valid keys are 'name', 'description', 'broker', "
         "'version', 'seed', 'cluster', 'broker_config', 'broker_config_file', 'topics', "
         "'queues', 'producers', 'consumers', 'network', 'faults', 'fault_rates', 'quiesce', "
-        "'drain', 'expect', 'acls'");
+        "'drain', 'expect', 'acls', 'quotas'");
   // A broker key written where the scenario's own keys go gets a hint.
   CHECK(error_of(head + "topics:\n  - {name: t, replication.factor: 3}\n") ==
         "t.yaml:4:15: key 'topics[0].replication.factor': unknown key; valid keys are 'name', "

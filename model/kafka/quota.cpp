@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/quota.cpp (layer: model)
+// Client quotas (quota.hpp). Sources: KIP-13 (byte-rate quotas, the throttle),
+// https://cwiki.apache.org/confluence/display/KAFKA/KIP-13+-+Quotas; KIP-219 (answer at once,
+// mute the channel for throttle_time_ms); apache/kafka QuotaUtils.throttleTime: "if O is the
+// observed rate and T is the target rate over a window of W, to bring O down to T, we need to
+// add a delay of X to W such that O * W / (W + X) = T. Solving for X, we get X = (O - T)/T * W",
+// W being Rate.windowSize; SampledStat.record / purgeObsoleteSamples and Rate.windowSize for
+// the measurement. The bytes are recorded before the check, so the request that crosses the
+// quota is itself served, and only what follows waits.
+#include "model/kafka/quota.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/kafka/producer_batch.hpp"
+
+namespace mqcheck::model::kafka {
+
+// SampledStat.record: advance to a new window when the current one is window_ms old.
+void SampledRate::record(std::int64_t value, std::int64_t now_ms, QuotaConfig const& config) {
+  if (samples_.empty()) samples_.push_back({now_ms, 0});
+  if (now_ms - samples_[current_].start_ms >= config.window_ms) {
+    current_ = (current_ + 1) % static_cast<std::size_t>(config.samples);
+    if (current_ >= samples_.size()) {
+      samples_.push_back({now_ms, 0});
+    } else {
+      samples_[current_] = {now_ms, 0};
+    }
+  }
+  samples_[current_].value += value;
+}
+
+// purgeObsoleteSamples: a window older than samples * window_ms is reset to start now, empty.
+void SampledRate::purge(std::int64_t now_ms, QuotaConfig const& config) {
+  std::int64_t const expire = config.samples * config.window_ms;
+  for (Sample& s : samples_) {
+    if (now_ms - s.start_ms >= expire) s = {now_ms, 0};
+  }
+}
+
+// Rate.windowSize: the time since the oldest window began, at least samples - 1 whole windows
+// ("we assume that the elapsed time is always N-1 complete windows plus whatever fraction of
+// the final window is complete").
+std::int64_t SampledRate::window_size(std::int64_t now_ms, QuotaConfig const& config) {
+  purge(now_ms, config);
+  std::int64_t oldest = now_ms;
+  for (Sample const& s : samples_) oldest = std::min(oldest, s.start_ms);
+  std::int64_t elapsed = now_ms - oldest;
+  std::int64_t const full = elapsed / config.window_ms;
+  std::int64_t const min_full = config.samples - 1;
+  if (full < min_full) elapsed += (min_full - full) * config.window_ms;
+  return elapsed;
+}
+
+double SampledRate::measure(std::int64_t now_ms, QuotaConfig const& config) {
+  std::int64_t const window = window_size(now_ms, config);  // Purges first.
+  std::int64_t total = 0;
+  for (Sample const& s : samples_) total += s.value;
+  if (window <= 0) return 0;
+  return static_cast<double>(total) * 1'000.0 / static_cast<double>(window);
+}
+
+void SampledRate::hash_into(Hasher& h) const {
+  h.add(current_);
+  h.add_each(samples_, [](Hasher& g, Sample const& s) {
+    g.add(static_cast<std::uint64_t>(s.start_ms));
+    g.add(static_cast<std::uint64_t>(s.value));
+  });
+}
+
+std::int64_t produce_request_bytes(ProduceRequest const& req) {
+  std::int64_t const record = record_bytes({});
+  if (req.batches.empty()) return batch_overhead_bytes + record;  // One record (transactions).
+  std::int64_t bytes = 0;
+  for (ProduceBatch const& b : req.batches) {
+    bytes += batch_overhead_bytes + record * static_cast<std::int64_t>(b.records.size());
+  }
+  return bytes;
+}
+
+ClientQuotas::ClientQuotas(QuotaConfig const* config, TimerId timer_base)
+    : config_(config), timer_base_(timer_base) {}
+
+bool ClientQuotas::defer(NodeId from, Message const& message, Output& out) {
+  auto const it = clients_.find(from.value);
+  if (it == clients_.end() || out.now() >= it->second.muted_until) return false;
+  it->second.deferred.push_back(message);
+  return true;
+}
+
+void ClientQuotas::record_produce(NodeId from, std::int64_t bytes, Output& out) {
+  auto const quota = config_->producer_byte_rate.find(from.value);
+  if (quota != config_->producer_byte_rate.end()) record(from, bytes, quota->second, true, out);
+}
+
+void ClientQuotas::record_fetch(NodeId from, std::int64_t bytes, Output& out) {
+  auto const quota = config_->consumer_byte_rate.find(from.value);
+  if (quota != config_->consumer_byte_rate.end()) record(from, bytes, quota->second, false, out);
+}
+
+// Sensor.record then checkQuotas: over the bound, throttle (O - T) / T * W, rounded; the
+// channel stays muted until the longest throttle so far ends.
+void ClientQuotas::record(NodeId from, std::int64_t bytes, std::int64_t quota, bool produce,
+                          Output& out) {
+  Client& c = clients_[from.value];
+  SampledRate& rate = produce ? c.produce : c.fetch;
+  std::int64_t const now_ms = out.now().us / 1'000;
+  rate.record(bytes, now_ms, *config_);
+  double const observed = rate.measure(now_ms, *config_);
+  auto const bound = static_cast<double>(quota);
+  if (observed <= bound) return;
+  double const window = static_cast<double>(rate.window_size(now_ms, *config_));
+  auto const throttle_ms =
+      static_cast<std::int64_t>(std::llround((observed - bound) / bound * window));
+  if (throttle_ms <= 0) return;
+  SimTimeUs const until = out.now() + milliseconds(throttle_ms);
+  if (until <= c.muted_until) return;
+  c.muted_until = until;
+  out.set_timer(timer_base_ + from.value, milliseconds(throttle_ms));
+}
+
+std::vector<std::pair<NodeId, Message>> ClientQuotas::on_timer(TimerId timer, Output& out) {
+  std::vector<std::pair<NodeId, Message>> due;
+  if (timer < timer_base_) return due;
+  auto const it = clients_.find(static_cast<std::uint32_t>(timer - timer_base_));
+  if (it == clients_.end() || out.now() < it->second.muted_until) return due;
+  for (Message& m : it->second.deferred) due.emplace_back(NodeId{it->first}, std::move(m));
+  it->second.deferred.clear();
+  return due;
+}
+
+void ClientQuotas::hash_into(Hasher& h) const {
+  h.add_each(clients_, [](Hasher& g, auto const& e) {
+    g.add(e.first);
+    e.second.produce.hash_into(g);
+    e.second.fetch.hash_into(g);
+    g.add(static_cast<std::uint64_t>(e.second.muted_until.us));
+    g.add(e.second.deferred.size());
+  });
+}
+
+}  // namespace mqcheck::model::kafka

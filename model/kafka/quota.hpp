@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/quota.hpp (layer: model)
+// One broker's client-quota accounting (ClientQuotaManager): per client and per quota type
+// (produce, fetch) a windowed rate of bytes; a request that takes the rate above the client's
+// quota gets a throttle time, and since KIP-219 (2.0) the broker answers at once and mutes the
+// client's channel for that time, so the client's next requests to this broker wait until it
+// ends (https://cwiki.apache.org/confluence/display/KAFKA/KIP-219+-+Improve+quota+communication).
+// Flow control, not loss: nothing is refused. The rate and the throttle time follow
+// org.apache.kafka.common.metrics.stats.Rate / SampledStat and QuotaUtils.throttleTime.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "core/hash.hpp"
+#include "model/common/out.hpp"
+#include "model/kafka/messages.hpp"
+#include "model/kafka/quota_config.hpp"
+
+namespace mqcheck::model::kafka {
+
+/// SampledStat + Rate: `samples` windows of `window_ms`; a window is started when the current
+/// one is `window_ms` old, replacing the oldest; windows older than samples * window_ms count
+/// nothing. The rate is the sum over the windows divided by the elapsed time since the oldest
+/// window began, taken to be at least samples - 1 whole windows.
+class SampledRate {
+ public:
+  void record(std::int64_t value, std::int64_t now_ms, QuotaConfig const& config);
+  /// Bytes per second at `now_ms`.
+  double measure(std::int64_t now_ms, QuotaConfig const& config);
+  /// Milliseconds the rate is measured over at `now_ms`.
+  std::int64_t window_size(std::int64_t now_ms, QuotaConfig const& config);
+  void hash_into(Hasher& h) const;
+  bool operator==(SampledRate const&) const = default;
+
+ private:
+  struct Sample {
+    std::int64_t start_ms = 0;
+    std::int64_t value = 0;  // Bytes.
+    bool operator==(Sample const&) const = default;
+  };
+  void purge(std::int64_t now_ms, QuotaConfig const& config);
+  std::vector<Sample> samples_;
+  std::size_t current_ = 0;
+};
+
+/// The bytes of a produce request as the quota counts them: per batch the v2 batch header and
+/// each record's value and overhead (producer_batch.hpp's sizes; keys are not carried here).
+std::int64_t produce_request_bytes(ProduceRequest const& req);
+
+class ClientQuotas {
+ public:
+  using Output = Out<Message, Entry>;
+  /// `timer_base`: the broker's timer ids at or above it are an unmute (base + client node).
+  ClientQuotas(QuotaConfig const* config, TimerId timer_base);
+
+  /// Returns true, keeping `message`, while `from`'s channel is muted; the broker stops.
+  bool defer(NodeId from, Message const& message, Output& out);
+  /// Records a produce request of `bytes` from `from`; mutes it for the throttle time.
+  void record_produce(NodeId from, std::int64_t bytes, Output& out);
+  /// Records a fetch response of `bytes` to consumer `from`; mutes it for the throttle time.
+  void record_fetch(NodeId from, std::int64_t bytes, Output& out);
+  /// An unmute timer: returns the client's deferred messages, oldest first (empty: not ours).
+  std::vector<std::pair<NodeId, Message>> on_timer(TimerId timer, Output& out);
+
+  void hash_into(Hasher& h) const;
+  bool operator==(ClientQuotas const&) const = default;
+
+ private:
+  struct Client {
+    SampledRate produce;
+    SampledRate fetch;
+    SimTimeUs muted_until{};
+    std::vector<Message> deferred;
+    bool operator==(Client const&) const = default;
+  };
+  void record(NodeId from, std::int64_t bytes, std::int64_t quota, bool produce, Output& out);
+
+  QuotaConfig const* config_;
+  TimerId timer_base_;
+  std::map<std::uint32_t, Client> clients_;  // By client NodeId.
+};
+
+}  // namespace mqcheck::model::kafka

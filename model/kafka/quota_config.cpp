@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/quota_config.cpp (layer: model)
+// The scenario's client quotas. Kafka sets them per entity with kafka-configs.sh
+// (`--entity-type users --entity-name alice`, `--entity-type clients --entity-name p1`, or
+// both), and a connection gets the most specific match: "/config/users/<user>/clients/<client-id>",
+// then "/config/users/<user>", then "/config/clients/<client-id>" (KIP-55,
+// https://kafka.apache.org/documentation/#design_quotasconfig; the <default> entities are not
+// modelled). The rate window is quota.window.size.seconds (default 1) times quota.window.num
+// (default 11) (https://kafka.apache.org/documentation/#brokerconfigs_quota.window.num).
+#include "model/kafka/quota_config.hpp"
+
+#include <string>
+#include <utility>
+
+#include "core/input_error.hpp"
+
+namespace mqcheck::model::kafka {
+namespace {
+
+std::string read_text(ConfigReader& r, ConfigMap const& map, std::string const& key) {
+  auto const it = map.find(key);
+  std::string_view const text = it == map.end() ? std::string_view{} : it->second.text;
+  r.choice(key, 0, {text});  // Declares the key (so it is not unknown) and reads nothing else.
+  return std::string(text);
+}
+
+[[noreturn]] void fail_at(ConfigMap const& map, std::string const& scope, SourceMark const& where,
+                          std::string const& key, std::string const& problem) {
+  auto const it = map.find(key);
+  throw InputError(it == map.end() ? where : it->second.mark, scope + "." + key, problem);
+}
+
+}  // namespace
+
+QuotaBinding parse_quota_binding(ConfigMap const& entry, std::size_t index,
+                                 SourceMark const& where) {
+  std::string const scope = "quotas[" + std::to_string(index) + "]";
+  for (char const* absent : {"consumer_byte_rate", "request_percentage"}) {
+    if (entry.contains(absent)) {
+      fail_at(entry, scope, where, absent,
+              "only producer_byte_rate is modelled yet (fetch-side and request-time quotas "
+              "are not)");
+    }
+  }
+  ConfigReader r(entry, scope, where);
+  QuotaBinding b;
+  b.user = read_text(r, entry, "user");
+  b.client_id = read_text(r, entry, "client-id");
+  b.producer_byte_rate = r.integer("producer_byte_rate", -1, 1, INT64_MAX);
+  r.reject_unknown();
+  if (b.user.empty() && b.client_id.empty()) {
+    throw InputError(where, scope, "a quota names its entity: 'user', 'client-id' or both");
+  }
+  if (!b.user.empty() && b.user.find(':') == std::string::npos) {
+    fail_at(entry, scope, where, "user", "expected a principal such as 'User:alice'");
+  }
+  if (b.producer_byte_rate < 0) {
+    throw InputError(where, scope + ".producer_byte_rate", "required key is missing");
+  }
+  return b;
+}
+
+void read_quota_window(ConfigReader& r, QuotaConfig& q) {
+  q.window_ms = r.integer("quota.window.size.seconds", 1, 1, 3'600) * 1'000;
+  q.samples = r.integer("quota.window.num", 11, 1, 1'000);
+}
+
+std::int64_t producer_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                               std::string const& client_id) {
+  auto find = [&](bool by_user, bool by_client) -> std::int64_t {
+    for (QuotaBinding const& b : bindings) {
+      if (b.user.empty() == by_user || b.client_id.empty() == by_client) continue;
+      if ((!by_user || b.user == user) && (!by_client || b.client_id == client_id)) {
+        return b.producer_byte_rate;
+      }
+    }
+    return -1;
+  };
+  std::pair<bool, bool> const order[] = {{true, true}, {true, false}, {false, true}};
+  for (auto const& [by_user, by_client] : order) {
+    if (std::int64_t const rate = find(by_user, by_client); rate >= 0) return rate;
+  }
+  return -1;
+}
+
+}  // namespace mqcheck::model::kafka

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: model/kafka/quota_config.hpp (layer: model)
+// Client quotas as configured (the scenario's `quotas:`, what `kafka-configs.sh --alter
+// --add-config producer_byte_rate=...` sets for a user, a client id, or both; KIP-13, KIP-55),
+// resolved by the world builder into each client's byte rates. Plain data, so config.hpp can
+// hold it; the broker's accounting is quota.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/config_map.hpp"
+#include "model/common/config_reader.hpp"
+
+namespace mqcheck::model::kafka {
+
+struct QuotaConfig {
+  bool enabled = false;
+  // quota.window.size.seconds (default 1) and quota.window.num (default 11): the rate is
+  // measured over `samples` windows of `window_ms`.
+  std::int64_t window_ms = 1'000;
+  std::int64_t samples = 11;
+  // Bytes per second, by client NodeId; a client absent here is not limited.
+  std::map<std::uint32_t, std::int64_t> producer_byte_rate;
+  std::map<std::uint32_t, std::int64_t> consumer_byte_rate;
+  bool operator==(QuotaConfig const&) const = default;
+};
+
+/// One entry of the scenario's `quotas:`: the entity (`user`, `client-id`, or both) and its
+/// `producer_byte_rate` in bytes per second.
+struct QuotaBinding {
+  std::string user;       // A principal such as "User:alice"; "" when not part of the entity.
+  std::string client_id;  // "" when not part of the entity.
+  std::int64_t producer_byte_rate = -1;
+};
+
+/// Reads `quotas[index]`; throws InputError naming the key for anything else, and for the
+/// quota types the model does not have (consumer_byte_rate, request_percentage).
+QuotaBinding parse_quota_binding(ConfigMap const& entry, std::size_t index,
+                                 SourceMark const& where);
+/// Reads quota.window.size.seconds and quota.window.num from broker_config.
+void read_quota_window(ConfigReader& r, QuotaConfig& q);
+/// The producer_byte_rate that applies to a client (KIP-55's precedence, most specific first:
+/// user and client-id, then user, then client-id); -1 when none does.
+std::int64_t producer_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                               std::string const& client_id);
+
+}  // namespace mqcheck::model::kafka

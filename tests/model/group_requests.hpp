@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: tests/model/group_requests.hpp (tests, layer: model)
+// The group coordinator's tests send JoinGroup and SyncGroup by hand: these build them with
+// the timeouts every such test uses (session 100 ms, rebalance 300 ms).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/time.hpp"
+#include "model/kafka/messages.hpp"
+
+namespace mqcheck::model::testing {
+
+/// A JoinGroup from `member` (0: not yet a member), with `instance` as group.instance.id
+/// (empty: a dynamic member).
+inline kafka::JoinGroupRequest join_request(std::uint64_t member, std::uint64_t request,
+                                     std::string instance = {}) {
+  kafka::JoinGroupRequest r;
+  r.request = request;
+  r.member = member;
+  r.session_timeout = milliseconds(100);
+  r.rebalance_timeout = milliseconds(300);
+  r.instance = std::move(instance);
+  return r;
+}
+
+/// A SyncGroup for `generation`; the leader's carries the assignments.
+inline kafka::SyncGroupRequest sync_request(std::uint64_t member, std::int32_t generation,
+                                     std::vector<kafka::MemberAssignment> assignments = {}) {
+  kafka::SyncGroupRequest r;
+  r.request = 50;
+  r.generation = generation;
+  r.member = member;
+  r.assignments = std::move(assignments);
+  return r;
+}
+
+}  // namespace mqcheck::model::testing

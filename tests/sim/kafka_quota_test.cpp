@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+// Client quotas in the Kafka world: a producer held to its producer_byte_rate takes longer to
+// get its sends acknowledged and loses nothing; under a tight quota with a short
+// delivery.timeout.ms its sends fail; a quota for another client changes nothing; and the
+// input errors name their key.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "checker/check.hpp"
+#include "sim/run.hpp"
+#include "tests/sim/error_of.hpp"
+
+namespace mqcheck::sim {
+namespace {
+
+using history::OpKind;
+using history::OpType;
+
+std::string const base = R"(name: q
+broker: kafka
+version: "3.7"
+cluster: {brokers: 1}
+broker_config: {broker.heartbeat.interval.ms: 10, broker.session.timeout.ms: 50,
+  quota.window.size.seconds: 1, quota.window.num: 2}
+topics: [{name: orders, partitions: 1}]
+drain: 4s
+)";
+
+std::string producer(std::string const& config) {
+  return "producers: [{id: p1, topic: orders, messages: 200, rate_per_s: 2000" +
+         (config.empty() ? std::string() : ", config: {" + config + "}") + "}]\n";
+}
+
+history::History run(std::string const& text) {
+  return simulate(parse_scenario(text, "s.yaml"), 1).history;
+}
+
+// The time from the first send's invoke to the last send's ok, in microseconds.
+std::int64_t last_ack(history::History const& h) {
+  std::int64_t last = 0;
+  for (history::Op const& op : h.ops()) {
+    if (op.f == OpKind::send && op.type == OpType::ok) last = std::max(last, op.time.us);
+  }
+  return last;
+}
+
+std::size_t count(history::History const& h, OpType type) {
+  return static_cast<std::size_t>(std::count_if(h.ops().begin(), h.ops().end(), [&](auto& op) {
+    return op.f == OpKind::send && op.type == type;
+  }));
+}
+
+using testing::error_of;
+
+}  // namespace
+
+TEST_CASE("a producer over its quota is slowed down, not refused", "[sim][kafka][quota]") {
+  history::History const free = run(base + producer(""));
+  history::History const other =
+      run(base + "quotas: [{client-id: p2, producer_byte_rate: 2000}]\n" + producer(""));
+  history::History const slow =
+      run(base + "quotas: [{client-id: p1, producer_byte_rate: 10000}]\n" + producer(""));
+  CHECK(count(free, OpType::ok) == 200);
+  CHECK(last_ack(other) == last_ack(free));  // Another client's quota: the same run.
+  CHECK(count(slow, OpType::ok) == 200);
+  // About 23 KB at 10 KB/s (the first window's 10 KB free): over a second, not ~0.1 s.
+  CHECK(last_ack(free) < 200'000);
+  CHECK(last_ack(slow) > 1'000'000);
+  CHECK(checker::check_history(slow).verdicts.front().validity == checker::Validity::valid);
+}
+
+TEST_CASE("a tight quota with a short delivery.timeout.ms fails sends", "[sim][kafka][quota]") {
+  std::string const tight = "quotas: [{user: \"User:ANONYMOUS\", producer_byte_rate: 1000}]\n";
+  history::History const h =
+      run(base + tight + producer("delivery.timeout.ms: 500, request.timeout.ms: 500"));
+  CHECK(count(h, OpType::ok) > 0);
+  CHECK(count(h, OpType::fail) + count(h, OpType::info) > 100);
+  history::History const patient = run(base + tight + producer(""));  // 120 s: all wait.
+  CHECK(count(patient, OpType::fail) == 0);
+}
+
+TEST_CASE("quota input errors", "[sim][kafka][quota]") {
+  CHECK_THAT(error_of(base + "quotas: [{client-id: p1, consumer_byte_rate: 5}]\n" + producer("")),
+             Catch::Contains("quotas[0].consumer_byte_rate"));
+  CHECK_THAT(error_of(base + "quotas: [{user: alice, producer_byte_rate: 5}]\n" + producer("")),
+             Catch::Contains("quotas[0].user"));
+  std::string old = base;
+  old.replace(old.find("3.7"), 3, "0.10");
+  CHECK_THAT(error_of(old + "quotas: [{client-id: p1, producer_byte_rate: 5}]\n"),
+             Catch::Contains("KIP-219"));
+  std::string zero = base;
+  zero.replace(zero.find("quota.window.num: 2"), 19, "quota.window.num: 0");
+  CHECK_THAT(error_of(zero + producer("")), Catch::Contains("broker_config.quota.window.num"));
+  CHECK_THAT(error_of("name: r\nbroker: reference\nqueues: [{name: q}]\n"
+                      "quotas: [{client-id: p1, producer_byte_rate: 5}]\n"),
+             Catch::Contains("only broker: kafka"));
+}
+
+}  // namespace mqcheck::sim
