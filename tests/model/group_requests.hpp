@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: tests/model/group_requests.hpp (tests, layer: model)
-// The group coordinator's tests send JoinGroup and SyncGroup by hand: these build them with
-// the timeouts every such test uses (session 100 ms, rebalance 300 ms).
+// The group coordinator's tests run it in a one-broker cluster and send JoinGroup and
+// SyncGroup by hand: these build the cluster and the requests (session 100 ms, rebalance
+// 300 ms).
 #pragma once
 
 #include <cstdint>
@@ -10,9 +11,28 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "model/kafka/config.hpp"
 #include "model/kafka/messages.hpp"
 
 namespace mqcheck::model::testing {
+
+/// Kafka 3.7, one broker (node 10), the controller at node 20, topic "orders" with
+/// `partitions` partitions on broker 0.
+inline kafka::ClusterConfig group_cluster(std::int32_t partitions) {
+  kafka::ClusterConfig c;
+  c.version = kafka::Version{3, 7};
+  c.brokers = 1;
+  c.first_broker_node = 10;
+  c.controller = NodeId{20};
+  for (std::int32_t p = 0; p < partitions; ++p) {
+    kafka::PartitionInfo info;
+    info.topic = "orders";
+    info.number = p;
+    info.replicas = {0};
+    c.partitions.push_back(info);
+  }
+  return c;
+}
 
 /// A JoinGroup from `member` (0: not yet a member), with `instance` as group.instance.id
 /// (empty: a dynamic member).

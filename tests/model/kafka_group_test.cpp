@@ -17,21 +17,7 @@ using Output = Out<Message, Entry>;
 constexpr NodeId node_a{1};
 constexpr NodeId node_b{2};
 
-ClusterConfig cluster(std::int32_t partitions) {
-  ClusterConfig c;
-  c.version = Version{3, 7};
-  c.brokers = 1;
-  c.first_broker_node = 10;
-  c.controller = NodeId{20};
-  for (std::int32_t p = 0; p < partitions; ++p) {
-    PartitionInfo info;
-    info.topic = "orders";
-    info.number = p;
-    info.replicas = {0};
-    c.partitions.push_back(info);
-  }
-  return c;
-}
+ClusterConfig cluster(std::int32_t partitions) { return testing::group_cluster(partitions); }
 
 using testing::sent;
 

@@ -20,21 +20,7 @@ using testing::sent;
 constexpr NodeId node_a{1};
 constexpr NodeId node_b{2};
 
-ClusterConfig cluster() {
-  ClusterConfig c;
-  c.version = Version{3, 7};
-  c.brokers = 1;
-  c.first_broker_node = 10;
-  c.controller = NodeId{20};
-  for (std::int32_t p = 0; p < 2; ++p) {
-    PartitionInfo info;
-    info.topic = "orders";
-    info.number = p;
-    info.replicas = {0};
-    c.partitions.push_back(info);
-  }
-  return c;
-}
+ClusterConfig cluster() { return testing::group_cluster(2); }
 
 using testing::join_request;
 using testing::sync_request;
