@@ -16,6 +16,8 @@ namespace {
 constexpr std::array<std::string_view, 2> mode_spellings{"clustering", "broadcast"};
 // Kafka's isolation.level (read_uncommitted, read_committed; KIP-98), spelt with hyphens.
 constexpr std::array<std::string_view, 2> isolation_spellings{"read-uncommitted", "read-committed"};
+// Who enforces `deliver-after` for a group (GroupSpec::DelayBy).
+constexpr std::array<std::string_view, 2> delay_spellings{"broker", "consumer"};
 constexpr std::array<std::string_view, 5> scope_spellings{"none", "partition", "queue", "key",
                                                           "producer"};
 // DESIGN.md section 1: the delivery guarantees, then ordering, transactions and features.
@@ -46,6 +48,10 @@ std::string_view to_string(GroupSpec::Isolation isolation) {
   return name_of(isolation_spellings, static_cast<std::uint8_t>(isolation));
 }
 
+std::string_view to_string(GroupSpec::DelayBy delay) {
+  return name_of(delay_spellings, static_cast<std::uint8_t>(delay));
+}
+
 std::string_view to_string(OrderingScope scope) {
   return name_of(scope_spellings, static_cast<std::uint8_t>(scope));
 }
@@ -58,6 +64,7 @@ namespace detail {
 
 std::span<std::string_view const> group_mode_names() { return mode_spellings; }
 std::span<std::string_view const> isolation_names() { return isolation_spellings; }
+std::span<std::string_view const> delay_names() { return delay_spellings; }
 std::span<std::string_view const> ordering_scope_names() { return scope_spellings; }
 
 }  // namespace detail

@@ -21,8 +21,8 @@ namespace {
 constexpr std::array<std::string_view, 11> header_fields{
     "mqcheck-history", "time-unit", "scenario", "seed",     "drained", "subscriptions",
     "groups",          "ordering",  "acls",     "promises", "allowed"};
-constexpr std::array<std::string_view, 5> group_fields{"mode", "isolation", "filter", "tenant",
-                                                       "dead-letter"};
+constexpr std::array<std::string_view, 6> group_fields{"mode",   "isolation",   "filter",
+                                                       "tenant", "dead-letter", "delay"};
 constexpr std::array<std::string_view, 2> dead_letter_fields{"topic", "after"};
 constexpr std::array<std::string_view, 2> acl_fields{"produce", "consume"};
 
@@ -146,6 +146,9 @@ GroupSpec decode_group(Line const& line, Json const& value, Nested const& where)
       spec.tenant = get_string(line, it.value(), field.field());
     } else if (it.key() == "dead-letter") {
       decode_dead_letter(line, it.value(), field, spec);
+    } else if (it.key() == "delay") {
+      spec.delay = static_cast<GroupSpec::DelayBy>(
+          decode_word(line, it.value(), field, "delay enforcer", delay_names()));
     } else {
       fail_unknown(line, field, it.key(), group_fields);
     }

@@ -21,12 +21,18 @@ inline constexpr int format_version = 1;
 struct GroupSpec {
   enum class Mode : std::uint8_t { clustering, broadcast };
   enum class Isolation : std::uint8_t { read_uncommitted, read_committed };
+  /// Who holds a delayed message back: the broker (RocketMQ delay levels, RabbitMQ's delayed
+  /// exchange: a poll before the due time is early) or the group's own consumers (Kafka's
+  /// paused-consumption pattern: a poll may fetch the record before it pauses and seeks back,
+  /// so only processing before the due time is early).
+  enum class DelayBy : std::uint8_t { broker, consumer };
   Mode mode = Mode::clustering;    // broadcast: every instance must process every message.
   Isolation isolation = Isolation::read_uncommitted;
   std::vector<std::string> filter; // Tags the group subscribes to; empty = every message.
   std::string tenant;              // The group's tenant (vhost); "" = not stated.
   std::string dead_letter_topic;   // Where exhausted messages must land; "" = no dead letters.
   std::int64_t dead_letter_after = 0;  // Failed attempts (nacks) that exhaust a message.
+  DelayBy delay = DelayBy::broker;
   bool operator==(GroupSpec const&) const = default;
 };
 

@@ -84,6 +84,10 @@ void append_group(std::string& out, GroupSpec const& spec) {
     append_integer(out, spec.dead_letter_after);
     out += '}';
   }
+  if (spec.delay != GroupSpec::DelayBy::broker) {  // Written only when not the default.
+    out += ",\"delay\":";
+    append_json_string(out, to_string(spec.delay));
+  }
   out += '}';
 }
 

@@ -29,6 +29,7 @@ inline constexpr std::size_t line_bytes_max = std::size_t{16} << 20;
 /// "queue", "key", "producer").
 std::string_view to_string(GroupSpec::Mode mode);
 std::string_view to_string(GroupSpec::Isolation isolation);
+std::string_view to_string(GroupSpec::DelayBy delay);
 std::string_view to_string(OrderingScope scope);
 
 /// Returns the guarantee names a header's `promises` may list, in report order. The reader

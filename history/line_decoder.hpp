@@ -26,6 +26,7 @@ bool kind_fits_type(OpType type, OpKind f);
 /// order: the enum value is the index of its spelling.
 std::span<std::string_view const> group_mode_names();
 std::span<std::string_view const> isolation_names();
+std::span<std::string_view const> delay_names();
 std::span<std::string_view const> ordering_scope_names();
 
 /// Decodes the header line (line 1 of `file`). Throws mqcheck::InputError when the line is not

@@ -70,7 +70,9 @@ TEST_CASE("bad groups are errors", "[history][io][error]") {
        at + ".g.mdoe': unknown field 'mdoe' (did you mean 'mode'?)"},
       {"field far off", header_with("\"groups\":{\"g\":{\"zzzzzz\":1}}"),
        at + ".g.zzzzzz': unknown field 'zzzzzz' (expected one of mode, isolation, filter, "
-            "tenant, dead-letter)"},
+            "tenant, dead-letter, delay)"},
+      {"delay enforcer", header_with("\"groups\":{\"g\":{\"delay\":\"consumers\"}}"),
+       at + ".g.delay': unknown delay enforcer 'consumers' (did you mean 'consumer'?)"},
       {"mode", header_with("\"groups\":{\"g\":{\"mode\":\"broadcasting\"}}"),
        at + ".g.mode': unknown mode 'broadcasting' (did you mean 'broadcast'?)"},
       {"mode type", header_with("\"groups\":{\"g\":{\"mode\":1}}"),

@@ -34,6 +34,7 @@ Header configured_header() {
   billing.tenant = "/vh";
   billing.dead_letter_topic = "%DLQ%billing";
   billing.dead_letter_after = 3;
+  billing.delay = GroupSpec::DelayBy::consumer;
   header.groups = {{"billing", billing}, {"audit", GroupSpec{}}};
   header.ordering = {{"orders", OrderingScope::partition}, {"logs", OrderingScope::none}};
   header.acls = {{"alice", Acl{{"orders"}, {}}}, {"bob", Acl{{}, {"orders", "logs"}}}};
@@ -47,7 +48,7 @@ constexpr char const* configured_header_text =
     "\"groups\":{\"audit\":{\"mode\":\"clustering\",\"isolation\":\"read-uncommitted\"},"
     "\"billing\":{\"mode\":\"broadcast\",\"isolation\":\"read-committed\","
     "\"filter\":[\"TagA\",\"TagB\"],\"tenant\":\"/vh\","
-    "\"dead-letter\":{\"topic\":\"%DLQ%billing\",\"after\":3}}},"
+    "\"dead-letter\":{\"topic\":\"%DLQ%billing\",\"after\":3},\"delay\":\"consumer\"}},"
     "\"ordering\":{\"logs\":\"none\",\"orders\":\"partition\"},"
     "\"acls\":{\"alice\":{\"produce\":[\"orders\"],\"consume\":[]},"
     "\"bob\":{\"produce\":[],\"consume\":[\"orders\",\"logs\"]}},"
