@@ -2,12 +2,14 @@
 // File: checker/check.cpp (layer: checker)
 // Composes the checkers into one report (check_history) and picks the streaming path when it
 // gives the same report in bounded memory: delivery, ordering and transactional visibility
-// share one pass over the ops (check_streaming); pipelines and features still load the
-// history.
+// share one pass over the ops (check_streaming) with the per-op feature properties (delay,
+// filtering, tenancy, authorization) and dead letters; pipelines, priority and broadcast still
+// load the history.
 #include "checker/check.hpp"
 
 #include <algorithm>
 
+#include "checker/feature_stream.hpp"
 #include "checker/features.hpp"
 #include "checker/ordering.hpp"
 #include "checker/ordering_stream.hpp"
@@ -161,34 +163,42 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
                                std::span<std::string const> only, StreamOptions options,
                                StreamStats* stats) {
   if (delivery_only(only)) return check_stream(header, source, only);
-  if (features_declared(header)) return check_history(load(), only);
-  // Delivery, ordering and transactional visibility in one pass, fed op by op from one
-  // visitor; a second pass, if delivery or ordering needs one, reads the source again.
-  bool needed = false;
-  OrderingStream ordering(header, options.settle_delay);
+  if (!FeatureStream::streamable(header)) return check_history(load(), only);
+  // Delivery, ordering, transactional visibility and the per-op features in one pass, fed op
+  // by op from one visitor; a second pass, if delivery or ordering needs one, reads the source
+  // again. The feature stream lets a message's send record go when delivery settles it.
+  FeatureStream features(header);
+  options.on_settle = [&features](MessageId id) { features.forget(id); };
   DeliveryStream delivery(header, options, stats);
+  // One table of open messages for both: one lookup per op that names a message.
+  OrderingStream ordering(header, options.settle_delay, delivery);
   TransactionsStream transactions(header);
   std::uint64_t seen = 0;
   // Bytes of the ordering and transactions streams, sampled as the delivery stream samples its
   // own.
   std::size_t others_peak = 0;
-  auto const others_bytes = [&] { return ordering.memory_bytes() + transactions.memory_bytes(); };
+  auto const others_bytes = [&] {
+    return ordering.memory_bytes() + transactions.memory_bytes() + features.memory_bytes();
+  };
   source([&](history::Op const& op) {
-    needed = needed || carries_feature(op);
     delivery.observe(op);
     ordering.observe(op);
     transactions.observe(op);
+    features.observe(op);
     if (stats != nullptr && (++seen & 0xfff) == 0)
       others_peak = std::max(others_peak, others_bytes());
   });
   // Before a second delivery pass, not after.
-  if (needed || !transactions.decided()) return check_history(load(), only);
+  if (!transactions.decided() || !features.decided()) return check_history(load(), only);
+  std::vector<Verdict> feature_verdicts = features.finish();
+  if (!features.decided()) return check_history(load(), only);
+  if (stats != nullptr) stats->features_streamed = !feature_verdicts.empty();
   DeliveryReport report = delivery.finish(source);
   if (stats != nullptr)  // The messages in flight are the delivery stream's; bytes add up.
     stats->memory_peak_bytes += std::max(others_peak, others_bytes());
-  // With no feature op and no group or ACL declared, the feature checkers have nothing to
-  // judge (check_history would add no verdict of theirs), nor the pipeline check without a
-  // source (the transactions stream doubts at the first).
+  // The feature stream judged every feature the history exercises (it doubts at the others),
+  // and the pipeline check has nothing to judge without a source (the transactions stream
+  // doubts at the first).
   if (ordering.decided()) {
     append(report.verdicts, ordering.finish());
   } else {
@@ -196,6 +206,7 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
     append(report.verdicts, check_ordering_loaded(header, source));
   }
   append(report.verdicts, transactions.finish());
+  append(report.verdicts, std::move(feature_verdicts));
   return compose(header, std::move(report), only);
 }
 

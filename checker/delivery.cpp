@@ -40,14 +40,6 @@ std::string op_list(std::vector<std::uint64_t> const& indices) {
   return text;
 }
 
-std::string message_name(MessageId id) { return "message " + std::to_string(id.value); }
-
-std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices) {
-  std::sort(indices.begin(), indices.end());
-  indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
-  return indices;
-}
-
 std::string join(std::vector<std::string> const& parts) {
   std::string text;
   for (std::string const& part : parts) text += (text.empty() ? "" : "; ") + part;

@@ -125,13 +125,7 @@ void Pass::observe(Op const& op) {
   }
   if (history::is_client_op(op) && (op.f == OpKind::send || op.f == OpKind::process))
     pair_and_file(op);
-  if (due_.empty()) return;
-  open_.prefetch(due_.front().slot);  // Found settleable long ago: fetched ahead of its time.
-  if (due_.size() > 1) {
-    open_.prefetch(due_[1].slot);
-    open_.prefetch_index(due_[1].id.value);  // Its erase starts there.
-  }
-  if (due_.front().at + options_.settle_delay <= op.index) settle_due(op.index);
+  if (!due_.empty() && due_.front().at + options_.settle_delay <= op.index) settle_due(op.index);
 }
 
 void Pass::pair_and_file(Op const& op) {
@@ -226,8 +220,11 @@ bool Pass::wanted(MessageId id) const {
 OpenMessage* Pass::open_for(MessageId id, std::uint32_t& slot) {
   if (!wanted(id)) return nullptr;
   slot = open_.find_slot(id.value);
-  if (slot != IdTable<OpenMessage>::no_slot) return &open_.at(slot);
+  if (slot != OpenTable::no_slot && open_.at(slot).held()) return &open_.at(slot);
+  // Not held: new, settled, or named so far by the ordering pass only (a shared table).
   if (focus_ == nullptr && settled_as(id)) return nullptr;
+  ++open_count_;  // Every caller files an attempt or a processing in it at once.
+  if (slot != OpenTable::no_slot) return &open_.at(slot);
   bool fresh = false;
   return &open_.insert(id.value, fresh, slot);
 }

@@ -29,6 +29,9 @@ using OpSource = std::function<void(std::function<void(history::Op const&)> cons
 struct StreamOptions {
   /// Ops a settled message stays held before it shrinks to set membership.
   std::uint64_t settle_delay = std::uint64_t{1} << 16;
+  /// Called with each message the first pass settles (for a stream beside this one that holds
+  /// per-message state until then: checker/feature_stream.hpp). May be empty.
+  std::function<void(MessageId)> on_settle{};
 };
 
 /// What a streaming check cost, for benchmarks and reports.
@@ -39,6 +42,7 @@ struct StreamStats {
   std::uint64_t settled = 0;           // Messages settled in the first pass.
   std::uint64_t open_peak = 0;         // Most messages held at once.
   std::size_t memory_peak_bytes = 0;   // Most heap bytes the state held (estimated, sampled).
+  bool features_streamed = false;      // check_streaming gave feature verdicts, unloaded.
 };
 
 namespace stream_detail {
@@ -61,6 +65,9 @@ class DeliveryStream {
   /// Returns check_delivery_stream's report. `source` must yield the ops observe() took: it is
   /// read again only when settled messages must be rebuilt (a second pass).
   [[nodiscard]] DeliveryReport finish(OpSource const& source);
+  /// The first pass's state, whose open-message table an OrderingStream fed the same ops may
+  /// share (stream_detail::OpenTable).
+  stream_detail::Pass& first_pass() { return *first_; }
 
  private:
   history::Header const& header_;

@@ -79,16 +79,28 @@ void Pass::settle_due(std::uint64_t now) {
   while (!due_.empty() && due_.front().at + options_.settle_delay <= now) {
     Due const due = due_.front();
     due_.pop_front();
+    prefetch_next();
     // Once settled, an id is never opened again in this pass, so a slot that holds it (and a
     // message: a freed one is empty) holds the message that was queued.
     OpenMessage const& m = open_.at(due.slot);
-    bool const held = open_.id_at(due.slot) == due.id.value &&
-                      (!m.sends().empty() || !m.procs().empty());
-    if (held && settleable(m)) settle(due.id, m);
+    bool const held = open_.id_at(due.slot) == due.id.value && m.held();
+    if (held && settleable(m)) settle(due.id, due.slot);
   }
 }
 
-void Pass::settle(MessageId id, OpenMessage const& m) {
+// The next message to come due was found settleable long ago: its lines are fetched now, a
+// message's worth of ops (about sixteen) ahead of its time, rather than at every op.
+void Pass::prefetch_next() const {
+  if (due_.empty()) return;
+  Due const& next = due_.front();
+  open_.prefetch(next.slot);
+  // Settling reads whether the ordering pass still holds it (a shared table).
+  if (open_.side_enabled()) open_.prefetch_side(next.slot);
+  open_.prefetch_index(next.id.value);  // Its erase starts there.
+}
+
+void Pass::settle(MessageId id, std::uint32_t slot) {
+  OpenMessage& m = open_.at(slot);
   Counts& counts = settled_.counts;
   ++counts.sent;
   counts.processed += static_cast<std::int64_t>(m.procs().size());
@@ -113,8 +125,16 @@ void Pass::settle(MessageId id, OpenMessage const& m) {
     done_[p.unit].insert(id);
   }
   ++settled_count_;
+  if (options_.on_settle) options_.on_settle(id);
   open_heap_bytes_ -= m.heap_bytes();
-  open_.erase(id.value);  // Destroys `m`.
+  --open_count_;
+  // The ordering pass may still hold its entry beside it (a shared table): then only the
+  // message goes (empty: not held), and the ordering pass erases the entry when it forgets it.
+  if (open_.side_enabled() && open_.side(slot).live) {
+    m = OpenMessage{};
+  } else {
+    open_.erase(id.value);  // Destroys `m`.
+  }
 }
 
 // An op names a settled message. `unit` is the processing unit of a process op.
@@ -164,7 +184,9 @@ void Pass::export_open(TxnTable const& txns, MessageTable& table,
                        std::map<std::uint64_t, std::string>& processes) const {
   std::vector<std::uint64_t> ids;
   ids.reserve(open_.size());
-  open_.for_each([&](std::uint64_t id, OpenMessage const&) { ids.push_back(id); });
+  open_.for_each([&](std::uint64_t id, OpenMessage const& m) {
+    if (m.held()) ids.push_back(id);  // Not those only the ordering pass holds.
+  });
   std::sort(ids.begin(), ids.end());
   for (std::uint64_t const id : ids) {
     OpenMessage const& m = *open_.find(id);

@@ -24,6 +24,7 @@
 #include "checker/delivery_stream.hpp"
 #include "checker/id_set.hpp"
 #include "checker/id_table.hpp"
+#include "checker/ordering_entry.hpp"
 #include "checker/send_outcomes.hpp"
 #include "checker/transactions.hpp"
 
@@ -138,6 +139,9 @@ class OpenMessage {
     return {sends_ <= 1 ? &one_.first : one_.many, sends_};
   }
   std::span<Proc const> procs() const { return {procs_heap_, procs_}; }
+  /// Holds something: a message the delivery pass has not let go of (one it settled, or one
+  /// only the ordering pass named in a shared table, is empty).
+  bool held() const { return sends_ != 0 || procs_ != 0; }
   /// Adds an attempt or a processing; returns the heap bytes that took (0 most times).
   std::size_t add_send(Attempt const& attempt);
   std::size_t add_proc(Proc const& proc);
@@ -156,6 +160,13 @@ class OpenMessage {
   Sends one_;
   Proc* procs_heap_ = nullptr;
 };
+
+/// The open messages of the first delivery pass by id, each with the ordering pass's entry
+/// beside it when an ordering stream shares the table (IdTable's side values, enabled by it):
+/// one lookup's cache misses, one id and one index cell serve both passes. A message is held
+/// by the delivery pass while its OpenMessage is not empty, by the ordering pass while its
+/// Entry is `live`; each pass erases the entry when it lets go of the last part held.
+using OpenTable = IdTable<OpenMessage, 32, ordering_detail::Entry>;
 
 /// An invoke of a send or process waiting for its completion. One that names a single
 /// message (nearly all) holds it inline; a batch keeps its ids in a pooled InvokeBatch. Either
@@ -197,7 +208,9 @@ class Pass {
   delivery_detail::Settled const& settled() const { return settled_; }
   TxnTableBuilder const& txns() const { return txns_; }
   DeadLetterTracker const& dead() const { return dead_; }
-  std::size_t open_count() const { return open_.size(); }
+  std::size_t open_count() const { return open_count_; }
+  /// The open messages, for an ordering stream fed the same ops to share (before the first op).
+  OpenTable& open_table() { return open_; }
   std::uint64_t settled_count() const { return settled_count_; }
   std::size_t memory_bytes() const;
 
@@ -223,7 +236,8 @@ class Pass {
   bool committed(std::uint32_t txn) const;  // No transaction (0), or one known committed.
   void consider(MessageId id, OpenMessage const& m, std::uint64_t now, std::uint32_t slot);
   void settle_due(std::uint64_t now);
-  void settle(MessageId id, OpenMessage const& m);
+  void prefetch_next() const;
+  void settle(MessageId id, std::uint32_t slot);
   bool pairs_with(OpenInvoke const& invoke, history::Op const& op);
 
   history::Header const& header_;
@@ -236,7 +250,8 @@ class Pass {
   std::set<std::uint32_t> broadcast_;                            // Broadcast groups.
   static constexpr std::uint32_t no_unit = ~std::uint32_t{0};
   std::vector<std::uint32_t> group_units_;                       // Group -> unit, when plain.
-  IdTable<OpenMessage> open_;      // Export sorts its ids.
+  OpenTable open_;                 // Export sorts its ids.
+  std::size_t open_count_ = 0;     // Messages held (not empty) in open_.
   std::size_t open_heap_bytes_ = 0;  // What the open messages hold on the heap, kept current.
   bool scratch_sorted_ = false;      // scratch_ holds the current completion's ids, sorted.
   std::vector<std::vector<OpenInvoke>> invokes_;                 // By process name id.

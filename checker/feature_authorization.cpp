@@ -8,14 +8,15 @@
 // a topic resource, KIP-11), RabbitMQ per-vhost write/read permissions.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "checker/feature_common.hpp"
+#include "checker/feature_judge.hpp"
 #include "checker/features.hpp"
 
 namespace mqcheck::checker {
@@ -31,28 +32,7 @@ struct Access {
   std::string topic;
   MessageId message;  // The first message of that topic in the op.
   bool certain = true;
-  bool operator<(Access const& o) const { return std::tie(op, topic) < std::tie(o.op, o.topic); }
 };
-
-// Sends complete as ok or info; consumer ops come from the consumptions (with open invokes).
-std::set<Access> accesses(history::History const& history, feature::SentTable const& sent) {
-  std::set<Access> out;
-  for (Op const& op : history.ops()) {
-    if (op.f != OpKind::send || op.principal.empty()) continue;
-    if (op.type != OpType::ok && op.type != OpType::info) continue;
-    for (history::Record const& record : op.value)
-      out.insert(Access{op.index, record.topic, record.id, op.type == OpType::ok});
-  }
-  for (feature::Consumption const& c : feature::consumptions(history)) {
-    Op const& op = history.ops()[c.op];
-    if (op.principal.empty()) continue;
-    std::string topic = op.value[c.record].topic;
-    if (auto const found = sent.find(c.message); topic.empty() && found != sent.end())
-      topic = found->second.record.topic;
-    out.insert(Access{op.index, topic, c.message, c.certain});
-  }
-  return out;
-}
 
 bool allows(std::vector<std::string> const& topics, std::string const& topic) {
   return std::any_of(topics.begin(), topics.end(),
@@ -79,37 +59,78 @@ Anomaly denied_anomaly(Op const& op, Access const& access,
   return Anomaly{"unauthorized-access", access.message, op.group, {op.index}, std::move(text)};
 }
 
-}  // namespace
+// Judges each access once per (op, topic), at the first record of that topic in the op.
+class AuthorizationJudge final : public feature::Judge {
+ public:
+  explicit AuthorizationJudge(history::Header const& header) : acls_(header.acls) {}
 
-std::optional<Verdict> check_authorization(history::History const& history) {
-  auto const& acls = history.header().acls;
-  if (acls.empty()) return std::nullopt;
+  // Sends complete as ok or info; consumer ops come as consumptions (with open invokes).
+  void on_op(Op const& op) override {
+    if (op.f != OpKind::send || op.principal.empty()) return;
+    if (op.type != OpType::ok && op.type != OpType::info) return;
+    for (history::Record const& record : op.value)
+      judge(op, Access{op.index, record.topic, record.id, op.type == OpType::ok});
+  }
 
-  feature::Findings findings;
-  std::size_t maybe = 0;
-  static history::Acl const no_rights;
-  for (Access const& access : accesses(history, feature::build_sent_table(history))) {
-    Op const& op = history.ops()[access.op];
-    auto const acl = acls.find(op.principal);
-    history::Acl const& rights = acl == acls.end() ? no_rights : acl->second;
+  void on_consumption(Op const& op, std::size_t record, bool certain,
+                      feature::SentMessage const* sent) override {
+    if (op.principal.empty()) return;
+    std::string topic = op.value[record].topic;
+    if (topic.empty() && sent != nullptr) topic = sent->record.topic;
+    judge(op, Access{op.index, std::move(topic), op.value[record].id, certain});
+  }
+
+  std::optional<Verdict> finish() override {
+    if (acls_.empty()) return std::nullopt;
+    if (maybe_ > 0) {
+      findings_.doubts.push_back("maybe unauthorized: " + feature::plural(maybe_, "op") +
+                                 " of unknown outcome (info) used a topic its principal may not");
+    }
+    std::size_t const denied = findings_.anomalies.size();
+    return feature::conclude(
+        "authorization", std::move(findings_),
+        feature::plural(denied, "op") + " by a principal on a topic its ACL does not allow",
+        "no completed send or consumer op names a principal");
+  }
+
+ private:
+  void judge(Op const& op, Access const& access) {
+    if (access.op != last_op_) {  // An op's records come together: a new op, new topics.
+      last_op_ = access.op;
+      topics_.clear();
+    }
+    if (!topics_.insert(access.topic).second) return;
+    static history::Acl const no_rights;
+    auto const acl = acls_.find(op.principal);
+    history::Acl const& rights = acl == acls_.end() ? no_rights : acl->second;
     bool const allowed =
         allows(op.f == OpKind::send ? rights.produce : rights.consume, access.topic);
-    if (access.certain) ++findings.judged;
-    if (allowed) continue;
+    if (access.certain) ++findings_.judged;
+    if (allowed) return;
     if (access.certain)
-      findings.anomalies.push_back(denied_anomaly(op, access, acls));
+      findings_.anomalies.push_back(denied_anomaly(op, access, acls_));
     else
-      ++maybe;
+      ++maybe_;
   }
-  if (maybe > 0) {
-    findings.doubts.push_back("maybe unauthorized: " + feature::plural(maybe, "op") +
-                              " of unknown outcome (info) used a topic its principal may not");
-  }
-  std::size_t const denied = findings.anomalies.size();
-  return feature::conclude(
-      "authorization", std::move(findings),
-      feature::plural(denied, "op") + " by a principal on a topic its ACL does not allow",
-      "no completed send or consumer op names a principal");
+
+  std::map<std::string, history::Acl> const& acls_;
+  feature::Findings findings_;
+  std::size_t maybe_ = 0;
+  std::uint64_t last_op_ = ~std::uint64_t{0};
+  std::set<std::string> topics_;  // Of op last_op_, judged already.
+};
+
+}  // namespace
+
+namespace feature {
+std::unique_ptr<Judge> authorization_judge(history::Header const& header) {
+  return std::make_unique<AuthorizationJudge>(header);
+}
+}  // namespace feature
+
+std::optional<Verdict> check_authorization(history::History const& history) {
+  AuthorizationJudge judge(history.header());
+  return feature::judge_whole(history, judge);
 }
 
 }  // namespace mqcheck::checker

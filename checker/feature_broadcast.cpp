@@ -73,7 +73,7 @@ struct Tally {
 };
 
 // Everything the judgement of one group reads.
-struct Inputs {
+struct BroadcastInputs {
   MessageTable table;
   feature::SentTable sent;
   std::vector<feature::Consumption> consumed;
@@ -86,7 +86,7 @@ bool wanted(history::GroupSpec const& spec, feature::SentTable const& sent, Mess
 }
 
 void judge_group(history::History const& history, std::string const& group, GroupView const& view,
-                 Inputs const& in, feature::Findings& findings, Tally& tally) {
+                 BroadcastInputs const& in, feature::Findings& findings, Tally& tally) {
   history::GroupSpec const& spec = history.header().groups.at(group);
   for (auto const& [id, facts] : in.table) {
     if (facts.outcome() != SendOutcome::ok || !view.topics.contains(facts.topic)) continue;
@@ -113,7 +113,7 @@ std::optional<Verdict> check_broadcast(history::History const& history) {
     if (spec.mode == history::GroupSpec::Mode::broadcast) groups.push_back(group);
   if (groups.empty()) return std::nullopt;
 
-  Inputs const in{build_message_table(history), feature::build_sent_table(history),
+  BroadcastInputs const in{build_message_table(history), feature::build_sent_table(history),
                   feature::consumptions(history)};
   feature::Findings findings;
   Tally tally;

@@ -118,8 +118,6 @@ std::string plural(std::size_t n, std::string_view noun) {
   return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
 }
 
-std::string message_name(MessageId id) { return "message " + std::to_string(id.value); }
-
 std::string op_list(std::vector<std::uint64_t> const& indices) {
   MQCHECK_ASSERT(!indices.empty());
   std::string text = indices.size() == 1 ? "op " : "ops ";
@@ -141,12 +139,6 @@ std::string join(std::vector<std::string> const& parts, std::string_view separat
     text += parts[i];
   }
   return text;
-}
-
-std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices) {
-  std::sort(indices.begin(), indices.end());
-  indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
-  return indices;
 }
 
 }  // namespace mqcheck::checker::feature

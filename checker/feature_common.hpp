@@ -67,11 +67,11 @@ Verdict conclude(std::string guarantee, Findings findings, std::string const& vi
 
 /// Text helpers shared by the explanations.
 std::string plural(std::size_t n, std::string_view noun);
-std::string message_name(MessageId id);                          // "message 7"
+using checker::message_name;                                     // "message 7"
 std::string op_list(std::vector<std::uint64_t> const& indices);  // "op 7" or "ops 7, 9"
 std::string time_text(SimTimeUs time);                           // "40us", "15ms"
 std::string consumer_name(history::Op const& op);                // "billing-0 of group billing"
 std::string join(std::vector<std::string> const& parts, std::string_view separator);
-std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices);
+using checker::unique_sorted;
 
 }  // namespace mqcheck::checker::feature

@@ -7,6 +7,8 @@
 // a process invoke never completed) of such a message is only a maybe: unknown, not invalid.
 // Source: RocketMQ subscribe(topic, "TagA || TagB") tag filtering.
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,24 +16,19 @@
 #include <vector>
 
 #include "checker/feature_common.hpp"
+#include "checker/feature_judge.hpp"
 #include "checker/features.hpp"
 
 namespace mqcheck::checker {
 namespace {
 
-// The tag the producer gave `record`'s message, or the record's own when it was never sent.
-std::string const& tag_of(feature::SentTable const& sent, history::Record const& record) {
-  auto const found = sent.find(record.id);
-  return found == sent.end() ? record.tag : found->second.record.tag;
-}
-
 Anomaly leak_anomaly(history::Op const& op, MessageId id, std::vector<std::string> const& filter,
-                     std::string const& tag, feature::SentTable const& sent) {
+                     std::string const& tag, feature::SentMessage const* sent) {
   std::vector<std::uint64_t> witnesses{op.index};
   std::string origin;
-  if (auto const found = sent.find(id); found != sent.end()) {
-    witnesses.insert(witnesses.begin(), found->second.first_send);
-    origin = " by its producer (op " + std::to_string(found->second.first_send) + ")";
+  if (sent != nullptr) {
+    witnesses.insert(witnesses.begin(), sent->first_send);
+    origin = " by its producer (op " + std::to_string(sent->first_send) + ")";
   }
   std::string const tagged = tag.empty() ? "sent without a tag" : "tagged " + tag;
   std::string text = "group " + op.group + " subscribes only to tags " +
@@ -42,40 +39,61 @@ Anomaly leak_anomaly(history::Op const& op, MessageId id, std::vector<std::strin
                  std::move(text)};
 }
 
-}  // namespace
+class FilteringJudge final : public feature::Judge {
+ public:
+  explicit FilteringJudge(history::Header const& header) : groups_(header.groups) {}
 
-std::optional<Verdict> check_filtering(history::History const& history) {
-  auto const& groups = history.header().groups;
-  bool const exercised = std::any_of(
-      groups.begin(), groups.end(), [](auto const& entry) { return !entry.second.filter.empty(); });
-  if (!exercised) return std::nullopt;
-
-  feature::SentTable const sent = feature::build_sent_table(history);
-  feature::Findings findings;
-  std::set<std::pair<MessageId, std::string>> reported;  // (message, group): first op only.
-  std::set<MessageId> maybe_leaked;
-  for (feature::Consumption const& c : feature::consumptions(history)) {
-    history::Op const& op = history.ops()[c.op];
-    auto const spec = groups.find(op.group);
-    if (spec == groups.end() || spec->second.filter.empty()) continue;
-    std::string const& tag = tag_of(sent, op.value[c.record]);
-    if (c.certain) ++findings.judged;
-    if (feature::filter_accepts(spec->second.filter, tag)) continue;
-    if (!c.certain) {
-      maybe_leaked.insert(c.message);
-    } else if (reported.emplace(c.message, op.group).second) {
-      findings.anomalies.push_back(leak_anomaly(op, c.message, spec->second.filter, tag, sent));
+  void on_consumption(history::Op const& op, std::size_t record, bool certain,
+                      feature::SentMessage const* sent) override {
+    auto const spec = groups_.find(op.group);
+    if (spec == groups_.end() || spec->second.filter.empty()) return;
+    MessageId const id = op.value[record].id;
+    // The tag the producer gave the message, or the record's own when it was never sent.
+    std::string const& tag = sent == nullptr ? op.value[record].tag : sent->record.tag;
+    if (certain) ++findings_.judged;
+    if (feature::filter_accepts(spec->second.filter, tag)) return;
+    if (!certain) {
+      maybe_leaked_.insert(id);
+    } else if (reported_.emplace(id, op.group).second) {
+      findings_.anomalies.push_back(leak_anomaly(op, id, spec->second.filter, tag, sent));
     }
   }
-  if (!maybe_leaked.empty()) {
-    findings.doubts.push_back("maybe leaked: " + feature::plural(maybe_leaked.size(), "message") +
-                              " outside a group's filter named by an op of unknown outcome (info)");
+
+  std::optional<Verdict> finish() override {
+    bool const exercised = std::any_of(groups_.begin(), groups_.end(), [](auto const& entry) {
+      return !entry.second.filter.empty();
+    });
+    if (!exercised) return std::nullopt;
+    if (!maybe_leaked_.empty()) {
+      findings_.doubts.push_back(
+          "maybe leaked: " + feature::plural(maybe_leaked_.size(), "message") +
+          " outside a group's filter named by an op of unknown outcome (info)");
+    }
+    std::size_t const leaks = findings_.anomalies.size();
+    return feature::conclude(
+        "filtering", std::move(findings_),
+        feature::plural(leaks, "message") + " received by a group whose filter excludes it",
+        "no group with a filter received anything");
   }
-  std::size_t const leaks = findings.anomalies.size();
-  return feature::conclude(
-      "filtering", std::move(findings),
-      feature::plural(leaks, "message") + " received by a group whose filter excludes it",
-      "no group with a filter received anything");
+
+ private:
+  std::map<std::string, history::GroupSpec> const& groups_;
+  feature::Findings findings_;
+  std::set<std::pair<MessageId, std::string>> reported_;  // (message, group): first op only.
+  std::set<MessageId> maybe_leaked_;
+};
+
+}  // namespace
+
+namespace feature {
+std::unique_ptr<Judge> filtering_judge(history::Header const& header) {
+  return std::make_unique<FilteringJudge>(header);
+}
+}  // namespace feature
+
+std::optional<Verdict> check_filtering(history::History const& history) {
+  FilteringJudge judge(history.header());
+  return feature::judge_whole(history, judge);
 }
 
 }  // namespace mqcheck::checker

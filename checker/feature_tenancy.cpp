@@ -5,6 +5,7 @@
 // a message's is that of its send ops. Ops where either is unstated are not judged. An info
 // op (or a process invoke never completed) across tenants is only a maybe: unknown. Source:
 // RabbitMQ virtual hosts ("vhosts are completely isolated"), RocketMQ namespaces.
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -12,25 +13,11 @@
 #include <vector>
 
 #include "checker/feature_common.hpp"
+#include "checker/feature_judge.hpp"
 #include "checker/features.hpp"
 
 namespace mqcheck::checker {
 namespace {
-
-bool names_a_tenant(history::History const& history) {
-  for (auto const& [group, spec] : history.header().groups)
-    if (!spec.tenant.empty()) return true;
-  for (history::Op const& op : history.ops())
-    if (!op.tenant.empty()) return true;
-  return false;
-}
-
-std::string const& consumer_tenant(history::History const& history, history::Op const& op) {
-  if (!op.tenant.empty()) return op.tenant;
-  static std::string const unstated;
-  auto const spec = history.header().groups.find(op.group);
-  return spec == history.header().groups.end() ? unstated : spec->second.tenant;
-}
 
 Anomaly leak_anomaly(history::Op const& op, std::string const& tenant, MessageId id,
                      feature::SentMessage const& sent) {
@@ -42,37 +29,70 @@ Anomaly leak_anomaly(history::Op const& op, std::string const& tenant, MessageId
                  std::move(text)};
 }
 
-}  // namespace
+class TenancyJudge final : public feature::Judge {
+ public:
+  explicit TenancyJudge(history::Header const& header) : header_(header) {
+    for (auto const& [group, spec] : header.groups) exercised_ = exercised_ || !spec.tenant.empty();
+  }
 
-std::optional<Verdict> check_tenancy(history::History const& history) {
-  if (!names_a_tenant(history)) return std::nullopt;
+  // Exercised when an op or a header group names a tenant.
+  void on_op(history::Op const& op) override { exercised_ = exercised_ || !op.tenant.empty(); }
 
-  feature::SentTable const sent = feature::build_sent_table(history);
-  feature::Findings findings;
-  std::set<std::pair<MessageId, std::string>> reported;  // (message, group): first op only.
-  std::set<MessageId> maybe_leaked;
-  for (feature::Consumption const& c : feature::consumptions(history)) {
-    history::Op const& op = history.ops()[c.op];
-    std::string const& tenant = consumer_tenant(history, op);
-    auto const found = sent.find(c.message);
-    if (tenant.empty() || found == sent.end() || found->second.tenant.empty()) continue;
-    if (c.certain) ++findings.judged;
-    if (found->second.tenant == tenant) continue;
-    if (!c.certain) {
-      maybe_leaked.insert(c.message);
-    } else if (reported.emplace(c.message, op.group).second) {
-      findings.anomalies.push_back(leak_anomaly(op, tenant, c.message, found->second));
+  void on_consumption(history::Op const& op, std::size_t record, bool certain,
+                      feature::SentMessage const* sent) override {
+    std::string const& tenant = consumer_tenant(op);
+    if (tenant.empty() || sent == nullptr || sent->tenant.empty()) return;
+    MessageId const id = op.value[record].id;
+    if (certain) ++findings_.judged;
+    if (sent->tenant == tenant) return;
+    if (!certain) {
+      maybe_leaked_.insert(id);
+    } else if (reported_.emplace(id, op.group).second) {
+      findings_.anomalies.push_back(leak_anomaly(op, tenant, id, *sent));
     }
   }
-  if (!maybe_leaked.empty()) {
-    findings.doubts.push_back("maybe leaked: " + feature::plural(maybe_leaked.size(), "message") +
-                              " of another tenant named by an op of unknown outcome (info)");
+
+  std::optional<Verdict> finish() override {
+    if (!exercised_) return std::nullopt;
+    if (!maybe_leaked_.empty()) {
+      findings_.doubts.push_back("maybe leaked: " +
+                                 feature::plural(maybe_leaked_.size(), "message") +
+                                 " of another tenant named by an op of unknown outcome (info)");
+    }
+    std::size_t const leaks = findings_.anomalies.size();
+    return feature::conclude(
+        "tenancy", std::move(findings_),
+        feature::plural(leaks, "message") + " received by a consumer of another tenant",
+        "no consumer op of a message whose send names a tenant also has a tenant");
   }
-  std::size_t const leaks = findings.anomalies.size();
-  return feature::conclude(
-      "tenancy", std::move(findings),
-      feature::plural(leaks, "message") + " received by a consumer of another tenant",
-      "no consumer op of a message whose send names a tenant also has a tenant");
+
+ private:
+  // A consumer op's tenant: its own, else its group's in the header ("" = not stated).
+  std::string const& consumer_tenant(history::Op const& op) const {
+    if (!op.tenant.empty()) return op.tenant;
+    static std::string const unstated;
+    auto const spec = header_.groups.find(op.group);
+    return spec == header_.groups.end() ? unstated : spec->second.tenant;
+  }
+
+  history::Header const& header_;
+  bool exercised_ = false;
+  feature::Findings findings_;
+  std::set<std::pair<MessageId, std::string>> reported_;  // (message, group): first op only.
+  std::set<MessageId> maybe_leaked_;
+};
+
+}  // namespace
+
+namespace feature {
+std::unique_ptr<Judge> tenancy_judge(history::Header const& header) {
+  return std::make_unique<TenancyJudge>(header);
+}
+}  // namespace feature
+
+std::optional<Verdict> check_tenancy(history::History const& history) {
+  TenancyJudge judge(history.header());
+  return feature::judge_whole(history, judge);
 }
 
 }  // namespace mqcheck::checker

@@ -29,6 +29,7 @@ std::vector<std::string_view> feature_names();
 /// "delay" / `early-delivery`. Exercised when a send record has `deliver_after`. An ok
 /// deliver, poll or process of a delayed message at a time before its `deliver_after` is an
 /// anomaly (one per message and group; witnesses: the first send op and the first early op).
+/// In a group whose header says `"delay":"consumer"` only process ops are judged.
 [[nodiscard]] std::optional<Verdict> check_delay(history::History const& history);
 
 /// "priority" / `priority-inversion`. Exercised when a record has a priority and the history

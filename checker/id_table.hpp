@@ -11,20 +11,28 @@
 // probe run are passed by their distance); an erase reads no other entry. Nothing is allocated
 // per entry. Deterministic: no hashing seed, and the streaming checkers never iterate it in a
 // way that reaches a report unsorted.
+// A second value type, `Side`, may ride along at the same slots, in chunks of its own (allocated
+// only once enable_side() is called): two checkers fed the same ops then share one index, one
+// id and one lookup per message (the delivery and ordering passes, checker/check.cpp). Each
+// keeps track of its own part being in use; the entry is erased when neither is.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "core/assert.hpp"
 
 namespace mqcheck::checker {
 
+/// No second value (IdTable's default `Side`).
+struct NoSide {};
+
 /// `DistBits` caps the bits an index cell gives to its probe distance (below); only tests lower
 /// it, to exercise the path taken when a distance does not fit.
-template <class Value, unsigned DistBits = 32>
+template <class Value, unsigned DistBits = 32, class Side = NoSide>
 class IdTable {
  public:
   /// Returns the value of `id`, or null.
@@ -49,6 +57,22 @@ class IdTable {
   std::uint64_t id_at(std::uint32_t slot) const { return entry(slot).id; }
   /// Asks the processor to bring `slot`'s entry into the cache ahead of its use.
   void prefetch(std::uint32_t slot) const { __builtin_prefetch(&entry(slot)); }
+
+  /// From now on every slot also holds a `Side` (default-made, reset on erase). Only before the
+  /// first insert: side chunks parallel the entry chunks.
+  void enable_side() {
+    MQCHECK_ASSERT(chunks_.empty());
+    side_enabled_ = true;
+  }
+  bool side_enabled() const { return side_enabled_; }
+  /// The `Side` at `slot`, which must hold an entry (enable_side() called).
+  Side& side(std::uint32_t slot) {
+    return side_chunks_[slot >> chunk_bits][slot & (chunk_size - 1)];
+  }
+  Side const& side(std::uint32_t slot) const {
+    return side_chunks_[slot >> chunk_bits][slot & (chunk_size - 1)];
+  }
+  void prefetch_side(std::uint32_t slot) const { __builtin_prefetch(&side(slot)); }
   /// Asks for the index line where a lookup of `id` starts (an erase of it, soon).
   void prefetch_index(std::uint64_t id) const {
     if (!index_.empty()) __builtin_prefetch(&index_[home(id)]);
@@ -86,6 +110,9 @@ class IdTable {
     if (index_[at] == empty) return;
     std::uint32_t const slot = slot_of(index_[at]);
     entry(slot).value = Value{};  // Gives back what the value holds on the heap.
+    if constexpr (!std::is_same_v<Side, NoSide>) {
+      if (side_enabled_) side(slot) = Side{};
+    }
     entry(slot).id = free_;       // No index slot leads here now: the id links the free list.
     free_ = slot;
     --size_;
@@ -113,11 +140,18 @@ class IdTable {
     for (std::uint32_t const c : index_)
       if (c != empty) visit(entry(slot_of(c)).id, entry(slot_of(c)).value);
   }
+  /// Calls visit(slot) for every entry, in no meaningful order.
+  template <class Visit>
+  void for_each_slot(Visit visit) const {
+    for (std::uint32_t const c : index_)
+      if (c != empty) visit(slot_of(c));
+  }
 
   /// Returns the heap bytes held by the table itself (not by what the values point to).
   std::size_t memory_bytes() const {
+    std::size_t const side_bytes = side_enabled_ ? chunk_size * sizeof(Side) + sizeof(void*) : 0;
     return index_.capacity() * sizeof(std::uint32_t) +
-           chunks_.size() * (chunk_size * sizeof(Entry) + sizeof(void*));
+           chunks_.size() * (chunk_size * sizeof(Entry) + sizeof(void*) + side_bytes);
   }
 
  private:
@@ -176,8 +210,10 @@ class IdTable {
       free_ = static_cast<std::uint32_t>(entry(slot).id);
       return slot;
     }
-    if (used_ == chunks_.size() * chunk_size)
+    if (used_ == chunks_.size() * chunk_size) {
       chunks_.push_back(std::make_unique<Entry[]>(chunk_size));
+      if (side_enabled_) side_chunks_.push_back(std::make_unique<Side[]>(chunk_size));
+    }
     MQCHECK_ASSERT(used_ < index_.size() - 1);
     return static_cast<std::uint32_t>(used_++);
   }
@@ -212,6 +248,8 @@ class IdTable {
   std::uint32_t slot_mask_ = 0;
   std::size_t far_ = 0;               // The saturated distance.
   std::vector<std::unique_ptr<Entry[]>> chunks_;
+  std::vector<std::unique_ptr<Side[]>> side_chunks_;  // Parallel to chunks_, when enabled.
+  bool side_enabled_ = false;
   std::size_t used_ = 0;              // Slots ever handed out.
   std::uint32_t free_ = empty;        // The first slot given back, reused first, or `empty`.
   std::size_t size_ = 0;

@@ -43,14 +43,7 @@ struct Node {
 
 using Chains = std::map<ChainKey, std::vector<Node>>;
 
-std::string message_name(MessageId id) { return "message " + std::to_string(id.value); }
 std::string op_name(std::uint64_t op) { return "op " + std::to_string(op); }
-
-std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices) {
-  std::sort(indices.begin(), indices.end());
-  indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
-  return indices;
-}
 
 std::size_t position_in(history::Op const& op, MessageId id) {
   auto const found = std::find_if(op.value.begin(), op.value.end(),

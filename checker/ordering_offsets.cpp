@@ -45,14 +45,6 @@ std::string offset_at(std::int64_t offset, std::uint64_t op) {
   return "offset " + std::to_string(offset) + " (op " + std::to_string(op) + ")";
 }
 
-std::string message_name(MessageId id) { return "message " + std::to_string(id.value); }
-
-std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices) {
-  std::sort(indices.begin(), indices.end());
-  indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
-  return indices;
-}
-
 bool uncommitted_send(Op const& op, TxnTable const& txns) {
   if (op.f != OpKind::send || op.txn.empty()) return false;
   auto const txn = txns.find(op.txn);
@@ -117,14 +109,6 @@ struct LastRead {
 // After an abort a consume-transform-produce application seeks back to its committed offsets
 // (KIP-98; the Java client's examples reset positions when abortTransaction returns), so its
 // next poll may re-read: a completed txn-abort, or a txn-commit that failed, moves it back.
-bool resets_position(Op const& op) {
-  if (op.type == OpType::event)
-    return op.f == OpKind::crash || op.f == OpKind::power_loss || op.f == OpKind::restart;
-  if (op.f == OpKind::txn_abort) return op.type != OpType::invoke;
-  if (op.f == OpKind::txn_commit) return op.type == OpType::fail;
-  return op.f == OpKind::assign;
-}
-
 // Messages a consumer may legitimately jump over: expired (retention, TTL) or aborted.
 std::set<MessageId> skippable(history::History const& history) {
   std::set<MessageId> ids;
@@ -228,6 +212,14 @@ class PollWalk {
 };
 
 }  // namespace
+
+bool resets_position(Op const& op) {
+  if (op.type == OpType::event)
+    return op.f == OpKind::crash || op.f == OpKind::power_loss || op.f == OpKind::restart;
+  if (op.f == OpKind::txn_abort) return op.type != OpType::invoke;
+  if (op.f == OpKind::txn_commit) return op.type == OpType::fail;
+  return op.f == OpKind::assign;
+}
 
 std::vector<Anomaly> check_offsets(history::History const& history, Placements const& placements,
                                    Topics const& topics) {

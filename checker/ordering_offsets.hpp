@@ -32,4 +32,9 @@ namespace mqcheck::checker {
     history::History const& history, Placements const& placements,
     std::map<std::string, history::OrderingScope> const& topics);
 
+/// Returns true when `op` makes a consumer start reading afresh (a crash, power loss or
+/// restart, an assign, a seek back by an abort or a failed commit): the next poll need not
+/// continue where the last one ended.
+bool resets_position(history::Op const& op);
+
 }  // namespace mqcheck::checker

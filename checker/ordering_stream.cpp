@@ -18,6 +18,7 @@
 #include <iterator>
 
 #include "checker/ordering.hpp"
+#include "checker/ordering_offsets.hpp"
 #include "checker/ordering_stream_state.hpp"
 #include "core/assert.hpp"
 
@@ -33,15 +34,7 @@ using history::Record;
 namespace {
 
 constexpr std::uint8_t unknown_bit = 0xff;
-constexpr std::uint8_t group_bits_max = 32;
-
-bool resets_position(Op const& op) {  // As check_offsets: the consumer starts afresh.
-  if (op.type == OpType::event)
-    return op.f == OpKind::crash || op.f == OpKind::power_loss || op.f == OpKind::restart;
-  if (op.f == OpKind::txn_abort) return op.type != OpType::invoke;  // It seeks back.
-  if (op.f == OpKind::txn_commit) return op.type == OpType::fail;
-  return op.f == OpKind::assign;
-}
+constexpr std::uint8_t ordering_groups_max = 32;
 
 // Scopes whose chains fall back on the real-time order of acknowledged sends (chain_of).
 bool ordered_by_acks(OrderingScope scope) {
@@ -50,10 +43,15 @@ bool ordered_by_acks(OrderingScope scope) {
 
 }  // namespace
 
-static_assert(sizeof(void*) != 8 || sizeof(Entry) == 48);  // 56 bytes with its id.
+static_assert(sizeof(void*) != 8 || sizeof(Entry) == 48);  // No id: the shared table's.
 
-StreamState::StreamState(history::Header const& header, std::uint64_t settle_delay)
-    : settle_delay_(settle_delay), header_(header) {
+StreamState::StreamState(history::Header const& header, std::uint64_t settle_delay,
+                         stream_detail::OpenTable* shared)
+    : settle_delay_(settle_delay),
+      header_(header),
+      own_(shared == nullptr ? std::make_unique<stream_detail::OpenTable>() : nullptr),
+      table_(shared == nullptr ? *own_ : *shared) {
+  table_.enable_side();
   for (auto const& [topic, scope] : header.ordering)
     ordered_ = ordered_ || scope != OrderingScope::none;
   for (auto const& [topic, groups] : header.subscriptions) {
@@ -66,7 +64,7 @@ StreamState::StreamState(history::Header const& header, std::uint64_t settle_del
 std::uint32_t StreamState::group_bit(std::uint32_t group) {
   if (group_bits_.size() <= group) group_bits_.resize(group + 1, unknown_bit);
   if (group_bits_[group] == unknown_bit) {
-    if (group_count_ == group_bits_max) {
+    if (group_count_ == ordering_groups_max) {
       doubt();
       return 0;
     }
@@ -101,43 +99,41 @@ void StreamState::observe(Op const& op) {
     if (op.type == OpType::ok && (op.f == OpKind::poll || op.f == OpKind::deliver))
       walk_poll(op);
   }
-  if (due_.empty()) return;
-  // The next entry to come due was touched long ago: fetched ahead, it is in the cache when
-  // its time comes.
-  entries_.prefetch(due_.front().slot);
-  // The next three are often due with it, or just after: several may come out at once. The
-  // second's entry was fetched while it waited further back, so its id says where its erase
-  // starts in the index. (Walked by iterator: indexing a deque costs a division each time.)
-  auto next = std::next(due_.begin());
-  for (int ahead = 0; ahead < 3 && next != due_.end(); ++ahead, ++next) {
-    entries_.prefetch(next->slot);
-    if (ahead == 0) entries_.prefetch_index(entries_.id_at(next->slot));
-  }
-  if (due_.front().touched + settle_delay_ <= op.index) forget_due(op.index);
+  if (doubt_) return let_go();
+  if (!due_.empty() && due_.front().touched + settle_delay_ <= op.index) forget_due(op.index);
 }
 
 void StreamState::touch(Op const& op, Record const& record, std::uint32_t position) {
   // Placements take an empty topic from elsewhere, and producers are named by process.
   if (record.topic.empty() || op.process.empty()) return doubt();
   std::uint32_t const topic = names_.intern(record.topic);
-  std::uint32_t slot = entries_.find_slot(record.id.value);
-  bool const fresh = slot == IdTable<Entry>::no_slot;
+  std::uint32_t slot = table_.find_slot(record.id.value);
+  // Found but not live: the delivery pass's message alone (a shared table).
+  bool const fresh = slot == stream_detail::OpenTable::no_slot || !entry(slot).live;
   if (fresh) {
     // A held message was never forgotten, so only a new one is looked up there.
     if (forgotten_.contains(record.id)) return doubt();
     bool inserted = false;
-    entries_.insert(record.id.value, inserted, slot).topic = topic;
+    if (slot == stream_detail::OpenTable::no_slot) table_.insert(record.id.value, inserted, slot);
+    Entry& e = entry(slot);  // Default-made: never live, or reset when let go.
+    e.live = true;
+    e.topic = topic;
+    ++held_;
   }
-  slots_[position] = slot;       // For walk_poll, which needs no second lookup.
-  Entry& e = entries_.at(slot);  // Stays put while other entries come and go (IdTable).
+  slots_[position] = slot;  // For walk_poll, which needs no second lookup.
+  Entry& e = entry(slot);   // Stays put while other entries come and go (IdTable).
   // A placement's topic is its first send's, known only at the end: two topics are a doubt.
   if (!fresh && e.topic != topic) return doubt();
   e.last_touch = now_;
-  if (!e.queued) {
-    e.queued = true;
-    due_.push_back(Due{now_, slot});
-  }
-  OrderingScope const scope = scope_of(topic);
+  judge(op, record, e, position);
+  // Once every subscribed group processed it, it is due settle_delay ops after its last touch:
+  // each touch from then on queues it, and only the entry of its last touch forgets it. (So
+  // the queue is in time order, and a message is forgotten no later than it may be.)
+  if (settled(e)) due_.push_back(Due{now_, record.id.value, slot});
+}
+
+void StreamState::judge(Op const& op, Record const& record, Entry& e, std::uint32_t position) {
+  OrderingScope const scope = scope_of(e.topic);
   if (op.f == OpKind::send) {
     on_send(op, e, position);
     if (op.type == OpType::ok && e.processed_unplaced && ordered_by_acks(scope)) return doubt();
@@ -244,8 +240,8 @@ void StreamState::walk_poll(Op const& op) {
     Record const& record = op.value[i];
     if (!record.offset || doubt_) continue;
     // touch() filed it at slots_[i] (no erase comes between), or doubted.
-    MQCHECK_ASSERT(entries_.id_at(slots_[i]) == record.id.value);
-    Entry const& e = entries_.at(slots_[i]);
+    MQCHECK_ASSERT(table_.id_at(slots_[i]) == record.id.value);
+    Entry const& e = entry(slots_[i]);
     if (scope_of(e.topic) == OrderingScope::none) continue;
     std::uint64_t const unit = unit_key(e.topic, e.has_partition, e.partition);
     std::int64_t const offset = record.offset->value;
@@ -283,31 +279,61 @@ Unit& StreamState::unit_of(std::uint32_t topic, bool has_partition, std::int32_t
   return *last_unit_;
 }
 
-bool StreamState::settled(Entry const& e) const {
-  auto const readers = subscribed_.find(e.topic);
-  if (readers == subscribed_.end()) return true;  // Nobody is known to owe it a processing.
-  return (e.groups & readers->second) == readers->second;
+bool StreamState::look_up_settled(Entry const& e) {
+  if (readers_.size() <= e.topic) readers_.resize(e.topic + 1, unknown_readers);
+  std::uint64_t& readers = readers_[e.topic];
+  if (readers == unknown_readers) {
+    auto const found = subscribed_.find(e.topic);
+    // A topic nobody subscribed to: nobody is known to owe it a processing.
+    readers = found == subscribed_.end() ? 0 : found->second;
+  }
+  return (e.groups & readers) == readers;
 }
 
 void StreamState::forget_due(std::uint64_t now) {
   while (!due_.empty() && due_.front().touched + settle_delay_ <= now) {
     Due const due = due_.front();
     due_.pop_front();
-    Entry& e = entries_.at(due.slot);
-    MessageId const id{entries_.id_at(due.slot)};
-    MQCHECK_ASSERT(e.queued);
-    if (e.last_touch != due.touched) {  // Touched since: due later.
-      due_.push_back(Due{e.last_touch, due.slot});
-      continue;
+    // The next two entries (about one message) were queued long ago: their lines are fetched
+    // now, some ops ahead of their time, rather than at every op. (Walked by iterator: indexing
+    // a deque costs a division.)
+    auto next = due_.begin();
+    for (int ahead = 0; ahead < 2 && next != due_.end(); ++ahead, ++next) {
+      table_.prefetch_side(next->slot);
+      table_.prefetch(next->slot);      // Its id, and whether delivery still holds it.
+      table_.prefetch_index(next->id);  // Its erase starts there.
     }
-    if (!settled(e)) {  // Still owed a processing: queued again when an op names it.
-      e.queued = false;
-      continue;
-    }
+    // A slot still holding the message, live (not forgotten by an earlier entry), last
+    // touched by the op that queued this entry (else a later entry of it is queued).
+    if (table_.id_at(due.slot) != due.id) continue;
+    Entry& e = entry(due.slot);
+    if (!e.live || e.last_touch != due.touched) continue;
+    MessageId const id{due.id};
     note_exercise(e);
     forgotten_.insert(id);
-    entries_.erase(id.value);
+    forget(due.slot);
   }
+}
+
+// Lets go of the entry at `slot`: erased, unless the delivery pass still holds its message.
+void StreamState::forget(std::uint32_t slot) {
+  --held_;
+  if (table_.at(slot).held()) {
+    entry(slot) = Entry{};
+  } else {
+    table_.erase(table_.id_at(slot));
+  }
+}
+
+// After a doubt nothing more is judged here (the second pass decides): every entry goes, so
+// that a shared table's entries are the delivery pass's to erase.
+void StreamState::let_go() {
+  std::vector<std::uint32_t> live;
+  table_.for_each_slot([&](std::uint32_t slot) {
+    if (table_.side(slot).live) live.push_back(slot);
+  });
+  for (std::uint32_t const slot : live) forget(slot);
+  due_.clear();
 }
 
 // As check_ordering's exercise(): a processed message of an ordered topic, and whether it has
@@ -326,14 +352,17 @@ void StreamState::note_exercise(Entry const& e) {
 std::vector<Verdict> StreamState::finish() {
   MQCHECK_ASSERT(!doubt_);
   // note_exercise only raises flags: the order of the walk cannot matter.
-  entries_.for_each([&](std::uint64_t, Entry const& e) { note_exercise(e); });
+  table_.for_each_slot([&](std::uint32_t slot) {
+    if (table_.side(slot).live) note_exercise(table_.side(slot));
+  });
   if (!processed_) return {};
   return {ordering_verdict({}, positioned_)};
 }
 
 std::size_t StreamState::memory_bytes() const {
   constexpr std::size_t node = 2 * sizeof(void*) + 16;  // Links and malloc's overhead.
-  std::size_t bytes = entries_.memory_bytes() + names_.memory_bytes();
+  // A shared table is the delivery pass's to count (its side chunks included).
+  std::size_t bytes = (own_ != nullptr ? own_->memory_bytes() : 0) + names_.memory_bytes();
   bytes += due_.size() * sizeof(due_.front()) + forgotten_.memory_bytes();
   for (auto const& [key, unit] : units_) {
     bytes += sizeof(Unit) + node + unit.claimed.memory_bytes();
@@ -348,7 +377,11 @@ std::size_t StreamState::memory_bytes() const {
 }  // namespace ordering_detail
 
 OrderingStream::OrderingStream(history::Header const& header, std::uint64_t settle_delay)
-    : state_(std::make_unique<ordering_detail::StreamState>(header, settle_delay)) {}
+    : state_(std::make_unique<ordering_detail::StreamState>(header, settle_delay, nullptr)) {}
+OrderingStream::OrderingStream(history::Header const& header, std::uint64_t settle_delay,
+                               DeliveryStream& share)
+    : state_(std::make_unique<ordering_detail::StreamState>(header, settle_delay,
+                                                            &share.first_pass().open_table())) {}
 OrderingStream::~OrderingStream() = default;
 void OrderingStream::observe(history::Op const& op) { state_->observe(op); }
 bool OrderingStream::decided() const { return state_->decided(); }

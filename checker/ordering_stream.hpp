@@ -34,6 +34,10 @@ class OrderingStream {
   /// subscribed to its topic has processed it and `settle_delay` ops passed since an op last
   /// named it; an op naming it afterwards ends the streaming judgement (decided() = false).
   OrderingStream(history::Header const& header, std::uint64_t settle_delay);
+  /// As above, sharing `share`'s open-message table (one lookup, one id and one index cell per
+  /// message for both). `share` must outlive this stream and take every op before it does.
+  OrderingStream(history::Header const& header, std::uint64_t settle_delay,
+                 DeliveryStream& share);
   ~OrderingStream();
   OrderingStream(OrderingStream const&) = delete;
   OrderingStream& operator=(OrderingStream const&) = delete;

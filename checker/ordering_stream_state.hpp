@@ -11,41 +11,18 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include "checker/delivery_stream_state.hpp"
 #include "checker/id_set.hpp"
 #include "checker/id_table.hpp"
+#include "checker/ordering_entry.hpp"
 #include "checker/verdict.hpp"
 #include "history/history.hpp"
 
 namespace mqcheck::checker::ordering_detail {
-
-inline constexpr std::uint64_t no_op = ~std::uint64_t{0};
-
-/// What the pass holds about one message while it is open.
-struct Entry {
-  std::uint64_t last_touch = 0;   // The last op that named it.
-  std::uint64_t sent_op = no_op;  // Its send invoke (the only one: a second ends the stream).
-  std::int64_t offset = 0;
-  std::uint32_t topic = 0;
-  std::uint32_t sent_position = 0;  // Its record's position in that invoke.
-  std::uint32_t sender = 0;
-  std::int32_t partition = 0;
-  std::uint32_t groups = 0;  // Bits (group_bit) of the groups whose first ok processing was seen.
-  std::uint8_t send_invokes = 0;
-  // Flags as bits: a held message costs 48 bytes, 56 with its id in the IdTable.
-  bool has_partition : 1 = false;
-  bool placed : 1 = false;  // An offset or a processing used its partition: none may come now.
-  bool has_offset : 1 = false;
-  bool has_key : 1 = false;
-  bool has_send : 1 = false;
-  bool acked : 1 = false;
-  bool processed : 1 = false;           // Some group processed it `ok`.
-  bool processed_unplaced : 1 = false;  // ...before any offset of it was known.
-  bool queued : 1 = false;              // In due_ (at most once).
-};
 
 /// One producer's sends to one partition, keyed by (invoke index, position in the invoke),
 /// with their offsets: increasing along the keys while nothing is reordered. Sorted by key;
@@ -69,15 +46,21 @@ struct Unit {
 
 class StreamState {
  public:
-  StreamState(history::Header const& header, std::uint64_t settle_delay);
+  /// With `shared`, the entries ride beside the delivery pass's open messages (it must be fed
+  /// the same ops, each before this stream); without, the stream keeps a table of its own.
+  StreamState(history::Header const& header, std::uint64_t settle_delay,
+              stream_detail::OpenTable* shared);
   void observe(history::Op const& op);
   bool decided() const { return !doubt_; }
   std::vector<Verdict> finish();
-  std::size_t open_count() const { return entries_.size(); }
+  std::size_t open_count() const { return held_; }
   std::size_t memory_bytes() const;
 
  private:
   void doubt() { doubt_ = true; }
+  void let_go();
+  void forget(std::uint32_t slot);
+  Entry& entry(std::uint32_t slot) { return table_.side(slot); }
   history::OrderingScope scope_of(std::uint32_t topic) {  // Inline: every record asks.
     if (topic < scopes_.size() && scopes_[topic] != unknown_scope)
       return static_cast<history::OrderingScope>(scopes_[topic]);
@@ -95,7 +78,14 @@ class StreamState {
   Unit& unit_of(std::uint32_t topic, bool has_partition, std::int32_t partition);
   Unit& unit_of(Entry const& e) { return unit_of(e.topic, e.has_partition, e.partition); }
   static std::uint64_t unit_key(std::uint32_t topic, bool has_partition, std::int32_t partition);
-  bool settled(Entry const& e) const;
+  bool settled(Entry const& e) {  // Inline: every touch asks.
+    if (e.topic < readers_.size() && readers_[e.topic] != unknown_readers)
+      return (e.groups & readers_[e.topic]) == readers_[e.topic];
+    return look_up_settled(e);
+  }
+  bool look_up_settled(Entry const& e);
+  void judge(history::Op const& op, history::Record const& record, Entry& e,
+             std::uint32_t position);
   std::uint32_t group_bit(std::uint32_t group);
   void forget_due(std::uint64_t now);
   void note_exercise(Entry const& e);
@@ -109,14 +99,21 @@ class StreamState {
   stream_detail::Names names_;
   std::vector<std::uint8_t> scopes_;  // By name id; unknown_scope until looked up.
   std::map<std::uint32_t, std::uint32_t> subscribed_;  // Topic -> its groups' bits.
+  static constexpr std::uint64_t unknown_readers = ~std::uint64_t{0};
+  std::vector<std::uint64_t> readers_;  // By name id: subscribed_'s bits, read through.
   std::vector<std::uint8_t> group_bits_;  // By name id: the group's bit, or unknown_bit.
   std::uint8_t group_count_ = 0;          // Bits handed out (32 at most: then a doubt).
-  IdTable<Entry> entries_;  // Id -> open message; iterated only where order cannot matter.
-  // (touched at, slot in entries_), roughly by time: an entry touched since it was queued goes
-  // to the back again when it comes out, so each open message is queued once at most, and a
-  // slot in the queue always holds its entry (one is erased only as it comes out).
+  // Id -> open message (the side values of table_, `live` while held); iterated only where
+  // order cannot matter.
+  std::unique_ptr<stream_detail::OpenTable> own_;  // The table, when none is shared.
+  stream_detail::OpenTable& table_;
+  std::size_t held_ = 0;  // Live entries.
+  // (touched at, id, slot in table_) for each touch of a message every subscribed group had
+  // processed, in time order. Only the entry of its last touch forgets it; the others, and
+  // those whose slot was let go and reused meanwhile, are passed over.
   struct Due {
     std::uint64_t touched = 0;
+    std::uint64_t id = 0;
     std::uint32_t slot = 0;
   };
   std::deque<Due> due_;

@@ -25,14 +25,6 @@ struct OpenInvoke {
   std::string group;
 };
 
-std::vector<MessageId> sorted_ids(Op const& op) {
-  std::vector<MessageId> ids;
-  ids.reserve(op.value.size());
-  for (history::Record const& record : op.value) ids.push_back(record.id);
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
-
 class TableBuilder {
  public:
   void on_op(Op const& op) {
@@ -165,6 +157,14 @@ void apply_txns(GroupProcessing& processing, history::History const& history,
 }
 
 }  // namespace
+
+std::vector<MessageId> sorted_ids(Op const& op) {
+  std::vector<MessageId> ids;
+  ids.reserve(op.value.size());
+  for (history::Record const& record : op.value) ids.push_back(record.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
 
 SendOutcome MessageFacts::outcome() const {
   if (sends.empty()) return SendOutcome::none;

@@ -19,6 +19,9 @@
 
 namespace mqcheck::checker {
 
+/// Returns the ids of `op`'s records, ascending.
+std::vector<MessageId> sorted_ids(history::Op const& op);
+
 /// A message's send outcome: `ok` if any attempt was acknowledged, else `info` if any
 /// attempt's outcome is unknown (an `info` completion or an invoke never completed), else
 /// `fail`. `none` when no producer ever tried to send it.

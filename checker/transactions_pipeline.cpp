@@ -24,7 +24,7 @@ struct Input {
   std::size_t maybe = 0;
 };
 
-using Inputs = std::map<std::pair<std::string, MessageId>, Input>;  // By (group, input).
+using PipelineInputs = std::map<std::pair<std::string, MessageId>, Input>;  // By (group, input).
 
 // Each consumer process belongs to one group: the group of its first process op.
 std::map<std::string, std::string> process_groups(history::History const& history) {
@@ -56,9 +56,9 @@ Counted output_counted(Facts const& facts, Copy const& copy) {
   MQCHECK_ASSERT_MSG(false, "transaction status out of range");
 }
 
-Inputs collect_inputs(Facts const& facts) {
+PipelineInputs collect_inputs(Facts const& facts) {
   std::map<std::string, std::string> const groups = process_groups(*facts.history);
-  Inputs inputs;
+  PipelineInputs inputs;
   std::set<std::string> transformers;
   for (auto const& [id, copies] : facts.copies) {
     for (Copy const& copy : copies) {
@@ -72,7 +72,7 @@ Inputs collect_inputs(Facts const& facts) {
       if (counted == Counted::maybe) ++input.maybe;
     }
   }
-  // Inputs a transformer group processed without any output yet are judged too.
+  // PipelineInputs a transformer group processed without any output yet are judged too.
   for (auto const& [id, message] : facts.table) {
     for (auto const& [group, processing] : message.groups)
       if (transformers.contains(group)) inputs.try_emplace({group, id});

@@ -34,12 +34,12 @@ using history::Record;
 
 namespace {
 
-bool is_read(Op const& op) {  // As transactions.cpp: an ok poll, deliver or process.
+bool is_ok_read(Op const& op) {  // As transactions.cpp: an ok poll, deliver or process.
   return op.type == OpType::ok &&
          (op.f == OpKind::poll || op.f == OpKind::deliver || op.f == OpKind::process);
 }
 
-constexpr std::size_t group_bits_max = 32;
+constexpr std::size_t txn_groups_max = 32;
 
 }  // namespace
 
@@ -108,7 +108,7 @@ class State {
 State::State(history::Header const& header) : header_(header) {
   for (auto const& [group, spec] : header.groups) {
     if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
-    if (group_bits_.size() == group_bits_max) {
+    if (group_bits_.size() == txn_groups_max) {
       doubt();
       break;
     }
@@ -139,7 +139,7 @@ void State::observe(Op const& op) {
     for (Record const& record : op.value) on_send(op, record);
     return;
   }
-  if (!is_read(op)) return;
+  if (!is_ok_read(op)) return;
   exercised_ = exercised_ || group_bit(op.group) != 0;
   for (Record const& record : op.value) {
     on_read(record);
@@ -156,7 +156,7 @@ void State::before_transactions(Op const& op) {
   if (op.f == OpKind::send && op.type == OpType::invoke && op.value.empty()) doubt();
   for (Record const& record : op.value)
     if (record.source && op.f == OpKind::send) doubt();  // A pipeline: not streamed.
-  if (is_read(op)) exercised_ = exercised_ || group_bit(op.group) != 0;
+  if (is_ok_read(op)) exercised_ = exercised_ || group_bit(op.group) != 0;
 }
 
 void State::start(bool named_before, std::uint64_t max_before) {

@@ -11,6 +11,18 @@
 #include "core/assert.hpp"
 
 namespace mqcheck::checker {
+namespace txn_detail {
+
+// Every txn-commit and txn-abort op of one transaction, before its status is decided. Not
+// file-local: TxnTableBuilder::Traces, a member of a class with external linkage, holds it.
+struct TxnTrace {
+  std::uint64_t first_op = 0;
+  std::optional<std::uint64_t> commit_request, commit_ok, commit_fail, commit_info;
+  std::optional<std::uint64_t> abort_ok, abort_any;
+  std::vector<std::uint64_t> open_commits;  // txn-commit invokes not yet completed.
+};
+
+}  // namespace txn_detail
 namespace {
 
 using history::Op;
@@ -18,14 +30,7 @@ using history::OpKind;
 using history::OpType;
 using txn_detail::Copies;
 using txn_detail::Copy;
-
-// Every txn-commit and txn-abort op of one transaction, before its status is decided.
-struct TxnTrace {
-  std::uint64_t first_op = 0;
-  std::optional<std::uint64_t> commit_request, commit_ok, commit_fail, commit_info;
-  std::optional<std::uint64_t> abort_ok, abort_any;
-  std::vector<std::uint64_t> open_commits;  // txn-commit invokes not yet completed.
-};
+using txn_detail::TxnTrace;
 
 void keep_first(std::optional<std::uint64_t>& slot, std::uint64_t index) {
   if (!slot) slot = index;

@@ -56,4 +56,12 @@ void sort_anomalies(std::vector<Anomaly>& anomalies) {
   });
 }
 
+std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices) {
+  std::sort(indices.begin(), indices.end());
+  indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
+  return indices;
+}
+
+std::string message_name(MessageId id) { return "message " + std::to_string(id.value); }
+
 }  // namespace mqcheck::checker

@@ -51,4 +51,10 @@ struct Verdict {
 /// the earliest evidence comes first. Asserts that every anomaly has a witness.
 void sort_anomalies(std::vector<Anomaly>& anomalies);
 
+/// Returns `indices` ascending, each once: an anomaly's witnesses.
+std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices);
+
+/// Returns "message 7": how explanations name a message.
+std::string message_name(MessageId id);
+
 }  // namespace mqcheck::checker

@@ -548,14 +548,21 @@ inline std::vector<std::uint64_t> sent_ids(Ops const& ops) {
 }  // namespace inject_detail
 
 /// early-delivery: a consumed message's delay is made to end just after its first ok consumer
-/// op. Witnesses: its first send op and that consumer op.
+/// op that the delay check judges (in a group whose header says `"delay":"consumer"`, only a
+/// process counts). Witnesses: its first send op and that consumer op.
 inline std::optional<Injection> inject_early_delivery(history::History const& h,
                                                       SplitMix64& rng) {
   using namespace inject_detail;
   Ops ops = copy_ops(h);
+  auto const judged = [&](Op const& op) {
+    auto const spec = h.header().groups.find(op.group);
+    bool const by_consumer = spec != h.header().groups.end() &&
+                             spec->second.delay == history::GroupSpec::DelayBy::consumer;
+    return is_consumer_op(op) && op.type == OpType::ok && (!by_consumer || op.f == OpKind::process);
+  };
   std::vector<std::array<std::uint64_t, 3>> candidates;  // (id, first send, consumer op)
   for (std::uint64_t id : sent_ids(ops))
-    if (auto c = first_ok_consumer_op(ops, id))
+    if (auto c = first(ops, [&](Op const& op) { return judged(op) && names(op, id); }))
       candidates.push_back({id, *first_send(ops, id), *c});
   if (candidates.empty()) return std::nullopt;
   auto const [message, send, early] = pick(candidates, rng);

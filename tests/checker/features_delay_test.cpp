@@ -99,6 +99,63 @@ TEST_CASE("delay: nothing consumed is unknown, not a vacuous valid", "[checker][
         "no delayed message was delivered, polled or processed, so none could be early");
 }
 
+// Group billing's consumers hold delayed messages back themselves (Kafka: fetch, pause, seek
+// back) or the broker does; billing-0 polls message 1 at 40us and processes it at 150us.
+FeatureHistoryBuilder early_poll_late_process(history::GroupSpec::DelayBy by) {
+  FeatureHistoryBuilder b = delayed_send();
+  b.header().groups["billing"].delay = by;
+  b.at(40).op(OpType::ok, OpKind::poll, "billing-0", {msg(1)}, {.group = "billing"});
+  b.at(150).op(OpType::invoke, OpKind::process, "billing-0", {msg(1)}, {.group = "billing"});
+  b.op(OpType::ok, OpKind::process, "billing-0", {msg(1)}, {.group = "billing"});
+  return b;
+}
+
+TEST_CASE("delay by the consumer: an early poll then a late process is valid",
+          "[checker][features]") {
+  FeatureHistoryBuilder b = early_poll_late_process(history::GroupSpec::DelayBy::consumer);
+  std::optional<Verdict> const verdict = check_delay(b.history());
+  REQUIRE(verdict);
+  CHECK(verdict->validity == Validity::valid);
+  CHECK(verdict->anomalies.empty());
+}
+
+TEST_CASE("delay by the broker: the same early poll is early-delivery", "[checker][features]") {
+  FeatureHistoryBuilder b = early_poll_late_process(history::GroupSpec::DelayBy::broker);
+  std::optional<Verdict> const verdict = check_delay(b.history());
+  REQUIRE(verdict);
+  CHECK(verdict->validity == Validity::invalid);
+  REQUIRE(verdict->anomalies.size() == 1);
+  CHECK(verdict->anomalies[0].witnesses == std::vector<std::uint64_t>{0, 2});
+}
+
+TEST_CASE("delay by the consumer: an early process is early-delivery", "[checker][features]") {
+  FeatureHistoryBuilder b = delayed_send();
+  b.header().groups["billing"].delay = history::GroupSpec::DelayBy::consumer;
+  b.at(40).op(OpType::ok, OpKind::poll, "billing-0", {msg(1)}, {.group = "billing"});
+  b.at(60).op(OpType::invoke, OpKind::process, "billing-0", {msg(1)}, {.group = "billing"});
+  auto const early = b.op(OpType::ok, OpKind::process, "billing-0", {msg(1)}, {.group = "billing"});
+  std::optional<Verdict> const verdict = check_delay(b.history());
+  REQUIRE(verdict);
+  CHECK(verdict->validity == Validity::invalid);
+  REQUIRE(verdict->anomalies.size() == 1);  // The poll (op 2) is not a witness; the process is.
+  CHECK(verdict->anomalies[0] ==
+        Anomaly{"early-delivery",
+                MessageId{1},
+                "billing",
+                {0, early},
+                "message 1 was sent by p1 (op 0) to be delivered from 100us on, but billing-0 of "
+                "group billing processed it at 61us (op 4)"});
+}
+
+TEST_CASE("delay by the consumer: only early polls leave nothing judged", "[checker][features]") {
+  FeatureHistoryBuilder b = delayed_send();
+  b.header().groups["billing"].delay = history::GroupSpec::DelayBy::consumer;
+  b.at(40).op(OpType::ok, OpKind::poll, "billing-0", {msg(1)}, {.group = "billing"});
+  std::optional<Verdict> const verdict = check_delay(b.history());
+  REQUIRE(verdict);  // The poll is no evidence either way: unknown, not a vacuous valid.
+  CHECK(verdict->validity == Validity::unknown);
+}
+
 TEST_CASE("delay: no verdict when no send is delayed", "[checker][features]") {
   FeatureHistoryBuilder b;
   b.op(OpType::ok, OpKind::send, "p1", {msg(1)});

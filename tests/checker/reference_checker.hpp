@@ -857,10 +857,18 @@ inline std::optional<RefVerdict> delay(Facts const& f) {
   for (Op const& op : f.ops()) {
     auto const h = happened(f, op);
     if (!h) continue;
+    // §delay: a group whose consumers hold delayed messages back themselves (`"delay":
+    // "consumer"`, Kafka's paused consumption) may fetch early; only its processing counts.
+    auto const spec = f.header().groups.find(op.group);
+    if (spec != f.header().groups.end() &&
+        spec->second.delay == history::GroupSpec::DelayBy::consumer && op.f != OpKind::process)
+      continue;
     for (Record const& r : op.value) {
       auto it = after.find(r.id.value);
       if (it == after.end()) continue;
-      consumed = true;
+      // §Features, validity: a passing row means something was judged, and only an ok op
+      // (one that happened) can be judged; a maybe (info) one cannot show the delay held.
+      consumed = consumed || *h == OpType::ok;
       if (op.time.us >= it->second) continue;
       if (*h == OpType::info) v.unknowns.push_back("maybe early");
       else if (seen.insert({r.id.value, op.group}).second)

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/ordering_entry.hpp (layer: checker; private to checker/ordering_stream* and
+// checker/delivery_stream*)
+// What the streaming ordering pass holds per open message. Its own header because the
+// delivery pass's open-message table carries it beside each delivery entry when both passes
+// run on the same ops (stream_detail::OpenTable in checker/delivery_stream_state.hpp).
+#pragma once
+
+#include <cstdint>
+
+namespace mqcheck::checker::ordering_detail {
+
+inline constexpr std::uint64_t no_op = ~std::uint64_t{0};
+
+/// What the pass holds about one message while it is open.
+struct Entry {
+  std::uint64_t last_touch = 0;   // The last op that named it.
+  std::uint64_t sent_op = no_op;  // Its send invoke (the only one: a second ends the stream).
+  std::int64_t offset = 0;
+  std::uint32_t topic = 0;
+  std::uint32_t sent_position = 0;  // Its record's position in that invoke.
+  std::uint32_t sender = 0;
+  std::int32_t partition = 0;
+  std::uint32_t groups = 0;  // Bits (group_bit) of the groups whose first ok processing was seen.
+  std::uint8_t send_invokes = 0;
+  // Flags as bits: a held message costs 48 bytes (its id and index cell are the delivery
+  // pass's when the two share a table: stream_detail::OpenTable).
+  bool has_partition : 1 = false;
+  bool placed : 1 = false;  // An offset or a processing used its partition: none may come now.
+  bool has_offset : 1 = false;
+  bool has_key : 1 = false;
+  bool has_send : 1 = false;
+  bool acked : 1 = false;
+  bool processed : 1 = false;           // Some group processed it `ok`.
+  bool processed_unplaced : 1 = false;  // ...before any offset of it was known.
+  bool live : 1 = false;                // Held by the ordering pass (its table may be shared).
+};
+
+}  // namespace mqcheck::checker::ordering_detail
