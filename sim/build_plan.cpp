@@ -84,6 +84,10 @@ std::vector<NodeId> resolve_target(Scenario const& scenario, std::vector<NodeInf
   throw InputError(mark, key, problem);
 }
 
+std::string config_scope(char const* list, std::size_t i) {
+  return std::string(list) + "[" + std::to_string(i) + "].config";
+}
+
 RunPlan build_plan(Scenario const& scenario, std::vector<NodeInfo> nodes) {
   check_unique(nodes, scenario);
   RunPlan plan;

@@ -5,12 +5,17 @@
 // quiesce, and fills the history header. Every unresolvable name is an InputError.
 #pragma once
 
+#include <cstddef>
+#include <string>
 #include <vector>
 
 #include "sim/plan.hpp"
 #include "sim/scenario.hpp"
 
 namespace mqcheck::sim {
+
+/// Returns how errors name the `config` of a list entry: "producers[2].config".
+std::string config_scope(char const* list, std::size_t i);
 
 /// Returns the plan for `scenario` over `nodes` (in NodeId order; names must be unique).
 RunPlan build_plan(Scenario const& scenario, std::vector<NodeInfo> nodes);

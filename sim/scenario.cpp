@@ -45,9 +45,11 @@ constexpr std::array<std::string_view, 13> producer_keys{
     "id",    "topic", "messages",    "rate_per_s", "interval",
     "start", "keys",  "config",      "config_file", "transaction", "principal",
     "resend_unacknowledged", "tags"};
-constexpr std::array<std::string_view, 13> consumer_keys{
+constexpr std::array<std::string_view, 14> consumer_keys{
     "group",  "topic",     "instances",  "processing", "config",      "config_file", "commit",
-    "transform", "assignment", "seek",   "principal",  "dead_letter", "filter"};
+    "transform", "assignment", "seek",   "principal",  "dead_letter", "filter",      "delay"};
+constexpr std::array<std::string_view, 2> delay_keys{"ms", "wait"};
+constexpr std::array<std::string_view, 2> delay_waits{"pause", "sleep"};
 constexpr std::array<std::string_view, 2> filter_keys{"tags", "in"};
 constexpr std::array<std::string_view, 2> filter_places{"listener", "interceptor"};
 constexpr std::array<std::string_view, 5> dead_letter_keys{"topic", "after", "poison_every",
@@ -235,6 +237,19 @@ FilterSpec read_filter(YamlField const& field) {
   return f;
 }
 
+// `delay:` of a Kafka consumer (docs/scenario-format.md): delay through paused consumption
+// (a PATTERN). `ms` is required: a Kafka timestamp is in whole milliseconds.
+DelaySpec read_delay(YamlField const& field) {
+  YamlMap const map = field.map(delay_keys);
+  DelaySpec d;
+  d.ms = map.require("ms").integer(1, 86'400'000);
+  if (std::optional<YamlField> const wait = map.find("wait")) {
+    d.wait = std::string(delay_waits[read_choice(*wait, delay_waits, "delay wait")]);
+  }
+  d.mark = field.mark();
+  return d;
+}
+
 // `dead_letter:` of a Kafka consumer (docs/scenario-format.md): the retry and dead-letter
 // PATTERN. `after` and `poison_every` are required: the scenario says which records fail.
 DeadLetterSpec read_dead_letter(YamlField const& field, Declared const& topics) {
@@ -317,6 +332,7 @@ ConsumerSpec read_consumer(YamlField const& item, Declared const& topics, Declar
     c.dead_letter = read_dead_letter(*dl, topics);
   }
   if (std::optional<YamlField> const filter = map.find("filter")) c.filter = read_filter(*filter);
+  if (std::optional<YamlField> const delay = map.find("delay")) c.delay = read_delay(*delay);
   if (std::optional<YamlField> const who = map.find("principal")) c.principal = who->name();
   c.mark = item.mark();
   return c;
@@ -399,6 +415,10 @@ void read_workload(YamlMap const& root, Scenario& s) {
     if (c.filter) {
       throw InputError(c.filter->mark, "consumers.filter",
                        "only broker: kafka models client-side filtering");
+    }
+    if (c.delay) {
+      throw InputError(c.delay->mark, "consumers.delay",
+                       "only broker: kafka models delay through paused consumption");
     }
   }
 }

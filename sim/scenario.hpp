@@ -73,6 +73,15 @@ struct FilterSpec {
   SourceMark mark;
 };
 
+/// `delay:` of a Kafka consumer: delay through paused consumption (a PATTERN;
+/// model/kafka/consumer_delay.cpp). A record is due `ms` after its timestamp; the consumer
+/// waits for it by pausing the partition (`wait` "pause") or by sleeping ("sleep").
+struct DelaySpec {
+  std::int64_t ms = 0;
+  std::string wait = "pause";
+  SourceMark mark;
+};
+
 struct DeadLetterSpec {
   std::string topic;  // Must name a TopicSpec.
   std::int64_t after = 0;
@@ -108,6 +117,7 @@ struct ConsumerSpec {
   std::optional<SeekSpec> seek;            // Kafka consumers only.
   std::optional<DeadLetterSpec> dead_letter;  // Kafka consumers only (a PATTERN).
   std::optional<FilterSpec> filter;           // Kafka consumers only (a PATTERN).
+  std::optional<DelaySpec> delay;             // Kafka consumers only (a PATTERN).
   std::string principal;                   // Kafka `principal:` ("User:bob").
 };
 

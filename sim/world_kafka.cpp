@@ -23,15 +23,11 @@ namespace {
 
 namespace kf = model::kafka;
 
-struct Configs {  // Outlives the kernel: actors point into it.
+struct KafkaConfigs {  // Outlives the kernel: actors point into it.
   kf::ClusterConfig cluster;
   std::deque<kf::ProducerConfig> producers;
   std::deque<kf::ConsumerConfig> consumers;  // One per instance.
 };
-
-std::string indexed(char const* list, std::size_t i) {
-  return std::string(list) + "[" + std::to_string(i) + "].config";
-}
 
 std::vector<std::uint32_t> partitions_of(kf::ClusterConfig const& c, std::string const& topic) {
   std::vector<std::uint32_t> out;
@@ -149,7 +145,7 @@ void check_authorized_producer(kf::ClusterConfig const& c, kf::ProducerConfig co
 
 // The header's `acls`: each client principal's effective produce and consume lists (DENY
 // already applied), so the checker's authorization check judges what the authorizer decided.
-std::map<std::string, history::Acl> effective_acls(Scenario const& s, Configs const& configs) {
+std::map<std::string, history::Acl> effective_acls(Scenario const& s, KafkaConfigs const& configs) {
   std::vector<std::string> topics;
   for (TopicSpec const& t : s.topics) topics.push_back(t.name);
   std::map<std::string, std::map<std::string, std::vector<std::string>>> groups;
@@ -203,7 +199,7 @@ void dead_letter_pattern(ConsumerSpec const& spec, std::size_t i, kf::Version ve
 
 // The scenario's `quotas:` (client quotas, KIP-13 / KIP-55): a producer's client.id is its
 // scenario id, its user its principal (User:ANONYMOUS when none). Producers are nodes 0..n-1.
-void apply_quotas(Scenario const& s, Configs& configs) {
+void apply_quotas(Scenario const& s, KafkaConfigs& configs) {
   if (s.quotas.empty()) return;
   kf::ClusterConfig& cluster = configs.cluster;
   if (!cluster.version.at_least(2, 0)) {
@@ -227,7 +223,7 @@ void apply_quotas(Scenario const& s, Configs& configs) {
 
 // `filter:` (client-side filtering, a PATTERN; model/kafka/pattern_filter.cpp): the consumer
 // learns every tag its topic's producers put on their messages (a header it reads).
-void client_filter(ConsumerSpec const& spec, std::size_t i, Configs const& configs,
+void client_filter(ConsumerSpec const& spec, std::size_t i, KafkaConfigs const& configs,
                    kf::ConsumerConfig& c) {
   if (spec.transform) {
     throw InputError(spec.filter->mark, "consumers[" + std::to_string(i) + "].filter",
@@ -242,6 +238,33 @@ void client_filter(ConsumerSpec const& spec, std::size_t i, Configs const& confi
   }
 }
 
+// `delay:` (delay through paused consumption, a PATTERN; model/kafka/consumer_delay.cpp): the
+// topic's producers write each send's due time, which the delay check judges.
+void delay_pattern(ConsumerSpec const& spec, std::size_t i, KafkaConfigs& configs,
+                   kf::ConsumerConfig& c) {
+  DelaySpec const& d = *spec.delay;
+  std::string const scope = "consumers[" + std::to_string(i) + "].delay";
+  if (spec.transform || spec.dead_letter) {
+    throw InputError(d.mark, scope,
+                     "the delay pattern with a transform or a dead-letter topic is not modelled");
+  }
+  for (kf::ProducerConfig& p : configs.producers) {
+    if (p.topic != spec.topic) continue;
+    if (!p.transactional_id.empty()) {
+      throw InputError(d.mark, scope, "a delayed topic's transactional producer is not modelled");
+    }
+    if (p.delay_ms != 0 && p.delay_ms != d.ms) {
+      throw InputError(d.mark, scope + ".ms",
+                       "another group reads topic '" + spec.topic + "' with a delay of " +
+                           std::to_string(p.delay_ms) + " ms: a record has one due time");
+    }
+    p.delay_ms = d.ms;
+  }
+  c.delay.enabled = true;
+  c.delay.delay_ms = d.ms;
+  c.delay.pause = d.wait == "pause";
+}
+
 kf::CommitMode commit_mode(ConsumerSpec const& spec) {
   if (spec.commit == "after-processing") return kf::CommitMode::after_processing;
   if (spec.commit == "before-processing") return kf::CommitMode::before_processing;
@@ -251,7 +274,7 @@ kf::CommitMode commit_mode(ConsumerSpec const& spec) {
 }  // namespace
 
 RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
-  auto configs = std::make_unique<Configs>();
+  auto configs = std::make_unique<KafkaConfigs>();
   kf::ClusterConfig& cluster = configs->cluster;
   build_cluster(s, cluster);
   kf::Version const version = cluster.version;
@@ -261,7 +284,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
   for (std::size_t i = 0; i < s.producers.size(); ++i) {
     ProducerSpec const& p = s.producers[i];
     kf::ProducerConfig c =
-        kf::parse_producer_config(p.config, indexed("producers", i), p.mark, version);
+        kf::parse_producer_config(p.config, config_scope("producers", i), p.mark, version);
     c.index = static_cast<std::uint32_t>(i);
     c.topic = p.topic;
     c.partitions = partitions_of(cluster, p.topic);
@@ -299,7 +322,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
   for (std::size_t i = 0; i < s.consumers.size(); ++i) {
     ConsumerSpec const& spec = s.consumers[i];
     kf::ConsumerConfig base =
-        kf::parse_consumer_config(spec.config, indexed("consumers", i), spec.mark, version);
+        kf::parse_consumer_config(spec.config, config_scope("consumers", i), spec.mark, version);
     base.commit = commit_mode(spec);
     if (spec.transform) {  // Outputs get ids above every possible input: base + input id.
       kf::parse_transform_config(spec.transform->config,
@@ -313,6 +336,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     }
     if (spec.dead_letter) dead_letter_pattern(spec, i, version, cluster, base);
     if (spec.filter) client_filter(spec, i, *configs, base);
+    if (spec.delay) delay_pattern(spec, i, *configs, base);
     base.group = spec.group;
     base.group_index =
         groups.emplace(spec.group, static_cast<std::uint32_t>(groups.size())).first->second;
@@ -376,6 +400,8 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     history::GroupSpec& g = plan.header.groups[c.group];
     if (c.read_committed) g.isolation = history::GroupSpec::Isolation::read_committed;
     if (c.filter.enabled) g.filter = c.filter.accept;  // What the filtering check judges.
+    // The delay PATTERN's consumers hold records back themselves: only processing is judged.
+    if (c.delay.enabled) g.delay = history::GroupSpec::DelayBy::consumer;
     if (c.dead_letter.enabled) {  // What the dead-letter check judges (a PATTERN's promise).
       g.dead_letter_topic = c.dead_letter.topic;
       g.dead_letter_after = c.dead_letter.after;

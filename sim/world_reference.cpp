@@ -16,7 +16,7 @@ namespace {
 
 namespace ref = model::reference;
 
-struct Configs {  // Outlives the kernel: actors point into it.
+struct ReferenceConfigs {  // Outlives the kernel: actors point into it.
   ref::BrokerConfig broker;
   std::deque<ref::ProducerConfig> producers;
   std::deque<ref::ConsumerConfig> consumers;
@@ -44,15 +44,11 @@ void check_shape(Scenario const& s) {
   }
 }
 
-std::string indexed(char const* list, std::size_t i) {
-  return std::string(list) + "[" + std::to_string(i) + "].config";
-}
-
 }  // namespace
 
 RunResult simulate_reference(Scenario const& s, std::uint64_t seed) {
   check_shape(s);
-  auto configs = std::make_unique<Configs>();
+  auto configs = std::make_unique<ReferenceConfigs>();
   configs->broker = ref::parse_broker_config(s.broker_config, {s.file, 0, 0});
   configs->broker.queue = s.topics[0].name;
   std::vector<NodeInfo> nodes;
@@ -60,7 +56,8 @@ RunResult simulate_reference(Scenario const& s, std::uint64_t seed) {
   std::uint64_t next_id = 1;
   for (std::size_t i = 0; i < s.producers.size(); ++i) {
     ProducerSpec const& p = s.producers[i];
-    ref::ProducerConfig c = ref::parse_producer_config(p.config, indexed("producers", i), p.mark);
+    ref::ProducerConfig c =
+        ref::parse_producer_config(p.config, config_scope("producers", i), p.mark);
     c.topic = p.topic;
     c.broker = NodeId{broker_id};
     c.first_id = MessageId{next_id};
@@ -75,7 +72,7 @@ RunResult simulate_reference(Scenario const& s, std::uint64_t seed) {
   for (std::size_t i = 0; i < s.consumers.size(); ++i) {
     ConsumerSpec const& spec = s.consumers[i];
     ref::ConsumerConfig c =
-        ref::parse_consumer_config(spec.config, indexed("consumers", i), spec.mark);
+        ref::parse_consumer_config(spec.config, config_scope("consumers", i), spec.mark);
     c.group = spec.group;
     c.topic = spec.topic;
     c.broker = NodeId{broker_id};

@@ -11,6 +11,12 @@ namespace mqcheck::model {
 ConfigReader::ConfigReader(ConfigMap const& map, std::string scope, SourceMark where)
     : map_(map), scope_(std::move(scope)), where_(std::move(where)) {}
 
+void fail_at(ConfigMap const& map, std::string const& scope, SourceMark const& where,
+             std::string const& key, std::string const& problem) {
+  auto const it = map.find(key);
+  throw InputError(it == map.end() ? where : it->second.mark, scope + "." + key, problem);
+}
+
 ConfigValue const* ConfigReader::find(std::string_view key) {
   declared_.emplace_back(key);
   auto const it = map_.find(std::string(key));
@@ -36,6 +42,11 @@ std::int64_t ConfigReader::integer(std::string_view key, std::int64_t fallback, 
              std::to_string(max) + "]");
   }
   return *n;
+}
+
+std::string ConfigReader::text(std::string_view key) {
+  ConfigValue const* value = find(key);
+  return value == nullptr ? std::string() : value->text;
 }
 
 bool ConfigReader::boolean(std::string_view key, bool fallback) {

@@ -17,6 +17,14 @@
 
 namespace mqcheck::model {
 
+/// Largest millisecond value a key takes: about 31 years, far from overflow in microseconds.
+inline constexpr std::int64_t config_ms_max = 1'000'000'000'000;
+
+/// Throws an InputError for `scope`.`key`, at the key's line when `map` holds it, else at
+/// `where` (a required key that is missing).
+[[noreturn]] void fail_at(ConfigMap const& map, std::string const& scope, SourceMark const& where,
+                          std::string const& key, std::string const& problem);
+
 class ConfigReader {
  public:
   /// `scope` prefixes keys in messages ("broker_config", "producers[0].config").
@@ -25,6 +33,9 @@ class ConfigReader {
   std::int64_t integer(std::string_view key, std::int64_t fallback, std::int64_t min,
                        std::int64_t max);
   bool boolean(std::string_view key, bool fallback);
+  /// Returns the value as written, "" when the key is absent (free text: a principal, a
+  /// client id, a list the caller splits).
+  std::string text(std::string_view key);
   DurationUs duration(std::string_view key, DurationUs fallback);
   /// Returns the index in `choices` of the value; `fallback` when the key is absent.
   std::size_t choice(std::string_view key, std::size_t fallback,

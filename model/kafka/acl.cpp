@@ -13,29 +13,10 @@
 namespace mqcheck::model::kafka {
 namespace {
 
-// ConfigReader has no free-text getter; a choice whose only option is the value itself
-// declares the key (so reject_unknown accepts it) and returns it unchanged.
-std::string read_text(ConfigReader& r, ConfigMap const& map, std::string_view key) {
-  auto const it = map.find(std::string(key));
-  if (it == map.end()) {
-    r.choice(key, 0, {std::string_view{}});
-    return {};
-  }
-  std::string_view const text = it->second.text;
-  r.choice(key, 0, {text});
-  return it->second.text;
-}
-
 // A KafkaPrincipal as the ACL tools write it: "Type:name" (User:alice), "User:*" for all.
 bool is_principal(std::string_view p) {
   auto const colon = p.find(':');
   return colon != std::string_view::npos && colon > 0 && colon + 1 < p.size();
-}
-
-[[noreturn]] void fail_at(ConfigMap const& map, std::string const& scope, SourceMark const& where,
-                          std::string const& key, std::string const& problem) {
-  auto const it = map.find(key);
-  throw InputError(it == map.end() ? where : it->second.mark, scope + "." + key, problem);
 }
 
 // The authorizer classes and the releases that have them: SimpleAclAuthorizer until 3.0
@@ -84,7 +65,7 @@ void read_authorizer(ConfigReader& r, ConfigMap const& map, SourceMark const& wh
   check_class(which, version, map, where);
   out.enabled = which != 0;
   out.allow_if_no_acl = r.boolean("allow.everyone.if.no.acl.found", false);
-  std::string const supers = read_text(r, map, "super.users");
+  std::string const supers = r.text("super.users");
   // super.users is split on ';' (principals may hold commas: SSL distinguished names).
   std::size_t start = 0;
   while (!supers.empty() && start <= supers.size()) {
@@ -104,7 +85,7 @@ AclBinding parse_acl_binding(ConfigMap const& entry, std::size_t index, SourceMa
   std::string const scope = "acls[" + std::to_string(index) + "]";
   ConfigReader r(entry, scope, where);
   AclBinding b;
-  b.principal = read_text(r, entry, "principal");
+  b.principal = r.text("principal");
   if (!is_principal(b.principal)) {
     fail_at(entry, scope, where, "principal",
             b.principal.empty()
@@ -116,8 +97,8 @@ AclBinding parse_acl_binding(ConfigMap const& entry, std::size_t index, SourceMa
   b.operation = static_cast<AclOperation>(op);
   b.allow = r.choice("permission", 0, {"ALLOW", "DENY"}) == 0;
   b.prefixed = r.choice("pattern_type", 0, {"LITERAL", "PREFIXED"}) == 1;
-  std::string const topic = read_text(r, entry, "topic");
-  std::string const group = read_text(r, entry, "group");
+  std::string const topic = r.text("topic");
+  std::string const group = r.text("group");
   r.reject_unknown();
   if (topic.empty() == group.empty()) {
     throw InputError(where, scope, "an ACL names exactly one resource: 'topic' or 'group'");

@@ -103,12 +103,17 @@ void Broker::unmute(TimerId timer, Output& out) {
   for (auto& [from, message] : quotas_.on_timer(timer, out)) on_message(from, message, out);
 }
 
+// The quota's throttle time travels in each answer to the request (KIP-219; quota.cpp). Kafka
+// records it in KafkaApis.handleProduceRequest's sendResponseCallback, when the answer is
+// sent; the model records it on arrival, and the channel is muted from then.
 void Broker::on_produce(NodeId from, ProduceRequest const& req, Output& out) {
-  quotas_.record_produce(from, produce_request_bytes(req), out);  // quota.cpp
+  std::int64_t const throttle = quotas_.record_produce(from, produce_request_bytes(req), out);
   if (req.batches.empty()) {  // One record: how the transactional session sends.
-    return append_batch(from, req, req.partition, std::span(&req.record, 1), out);
+    return append_batch(from, req, req.partition, std::span(&req.record, 1), throttle, out);
   }
-  for (ProduceBatch const& b : req.batches) append_batch(from, req, b.partition, b.records, out);
+  for (ProduceBatch const& b : req.batches) {
+    append_batch(from, req, b.partition, b.records, throttle, out);
+  }
 }
 
 namespace {
@@ -138,10 +143,11 @@ bool find_duplicate(PartitionLog const& log, LogRecord const& first, Offset& ori
 // is on its base sequence, ProducerAppendInfo.checkSequence), and its records get consecutive
 // offsets; the answer carries the base offset.
 void Broker::append_batch(NodeId from, ProduceRequest const& req, std::uint32_t p,
-                          std::span<LogRecord const> batch, Output& out) {
+                          std::span<LogRecord const> batch, std::int64_t throttle_ms,
+                          Output& out) {
   Replica& r = replicas_[p];
   auto respond = [&](Error e, Offset o) {
-    if (req.acks != Acks::none) out.send(from, ProduceResponse{req.request, p, e, o});
+    if (req.acks != Acks::none) out.send(from, ProduceResponse{req.request, p, e, o, throttle_ms});
   };
   // The authorizer decides before the partition is even looked up (acl_check.hpp).
   if (Error const denied = authorize_produce(*cluster_, from, p); denied != Error::none) {
@@ -167,7 +173,7 @@ void Broker::append_batch(NodeId from, ProduceRequest const& req, std::uint32_t 
       case SequenceCheck::duplicate: {  // KIP-98: acknowledge the stored copy, store nothing.
         Offset const last{original.value + count - 1};
         if (req.acks != Acks::all || last < r.log.hw()) return respond(Error::none, original);
-        r.waiting.push_back(Waiting{from, req.request, last, false, 0, 0, original});
+        r.waiting.push_back(Waiting{from, req.request, last, false, 0, 0, original, throttle_ms});
         return;
       }
       case SequenceCheck::out_of_order:
@@ -195,7 +201,7 @@ void Broker::append_batch(NodeId from, ProduceRequest const& req, std::uint32_t 
   if (req.acks == Acks::leader) respond(Error::none, base);
   if (req.acks == Acks::all) {
     Offset const last{base.value + count - 1};
-    r.waiting.push_back(Waiting{from, req.request, last, false, 0, 0, base});
+    r.waiting.push_back(Waiting{from, req.request, last, false, 0, 0, base, throttle_ms});
   }
   maybe_advance_hw(p, out);
   answer_parked(p, out);
@@ -358,7 +364,7 @@ void Broker::maybe_advance_hw(std::uint32_t p, Output& out) {
     if (it->marker) {  // A marker is written whatever the ISR did after its append.
       out.send(it->from, WriteTxnMarkerResponse{it->txn_id, p, it->producer_epoch, Error::none});
     } else {
-      out.send(it->from, ProduceResponse{it->request, p, e, it->base});
+      out.send(it->from, ProduceResponse{it->request, p, e, it->base, it->throttle_ms});
     }
   }
   r.waiting.erase(done, r.waiting.end());

@@ -72,6 +72,7 @@ class Broker {
     std::int32_t producer_epoch = 0;
     Offset base;  // A produce: its batch's first offset, which the answer carries (`offset`:
                   // the last, which the HW must pass).
+    std::int64_t throttle_ms = 0;  // A produce: its quota throttle, for the answer (KIP-219).
     bool operator==(Waiting const&) const = default;
   };
   struct Replica {
@@ -90,7 +91,7 @@ class Broker {
   void init_from_assignment();
   void on_produce(NodeId from, ProduceRequest const& req, Output& out);
   void append_batch(NodeId from, ProduceRequest const& req, std::uint32_t p,
-                    std::span<LogRecord const> batch, Output& out);
+                    std::span<LogRecord const> batch, std::int64_t throttle_ms, Output& out);
   void on_fetch(NodeId from, FetchRequest const& req, Output& out);
   void on_marker(NodeId from, WriteTxnMarkerRequest const& req, Output& out);
   void on_replica_fetch(NodeId from, FetchRequest const& req, Output& out);

@@ -121,7 +121,7 @@ void Broker::become(std::uint32_t p, LeaderAndIsr const& msg, Output& out) {
     if (w.marker) {
       out.send(w.from, WriteTxnMarkerResponse{w.txn_id, p, w.producer_epoch, Error::not_leader});
     } else {
-      out.send(w.from, ProduceResponse{w.request, p, Error::not_leader, Offset{-1}});
+      out.send(w.from, ProduceResponse{w.request, p, Error::not_leader, Offset{-1}, w.throttle_ms});
     }
   }
   r.waiting.clear();

@@ -14,10 +14,8 @@
 namespace mqcheck::model::kafka {
 namespace {
 
-constexpr std::int64_t ms_max = 1'000'000'000'000;  // About 31 years: far from overflow in us.
-
 DurationUs millis(ConfigReader& r, std::string_view key, DurationUs fallback) {
-  return milliseconds(r.integer(key, fallback.us / 1'000, 0, ms_max));
+  return milliseconds(r.integer(key, fallback.us / 1'000, 0, config_ms_max));
 }
 
 Acks read_acks(ConfigReader& r, Acks fallback) {

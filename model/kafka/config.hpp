@@ -19,6 +19,7 @@
 #include "core/time.hpp"
 #include "model/kafka/acl.hpp"
 #include "model/kafka/pattern_config.hpp"
+#include "model/kafka/pattern_delay.hpp"
 #include "model/kafka/quota_config.hpp"
 
 namespace mqcheck::model::kafka {
@@ -174,6 +175,8 @@ struct ProducerConfig {
   /// the same message ids, every message it never saw acknowledged (producer.cpp on_recover).
   bool resend_unacknowledged = false;
   std::vector<std::string> tags;  // `tags:`: message first_id + i carries tags[i mod n].
+  // A consumer of the topic runs the delay PATTERN: sends write `deliver-after` (pattern_delay).
+  std::int64_t delay_ms = 0;
 };
 
 /// The scenario's `seek:` (consumer_seek.cpp): KafkaConsumer.seek to an offset, seek to the
@@ -226,6 +229,7 @@ struct ConsumerConfig {
   std::string principal;  // With an authorizer: written on its ops (acl.hpp).
   DeadLetterConfig dead_letter;  // `dead_letter:`: the retry and dead-letter PATTERN.
   ClientFilterConfig filter;     // `filter:`: client-side filtering (a PATTERN).
+  ConsumerDelayConfig delay;     // `delay:`: delay through paused consumption (a PATTERN).
 };
 
 /// The tag producer `p` puts on its message `id` (`tags:` not empty; pattern_filter.cpp).

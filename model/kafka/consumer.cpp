@@ -38,6 +38,7 @@ void Consumer::hold(std::vector<std::uint32_t> partitions) {
   last_epochs_.assign(n, -1);
   fetched_.assign(n, {});
   fetched_aborted_.assign(n, {});
+  paused_until_.assign(n, SimTimeUs{});  // Pause state is lost in a rebalance (consumer_delay).
   fetches_.clear();
   listing_.clear();
   offsets_known_ = false;
@@ -215,6 +216,7 @@ void Consumer::start_poll(Output& out) {
     std::uint32_t const p = assigned_[s];
     leaderless = leaderless || leaders_[p] == no_leader;
     if (positions_[s].value < 0 || leaders_[p] == no_leader) continue;
+    if (delay_paused(s, out)) continue;  // consumer_delay.cpp: pause() skips it in fetches.
     FetchRequest req;
     req.request = next_request_++;
     req.partition = p;
@@ -277,7 +279,7 @@ void Consumer::finish_poll(Output& out) {
       if (!visible(s, r, at, aborted, next_aborted)) continue;
       // A filtering ConsumerInterceptor drops the record before poll() returns (pattern_filter).
       if (config_->filter.in_interceptor && !config_->filter.accepts(r.id.value)) continue;
-      Polled const p{s, at, r.id};
+      Polled const p{s, at, r.id, r.timestamp};
       batch_.push_back(p);
       returned.push_back(record(p));
       last_[s] = p;
@@ -321,7 +323,12 @@ void Consumer::after_poll(Output& out) {
 
 void Consumer::process_next(Output& out) {
   // A filtering listener skips the records poll() returned that it does not want (pattern_filter).
-  while (next_ < batch_.size() && !config_->filter.accepts(batch_[next_].id.value)) ++next_;
+  // The delay PATTERN (consumer_delay.cpp) holds back a record not yet due, or sleeps for it.
+  while (next_ < batch_.size() &&
+         (!config_->filter.accepts(batch_[next_].id.value) || delay_holds_back(out))) {
+    ++next_;
+  }
+  if (next_ < batch_.size() && delay_sleeps(out)) return;
   if (next_ >= batch_.size() && session_) return transform_end(out);
   if (next_ >= batch_.size()) {
     if (config_->commit == CommitMode::after_processing) return commit(true, out);
@@ -359,6 +366,8 @@ void Consumer::on_timer(TimerId timer, Output& out) {
       return out.set_timer(metadata_timer, config_->metadata_max_age);
     case processing_timer:
       return processed(out);
+    case delay_timer:  // consumer_delay.cpp: the sleep until a record is due is over.
+      return process_next(out);
     case poll_timeout_timer:
       out.send(config_->cluster->controller, MetadataRequest{});
       return finish_poll(out);
@@ -416,6 +425,8 @@ void Consumer::hash_into(Hasher& h) const {
   if (dead_letter_) dead_letter_->hash_into(h);
   h.add(static_cast<std::uint64_t>(attempts_));
   h.add(dead_lettering_ ? 1 : 0);
+  h.add_each(paused_until_,
+             [](Hasher& g, SimTimeUs t) { g.add(static_cast<std::uint64_t>(t.us)); });
 }
 
 }  // namespace mqcheck::model::kafka

@@ -49,6 +49,7 @@ class Consumer {
   static constexpr TimerId join_timer = 9;       // A JoinGroup or SyncGroup got no answer.
   static constexpr TimerId seek_timer = 10;      // The scenario's seek.at (consumer_seek.cpp).
   static constexpr TimerId seek_timeout_timer = 11;  // Its ListOffsets got no answer.
+  static constexpr TimerId delay_timer = 12;  // `delay: {wait: sleep}`: the sleep ends.
 
   void hash_into(Hasher& h) const;
   bool operator==(Consumer const& o) const {
@@ -64,7 +65,8 @@ class Consumer {
            revoke_committed_ == o.revoke_committed_ && group_request_ == o.group_request_ &&
            offsets_request_ == o.offsets_request_ && seek_due_ == o.seek_due_ &&
            seeking_ == o.seeking_ && dead_letter_ == o.dead_letter_ &&
-           attempts_ == o.attempts_ && dead_lettering_ == o.dead_lettering_;
+           attempts_ == o.attempts_ && dead_lettering_ == o.dead_lettering_ &&
+           paused_until_ == o.paused_until_;
   }
 
  private:
@@ -81,6 +83,7 @@ class Consumer {
     std::size_t slot = 0;  // Index into config_->partitions.
     Offset offset;
     MessageId id;
+    std::int64_t timestamp = -1;  // The record's timestamp, ms (the delay pattern's clock).
     bool operator==(Polled const&) const = default;
   };
   static constexpr std::int64_t unknown = -1;  // Position not known yet.
@@ -122,6 +125,11 @@ class Consumer {
   void dead_letter_start(Output& out);
   bool dead_letter_failed(Output& out);
   void dead_letter_progress(Output& out);
+  // Delay through paused consumption, a PATTERN (consumer_delay.cpp).
+  bool delay_paused(std::size_t slot, Output& out);
+  bool delay_holds_back(Output& out);
+  void note_pause(Polled const& p, SimTimeUs due, Output& out) const;
+  bool delay_sleeps(Output& out);
   // Group membership (consumer_group.cpp).
   bool on_group_message(Message const& message, Output& out);
   bool on_group_timer(TimerId timer, Output& out);
@@ -163,6 +171,7 @@ class Consumer {
   std::optional<DeadLetterPublisher> dead_letter_;  // `dead_letter:` only.
   std::int64_t attempts_ = 0;      // Failed attempts at batch_[next_] (dead_letter:).
   bool dead_lettering_ = false;    // Waiting for batch_[next_]'s dead-letter publish.
+  std::vector<SimTimeUs> paused_until_;  // By slot: paused (delay:) until then; 0: not paused.
 };
 
 }  // namespace mqcheck::model::kafka

@@ -85,6 +85,10 @@ struct ProduceResponse {
   std::uint32_t partition = 0;
   Error error = Error::none;
   Offset offset;  // The batch's base offset: its first record's.
+  // throttle_time_ms (KIP-219, produce v6+): how long the client must not send to this broker;
+  // KafkaApis.handleProduceRequest's sendResponseCallback puts the quota's throttle time in the
+  // response, and NetworkClient.maybeThrottle holds the connection that long. 0: none.
+  std::int64_t throttle_ms = 0;
   bool operator==(ProduceResponse const&) const = default;
 };
 

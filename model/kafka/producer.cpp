@@ -11,17 +11,6 @@ namespace mqcheck::model::kafka {
 using history::OpKind;
 using history::OpType;
 
-namespace {
-constexpr TimerId next_send_timer = 0;
-constexpr TimerId metadata_timer = 1;
-constexpr TimerId txn_init_timer = 2;
-constexpr FileId progress_file = 0;
-constexpr FileId boot_file = 1;
-// With `resend_unacknowledged`: the index of each message the application saw acknowledged,
-// kept by the application itself (an outbox it marks), so that it survives the crash.
-constexpr FileId acked_file = 2;
-}  // namespace
-
 // Utils.murmur2 (seed 0x9747b28c, m 0x5bd1e995, r 24), over the key's UTF-8 bytes, in
 // 32-bit two's-complement arithmetic as Java does it.
 std::uint32_t murmur2(std::string_view data) {
@@ -68,6 +57,7 @@ Producer::Producer(ProducerConfig const* config)
       leaders_(config->cluster->partitions.size(), no_leader),
       sequences_(config->cluster->partitions.size(), 0),
       in_flight_(static_cast<std::size_t>(config->cluster->brokers), 0),
+      throttled_until_(static_cast<std::size_t>(config->cluster->brokers), SimTimeUs{}),
       unacknowledged_(config->cluster->partitions.size(), 0),
       blocked_(config->cluster->partitions.size(), false),
       candidate_(config->cluster->partitions.size(), 0),
@@ -185,7 +175,8 @@ void Producer::send_next(Output& out) {
   MessageId const id{config_->first_id.value + static_cast<std::uint64_t>(index)};
   std::string key;
   std::uint32_t const partition = pick_partition(key);
-  out.invoke(OpKind::send, {record(id, key)});
+  // A delayed topic's send names its due time (pattern_delay.hpp).
+  out.invoke(OpKind::send, {with_due(record(id, key), config_->delay_ms, out.now())});
   bool const ready = accumulate(id.value, partition, key, out);
   if (next_ < config_->messages || !resend_.empty()) {
     out.set_timer(next_send_timer, config_->interval);
@@ -193,7 +184,7 @@ void Producer::send_next(Output& out) {
   if (ready) pump(out);
 }
 
-void Producer::on_message(NodeId, Message const& message, Output& out) {
+void Producer::on_message(NodeId from, Message const& message, Output& out) {
   PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   if (!config_->transactional_id.empty()) {
     if (!session_) return;
@@ -202,7 +193,11 @@ void Producer::on_message(NodeId, Message const& message, Output& out) {
     }
     return txn_drive(out);
   }
-  if (auto const* resp = std::get_if<ProduceResponse>(&message)) return on_response(*resp, out);
+  if (auto const* resp = std::get_if<ProduceResponse>(&message)) {
+    // NetworkClient.handleCompletedReceives: maybeThrottle first, then the response's handler.
+    if (resp->throttle_ms > 0) on_throttle(from, resp->throttle_ms, out);
+    return on_response(*resp, out);
+  }
   if (auto const* meta = std::get_if<MetadataResponse>(&message)) {
     leaders_ = meta->leaders;
     metadata_pending_ = false;
@@ -231,6 +226,7 @@ void Producer::on_timer(TimerId timer, Output& out) {
   TimerId const kind = timer & ~batch_timer_id_mask;
   std::uint64_t const id = timer & batch_timer_id_mask;
   if (kind == request_timer_kind) return on_request_timeout(id, out);
+  if (kind == throttle_timer_kind) return pump(out);  // producer_batch.cpp: KIP-219 ended.
   on_batch_timer(kind, id, out);
 }
 
@@ -275,6 +271,8 @@ void Producer::hash_into(Hasher& h) const {
   h.add(round_robin_);
   h.add(next_request_);
   h.add(next_batch_);
+  h.add_each(throttled_until_,
+             [](Hasher& g, SimTimeUs t) { g.add(static_cast<std::uint64_t>(t.us)); });
 }
 
 }  // namespace mqcheck::model::kafka

@@ -54,12 +54,25 @@ class Producer {
            producer_id_ == o.producer_id_ && session_ == o.session_ && send_due_ == o.send_due_ &&
            txn_sent_ == o.txn_sent_ && txns_ == o.txns_ && requests_ == o.requests_ &&
            next_request_ == o.next_request_ && next_batch_ == o.next_batch_ &&
-           round_robin_ == o.round_robin_ && metadata_pending_ == o.metadata_pending_;
+           round_robin_ == o.round_robin_ && metadata_pending_ == o.metadata_pending_ &&
+           throttled_until_ == o.throttled_until_;
   }
   /// The transactional session, when transactional.id is set (for tests).
   TxnSession const* session() const { return session_ ? &*session_ : nullptr; }
 
  private:
+  // Timers and files, shared by producer.cpp and producer_txn.cpp. Per-message and per-batch
+  // timers sit above these (producer_batch.cpp), the transactional session's above those.
+  static constexpr TimerId next_send_timer = 0;
+  static constexpr TimerId metadata_timer = 1;
+  static constexpr TimerId txn_init_timer = 2;
+  static constexpr TimerId session_timers = TimerId{8} << 48;
+  static constexpr FileId progress_file = 0;
+  static constexpr FileId boot_file = 1;
+  // With `resend_unacknowledged`: the index of each message the application saw acknowledged,
+  // kept by the application itself (an outbox it marks), so that it survives the crash.
+  static constexpr FileId acked_file = 2;
+
   struct OpenRequest {  // A produce request awaiting answers.
     std::int32_t broker = -1;
     std::vector<std::uint64_t> batches;  // Batch ids not answered yet.
@@ -82,6 +95,7 @@ class Producer {
   void send_request(std::int32_t broker, std::vector<std::uint64_t> const& ids, Output& out);
   void on_response(ProduceResponse const& resp, Output& out);
   void on_request_timeout(std::uint64_t request, Output& out);
+  void on_throttle(NodeId broker, std::int64_t throttle_ms, Output& out);
   void retry(std::uint64_t batch, Error error, Output& out);
   void finish(std::uint64_t batch, history::OpType type, Offset base, std::string const& detail,
               Output& out);
@@ -101,6 +115,7 @@ class Producer {
   std::vector<std::int32_t> leaders_;                // By global partition; from metadata.
   std::vector<std::int32_t> sequences_;              // Next sequence number, by global partition.
   std::vector<std::int64_t> in_flight_;              // Open requests by broker.
+  std::vector<SimTimeUs> throttled_until_;           // By broker: no request before (KIP-219).
   std::vector<std::int64_t> unacknowledged_;         // Scratch for drain, by global partition.
   std::vector<bool> blocked_;                        // Scratch for drain, by global partition.
   std::vector<std::uint64_t> candidate_;             // Scratch for drain, by global partition.

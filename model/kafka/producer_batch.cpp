@@ -100,6 +100,7 @@ bool Producer::drain(Output& out) {
   std::vector<std::uint64_t> picked;
   for (std::int32_t broker = 0; broker < config_->cluster->brokers; ++broker) {
     if (in_flight_[static_cast<std::size_t>(broker)] >= config_->max_in_flight) continue;
+    if (out.now() < throttled_until_[static_cast<std::size_t>(broker)]) continue;  // KIP-219
     picked.clear();
     bool ready = false;
     std::int64_t bytes = 0;
@@ -245,6 +246,22 @@ void Producer::on_response(ProduceResponse const& resp, Output& out) {
   }
   retry(batch, resp.error, out);
   pump(out);
+}
+
+// KIP-219 (2.0), the client's side: a response with throttle_time_ms > 0 throttles the
+// connection to that broker until then (NetworkClient.maybeThrottle:
+// connectionStates.throttle(nodeId, now + throttleTimeMs)); the sender sends nothing on it
+// meanwhile (isReady needs !isThrottled), so the batches wait in the accumulator, where
+// delivery.timeout.ms still runs, instead of in a muted channel, where request.timeout.ms
+// would (ProduceResponse.shouldClientThrottle: from produce v6, Kafka 2.0).
+void Producer::on_throttle(NodeId broker, std::int64_t throttle_ms, Output& out) {
+  std::uint32_t const first = config_->cluster->first_broker_node;
+  if (broker.value < first || broker.value - first >= throttled_until_.size()) return;
+  std::size_t const b = broker.value - first;
+  SimTimeUs const until = out.now() + milliseconds(throttle_ms);
+  if (until <= throttled_until_[b]) return;
+  throttled_until_[b] = until;
+  out.set_timer(throttle_timer_kind | b, milliseconds(throttle_ms));
 }
 
 // request.timeout.ms: no answer; each batch of the request may or may not have been written.

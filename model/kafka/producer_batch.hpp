@@ -36,6 +36,8 @@ inline constexpr std::uint64_t request_timer_kind = std::uint64_t{1} << batch_ti
 inline constexpr std::uint64_t delivery_timer_kind = std::uint64_t{2} << batch_timer_shift;
 inline constexpr std::uint64_t backoff_timer_kind = std::uint64_t{3} << batch_timer_shift;
 inline constexpr std::uint64_t linger_timer_kind = std::uint64_t{4} << batch_timer_shift;
+/// A broker's throttle (KIP-219) is over: kind | broker index.
+inline constexpr std::uint64_t throttle_timer_kind = std::uint64_t{5} << batch_timer_shift;
 
 /// One partition's batch of records, from creation to its outcome. A batch takes records
 /// while it is open (not yet drained into a request, and with room under batch.size); once

@@ -9,13 +9,6 @@
 
 namespace mqcheck::model::kafka {
 
-namespace {
-constexpr TimerId next_send_timer = 0;
-constexpr TimerId metadata_timer = 1;
-constexpr TimerId session_timers = TimerId{8} << 48;  // Above the per-message timers.
-constexpr FileId progress_file = 0;
-}  // namespace
-
 void Producer::txn_start(Output& out) {
   session_.emplace(&config_->txn, session_timers);
   session_->start(out);

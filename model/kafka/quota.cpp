@@ -89,35 +89,39 @@ bool ClientQuotas::defer(NodeId from, Message const& message, Output& out) {
   return true;
 }
 
-void ClientQuotas::record_produce(NodeId from, std::int64_t bytes, Output& out) {
+std::int64_t ClientQuotas::record_produce(NodeId from, std::int64_t bytes, Output& out) {
   auto const quota = config_->producer_byte_rate.find(from.value);
-  if (quota != config_->producer_byte_rate.end()) record(from, bytes, quota->second, true, out);
+  if (quota == config_->producer_byte_rate.end()) return 0;
+  return record(from, bytes, quota->second, true, out);
 }
 
-void ClientQuotas::record_fetch(NodeId from, std::int64_t bytes, Output& out) {
+std::int64_t ClientQuotas::record_fetch(NodeId from, std::int64_t bytes, Output& out) {
   auto const quota = config_->consumer_byte_rate.find(from.value);
-  if (quota != config_->consumer_byte_rate.end()) record(from, bytes, quota->second, false, out);
+  if (quota == config_->consumer_byte_rate.end()) return 0;
+  return record(from, bytes, quota->second, false, out);
 }
 
 // Sensor.record then checkQuotas: over the bound, throttle (O - T) / T * W, rounded; the
-// channel stays muted until the longest throttle so far ends.
-void ClientQuotas::record(NodeId from, std::int64_t bytes, std::int64_t quota, bool produce,
-                          Output& out) {
+// channel stays muted until the longest throttle so far ends. The throttle time is returned
+// for the answer's throttle_time_ms (KIP-219: the client backs off itself, producer_batch.cpp).
+std::int64_t ClientQuotas::record(NodeId from, std::int64_t bytes, std::int64_t quota,
+                                  bool produce, Output& out) {
   Client& c = clients_[from.value];
   SampledRate& rate = produce ? c.produce : c.fetch;
   std::int64_t const now_ms = out.now().us / 1'000;
   rate.record(bytes, now_ms, *config_);
   double const observed = rate.measure(now_ms, *config_);
   auto const bound = static_cast<double>(quota);
-  if (observed <= bound) return;
+  if (observed <= bound) return 0;
   double const window = static_cast<double>(rate.window_size(now_ms, *config_));
   auto const throttle_ms =
       static_cast<std::int64_t>(std::llround((observed - bound) / bound * window));
-  if (throttle_ms <= 0) return;
+  if (throttle_ms <= 0) return 0;
   SimTimeUs const until = out.now() + milliseconds(throttle_ms);
-  if (until <= c.muted_until) return;
+  if (until <= c.muted_until) return throttle_ms;
   c.muted_until = until;
   out.set_timer(timer_base_ + from.value, milliseconds(throttle_ms));
+  return throttle_ms;
 }
 
 std::vector<std::pair<NodeId, Message>> ClientQuotas::on_timer(TimerId timer, Output& out) {

@@ -58,10 +58,11 @@ class ClientQuotas {
 
   /// Returns true, keeping `message`, while `from`'s channel is muted; the broker stops.
   bool defer(NodeId from, Message const& message, Output& out);
-  /// Records a produce request of `bytes` from `from`; mutes it for the throttle time.
-  void record_produce(NodeId from, std::int64_t bytes, Output& out);
-  /// Records a fetch response of `bytes` to consumer `from`; mutes it for the throttle time.
-  void record_fetch(NodeId from, std::int64_t bytes, Output& out);
+  /// Records a produce request of `bytes` from `from`; mutes it for the throttle time and
+  /// returns that time in ms (0: within the quota), which the broker puts in the answer.
+  std::int64_t record_produce(NodeId from, std::int64_t bytes, Output& out);
+  /// Records a fetch response of `bytes` to consumer `from`; as record_produce.
+  std::int64_t record_fetch(NodeId from, std::int64_t bytes, Output& out);
   /// An unmute timer: returns the client's deferred messages, oldest first (empty: not ours).
   std::vector<std::pair<NodeId, Message>> on_timer(TimerId timer, Output& out);
 
@@ -76,7 +77,8 @@ class ClientQuotas {
     std::vector<Message> deferred;
     bool operator==(Client const&) const = default;
   };
-  void record(NodeId from, std::int64_t bytes, std::int64_t quota, bool produce, Output& out);
+  std::int64_t record(NodeId from, std::int64_t bytes, std::int64_t quota, bool produce,
+                      Output& out);
 
   QuotaConfig const* config_;
   TimerId timer_base_;

@@ -17,19 +17,6 @@
 namespace mqcheck::model::kafka {
 namespace {
 
-std::string read_text(ConfigReader& r, ConfigMap const& map, std::string const& key) {
-  auto const it = map.find(key);
-  std::string_view const text = it == map.end() ? std::string_view{} : it->second.text;
-  r.choice(key, 0, {text});  // Declares the key (so it is not unknown) and reads nothing else.
-  return std::string(text);
-}
-
-[[noreturn]] void fail_at(ConfigMap const& map, std::string const& scope, SourceMark const& where,
-                          std::string const& key, std::string const& problem) {
-  auto const it = map.find(key);
-  throw InputError(it == map.end() ? where : it->second.mark, scope + "." + key, problem);
-}
-
 }  // namespace
 
 QuotaBinding parse_quota_binding(ConfigMap const& entry, std::size_t index,
@@ -44,8 +31,8 @@ QuotaBinding parse_quota_binding(ConfigMap const& entry, std::size_t index,
   }
   ConfigReader r(entry, scope, where);
   QuotaBinding b;
-  b.user = read_text(r, entry, "user");
-  b.client_id = read_text(r, entry, "client-id");
+  b.user = r.text("user");
+  b.client_id = r.text("client-id");
   b.producer_byte_rate = r.integer("producer_byte_rate", -1, 1, INT64_MAX);
   r.reject_unknown();
   if (b.user.empty() && b.client_id.empty()) {

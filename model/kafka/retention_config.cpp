@@ -15,7 +15,6 @@
 namespace mqcheck::model::kafka {
 namespace {
 
-constexpr std::int64_t ms_max = 1'000'000'000'000;  // About 31 years, as config.cpp's keys.
 constexpr std::int64_t long_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t int_max = std::numeric_limits<std::int32_t>::max();
 
@@ -64,7 +63,7 @@ void read_broker_retention(ConfigReader& r, ConfigMap const& map, SourceMark con
   std::int64_t const minutes =
       r.integer("log.retention.minutes", hours < 0 ? -1 : hours * 60, -1, int_max);
   std::int64_t const ms =
-      r.integer("log.retention.ms", minutes < 0 ? -1 : minutes * 60'000, -1, ms_max);
+      r.integer("log.retention.ms", minutes < 0 ? -1 : minutes * 60'000, -1, config_ms_max);
   c.retention.retention_ms = ms;
   c.retention.retention_bytes = r.integer("log.retention.bytes", -1, -1, long_max);
   c.retention.segment_bytes =
@@ -72,7 +71,7 @@ void read_broker_retention(ConfigReader& r, ConfigMap const& map, SourceMark con
   std::int64_t const roll_hours = r.integer("log.roll.hours", 168, 1, int_max);
   c.retention.segment_ms = r.integer("log.roll.ms", roll_hours * 3'600'000, 1, long_max);
   c.retention_check_interval =
-      milliseconds(r.integer("log.retention.check.interval.ms", 300'000, 1, ms_max));
+      milliseconds(r.integer("log.retention.check.interval.ms", 300'000, 1, config_ms_max));
   // https://kafka.apache.org/documentation/#brokerconfigs_log.message.timestamp.type: default
   // CreateTime, valid values [CreateTime, LogAppendTime].
   c.retention.log_append_time =
@@ -89,7 +88,7 @@ void read_topic_retention(ConfigReader& r, ConfigMap const& map, std::string con
                           PartitionInfo& info) {
   check_segment_bytes(map, scope, where, "segment.bytes", cluster.version);
   Retention const& broker = cluster.retention;
-  info.retention.retention_ms = r.integer("retention.ms", broker.retention_ms, -1, ms_max);
+  info.retention.retention_ms = r.integer("retention.ms", broker.retention_ms, -1, config_ms_max);
   info.retention.retention_bytes =
       r.integer("retention.bytes", broker.retention_bytes, -1, long_max);
   info.retention.segment_bytes = r.integer("segment.bytes", broker.segment_bytes,

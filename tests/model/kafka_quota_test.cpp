@@ -8,6 +8,7 @@
 #include "core/input_error.hpp"
 #include "model/kafka/model.hpp"
 #include "model/kafka/quota.hpp"
+#include "tests/model/sent.hpp"
 
 namespace mqcheck::model::kafka {
 namespace {
@@ -50,13 +51,15 @@ TEST_CASE("over the quota the channel is muted for (O - T) / T * W, then handed 
   ClientQuotas quotas(&q, TimerId{1} << 48);
   Output out;
   out.set_now(SimTimeUs{0});
-  quotas.record_produce(NodeId{3}, 1'000, out);  // 1000 B over a 1 s window: at the quota.
+  CHECK(quotas.record_produce(NodeId{3}, 1'000, out) == 0);  // 1000 B over 1 s: at the quota.
   CHECK(out.timers().empty());
   CHECK_FALSE(quotas.defer(NodeId{3}, MetadataRequest{}, out));
-  quotas.record_produce(NodeId{3}, 500, out);  // O = 1500: throttle (1500 - 1000) / 1000 * 1 s.
+  // O = 1500: throttle (1500 - 1000) / 1000 * 1 s, returned for the answer's throttle_time_ms.
+  CHECK(quotas.record_produce(NodeId{3}, 500, out) == 500);
   REQUIRE(out.timers().size() == 1);
   CHECK(out.timers().front().id == (TimerId{1} << 48) + 3);
   CHECK(out.timers().front().delay.mean.us == 500'000);
+  CHECK(out.sends().empty());  // KIP-219: no message of its own; the answer carries it.
   ProduceRequest first;
   first.request = 7;
   ProduceRequest second;
@@ -72,6 +75,55 @@ TEST_CASE("over the quota the channel is muted for (O - T) / T * W, then handed 
   CHECK(std::get<ProduceRequest>(due[0].second).request == 7);
   CHECK(std::get<ProduceRequest>(due[1].second).request == 8);
   CHECK_FALSE(quotas.defer(NodeId{3}, first, out));
+}
+
+// KIP-219: KafkaApis.handleProduceRequest puts the throttle time in the ProduceResponse, both
+// when it answers at the append (acks=1) and when the HW completes the request (acks=all).
+TEST_CASE("the produce answer carries the throttle time", "[kafka][quota]") {
+  ClusterConfig c;
+  c.brokers = 2;
+  c.first_broker_node = 10;
+  c.controller = NodeId{20};
+  PartitionInfo info;
+  info.topic = "orders";
+  info.replicas = {0, 1};
+  c.partitions.push_back(info);
+  c.quotas = window(1'000, 2);
+  c.quotas.producer_byte_rate[3] = 100;  // One record (171 B) takes it over.
+  Broker leader(&c, 0);
+  Output out;
+  leader.on_start(out);
+  out.clear();
+  ProduceRequest req;
+  req.request = 1;
+  req.acks = Acks::leader;
+  leader.on_message(NodeId{3}, req, out);
+  auto const now = testing::sent<ProduceResponse>(out);
+  REQUIRE(now.size() == 1);
+  CHECK(now[0].throttle_ms == 710);  // (171 - 100) / 100 * 1 s.
+  out.clear();
+  out.set_now(SimTimeUs{710'000});  // Unmuted.
+  req.request = 2;
+  req.acks = Acks::all;
+  leader.on_message(NodeId{3}, req, out);
+  CHECK(testing::sent<ProduceResponse>(out).empty());  // Waits for the follower.
+  FetchRequest fetch;
+  fetch.request = 50;
+  fetch.replica = 1;
+  fetch.offset = Offset{2};
+  fetch.last_epoch = 0;
+  leader.on_message(NodeId{11}, fetch, out);
+  auto const later = testing::sent<ProduceResponse>(out);
+  REQUIRE(later.size() == 1);
+  CHECK(later[0].request == 2);
+  CHECK(later[0].throttle_ms > 0);
+  ProduceRequest other;  // Another client, without a quota: 0.
+  other.request = 3;
+  other.acks = Acks::leader;
+  out.clear();
+  leader.on_message(NodeId{4}, other, out);
+  REQUIRE(testing::sent<ProduceResponse>(out).size() == 1);
+  CHECK(testing::sent<ProduceResponse>(out)[0].throttle_ms == 0);
 }
 
 TEST_CASE("a client without a quota is never throttled", "[kafka][quota]") {

@@ -8,6 +8,7 @@
 
 #include "sim/run.hpp"
 #include "tests/sim/error_of.hpp"
+#include "tests/sim/verdict_of.hpp"
 
 namespace mqcheck::sim {
 namespace {
@@ -33,10 +34,6 @@ std::string const bob_reads =
     "  - {principal: \"User:bob\", operation: READ, topic: orders}\n"
     "  - {principal: \"User:bob\", operation: READ, group: billing}\n";
 
-history::History run(std::string const& text) {
-  return simulate(parse_scenario(text, "s.yaml"), 1).history;
-}
-
 std::size_t count(history::History const& h, OpKind f, OpType type, std::string const& detail) {
   return static_cast<std::size_t>(std::count_if(h.ops().begin(), h.ops().end(), [&](auto& op) {
     return op.f == f && op.type == type && op.detail.find(detail) != std::string::npos;
@@ -44,13 +41,14 @@ std::size_t count(history::History const& h, OpKind f, OpType type, std::string 
 }
 
 using testing::error_of;
+using testing::history_of;
 
 }  // namespace
 
 TEST_CASE("an allowed producer writes; a DENY makes every send fail, unretried",
           "[sim][kafka][acl]") {
   std::string const allow = "  - {principal: \"User:alice\", operation: WRITE, topic: orders}\n";
-  history::History const ok = run(base + producer + "acls:\n" + allow + bob_reads);
+  history::History const ok = history_of(base + producer + "acls:\n" + allow + bob_reads);
   CHECK(count(ok, OpKind::send, OpType::ok, "") == 20);
   CHECK(count(ok, OpKind::send, OpType::fail, "") == 0);
   CHECK(count(ok, OpKind::process, OpType::ok, "") == 20);
@@ -64,7 +62,8 @@ TEST_CASE("an allowed producer writes; a DENY makes every send fail, unretried",
 
   std::string const deny =
       "  - {principal: \"User:*\", operation: WRITE, topic: orders, permission: DENY}\n";
-  history::History const denied = run(base + producer + "acls:\n" + allow + deny + bob_reads);
+  history::History const denied =
+      history_of(base + producer + "acls:\n" + allow + deny + bob_reads);
   CHECK(count(denied, OpKind::send, OpType::fail, "TOPIC_AUTHORIZATION_FAILED") == 20);
   CHECK(count(denied, OpKind::send, OpType::ok, "") == 0);
   CHECK(denied.header().acls.at("User:alice").produce.empty());
@@ -76,7 +75,7 @@ TEST_CASE("a consumer without READ on its group gets failed polls and reads noth
       "acls:\n  - {principal: \"User:alice\", operation: WRITE, topic: "
       "orders}\n  - {principal: \"User:bob\", operation: READ, topic: "
       "orders}\n";
-  history::History const h = run(base + producer + acls);
+  history::History const h = history_of(base + producer + acls);
   CHECK(count(h, OpKind::send, OpType::ok, "") == 20);
   CHECK(count(h, OpKind::poll, OpType::fail, "GroupAuthorizationException") > 0);
   CHECK(count(h, OpKind::poll, OpType::ok, "") == 0);
@@ -90,7 +89,7 @@ TEST_CASE("clients without a principal act as User:ANONYMOUS under an authorizer
                            "producers: [{id: p1, topic: orders, messages: 5, rate_per_s: 1000}]\n"
                            "acls:\n" +
                            bob_reads;
-  history::History const h = run(text);
+  history::History const h = history_of(text);
   CHECK(count(h, OpKind::send, OpType::fail, "TOPIC_AUTHORIZATION_FAILED") == 5);
   CHECK(h.header().acls.contains("User:ANONYMOUS"));
 }

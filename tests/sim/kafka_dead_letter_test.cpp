@@ -10,6 +10,7 @@
 #include "checker/check.hpp"
 #include "sim/run.hpp"
 #include "tests/sim/error_of.hpp"
+#include "tests/sim/verdict_of.hpp"
 
 namespace mqcheck::sim {
 namespace {
@@ -43,45 +44,34 @@ std::string consumer(std::string const& publish, std::string const& producer_key
          ", config: {request.timeout.ms: 30, retry.backoff.ms: 5" + producer_keys + "}}}\n";
 }
 
-history::History run(std::string const& text) {
-  return simulate(parse_scenario(text, "s.yaml"), 1).history;
-}
-
 std::size_t count(history::History const& h, OpKind f, OpType type, std::string const& topic) {
   return static_cast<std::size_t>(std::count_if(h.ops().begin(), h.ops().end(), [&](auto& op) {
     return op.f == f && op.type == type && !op.value.empty() && op.value.front().topic == topic;
   }));
 }
 
-checker::Verdict verdict(history::History const& h, std::string const& name) {
-  checker::DeliveryReport const report = checker::check_history(h);
-  for (checker::Verdict const& v : report.verdicts) {
-    if (v.guarantee == name) return v;
-  }
-  FAIL("no verdict " << name);
-  return {};
-}
-
 using testing::error_of;
+using testing::history_of;
+using testing::verdict_of;
 
 }  // namespace
 
 TEST_CASE("a poison record is attempted `after` times, then dead-lettered once",
           "[sim][kafka][dead-letter]") {
-  history::History const plain = run(cluster + consumer("", ""));
+  history::History const plain = history_of(cluster + consumer("", ""));
   CHECK(count(plain, OpKind::process, OpType::ok, "orders") == 20);
   CHECK(count(plain, OpKind::nack, OpType::ok, "orders") == 0);
   CHECK(plain.header().groups.at("billing").dead_letter_topic.empty());
 
-  history::History const h = run(cluster + consumer("sync", ""));
+  history::History const h = history_of(cluster + consumer("sync", ""));
   CHECK(count(h, OpKind::process, OpType::ok, "orders") == 16);  // Ids 5, 10, 15, 20 fail.
   CHECK(count(h, OpKind::process, OpType::fail, "orders") == 12);
   CHECK(count(h, OpKind::nack, OpType::ok, "orders") == 12);
   CHECK(count(h, OpKind::send, OpType::ok, "orders.DLT") == 4);
   CHECK(h.header().groups.at("billing").dead_letter_topic == "orders.DLT");
   CHECK(h.header().groups.at("billing").dead_letter_after == 3);
-  CHECK(verdict(h, "dead-letter").validity == checker::Validity::valid);
-  CHECK(verdict(h, "at-least-once").validity == checker::Validity::valid);
+  CHECK(verdict_of(h, "dead-letter").validity == checker::Validity::valid);
+  CHECK(verdict_of(h, "at-least-once").validity == checker::Validity::valid);
 }
 
 TEST_CASE(
@@ -90,18 +80,18 @@ TEST_CASE(
     "[sim][kafka][dead-letter]") {
   std::string const outage = "faults: [{at: 5ms, crash: broker-1, for: 200ms}]\n";
   std::string const expiry = ", delivery.timeout.ms: 60";
-  history::History const sync = run(cluster + outage + consumer("sync", expiry));
+  history::History const sync = history_of(cluster + outage + consumer("sync", expiry));
   CHECK(count(sync, OpKind::send, OpType::fail, "orders.DLT") > 0);  // Published again.
-  CHECK(verdict(sync, "dead-letter").validity == checker::Validity::valid);
-  CHECK(verdict(sync, "at-least-once").validity == checker::Validity::valid);
+  CHECK(verdict_of(sync, "dead-letter").validity == checker::Validity::valid);
+  CHECK(verdict_of(sync, "at-least-once").validity == checker::Validity::valid);
 
-  history::History const async = run(cluster + outage + consumer("async", expiry));
+  history::History const async = history_of(cluster + outage + consumer("async", expiry));
   CHECK(count(async, OpKind::send, OpType::fail, "orders.DLT") > 0);
-  checker::Verdict const dead = verdict(async, "dead-letter");
+  checker::Verdict const dead = verdict_of(async, "dead-letter");
   CHECK(dead.validity == checker::Validity::invalid);
   REQUIRE_FALSE(dead.anomalies.empty());
   CHECK(dead.anomalies.front().kind == "dlq-missing");
-  CHECK(verdict(async, "at-least-once").validity == checker::Validity::invalid);
+  CHECK(verdict_of(async, "at-least-once").validity == checker::Validity::invalid);
 }
 
 TEST_CASE("a dead-letter publish retried after lost answers lands once only with idempotence",
@@ -114,15 +104,15 @@ TEST_CASE("a dead-letter publish retried after lost answers lands once only with
   ten.replace(ten.find("messages: 20"), 12, "messages: 10");
   std::string const lossy = "network: {links: [{from: broker-1, to: billing-0, drop: 100%}]}\n";
   std::string const keys = ", delivery.timeout.ms: 100";
-  history::History const idempotent = run(ten + lossy + consumer("async", keys));
+  history::History const idempotent = history_of(ten + lossy + consumer("async", keys));
   CHECK(count(idempotent, OpKind::send, OpType::info, "orders.DLT") == 2);
   CHECK(count(idempotent, OpKind::append, OpType::event, "orders.DLT") == 2);
-  CHECK(verdict(idempotent, "dead-letter").validity == checker::Validity::valid);
+  CHECK(verdict_of(idempotent, "dead-letter").validity == checker::Validity::valid);
 
   history::History const plain =
-      run(ten + lossy + consumer("async", keys + ", enable.idempotence: false"));
+      history_of(ten + lossy + consumer("async", keys + ", enable.idempotence: false"));
   CHECK(count(plain, OpKind::append, OpType::event, "orders.DLT") > 2);
-  checker::Verdict const dead = verdict(plain, "dead-letter");
+  checker::Verdict const dead = verdict_of(plain, "dead-letter");
   CHECK(dead.validity == checker::Validity::invalid);
   REQUIRE_FALSE(dead.anomalies.empty());
   CHECK(dead.anomalies.front().kind == "dlq-duplicate");

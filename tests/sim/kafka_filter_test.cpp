@@ -12,6 +12,7 @@
 #include "checker/check.hpp"
 #include "sim/run.hpp"
 #include "tests/sim/error_of.hpp"
+#include "tests/sim/verdict_of.hpp"
 
 namespace mqcheck::sim {
 namespace {
@@ -35,10 +36,6 @@ std::string consumer(std::string const& filter) {
          "fetch.max.wait.ms: 10}}]\n";
 }
 
-history::History run(std::string const& text) {
-  return simulate(parse_scenario(text, "s.yaml"), 1).history;
-}
-
 // Records of ok ops of kind `f`, by tag of their send.
 std::size_t seen(history::History const& h, OpKind f, std::string const& tag) {
   std::map<std::uint64_t, std::string> tags;
@@ -54,20 +51,14 @@ std::size_t seen(history::History const& h, OpKind f, std::string const& tag) {
   return n;
 }
 
-checker::Validity validity(history::History const& h, std::string const& name) {
-  for (checker::Verdict const& v : checker::check_history(h).verdicts) {
-    if (v.guarantee == name) return v.validity;
-  }
-  FAIL("no verdict " << name);
-  return checker::Validity::unknown;
-}
-
 using testing::error_of;
+using testing::history_of;
+using testing::verdict_of;
 
 }  // namespace
 
 TEST_CASE("producer tags land on the sends, one in turn", "[sim][kafka][filter]") {
-  history::History const h = run(base + consumer(""));
+  history::History const h = history_of(base + consumer(""));
   CHECK(seen(h, OpKind::send, "TagA") == 10);
   CHECK(seen(h, OpKind::send, "TagC") == 10);
   CHECK(seen(h, OpKind::process, "TagB") == 10);  // No filter: everything is processed.
@@ -79,20 +70,20 @@ TEST_CASE(
     "keeps them out of poll",
     "[sim][kafka][filter]") {
   history::History const listener =
-      run(base + consumer(", filter: {tags: [TagA, TagC], in: listener}"));
+      history_of(base + consumer(", filter: {tags: [TagA, TagC], in: listener}"));
   CHECK(seen(listener, OpKind::process, "TagA") == 10);
   CHECK(seen(listener, OpKind::process, "TagB") == 0);
   CHECK(seen(listener, OpKind::poll, "TagB") == 10);
   CHECK(listener.header().groups.at("billing").filter == std::vector<std::string>{"TagA", "TagC"});
-  CHECK(validity(listener, "filtering") == checker::Validity::invalid);
-  CHECK(validity(listener, "at-least-once") == checker::Validity::valid);
+  CHECK(verdict_of(listener, "filtering").validity == checker::Validity::invalid);
+  CHECK(verdict_of(listener, "at-least-once").validity == checker::Validity::valid);
 
   history::History const interceptor =
-      run(base + consumer(", filter: {tags: [TagA, TagC], in: interceptor}"));
+      history_of(base + consumer(", filter: {tags: [TagA, TagC], in: interceptor}"));
   CHECK(seen(interceptor, OpKind::process, "TagC") == 10);
   CHECK(seen(interceptor, OpKind::poll, "TagB") == 0);
-  CHECK(validity(interceptor, "filtering") == checker::Validity::valid);
-  CHECK(validity(interceptor, "at-least-once") == checker::Validity::valid);
+  CHECK(verdict_of(interceptor, "filtering").validity == checker::Validity::valid);
+  CHECK(verdict_of(interceptor, "at-least-once").validity == checker::Validity::valid);
 }
 
 TEST_CASE("filter and tags input errors", "[sim][kafka][filter]") {

@@ -64,9 +64,12 @@ TEST_CASE("a producer over its quota is slowed down, not refused", "[sim][kafka]
   CHECK(count(free, OpType::ok) == 200);
   CHECK(last_ack(other) == last_ack(free));  // Another client's quota: the same run.
   CHECK(count(slow, OpType::ok) == 200);
-  // About 23 KB at 10 KB/s (the first window's 10 KB free): over a second, not ~0.1 s.
+  // About 23 KB at 10 KB/s (the first window's 10 KB free). The client waits out each
+  // throttle time before sending to the broker again (KIP-219), then sends what accumulated
+  // meanwhile in one request, which the broker throttles only after the fact: about 0.34 s,
+  // against 0.1 s unthrottled.
   CHECK(last_ack(free) < 200'000);
-  CHECK(last_ack(slow) > 1'000'000);
+  CHECK(last_ack(slow) > 3 * last_ack(free));
   CHECK(checker::check_history(slow).verdicts.front().validity == checker::Validity::valid);
 }
 
@@ -75,7 +78,10 @@ TEST_CASE("a tight quota with a short delivery.timeout.ms fails sends", "[sim][k
   history::History const h =
       run(base + tight + producer("delivery.timeout.ms: 500, request.timeout.ms: 500"));
   CHECK(count(h, OpType::ok) > 0);
-  CHECK(count(h, OpType::fail) + count(h, OpType::info) > 100);
+  CHECK(count(h, OpType::fail) > 100);
+  // The client backed off instead of sending into the muted channel: the records expired in
+  // its accumulator, never sent, so each is a definite `fail`, none an unknown `info`.
+  CHECK(count(h, OpType::info) == 0);
   history::History const patient = run(base + tight + producer(""));  // 120 s: all wait.
   CHECK(count(patient, OpType::fail) == 0);
 }

@@ -272,3 +272,23 @@ TEST_CASE("a link must name its ends and override something", "[scenario][errors
   CHECK(error_of(head + "network:\n  links: [{from: a, drop: 1}]\n") ==
         "t.yaml:4:11: key 'network.links[0].to': required key is missing");
 }
+
+TEST_CASE("a Kafka consumer's delay: names the key and the nearest valid one",
+          "[scenario][errors]") {
+  // Lines 1 to 3; the consumer on line 4, its `delay:` map at column 41.
+  std::string const kafka = "name: n\nbroker: kafka\ntopics: [{name: t}]\n";
+  std::string const consumer = "consumers: [{group: g, topic: t, delay: ";
+  CHECK(error_of(kafka + consumer + "{ms: 300, wait: sleap}}]\n") ==
+        "t.yaml:4:57: key 'consumers[0].delay.wait': unknown delay wait 'sleap'; did you mean "
+        "'sleep'?");
+  CHECK(error_of(kafka + consumer + "{ms: 300, wiat: sleep}}]\n") ==
+        "t.yaml:4:51: key 'consumers[0].delay.wiat': unknown key; did you mean 'wait'?");
+  CHECK(error_of(kafka + consumer + "{ms: 0}}]\n") ==
+        "t.yaml:4:46: key 'consumers[0].delay.ms': must be within [1, 86400000], got 0");
+  CHECK(error_of(kafka + consumer + "{wait: pause}}]\n") ==
+        "t.yaml:4:41: key 'consumers[0].delay.ms': required key is missing");
+  CHECK(error_of("name: n\nbroker: reference\nqueues: [{name: q}]\n"
+                 "consumers: [{group: g, topic: q, delay: {ms: 5}}]\n") ==
+        "t.yaml:4:41: key 'consumers.delay': only broker: kafka models delay through paused "
+        "consumption");
+}
