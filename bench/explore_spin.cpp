@@ -6,9 +6,10 @@
 // package `spin`) in the same run. Prints distinct states, states per second and memory for
 // both, and the ratios. The explorer's and SPIN's state spaces are not the same states: the
 // comparison is for the same verdict on the same protocol. SPIN missing: its half is skipped
-// with a note. The explorer runs twice: the full search, and with partial-order reduction by
-// sleep sets (the same states, fewer transitions: explore/sleep_sets.hpp). A benchmark, not a
-// test: nothing fails on timing.
+// with a note. The explorer runs three times: the full search; with partial-order reduction by
+// sleep sets (the same states, fewer transitions: explore/sleep_sets.hpp); and with symmetry
+// reduction on top (the alike producers swap with their message ids: explore/symmetry.hpp,
+// fewer states). A benchmark, not a test: nothing fails on timing.
 // Usage: bench_explore_spin [--producers P] [--messages M] [--depth D] [--max-states N]
 #include <sys/resource.h>
 
@@ -73,13 +74,14 @@ long peak_rss_kb() {
   return u.ru_maxrss;
 }
 
-Figures run_explorer(Options const& o, bool acks_all, bool por) {
+Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = false) {
   sim::Scenario const scenario = sim::parse_scenario(scenario_text(o, acks_all), "bench.yaml");
   explore::Bounds b;
   b.depth_max = o.depth;
   b.states_max = o.states_max;
   b.latency_max = DurationUs{1000};
   b.por = por;
+  b.symmetry = symmetry;  // The producers are alike and not idempotent: they may swap.
   auto const start = std::chrono::steady_clock::now();
   explore::ExploreResult const r = explore::explore(scenario, b);
   std::chrono::duration<double> const took = std::chrono::steady_clock::now() - start;
@@ -172,6 +174,8 @@ int main(int argc, char** argv) {
     print("explorer", e);
     Figures const reduced = run_explorer(o, acks_all, true);
     print("expl+por", reduced);
+    Figures const sym = run_explorer(o, acks_all, true, true);
+    print("por+sym", sym);
     if (!spin) {
       std::printf("  SPIN      not installed (scripts/setup installs Debian's spin)\n");
       continue;
@@ -185,6 +189,9 @@ int main(int argc, char** argv) {
     if (rate_of(s) > 0) {
       std::printf("; with por: states per second %.4f", rate_of(reduced) / rate_of(s));
     }
+    std::printf("\n            with por and symmetry: states %.4f",
+                s.states > 0 ? static_cast<double>(sym.states) / static_cast<double>(s.states) : 0);
+    if (rate_of(s) > 0) std::printf(", states per second %.4f", rate_of(sym) / rate_of(s));
     std::printf("\n");
   }
   std::printf("peak resident memory of this process (explorer): %.1f MB\n",

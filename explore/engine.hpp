@@ -26,6 +26,7 @@
 
 #include "checker/check.hpp"
 #include "explore/choice.hpp"
+#include "explore/symmetry.hpp"
 #include "explore/world.hpp"
 #include "sim/kernel.hpp"
 
@@ -77,7 +78,7 @@ class Engine {
     W w;
     for (Actor const& a : kernel_.initial_actors()) {
       w.nodes.push_back(
-          std::make_shared<NodeState<Model>>(NodeState<Model>{a, true, 0, {}, {}, {}, 0}));
+          std::make_shared<NodeState<Model>>(NodeState<Model>{a, true, 0, {}, {}, {}, 0, {}}));
     }
     w.faults_used.assign(options_.size(), false);
     for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
@@ -207,6 +208,11 @@ class Engine {
   /// Lets several Engines (one per thread) share the kernel: its fault resolver writes the
   /// kernel's node table, so resolving goes through `lock`.
   void share_kernel(std::mutex& lock) { resolve_lock_ = &lock; }
+  /// Keeps, beside each input digest and the observed ops, their images under every element
+  /// of `group` (symmetry reduction: canonical_fingerprint reads them). Set before initial().
+  void set_symmetry(SymmetryGroup const* group) {
+    symmetry_ = group != nullptr && !group->empty() ? group : nullptr;
+  }
   /// Returns the scenario's fault kinds the explorer does not enumerate (pause, partition...).
   std::vector<std::string> const& unsupported_faults() const { return unsupported_; }
 
@@ -355,6 +361,23 @@ class Engine {
     node.inputs = h.digest();
   }
 
+  // Folds the input into node.inputs_renamed under each renaming: `image(r)` gives the (a, b)
+  // the renamed input would have had.
+  template <class F>
+  void note_renamed(NodeState<Model>& node, std::uint64_t tag, F&& image) {
+    if (symmetry_ == nullptr) return;
+    node.inputs_renamed.resize(symmetry_->elements.size(), 0);
+    for (std::size_t g = 0; g < symmetry_->elements.size(); ++g) {
+      auto const [a, b] = image(symmetry_->elements[g]);
+      Hasher h;
+      h.add(node.inputs_renamed[g]);
+      h.add(tag);
+      h.add(a);
+      h.add(b);
+      node.inputs_renamed[g] = h.digest();
+    }
+  }
+
   template <class F>
   void call(W& w, NodeId n, F&& f);
   void apply_out(W& w, NodeId n);
@@ -380,6 +403,7 @@ class Engine {
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
   std::vector<Soonest> soonest_;    // By node, during a settle (settle_steps).
   std::mutex* resolve_lock_ = nullptr;
+  SymmetryGroup const* symmetry_ = nullptr;  // set_symmetry(); null: no symmetry reduction.
   /// Inside settle(): record() appends to World::tail, and no digest (message or input) is
   /// computed, since a settling World is judged and dropped, never fingerprinted.
   bool settling_ = false;

@@ -74,7 +74,15 @@ void Engine<Model>::record(W& w, history::Op op) {
   op.time = w.now;
   op.index = w.op_count++;
   if (settling_) return w.tail.push_back(std::move(op));  // Never fingerprinted: no digest.
-  if (history::is_client_op(op)) w.observed += op_digest(op);
+  if (history::is_client_op(op)) {
+    w.observed += op_digest(op);
+    if (symmetry_ != nullptr) {
+      w.observed_renamed.resize(symmetry_->elements.size(), 0);
+      for (std::size_t g = 0; g < symmetry_->elements.size(); ++g) {
+        w.observed_renamed[g] += op_digest_renamed(op, symmetry_->elements[g]);
+      }
+    }
+  }
   MQCHECK_ASSERT(w.tail.empty());  // A settled World is judged, never stepped on.
   w.ops = std::make_shared<OpChain const>(OpChain{std::move(op), std::move(w.ops)});
 }
@@ -108,7 +116,15 @@ void Engine<Model>::transmit(W& w, NodeId from, NodeId to, Message message) {
   std::int64_t const deadline =
       latency_max_ ? w.now.us + latency_max_->us : TimerWindow::unbounded;
   w.in_flight.push_back({from, to, receiver.incarnation, h.digest(), deadline,
-                         std::make_shared<Message const>(std::move(message))});
+                         std::make_shared<Message const>(std::move(message)), nullptr});
+  if (symmetry_ != nullptr && !settling_) {  // Each renamed digest once, not per fingerprint.
+    InFlight<Model>& sent = w.in_flight.back();
+    auto renamed = std::make_shared<std::vector<std::uint64_t>>();
+    for (Renaming const& r : symmetry_->elements) {
+      renamed->push_back(message_digest_renamed(sent, r));
+    }
+    sent.digest_renamed = std::move(renamed);
+  }
 }
 
 template <class Model>
@@ -118,7 +134,16 @@ void Engine<Model>::deliver(W& w, std::size_t index) {
   NodeState<Model>& node = w.edit(m.to.value);
   // crash() drops what was sent to the old incarnation, so every message left is deliverable.
   MQCHECK_ASSERT(node.up && node.incarnation == m.incarnation);
-  if (!settling_) note_input(node, input_tag::message, m.from.value, m.digest);
+  if (!settling_) {
+    note_input(node, input_tag::message, m.from.value, m.digest);
+    std::size_t g = 0;  // note_renamed walks the group in order.
+    note_renamed(node, input_tag::message, [&](Renaming const& r) {
+      std::uint64_t const digest =
+          m.digest_renamed ? (*m.digest_renamed)[g] : message_digest_renamed(m, r);
+      ++g;
+      return std::pair<std::uint64_t, std::uint64_t>{r.node(m.from).value, digest};
+    });
+  }
   call(w, m.to, [&](auto& actor) { actor.on_message(m.from, *m.message, out_); });
 }
 
@@ -132,7 +157,13 @@ void Engine<Model>::fire(W& w, NodeId n, model::TimerId id) {
   MQCHECK_ASSERT(node.up && it != node.timers.end());
   w.now = w.now + DurationUs{relative(it->second.lo, w.now)};
   node.timers.erase(it);
-  if (!settling_) note_input(node, input_tag::timer, id, 0);
+  if (!settling_) {
+    note_input(node, input_tag::timer, id, 0);
+    note_renamed(node, input_tag::timer, [&](Renaming const& r) {
+      auto const image = symmetry_->rename_timer ? symmetry_->rename_timer(n, id, r) : id;
+      return std::pair<std::uint64_t, std::uint64_t>{image, 0};
+    });
+  }
   call(w, n, [&](auto& actor) { actor.on_timer(id, out_); });
 }
 
@@ -187,6 +218,9 @@ void Engine<Model>::crash(W& w, NodeId n, bool power_loss) {
   ++node.incarnation;
   node.timers.clear();
   note_input(node, input_tag::crash, power_loss ? 1 : 0, 0);
+  note_renamed(node, input_tag::crash, [&](Renaming const&) {
+    return std::pair<std::uint64_t, std::uint64_t>{power_loss ? 1 : 0, 0};
+  });
   for (InFlight<Model> const& m : w.in_flight) {
     if (m.to != n) continue;
     event(w, "network", history::OpKind::drop,
@@ -203,6 +237,9 @@ void Engine<Model>::restart(W& w, NodeId n) {
   node.actor = kernel_.initial_actors()[n.value];
   node.up = true;
   note_input(node, input_tag::restart, 0, 0);
+  note_renamed(node, input_tag::restart, [&](Renaming const&) {
+    return std::pair<std::uint64_t, std::uint64_t>{0, 0};
+  });
   call(w, n, [&](auto& actor) { actor.on_recover(node.disk, out_); });
 }
 

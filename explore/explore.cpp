@@ -48,6 +48,17 @@ void check_reductions(Bounds const& b) {
                      "the liveness check needs every transition of the single-threaded "
                      "breadth-first search; drop --reduce por, --search dfs, --threads, --swarm");
   }
+  if (b.symmetry) {
+    std::string clash;
+    if (b.threads > 1) clash = "--threads";
+    if (b.liveness) clash = "--liveness";
+    if (b.fingerprint != FingerprintMode::inputs) clash = "--fingerprint state";
+    if (!clash.empty()) {
+      throw InputError({"command line", 0, 0}, "--reduce",
+                       "symmetry reduction works with input fingerprints, one thread and no "
+                       "liveness check; drop " + clash + " or the 'symmetry' reduction");
+    }
+  }
   if (!b.por) return;
   std::string clash;
   if (b.order != SearchOrder::bfs) clash = "--search dfs";

@@ -53,6 +53,10 @@ struct Bounds {
   /// Partial-order reduction by sleep sets (explore/sleep_sets.hpp): the same distinct states
   /// and verdicts, fewer transitions. Breadth-first, one thread, `inputs` fingerprints only.
   bool por = false;
+  /// Symmetry reduction (explore/symmetry.hpp): Worlds that differ by a renaming of
+  /// interchangeable nodes share one fingerprint. `inputs` fingerprints, one thread, no
+  /// liveness; combines with por.
+  bool symmetry = false;
   /// Check liveness through the terminal strongly connected components of the state graph
   /// (explore/liveness.hpp); keeps every transition. Breadth-first, one thread, no por.
   bool liveness = false;
@@ -102,6 +106,8 @@ struct ExploreResult {
   std::optional<StateGraph> graph;          // When Bounds::dot_states_max > 0.
   std::vector<std::uint32_t> graph_trace;   // The first counterexample's states in the graph.
   bool por = false;                         // Partial-order reduction was used.
+  bool symmetry = false;                    // Symmetry reduction was asked for.
+  std::string symmetry_group;  // What it permutes, in words; empty when nothing is symmetric.
   std::optional<LivenessResult> liveness;   // When Bounds::liveness.
 };
 

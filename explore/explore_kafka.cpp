@@ -2,6 +2,7 @@
 // File: explore/explore_kafka.cpp (layer: explore)
 // The explorer instantiated for the Kafka model (explore/explore_model.hpp).
 #include "explore/explore_model.hpp"
+#include "explore/symmetry_kafka.hpp"
 #include "model/kafka/model.hpp"
 
 namespace mqcheck::explore::detail {

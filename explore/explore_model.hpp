@@ -69,6 +69,16 @@ ExploreResult explore_model(sim::Scenario const& scenario, Bounds const& asked) 
     engine.set_network_faults(bounds.drops, bounds.duplicates);
     Search<Model> search(engine, bounds);
     search.set_drain(scenario.drain);
+    SymmetryGroup group;
+    if (bounds.symmetry) {
+      std::vector<std::string> names;
+      for (auto const& node : kernel.plan().nodes) names.push_back(node.name);
+      group = SymmetryFinder<Model>::find(scenario, names, engine.fault_options());
+      engine.set_symmetry(&group);
+      search.set_symmetry(&group);
+      result.symmetry_group = group.what;
+    }
+    result.symmetry = bounds.symmetry;
     if (bounds.threads > 1 && bounds.swarm_walks == 0 && bounds.order == SearchOrder::bfs) {
       ParallelBfs<Model>(search, kernel, bounds).run();
     } else {

@@ -2,6 +2,7 @@
 // File: explore/explore_reference.cpp (layer: explore)
 // The explorer instantiated for the reference queue model (explore/explore_model.hpp).
 #include "explore/explore_model.hpp"
+#include "explore/symmetry_reference.hpp"
 #include "model/reference/model.hpp"
 
 namespace mqcheck::explore::detail {

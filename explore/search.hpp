@@ -24,6 +24,7 @@
 #include "explore/fingerprint_table.hpp"
 #include "explore/sleep_sets.hpp"
 #include "explore/state_graph.hpp"
+#include "explore/symmetry.hpp"
 
 namespace mqcheck::explore {
 
@@ -117,6 +118,12 @@ class Search {
   std::uint32_t states() const { return static_cast<std::uint32_t>(table_.size()); }
 
   // Returns the choice indices from the initial state to table entry `entry`.
+  /// Merges Worlds by their canonical fingerprint under `group` (symmetry reduction; the
+  /// Engine must keep the renamed digests: Engine::set_symmetry).
+  void set_symmetry(SymmetryGroup const* group) {
+    symmetry_ = group != nullptr && !group->empty() ? group : nullptr;
+  }
+
   std::vector<std::uint32_t> path_to(std::uint32_t entry) const {
     std::vector<std::uint32_t> path;
     for (std::uint32_t e = entry; table_[e].parent != no_parent; e = table_[e].parent) {
@@ -259,7 +266,7 @@ class Search {
     engine_.restart_all(t);
     std::vector<std::uint64_t> stretch;
     for (std::uint64_t k = 0;; ++k) {
-      std::uint64_t const fp = fingerprint(t, bounds_.fingerprint);
+      std::uint64_t const fp = key_of(t);
       if (std::uint32_t const known = judged_.find(fp); known != FingerprintTable::absent) {
         for (std::uint64_t s : stretch) judged_.insert(s, known);
         return known;
@@ -315,8 +322,15 @@ class Search {
                        [](GuaranteeResult const& r) { return r.violated; });
   }
 
+  // The fingerprint states are merged by: canonical under the symmetry group, if any.
+  std::uint64_t key_of(W const& w) const {
+    return symmetry_ != nullptr ? canonical_fingerprint(w, *symmetry_)
+                                : fingerprint(w, bounds_.fingerprint);
+  }
+
   Engine<Model>& engine_;
   Bounds bounds_;
+  SymmetryGroup const* symmetry_ = nullptr;  // set_symmetry(); null: none.
   DurationUs drain_{};
   std::vector<std::string> names_;
   std::vector<GuaranteeResult> results_;

@@ -23,7 +23,7 @@ template <class Model>
 void Search<Model>::run_bfs() {
   std::vector<Frontier> layer;
   W first = engine_.initial();
-  add(fingerprint(first, bounds_.fingerprint), no_parent, 0);
+  add(key_of(first), no_parent, 0);
   std::uint64_t layer_bytes = approximate_bytes(first);
   layer.push_back({std::move(first), 0, {}});
   std::vector<Choice> choices;
@@ -68,7 +68,7 @@ bool Search<Model>::expand(Frontier& f, std::vector<Choice> const& choices,
     // The nodes the child shares with f are counted in layer_bytes (f is in the layer).
     std::uint64_t const bytes = bytes_beyond(child, f.world);
     frontier_bytes_ = layer_bytes + next_bytes + bytes;
-    auto const [to, fresh] = add(fingerprint(child, bounds_.fingerprint), f.entry, i);
+    auto const [to, fresh] = add(key_of(child), f.entry, i);
     if (graph_.recording()) graph_.edge(f.entry, to, engine_.describe(f.world, choices[i]));
     if (bounds_.liveness) edges_.push_back({f.entry, to, i, is_fault(choices[i].kind)});
     SleepSet sleep;
@@ -77,8 +77,17 @@ bool Search<Model>::expand(Frontier& f, std::vector<Choice> const& choices,
       next_bytes += bytes;
       next.push_back({std::move(child), to, std::move(sleep)});
     } else if (bounds_.por && to >= next_base) {
-      MQCHECK_ASSERT(next[to - next_base].entry == to);
-      intersect(next[to - next_base].sleep, sleep);
+      Frontier& met = next[to - next_base];
+      MQCHECK_ASSERT(met.entry == to);
+      // A symmetric image of `met` (merged by symmetry) names its messages differently, so its
+      // sleep set says nothing about met's: wake everything (a smaller set only explores more).
+      bool const image = symmetry_ != nullptr && fingerprint(met.world, FingerprintMode::inputs) !=
+                                                     fingerprint(child, FingerprintMode::inputs);
+      if (image) {
+        met.sleep.clear();
+      } else {
+        intersect(met.sleep, sleep);
+      }
     }
     if (bounds_.por && choices[i].kind == ChoiceKind::deliver) {
       done.push_back(sleep_item(f.world, choices[i]));
@@ -133,7 +142,7 @@ void Search<Model>::run_dfs() {
   };
   std::vector<std::uint32_t> depth_of;  // By entry: the shortest path that reached it so far.
   W first = engine_.initial();
-  add(fingerprint(first, bounds_.fingerprint), no_parent, 0);
+  add(key_of(first), no_parent, 0);
   depth_of.push_back(0);
   if (judge(first, 0)) record_witnesses({}, {0});
   if (done() || !stats_.stopped.empty()) return;
@@ -149,7 +158,7 @@ void Search<Model>::run_dfs() {
     W child = f.world;
     engine_.apply(child, f.choices[i]);
     ++stats_.transitions;
-    auto const [to, fresh] = add(fingerprint(child, bounds_.fingerprint), f.entry, i);
+    auto const [to, fresh] = add(key_of(child), f.entry, i);
     if (graph_.recording()) graph_.edge(f.entry, to, engine_.describe(f.world, f.choices[i]));
     if (!stats_.stopped.empty()) return;
     auto const depth = static_cast<std::uint32_t>(stack.size());
@@ -186,7 +195,7 @@ void Search<Model>::run_swarm() {
     for (std::uint32_t depth = 0;; ++depth) {
       std::uint32_t const parent = entries.empty() ? no_parent : entries.back();
       auto const [entry, fresh] =
-          add(fingerprint(w, bounds_.fingerprint), parent, path.empty() ? 0 : path.back());
+          add(key_of(w), parent, path.empty() ? 0 : path.back());
       entries.push_back(entry);
       stats_.depth_reached = std::max(stats_.depth_reached, depth);
       if (fresh && judge(w, entry)) record_witnesses(path, entries);

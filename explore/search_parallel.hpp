@@ -48,7 +48,7 @@ class ParallelBfs {
   void run() {
     std::vector<std::pair<W, std::uint32_t>> layer;
     W first = s_.engine_.initial();
-    s_.add(fingerprint(first, s_.bounds_.fingerprint), Search<Model>::no_parent, 0);
+    s_.add(s_.key_of(first), Search<Model>::no_parent, 0);
     layer_bytes_ = approximate_bytes(first);
     layer.emplace_back(std::move(first), 0);
     for (std::uint32_t depth = 0; !layer.empty(); ++depth) {
@@ -101,7 +101,7 @@ class ParallelBfs {
     W t = w;
     engine.restart_all(t);
     for (std::uint64_t k = 0;; ++k) {
-      std::uint64_t const fp = fingerprint(t, s_.bounds_.fingerprint);
+      std::uint64_t const fp = s_.key_of(t);
       work.stretch.push_back(fp);
       if (s_.judged_.find(fp) != FingerprintTable::absent) {
         work.hit = true;
@@ -118,7 +118,7 @@ class ParallelBfs {
     for (Choice const& c : choices) {
       W child = w;
       engine.apply(child, c);
-      std::uint64_t const fp = fingerprint(child, s_.bounds_.fingerprint);
+      std::uint64_t const fp = s_.key_of(child);
       work.children.emplace_back(std::move(child), fp);
     }
   }

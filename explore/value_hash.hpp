@@ -21,6 +21,7 @@
 
 #include "core/distribution.hpp"
 #include "core/hash.hpp"
+#include "core/strong_id.hpp"
 #include "core/time.hpp"
 
 namespace mqcheck::explore {
@@ -80,6 +81,34 @@ template <class... T>
 struct IsVariant<std::variant<T...>> : std::true_type {};
 
 }  // namespace detail
+
+/// A renaming of node and message ids under which hash_value hashes (symmetry reduction,
+/// explore/symmetry.hpp): every NodeId and MessageId met inside a hashed value is replaced by
+/// its image first. Null (the default) hashes values as they are.
+struct IdRenaming {
+  virtual ~IdRenaming() = default;
+  virtual NodeId node(NodeId n) const = 0;
+  virtual MessageId message(MessageId id) const = 0;
+};
+
+namespace detail {
+/// The renaming hash_value applies on this thread (RenamingScope sets it).
+inline thread_local IdRenaming const* active_renaming = nullptr;
+}  // namespace detail
+
+/// Hashes under `r` while it lives (nested scopes restore the outer one).
+class RenamingScope {
+ public:
+  explicit RenamingScope(IdRenaming const* r) : outer_(detail::active_renaming) {
+    detail::active_renaming = r;
+  }
+  ~RenamingScope() { detail::active_renaming = outer_; }
+  RenamingScope(RenamingScope const&) = delete;
+  RenamingScope& operator=(RenamingScope const&) = delete;
+
+ private:
+  IdRenaming const* outer_;
+};
 
 template <class T>
 void hash_value(Hasher& h, T const& value);
@@ -173,6 +202,12 @@ void hash_value(Hasher& h, T const& value) {
   using namespace detail;
   if constexpr (requires { value.hash_into(h); }) {
     value.hash_into(h);
+  } else if constexpr (std::is_same_v<T, NodeId>) {  // As the aggregate it is, renamed.
+    IdRenaming const* r = active_renaming;
+    h.add(static_cast<std::uint64_t>(r != nullptr ? r->node(value).value : value.value));
+  } else if constexpr (std::is_same_v<T, MessageId>) {
+    IdRenaming const* r = active_renaming;
+    h.add(static_cast<std::uint64_t>(r != nullptr ? r->message(value).value : value.value));
   } else if constexpr (std::is_same_v<T, bool>) {
     h.add(value ? 1u : 0u);
   } else if constexpr (std::is_enum_v<T>) {

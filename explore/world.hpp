@@ -81,6 +81,9 @@ struct NodeState {
   /// Digest of every input this node took, in order (messages, timers, crashes, restarts).
   /// A deterministic actor's state, timers, disk and open ops are a function of it.
   std::uint64_t inputs = 0;
+  /// With symmetry reduction (explore/symmetry.hpp): `inputs` as it reads under each renaming
+  /// of the group but the identity, in the group's order; empty otherwise.
+  std::vector<std::uint64_t> inputs_renamed;
 };
 
 /// A message on the wire, to one incarnation of its receiver.
@@ -95,6 +98,9 @@ struct InFlight {
   std::int64_t deadline = TimerWindow::unbounded;
   /// Shared by the copies of a World: a message does not change on the wire.
   std::shared_ptr<typename Model::Message const> message;
+  /// With symmetry reduction: `digest` under each renaming of the group but the identity,
+  /// computed once at the send and shared like the message; null otherwise.
+  std::shared_ptr<std::vector<std::uint64_t> const> digest_renamed;
 };
 
 /// The history recorded along a path, newest op first; shared between a World and its copies.
@@ -116,6 +122,8 @@ struct World {
   SimTimeUs now{};                         // Not fingerprinted: timers are kept relative.
   /// Sum of the digests of every client op so far (a multiset); a settle leaves it alone.
   std::uint64_t observed = 0;
+  /// With symmetry reduction: `observed` under each renaming of the group but the identity.
+  std::vector<std::uint64_t> observed_renamed;
   std::shared_ptr<OpChain const> ops;
   /// Ops recorded after `ops` by a settle (Engine::settle), in order: a flat vector instead of
   /// one shared chain node per op, because a settled World is judged once and thrown away (the

@@ -178,6 +178,25 @@ TEST_CASE("explore --reduce por says so and reaches the same states; bad reducti
   CHECK(clash.output.find("--reduce") != std::string::npos);
 }
 
+TEST_CASE("explore --reduce symmetry,por names the group and merges the swapped producers") {
+  std::string const base = "explore " +
+                           scenario("reference-two-producers-ack-before-processing.yaml") +
+                           " --max-depth 8 --max-latency 1ms";
+  auto const reduced = run(base + " --reduce symmetry,por");
+  INFO(reduced.output);
+  CHECK(reduced.status == 1);
+  CHECK(reduced.output.find("states: 116 distinct") != std::string::npos);  // 226 in full.
+  CHECK(reduced.output.find("; symmetry: 2 renamings of the alike producers p1, p2") !=
+        std::string::npos);
+  auto const typo = run(base + " --reduce symetry");
+  CHECK(typo.status == 2);
+  CHECK(typo.output.find("did you mean 'symmetry'?") != std::string::npos);
+  auto const clash = run(base + " --reduce symmetry --fingerprint state");
+  CHECK(clash.status == 2);
+  CHECK(clash.output.find("symmetry reduction works with input fingerprints") !=
+        std::string::npos);
+}
+
 TEST_CASE("explore --liveness prints the path to a terminal component") {
   auto const r = run("explore " + scenario("reference-ack-before-processing.yaml") +
                      " --max-depth 16 --max-latency 1ms --liveness");
