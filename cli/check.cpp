@@ -42,9 +42,11 @@ bool promise_broken(checker::DeliveryReport const& report) {
 }
 
 // Judged streaming, in memory bounded by the messages in flight, whenever only the delivery,
-// ordering and transactional-visibility checkers have work (checker::check_streaming); the
-// pipeline and feature checkers hold the history in memory.
-checker::DeliveryReport judge(std::string const& path, std::vector<std::string> const& only) {
+// ordering, transactional-visibility and per-op feature checkers have work
+// (checker::check_streaming); the pipeline, priority, broadcast and dead-letter checkers hold
+// the history in memory.
+checker::DeliveryReport judge_history(std::string const& path,
+                                      std::vector<std::string> const& only) {
   history::Header header;
   auto const open = [&path](std::ifstream& in) {  // As load_history words its errors.
     std::error_code error;
@@ -80,7 +82,7 @@ int check_command(CheckOptions const& o) {
   try {
     std::vector<viz::ExpectedVerdict> const expected = parse_expect_options(o.expect);
     validate_guarantee_options(o.guarantees);
-    checker::DeliveryReport const report = judge(o.history_path, o.guarantees);
+    checker::DeliveryReport const report = judge_history(o.history_path, o.guarantees);
     if (o.json) {
       std::cout << viz::render_verdict_json(report, expected) << "\n";
     } else {

@@ -22,8 +22,6 @@
 namespace mqcheck::history::detail {
 namespace {
 
-constexpr std::uint64_t uint64_max = std::numeric_limits<std::uint64_t>::max();
-constexpr std::uint64_t int64_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::uint64_t int32_max = std::numeric_limits<std::int32_t>::max();
 
 // At most 19 digits: 9,999,999,999,999,999,999 fits in 64 bits, so no digit can overflow.
@@ -81,8 +79,6 @@ NameTable<OpKind> const& kind_table() {
   static NameTable<OpKind> const table(op_kind_names(), op_kind_from);
   return table;
 }
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Stores a count that CanonicalLine::count has checked against the field's maximum.
 void set_count(std::int32_t& to, std::uint64_t value) { to = static_cast<std::int32_t>(value); }

@@ -26,9 +26,6 @@ constexpr std::array<std::string_view, 6> group_fields{"mode",   "isolation",   
 constexpr std::array<std::string_view, 2> dead_letter_fields{"topic", "after"};
 constexpr std::array<std::string_view, 2> acl_fields{"produce", "consume"};
 
-constexpr std::uint64_t uint64_max = std::numeric_limits<std::uint64_t>::max();
-constexpr std::uint64_t int64_max = std::numeric_limits<std::int64_t>::max();
-
 // A field nested inside a header field: `path` is its full name ("groups.billing.mode") and
 // the error column points at the top-level field `spot` ("groups").
 struct Nested {

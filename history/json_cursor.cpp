@@ -10,6 +10,7 @@
 #include "core/input_error.hpp"
 #include "history/json_swar.hpp"
 #include "history/json_text.hpp"
+#include "history/line_decoder.hpp"
 
 namespace mqcheck::history::detail {
 namespace {
@@ -46,8 +47,6 @@ void append_utf8(std::string& out, std::uint32_t code_point) {
     out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
   }
 }
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 

@@ -9,6 +9,8 @@
 // errors, come from the JSON library (json_line.hpp).
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +19,14 @@
 #include "history/op.hpp"
 
 namespace mqcheck::history::detail {
+
+/// The largest values the format's counts take: ids and indices are unsigned 64-bit, times and
+/// offsets signed 64-bit (never negative).
+inline constexpr std::uint64_t uint64_max = std::numeric_limits<std::uint64_t>::max();
+inline constexpr std::uint64_t int64_max = std::numeric_limits<std::int64_t>::max();
+
+/// An ASCII digit: JSON numbers are ASCII whatever the locale.
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /// Returns true when ops of `type` may have `f`: an `event` takes an internal kind (append ..
 /// dispatch), and invoke, ok, fail and info take a client kind (send .. assign).

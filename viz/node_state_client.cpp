@@ -15,16 +15,9 @@ using history::Op;
 using history::OpKind;
 using history::OpType;
 
-std::string names(Op const& op) {
-  std::string const out = records_name(op, 4);
-  return out.empty() ? "nothing" : out;
-}
-
 std::string mid(history::Record const& r) { return "m" + std::to_string(r.id.value); }
 
 std::string reason(Op const& op) { return op.detail.empty() ? "" : " (" + op.detail + ")"; }
-
-bool starts_with(std::string const& s, std::string_view p) { return s.rfind(p, 0) == 0; }
 
 }  // namespace
 
@@ -38,18 +31,19 @@ Narration event_words(Op const& op) {
       return {"The network duplicates a message" + what + ".",
               "Without deduplication the receiver may store or process it twice."};
     case OpKind::redeliver:
-      return {op.process + " hands " + names(op) + " out again" + reason(op) + ".",
+      return {op.process + " hands " + narrated_records(op) + " out again" + reason(op) + ".",
               "At-least-once at work: redelivery prevents loss, but a consumer that already "
               "processed the message will process it again unless it deduplicates."};
     case OpKind::expire:
-      return {op.process + " discards " + names(op) + reason(op) + ".",
+      return {op.process + " discards " + narrated_records(op) + reason(op) + ".",
               "If no consumer processed it first, it will never be processed."};
     case OpKind::dispatch:
-      return {op.process + " picks " + names(op) + " for " + op.group + ".",
+      return {op.process + " picks " + narrated_records(op) + " for " + op.group + ".",
               "The moment the broker chooses among waiting messages: priorities are judged "
               "here."};
     default:
-      return {op.process + " " + std::string(to_string(op.f)) + " " + names(op) + reason(op) + ".",
+      return {op.process + " " + std::string(to_string(op.f)) + " " + narrated_records(op) +
+                  reason(op) + ".",
               ""};
   }
 }
@@ -65,7 +59,8 @@ Narration StateTracker::on_sent(Op const& op) {
       unsynced = unsynced || !s.durable;
     }
   }
-  std::string const says = "The broker confirms " + names(op) + " to " + op.process + ".";
+  std::string const says =
+      "The broker confirms " + narrated_records(op) + " to " + op.process + ".";
   if (unsynced) {
     return {says,
             "Confirmed before it was fsynced: the producer now believes it delivered, "
@@ -88,14 +83,15 @@ Narration StateTracker::on_send(Op const& op) {
     }
   }
   if (op.type == OpType::invoke) {
-    return {op.process + " sends " + names(op) + ".",
+    return {op.process + " sends " + narrated_records(op) + ".",
             "Until a confirm arrives the producer cannot know whether the broker has it."};
   }
   if (op.type == OpType::fail) {
-    return {op.process + "'s send of " + names(op) + " fails" + reason(op) + ".",
+    return {op.process + "'s send of " + narrated_records(op) + " fails" + reason(op) + ".",
             "The broker certainly did not take it: nothing is owed to consumers."};
   }
-  return {op.process + "'s send of " + names(op) + " ends without an answer" + reason(op) + ".",
+  return {op.process + "'s send of " + narrated_records(op) + " ends without an answer" +
+              reason(op) + ".",
           "Outcome unknown: the broker may have it or not. It is never counted lost, and if it "
           "shows up it is 'recovered'; resending it risks a duplicate."};
 }
@@ -118,11 +114,11 @@ Narration StateTracker::on_receive(Op const& op) {
   }
   std::string const verb = op.f == OpKind::poll ? " fetches " : " receives ";
   if (again) {
-    return {op.process + verb + names(op) + " again (redelivered).",
+    return {op.process + verb + narrated_records(op) + " again (redelivered).",
             "If this group already processed it, processing it again is a duplicate: "
             "at-most-once and exactly-once break."};
   }
-  return {op.process + verb + names(op) + ".",
+  return {op.process + verb + narrated_records(op) + ".",
           "Received is not processed: if the consumer crashes now, only a redelivery saves the "
           "message."};
 }
@@ -144,15 +140,17 @@ Narration StateTracker::on_process(Op const& op) {
   }
   std::string const who = op.process + (op.group.empty() ? "" : " (" + op.group + ")");
   if (op.type == OpType::invoke) {
-    return {who + " starts processing " + names(op) + ".",
+    return {who + " starts processing " + narrated_records(op) + ".",
             "Processing is the effect the delivery guarantees count."};
   }
   if (op.type == OpType::fail) {
-    return {who + "'s processing of " + names(op) + " does not take effect" + reason(op) + ".",
+    return {who + "'s processing of " + narrated_records(op) + " does not take effect" +
+                reason(op) + ".",
             "Only a redelivery can still get it processed."};
   }
   if (op.type == OpType::info) {
-    return {who + "'s processing of " + names(op) + " has an unknown outcome" + reason(op) + ".",
+    return {who + "'s processing of " + narrated_records(op) + " has an unknown outcome" +
+                reason(op) + ".",
             "Maybe processed: it can neither prove a duplicate nor leave the message lost."};
   }
   if (!dup.empty()) {
@@ -160,7 +158,7 @@ Narration StateTracker::on_process(Op const& op) {
             "A duplicate: the same group processed the same message twice. At-most-once and "
             "exactly-once break."};
   }
-  return {who + " processes " + names(op) + ".",
+  return {who + " processes " + narrated_records(op) + ".",
           "The effect happened once: at-least-once is satisfied for it in this group."};
 }
 
@@ -171,7 +169,7 @@ Narration StateTracker::on_settle(Op const& op) {
     auto const& rows = state_[op.process];
     auto row = rows.find(mid(r));
     std::string const prior = row == rows.end() ? std::string() : row->second;
-    before_processing = before_processing || !starts_with(prior, "processed");
+    before_processing = before_processing || !prior.starts_with("processed");
     if (op.type == OpType::ok) set(op.process, mid(r), prior + (ack ? ", acked" : ", nacked"));
     auto it = where_.find(r.id);
     if (op.type != OpType::ok || it == where_.end()) continue;
@@ -180,8 +178,8 @@ Narration StateTracker::on_settle(Op const& op) {
     s.acked = s.acked || ack;
     render(it->second.first, s);
   }
-  std::string const says =
-      op.process + " " + std::string(ack ? "acks " : "rejects ") + names(op) + reason(op) + ".";
+  std::string const says = op.process + " " + std::string(ack ? "acks " : "rejects ") +
+                           narrated_records(op) + reason(op) + ".";
   if (!ack) return {says, "The broker may requeue it: it will be delivered again."};
   if (before_processing) {
     return {says,
@@ -210,7 +208,7 @@ Narration StateTracker::on_position(Op const& op) {
     if (r.partition) key += "-" + std::to_string(*r.partition);
     set(op.process, key, (r.offset ? "@" + std::to_string(r.offset->value) + " " : "") + mid(r));
   }
-  return {op.process + " commits its position: " + names(op) + ".",
+  return {op.process + " commits its position: " + narrated_records(op) + ".",
           "After a crash the group resumes after this point. Commit after processing and a "
           "crash replays (duplicates); commit before and a crash skips (loss)."};
 }

@@ -18,11 +18,6 @@ using history::Op;
 using history::OpKind;
 using history::OpType;
 
-std::string names(Op const& op) {
-  std::string const out = records_name(op, 4);
-  return out.empty() ? "nothing" : out;
-}
-
 std::string with_detail(std::string text, Op const& op) {
   std::string words;
   std::vector<std::pair<std::string, std::string>> pairs;
@@ -37,8 +32,6 @@ std::string stored_key(history::Record const& r) {
   return where + " m" + std::to_string(r.id.value);
 }
 
-bool starts_with(std::string const& s, std::string_view p) { return s.rfind(p, 0) == 0; }
-
 }  // namespace
 
 Narration StateTracker::on_store(Op const& op) {
@@ -51,10 +44,10 @@ Narration StateTracker::on_store(Op const& op) {
     render(op.process, s);
   }
   if (replica) {
-    return {with_detail(op.process + " copies " + names(op) + " as a replica", op),
+    return {with_detail(op.process + " copies " + narrated_records(op) + " as a replica", op),
             "Another copy: the message can now survive the loss of the node that had it first."};
   }
-  return {with_detail(op.process + " stores " + names(op), op),
+  return {with_detail(op.process + " stores " + narrated_records(op), op),
           "Stored but not yet durable: a process crash keeps it (the OS page cache survives), "
           "a power loss keeps it only after an fsync."};
 }
@@ -91,8 +84,7 @@ Narration StateTracker::on_down(Op const& op) {
     ++it;
   }
   for (auto const& [key, value] : std::map(state_[op.process])) {  // Copy: set() edits it.
-    if (starts_with(value, "received") || starts_with(value, "processing"))
-      set(op.process, key, "");
+    if (value.starts_with("received") || value.starts_with("processing")) set(op.process, key, "");
     if (value == "sending") set(op.process, key, "in flight at the crash");
   }
   set(op.process, "(status)", power ? "down: power loss" : "down: crashed");

@@ -48,8 +48,6 @@ constexpr char const* style = R"(<style>
 .st .net{stroke:#cf222e;stroke-dasharray:6 4}.st .net.heal{stroke:#2da44e}
 </style>)";
 
-std::string num(int v) { return std::to_string(v); }
-
 std::string ms(SimTimeUs t) {
   char out[40];
   std::snprintf(out, sizeof out, "%.3fms", static_cast<double>(t.us) / 1000.0);
@@ -102,12 +100,12 @@ std::vector<Lane> used_lanes(history::History const& history,
 std::string lanes_svg(std::vector<Lane> const& lanes, Layout const& l) {
   std::string out;
   for (Lane const& lane : lanes) {
-    std::string const x = num(l.lane_x.at(lane.process));
-    out += "<text class=\"lane-title\" x=\"" + x + "\" y=\"" + num(margin_top - 24) + "\">" +
+    std::string const x = svg_num(l.lane_x.at(lane.process));
+    out += "<text class=\"lane-title\" x=\"" + x + "\" y=\"" + svg_num(margin_top - 24) + "\">" +
            xml_escape(lane.process) + "</text><text class=\"role\" x=\"" + x + "\" y=\"" +
-           num(margin_top - 10) + "\">" + std::string(to_string(lane.role)) + "</text>";
-    out += "<line class=\"lane\" x1=\"" + x + "\" y1=\"" + num(margin_top) + "\" x2=\"" + x +
-           "\" y2=\"" + num(l.height - row_height / 2) + "\"/>\n";
+           svg_num(margin_top - 10) + "\">" + std::string(to_string(lane.role)) + "</text>";
+    out += "<line class=\"lane\" x1=\"" + x + "\" y1=\"" + svg_num(margin_top) + "\" x2=\"" + x +
+           "\" y2=\"" + svg_num(l.height - row_height / 2) + "\"/>\n";
   }
   return out;
 }
@@ -119,8 +117,8 @@ std::string faults_svg(history::History const& history, std::vector<std::uint64_
   std::map<std::string, int> down_since;
   auto const band = [&](std::string const& process, int y0, int y1) {
     int const x = l.lane_x.at(process);
-    out += "<rect class=\"down\" x=\"" + num(x - 12) + "\" y=\"" + num(y0) +
-           "\" width=\"24\" height=\"" + num(y1 - y0) + "\"/>\n";
+    out += "<rect class=\"down\" x=\"" + svg_num(x - 12) + "\" y=\"" + svg_num(y0) +
+           "\" width=\"24\" height=\"" + svg_num(y1 - y0) + "\"/>\n";
   };
   for (std::uint64_t i : shown) {
     Op const& op = history.ops()[i];
@@ -135,8 +133,8 @@ std::string faults_svg(history::History const& history, std::vector<std::uint64_
     }
     if (op.f == OpKind::partition || op.f == OpKind::heal) {
       std::string const cls = op.f == OpKind::heal ? "net heal" : "net";
-      out += "<line class=\"" + cls + "\" x1=\"" + num(margin_left) + "\" y1=\"" + num(y) +
-             "\" x2=\"" + num(l.width) + "\" y2=\"" + num(y) + "\"/>\n";
+      out += "<line class=\"" + cls + "\" x1=\"" + svg_num(margin_left) + "\" y1=\"" + svg_num(y) +
+             "\" x2=\"" + svg_num(l.width) + "\" y2=\"" + svg_num(y) + "\"/>\n";
     }
   }
   for (auto const& [process, y] : down_since) band(process, y, l.height - row_height / 2);
@@ -158,15 +156,15 @@ std::string arrows_svg(std::vector<Arrow> const& arrows, history::History const&
     }
     if (a.bundled > 1) cls += " bundle";
     out += "<line class=\"" + cls + "\" data-m=\"" + std::to_string(a.message.value) + "\" x1=\"" +
-           num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2 + shorten) + "\" y2=\"" + num(y2) +
-           "\">";
+           svg_num(x1) + "\" y1=\"" + svg_num(y1) + "\" x2=\"" + svg_num(x2 + shorten) +
+           "\" y2=\"" + svg_num(y2) + "\">";
     if (a.bundled > 1) {
       out += "<title>" + std::to_string(a.bundled) + " messages, " + a.kind + "</title>";
     }
     out += "</line>\n";
     if (a.bundled > 1) {  // "×20" beside the middle of the arrow.
-      out += "<text class=\"bundle-n\" x=\"" + num((x1 + x2) / 2 + 4) + "\" y=\"" +
-             num((y1 + y2) / 2 - 3) + "\">\xC3\x97" + std::to_string(a.bundled) + "</text>\n";
+      out += "<text class=\"bundle-n\" x=\"" + svg_num((x1 + x2) / 2 + 4) + "\" y=\"" +
+             svg_num((y1 + y2) / 2 - 3) + "\">\xC3\x97" + std::to_string(a.bundled) + "</text>\n";
     }
   }
   return out;
@@ -186,14 +184,14 @@ std::string mark_svg(Op const& op, Layout const& l, Highlights const& h) {
   if (witness) cls += " witness";
   std::string out = "<g id=\"op-" + std::to_string(op.index) + "\" class=\"" + cls + "\">";
   out += "<title>" + xml_escape(op_title(op)) + "</title>";
-  out += "<rect class=\"bg\" x=\"" + num(x - 10) + "\" y=\"" + num(y - row_height / 2) +
-         "\" width=\"" + num(lane_width - 4) + "\" height=\"" + num(row_height) +
+  out += "<rect class=\"bg\" x=\"" + svg_num(x - 10) + "\" y=\"" + svg_num(y - row_height / 2) +
+         "\" width=\"" + svg_num(lane_width - 4) + "\" height=\"" + svg_num(row_height) +
          "\" fill=\"none\"/>";
   if (witness)
-    out += "<circle class=\"ring\" cx=\"" + num(x) + "\" cy=\"" + num(y) + "\" r=\"9\"/>";
+    out += "<circle class=\"ring\" cx=\"" + svg_num(x) + "\" cy=\"" + svg_num(y) + "\" r=\"9\"/>";
   out += op_glyph(op, x, y);
   std::size_t const chars = x == l.last_x ? last_label_chars : label_chars;
-  out += "<text x=\"" + num(x + 10) + "\" y=\"" + num(y + 4) + "\">" +
+  out += "<text x=\"" + svg_num(x + 10) + "\" y=\"" + svg_num(y + 4) + "\">" +
          xml_escape(op_label(op, chars)) + "</text></g>\n";
   return out;
 }
@@ -208,8 +206,8 @@ Spacetime render_spacetime(history::History const& history, checker::DeliveryRep
   Layout const l = layout(lanes, selection.ops);
   Highlights const h = highlights_of(report);
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"st\" width=\"" +
-                    num(l.width) + "\" height=\"" + num(l.height) + "\" viewBox=\"0 0 " +
-                    num(l.width) + " " + num(l.height) + "\">\n" + style +
+                    svg_num(l.width) + "\" height=\"" + svg_num(l.height) + "\" viewBox=\"0 0 " +
+                    svg_num(l.width) + " " + svg_num(l.height) + "\">\n" + style +
                     "\n<defs><marker id=\"st-head\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
                     "markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\">"
                     "<path d=\"M0 0L10 5L0 10z\" fill=\"#8c959f\"/></marker></defs>\n";
@@ -218,12 +216,12 @@ Spacetime render_spacetime(history::History const& history, checker::DeliveryRep
                     h);
   for (std::uint64_t i : selection.ops) {
     Op const& op = history.ops()[i];
-    svg += "<text class=\"time\" x=\"" + num(margin_left - 8) + "\" y=\"" + num(l.row_y.at(i) + 4) +
-           "\">" + ms(op.time) + "</text>";
+    svg += "<text class=\"time\" x=\"" + svg_num(margin_left - 8) + "\" y=\"" +
+           svg_num(l.row_y.at(i) + 4) + "\">" + ms(op.time) + "</text>";
     svg += mark_svg(op, l, h);
   }
   if (selection.ops.empty()) {
-    svg += "<text x=\"" + num(margin_left) + "\" y=\"" + num(margin_top) +
+    svg += "<text x=\"" + svg_num(margin_left) + "\" y=\"" + svg_num(margin_top) +
            "\">no op passes the filter</text>\n";
   }
   svg += "</svg>\n";

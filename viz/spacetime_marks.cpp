@@ -42,8 +42,6 @@ std::string colour_of(history::Op const& op) {
   }
 }
 
-std::string num(int v) { return std::to_string(v); }
-
 std::string polygon(std::string const& points, std::string const& colour) {
   return "<polygon points=\"" + points + "\" fill=\"" + colour + "\"/>";
 }
@@ -88,6 +86,11 @@ std::string records_name(history::Op const& op, std::size_t shown_max) {
   return out;
 }
 
+std::string narrated_records(history::Op const& op) {
+  std::string out = records_name(op, 4);
+  return out.empty() ? "nothing" : out;
+}
+
 std::string op_label(history::Op const& op, std::size_t chars_max) {
   std::string out;
   if (op.type != OpType::event && op.type != OpType::ok) {
@@ -107,8 +110,8 @@ std::string op_label(history::Op const& op, std::size_t chars_max) {
 
 std::string op_glyph(history::Op const& op, int x, int y) {
   std::string const c = colour_of(op);
-  std::string const cx = num(x);
-  std::string const cy = num(y);
+  std::string const cx = svg_num(x);
+  std::string const cy = svg_num(y);
   if (op.type == OpType::invoke) {
     return "<circle cx=\"" + cx + "\" cy=\"" + cy + "\" r=\"5\" fill=\"#fff\" stroke=\"" + c +
            "\" stroke-width=\"2\"/>";
@@ -118,36 +121,36 @@ std::string op_glyph(history::Op const& op, int x, int y) {
   }
   if (op.type == OpType::info) {
     return "<circle cx=\"" + cx + "\" cy=\"" + cy +
-           "\" r=\"6\" fill=\"#d29922\"/><text class=\"g\" x=\"" + cx + "\" y=\"" + num(y + 3) +
+           "\" r=\"6\" fill=\"#d29922\"/><text class=\"g\" x=\"" + cx + "\" y=\"" + svg_num(y + 3) +
            "\">?</text>";
   }
   if (op.type == OpType::fail || op.f == OpKind::crash || op.f == OpKind::drop) {
     int const r = op.type == OpType::fail || op.f == OpKind::drop ? 4 : 6;
-    return "<path d=\"M" + num(x - r) + " " + num(y - r) + "L" + num(x + r) + " " + num(y + r) +
-           "M" + num(x + r) + " " + num(y - r) + "L" + num(x - r) + " " + num(y + r) +
-           "\" stroke=\"#cf222e\" stroke-width=\"3\"/>";
+    return "<path d=\"M" + svg_num(x - r) + " " + svg_num(y - r) + "L" + svg_num(x + r) + " " +
+           svg_num(y + r) + "M" + svg_num(x + r) + " " + svg_num(y - r) + "L" + svg_num(x - r) +
+           " " + svg_num(y + r) + "\" stroke=\"#cf222e\" stroke-width=\"3\"/>";
   }
   switch (op.f) {
     case OpKind::power_loss:
-      return polygon(num(x - 7) + "," + num(y - 6) + " " + num(x + 7) + "," + num(y - 6) + " " +
-                         cx + "," + num(y + 7),
+      return polygon(svg_num(x - 7) + "," + svg_num(y - 6) + " " + svg_num(x + 7) + "," +
+                         svg_num(y - 6) + " " + cx + "," + svg_num(y + 7),
                      c);
     case OpKind::restart:
     case OpKind::resume:
-      return polygon(num(x - 7) + "," + num(y + 6) + " " + num(x + 7) + "," + num(y + 6) + " " +
-                         cx + "," + num(y - 7),
+      return polygon(svg_num(x - 7) + "," + svg_num(y + 6) + " " + svg_num(x + 7) + "," +
+                         svg_num(y + 6) + " " + cx + "," + svg_num(y - 7),
                      c);
     case OpKind::partition:
     case OpKind::heal:
     case OpKind::pause:
-      return polygon(cx + "," + num(y - 7) + " " + num(x + 7) + "," + cy + " " + cx + "," +
-                         num(y + 7) + " " + num(x - 7) + "," + cy,
+      return polygon(cx + "," + svg_num(y - 7) + " " + svg_num(x + 7) + "," + cy + " " + cx + "," +
+                         svg_num(y + 7) + " " + svg_num(x - 7) + "," + cy,
                      c);
     case OpKind::fsync:
-      return "<rect x=\"" + num(x - 7) + "\" y=\"" + num(y - 2) +
+      return "<rect x=\"" + svg_num(x - 7) + "\" y=\"" + svg_num(y - 2) +
              "\" width=\"14\" height=\"4\" fill=\"#0a7ea4\"/>";
     default:
-      return "<rect x=\"" + num(x - 5) + "\" y=\"" + num(y - 5) +
+      return "<rect x=\"" + svg_num(x - 5) + "\" y=\"" + svg_num(y - 5) +
              "\" width=\"10\" height=\"10\" fill=\"" + c + "\"/>";
   }
 }

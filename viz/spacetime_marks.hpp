@@ -11,11 +11,18 @@
 
 namespace mqcheck::viz {
 
+/// Returns an SVG coordinate or length, in whole pixels.
+inline std::string svg_num(int v) { return std::to_string(v); }
+
 /// Returns "m5", "m5 @4" (offset), "m5 p0@4" (partition and offset) for a record.
 std::string record_name(history::Record const& r);
 
 /// Returns the messages of `op` as "m5", "m5 m6" or "m5 +3" (at most `shown_max` names).
 std::string records_name(history::Op const& op, std::size_t shown_max = 2);
+
+/// Returns the messages of `op` as the state narration says them: up to four names, or
+/// "nothing" for an op without records.
+std::string narrated_records(history::Op const& op);
 
 /// Returns the label drawn beside an op's mark: "send m5", "ok send m5 @4",
 /// "power-loss 89 unsynced writes lost". At most `chars_max` characters (UTF-8 aware).
