@@ -41,11 +41,10 @@ bool delivery_only(std::span<std::string const> only);
 /// Judges the history `source` yields as check_history(load(), only) would, streaming, in
 /// memory bounded by open state: delivery (checker/delivery_stream.hpp), ordering
 /// (checker/ordering_stream.hpp), transactional visibility (checker/transactions_stream.hpp)
-/// and the per-op features (checker/feature_stream.hpp: delay, filtering, tenancy,
-/// authorization) share one pass; delivery and ordering may ask for a second (ordering's loads
+/// and the features (checker/feature_stream.hpp: delay, filtering, tenancy, authorization,
+/// dead letters) share one pass; delivery and ordering may ask for a second (ordering's loads
 /// the history), and when the transactions or feature stream cannot decide (a pipeline,
-/// priority, broadcast, dead letters, or a doubt of theirs) the history is loaded and judged in
-/// memory. With `only` naming delivery guarantees alone, only delivery streams. The report is
+/// priority, broadcast, or a doubt of theirs) the history is loaded and judged in memory. With `only` naming delivery guarantees alone, only delivery streams. The report is
 /// the same either way. `options` and `stats` are the delivery stream's (the other streams'
 /// peak bytes are added to its peak; a second ordering pass adds one to passes;
 /// features_streamed says the feature verdicts came from the stream).

@@ -42,9 +42,9 @@ bool promise_broken(checker::DeliveryReport const& report) {
 }
 
 // Judged streaming, in memory bounded by the messages in flight, whenever only the delivery,
-// ordering, transactional-visibility and per-op feature checkers have work
-// (checker::check_streaming); the pipeline, priority, broadcast and dead-letter checkers hold
-// the history in memory.
+// ordering, transactional-visibility and streamed feature checkers have work
+// (checker::check_streaming); the pipeline, priority and broadcast checkers hold the history
+// in memory.
 checker::DeliveryReport judge_history(std::string const& path,
                                       std::vector<std::string> const& only) {
   history::Header header;
