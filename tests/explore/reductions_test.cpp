@@ -64,6 +64,14 @@ TEST_CASE("partial-order reduction: same states and verdicts, fewer transitions"
   }
 }
 
+TEST_CASE("a consumer that waits for due times is refused: explored time does not pass") {
+  sim::Scenario const s = sim::load_scenario(std::string(MQCHECK_SOURCE_DIR) +
+                                             "/scenarios/kafka/delay-pattern-pause-resume.yaml");
+  CHECK_THROWS_WITH(explore::explore(s, tiny(2)),
+                    Catch::Contains("consumers[0].delay") &&
+                        Catch::Contains("never come due"));
+}
+
 TEST_CASE("partial-order reduction is refused where sleep sets are unsound") {
   explore::Bounds b = tiny(4);
   b.por = true;
