@@ -94,16 +94,8 @@ struct SymmetryFinder {
 /// Returns the digest of a client op under `r`: op_digest() of the renamed op (its process and
 /// the message ids of its records renamed).
 inline std::uint64_t op_digest_renamed(history::Op const& op, Renaming const& r) {
-  RenamingScope scope(&r);
-  Hasher h;
-  h.add(static_cast<std::uint64_t>(op.type));
-  h.add(static_cast<std::uint64_t>(op.f));
-  h.add(r.process(op.process));
-  h.add(op.group);
-  h.add(op.detail);
-  h.add(op.txn);
-  hash_value(h, op.value);
-  return h.digest();
+  RenamingScope scope(&r);  // hash_value renames the records' message ids while it lives.
+  return op_digest(op, r.process(op.process));
 }
 
 /// Returns the digest of a message in flight under `r`: what Engine::transmit computes for the

@@ -156,17 +156,19 @@ enum class FingerprintMode : std::uint8_t { inputs, state };
 /// Returns the digest of a client op as the delivery checker sees it: what and who, never when
 /// or where in the history (index and time are left out, so the sum over a path's ops does not
 /// depend on the order of independent steps).
-inline std::uint64_t op_digest(history::Op const& op) {
+/// `process` stands for op.process: symmetry.hpp passes the renamed one.
+inline std::uint64_t op_digest(history::Op const& op, std::string const& process) {
   Hasher h;
   h.add(static_cast<std::uint64_t>(op.type));
   h.add(static_cast<std::uint64_t>(op.f));
-  h.add(op.process);
+  h.add(process);
   h.add(op.group);
   h.add(op.detail);
   h.add(op.txn);
   hash_value(h, op.value);
   return h.digest();
 }
+inline std::uint64_t op_digest(history::Op const& op) { return op_digest(op, op.process); }
 
 /// Returns the fingerprint of `w`: equal for two Worlds whose futures (and the delivery
 /// verdicts of every continuation) are the same; see docs/explorer.md for why.
