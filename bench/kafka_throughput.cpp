@@ -13,8 +13,9 @@
 // how much the model costs over the bare kernel. The simulator holds the whole history in
 // memory (about 6 ops per message, a few hundred bytes each), which bounds N by the machine's
 // memory: 1,000,000 messages take about 4 GB. argv[2] = "model" skips the kernel workload
-// (for profiling; anything else runs it), "stream" also runs the model through
-// sim::simulate_streaming, counting the ops as they come and keeping none (bounded memory);
+// (for profiling; anything else runs it); "stream" runs the model through
+// sim::simulate_streaming, counting the ops as they come and keeping none (bounded memory),
+// then the kernel workload, and "stream-model" streams without the kernel workload;
 // argv[3] = "digest" prints a digest of the kept history, to compare builds; argv[4] is the
 // producers' linger.ms (default 5, Kafka 4.0's default, KIP-1030; 0 is the 3.x default, where
 // records batch only while the request slots are taken). A benchmark, not a test: nothing
@@ -93,8 +94,8 @@ double cpu_seconds_since(std::clock_t start) {
 int main(int argc, char** argv) {
   long long const messages = argc > 1 ? std::atoll(argv[1]) : 100'000;
   std::string const mode = argc > 2 ? argv[2] : "";
-  bool const model_only = mode == "model" || mode == "stream";
-  bool const streaming = mode == "stream";
+  bool const model_only = mode == "model" || mode == "stream-model";
+  bool const streaming = mode == "stream" || mode == "stream-model";
   long long const linger_ms = argc > 4 ? std::atoll(argv[4]) : 5;
   sim::Scenario const scenario =
       sim::parse_scenario(scenario_text(messages, linger_ms), "bench.yaml");

@@ -15,12 +15,12 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/hash.hpp"
+#include "explore/timer_table.hpp"
 #include "explore/value_hash.hpp"
 #include "history/history.hpp"
 #include "model/common/disk.hpp"
@@ -62,6 +62,46 @@ inline TimerWindow window_of(Distribution const& delay, SimTimeUs now) {
   return {at(delay.min.us), TimerWindow::unbounded};
 }
 
+/// An armed timer's share of the fingerprint, from its window relative to now: linear in the
+/// window, so that a node's sum over its timers can be kept at absolute times and read at any
+/// now in O(1) (TimerSums). Coefficients are odd mixes of the id (splitmix64's finaliser), so
+/// a change of one window by d (0 < |d| < 2^63) always changes the term (odd * d != 0 mod 2^64).
+inline std::uint64_t timer_coefficient(model::TimerId id, std::uint64_t part) {
+  std::uint64_t x = id * 4 + part + 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return (x ^ (x >> 31)) | 1u;
+}
+inline std::uint64_t timer_term(model::TimerId id, std::int64_t lo, std::int64_t hi) {
+  std::uint64_t const term =
+      timer_coefficient(id, 0) + timer_coefficient(id, 1) * static_cast<std::uint64_t>(lo);
+  if (hi == TimerWindow::unbounded) return term + timer_coefficient(id, 2);
+  return term + timer_coefficient(id, 3) * static_cast<std::uint64_t>(hi);
+}
+
+/// A node's timer terms summed at absolute windows, so that fingerprint() reads a node's timers
+/// relative to now without walking them: while no window starts before now (none clamped by
+/// relative()), the sum of timer_term over the relative windows is at_zero - now * slope. Kept
+/// by the Engine after each step that changes the node (Engine::call, crash); stale inside a
+/// settle, whose World is never fingerprinted.
+struct TimerSums {
+  std::uint64_t at_zero = 0;  // Sum of timer_term(id, lo, hi) over the absolute windows.
+  std::uint64_t slope = 0;    // The sum's change per microsecond of now, negated.
+  std::int64_t earliest = TimerWindow::unbounded;  // The least start: below now, walk instead.
+};
+
+template <class Timers>
+TimerSums timer_sums_of(Timers const& timers) {
+  TimerSums sums;
+  for (auto const& [id, window] : timers) {
+    sums.at_zero += timer_term(id, window.lo, window.hi);
+    sums.slope += timer_coefficient(id, 1);
+    if (window.hi != TimerWindow::unbounded) sums.slope += timer_coefficient(id, 3);
+    sums.earliest = std::min(sums.earliest, window.lo);
+  }
+  return sums;
+}
+
 /// A client op that was invoked and not completed, and how a crash completes it (as in the
 /// kernel: sim/kernel.hpp OpenOp).
 struct OpenOp {
@@ -74,12 +114,14 @@ template <class Model>
 struct NodeState {
   typename Model::Actor actor;
   bool up = true;
-  std::uint32_t incarnation = 0;  // Bumped by every crash, as in the kernel.
-  std::map<model::TimerId, TimerWindow> timers;
+  std::uint32_t incarnation = 0;   // Bumped by every crash, as in the kernel.
+  TimerTable<TimerWindow> timers;  // By id (explore/timer_table.hpp).
+  TimerSums timer_sums;            // Of `timers`: what fingerprint() reads.
   model::Disk<typename Model::Entry> disk;
   std::vector<OpenOp> open;
-  /// Digest of every input this node took, in order (messages, timers, crashes, restarts).
-  /// A deterministic actor's state, timers, disk and open ops are a function of it.
+  /// Digest of every input this node took, in order (messages, timers, crashes, restarts, and
+  /// the time of each step that read the clock: Engine::call). A deterministic actor's state,
+  /// timers, disk and open ops are a function of it.
   std::uint64_t inputs = 0;
   /// With symmetry reduction (explore/symmetry.hpp): `inputs` as it reads under each renaming
   /// of the group but the identity, in the group's order; empty otherwise.
@@ -170,6 +212,20 @@ inline std::uint64_t op_digest(history::Op const& op, std::string const& process
 }
 inline std::uint64_t op_digest(history::Op const& op) { return op_digest(op, op.process); }
 
+/// Returns the sum of timer_term over `node`'s timers, windows relative to `now`: from its
+/// TimerSums when no window starts before now, else by a walk (relative() clamps such starts).
+template <class Model>
+std::uint64_t timers_digest(NodeState<Model> const& node, SimTimeUs now) {
+  TimerSums const& sums = node.timer_sums;
+  auto const at = static_cast<std::uint64_t>(now.us);
+  if (sums.earliest >= now.us) return sums.at_zero - at * sums.slope;
+  std::uint64_t digest = 0;
+  for (auto const& [id, window] : node.timers) {
+    digest += timer_term(id, relative(window.lo, now), relative(window.hi, now));
+  }
+  return digest;
+}
+
 /// Returns the fingerprint of `w`: equal for two Worlds whose futures (and the delivery
 /// verdicts of every continuation) are the same; see docs/explorer.md for why.
 template <class Model>
@@ -185,7 +241,8 @@ std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
       hash_value(h, n.actor);
       h.add_each(n.disk.files(), [](Hasher& g, auto const& file) {
         g.add(file.first);
-        hash_value(g, file.second.entries);
+        // As hash_value hashes a vector: each entry, then the count.
+        g.add_each(file.second.entries, [](Hasher& k, auto const& e) { hash_value(k, e); });
         g.add(file.second.synced);
       });
       h.add_each(n.open, [](Hasher& g, OpenOp const& o) {
@@ -193,11 +250,8 @@ std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
         g.add(static_cast<std::uint64_t>(o.on_crash));
       });
     }
-    h.add_each(n.timers, [&](Hasher& g, auto const& t) {
-      g.add(t.first);
-      g.add(static_cast<std::uint64_t>(relative(t.second.lo, w.now)));
-      g.add(static_cast<std::uint64_t>(relative(t.second.hi, w.now)));
-    });
+    h.add(timers_digest(n, w.now));
+    h.add(n.timers.size());
   }
   std::uint64_t wire = 0;  // A sum: the same multiset in any order gives the same value.
   for (InFlight<Model> const& m : w.in_flight) {

@@ -23,6 +23,7 @@
 #include "history/history.hpp"
 #include "model/common/disk.hpp"
 #include "model/common/out.hpp"
+#include "sim/kernel_queue.hpp"
 #include "sim/kernel_sink.hpp"
 #include "sim/kernel_timers.hpp"
 #include "sim/network.hpp"
@@ -99,9 +100,9 @@ class Kernel {
     std::uint64_t payload;     // Message slot, timer id, fault or process index, action.
     std::uint64_t generation;  // Timers: only the latest setting of an id fires.
   };
-  struct Later {
+  struct Earlier {
     bool operator()(Event const& a, Event const& b) const {
-      return a.at != b.at ? a.at > b.at : a.seq > b.seq;
+      return a.at != b.at ? a.at < b.at : a.seq < b.seq;
     }
   };
   static constexpr std::uint32_t not_kept = UINT32_MAX;
@@ -171,7 +172,7 @@ class Kernel {
   RunPlan plan_;
   std::vector<Actor> initial_;
   std::vector<Node> nodes_;
-  std::vector<Event> queue_;    // A binary heap under Later.
+  QuadHeap<Event, Earlier> queue_;  // Pending events, earliest first (kernel_queue.hpp).
   // Timer events in queue_ that can no longer fire (cancelled, re-armed, or their node
   // crashed), at most: purge_stale() drops them once they are half the queue, so cancelled
   // long timeouts (delivery.timeout.ms) do not pile up in the heap.

@@ -24,8 +24,7 @@ Kernel<Model>::Kernel(RunPlan plan, std::vector<Actor> actors, std::uint64_t see
 template <class Model>
 void Kernel<Model>::push(Event e) {
   e.seq = seq_++;
-  queue_.push_back(e);
-  std::push_heap(queue_.begin(), queue_.end(), Later{});
+  queue_.push(e);
 }
 
 // A timer event that fire_timer would ignore: its node crashed since, or the timer was
@@ -45,14 +44,12 @@ bool Kernel<Model>::stale(Event const& e) const {
 template <class Model>
 void Kernel<Model>::purge_stale() {
   SimTimeUs const end = plan_.quiesce + plan_.drain;
-  auto const gone = std::remove_if(queue_.begin(), queue_.end(), [&](Event const& e) {
+  queue_.erase_if([&](Event const& e) {
     if (!stale(e)) return false;
     purged_beyond_end_ = purged_beyond_end_ || e.at > end;
     if (e.at <= end) purged_last_ = std::max(purged_last_, e.at);
     return true;
   });
-  queue_.erase(gone, queue_.end());
-  std::make_heap(queue_.begin(), queue_.end(), Later{});
   stale_ = 0;
 }
 
@@ -79,14 +76,12 @@ RunResult Kernel<Model>::run() {
   }
   SimTimeUs const end = plan_.quiesce + plan_.drain;
   RunResult result;
-  while (!queue_.empty() && queue_.front().at <= end) {
+  while (!queue_.empty() && queue_.top().at <= end) {
     if (result.steps == plan_.steps_max) {
       result.step_limit_hit = true;
       break;
     }
-    std::pop_heap(queue_.begin(), queue_.end(), Later{});
-    Event const e = queue_.back();
-    queue_.pop_back();
+    Event const e = queue_.pop();
     MQCHECK_ASSERT(e.at >= now_);
     now_ = e.at;
     if (stale(e)) {  // Not a step: it does nothing (see purge_stale).

@@ -3,7 +3,8 @@
 // A node's disk as the kernel keeps it: append-only files of model-defined entries, each
 // with the length that has been fsynced. A process crash keeps every write (the page cache
 // survives); a power loss keeps only the synced prefix. The kernel owns the disk; a model
-// reads it only when it recovers, so fault semantics live in one place (sim/).
+// reads it only when it recovers, so fault semantics live in one place (sim/). A file is a
+// Chunked sequence (chunked.hpp): appending never moves the entries already written.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "core/assert.hpp"
+#include "model/common/chunked.hpp"
 
 namespace mqcheck::model {
 
@@ -20,7 +22,7 @@ using FileId = std::uint32_t;
 
 template <class Entry>
 struct DiskFile {
-  std::vector<Entry> entries;
+  Chunked<Entry> entries;
   std::size_t synced = 0;  // Invariant: synced <= entries.size().
   bool operator==(DiskFile const&) const = default;
 };
@@ -35,7 +37,7 @@ class Disk {
   /// Cuts `file` to its first `length` entries (log truncation); the cut is durable at once.
   void truncate(FileId file, std::size_t length) {
     DiskFile<Entry>& f = slot(file);
-    if (length < f.entries.size()) f.entries.resize(length);
+    if (length < f.entries.size()) f.entries.truncate(length);
     if (f.synced > f.entries.size()) f.synced = f.entries.size();
   }
 
@@ -54,14 +56,14 @@ class Disk {
   /// Drops every unsynced write: what a power loss leaves.
   void lose_unsynced() {
     for (auto& [id, f] : files_) {
-      f.entries.resize(f.synced);
+      f.entries.truncate(f.synced);
       MQCHECK_ASSERT(f.synced == f.entries.size());
     }
   }
 
   /// Returns the entries of `file` (empty when never written).
-  std::vector<Entry> const& entries(FileId file) const {
-    static std::vector<Entry> const none;
+  Chunked<Entry> const& entries(FileId file) const {
+    static Chunked<Entry> const none;
     std::size_t const i = find(file);
     return i == files_.size() ? none : files_[i].second.entries;
   }

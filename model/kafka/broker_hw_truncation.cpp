@@ -45,7 +45,7 @@ void Broker::checkpoint_hws(Output& out) {
 
 void Broker::recover_hw(std::uint32_t p, Disk<Entry> const& disk) {
   if (leader_epochs(cluster_->version)) return;
-  std::vector<Entry> const& entries = disk.entries(hw_file(*cluster_, p));
+  auto const& entries = disk.entries(hw_file(*cluster_, p));
   if (!entries.empty()) replicas_[p].log.advance_hw(entries.back().offset);
 }
 

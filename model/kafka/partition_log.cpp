@@ -125,7 +125,7 @@ std::vector<AbortedTxn> PartitionLog::aborted_between(Offset from, Offset to) co
 void PartitionLog::truncate(Offset length) {
   if (length >= leo()) return;
   if (length < start_) return reset_to(Offset{std::max<std::int64_t>(length.value, 0)});
-  log_.resize(static_cast<std::size_t>(length.value - start_.value));
+  log_.truncate(static_cast<std::size_t>(length.value - start_.value));
   if (hw_ > leo()) hw_ = leo();
   while (segments_.size() > 1 && segments_.back().base > length) segments_.pop_back();
   resize_last_segment();

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/hash.hpp"
+#include "model/common/chunked.hpp"
 #include "model/kafka/messages.hpp"
 #include "model/kafka/retention.hpp"
 
@@ -68,7 +69,7 @@ class PartitionLog {
   /// The log start offset: the first offset still held (retention moves it up).
   Offset log_start() const { return start_; }
   /// The records held, from the log start.
-  std::vector<LogRecord> const& records() const { return log_; }
+  Chunked<LogRecord> const& records() const { return log_; }
   /// Returns the record at `o`, which must lie in [log_start(), leo()).
   LogRecord const& at(Offset o) const {
     return log_[static_cast<std::size_t>(o.value - start_.value)];
@@ -164,7 +165,9 @@ class PartitionLog {
   std::size_t deletable_segments(RetentionReason reason) const;
   void drop_segments(std::size_t count, Deleted& deleted);
 
-  std::vector<LogRecord> log_;  // From start_.
+  // From start_. Chunked (model/common/chunked.hpp): a log of a million records grown as a
+  // vector was copied twenty times over as it grew.
+  Chunked<LogRecord> log_;
   Offset start_{0};
   Offset disk_base_{0};
   Offset hw_{0};
