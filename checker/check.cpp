@@ -3,8 +3,8 @@
 // Composes the checkers into one report (check_history) and picks the streaming path when it
 // gives the same report in bounded memory: delivery, ordering and transactional visibility
 // share one pass over the ops (check_streaming) with the per-op feature properties (delay,
-// filtering, tenancy, authorization) and dead letters; pipelines, priority and broadcast still
-// load the history.
+// filtering, tenancy, authorization), dead letters, broadcast and priority; the transactions
+// stream proves a pipeline's verdict or doubts (then the history is loaded).
 #include "checker/check.hpp"
 
 #include <algorithm>
@@ -147,14 +147,17 @@ bool whole_history_needed(history::Op const& op) {
   if (!op.txn.empty() || op.f == OpKind::txn_begin || op.f == OpKind::txn_commit ||
       op.f == OpKind::txn_abort)
     return true;
-  return carries_feature(op);
+  // A pipeline output (a record with a `source`): the transactions stream proves the
+  // pipeline's verdict or doubts, so such an op may need the whole history.
+  return carries_feature(op) || std::any_of(op.value.begin(), op.value.end(),
+                                            [](history::Record const& r) { return r.source; });
 }
 
 bool carries_feature(history::Op const& op) {
   if (!op.tenant.empty() || !op.principal.empty() || op.f == history::OpKind::dispatch)
     return true;
   return std::any_of(op.value.begin(), op.value.end(), [](history::Record const& r) {
-    return r.priority || r.deliver_after || !r.tag.empty() || r.source;
+    return r.priority || r.deliver_after || !r.tag.empty();
   });
 }
 
@@ -163,7 +166,6 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
                                std::span<std::string const> only, StreamOptions options,
                                StreamStats* stats) {
   if (delivery_only(only)) return check_stream(header, source, only);
-  if (!FeatureStream::streamable(header)) return check_history(load(), only);
   // Delivery, ordering, transactional visibility and the per-op features in one pass, fed op
   // by op from one visitor; a second pass, if delivery or ordering needs one, reads the source
   // again. The feature stream lets a message's send record go when delivery settles it.
@@ -197,8 +199,8 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
   if (stats != nullptr)  // The messages in flight are the delivery stream's; bytes add up.
     stats->memory_peak_bytes += std::max(others_peak, others_bytes());
   // The feature stream judged every feature the history exercises (it doubts at the others),
-  // and the pipeline check has nothing to judge without a source (the transactions stream
-  // doubts at the first).
+  // and the transactions stream proved the pipeline verdict when there is one
+  // (checker/transactions_pipeline_stream.hpp).
   if (ordering.decided()) {
     append(report.verdicts, ordering.finish());
   } else {

@@ -62,10 +62,11 @@ bool whole_history_needed(history::Header const& header);
 /// Returns true when `header` declares a group's features (anything but its isolation level)
 /// or ACLs.
 bool features_declared(history::Header const& header);
-/// Returns true when `op` is transactional or carries_feature(op).
+/// Returns true when `op` is transactional, names a pipeline output (a record with a
+/// `source`) or carries_feature(op).
 bool whole_history_needed(history::Op const& op);
-/// Returns true when `op` carries a feature (tenant, principal, priority, delay, tag, source)
-/// or is a dispatch: the checkers that judge those hold the history in memory.
+/// Returns true when `op` carries a feature (tenant, principal, priority, delay, tag) or is a
+/// dispatch: the feature stream (checker/feature_stream.hpp) judges those.
 bool carries_feature(history::Op const& op);
 
 /// Moves the anomalies whose kind the header allows into report.permitted (their explanation

@@ -110,6 +110,8 @@ Pass::Pass(history::Header const& header, StreamOptions options, std::set<Messag
   for (auto const& [topic, groups] : header.subscriptions) {
     std::vector<std::uint32_t>& readers = readers_[names_.intern(topic)];
     for (std::string const& group : groups) readers.push_back(names_.intern(group));
+    std::sort(readers.begin(), readers.end());  // Distinct: settleable counts them.
+    readers.erase(std::unique(readers.begin(), readers.end()), readers.end());
   }
   for (auto const& [group, spec] : header.groups) {
     std::uint32_t const id = names_.intern(group);
@@ -214,7 +216,10 @@ std::uint64_t Pass::take_open_invoke(Op const& op, std::uint32_t process) {
 
 bool Pass::wanted(MessageId id) const {
   if (focus_ != nullptr) return focus_->contains(id);
-  return replay_.empty() || !replay_.contains(id);
+  // Replayed ids are old ones, and every record asks: an id above them all (most: new ones)
+  // is answered from the set's rightmost node, in constant time, not by a walk that deepens
+  // as duplicates pile up over a long history.
+  return replay_.empty() || *replay_.rbegin() < id || !replay_.contains(id);
 }
 
 OpenMessage* Pass::open_for(MessageId id, std::uint32_t& slot) {

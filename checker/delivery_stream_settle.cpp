@@ -46,6 +46,10 @@ bool Pass::settleable(OpenMessage const& m) const {
   if (focus_ != nullptr || m.sends().empty()) return false;
   auto const readers = readers_.find(m.topic);
   if (readers == readers_.end()) return false;  // Its readers are inferred at the end.
+  // Each reader (distinct: the constructor dedupes them) owes a processing of its own unless a
+  // filter excuses it: fewer processings than readers is a quick no, which is most asks (a
+  // send's completion, a first processing).
+  if (filters_.empty() && m.procs().size() < readers->second.size()) return false;
   // A transaction that committed counts as if there were none (export_open applies the
   // table: its ok sends are acknowledged and its processings count, KIP-98); any other may
   // still abort, or stay open, and decides the message only at the end.
@@ -126,6 +130,8 @@ void Pass::settle(MessageId id, std::uint32_t slot) {
   }
   ++settled_count_;
   if (options_.on_settle) options_.on_settle(id);
+  // Every reader group processed it, so its dead-letter pairs can excuse nothing now.
+  if (dead_letters_) dead_.forget(id);
   open_heap_bytes_ -= m.heap_bytes();
   --open_count_;
   // The ordering pass may still hold its entry beside it (a shared table): then only the

@@ -6,6 +6,8 @@
 // only not yet processed (unknown). An info process is a maybe: not a miss, but unknown.
 // Source: RocketMQ MessageModel.BROADCASTING ("each consumer instance consumes every
 // message"); Kafka and RabbitMQ get the same effect from one group or queue per instance.
+#include "checker/feature_broadcast.hpp"
+
 #include <map>
 #include <optional>
 #include <set>
@@ -54,24 +56,6 @@ GroupView view_group(history::History const& history, std::string const& group,
   return view;
 }
 
-Anomaly miss_anomaly(std::string const& group, std::string const& instance, std::uint64_t last,
-                     MessageId id, SendAttempt const& ack) {
-  MQCHECK_ASSERT(ack.completion.has_value());
-  std::vector<std::uint64_t> witnesses{*ack.completion, last};
-  if (ack.invoke) witnesses.push_back(*ack.invoke);
-  witnesses = feature::unique_sorted(std::move(witnesses));
-  std::string text = feature::message_name(id) + " was acknowledged to " + ack.process + " (op " +
-                     std::to_string(*ack.completion) + ") but instance " + instance +
-                     " of broadcast group " + group + " never processed it (its last op is " +
-                     std::to_string(last) + ")";
-  return Anomaly{"broadcast-miss", id, group, std::move(witnesses), std::move(text)};
-}
-
-struct Tally {
-  std::size_t unseen = 0;     // Missing pairs without a drain.
-  std::size_t uncertain = 0;  // Pairs with only an info process.
-};
-
 // Everything the judgement of one group reads.
 struct BroadcastInputs {
   MessageTable table;
@@ -86,7 +70,8 @@ bool wanted(history::GroupSpec const& spec, feature::SentTable const& sent, Mess
 }
 
 void judge_group(history::History const& history, std::string const& group, GroupView const& view,
-                 BroadcastInputs const& in, feature::Findings& findings, Tally& tally) {
+                 BroadcastInputs const& in, feature::Findings& findings,
+                 feature::BroadcastTally& tally) {
   history::GroupSpec const& spec = history.header().groups.at(group);
   for (auto const& [id, facts] : in.table) {
     if (facts.outcome() != SendOutcome::ok || !view.topics.contains(facts.topic)) continue;
@@ -99,7 +84,10 @@ void judge_group(history::History const& history, std::string const& group, Grou
       } else if (!history.header().drained) {
         ++tally.unseen;
       } else {
-        findings.anomalies.push_back(miss_anomaly(group, instance, last, id, *facts.first_ok()));
+        SendAttempt const& ack = *facts.first_ok();
+        MQCHECK_ASSERT(ack.completion.has_value());
+        findings.anomalies.push_back(feature::broadcast_miss(
+            group, instance, last, id, {ack.process, ack.invoke, *ack.completion}));
       }
     }
   }
@@ -116,27 +104,46 @@ std::optional<Verdict> check_broadcast(history::History const& history) {
   BroadcastInputs const in{build_message_table(history), feature::build_sent_table(history),
                   feature::consumptions(history)};
   feature::Findings findings;
-  Tally tally;
+  feature::BroadcastTally tally;
   for (std::string const& group : groups)
     judge_group(history, group, view_group(history, group, in.table, in.consumed), in, findings,
                 tally);
+  return feature::conclude_broadcast(std::move(findings), tally);
+}
+
+namespace feature {
+
+Anomaly broadcast_miss(std::string const& group, std::string const& instance, std::uint64_t last,
+                       MessageId id, BroadcastAck const& ack) {
+  std::vector<std::uint64_t> witnesses{ack.completion, last};
+  if (ack.invoke) witnesses.push_back(*ack.invoke);
+  witnesses = unique_sorted(std::move(witnesses));
+  std::string text = message_name(id) + " was acknowledged to " + ack.process + " (op " +
+                     std::to_string(ack.completion) + ") but instance " + instance +
+                     " of broadcast group " + group + " never processed it (its last op is " +
+                     std::to_string(last) + ")";
+  return Anomaly{"broadcast-miss", id, group, std::move(witnesses), std::move(text)};
+}
+
+Verdict conclude_broadcast(Findings findings, BroadcastTally const& tally) {
   if (tally.unseen > 0) {
     findings.doubts.push_back(
-        "history not drained: " + feature::plural(tally.unseen, "(instance, message) pair") +
+        "history not drained: " + plural(tally.unseen, "(instance, message) pair") +
         " not yet processed");
   }
   if (tally.uncertain > 0) {
-    findings.doubts.push_back(
-        "uncertain: " + feature::plural(tally.uncertain, "(instance, message) pair") +
-        " maybe processed (only an info process op)");
+    findings.doubts.push_back("uncertain: " + plural(tally.uncertain, "(instance, message) pair") +
+                              " maybe processed (only an info process op)");
   }
   std::size_t const misses = findings.anomalies.size();
-  return feature::conclude(
+  return conclude(
       "broadcast", std::move(findings),
-      feature::plural(misses, "(instance, message) pair") +
+      plural(misses, "(instance, message) pair") +
           " missed: a broadcast instance never processed an acknowledged message, after a final"
           " drain",
       "no broadcast group has both an instance and an acknowledged message of a topic it reads");
 }
+
+}  // namespace feature
 
 }  // namespace mqcheck::checker

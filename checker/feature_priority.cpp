@@ -8,6 +8,8 @@
 // through its append event. Source: RabbitMQ docs, "Priority Queue Support": priority orders
 // messages waiting in the queue, not those already handed to a consumer (prefetch), which is
 // why the dispatch, not the client's delivery, is the moment judged; no priority means 0.
+#include "checker/feature_priority.hpp"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -159,25 +161,13 @@ class PriorityWalk {
 
   Anomaly inversion(Dispatch const& dispatch, Waiting const& high) const {
     Facts const& low = facts_.at(dispatch.id);
-    std::vector<std::uint64_t> witnesses{high.ready, dispatch.index};
     static std::vector<std::uint64_t> const none;
     auto const found = dispatched_at_.find({dispatch.group, high.id});
     std::vector<std::uint64_t> const& later = found == dispatched_at_.end() ? none : found->second;
     auto const after = std::upper_bound(later.begin(), later.end(), dispatch.index);
-    std::string const high_name = feature::message_name(high.id);
-    std::string text = "group " + dispatch.group + " was handed " +
-                       feature::message_name(dispatch.id) + " (priority " +
-                       std::to_string(low.priority) + ", op " + std::to_string(dispatch.index) +
-                       ") while " + high_name + " (priority " + std::to_string(high.priority) +
-                       ") had been ready since op " + std::to_string(high.ready) + "; " + high_name;
-    if (after != later.end()) {
-      witnesses.push_back(*after);
-      text += " was dispatched to it only at op " + std::to_string(*after);
-    } else {
-      text += " was never dispatched to it";
-    }
-    return Anomaly{"priority-inversion", high.id, dispatch.group, std::move(witnesses),
-                   std::move(text)};
+    return feature::priority_inversion(feature::PriorityInversion{
+        dispatch.group, dispatch.id, low.priority, dispatch.index, high.id, high.priority,
+        high.ready, after == later.end() ? std::nullopt : std::optional<std::uint64_t>(*after)});
   }
 
   history::History const& history_;
@@ -196,13 +186,38 @@ class PriorityWalk {
 std::optional<Verdict> check_priority(history::History const& history) {
   PriorityWalk walk(history);
   if (!walk.exercised()) return std::nullopt;
-  feature::Findings findings = walk.walk();
+  return feature::conclude_priority(walk.walk());
+}
+
+namespace feature {
+
+Anomaly priority_inversion(PriorityInversion const& inversion) {
+  std::vector<std::uint64_t> witnesses{inversion.high_ready, inversion.dispatch};
+  std::string const high_name = message_name(inversion.high);
+  std::string text = "group " + inversion.group + " was handed " + message_name(inversion.low) +
+                     " (priority " + std::to_string(inversion.low_priority) + ", op " +
+                     std::to_string(inversion.dispatch) + ") while " + high_name + " (priority " +
+                     std::to_string(inversion.high_priority) + ") had been ready since op " +
+                     std::to_string(inversion.high_ready) + "; " + high_name;
+  if (inversion.later) {
+    witnesses.push_back(*inversion.later);
+    text += " was dispatched to it only at op " + std::to_string(*inversion.later);
+  } else {
+    text += " was never dispatched to it";
+  }
+  return Anomaly{"priority-inversion", inversion.high, inversion.group, std::move(witnesses),
+                 std::move(text)};
+}
+
+Verdict conclude_priority(Findings findings) {
   MQCHECK_ASSERT(findings.judged > 0);  // Exercised means some dispatch was judged.
   std::size_t const inversions = findings.anomalies.size();
-  return feature::conclude("priority", std::move(findings),
-                           feature::plural(inversions, "higher-priority message") +
-                               " overtaken by a lower-priority one at dispatch",
-                           "");
+  return conclude("priority", std::move(findings),
+                  plural(inversions, "higher-priority message") +
+                      " overtaken by a lower-priority one at dispatch",
+                  "");
 }
+
+}  // namespace feature
 
 }  // namespace mqcheck::checker

@@ -24,18 +24,15 @@ std::size_t heap_of(std::string const& s) { return s.capacity() > 15 ? s.capacit
 
 }  // namespace
 
-bool FeatureStream::streamable(history::Header const& header) {
-  return std::none_of(header.groups.begin(), header.groups.end(), [](auto const& entry) {
-    history::GroupSpec const& spec = entry.second;
-    return spec.mode == history::GroupSpec::Mode::broadcast;
-  });
-}
-
 FeatureStream::FeatureStream(history::Header const& header)
-    : header_(header), judges_(feature::all_judges(header)), active_(features_declared(header)) {
-  MQCHECK_ASSERT(streamable(header));
+    : header_(header),
+      judges_(feature::all_judges(header)),
+      priority_(header),
+      active_(features_declared(header)) {
   auto dead_letters = std::make_unique<feature::DeadLetterJudge>(header);
   if (dead_letters->exercised()) dead_letters_ = std::move(dead_letters);
+  auto broadcast = std::make_unique<feature::BroadcastStream>(header);
+  if (broadcast->exercised()) broadcast_ = std::move(broadcast);
 }
 
 // With no feature declared, the stream holds nothing until an op carries one; if client ops
@@ -56,15 +53,15 @@ void FeatureStream::observe_inactive(Op const& op) {
 
 void FeatureStream::observe_active(Op const& op) {
   if (doubt_) return;
-  any_dispatch_ = any_dispatch_ || op.f == OpKind::dispatch;
-  for (history::Record const& record : op.value) {
-    any_priority_ = any_priority_ || record.priority.has_value();
-    doubt_ = doubt_ || record.source.has_value();  // A pipeline: check_transactions' whole.
-  }
-  // Priority is judged over the whole history (checker/feature_priority.cpp).
-  doubt_ = doubt_ || (any_priority_ && any_dispatch_);
-  if (doubt_) return;
   for (auto const& judge : judges_) judge->on_op(op);
+  priority_.on_op(op);
+  doubt_ = doubt_ || priority_.doubt();
+  if (doubt_) return;
+  if (broadcast_) {
+    broadcast_->on_op(op);
+    doubt_ = doubt_ || broadcast_->doubt();
+    if (doubt_) return;
+  }
   if (dead_letters_) {
     dead_letters_->on_op(op);
     doubt_ = doubt_ || dead_letters_->late();
@@ -157,10 +154,16 @@ void FeatureStream::consume(Op const& op, std::size_t record, bool certain) {
     sent = &found->second.message;
   }
   for (auto const& judge : judges_) judge->on_consumption(op, record, certain, sent);
+  if (broadcast_) {
+    broadcast_->on_consumption(op, record, certain);
+    doubt_ = doubt_ || broadcast_->doubt();
+  }
 }
 
 void FeatureStream::forget(MessageId id) {
   if (dead_letters_) dead_letters_->settle(id);  // Its nacks and copies are judged now.
+  if (broadcast_) broadcast_->settle(id);  // And whether each broadcast instance processed it.
+  priority_.settle(id);
   auto const found = sent_.find(id.value);
   if (found == sent_.end()) return;
   feature::SentMessage const& m = found->second.message;
@@ -181,6 +184,8 @@ std::vector<Verdict> FeatureStream::finish() {
   for (auto const& judge : judges_)
     if (std::optional<Verdict> verdict = judge->finish()) verdicts.push_back(std::move(*verdict));
   if (dead_letters_) verdicts.push_back(dead_letters_->finish());  // compose orders the rows.
+  if (broadcast_) verdicts.push_back(broadcast_->finish());
+  if (std::optional<Verdict> verdict = priority_.finish()) verdicts.push_back(std::move(*verdict));
   return verdicts;
 }
 
@@ -192,6 +197,8 @@ std::size_t FeatureStream::memory_bytes() const {
                       consumed_unsent_.size() * (sizeof(MessageId) + 4 * sizeof(void*));
   bytes += open_count_ * (sizeof(OpenInvoke) + 4 * sizeof(void*));
   if (dead_letters_) bytes += dead_letters_->memory_bytes();
+  if (broadcast_) bytes += broadcast_->memory_bytes();
+  bytes += priority_.memory_bytes();
   return bytes;
 }
 

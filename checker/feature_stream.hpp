@@ -2,11 +2,13 @@
 // File: checker/feature_stream.hpp (layer: checker)
 // The feature properties judged in one pass (issue 3 item 6), beside the delivery, ordering
 // and transaction streams: delay, filtering, tenancy and authorization (the judges of
-// checker/feature_judge.hpp), and dead letters (checker/feature_dead_letter.hpp, judged per
-// message when it settles). Each consumption is judged when it arrives, against the send
-// record its message has so far. The state is each message's send record while the message
-// is in flight (the delivery stream says when it settles: forget()), the process invokes
-// still open, and the findings (which grow with anomalies only).
+// checker/feature_judge.hpp), dead letters and broadcast (checker/feature_dead_letter.hpp,
+// checker/feature_broadcast.hpp: judged per message when it settles) and priority
+// (checker/feature_priority.hpp: judged at each dispatch against the queue so far). Each
+// consumption is judged when it arrives, against the send record its message has so far. The state
+// is each message's send record while the message is in flight (the delivery stream says when it
+// settles: forget()), the process invokes still open, and the findings (which grow with anomalies
+// only).
 //
 // The verdicts equal check_features' for the same history exactly when decided() holds at the
 // end. The stream gives up (decided() false; the caller then loads the history) when one pass
@@ -16,9 +18,9 @@
 //   message consumed before any send named it;
 // - an op names a message whose send record was forgotten (settled, then consumed again), or
 //   adds a nack or a dead-letter copy to a settled message;
-// - the history exercises a property that needs the whole history (priority: a record with a
-//   priority and a dispatch event; a pipeline `source`), or the header declares one
-//   (broadcast: see streamable());
+// - a broadcast group gains an instance or a topic after a message it may owe was judged and
+//   let go (feature::BroadcastStream::doubt), or a fact a priority judgement read changes
+//   later or was let go (feature::PriorityStream::doubt);
 // - the header declares no feature and a feature op arrives after client ops (the stream
 //   keeps no send records until it has a reason to, so that plain histories cost nothing).
 #pragma once
@@ -32,8 +34,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "checker/feature_broadcast.hpp"
 #include "checker/feature_dead_letter.hpp"
 #include "checker/feature_judge.hpp"
+#include "checker/feature_priority.hpp"
 #include "checker/id_set.hpp"
 #include "checker/verdict.hpp"
 #include "history/history.hpp"
@@ -42,16 +46,17 @@ namespace mqcheck::checker {
 
 class FeatureStream {
  public:
-  /// Returns true when no header group declares a property this stream does not judge
-  /// (broadcast mode).
-  static bool streamable(history::Header const& header);
-
-  /// `header` must outlive the stream and be streamable().
+  /// `header` must outlive the stream.
   explicit FeatureStream(history::Header const& header);
 
   /// Takes the next op.
   void observe(history::Op const& op) {
-    if (!active_) return observe_inactive(op);
+    if (!active_) {
+      // Once client ops were seen, a feature-free op changes nothing: told apart here, with no
+      // call, for most ops of a plain history. The test is carries_feature's (check.hpp).
+      if (client_ops_seen_ && plain(op)) return;
+      return observe_inactive(op);
+    }
     observe_active(op);
   }
   /// The message has settled (checker/delivery_stream.hpp): its send record is let go.
@@ -77,6 +82,13 @@ class FeatureStream {
     history::Op op;
   };
 
+  static bool plain(history::Op const& op) {  // Not carries_feature(op).
+    if (!op.tenant.empty() || !op.principal.empty() || op.f == history::OpKind::dispatch)
+      return false;
+    for (history::Record const& r : op.value)
+      if (r.priority || r.deliver_after || !r.tag.empty()) return false;
+    return true;
+  }
   void observe_inactive(history::Op const& op);
   void observe_active(history::Op const& op);
   void on_send(history::Op const& op);
@@ -87,11 +99,11 @@ class FeatureStream {
   history::Header const& header_;
   std::vector<std::unique_ptr<feature::Judge>> judges_;
   std::unique_ptr<feature::DeadLetterJudge> dead_letters_;  // When the header declares them.
+  std::unique_ptr<feature::BroadcastStream> broadcast_;     // Likewise.
+  feature::PriorityStream priority_;  // Exercised or not: known only at the end.
   bool active_ = false;
   bool doubt_ = false;
-  bool client_ops_seen_ = false;  // While inactive.
-  bool any_priority_ = false;
-  bool any_dispatch_ = false;
+  bool client_ops_seen_ = false;                  // While inactive.
   std::unordered_map<std::uint64_t, Sent> sent_;  // lookup only: order never reaches output.
   std::size_t sent_string_bytes_ = 0;
   std::set<MessageId> consumed_unsent_;  // Consumed before any send named them.

@@ -15,6 +15,14 @@ bool IdSet::contains_below_max(MessageId id) const {
 
 void IdSet::insert(MessageId id) {
   std::uint64_t const v = id.value;
+  // Ids count up, so most inserts extend the last interval (which ends at max_): that one is
+  // reached in constant time, with no search.
+  if (size_ != 0 && v == max_ + 1 && v != 0) {
+    std::prev(intervals_.end())->second = v;
+    max_ = v;
+    ++size_;
+    return;
+  }
   if (size_ == 0 || v > max_) max_ = v;  // Kept even when v is already in: it is then <= max_.
   auto next = intervals_.upper_bound(v);  // First interval starting after v.
   if (next != intervals_.begin()) {

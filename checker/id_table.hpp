@@ -47,10 +47,17 @@ class IdTable {
   /// Returns the slot of `id`, or no_slot. A slot names an entry until it is erased: queues
   /// of entries to revisit hold slots, so that a revisit needs no lookup and can be
   /// prefetched.
+  /// The last id found or inserted is remembered with its slot: the passes sharing a table
+  /// look up each record's id one after the other, and an invoke's completion (often the next
+  /// op) names the same ids again.
   std::uint32_t find_slot(std::uint64_t id) const {
+    if (id == recent_id_ && recent_slot_ != no_slot) return recent_slot_;
     if (size_ == 0) return no_slot;
     std::size_t const at = locate(id);
-    return index_[at] == empty ? no_slot : slot_of(index_[at]);
+    if (index_[at] == empty) return no_slot;
+    recent_id_ = id;
+    recent_slot_ = slot_of(index_[at]);
+    return recent_slot_;
   }
   /// Returns the value and the id in `slot`, which must hold an entry.
   Value& at(std::uint32_t slot) { return entry(slot).value; }
@@ -100,6 +107,8 @@ class IdTable {
     ++size_;
     fresh = true;
     slot_out = slot;
+    recent_id_ = id;
+    recent_slot_ = slot;
     return e.value;
   }
 
@@ -109,6 +118,7 @@ class IdTable {
     std::size_t const at = locate(id);
     if (index_[at] == empty) return;
     std::uint32_t const slot = slot_of(index_[at]);
+    if (recent_id_ == id) recent_slot_ = no_slot;  // Slots of other ids never move.
     entry(slot).value = Value{};  // Gives back what the value holds on the heap.
     if constexpr (!std::is_same_v<Side, NoSide>) {
       if (side_enabled_) side(slot) = Side{};
@@ -253,6 +263,8 @@ class IdTable {
   std::size_t used_ = 0;              // Slots ever handed out.
   std::uint32_t free_ = empty;        // The first slot given back, reused first, or `empty`.
   std::size_t size_ = 0;
+  mutable std::uint64_t recent_id_ = 0;          // The last id found or inserted...
+  mutable std::uint32_t recent_slot_ = no_slot;  // ...and its slot, or no_slot.
 };
 
 }  // namespace mqcheck::checker

@@ -228,6 +228,7 @@ DeadLetterTracker::DeadLetterTracker(history::Header const& header) : header_(&h
   for (auto const& [group, spec] : header.groups) {
     if (!spec.dead_letter_topic.empty() && spec.dead_letter_after > 0)
       dead_letter_topics_.insert(spec.dead_letter_topic);
+    if (!spec.dead_letter_topic.empty()) nack_groups_.push_back(group);
   }
 }
 
@@ -236,6 +237,7 @@ void DeadLetterTracker::observe(Op const& op) {
     return;
   bool const nack = op.f == OpKind::nack && op.type == OpType::ok;
   for (history::Record const& record : op.value) {
+    if (forgotten_.contains(record.id)) continue;  // Its pairs no longer matter (forget).
     if (nack) {
       auto const spec = header_->groups.find(op.group);
       if (spec != header_->groups.end() && !spec->second.dead_letter_topic.empty())
@@ -255,9 +257,16 @@ std::set<std::pair<std::string, MessageId>> DeadLetterTracker::finish() const {
   return out;
 }
 
+void DeadLetterTracker::forget(MessageId id) {
+  if (dead_letter_topics_.empty()) return;  // observe() holds nothing.
+  forgotten_.insert(id);
+  for (std::string const& group : nack_groups_) nacks_.erase({group, id});
+  for (std::string const& topic : dead_letter_topics_) arrived_.erase({topic, id});
+}
+
 std::size_t DeadLetterTracker::memory_bytes() const {
   constexpr std::size_t node = 96;  // A tree node holding a short string and an id.
-  return (nacks_.size() + arrived_.size()) * node;
+  return (nacks_.size() + arrived_.size()) * node + forgotten_.memory_bytes();
 }
 
 std::set<std::pair<std::string, MessageId>> dead_lettered(history::History const& history) {

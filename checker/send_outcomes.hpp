@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "checker/id_set.hpp"
 #include "core/strong_id.hpp"
 #include "history/history.hpp"
 
@@ -82,11 +83,18 @@ MessageTable build_delivery_table(history::History const& history);
 std::set<std::pair<std::string, MessageId>> dead_lettered(history::History const& history);
 
 /// dead_lettered() for a stream: feed every op in order, then take the pairs. Holds the nack
-/// counts of groups that dead-letter and the arrivals in their dead-letter topics.
+/// counts of groups that dead-letter and the arrivals in their dead-letter topics, per message
+/// until forget() lets the message go (then only its id, in an interval set).
 class DeadLetterTracker {
  public:
   explicit DeadLetterTracker(history::Header const& header);
   void observe(history::Op const& op);
+  /// Lets message `id` go: its counts and arrivals are dropped, later ops naming it are
+  /// ignored, and finish() never lists it. For a caller to whom its pairs can no longer matter:
+  /// the delivery stream's settled message, which every reader group processed `ok`, so that
+  /// excusing it (checker/delivery.cpp, excused) changes none of its verdicts.
+  void forget(MessageId id);
+  /// Returns dead_lettered()'s pairs, leaving out every forgotten message.
   [[nodiscard]] std::set<std::pair<std::string, MessageId>> finish() const;
   /// Returns an estimate of the heap bytes held.
   std::size_t memory_bytes() const;
@@ -94,8 +102,10 @@ class DeadLetterTracker {
  private:
   history::Header const* header_;
   std::set<std::string, std::less<>> dead_letter_topics_;  // Of the groups that dead-letter.
+  std::vector<std::string> nack_groups_;  // Groups with a dead-letter topic: counts kept.
   std::map<std::pair<std::string, MessageId>, std::int64_t> nacks_;  // Ok nacks by (group, id).
   std::set<std::pair<std::string, MessageId>> arrived_;  // (dead-letter topic, id).
+  IdSet forgotten_;  // Dense ids: a few intervals however many messages went.
 };
 
 /// Returns, for every topic that is subscribed in the header or named by a send, the groups

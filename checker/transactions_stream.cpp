@@ -12,17 +12,21 @@
 // A transaction's status is final at its first decisive end (commit ok; abort; commit fail):
 // a later op that could change it under the table's precedence (transactions_table.cpp,
 // resolve) is a doubt, so nothing judged early is undone. Ended transactions keep their name
-// and status (as TxnTableBuilder does); held messages and open transactions are the rest.
+// and status (as TxnTableBuilder does), compactly: a producer's counted names are intervals
+// (checker/transactions_ended.hpp); held messages and open transactions are the rest.
 #include "checker/transactions_stream.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "checker/id_set.hpp"
 #include "checker/id_table.hpp"
+#include "checker/transactions_ended.hpp"
+#include "checker/transactions_pipeline_stream.hpp"
 
 namespace mqcheck::checker {
 namespace txn_stream_detail {
@@ -69,8 +73,11 @@ class State {
   void observe(Op const& op);
   bool decided();
   std::vector<Verdict> finish() const;
-  std::size_t open_count() const { return txns_.size() + messages_.size(); }
+  std::size_t open_count() const {
+    return txns_.size() + messages_.size() + pipeline_.open_count();
+  }
   std::size_t memory_bytes() const;
+  std::size_t pipeline_memory_bytes() const { return pipeline_.memory_bytes(); }
 
  private:
   void doubt() { doubt_ = true; }
@@ -94,9 +101,8 @@ class State {
   std::map<std::string, std::uint32_t, std::less<>> group_bits_;      // read_committed groups.
   std::map<std::string, std::uint32_t, std::less<>> topic_required_;  // Subscribed topics.
   std::map<std::string, Txn, std::less<>> txns_;                      // Live, by name.
-  std::map<std::string, bool, std::less<>> ended_;  // Name -> committed (else aborted).
-  std::size_t ended_bytes_ = 0;                     // What ended_ holds, kept current.
-  void mark_ended(std::string const& name, bool committed);
+  EndedTxns ended_;          // Name -> committed (else aborted), compact for counted names.
+  PipelineStream pipeline_;  // Told of each decisive end (commit, abort) of ended_.
   IdTable<Message> messages_;
   bool named_before_ = false;  // Some op before the first transactional one named an id...
   std::uint64_t max_before_ = 0;  // ...up to this one.
@@ -105,7 +111,7 @@ class State {
   IdSet aborted_;  // Messages of aborted transactions.
 };
 
-State::State(history::Header const& header) : header_(header) {
+State::State(history::Header const& header) : header_(header), pipeline_(header, ended_) {
   for (auto const& [group, spec] : header.groups) {
     if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
     if (group_bits_.size() == txn_groups_max) {
@@ -129,6 +135,7 @@ std::uint32_t State::group_bit(std::string const& group) const {
 void State::observe(Op const& op) {
   // TransactionsStream calls it from the first transactional op on (start()).
   if (doubt_ || !history::is_client_op(op)) return;
+  pipeline_.observe(op);
   if (op.f == OpKind::txn_begin || op.f == OpKind::txn_commit || op.f == OpKind::txn_abort)
     return on_txn_op(op);
   if (op.f == OpKind::send) {
@@ -149,13 +156,12 @@ void State::observe(Op const& op) {
 
 // Until the first transactional op every copy is a plain one, so only how far the ids named so
 // far reach is kept (plain() takes every id up to there as plain: a doubt at worst), whether a
-// read_committed group read, and whether a pipeline began. TransactionsStream::observe keeps
-// the first inline and calls this only for the other two.
+// read_committed group read; and sends and processings go to the pipeline pass.
+// TransactionsStream::observe keeps the first inline and calls this only for the others.
 void State::before_transactions(Op const& op) {
   if (!history::is_client_op(op)) return;
   if (op.f == OpKind::send && op.type == OpType::invoke && op.value.empty()) doubt();
-  for (Record const& record : op.value)
-    if (record.source && op.f == OpKind::send) doubt();  // A pipeline: not streamed.
+  pipeline_.observe(op);
   if (is_ok_read(op)) exercised_ = exercised_ || group_bit(op.group) != 0;
 }
 
@@ -171,11 +177,10 @@ bool State::plain(MessageId id) const {
 
 void State::on_txn_op(Op const& op) {
   if (op.txn.empty()) return;  // Names no transaction: the table skips it.
-  auto const ended = ended_.find(op.txn);
-  if (ended != ended_.end()) {
+  if (std::optional<bool> const committed = ended_.find(op.txn)) {
     // A commit ok wins over everything (resolve), so a committed one stays committed; an
     // aborted one could still turn committed or unknown.
-    if (!ended->second && op.f == OpKind::txn_commit) doubt();
+    if (!*committed && op.f == OpKind::txn_commit) doubt();
     return;
   }
   auto const it = txns_.try_emplace(op.txn).first;
@@ -207,7 +212,8 @@ void State::commit(Txn& txn, std::string const& name) {
   std::string const key = name;  // `name` is txns_'s key: a processing below may drop it.
   txn.phase = Txn::Phase::committed;
   txn.waiting_reads = 0;  // They came after the request: fine now.
-  mark_ended(key, true);
+  ended_.add(key, true);
+  pipeline_.on_commit(key);
   for (MessageId const id : txn.members) {
     Message const& m = *messages_.find(id.value);
     txn.missing += static_cast<std::uint64_t>(std::popcount(m.required & ~m.processed));
@@ -226,13 +232,13 @@ void State::abort(std::string const& name) {
     aborted_.insert(id);
     messages_.erase(id.value);
   }
-  mark_ended(name, false);
+  ended_.add(name, false);
+  pipeline_.on_abort(name);
   txns_.erase(it);
 }
 
 void State::on_send(Op const& op, Record const& record) {
   MessageId const id = record.id;
-  if (record.source) return doubt();  // A pipeline: exactly-once-pipeline is not streamed.
   Message* const held = messages_.find(id.value);
   bool const elsewhere = plain(id) || done_.contains(id) || aborted_.contains(id);
   if (op.txn.empty()) {
@@ -276,9 +282,8 @@ void State::on_process(Op const& op, Record const& record) {
   std::uint32_t const bit = group_bit(op.group);
   if (bit == 0 || messages_.find(record.id.value) == nullptr) return;  // Nothing owed.
   if (op.txn.empty()) return mark_processed(record.id, bit);
-  auto const ended = ended_.find(op.txn);
-  if (ended != ended_.end()) {
-    if (ended->second) mark_processed(record.id, bit);  // Aborted: rolled back (KIP-98).
+  if (std::optional<bool> const committed = ended_.find(op.txn)) {
+    if (*committed) mark_processed(record.id, bit);  // Aborted: rolled back (KIP-98).
     return;
   }
   txns_[op.txn].processings.emplace_back(record.id, bit);
@@ -321,26 +326,28 @@ bool State::complete_or_untouched(Txn const& txn) const {
 }
 
 bool State::decided() {
-  // With no transactional op check_transactions judges visibility not at all, and pipelines
-  // (a record with a source) are the caller's to load: a doubt before that op is moot.
-  if (!transactional_) return true;
+  // With no transactional op check_transactions judges visibility not at all: a doubt of
+  // visibility's before that op is moot.
+  if (!transactional_) return pipeline_.decided();
   for (auto const& [name, txn] : txns_) {
     if (doubt_) break;
     // Still requested at the end: its status is unknown, and what read it read maybe.
     if (txn.waiting_reads > 0) doubt();
     if (txn.phase == Txn::Phase::committed && !complete_or_untouched(txn)) doubt();
   }
-  return !doubt_;
+  return !doubt_ && pipeline_.decided();
 }
 
 std::vector<Verdict> State::finish() const {
-  if (!transactional_) return {};
+  std::vector<Verdict> verdicts = pipeline_.finish();  // At most one, after visibility.
+  if (!transactional_) return verdicts;
   Verdict verdict{.guarantee = "transactional-visibility"};
   if (!exercised_) {  // As transactions.cpp words it.
     verdict.validity = Validity::unknown;
     verdict.reason = "no read_committed group read anything: visibility was not exercised";
   }
-  return {verdict};
+  verdicts.insert(verdicts.begin(), std::move(verdict));
+  return verdicts;
 }
 
 namespace {
@@ -353,10 +360,6 @@ std::size_t name_bytes(std::string const& name) {
 
 }  // namespace
 
-void State::mark_ended(std::string const& name, bool committed) {
-  if (ended_.emplace(name, committed).second) ended_bytes_ += map_node + name_bytes(name) + 8;
-}
-
 std::size_t State::memory_bytes() const {
   std::size_t bytes = messages_.memory_bytes() + plain_.memory_bytes() + done_.memory_bytes() +
                       aborted_.memory_bytes();
@@ -365,7 +368,7 @@ std::size_t State::memory_bytes() const {
              txn.members.capacity() * sizeof(MessageId) +
              txn.processings.capacity() * sizeof(txn.processings.front());
   }
-  return bytes + ended_bytes_;
+  return bytes + ended_.memory_bytes() + pipeline_.memory_bytes();
 }
 
 }  // namespace txn_stream_detail
@@ -386,5 +389,8 @@ bool TransactionsStream::decided() { return state_->decided(); }
 std::vector<Verdict> TransactionsStream::finish() const { return state_->finish(); }
 std::size_t TransactionsStream::open_count() const { return state_->open_count(); }
 std::size_t TransactionsStream::memory_bytes() const { return state_->memory_bytes(); }
+std::size_t TransactionsStream::pipeline_memory_bytes() const {
+  return state_->pipeline_memory_bytes();
+}
 
 }  // namespace mqcheck::checker

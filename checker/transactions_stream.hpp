@@ -13,9 +13,10 @@
 //     subscribed to its topics: at the end no such group has processed (ok, outside any
 //     transaction or in a committed one) some of its messages but not all.
 // Anything else (an abort or failed commit whose messages were read, an `info` commit, a
-// retried commit, a record with a `source`, a topic without a `subscriptions` entry, a send
-// invoke naming no message...) is a doubt. A committed transaction is dropped once every such
-// group processed all of it; an aborted one at once (its ids join an interval set, so that a
+// retried commit, a topic without a `subscriptions` entry, a send invoke naming no message...)
+// is a doubt. Exactly-once-pipeline (records with a `source`) is proved beside it, on the same
+// terms (checker/transactions_pipeline_stream.hpp). A committed transaction is dropped once every
+// such group processed all of it; an aborted one at once (its ids join an interval set, so that a
 // late read is still a doubt).
 #pragma once
 
@@ -48,30 +49,34 @@ class TransactionsStream {
       if (op.type == history::OpType::event) return;
       if (op.txn.empty() && op.f != history::OpKind::txn_begin &&
           op.f != history::OpKind::txn_commit && op.f != history::OpKind::txn_abort) {
-        // A send invoke naming no message lends its transaction (none here) to the messages
-        // its completion names, which may come after the first transactional op: a doubt.
-        bool notable = op.f == history::OpKind::send && op.value.empty();
         for (history::Record const& record : op.value) {
           named_before_ = true;
           max_before_ = std::max(max_before_, record.id.value);
-          notable = notable || record.source.has_value();
         }
-        if (watch_before_ || notable) before_transactions(op);
+        // Sends and processings feed the pipeline pass (and a send invoke naming no message
+        // is a doubt of visibility's: it lends its transaction to what its completion names).
+        if (watch_before_ || op.f == history::OpKind::send || op.f == history::OpKind::process)
+          before_transactions(op);
         return;
       }
       start();
     }
     observe_active(op);
   }
-  /// Returns true when the ops observed so far leave no doubt (always, when none was
-  /// transactional: then check_transactions has nothing to say). Call after the last op.
+  /// Returns true when the ops observed so far leave no doubt (about visibility, always when
+  /// none was transactional: then check_transactions does not judge it). Call after the last
+  /// op.
   [[nodiscard]] bool decided();
   /// Returns check_transactions' verdicts for the whole history. Precondition: decided().
   [[nodiscard]] std::vector<Verdict> finish() const;
-  /// Returns the number of transactions and messages held now.
+  /// Returns the number of transactions and messages held now (and the pipeline pass's live
+  /// outputs and owed inputs).
   [[nodiscard]] std::size_t open_count() const;
-  /// Returns an estimate of the heap bytes held now (ended transactions' names included).
+  /// Returns an estimate of the heap bytes held now (ended transactions' names included: a
+  /// few intervals per producer when names count up, checker/transactions_ended.hpp).
   [[nodiscard]] std::size_t memory_bytes() const;
+  /// The part of memory_bytes() the pipeline pass holds (checker/transactions_pipeline_stream.hpp).
+  [[nodiscard]] std::size_t pipeline_memory_bytes() const;
 
  private:
   void before_transactions(history::Op const& op);  // A read, source or bare send before it.

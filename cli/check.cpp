@@ -43,8 +43,8 @@ bool promise_broken(checker::DeliveryReport const& report) {
 
 // Judged streaming, in memory bounded by the messages in flight, whenever only the delivery,
 // ordering, transactional-visibility and streamed feature checkers have work
-// (checker::check_streaming); the pipeline, priority and broadcast checkers hold the history
-// in memory.
+// (checker::check_streaming); the pipeline checker holds the history in memory, and a stream
+// that cannot match the whole-history report loads it (checker/check.hpp).
 checker::DeliveryReport judge_history(std::string const& path,
                                       std::vector<std::string> const& only) {
   history::Header header;

@@ -224,7 +224,7 @@ TEST_CASE("check_stream composes like check_history: allowed and unpromised appl
 namespace mqcheck::checker {
 namespace {
 
-TEST_CASE("check_streaming equals check_history, streaming unless features (or doubts)",
+TEST_CASE("check_streaming equals check_history, streaming unless a stream doubts",
           "[delivery][stream]") {
   int streamed = 0;
   for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(120); ++seed) {
@@ -243,12 +243,8 @@ TEST_CASE("check_streaming equals check_history, streaming unless features (or d
     bool const plain = !features_declared(h.header()) &&
                        std::none_of(h.ops().begin(), h.ops().end(),
                                     [](Op const& op) { return whole_history_needed(op); });
-    bool const featured = features_declared(h.header()) ||
-                          std::any_of(h.ops().begin(), h.ops().end(),
-                                      [](Op const& op) { return carries_feature(op); });
-    // Transactions stream too, and load the history only when that stream doubts.
+    // Transactions and features stream too, and load the history only when a stream doubts.
     if (plain) CHECK(loads == 0);
-    if (featured) CHECK(loads == 1);
     CHECK(loads <= 1);
     streamed += plain ? 1 : 0;
   }

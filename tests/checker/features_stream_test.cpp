@@ -17,6 +17,7 @@
 #include "history/history_io.hpp"
 #include "tests/checker/anomaly_injection.hpp"
 #include "tests/checker/history_builder.hpp"
+#include "tests/checker/streamed_check.hpp"
 #include "tests/common/soak.hpp"
 
 namespace mqcheck::checker {
@@ -27,40 +28,9 @@ using history::OpKind;
 using history::OpType;
 using testing::SplitMix64;
 
-struct Streamed {
-  DeliveryReport report;
-  StreamStats stats;
-  bool loaded = false;
-};
-
-Streamed stream(history::History const& h, std::uint64_t settle_delay = 1 << 16) {
-  Streamed out;
-  out.report = check_streaming(
-      h.header(), ops_of(h),
-      [&] {
-        out.loaded = true;
-        return h;
-      },
-      {}, StreamOptions{settle_delay}, &out.stats);
-  return out;
-}
-
-// Drops, repeats or retypes a few ops, as the agreement test's damage does.
-history::History damage(history::History const& h, SplitMix64& rng) {
-  std::vector<Op> ops(h.ops().begin(), h.ops().end());
-  for (int e = rng.between(1, 3); e > 0 && !ops.empty(); --e) {
-    std::size_t const i = rng.below(ops.size());
-    switch (rng.below(3)) {
-      case 0: ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(i)); break;
-      case 1: ops.push_back(ops[i]); break;  // Happens again at the end.
-      default:
-        if (ops[i].type != OpType::event)
-          ops[i].type = std::array{OpType::ok, OpType::info, OpType::fail}[rng.below(3)];
-        break;
-    }
-  }
-  return testing::rebuild(h.header(), std::move(ops));
-}
+using testing::damage;
+using testing::stream;
+using testing::Streamed;
 
 // A history with the streamed features (most), injected with one anomaly and damaged (some).
 history::History featured_history(std::uint64_t seed) {
@@ -128,13 +98,6 @@ TEST_CASE("the feature properties are judged on the streaming path", "[checker][
 
 TEST_CASE("the feature stream loads the history where one pass cannot match it",
           "[checker][features][stream]") {
-  SECTION("a broadcast group is judged over the whole history") {
-    testing::FeatureHistoryBuilder b = featured();
-    b.header().groups["audit"].mode = history::GroupSpec::Mode::broadcast;
-    Streamed const s = stream(b.history());
-    CHECK(s.loaded);
-    CHECK(s.report == check_history(b.history()));
-  }
   SECTION("a send states a tag after the message was consumed") {
     testing::FeatureHistoryBuilder b = featured();
     history::Record tagged = testing::msg(1);
@@ -183,9 +146,7 @@ history::History dead_letter_history(std::uint64_t seed) {
 }
 
 Verdict const* dead_letter_verdict(DeliveryReport const& report) {
-  auto const found = std::find_if(report.verdicts.begin(), report.verdicts.end(),
-                                  [](Verdict const& v) { return v.guarantee == "dead-letter"; });
-  return found == report.verdicts.end() ? nullptr : &*found;
+  return testing::verdict_named(report, "dead-letter");
 }
 
 TEST_CASE("check_streaming gives check_history's report on histories with dead letters",

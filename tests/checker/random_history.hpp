@@ -39,9 +39,13 @@ struct Shape {
   double p_crash = 0.05;   // Per processed record: an info process, an assign, a re-read.
   bool transactions = false;
   bool features = false;
-  // With `features`: also a broadcast group, a dead-letter group and a priority queue, the
-  // properties judged over the whole history (checker/feature_stream.hpp streams the others).
+  // With `features`: also a broadcast group, a dead-letter group and a priority queue (each
+  // streamed by checker/feature_stream.hpp unless a shape needs the whole history).
   bool whole_features = true;
+  // A consume-transform-produce pipeline: group "xf" reads t0 and sends, per input, one output
+  // (a record with a `source`) to topic "out"; in a transaction with `transactions` (aborted
+  // now and then, the input then read again), else acknowledged or retried after a failure.
+  bool pipeline = false;
 };
 
 /// Draws a small random shape (used by the agreement tests, so histories vary in every way).
@@ -148,6 +152,10 @@ class RandomHistoryGenerator {
     if (shape_.transactions) {
       plans.push_back({"rc", {"tx"}, rng_.between(1, 2), false});
       header().groups["rc"].isolation = history::GroupSpec::Isolation::read_committed;
+    }
+    if (shape_.pipeline) {
+      plans.push_back({"xf", {topics_[0]}, rng_.between(1, 2), false});
+      header().subscriptions["out"];
     }
     if (shape_.features) plan_feature_groups(plans, unordered);
     for (GroupPlan const& plan : plans) add_consumers(plan);
@@ -384,6 +392,7 @@ class RandomHistoryGenerator {
 
   void consume(Consumer& consumer) {
     if (consumer.group == "pg") return consume_priority(consumer);
+    if (consumer.group == "xf") return transform(consumer);
     Batch batch = batch_for(consumer, rng_.between(1, shape_.max_batch));
     Cursor& cursor = *batch.first;
     auto const& l = log(cursor.topic, cursor.partition);
@@ -427,6 +436,76 @@ class RandomHistoryGenerator {
                 {polled.back()}, consumer.group));
   }
 
+  // The transformer: poll, then per record process it and send its output, in one transaction
+  // per record when the shape has transactions (KIP-98's consume-transform-produce loop).
+  void transform(Consumer& consumer) {
+    Batch batch = batch_for(consumer, rng_.between(1, shape_.max_batch));
+    Cursor& cursor = *batch.first;
+    auto const& l = log(cursor.topic, cursor.partition);
+    std::vector<history::Record> polled;
+    for (std::int64_t o : batch.second)
+      polled.push_back(history::Record::of(MessageId{l[std::size_t(o)].id}, cursor.topic, Offset{o},
+                                           cursor.partition));
+    emit(
+        make(consumer.process, history::OpType::invoke, history::OpKind::poll, {}, consumer.group));
+    emit(
+        make(consumer.process, history::OpType::ok, history::OpKind::poll, polled, consumer.group));
+    for (history::Record const& rec : polled) {
+      std::string const txn =
+          shape_.transactions ? consumer.process + "/" + std::to_string(++xf_txns_) : "";
+      bool const abort = !txn.empty() && rng_.chance(0.2);
+      if (!txn.empty()) {
+        emit(make(consumer.process, history::OpType::invoke, history::OpKind::txn_begin, {}, "",
+                  txn));
+        emit(make(consumer.process, history::OpType::ok, history::OpKind::txn_begin, {}, "", txn));
+      }
+      emit(make(consumer.process, history::OpType::invoke, history::OpKind::process, {rec},
+                consumer.group, txn));
+      emit(make(consumer.process, history::OpType::ok, history::OpKind::process, {rec},
+                consumer.group, txn));
+      send_output(consumer.process, rec.id, txn);
+      if (!txn.empty()) {
+        auto const f = abort ? history::OpKind::txn_abort : history::OpKind::txn_commit;
+        emit(make(consumer.process, history::OpType::invoke, f, {}, "", txn));
+        emit(make(consumer.process, history::OpType::ok, f, {}, "", txn));
+      }
+      if (abort) {  // Rolled back, input position included: read it again.
+        std::vector<history::Record> held;
+        for (Cursor const& c : consumer.cursors)
+          held.push_back(history::Record::of(MessageId{0}, c.topic, {}, c.partition));
+        emit(make(consumer.process, history::OpType::ok, history::OpKind::assign, held,
+                  consumer.group));
+        cursor.next = rec.offset->value;
+        return;
+      }
+      cursor.next = rec.offset->value + 1;
+    }
+  }
+
+  // One output of input `source`, to "out": retried after a failure (not in a transaction,
+  // where a failed send would fail the commit), acknowledged at last.
+  void send_output(std::string const& process, MessageId source, std::string const& txn) {
+    history::Record rec = history::Record::of(MessageId{next_id_++}, "out");
+    rec.source = source;
+    auto& l = log("out", 0);
+    bool retry = true;
+    while (retry) {
+      emit(make(process, history::OpType::invoke, history::OpKind::send, {rec}, "", txn));
+      retry = txn.empty() && rng_.chance(shape_.p_fail_send);
+      if (retry) {
+        emit(make(process, history::OpType::fail, history::OpKind::send,
+                  {history::Record::of(rec.id, "out")}, "", txn));
+        continue;
+      }
+      l.push_back(Entry{rec.id.value, false, "", 0});
+      auto const type =
+          rng_.chance(shape_.p_info_send / 4) ? history::OpType::info : history::OpType::ok;
+      emit(make(process, type, history::OpKind::send,
+                {history::Record::of(rec.id, "out", Offset{std::int64_t(l.size() - 1)}, 0)}, "",
+                txn));
+    }
+  }
+
   // The group gives up on the message after `after` ok nacks, and the broker appends it to
   // the group's dead-letter topic (RocketMQ %DLQ%<group>, RabbitMQ x-delivery-limit).
   void dead_letter(Consumer const& consumer, history::Record const& rec,
@@ -449,6 +528,7 @@ class RandomHistoryGenerator {
   std::int64_t now_ = 0;
   int sent_ = 0;
   int txn_count_ = 0;
+  int xf_txns_ = 0;  // The transformer's own, so its names count up ("xf-0/7").
   std::uint64_t next_id_ = 1;
 };
 

@@ -2,9 +2,12 @@
 // File: tests/checker/send_outcomes_test.cpp (tests, layer: checker)
 // The per-message table: pairing of completions with invokes, send outcomes, maybe-processed
 // ops, and the groups each topic expects.
-#include <catch2/catch.hpp>
-
 #include "checker/send_outcomes.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <set>
+
 #include "tests/checker/history_builder.hpp"
 
 namespace mqcheck::checker {
@@ -171,6 +174,64 @@ TEST_CASE("expected groups: subscriptions win, otherwise the groups seen", "[che
                                              {"orders", Set{"audit", "billing"}},
                                              {"parcels", Set{"shipping", "tracking"}},
                                              {"quiet", Set{}}});
+}
+
+// Group g dead-letters to orders-dlq after one nack. Each message is sent, and every third one
+// is rejected once and lands in orders-dlq; the rest are rejected only if `extra_nacks`.
+history::History dead_letter_run(std::uint64_t n, bool extra_nacks) {
+  testing::FeatureHistoryBuilder b;
+  b.header().groups["g"].dead_letter_topic = "orders-dlq";
+  b.header().groups["g"].dead_letter_after = 1;
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    b.op(OpType::ok, OpKind::send, "p1", {testing::msg(i)});
+    if (i % 3 == 0 || extra_nacks)
+      b.op(OpType::ok, OpKind::nack, "g-0", {testing::msg(i)}, {.group = "g"});
+    if (i % 3 == 0)
+      b.op(OpType::event, OpKind::append, "broker-0", {testing::msg(i, "orders-dlq")});
+  }
+  return b.history();
+}
+
+TEST_CASE("the dead-letter tracker gives the pairs of dead_lettered less the forgotten ones",
+          "[checker][dead-letter]") {
+  history::History const h = dead_letter_run(30, true);
+  std::uint64_t const forget_every = GENERATE(1, 2, 7, 100);
+  CAPTURE(forget_every);
+  DeadLetterTracker tracker(h.header());
+  std::set<MessageId> forgotten;
+  for (history::Op const& op : h.ops()) {
+    tracker.observe(op);
+    MessageId const id = op.value.front().id;
+    if (id.value % forget_every == 0) {
+      tracker.forget(id);
+      forgotten.insert(id);
+    }
+  }
+  auto expected = dead_lettered(h);
+  REQUIRE(expected.size() == 10);  // Messages 3, 6, ..., 30.
+  std::erase_if(expected, [&](auto const& pair) { return forgotten.contains(pair.second); });
+  CHECK(tracker.finish() == expected);
+}
+
+TEST_CASE("the dead-letter tracker holds no more as the history grows when messages go",
+          "[checker][dead-letter]") {
+  std::size_t peak[2] = {0, 0};
+  std::uint64_t const sizes[2] = {2'000, 20'000};
+  for (int i = 0; i < 2; ++i) {
+    history::History const h = dead_letter_run(sizes[i], false);
+    DeadLetterTracker tracker(h.header());
+    for (history::Op const& op : h.ops()) {
+      tracker.observe(op);
+      peak[i] = std::max(peak[i], tracker.memory_bytes());
+      // As the delivery stream settles a message some ops after its last one.
+      if (op.f == OpKind::send && op.value.front().id.value > 4)
+        tracker.forget(MessageId{op.value.front().id.value - 4});
+    }
+    CHECK(tracker.finish().size() <= 2);  // Only the last few are still held.
+  }
+  CAPTURE(peak[0], peak[1]);
+  CHECK(peak[1] < peak[0] * 2);
+  CHECK(peak[0] > 0);
 }
 
 }  // namespace

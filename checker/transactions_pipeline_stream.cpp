@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/transactions_pipeline_stream.cpp (layer: checker)
+// The streaming proof of exactly-once-pipeline (checker/transactions_pipeline_stream.hpp).
+// How an output counts follows transactions_pipeline.cpp's output_counted: outside a
+// transaction, yes once an attempt is `ok`, maybe with an `info` one (or one never completed),
+// no when every attempt failed; inside one, by its transaction (the visibility pass beside it
+// doubts at a failed transactional send, so the outcome is never `fail` there). A processing
+// counts as transactions_table.cpp's counted_as_processed says: only an `ok` one outside a
+// transaction or in a committed one can owe an output.
+#include "checker/transactions_pipeline_stream.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace mqcheck::checker::txn_stream_detail {
+
+using history::Op;
+using history::OpKind;
+using history::OpType;
+using history::Record;
+
+namespace {
+
+// Processings a group not yet a transformer keeps: a transformer's first outputs follow
+// closely what it processed first (one poll's batch, KIP-98's consume-transform-produce
+// loop), so a small window suffices; any other group overflows it soon and holds nothing.
+constexpr std::size_t pipe_buffer_max = 16;
+
+}  // namespace
+
+PipelineStream::PipelineStream(history::Header const& header, EndedTxns const& ended)
+    : header_(header), ended_(ended) {}
+
+std::size_t PipelineStream::group_index(std::string const& name) {
+  auto const found = group_index_.find(name);
+  if (found != group_index_.end()) return found->second;
+  group_index_.emplace(name, groups_.size());
+  group_names_.push_back(name);
+  groups_.emplace_back();
+  return groups_.size() - 1;
+}
+
+// Whether the header lets `group` read `topic`: a topic it does not list leaves its readers to
+// the delivery checker's inference, so anyone may.
+bool PipelineStream::reads(std::size_t group, std::string const& topic) const {
+  auto const readers = header_.subscriptions.find(topic);
+  if (readers == header_.subscriptions.end()) return true;
+  return std::find(readers->second.begin(), readers->second.end(), group_names_[group]) !=
+         readers->second.end();
+}
+
+void PipelineStream::observe(Op const& op) {
+  if (doubt_) return;
+  if (op.f == OpKind::send) {
+    for (Record const& record : op.value) on_send(op, record);
+    return;
+  }
+  if (op.f == OpKind::process) return on_process(op);
+  if ((op.f == OpKind::txn_commit || op.f == OpKind::txn_abort) && !op.txn.empty()) {
+    auto const work = txns_.find(op.txn);
+    if (work != txns_.end()) work->second.ended_by_op = true;
+  }
+}
+
+void PipelineStream::on_send(Op const& op, Record const& record) {
+  bool const fresh = !sent_any_ || record.id.value > max_sent_;
+  if (fresh) {
+    settle_unread(record);
+    max_sent_ = record.id.value;
+    sent_any_ = true;
+  }
+  auto const live = outputs_.find(record.id);
+  if (live != outputs_.end()) {
+    // The same copy again (transactions_table.cpp, add_attempt: a copy is per transaction).
+    // Another transaction's record makes another copy: one without a source is no output,
+    // one with a source is a second output of the same id.
+    if (op.txn != live->second.txn) {
+      if (record.source) doubt();
+      return;
+    }
+    if (record.source && *record.source != live->second.input) return doubt();
+    return attempt(op, live->second, record.id);
+  }
+  if (!record.source) return;
+  // Not fresh: an earlier attempt without a source may have set its outcome, or it is a
+  // counted output sent again.
+  if (!fresh) return doubt();
+  new_output(op, record);
+}
+
+void PipelineStream::new_output(Op const& op, Record const& record) {
+  seen_ = true;
+  auto const process = process_group_.find(op.process);
+  // Its group would be the one of a later process op, or none: left to the whole history.
+  if (process == process_group_.end()) return doubt();
+  std::size_t const g = process->second;
+  if (!groups_[g].transformer) become_transformer(g);
+  Group& group = groups_[g];
+  MessageId const input = *record.source;
+  if (doubt_ || group.settled.contains(input)) return doubt();  // A second counted output?
+  Owed& owed = group.owed[input];
+  if (owed.output) return doubt();  // Two live outputs: both may count.
+  owed.output = true;
+  if (!op.txn.empty()) {
+    if (ended_.contains(op.txn)) return doubt();  // The visibility pass doubts too.
+    txns_[op.txn].outputs.push_back(record.id);
+  }
+  Output& output = outputs_[record.id];
+  output.group = g;
+  output.input = input;
+  output.txn = op.txn;
+  attempt(op, output, record.id);
+}
+
+void PipelineStream::attempt(Op const& op, Output& output, MessageId id) {
+  switch (op.type) {
+    case OpType::invoke:
+      ++output.open;
+      return;
+    case OpType::ok:
+      if (output.open > 0) --output.open;
+      if (output.txn.empty()) settle_output(id);  // Acknowledged: it counts, for good.
+      return;
+    case OpType::info:
+      if (output.open > 0) --output.open;
+      output.maybe = true;
+      return;
+    case OpType::fail:
+      if (output.open > 0) --output.open;
+      return;
+    case OpType::event:
+      return;
+  }
+}
+
+void PipelineStream::on_process(Op const& op) {
+  if (op.group.empty()) return;  // process_groups skips it; no group judges it.
+  std::size_t const g = group_index(op.group);
+  process_group_.try_emplace(op.process, g);
+  if (op.type != OpType::ok) return;  // Counts maybe or no: never owes an output.
+  Group& group = groups_[g];
+  for (Record const& record : op.value) {
+    Buffered processing{record.id, op.txn, !reads(g, record.topic)};
+    if (group.transformer) {
+      processed(g, processing);
+    } else if (!group.overflowed) {
+      group.buffer.push_back(std::move(processing));
+      if (group.buffer.size() > pipe_buffer_max) {
+        group.overflowed = true;  // Lost: a doubt should the group turn transformer.
+        group.buffer = {};
+      }
+    }
+  }
+}
+
+void PipelineStream::processed(std::size_t g, Buffered const& processing) {
+  // Its ids may be in `settled` as unread ones: a processing of one would owe an output.
+  if (processing.unread) return doubt();
+  if (groups_[g].settled.contains(processing.input)) return;  // Its output counted already.
+  if (processing.txn.empty()) return counts(g, processing.input);
+  std::optional<bool> const committed = ended_.find(processing.txn);
+  if (!committed) {
+    txns_[processing.txn].processings.emplace_back(g, processing.input);
+  } else if (*committed) {
+    counts(g, processing.input);
+  }  // Aborted: rolled back (KIP-98), it owes nothing.
+}
+
+void PipelineStream::counts(std::size_t g, MessageId input) {
+  Group& group = groups_[g];
+  if (!group.settled.contains(input)) group.owed[input].processed = true;
+}
+
+void PipelineStream::become_transformer(std::size_t g) {
+  Group& group = groups_[g];
+  group.transformer = true;
+  if (group.overflowed) return doubt();
+  std::vector<Buffered> const buffer = std::move(group.buffer);
+  group.buffer = {};
+  for (Buffered const& processing : buffer) processed(g, processing);
+}
+
+void PipelineStream::on_commit(std::string_view name) {
+  auto const work = txns_.find(name);
+  if (work == txns_.end()) return;
+  TxnWork const done = std::move(work->second);
+  txns_.erase(work);
+  for (auto const& [g, input] : done.processings) counts(g, input);
+  for (MessageId const id : done.outputs) settle_output(id);
+}
+
+void PipelineStream::on_abort(std::string_view name) {
+  auto const work = txns_.find(name);
+  if (work == txns_.end()) return;
+  TxnWork const done = std::move(work->second);
+  txns_.erase(work);
+  for (MessageId const id : done.outputs) drop_output(id);  // Counts no.
+}
+
+// Its output counts yes: the input is settled. Both stay settled: a second output for it is a
+// doubt (new_output), and a later processing of it changes nothing.
+void PipelineStream::settle_output(MessageId id) {
+  auto const live = outputs_.find(id);
+  if (live == outputs_.end()) return;
+  Group& group = groups_[live->second.group];
+  group.owed.erase(live->second.input);
+  group.settled.insert(live->second.input);
+  outputs_.erase(live);
+}
+
+void PipelineStream::drop_output(MessageId id) {
+  auto const live = outputs_.find(id);
+  if (live == outputs_.end()) return;
+  Group& group = groups_[live->second.group];
+  auto const owed = group.owed.find(live->second.input);
+  if (owed != group.owed.end()) {
+    owed->second.output = false;
+    if (!owed->second.processed) group.owed.erase(owed);
+  }
+  outputs_.erase(live);
+}
+
+// An id sent to a topic a transformer does not read is settled for it at once, so its set
+// stays dense; processed() doubts should the group read it after all.
+void PipelineStream::settle_unread(Record const& record) {
+  if (!seen_ || !header_.subscriptions.contains(record.topic)) return;  // No transformer yet.
+  for (std::size_t g = 0; g < groups_.size(); ++g)
+    if (groups_[g].transformer && !reads(g, record.topic)) groups_[g].settled.insert(record.id);
+}
+
+// At the end every live output must count no: outside a transaction every attempt failed;
+// inside one, its transaction stayed open (no txn-commit or txn-abort) in a drained history.
+void PipelineStream::end_live_outputs() {
+  std::vector<MessageId> ended;
+  for (auto const& [id, output] : outputs_) {
+    if (output.txn.empty() ? output.maybe || output.open > 0
+                           : !header_.drained || txns_.find(output.txn)->second.ended_by_op)
+      return doubt();
+    ended.push_back(id);
+  }
+  for (MessageId const id : ended) drop_output(id);
+}
+
+bool PipelineStream::decided() {
+  if (doubt_) return false;
+  end_live_outputs();
+  if (doubt_) return false;
+  for (Group const& group : groups_) {
+    for (auto const& [input, owed] : group.owed)
+      if (owed.processed) return false;  // Lost after a drain, pending before one.
+  }
+  return true;
+}
+
+std::vector<Verdict> PipelineStream::finish() const {
+  if (!seen_) return {};
+  return {Verdict{.guarantee = "exactly-once-pipeline"}};
+}
+
+std::size_t PipelineStream::open_count() const {
+  std::size_t n = outputs_.size() + txns_.size();
+  for (Group const& group : groups_) n += group.owed.size();  // Buffers: a fixed window.
+  return n;
+}
+
+std::size_t PipelineStream::memory_bytes() const {
+  constexpr std::size_t node = 4 * sizeof(void*) + 16;  // A map node's links and malloc's.
+  std::size_t bytes = outputs_.size() * (node + sizeof(MessageId) + sizeof(Output));
+  for (Group const& group : groups_) {
+    bytes += sizeof(Group) + group.buffer.capacity() * sizeof(Buffered) +
+             group.owed.size() * (node + sizeof(MessageId) + sizeof(Owed)) +
+             group.settled.memory_bytes();
+  }
+  for (auto const& [name, work] : txns_) {
+    bytes += node + sizeof(std::string) + sizeof(TxnWork) +
+             work.processings.capacity() * sizeof(work.processings.front()) +
+             work.outputs.capacity() * sizeof(MessageId);
+  }
+  return bytes;
+}
+
+}  // namespace mqcheck::checker::txn_stream_detail

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/transactions_pipeline_stream.hpp (layer: checker; private to
+// checker/transactions_stream.cpp)
+// Exactly-once-pipeline over a stream of ops, in memory bounded by open state. As the
+// visibility pass beside it, it rebuilds no anomaly: it proves op by op that the whole-history
+// judgement (checker/transactions_pipeline.cpp) finds every (transformer group, input) with
+// exactly one counted output, or none and no counted processing, with nothing uncertain; and
+// otherwise doubts, so that the caller loads the history. The sufficient conditions:
+//   - an output (a send record with a `source`) names a fresh id (above every id sent so far),
+//     so its first record is its first attempt; its later records carry the same source and
+//     transaction; its process already has a group (the group of its first process op);
+//   - per (group, input) at most one output is live at a time, and none comes once one
+//     counted (a committed or acknowledged one: that would be a duplicate, or maybe one);
+//   - at the end each live output counts `no` (every attempt failed, or its transaction never
+//     ended in a drained history), and every input a transformer group processed so that it
+//     counts (`ok`, outside or in a committed transaction) has a counted output.
+// A group is a transformer from its first output on. Until then its processings wait in a
+// bounded buffer (pipe_buffer_max, 16): a transformer usually sends an output for what it just
+// processed, and a group that overflowed and then turns transformer is a doubt. A transformer
+// keeps per input only what is owed; inputs whose output counted join `settled` (an interval
+// set), as do ids sent to topics it does not read (the header's subscriptions), so the set
+// stays a few intervals. A later output for a settled id is a doubt; a processing of one
+// changes nothing when its topic is one the group reads (its output counted), and is a doubt
+// otherwise.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checker/id_set.hpp"
+#include "checker/transactions_ended.hpp"
+#include "checker/verdict.hpp"
+#include "history/history.hpp"
+
+namespace mqcheck::checker::txn_stream_detail {
+
+class PipelineStream {
+ public:
+  /// `header` and `ended` (the visibility pass's ended transactions) must outlive it.
+  PipelineStream(history::Header const& header, EndedTxns const& ended);
+
+  /// Takes a client send or process op (other ops are no business of it).
+  void observe(history::Op const& op);
+  /// Its transaction `name` committed (ok) or aborted, for good (the visibility pass doubts
+  /// at any op that could change that).
+  void on_commit(std::string_view name);
+  void on_abort(std::string_view name);
+  /// Returns true when no doubt arose and every live output counts `no` at the end.
+  [[nodiscard]] bool decided();
+  /// Returns the pipeline verdict when some record had a source. Precondition: decided().
+  [[nodiscard]] std::vector<Verdict> finish() const;
+  /// Returns the outputs, transactions and owed inputs held (not the fixed buffers).
+  [[nodiscard]] std::size_t open_count() const;
+  [[nodiscard]] std::size_t memory_bytes() const;
+
+ private:
+  struct Owed {              // One input of a transformer group, not settled.
+    bool processed = false;  // A processing that counts (ok, outside or in a committed txn).
+    bool output = false;     // A live output names it.
+  };
+  struct Buffered {  // A processing by a group not (yet) a transformer.
+    MessageId input;
+    std::string txn;
+    bool unread = false;  // Of a topic the header says the group does not read.
+  };
+  struct Group {
+    bool transformer = false;
+    bool overflowed = false;  // Its buffer lost a processing.
+    std::vector<Buffered> buffer;
+    std::map<MessageId, Owed> owed;
+    IdSet settled;
+  };
+  struct Output {  // A live output: not counted yet.
+    std::size_t group = 0;
+    MessageId input;
+    std::string txn;
+    bool maybe = false;      // An info attempt.
+    std::uint32_t open = 0;  // Attempts invoked, not completed.
+  };
+  struct TxnWork {  // What a live transaction decides.
+    std::vector<std::pair<std::size_t, MessageId>> processings;
+    std::vector<MessageId> outputs;
+    bool ended_by_op = false;  // A txn-commit or txn-abort named it (its status is not open).
+  };
+
+  void doubt() { doubt_ = true; }
+  std::size_t group_index(std::string const& name);
+  void on_send(history::Op const& op, history::Record const& record);
+  void new_output(history::Op const& op, history::Record const& record);
+  void attempt(history::Op const& op, Output& output, MessageId id);
+  void on_process(history::Op const& op);
+  void processed(std::size_t group, Buffered const& processing);
+  void counts(std::size_t group, MessageId input);
+  bool reads(std::size_t group, std::string const& topic) const;
+  void become_transformer(std::size_t group);
+  void settle_output(MessageId id);
+  void drop_output(MessageId id);
+  void tidy(Group& group, MessageId input);
+  void settle_unread(history::Record const& record);
+  void end_live_outputs();
+
+  history::Header const& header_;
+  EndedTxns const& ended_;
+  bool doubt_ = false;
+  bool seen_ = false;  // A record had a source.
+  std::uint64_t max_sent_ = 0;
+  bool sent_any_ = false;
+  std::map<std::string, std::size_t, std::less<>> group_index_;
+  std::vector<std::string> group_names_;                           // By index.
+  std::vector<Group> groups_;                                      // By index.
+  std::map<std::string, std::size_t, std::less<>> process_group_;  // First process op's.
+  std::map<MessageId, Output> outputs_;  // Live ones only: a few per open transaction.
+  std::map<std::string, TxnWork, std::less<>> txns_;
+};
+
+}  // namespace mqcheck::checker::txn_stream_detail
