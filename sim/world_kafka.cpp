@@ -197,27 +197,48 @@ void dead_letter_pattern(ConsumerSpec const& spec, std::size_t i, kf::Version ve
   c.dead_letter.retry_backoff = p.retry_backoff;
 }
 
-// The scenario's `quotas:` (client quotas, KIP-13 / KIP-55): a producer's client.id is its
-// scenario id, its user its principal (User:ANONYMOUS when none). Producers are nodes 0..n-1.
-void apply_quotas(Scenario const& s, KafkaConfigs& configs) {
-  if (s.quotas.empty()) return;
-  kf::ClusterConfig& cluster = configs.cluster;
+// The scenario's `quotas:` (client quotas, KIP-13 / KIP-55), parsed; empty when none.
+std::vector<kf::QuotaBinding> read_quotas(Scenario const& s, kf::ClusterConfig& cluster) {
+  std::vector<kf::QuotaBinding> bindings;
+  if (s.quotas.empty()) return bindings;
   if (!cluster.version.at_least(2, 0)) {
     throw InputError(s.quotas.front().mark, "quotas",
                      "quotas before KIP-219 (2.0: delayed responses instead of muted channels) "
                      "are not modelled");
   }
-  std::vector<kf::QuotaBinding> bindings;
   for (std::size_t i = 0; i < s.quotas.size(); ++i) {
     bindings.push_back(kf::parse_quota_binding(s.quotas[i].entry, i, s.quotas[i].mark));
   }
   cluster.quotas.enabled = true;
+  return bindings;
+}
+
+std::string quota_user(std::string const& principal) {
+  return principal.empty() ? std::string(kf::anonymous_principal) : principal;
+}
+
+// A producer's client.id is its scenario id, its user its principal (User:ANONYMOUS when
+// none). Producers are nodes 0..n-1.
+void producer_quotas(Scenario const& s, std::vector<kf::QuotaBinding> const& bindings,
+                     KafkaConfigs& configs) {
   for (std::size_t i = 0; i < configs.producers.size(); ++i) {
-    kf::ProducerConfig const& p = configs.producers[i];
-    std::string const user =
-        p.principal.empty() ? std::string(kf::anonymous_principal) : p.principal;
-    std::int64_t const rate = kf::producer_rate_for(bindings, user, s.producers[i].id);
-    if (rate > 0) cluster.quotas.producer_byte_rate[static_cast<std::uint32_t>(i)] = rate;
+    std::int64_t const rate = kf::producer_rate_for(
+        bindings, quota_user(configs.producers[i].principal), s.producers[i].id);
+    if (rate > 0) configs.cluster.quotas.producer_byte_rate[static_cast<std::uint32_t>(i)] = rate;
+  }
+}
+
+// A consumer instance's client.id is its process name, "<group>-<k>" (each instance its own
+// quota; Kafka's default client.id is "consumer-<group>-<n>"), its user its principal. The
+// consumers are the nodes after the controller, in order.
+void consumer_quotas(std::vector<kf::QuotaBinding> const& bindings, KafkaConfigs& configs,
+                     std::vector<NodeInfo> const& nodes) {
+  std::uint32_t node = configs.cluster.controller.value + 1;
+  for (kf::ConsumerConfig const& c : configs.consumers) {
+    std::int64_t const rate =
+        kf::consumer_rate_for(bindings, quota_user(c.principal), nodes[node].name);
+    if (rate > 0) configs.cluster.quotas.consumer_byte_rate[node] = rate;
+    ++node;
   }
 }
 
@@ -310,7 +331,8 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     configs->producers.push_back(std::move(c));
     nodes.push_back({p.id, NodeRole::producer});
   }
-  apply_quotas(s, *configs);  // quota_config.cpp: each producer's producer_byte_rate.
+  std::vector<kf::QuotaBinding> const quotas = read_quotas(s, cluster);  // quota_config.cpp
+  producer_quotas(s, quotas, *configs);
   cluster.first_broker_node = static_cast<std::uint32_t>(nodes.size());
   for (std::int32_t b = 0; b < cluster.brokers; ++b) {
     nodes.push_back({"broker-" + std::to_string(b), NodeRole::broker});
@@ -384,6 +406,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
       nodes.push_back({spec.group + "-" + std::to_string(k), NodeRole::consumer});
     }
   }
+  consumer_quotas(quotas, *configs, nodes);
   std::vector<kf::Model::Actor> actors;
   for (kf::ProducerConfig const& c : configs->producers) actors.emplace_back(kf::Producer(&c));
   for (std::int32_t b = 0; b < cluster.brokers; ++b) actors.emplace_back(kf::Broker(&cluster, b));

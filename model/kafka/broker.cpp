@@ -36,7 +36,11 @@ std::vector<history::Record> Broker::records(std::uint32_t p, Offset from, Offse
   for (Offset o = from; o < to; o.value += 1) {
     LogRecord const& r = replicas_[p].log.at(o);
     if (r.control != Control::data) continue;  // Markers are no messages.
-    out.push_back(history::Record::of(r.id, info.topic, o, info.number));
+    history::Record& record = out.emplace_back();  // Filled in place: a Record is large.
+    record.id = r.id;
+    record.topic = info.topic;
+    record.offset = o;
+    record.partition = info.number;
   }
   return out;
 }
@@ -87,6 +91,12 @@ void Broker::on_message(NodeId from, Message const& message, Output& out) {
                  [&](FetchResponse const& m) { on_fetched(m, out); },
                  [&](LeaderAndIsr const& m) { on_leader_and_isr(m, out); },
                  [&](WriteTxnMarkerRequest const& m) { on_marker(from, m, out); },
+                 [&](VerifyTxnResponse const& m) {  // KIP-890 part 1 (txn_verify.hpp).
+                   auto const held = verifier_.answer(m, out);
+                   if (!held) return;
+                   append_batch(held->from, held->request, m.partition,
+                                std::span(&held->request.record, 1), held->throttle_ms, out);
+                 },
                  [&](ListOffsetsRequest const& m) {
                    Replica const& r = replicas_[m.partition];
                    Error const e = r.leader == index_ ? Error::none : Error::not_leader;
@@ -184,6 +194,9 @@ void Broker::append_batch(NodeId from, ProduceRequest const& req, std::uint32_t 
         break;
     }
   }
+  if (verifier_.must_verify(*cluster_, p, r.log, first)) {  // KIP-890 part 1 (txn_verify.hpp)
+    return verifier_.hold(*cluster_, from, req, p, throttle_ms, out);
+  }
   Offset const base = r.log.leo();
   r.log.advance_clock(out.now().us / 1'000);
   for (LogRecord const& one : batch) {
@@ -235,10 +248,12 @@ void Broker::on_fetch(NodeId from, FetchRequest const& req, Output& out) {
     // ConsumerConfig isolation.level: "consumer.poll() will only return messages up to the
     // last stable offset (LSO)").
     Offset const limit = req.read_committed ? r.log.lso() : r.log.hw();
-    Offset const end{std::min(limit.value, req.offset.value + req.max_records)};
+    std::int64_t const max = quotas_.fetch_max_records(from, req.max_records);  // quota.cpp
+    Offset const end{std::min(limit.value, req.offset.value + max)};
     for (Offset o = req.offset; o < end; o.value += 1) resp.records.push_back(r.log.at(o));
     if (req.read_committed) resp.aborted = r.log.aborted_between(req.offset, end);
   }
+  quotas_.throttle_fetch(from, resp, out);  // quota.cpp: over consumer_byte_rate, empty.
   out.send(from, std::move(resp));
 }
 
@@ -394,6 +409,7 @@ void Broker::on_marker(NodeId from, WriteTxnMarkerRequest const& req, Output& ou
   marker.control = req.commit ? Control::commit : Control::abort;
   Offset const offset = r.log.append(marker);
   write(req.partition, marker, out);
+  verifier_.on_marker(req.partition, req.producer);
   out.event(OpKind::append, {},
             std::string(req.commit ? "COMMIT" : "ABORT") + " marker " + info.name() + " producer " +
                 std::to_string(req.producer) + " epoch " + std::to_string(req.producer_epoch) +
@@ -419,6 +435,7 @@ void Broker::hash_into(Hasher& h) const {
   });
   h.add(registering_ ? 1 : 0);
   quotas_.hash_into(h);
+  verifier_.hash_into(h);
 }
 
 }  // namespace mqcheck::model::kafka

@@ -26,6 +26,7 @@
 #include "model/kafka/messages.hpp"
 #include "model/kafka/partition_log.hpp"
 #include "model/kafka/quota.hpp"
+#include "model/kafka/txn_verify.hpp"
 
 namespace mqcheck::model::kafka {
 
@@ -50,7 +51,7 @@ class Broker {
   void hash_into(Hasher& h) const;
   bool operator==(Broker const& o) const {
     return index_ == o.index_ && replicas_ == o.replicas_ && unflushed_ == o.unflushed_ &&
-           registering_ == o.registering_ && quotas_ == o.quotas_;
+           registering_ == o.registering_ && quotas_ == o.quotas_ && verifier_ == o.verifier_;
   }
 
  private:
@@ -136,6 +137,7 @@ class Broker {
   static constexpr TimerId quota_timers = TimerId{1} << 48;
   void unmute(TimerId timer, Output& out);
   ClientQuotas quotas_;
+  TxnVerifier verifier_;  // KIP-890 part 1 (txn_verify.hpp): produces held for verification.
 };
 
 }  // namespace mqcheck::model::kafka

@@ -24,7 +24,9 @@ constexpr TimerId session_timers = TimerId{1} << 56;
 }  // namespace
 
 Consumer::Consumer(ConsumerConfig const* config)
-    : config_(config), leaders_(config->cluster->partitions.size(), no_leader) {
+    : config_(config),
+      leaders_(config->cluster->partitions.size(), no_leader),
+      throttled_until_(static_cast<std::size_t>(config->cluster->brokers), SimTimeUs{}) {
   hold(config->subscribe ? std::vector<std::uint32_t>{} : config->partitions);
 }
 
@@ -92,7 +94,7 @@ void Consumer::on_start(Output& out) {
   if (config_->dead_letter.enabled) dead_letter_start(out);  // consumer_dead_letter.cpp
 }
 
-void Consumer::on_message(NodeId, Message const& message, Output& out) {
+void Consumer::on_message(NodeId from, Message const& message, Output& out) {
   PrincipalTag const tag(out, config_->principal);  // acl.hpp: ops carry the principal.
   if (phase_ == Phase::stopped) return;
   if (session_ && session_->on_message(message, out)) return transform_progress(out);
@@ -114,7 +116,11 @@ void Consumer::on_message(NodeId, Message const& message, Output& out) {
                    if (m.error == Error::none) positions_[slot] = m.offset;
                    maybe_begin(out);
                  },
-                 [&](FetchResponse const& m) { on_fetched(m, out); },
+                 [&](FetchResponse const& m) {
+                   // NetworkClient: maybeThrottle before the response's handler (KIP-219).
+                   if (m.throttle_ms > 0) on_fetch_throttle(from, m.throttle_ms, out);
+                   on_fetched(m, out);
+                 },
                  [&](OffsetCommitResponse const& m) {
                    auto const it = commits_.find(m.request);
                    if (it == commits_.end()) return;
@@ -209,6 +215,10 @@ void Consumer::start_poll(Output& out) {
     commit(false, out);
     out.set_timer(auto_commit_timer, config_->auto_commit_interval);
   }
+  if (DurationUs const wait = throttle_wait(out); wait.us > 0) {  // consumer_throttle.cpp
+    phase_ = Phase::waiting;  // Every leader to fetch from is throttled: poll() blocks.
+    return out.set_timer(poll_timer, wait);
+  }
   phase_ = Phase::polling;
   out.invoke(OpKind::poll, {}, config_->group);
   bool leaderless = false;
@@ -217,6 +227,7 @@ void Consumer::start_poll(Output& out) {
     leaderless = leaderless || leaders_[p] == no_leader;
     if (positions_[s].value < 0 || leaders_[p] == no_leader) continue;
     if (delay_paused(s, out)) continue;  // consumer_delay.cpp: pause() skips it in fetches.
+    if (throttled(p, out)) continue;     // consumer_throttle.cpp: its broker is throttled.
     FetchRequest req;
     req.request = next_request_++;
     req.partition = p;
@@ -426,6 +437,8 @@ void Consumer::hash_into(Hasher& h) const {
   h.add(static_cast<std::uint64_t>(attempts_));
   h.add(dead_lettering_ ? 1 : 0);
   h.add_each(paused_until_,
+             [](Hasher& g, SimTimeUs t) { g.add(static_cast<std::uint64_t>(t.us)); });
+  h.add_each(throttled_until_,
              [](Hasher& g, SimTimeUs t) { g.add(static_cast<std::uint64_t>(t.us)); });
 }
 

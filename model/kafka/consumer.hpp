@@ -15,7 +15,9 @@
 // fetches below the last stable offset and drops aborted transactions' records; markers are
 // never returned (KIP-98). With `transform:` (consumer_transform.cpp) it is a
 // consume-transform-produce application: each poll's batch is processed inside a transaction
-// that sends one output per input and commits the input offsets with it (KIP-447).
+// that sends one output per input and commits the input offsets with it (KIP-447). A fetch
+// answer carrying a quota's throttle time keeps it from fetching from that broker until the
+// throttle ends (KIP-219's client side, consumer_throttle.cpp).
 #pragma once
 
 #include <cstdint>
@@ -64,9 +66,9 @@ class Consumer {
            generation_ == o.generation_ && rejoin_ == o.rejoin_ &&
            revoke_committed_ == o.revoke_committed_ && group_request_ == o.group_request_ &&
            offsets_request_ == o.offsets_request_ && seek_due_ == o.seek_due_ &&
-           seeking_ == o.seeking_ && dead_letter_ == o.dead_letter_ &&
-           attempts_ == o.attempts_ && dead_lettering_ == o.dead_lettering_ &&
-           paused_until_ == o.paused_until_;
+           seeking_ == o.seeking_ && dead_letter_ == o.dead_letter_ && attempts_ == o.attempts_ &&
+           dead_lettering_ == o.dead_lettering_ && paused_until_ == o.paused_until_ &&
+           throttled_until_ == o.throttled_until_;
   }
 
  private:
@@ -130,6 +132,10 @@ class Consumer {
   bool delay_holds_back(Output& out);
   void note_pause(Polled const& p, SimTimeUs due, Output& out) const;
   bool delay_sleeps(Output& out);
+  // A broker's fetch throttle, KIP-219's client side (consumer_throttle.cpp).
+  void on_fetch_throttle(NodeId broker, std::int64_t throttle_ms, Output& out);
+  bool throttled(std::uint32_t partition, Output& out) const;
+  DurationUs throttle_wait(Output& out) const;
   // Group membership (consumer_group.cpp).
   bool on_group_message(Message const& message, Output& out);
   bool on_group_timer(TimerId timer, Output& out);
@@ -172,6 +178,7 @@ class Consumer {
   std::int64_t attempts_ = 0;      // Failed attempts at batch_[next_] (dead_letter:).
   bool dead_lettering_ = false;    // Waiting for batch_[next_]'s dead-letter publish.
   std::vector<SimTimeUs> paused_until_;  // By slot: paused (delay:) until then; 0: not paused.
+  std::vector<SimTimeUs> throttled_until_;  // By broker: no fetch before then (KIP-219).
 };
 
 }  // namespace mqcheck::model::kafka

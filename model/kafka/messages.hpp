@@ -121,6 +121,9 @@ struct FetchResponse {
   Offset log_start{0};   // The leader's log start offset (retention moves it up).
   std::vector<LogRecord> records;
   std::vector<AbortedTxn> aborted;  // read_committed fetches only.
+  // throttle_time_ms (KIP-219, fetch v8+): a consumer over its consumer_byte_rate gets an
+  // empty answer carrying the throttle, and sends this broker nothing for that long (quota.cpp).
+  std::int64_t throttle_ms = 0;
   bool operator==(FetchResponse const&) const = default;
 };
 
@@ -328,6 +331,26 @@ struct WriteTxnMarkerResponse {
   bool operator==(WriteTxnMarkerResponse const&) const = default;
 };
 
+/// Partition leader -> transaction coordinator (KIP-890 part 1, txn_verify.hpp): is
+/// `partition` in the ongoing transaction of `producer` at `producer_epoch`? Kafka sends it
+/// as AddPartitionsToTxn v4+ with VerifyOnly set (KAFKA-14402).
+struct VerifyTxnRequest {
+  std::uint64_t verify = 0;  // Unique per leader; the response echoes it.
+  std::uint32_t txn_id = 0;
+  std::uint64_t producer = 0;
+  std::int32_t producer_epoch = 0;
+  std::uint32_t partition = 0;
+  bool operator==(VerifyTxnRequest const&) const = default;
+};
+struct VerifyTxnResponse {  // Echoes the question: a restarted leader reuses verify ids.
+  std::uint64_t verify = 0;
+  std::uint32_t partition = 0;
+  std::uint64_t producer = 0;
+  std::int32_t producer_epoch = 0;
+  Error error = Error::none;  // INVALID_TXN_STATE: not in the transaction.
+  bool operator==(VerifyTxnResponse const&) const = default;
+};
+
 using Message =
     std::variant<ProduceRequest, ProduceResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
                  ListOffsetsResponse, MetadataRequest, MetadataResponse, LeaderAndIsr,
@@ -336,7 +359,8 @@ using Message =
                  InitProducerIdResponse, AddPartitionsToTxnRequest, TxnOffsetCommitRequest,
                  EndTxnRequest, TxnResponse, WriteTxnMarkerRequest, WriteTxnMarkerResponse,
                  JoinGroupRequest, JoinGroupResponse, SyncGroupRequest, SyncGroupResponse,
-                 HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest>;
+                 HeartbeatRequest, HeartbeatResponse, LeaveGroupRequest, VerifyTxnRequest,
+                 VerifyTxnResponse>;
 
 /// A transaction's state at its coordinator (TransactionState in Kafka).
 enum class TxnPhase : std::uint8_t {

@@ -4,13 +4,16 @@
 // transactions of `transaction.messages` records, one record per `interval`, each transaction
 // committed, or aborted when it is the `abort_every`-th. A restarted producer re-inits with the
 // same transactional.id, which aborts the transaction its previous incarnation left open and
-// fences it (KIP-98); its progress file says where to go on. A fenced producer stops.
+// fences it (KIP-98); its progress file says where to go on. A fenced producer stops. A record
+// that expires (delivery.timeout.ms) makes the transaction abortable: the application's
+// commitTransaction then fails and it goes on with the next transaction, as after an abort.
 #include "model/kafka/producer.hpp"
 
 namespace mqcheck::model::kafka {
 
 void Producer::txn_start(Output& out) {
   session_.emplace(&config_->txn, session_timers);
+  session_->set_delivery_timeout(config_->delivery_timeout);
   session_->start(out);
   out.send(config_->cluster->controller, MetadataRequest{});
   out.set_timer(metadata_timer, config_->metadata_max_age);

@@ -6,8 +6,12 @@
 // observed rate and T is the target rate over a window of W, to bring O down to T, we need to
 // add a delay of X to W such that O * W / (W + X) = T. Solving for X, we get X = (O - T)/T * W",
 // W being Rate.windowSize; SampledStat.record / purgeObsoleteSamples and Rate.windowSize for
-// the measurement. The bytes are recorded before the check, so the request that crosses the
-// quota is itself served, and only what follows waits.
+// the measurement. The bytes are recorded before the check, so the produce request that
+// crosses the quota is itself served, and only what follows waits. A fetch is measured on its
+// response and, over the quota, not served: KafkaApis.handleFetchRequest records the response
+// size (quotas.fetch.maybeRecordAndGetThrottleTimeMs), and when that gives a throttle time it
+// "unrecords" it (unrecordQuotaSensor: "we are going to return an empty response") and sends
+// fetchContext.getThrottledResponse(throttle), no records, at once, muting the channel.
 #include "model/kafka/quota.hpp"
 
 #include <algorithm>
@@ -79,6 +83,11 @@ std::int64_t produce_request_bytes(ProduceRequest const& req) {
   return bytes;
 }
 
+std::int64_t fetch_response_bytes(FetchResponse const& resp) {
+  if (resp.records.empty()) return 0;
+  return batch_overhead_bytes + record_bytes({}) * static_cast<std::int64_t>(resp.records.size());
+}
+
 ClientQuotas::ClientQuotas(QuotaConfig const* config, TimerId timer_base)
     : config_(config), timer_base_(timer_base) {}
 
@@ -95,10 +104,36 @@ std::int64_t ClientQuotas::record_produce(NodeId from, std::int64_t bytes, Outpu
   return record(from, bytes, quota->second, true, out);
 }
 
-std::int64_t ClientQuotas::record_fetch(NodeId from, std::int64_t bytes, Output& out) {
+// KafkaApis.handleFetchRequest caps a consumer's fetchMaxBytes at
+// ClientQuotaManager.getMaxValueInQuotaWindow, quota * (quota.window.num - 1) *
+// quota.window.size.seconds, "the maximum bytes that could be fetched without being throttled
+// given no bytes were recorded in the recent quota window" (KAFKA-9677,
+// https://github.com/apache/kafka/pull/8290: without it a fetch larger than that was always
+// throttled, answered empty, and the consumer never progressed). A fetch returns at least one
+// record batch even past its maximum (KIP-74), here one record.
+std::int64_t ClientQuotas::fetch_max_records(NodeId from, std::int64_t wanted) const {
   auto const quota = config_->consumer_byte_rate.find(from.value);
-  if (quota == config_->consumer_byte_rate.end()) return 0;
-  return record(from, bytes, quota->second, false, out);
+  if (quota == config_->consumer_byte_rate.end()) return wanted;
+  std::int64_t const max_bytes =
+      quota->second * (config_->samples - 1) * config_->window_ms / 1'000;
+  std::int64_t const fit = (max_bytes - batch_overhead_bytes) / record_bytes({});
+  return std::clamp<std::int64_t>(fit, 1, std::max<std::int64_t>(wanted, 1));
+}
+
+void ClientQuotas::throttle_fetch(NodeId from, FetchResponse& resp, Output& out) {
+  auto const quota = config_->consumer_byte_rate.find(from.value);
+  if (quota == config_->consumer_byte_rate.end()) return;
+  std::int64_t const bytes = fetch_response_bytes(resp);
+  std::int64_t const throttle_ms = record(from, bytes, quota->second, false, out);
+  if (throttle_ms <= 0) return;
+  // unrecordQuotaSensor: record(-value) into the same window, so the sum is as before.
+  clients_[from.value].fetch.record(-bytes, out.now().us / 1'000, *config_);
+  // getThrottledResponse carries no partition at all: no records, and no error either.
+  resp.error = Error::none;
+  resp.diverging = Offset{-1};
+  resp.records.clear();
+  resp.aborted.clear();
+  resp.throttle_ms = throttle_ms;
 }
 
 // Sensor.record then checkQuotas: over the bound, throttle (O - T) / T * W, rounded; the

@@ -5,7 +5,8 @@
 // quota gets a throttle time, and since KIP-219 (2.0) the broker answers at once and mutes the
 // client's channel for that time, so the client's next requests to this broker wait until it
 // ends (https://cwiki.apache.org/confluence/display/KAFKA/KIP-219+-+Improve+quota+communication).
-// Flow control, not loss: nothing is refused. The rate and the throttle time follow
+// Flow control, not loss: nothing is refused (a throttled fetch is answered empty and its
+// records are fetched again once the throttle ends). The rate and the throttle time follow
 // org.apache.kafka.common.metrics.stats.Rate / SampledStat and QuotaUtils.throttleTime.
 #pragma once
 
@@ -49,6 +50,9 @@ class SampledRate {
 /// The bytes of a produce request as the quota counts them: per batch the v2 batch header and
 /// each record's value and overhead (producer_batch.hpp's sizes; keys are not carried here).
 std::int64_t produce_request_bytes(ProduceRequest const& req);
+/// The bytes of a consumer's fetch response as the quota counts them: its records, as one
+/// batch (a header and each record's value and overhead); an empty response counts 0.
+std::int64_t fetch_response_bytes(FetchResponse const& resp);
 
 class ClientQuotas {
  public:
@@ -61,8 +65,13 @@ class ClientQuotas {
   /// Records a produce request of `bytes` from `from`; mutes it for the throttle time and
   /// returns that time in ms (0: within the quota), which the broker puts in the answer.
   std::int64_t record_produce(NodeId from, std::int64_t bytes, Output& out);
-  /// Records a fetch response of `bytes` to consumer `from`; as record_produce.
-  std::int64_t record_fetch(NodeId from, std::int64_t bytes, Output& out);
+  /// The most records a fetch to consumer `from` returns: what fits in the bytes its quota
+  /// allows over samples - 1 windows, at least one (`wanted` when it has no quota).
+  std::int64_t fetch_max_records(NodeId from, std::int64_t wanted) const;
+  /// Records consumer `from`'s fetch response against its consumer_byte_rate. Over the quota
+  /// it mutes the channel as record_produce, takes the bytes back, empties `resp` and sets
+  /// its throttle_ms (KIP-219's throttled fetch: an empty answer, sent at once).
+  void throttle_fetch(NodeId from, FetchResponse& resp, Output& out);
   /// An unmute timer: returns the client's deferred messages, oldest first (empty: not ours).
   std::vector<std::pair<NodeId, Message>> on_timer(TimerId timer, Output& out);
 

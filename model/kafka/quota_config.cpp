@@ -17,23 +17,42 @@
 namespace mqcheck::model::kafka {
 namespace {
 
+// KIP-55's precedence for one quota type (`rate`): user and client-id, then user, then
+// client-id; an entity without that type is skipped.
+std::int64_t quota_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                            std::string const& client_id, std::int64_t QuotaBinding::*rate) {
+  auto find = [&](bool by_user, bool by_client) -> std::int64_t {
+    for (QuotaBinding const& b : bindings) {
+      if (b.user.empty() == by_user || b.client_id.empty() == by_client || b.*rate < 0) continue;
+      if ((!by_user || b.user == user) && (!by_client || b.client_id == client_id)) {
+        return b.*rate;
+      }
+    }
+    return -1;
+  };
+  std::pair<bool, bool> const order[] = {{true, true}, {true, false}, {false, true}};
+  for (auto const& [by_user, by_client] : order) {
+    if (std::int64_t const found = find(by_user, by_client); found >= 0) return found;
+  }
+  return -1;
+}
+
 }  // namespace
 
 QuotaBinding parse_quota_binding(ConfigMap const& entry, std::size_t index,
                                  SourceMark const& where) {
   std::string const scope = "quotas[" + std::to_string(index) + "]";
-  for (char const* absent : {"consumer_byte_rate", "request_percentage"}) {
-    if (entry.contains(absent)) {
-      fail_at(entry, scope, where, absent,
-              "only producer_byte_rate is modelled yet (fetch-side and request-time quotas "
-              "are not)");
-    }
+  if (entry.contains("request_percentage")) {
+    fail_at(entry, scope, where, "request_percentage",
+            "only producer_byte_rate and consumer_byte_rate are modelled (request-time quotas "
+            "are not)");
   }
   ConfigReader r(entry, scope, where);
   QuotaBinding b;
   b.user = r.text("user");
   b.client_id = r.text("client-id");
   b.producer_byte_rate = r.integer("producer_byte_rate", -1, 1, INT64_MAX);
+  b.consumer_byte_rate = r.integer("consumer_byte_rate", -1, 1, INT64_MAX);
   r.reject_unknown();
   if (b.user.empty() && b.client_id.empty()) {
     throw InputError(where, scope, "a quota names its entity: 'user', 'client-id' or both");
@@ -41,8 +60,8 @@ QuotaBinding parse_quota_binding(ConfigMap const& entry, std::size_t index,
   if (!b.user.empty() && b.user.find(':') == std::string::npos) {
     fail_at(entry, scope, where, "user", "expected a principal such as 'User:alice'");
   }
-  if (b.producer_byte_rate < 0) {
-    throw InputError(where, scope + ".producer_byte_rate", "required key is missing");
+  if (b.producer_byte_rate < 0 && b.consumer_byte_rate < 0) {
+    throw InputError(where, scope, "a quota sets producer_byte_rate, consumer_byte_rate or both");
   }
   return b;
 }
@@ -54,20 +73,12 @@ void read_quota_window(ConfigReader& r, QuotaConfig& q) {
 
 std::int64_t producer_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
                                std::string const& client_id) {
-  auto find = [&](bool by_user, bool by_client) -> std::int64_t {
-    for (QuotaBinding const& b : bindings) {
-      if (b.user.empty() == by_user || b.client_id.empty() == by_client) continue;
-      if ((!by_user || b.user == user) && (!by_client || b.client_id == client_id)) {
-        return b.producer_byte_rate;
-      }
-    }
-    return -1;
-  };
-  std::pair<bool, bool> const order[] = {{true, true}, {true, false}, {false, true}};
-  for (auto const& [by_user, by_client] : order) {
-    if (std::int64_t const rate = find(by_user, by_client); rate >= 0) return rate;
-  }
-  return -1;
+  return quota_rate_for(bindings, user, client_id, &QuotaBinding::producer_byte_rate);
+}
+
+std::int64_t consumer_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                               std::string const& client_id) {
+  return quota_rate_for(bindings, user, client_id, &QuotaBinding::consumer_byte_rate);
 }
 
 }  // namespace mqcheck::model::kafka

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: model/kafka/quota_config.hpp (layer: model)
 // Client quotas as configured (the scenario's `quotas:`, what `kafka-configs.sh --alter
-// --add-config producer_byte_rate=...` sets for a user, a client id, or both; KIP-13, KIP-55),
+// --add-config producer_byte_rate=...,consumer_byte_rate=...` sets for a user, a client id, or
+// both; KIP-13, KIP-55),
 // resolved by the world builder into each client's byte rates. Plain data, so config.hpp can
 // hold it; the broker's accounting is quota.cpp.
 #pragma once
@@ -30,15 +31,16 @@ struct QuotaConfig {
 };
 
 /// One entry of the scenario's `quotas:`: the entity (`user`, `client-id`, or both) and its
-/// `producer_byte_rate` in bytes per second.
+/// `producer_byte_rate` and/or `consumer_byte_rate` in bytes per second (-1: not set).
 struct QuotaBinding {
   std::string user;       // A principal such as "User:alice"; "" when not part of the entity.
   std::string client_id;  // "" when not part of the entity.
   std::int64_t producer_byte_rate = -1;
+  std::int64_t consumer_byte_rate = -1;
 };
 
 /// Reads `quotas[index]`; throws InputError naming the key for anything else, and for the
-/// quota types the model does not have (consumer_byte_rate, request_percentage).
+/// quota type the model does not have (request_percentage).
 QuotaBinding parse_quota_binding(ConfigMap const& entry, std::size_t index,
                                  SourceMark const& where);
 /// Reads quota.window.size.seconds and quota.window.num from broker_config.
@@ -46,6 +48,12 @@ void read_quota_window(ConfigReader& r, QuotaConfig& q);
 /// The producer_byte_rate that applies to a client (KIP-55's precedence, most specific first:
 /// user and client-id, then user, then client-id); -1 when none does.
 std::int64_t producer_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                               std::string const& client_id);
+/// The consumer_byte_rate that applies to a client, as producer_rate_for. Each quota type is
+/// looked up on its own (Kafka keeps one ClientQuotaManager per type, each with its own
+/// overrides): an entity that sets only producer_byte_rate does not hide a less specific
+/// entity's consumer_byte_rate.
+std::int64_t consumer_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
                                std::string const& client_id);
 
 }  // namespace mqcheck::model::kafka

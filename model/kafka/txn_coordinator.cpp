@@ -25,6 +25,21 @@ void Controller::on_txn_message(NodeId from, Message const& message, Output& out
                  [&](TxnOffsetCommitRequest const& m) { on_txn_offsets(from, m, out); },
                  [&](EndTxnRequest const& m) { on_end_txn(from, m, out); },
                  [&](WriteTxnMarkerResponse const& m) { on_marker_written(m, out); },
+                 [&](VerifyTxnRequest const& m) {
+                   // KIP-890 part 1 (txn_verify.hpp): is the partition in the transaction?
+                   // (AddPartitionsToTxn with VerifyOnly; handleVerifyPartitionsInTransaction.)
+                   // A stale epoch is fenced; otherwise the partition must be among the
+                   // transaction's, else INVALID_TXN_STATE (KAFKA-14402). The phase is not
+                   // checked (KAFKA-14904): the partitions go once the markers are written.
+                   Txn const& txn = txns_[m.txn_id];
+                   Error e = check_producer(txn, m.producer, m.producer_epoch);
+                   if (e == Error::none && !std::binary_search(txn.partitions.begin(),
+                                                               txn.partitions.end(), m.partition)) {
+                     e = Error::invalid_txn_state;
+                   }
+                   out.send(from, VerifyTxnResponse{m.verify, m.partition, m.producer,
+                                                    m.producer_epoch, e});
+                 },
                  [](auto const&) {},
              },
              message);

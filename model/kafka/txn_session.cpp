@@ -21,6 +21,7 @@ constexpr TimerId produce_kind = 3;  // value: message id (request.timeout.ms)
 constexpr TimerId backoff_kind = 4;  // value: message id (retry.backoff.ms)
 constexpr TimerId offsets_kind = 5;
 constexpr TimerId end_kind = 6;
+constexpr TimerId expiry_kind = 7;  // value: message id (delivery.timeout.ms)
 constexpr TimerId value_mask = (TimerId{1} << kind_shift) - 1;
 }  // namespace
 
@@ -71,6 +72,9 @@ void TxnSession::send(history::Record record, std::uint32_t partition, Output& o
   tag(out);
   std::uint64_t const id = record.id.value;
   pending_[id] = Pending{std::move(record), partition, -1, 0, false, false};
+  if (delivery_timeout_.us > 0) {  // From send(), as ProducerBatch.createdMs counts (KIP-91).
+    out.set_timer(timer_base_ + (expiry_kind << kind_shift) + id, delivery_timeout_);
+  }
   pump(out);
 }
 
@@ -208,6 +212,7 @@ void TxnSession::on_produced(ProduceResponse const& resp, Output& out) {
       return fenced(out);
     case Error::out_of_order_sequence:
     case Error::unknown_producer_id:
+    case Error::invalid_txn_state:  // KIP-890 part 1: the partition was not verified.
       abortable_ = true;
       reinit_ = true;
       finish_send(id, OpType::fail, error_name(resp.error), out);
@@ -294,6 +299,7 @@ void TxnSession::finish_send(std::uint64_t id, OpType type, std::string detail, 
   auto const it = pending_.find(id);
   out.cancel_timer(timer_base_ + (produce_kind << kind_shift) + id);
   out.cancel_timer(timer_base_ + (backoff_kind << kind_shift) + id);
+  if (delivery_timeout_.us > 0) out.cancel_timer(timer_base_ + (expiry_kind << kind_shift) + id);
   out.complete(type, OpKind::send, {it->second.record}, {}, std::move(detail));
   tag(out);
   pending_.erase(it);
@@ -321,6 +327,21 @@ void TxnSession::fenced(Output& out) {
   state_ = State::fenced;
   adding_.clear();
   offsets_request_ = 0;
+}
+
+// delivery.timeout.ms passed since send(): the Sender fails the batch with a TimeoutException,
+// in flight or not (RecordAccumulator.expiredBatches, Sender.getExpiredInflightBatches), and
+// TransactionManager.maybeTransitionToErrorState makes the transaction abortable and, as the
+// broker supports it (KIP-360), sets epochBumpRequired: after the abort the client bumps its
+// epoch with InitProducerId (reinit_). A request already sent is not recalled: it may still
+// reach the leader, after the abort (the hanging transaction, txn_verify.hpp).
+void TxnSession::expire(std::uint64_t id, Output& out) {
+  auto const it = pending_.find(id);
+  if (it == pending_.end()) return;
+  bool const sent = it->second.request != 0 || it->second.maybe_written;
+  abortable_ = true;
+  reinit_ = true;
+  finish_send(id, sent ? OpType::info : OpType::fail, "delivery.timeout.ms expired", out);
 }
 
 bool TxnSession::on_timer(TimerId timer, Output& out) {
@@ -358,6 +379,9 @@ bool TxnSession::on_timer(TimerId timer, Output& out) {
       end_request_ = 0;
       maybe_send_end(out);
       return true;
+    case expiry_kind:
+      expire(value, out);
+      break;
     default:
       return true;
   }

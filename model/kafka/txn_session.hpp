@@ -8,8 +8,12 @@
 // (TxnOffsetCommit, KIP-447), and commitTransaction / abortTransaction (flush, then EndTxn).
 // It writes the history ops of a transaction: txn-begin, the sends, txn-commit or txn-abort,
 // each with the transaction's `txn` name. A fenced session (PRODUCER_FENCED) is dead, as
-// ProducerFencedException is fatal in Kafka. Simplification: one produce request in flight per
-// partition (so sequence numbers never have gaps to recover from).
+// ProducerFencedException is fatal in Kafka. A record unanswered delivery.timeout.ms after its
+// send expires (KIP-91): its send completes `info` (or `fail` if never sent) and the
+// transaction can only abort; the request may still be on its way to the leader, which is how
+// a late produce reaches a partition after its transaction's marker (txn_verify.hpp).
+// Simplification: one produce request in flight per partition (so sequence numbers never have
+// gaps to recover from).
 #pragma once
 
 #include <cstdint>
@@ -51,6 +55,8 @@ class TxnSession {
   /// Handles a session timer; returns false when `timer` is not one.
   bool on_timer(TimerId timer, Output& out);
   void set_leaders(std::vector<std::int32_t> const& leaders);
+  /// delivery.timeout.ms for the records sent from now on; 0 (the default): they never expire.
+  void set_delivery_timeout(DurationUs timeout) { delivery_timeout_ = timeout; }
 
   State state() const { return state_; }
   /// The open (or ending) transaction's history name, "<transactional.id>/<epoch>.<n>".
@@ -81,6 +87,7 @@ class TxnSession {
   void finish_send(std::uint64_t id, history::OpType type, std::string detail, Output& out);
   void finish_end(history::OpType type, std::string detail, Output& out);
   void fenced(Output& out);
+  void expire(std::uint64_t id, Output& out);
   void request(Message message, TimerId kind, std::uint64_t value, Output& out);
   void tag(Output& out) const;
 
@@ -108,6 +115,7 @@ class TxnSession {
   std::uint64_t init_request_ = 0;
   std::optional<bool> outcome_;
   std::uint64_t next_request_ = 1;
+  DurationUs delivery_timeout_{};
 };
 
 }  // namespace mqcheck::model::kafka

@@ -2,7 +2,9 @@
 // Client quotas (model/kafka/quota.cpp, quota_config.cpp), by hand: the windowed rate and its
 // minimum window, the throttle (O - T) / T * W, the muted channel that holds a client's
 // requests until it ends and then hands them back in order, a client without a quota never
-// muted, KIP-55's precedence, and the refused quota types.
+// muted, KIP-55's precedence (per quota type), the consumer's fetch cap and response size, and
+// the quota type still refused (request_percentage). Consumer throttling end to end is
+// kafka_consumer_throttle_test.cpp.
 #include <catch2/catch.hpp>
 
 #include "core/input_error.hpp"
@@ -152,6 +154,32 @@ TEST_CASE("the most specific quota entity applies (KIP-55)", "[kafka][quota]") {
   CHECK(producer_rate_for(b, "User:alice", "p2") == 200);
   CHECK(producer_rate_for(b, "User:bob", "p1") == 100);
   CHECK(producer_rate_for(b, "User:bob", "p2") == -1);
+  CHECK(consumer_rate_for(b, "User:alice", "p1") == -1);  // No consumer_byte_rate anywhere.
+}
+
+// Kafka keeps one quota manager per type, each with its own overrides: the most specific
+// entity with a consumer_byte_rate applies, whatever producer_byte_rate another one sets.
+TEST_CASE("each quota type has its own most specific entity", "[kafka][quota]") {
+  std::vector<QuotaBinding> const b{{"User:alice", "c1", 300, -1}, {"User:alice", "", -1, 50}};
+  CHECK(producer_rate_for(b, "User:alice", "c1") == 300);
+  CHECK(consumer_rate_for(b, "User:alice", "c1") == 50);
+  CHECK(producer_rate_for(b, "User:alice", "c2") == -1);
+  CHECK(consumer_rate_for(b, "User:alice", "c2") == 50);
+}
+
+TEST_CASE("a consumer fetch is capped at the quota over samples - 1 windows", "[kafka][quota]") {
+  QuotaConfig q = window(1'000, 11);
+  q.consumer_byte_rate[5] = 1'000;  // 10,000 B over 10 windows: (10000 - 61) / 110 records.
+  q.consumer_byte_rate[6] = 10;     // Not even one record fits: one all the same (KIP-74).
+  ClientQuotas const quotas(&q, TimerId{1} << 48);
+  CHECK(quotas.fetch_max_records(NodeId{5}, 500) == 90);
+  CHECK(quotas.fetch_max_records(NodeId{5}, 20) == 20);
+  CHECK(quotas.fetch_max_records(NodeId{6}, 500) == 1);
+  CHECK(quotas.fetch_max_records(NodeId{7}, 500) == 500);  // No quota: as asked.
+  FetchResponse resp;
+  CHECK(fetch_response_bytes(resp) == 0);
+  resp.records.resize(3);
+  CHECK(fetch_response_bytes(resp) == 61 + 3 * 110);
 }
 
 TEST_CASE("quota entries: required keys and the quota types not modelled", "[kafka][quota]") {
@@ -159,13 +187,25 @@ TEST_CASE("quota entries: required keys and the quota types not modelled", "[kaf
       parse_quota_binding(entry({{"client-id", "p1"}, {"producer_byte_rate", "500"}}), 0, {});
   CHECK(b.client_id == "p1");
   CHECK(b.producer_byte_rate == 500);
+  CHECK(b.consumer_byte_rate == -1);
+  QuotaBinding const both = parse_quota_binding(
+      entry({{"user", "User:bob"}, {"producer_byte_rate", "7"}, {"consumer_byte_rate", "9"}}), 0,
+      {});
+  CHECK(both.producer_byte_rate == 7);
+  CHECK(both.consumer_byte_rate == 9);
+  CHECK(parse_quota_binding(entry({{"client-id", "c"}, {"consumer_byte_rate", "5"}}), 0, {})
+            .consumer_byte_rate == 5);
   CHECK_THROWS_WITH(parse_quota_binding(entry({{"producer_byte_rate", "5"}}), 0, {}),
                     Catch::Contains("'user', 'client-id' or both"));
   CHECK_THROWS_WITH(parse_quota_binding(entry({{"client-id", "p1"}}), 1, {}),
-                    Catch::Contains("quotas[1].producer_byte_rate"));
+                    Catch::Contains("quotas[1]") &&
+                        Catch::Contains("producer_byte_rate, consumer_byte_rate or both"));
   CHECK_THROWS_WITH(
-      parse_quota_binding(entry({{"client-id", "p1"}, {"consumer_byte_rate", "5"}}), 0, {}),
+      parse_quota_binding(entry({{"client-id", "p1"}, {"consumer_byte_rate", "0"}}), 0, {}),
       Catch::Contains("consumer_byte_rate"));
+  CHECK_THROWS_WITH(
+      parse_quota_binding(entry({{"client-id", "p1"}, {"request_percentage", "5"}}), 0, {}),
+      Catch::Contains("request_percentage"));
   CHECK_THROWS_WITH(
       parse_quota_binding(entry({{"client-id", "p1"}, {"producer_byte_rat", "5"}}), 0, {}),
       Catch::Contains("producer_byte_rate"));

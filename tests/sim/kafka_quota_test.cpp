@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Client quotas in the Kafka world: a producer held to its producer_byte_rate takes longer to
 // get its sends acknowledged and loses nothing; under a tight quota with a short
-// delivery.timeout.ms its sends fail; a quota for another client changes nothing; and the
-// input errors name their key.
+// delivery.timeout.ms its sends fail; a consumer held to its consumer_byte_rate processes
+// later and later (lag grows) but each record once; a quota for another client changes
+// nothing; and the input errors name their key.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "checker/check.hpp"
 #include "sim/run.hpp"
@@ -53,6 +56,27 @@ std::size_t count(history::History const& h, OpType type) {
 
 using testing::error_of;
 
+std::string const consumer = R"(consumers:
+  - {group: billing, topic: orders, processing: 100us, commit: after-processing,
+     config: {enable.auto.commit: false, auto.offset.reset: earliest, fetch.max.wait.ms: 10}}
+)";
+
+// The send-to-process latencies of the processed records, in microseconds, sorted.
+std::vector<std::int64_t> process_latencies(history::History const& h) {
+  std::map<std::uint64_t, std::int64_t> sent_at;
+  std::vector<std::int64_t> out;
+  for (history::Op const& op : h.ops()) {
+    if (op.f == OpKind::send && op.type == OpType::invoke) {
+      for (auto const& r : op.value) sent_at[r.id.value] = op.time.us;
+    }
+    if (op.f == OpKind::process && op.type == OpType::ok) {
+      for (auto const& r : op.value) out.push_back(op.time.us - sent_at.at(r.id.value));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("a producer over its quota is slowed down, not refused", "[sim][kafka][quota]") {
@@ -86,9 +110,48 @@ TEST_CASE("a tight quota with a short delivery.timeout.ms fails sends", "[sim][k
   CHECK(count(patient, OpType::fail) == 0);
 }
 
+// The consumer's client.id is its process name, billing-0. About 22 KB to read at 5 KB/s,
+// each fetch capped at the 5 KB one window allows: the records are processed over seconds
+// instead of within 0.2 s, each one once, in order.
+TEST_CASE("a consumer over its quota falls behind, losing and doubling nothing",
+          "[sim][kafka][quota]") {
+  std::string longer = base;
+  longer.replace(longer.find("drain: 4s"), 9, "drain: 10s");
+  std::string const p = producer("");
+  history::History const free = run(longer + p + consumer);
+  history::History const other =
+      run(longer + "quotas: [{client-id: billing-1, consumer_byte_rate: 5000}]\n" + p + consumer);
+  history::History const slow =
+      run(longer + "quotas: [{client-id: billing-0, consumer_byte_rate: 5000}]\n" + p + consumer);
+  history::History const by_user = run(
+      longer + "quotas: [{user: \"User:ANONYMOUS\", consumer_byte_rate: 5000}]\n" + p + consumer);
+  auto const f = process_latencies(free);
+  auto const o = process_latencies(other);
+  auto const q = process_latencies(slow);
+  auto const u = process_latencies(by_user);
+  REQUIRE(f.size() == 200);
+  CHECK(o == f);  // Another client's quota: the same run.
+  REQUIRE(q.size() == 200);
+  REQUIRE(u.size() == 200);
+  CHECK(f.back() < 100'000);
+  // 200 records at 110 B and 5000 B/s: the last is processed seconds after it was sent, and
+  // the lag grows: the median waits far longer than without the quota.
+  CHECK(q.back() > 3'000'000);
+  CHECK(q[q.size() / 2] > 50 * f[f.size() / 2]);
+  CHECK(u.back() > 3'000'000);  // The same quota by user (KIP-55).
+  for (history::History const* h : {&slow, &by_user}) {
+    for (auto const& v : checker::check_history(*h).verdicts) {  // Exactly once, in order.
+      INFO(v.guarantee);
+      CHECK(v.validity == checker::Validity::valid);
+    }
+  }
+}
+
 TEST_CASE("quota input errors", "[sim][kafka][quota]") {
-  CHECK_THAT(error_of(base + "quotas: [{client-id: p1, consumer_byte_rate: 5}]\n" + producer("")),
-             Catch::Contains("quotas[0].consumer_byte_rate"));
+  CHECK_THAT(error_of(base + "quotas: [{client-id: p1, request_percentage: 5}]\n" + producer("")),
+             Catch::Contains("quotas[0].request_percentage"));
+  CHECK_THAT(error_of(base + "quotas: [{client-id: p1}]\n" + producer("")),
+             Catch::Contains("consumer_byte_rate or both"));
   CHECK_THAT(error_of(base + "quotas: [{user: alice, producer_byte_rate: 5}]\n" + producer("")),
              Catch::Contains("quotas[0].user"));
   std::string old = base;
