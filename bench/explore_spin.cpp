@@ -9,9 +9,12 @@
 // with a note. The explorer runs three times: the full search; with partial-order reduction by
 // sleep sets (the same states, fewer transitions: explore/sleep_sets.hpp); and with symmetry
 // reduction on top (the alike producers swap with their message ids: explore/symmetry.hpp,
-// fewer states). A benchmark, not a test: nothing fails on timing.
+// fewer states). A benchmark, not a test: nothing fails on timing. The explorer rows also give
+// their CPU time and states per CPU second, and SPIN's row its verifier's (wall clock is
+// noisy on a shared machine).
 // Usage: bench_explore_spin [--producers P] [--messages M] [--depth D] [--max-states N]
 #include <sys/resource.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -63,10 +66,27 @@ std::string scenario_text(Options const& o, bool acks_all) {
 struct Figures {
   std::uint64_t states = 0;
   double seconds = 0;
+  double cpu_seconds = 0;  // CPU time (the machine is shared): this process's, or pan's.
   double memory_mb = 0;
   std::string verdict;
   bool complete = true;
 };
+
+double cpu_now() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// The CPU time of the waited-for children so far (pan runs under a shell popen waits for).
+double children_cpu() {
+  rusage u{};
+  getrusage(RUSAGE_CHILDREN, &u);
+  auto const seconds = [](timeval t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+  };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
 
 long peak_rss_kb() {
   rusage u{};
@@ -83,11 +103,13 @@ Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = 
   b.por = por;
   b.symmetry = symmetry;  // The producers are alike and not idempotent: they may swap.
   auto const start = std::chrono::steady_clock::now();
+  double const cpu_start = cpu_now();
   explore::ExploreResult const r = explore::explore(scenario, b);
   std::chrono::duration<double> const took = std::chrono::steady_clock::now() - start;
   Figures f;
   f.states = r.stats.distinct;
   f.seconds = took.count();
+  f.cpu_seconds = cpu_now() - cpu_start;
   f.memory_mb = static_cast<double>(r.stats.memory_bytes) / 1e6;
   f.complete = r.stats.stopped.empty();
   for (explore::GuaranteeResult const& g : r.guarantees) {
@@ -123,9 +145,12 @@ Figures run_spin(Options const& o, bool acks_all) {
   run_command(cd + "spin -DACKS_ALL=" + std::to_string(acks_all ? 1 : 0) + " -DP=" +
               std::to_string(o.producers) + " -DM=" + std::to_string(o.messages) + " -a " + model);
   run_command(cd + "cc -O2 -w -DCOLLAPSE -o pan pan.c");
+  double const cpu_start = children_cpu();
   std::string const out = run_command(cd + "./pan -m100000");
+  double const cpu = children_cpu() - cpu_start;
   fs::remove_all(dir);
   Figures f;
+  f.cpu_seconds = cpu;
   f.states = static_cast<std::uint64_t>(match(out, R"(([0-9]+) states, stored)"));
   f.seconds = match(out, R"(elapsed time ([0-9.e+-]+) seconds)");
   f.memory_mb = match(out, R"(([0-9.]+)\s+total actual memory usage)");
@@ -141,9 +166,14 @@ double rate_of(Figures const& f) {
 void print(std::string const& who, Figures const& f) {
   std::string const rate = f.seconds > 0 ? std::to_string(static_cast<long long>(rate_of(f)))
                                          : std::string("(too fast to time)");
-  std::printf("  %-9s %-44s %10llu states  %8.2f s  %18s states/s  %8.1f MB\n", who.c_str(),
-              f.verdict.c_str(), static_cast<unsigned long long>(f.states), f.seconds,
-              rate.c_str(), f.memory_mb);
+  std::printf("  %-9s %-44s %10llu states  %8.2f s  %18s states/s  %8.1f MB", who.c_str(),
+              f.verdict.c_str(), static_cast<unsigned long long>(f.states), f.seconds, rate.c_str(),
+              f.memory_mb);
+  if (f.cpu_seconds > 0) {  // The rate by CPU time: steadier on a loaded machine.
+    std::printf("  (CPU %.2f s, %.0f states/CPU s)", f.cpu_seconds,
+                static_cast<double>(f.states) / f.cpu_seconds);
+  }
+  std::printf("\n");
 }
 
 Options parse(int argc, char** argv) {
@@ -188,6 +218,11 @@ int main(int argc, char** argv) {
     if (rate_of(s) > 0) std::printf(", states per second %.4f", rate_of(e) / rate_of(s));
     if (rate_of(s) > 0) {
       std::printf("; with por: states per second %.4f", rate_of(reduced) / rate_of(s));
+    }
+    if (s.cpu_seconds > 0 && e.cpu_seconds > 0) {
+      std::printf("; by CPU time (full search): %.4f",
+                  (static_cast<double>(e.states) / e.cpu_seconds) /
+                      (static_cast<double>(s.states) / s.cpu_seconds));
     }
     std::printf("\n            with por and symmetry: states %.4f",
                 s.states > 0 ? static_cast<double>(sym.states) / static_cast<double>(s.states) : 0);

@@ -5,7 +5,8 @@
 // cancels, then timer sets, then disk operations in order, then history ops, then sends; a
 // crash completes open client ops as the model said, clears timers and bumps the incarnation;
 // a power loss also cuts each file to its fsynced length; a restart resets the actor and
-// recovers it from disk. Time is abstracted: a message may arrive at any moment (unbounded
+// recovers it from disk. Every handler reads World::now as its clock (Out::now), as under the
+// kernel. Time is abstracted: a message may arrive at any moment (unbounded
 // delay), and a timer may fire when no other armed timer's latest firing time comes before its
 // earliest (docs/explorer.md). The network loses or duplicates a message only as a budgeted
 // choice (--drops, --duplicates).
@@ -78,7 +79,7 @@ class Engine {
     W w;
     for (Actor const& a : kernel_.initial_actors()) {
       w.nodes.push_back(
-          std::make_shared<NodeState<Model>>(NodeState<Model>{a, true, 0, {}, {}, {}, 0, {}}));
+          std::make_shared<NodeState<Model>>(NodeState<Model>{a, true, 0, {}, {}, {}, {}, 0, {}}));
     }
     w.faults_used.assign(options_.size(), false);
     for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
@@ -339,16 +340,31 @@ class Engine {
     }
   }
 
+  // Resolves `selector` against `w` with the kernel's resolver. The actors handed to it are
+  // kept (resolved_) and a node's is copied again only when its input digest differs: a
+  // deterministic actor's state is a function of its inputs (the `inputs` fingerprint's own
+  // premise, World NodeState::inputs), and copying every actor of every state expanded was a
+  // twelfth of the search's instructions.
   std::vector<NodeId> resolve(W const& w, std::string const& selector) {
     std::unique_lock<std::mutex> guard;  // The kernel resolves in its own node table.
     if (resolve_lock_ != nullptr) guard = std::unique_lock<std::mutex>(*resolve_lock_);
-    std::vector<Actor> actors;
-    std::vector<bool> up;
-    for (auto const& n : w.nodes) {
-      actors.push_back(n->actor);
-      up.push_back(n->up);
+    if (resolved_.actors.size() != w.nodes.size()) {
+      resolved_.actors.clear();
+      resolved_.inputs.clear();
+      for (auto const& n : w.nodes) {
+        resolved_.actors.push_back(n->actor);
+        resolved_.inputs.push_back(n->inputs);
+      }
+      resolved_.up.assign(w.nodes.size(), false);
     }
-    return kernel_.resolve_in(selector, actors, up);
+    for (std::size_t n = 0; n < w.nodes.size(); ++n) {
+      NodeState<Model> const& node = *w.nodes[n];
+      resolved_.up[n] = node.up;
+      if (resolved_.inputs[n] == node.inputs) continue;
+      resolved_.actors[n] = node.actor;
+      resolved_.inputs[n] = node.inputs;
+    }
+    return kernel_.resolve_in(selector, resolved_.actors, resolved_.up);
   }
 
   static void note_input(NodeState<Model>& node, std::uint64_t tag, std::uint64_t a,
@@ -382,10 +398,12 @@ class Engine {
   void call(W& w, NodeId n, F&& f);
   void apply_out(W& w, NodeId n);
   void apply_disk(W& w, NodeId n);
-  void observe(W& w, NodeId n, model::Observe observed);
-  void record(W& w, history::Op op);
+  // By reference: an Op is large (a vector and six strings), and each by-value hand-over
+  // moved it once more (4% of the search's instructions for three moves per op).
+  void observe(W& w, NodeId n, model::Observe& observed);
+  void record(W& w, history::Op&& op);
   void event(W& w, std::string process, history::OpKind f, std::string detail);
-  void transmit(W& w, NodeId from, NodeId to, Message message);
+  void transmit(W& w, NodeId from, NodeId to, Message&& message);
   void deliver(W& w, std::size_t index);
   void fire(W& w, NodeId n, model::TimerId id);
   void strike(W& w, Choice const& c);
@@ -403,6 +421,11 @@ class Engine {
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
   std::vector<Soonest> soonest_;    // By node, during a settle (settle_steps).
   std::mutex* resolve_lock_ = nullptr;
+  struct Resolved {  // What resolve() last handed the kernel, by node.
+    std::vector<Actor> actors;
+    std::vector<std::uint64_t> inputs;  // The input digest each actor was copied at.
+    std::vector<bool> up;
+  } resolved_;
   SymmetryGroup const* symmetry_ = nullptr;  // set_symmetry(); null: no symmetry reduction.
   /// Inside settle(): record() appends to World::tail, and no digest (message or input) is
   /// computed, since a settling World is judged and dropped, never fingerprinted.

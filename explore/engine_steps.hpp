@@ -10,7 +10,7 @@
 namespace mqcheck::explore {
 
 namespace input_tag {
-inline constexpr std::uint64_t message = 1, timer = 2, crash = 3, restart = 4;
+inline constexpr std::uint64_t message = 1, timer = 2, crash = 3, restart = 4, clock = 5;
 }
 
 template <class Model>
@@ -18,8 +18,20 @@ template <class F>
 void Engine<Model>::call(W& w, NodeId n, F&& f) {
   NodeState<Model>& node = w.edit(n.value);
   MQCHECK_ASSERT(node.up);
+  out_.set_now(w.now);  // The model's clock, as Kernel::call sets it (sim/kernel_impl.hpp).
   std::visit(f, node.actor);
+  // A step that read the clock may leave state that depends on when it ran (a timestamp, a
+  // due time): the time is then part of the input. One that did not read it leaves the same
+  // state at any time, so states reached at different times still merge.
+  if (!settling_ && out_.now_read()) {
+    auto const at = static_cast<std::uint64_t>(w.now.us);
+    note_input(node, input_tag::clock, at, 0);
+    note_renamed(node, input_tag::clock, [&](Renaming const&) {
+      return std::pair<std::uint64_t, std::uint64_t>{at, 0};
+    });
+  }
   apply_out(w, n);
+  if (!settling_) node.timer_sums = timer_sums_of(node.timers);  // A settle never fingerprints.
 }
 
 // Cancels apply before sets, so "cancel X, set X" in one step re-arms X (as in the kernel).
@@ -29,7 +41,7 @@ void Engine<Model>::apply_out(W& w, NodeId n) {
   for (model::TimerId id : out_.cancels()) node.timers.erase(id);
   for (model::SetTimer const& t : out_.timers()) node.timers[t.id] = window_of(t.delay, w.now);
   apply_disk(w, n);
-  for (model::Observe& o : out_.observed()) observe(w, n, std::move(o));
+  for (model::Observe& o : out_.observed()) observe(w, n, o);
   for (auto& s : out_.sends()) transmit(w, n, s.to, std::move(s.message));
   out_.clear();
 }
@@ -52,10 +64,12 @@ void Engine<Model>::apply_disk(W& w, NodeId n) {
 }
 
 template <class Model>
-void Engine<Model>::observe(W& w, NodeId n, model::Observe observed) {
+void Engine<Model>::observe(W& w, NodeId n, model::Observe& observed) {
   history::Op& op = observed.op;
   op.process = name(n);
-  if (op.type != history::OpType::event) {
+  // Open ops are kept for crash() alone; a settle strikes no fault and its World is judged and
+  // dropped, so it keeps none (copying each invoke and matching each completion cost 3%).
+  if (op.type != history::OpType::event && !settling_) {
     NodeState<Model>& node = w.edit(n.value);
     if (op.type == history::OpType::invoke) {
       node.open.push_back({op, observed.on_crash});
@@ -70,7 +84,7 @@ void Engine<Model>::observe(W& w, NodeId n, model::Observe observed) {
 }
 
 template <class Model>
-void Engine<Model>::record(W& w, history::Op op) {
+void Engine<Model>::record(W& w, history::Op&& op) {
   op.time = w.now;
   op.index = w.op_count++;
   if (settling_) return w.tail.push_back(std::move(op));  // Never fingerprinted: no digest.
@@ -84,7 +98,7 @@ void Engine<Model>::record(W& w, history::Op op) {
     }
   }
   MQCHECK_ASSERT(w.tail.empty());  // A settled World is judged, never stepped on.
-  w.ops = std::make_shared<OpChain const>(OpChain{std::move(op), std::move(w.ops)});
+  w.ops = std::make_shared<OpChain const>(std::move(op), std::move(w.ops));  // Built in place.
 }
 
 template <class Model>
@@ -98,7 +112,7 @@ void Engine<Model>::event(W& w, std::string process, history::OpKind f, std::str
 }
 
 template <class Model>
-void Engine<Model>::transmit(W& w, NodeId from, NodeId to, Message message) {
+void Engine<Model>::transmit(W& w, NodeId from, NodeId to, Message&& message) {
   NodeState<Model> const& receiver = w.node(to.value);
   if (!receiver.up) {
     return event(w, "network", history::OpKind::drop,
@@ -217,6 +231,7 @@ void Engine<Model>::crash(W& w, NodeId n, bool power_loss) {
   node.up = false;
   ++node.incarnation;
   node.timers.clear();
+  node.timer_sums = {};
   note_input(node, input_tag::crash, power_loss ? 1 : 0, 0);
   note_renamed(node, input_tag::crash, [&](Renaming const&) {
     return std::pair<std::uint64_t, std::uint64_t>{power_loss ? 1 : 0, 0};

@@ -71,26 +71,10 @@ void check_reductions(Bounds const& b) {
                    "search and input fingerprints only; drop " + clash + " or use --reduce none");
 }
 
-// The explorer does not hand the models its clock yet (Out::now() stays 0 under explore, while
-// World::now moves with the timers), so a consumer that waits for a record's due time (the
-// Kafka delay pattern, model/kafka/consumer_delay.cpp) would wait forever and every record
-// would look lost: a false counterexample. Refused until the engine calls Out::set_now.
-void check_timed_behaviour(sim::Scenario const& scenario) {
-  for (std::size_t i = 0; i < scenario.consumers.size(); ++i) {
-    auto const& delay = scenario.consumers[i].delay;
-    if (!delay) continue;
-    throw InputError(delay->mark, "consumers[" + std::to_string(i) + "].delay",
-                     "the explorer does not give the models its clock yet, so a delayed record "
-                     "would never come due; check this scenario with `mqcheck run` (or remove "
-                     "`delay`)");
-  }
-}
-
 }  // namespace
 
 ExploreResult explore(sim::Scenario const& scenario, Bounds const& bounds) {
   check_reductions(bounds);
-  check_timed_behaviour(scenario);
   switch (scenario.broker) {
     case sim::BrokerKind::reference:
       return detail::explore_reference(scenario, bounds);

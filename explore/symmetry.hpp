@@ -16,7 +16,6 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "core/hash.hpp"
@@ -120,24 +119,19 @@ std::uint64_t fingerprint_renamed(World<Model> const& w, SymmetryGroup const& gr
   if (g == group.elements.size()) return fingerprint(w, FingerprintMode::inputs);
   Renaming const& r = group.elements[g];
   Hasher h;
-  std::vector<std::tuple<model::TimerId, std::int64_t, std::int64_t>> timers;
   for (std::uint32_t m = 0; m < w.nodes.size(); ++m) {
     std::uint32_t const n = r.from[m];
     NodeState<Model> const& node = w.node(n);
     h.add(node.up ? 1u : 0u);
     h.add(node.incarnation);
     h.add(node.inputs_renamed.empty() ? node.inputs : node.inputs_renamed[g]);
-    timers.clear();
+    std::uint64_t timers = 0;  // timers_digest() of the image: a sum, so in any order.
     for (auto const& [id, window] : node.timers) {
       model::TimerId const image = group.rename_timer ? group.rename_timer(NodeId{n}, id, r) : id;
-      timers.emplace_back(image, relative(window.lo, w.now), relative(window.hi, w.now));
+      timers += timer_term(image, relative(window.lo, w.now), relative(window.hi, w.now));
     }
-    std::sort(timers.begin(), timers.end());  // The image's map order.
-    h.add_each(timers, [](Hasher& k, auto const& t) {
-      k.add(std::get<0>(t));
-      k.add(static_cast<std::uint64_t>(std::get<1>(t)));
-      k.add(static_cast<std::uint64_t>(std::get<2>(t)));
-    });
+    h.add(timers);
+    h.add(node.timers.size());
   }
   std::uint64_t wire = 0;
   for (InFlight<Model> const& m : w.in_flight) {

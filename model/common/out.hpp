@@ -52,10 +52,19 @@ template <class Message, class Entry>
 class Out {
  public:
   /// The simulated time of the step this Out collects effects for: the model's clock. The
-  /// kernel sets it before each input; the explorer, whose time is abstract, leaves it 0. A
-  /// model reads time only here (model/ stays pure: time is an input).
-  SimTimeUs now() const { return now_; }
-  void set_now(SimTimeUs now) { now_ = now; }
+  /// kernel and the explorer set it before each input. A model reads time only here (model/
+  /// stays pure: time is an input).
+  SimTimeUs now() const {
+    now_read_ = true;
+    return now_;
+  }
+  void set_now(SimTimeUs now) {
+    now_ = now;
+    now_read_ = false;
+  }
+  /// Whether the model read now() since set_now: if not, the step's effects and the actor's
+  /// new state do not depend on the time it ran at (the explorer's fingerprint relies on it).
+  bool now_read() const { return now_read_; }
 
   void send(NodeId to, Message message) { sends_.push_back({to, std::move(message)}); }
   void set_timer(TimerId id, Distribution delay) { timers_.push_back({id, delay}); }
@@ -120,6 +129,7 @@ class Out {
   std::vector<DiskOp<Entry>> disk_;
   std::vector<Observe> observed_;
   SimTimeUs now_{};
+  mutable bool now_read_ = false;  // Set by now(): reading the clock is not a change of state.
 };
 
 }  // namespace mqcheck::model
