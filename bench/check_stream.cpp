@@ -15,9 +15,12 @@
 // sends every message in a transaction of its own that commits right after the send (a
 // txn-commit invoke and ok) and checks delivery alone: the transactional messages must settle
 // once committed, so memory stays flat here too. Times are
-// the process's CPU time (user and system, so reading the file counts), best of three for
-// sizes up to 2 M: on a machine shared with other work, wall-clock time measures the
-// neighbours as much as the checker. A benchmark, not a test: nothing fails on timing.
+// the process's CPU time (user and system, so reading the file counts): on a machine shared
+// with other work, wall-clock time measures the neighbours as much as the checker. Every size
+// is timed the same way, once per run (`--best K`: the fastest of K), so that sizes compare;
+// repeat whole runs and take medians (until session 9, sizes up to 2 M took the best of three
+// and larger ones one timing, which alone made 10 M look some 8-10 ns/op slower than 1 M). A
+// benchmark, not a test: nothing fails on timing.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -199,7 +202,7 @@ std::uint64_t parse_only(std::string const& path) {
 }
 
 // Runs one size in this process and prints one line of figures.
-int run_one(std::uint64_t ops, bool far, bool ordered, bool txn) {
+int run_one(std::uint64_t ops, bool far, bool ordered, bool txn, int runs) {
   std::string const path = (std::filesystem::temp_directory_path() /
                             ("mqcheck_bench_check_" + std::to_string(::getpid()) + ".jsonl"))
                                .string();
@@ -207,7 +210,6 @@ int run_one(std::uint64_t ops, bool far, bool ordered, bool txn) {
     std::ofstream out(path, std::ios::binary);
     Generator(out, ops, far, ordered, txn).run();
   }
-  int const runs = ops <= 2'000'000 ? 3 : 1;
   std::uint64_t sink = 0;
   double const parse_s = best_of(runs, [&] { sink += parse_only(path); });
   history::Header header;
@@ -297,6 +299,7 @@ void print_comparison(std::vector<Row> const& rows) {
 
 int main(int argc, char** argv) {
   bool far = false, ordered = false, txn = false;
+  int best = 1;  // Timings per size; the fastest is reported.
   std::vector<std::uint64_t> sizes;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--far") == 0) {
@@ -305,8 +308,10 @@ int main(int argc, char** argv) {
       ordered = true;
     } else if (std::strcmp(argv[i], "--txn") == 0) {
       txn = true;
+    } else if (std::strcmp(argv[i], "--best") == 0 && i + 1 < argc) {
+      best = std::max(1, std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--one") == 0 && i + 1 < argc) {
-      return run_one(std::strtoull(argv[i + 1], nullptr, 10), far, ordered && !txn, txn);
+      return run_one(std::strtoull(argv[i + 1], nullptr, 10), far, ordered && !txn, txn, best);
     } else {
       sizes.push_back(std::strtoull(argv[i], nullptr, 10));
     }
@@ -324,8 +329,8 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   for (std::uint64_t const n : sizes) {
     std::string const command = std::string("'") + argv[0] + "' " + (far ? "--far " : "") +
-                                (ordered ? "--ordered " : "") + (txn ? "--txn " : "") +
-                                "--one " + std::to_string(n);
+                                (ordered ? "--ordered " : "") + (txn ? "--txn " : "") + "--best " +
+                                std::to_string(best) + " --one " + std::to_string(n);
     std::optional<Row> const row = run_child(command);
     if (!row) {
       std::fprintf(stderr, "the run of %llu ops failed\n", static_cast<unsigned long long>(n));

@@ -3,7 +3,9 @@
 // Ended transaction names, split into a prefix and a counter (checker/transactions_ended.hpp).
 #include "checker/transactions_ended.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <utility>
 
 namespace mqcheck::checker {
 namespace {
@@ -36,7 +38,16 @@ void EndedTxns::add(std::string_view name, bool committed) {
   if (std::optional<SplitName> const split = split_txn_name(name)) {
     auto it = numbered_.find(split->prefix);
     if (it == numbered_.end()) it = numbered_.emplace(std::string(split->prefix), Numbered{}).first;
-    (committed ? it->second.committed : it->second.aborted).insert(MessageId{split->number});
+    Numbered& sets = it->second;
+    sets.max = std::max(sets.max, split->number);
+    (committed ? sets.newer.committed : sets.newer.aborted).insert(MessageId{split->number});
+    if (sets.newer.committed.intervals() + sets.newer.aborted.intervals() <= cap_) return;
+    // Numbers are added at most `max`: those lost with the older generation were below the
+    // newer one's opening.
+    sets.floor = sets.opened;
+    sets.opened = sets.max + 1;
+    sets.older = std::move(sets.newer);
+    sets.newer = Ended{};
     return;
   }
   whole_.emplace(std::string(name), committed);
@@ -48,13 +59,22 @@ std::optional<bool> EndedTxns::find(std::string_view name) const {
     auto const it = numbered_.find(split->prefix);
     if (it == numbered_.end()) return std::nullopt;
     MessageId const number{split->number};
-    if (it->second.committed.contains(number)) return true;
-    if (it->second.aborted.contains(number)) return false;
+    for (Ended const* sets : {&it->second.newer, &it->second.older}) {
+      if (sets->committed.contains(number)) return true;
+      if (sets->aborted.contains(number)) return false;
+    }
     return std::nullopt;
   }
   auto const it = whole_.find(name);
   if (it == whole_.end()) return std::nullopt;
   return it->second;
+}
+
+bool EndedTxns::forgotten(std::string_view name) const {
+  std::optional<SplitName> const split = split_txn_name(name);
+  if (!split) return false;
+  auto const it = numbered_.find(split->prefix);
+  return it != numbered_.end() && split->number < it->second.floor && !find(name);
 }
 
 std::size_t EndedTxns::memory_bytes() const {
@@ -63,7 +83,8 @@ std::size_t EndedTxns::memory_bytes() const {
   for (auto const& [prefix, sets] : numbered_) {
     bytes += 4 * sizeof(void*) + 16 + sizeof(std::string) + sizeof(Numbered) +
              (prefix.capacity() > 15 ? prefix.capacity() + 1 : 0);
-    bytes += sets.committed.memory_bytes() + sets.aborted.memory_bytes();
+    for (Ended const* ended : {&sets.newer, &sets.older})
+      bytes += ended->committed.memory_bytes() + ended->aborted.memory_bytes();
   }
   return bytes;
 }

@@ -6,12 +6,16 @@
 // number; the numbers of one prefix go to interval sets (checker/id_set.hpp), so a producer's
 // thousand transactions, counted up, are one interval (an aborted one among committed ones
 // splits it: two more intervals per run of aborts). A name without such a number (or with a
-// leading zero, which would make "p1/03" and "p1/3" one) is kept whole. Exact either way: the
-// transactions stream still judges an op naming an ended transaction as the whole-history
-// table does, however long ago it ended.
+// leading zero, which would make "p1/03" and "p1/3" one) is kept whole. A prefix's numbers are
+// kept for recent ones only, so that aborts among commits do not grow it: two generations, each
+// closed at `recent_intervals` intervals; a number below the older one's opening that neither
+// holds is forgotten(), and the transactions stream doubts at an op naming it (a late op on a
+// long-ended, or long-open, transaction). Otherwise it is exact: such an op is judged as the
+// whole-history table does.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +27,7 @@ namespace mqcheck::checker {
 
 class EndedTxns {
  public:
+  explicit EndedTxns(std::size_t recent_intervals = 64) : cap_(recent_intervals) {}
   /// Records that transaction `name` ended, committed or aborted; a name already recorded
   /// keeps its first outcome.
   void add(std::string_view name, bool committed);
@@ -30,14 +35,24 @@ class EndedTxns {
   /// ended.
   std::optional<bool> find(std::string_view name) const;
   bool contains(std::string_view name) const { return find(name).has_value(); }
+  /// Returns true when `name` may have ended but is no longer known to: find() then says
+  /// nothing, and the caller must doubt.
+  bool forgotten(std::string_view name) const;
   /// Returns an estimate of the heap bytes held.
   std::size_t memory_bytes() const;
 
  private:
-  struct Numbered {
+  struct Ended {
     IdSet committed;  // The numbers, as ids: IdSet is a set of integers.
     IdSet aborted;
   };
+  struct Numbered {
+    Ended older, newer;        // Added before / since the last rotation.
+    std::uint64_t max = 0;     // The largest number added.
+    std::uint64_t opened = 0;  // `newer` holds every number added from here up...
+    std::uint64_t floor = 0;   // ...and the two together, from here up.
+  };
+  std::size_t cap_;
   std::map<std::string, Numbered, std::less<>> numbered_;  // By prefix.
   std::map<std::string, bool, std::less<>> whole_;         // Names without a usable number.
   std::size_t whole_bytes_ = 0;

@@ -158,6 +158,7 @@ void PipelineStream::processed(std::size_t g, Buffered const& processing) {
   if (processing.unread) return doubt();
   if (groups_[g].settled.contains(processing.input)) return;  // Its output counted already.
   if (processing.txn.empty()) return counts(g, processing.input);
+  if (ended_.forgotten(processing.txn)) return doubt();  // Replayed after its end was forgotten.
   std::optional<bool> const committed = ended_.find(processing.txn);
   if (!committed) {
     txns_[processing.txn].processings.emplace_back(g, processing.input);

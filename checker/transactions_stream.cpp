@@ -12,8 +12,9 @@
 // A transaction's status is final at its first decisive end (commit ok; abort; commit fail):
 // a later op that could change it under the table's precedence (transactions_table.cpp,
 // resolve) is a doubt, so nothing judged early is undone. Ended transactions keep their name
-// and status (as TxnTableBuilder does), compactly: a producer's counted names are intervals
-// (checker/transactions_ended.hpp); held messages and open transactions are the rest.
+// and status (as TxnTableBuilder does), compactly: a producer's counted names are intervals,
+// recent ones only (checker/transactions_ended.hpp: an op naming a forgotten one is a doubt);
+// held messages and open transactions are the rest.
 #include "checker/transactions_stream.hpp"
 
 #include <algorithm>
@@ -64,9 +65,76 @@ struct Txn {
   std::vector<std::pair<MessageId, std::uint32_t>> processings;  // In it: count if it commits.
 };
 
+// Ids marked in recent times only: two generations, the newer closed when it reaches `cap`
+// intervals. Marks are made of ids seen already, so those lost with a dropped generation are of
+// ids below `floor` (the newer generation's opening when it closed): there a miss is unknown.
+class RecentIds {
+ public:
+  bool contains(MessageId id) const { return newer_.contains(id) || older_.contains(id); }
+  bool forgot(MessageId id) const { return id.value < floor_ && !contains(id); }
+  void insert(MessageId id, std::uint64_t max_seen, std::size_t cap) {
+    newer_.insert(id);
+    if (newer_.intervals() <= cap) return;
+    floor_ = opened_;
+    opened_ = max_seen + 1;
+    older_ = std::move(newer_);
+    newer_ = IdSet{};
+  }
+  std::size_t memory_bytes() const { return newer_.memory_bytes() + older_.memory_bytes(); }
+
+ private:
+  IdSet older_, newer_;
+  std::uint64_t opened_ = 0;  // `newer_` holds every mark of ids from here up...
+  std::uint64_t floor_ = 0;   // ...and the two together, of ids from here up.
+};
+
+// What became of the ids named outside held transactions, in memory flat however plain and
+// transactional ids take turns in the id space (a consume-transform-produce pipeline: plain
+// inputs, transactional outputs). Most questions need only whether an id was named at all, and
+// those ids, counted up, are one dense set. Whether a named id was of a dropped committed or of
+// an aborted transaction is kept for recent ids only, each in its own window (RecentIds), so
+// that commits do not push aborts out: a read needs only the aborted window, a plain send both.
+// An op naming an id they forgot is a doubt (as the feature stream doubts at an op naming an id
+// it forgot, checker/feature_stream.hpp).
+class NamedIds {
+ public:
+  explicit NamedIds(std::size_t cap) : cap_(cap) {}
+  bool named(MessageId id) const { return named_.contains(id); }
+  /// Named, and maybe of an aborted transaction (or forgotten: a doubt either way).
+  bool maybe_aborted(MessageId id) const {
+    return named_.contains(id) && !done_.contains(id) &&
+           (aborted_.contains(id) || aborted_.forgot(id));
+  }
+  /// Named by a plain send or a read only, as far as is known (else a plain send is a doubt).
+  bool surely_plain(MessageId id) const {
+    return !done_.contains(id) && !aborted_.contains(id) && !done_.forgot(id) &&
+           !aborted_.forgot(id);
+  }
+  void name(MessageId id) {  // Named outside a held transaction (plain unless marked later).
+    see(id);
+    named_.insert(id);
+  }
+  void see(MessageId id) { max_ = std::max(max_, id.value); }  // Named in a transaction.
+  void mark(MessageId id, bool committed) {  // Of a dropped committed or an aborted one.
+    see(id);
+    named_.insert(id);
+    (committed ? done_ : aborted_).insert(id, max_, cap_);
+  }
+  std::size_t memory_bytes() const {
+    return named_.memory_bytes() + done_.memory_bytes() + aborted_.memory_bytes();
+  }
+
+ private:
+  std::size_t cap_;
+  IdSet named_;            // Every id named outside a held transaction, or marked.
+  RecentIds done_;         // Of dropped committed transactions, recent.
+  RecentIds aborted_;      // Of aborted transactions, recent.
+  std::uint64_t max_ = 0;  // The largest id seen (any op).
+};
+
 class State {
  public:
-  explicit State(history::Header const& header);
+  State(history::Header const& header, std::size_t recent_intervals);
   void before_transactions(Op const& op);
   void start(bool named_before, std::uint64_t max_before);
   bool watches_reads() const { return !group_bits_.empty(); }
@@ -78,6 +146,7 @@ class State {
   }
   std::size_t memory_bytes() const;
   std::size_t pipeline_memory_bytes() const { return pipeline_.memory_bytes(); }
+  std::size_t ended_memory_bytes() const { return ended_.memory_bytes(); }
 
  private:
   void doubt() { doubt_ = true; }
@@ -106,12 +175,11 @@ class State {
   IdTable<Message> messages_;
   bool named_before_ = false;  // Some op before the first transactional one named an id...
   std::uint64_t max_before_ = 0;  // ...up to this one.
-  IdSet plain_;    // Ids named outside any held transaction (a send or a read).
-  IdSet done_;     // Messages of dropped committed transactions.
-  IdSet aborted_;  // Messages of aborted transactions.
+  NamedIds ids_;  // Ids named outside held transactions, and which ended how (recent ones).
 };
 
-State::State(history::Header const& header) : header_(header), pipeline_(header, ended_) {
+State::State(history::Header const& header, std::size_t recent_intervals)
+    : header_(header), ended_(recent_intervals), pipeline_(header, ended_), ids_(recent_intervals) {
   for (auto const& [group, spec] : header.groups) {
     if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
     if (group_bits_.size() == txn_groups_max) {
@@ -135,6 +203,8 @@ std::uint32_t State::group_bit(std::string const& group) const {
 void State::observe(Op const& op) {
   // TransactionsStream calls it from the first transactional op on (start()).
   if (doubt_ || !history::is_client_op(op)) return;
+  // A transaction whose end was forgotten: a late op on it could change what was judged.
+  if (!op.txn.empty() && ended_.forgotten(op.txn)) return doubt();
   pipeline_.observe(op);
   if (op.f == OpKind::txn_begin || op.f == OpKind::txn_commit || op.f == OpKind::txn_abort)
     return on_txn_op(op);
@@ -172,7 +242,7 @@ void State::start(bool named_before, std::uint64_t max_before) {
 }
 
 bool State::plain(MessageId id) const {
-  return (named_before_ && id.value <= max_before_) || plain_.contains(id);
+  return (named_before_ && id.value <= max_before_) || ids_.named(id);
 }
 
 void State::on_txn_op(Op const& op) {
@@ -229,7 +299,7 @@ void State::abort(std::string const& name) {
   // A read waiting for the commit read an aborted transaction.
   if (it->second.waiting_reads > 0) return doubt();
   for (MessageId const id : it->second.members) {
-    aborted_.insert(id);
+    ids_.mark(id, false);
     messages_.erase(id.value);
   }
   ended_.add(name, false);
@@ -240,12 +310,14 @@ void State::abort(std::string const& name) {
 void State::on_send(Op const& op, Record const& record) {
   MessageId const id = record.id;
   Message* const held = messages_.find(id.value);
-  bool const elsewhere = plain(id) || done_.contains(id) || aborted_.contains(id);
   if (op.txn.empty()) {
-    if (held != nullptr || done_.contains(id) || aborted_.contains(id)) return doubt();
-    plain_.insert(id);  // A copy outside transactions: its reads are always fine.
+    // A copy outside transactions (its reads are always fine), unless the id had one in a
+    // transaction, or may have had (forgotten: a late retry).
+    if (held != nullptr || (ids_.named(id) && !ids_.surely_plain(id))) return doubt();
+    ids_.name(id);
     return;
   }
+  ids_.see(id);
   // A failed attempt, a second copy or a send into a transaction that ended: rare, and judged
   // by the whole-history checker.
   if (op.type == OpType::fail || ended_.contains(op.txn)) return doubt();
@@ -253,7 +325,7 @@ void State::on_send(Op const& op, Record const& record) {
     if (*held->txn != op.txn) doubt();
     return;
   }
-  if (elsewhere) return doubt();
+  if (plain(id)) return doubt();  // Named outside a held transaction (ids_ has them all).
   auto const topic = topic_required_.find(record.topic);
   if (topic == topic_required_.end()) return doubt();  // Its readers are inferred at the end.
   auto const txn = txns_.try_emplace(op.txn).first;
@@ -267,10 +339,11 @@ void State::on_send(Op const& op, Record const& record) {
 void State::on_read(Record const& record) {
   Message const* const held = messages_.find(record.id.value);
   if (held == nullptr) {
-    if (aborted_.contains(record.id)) return doubt();
     // Sent outside transactions, by a committed one, or not yet: a later send in a
-    // transaction would make this read one of it (plain_ then doubts).
-    if (!done_.contains(record.id)) plain_.insert(record.id);
+    // transaction would make this read one of it (plain() then doubts). Of an aborted one, or
+    // forgotten (a late read): a doubt.
+    if (ids_.maybe_aborted(record.id)) return doubt();
+    ids_.name(record.id);
     return;
   }
   Txn& txn = txns_.find(*held->txn)->second;
@@ -304,7 +377,7 @@ void State::drop_if_complete(std::string const& name) {
   auto const it = txns_.find(name);
   if (it == txns_.end() || it->second.missing != 0) return;  // Dropped already, or owed.
   for (MessageId const id : it->second.members) {
-    done_.insert(id);
+    ids_.mark(id, true);
     messages_.erase(id.value);
   }
   txns_.erase(it);
@@ -361,8 +434,7 @@ std::size_t name_bytes(std::string const& name) {
 }  // namespace
 
 std::size_t State::memory_bytes() const {
-  std::size_t bytes = messages_.memory_bytes() + plain_.memory_bytes() + done_.memory_bytes() +
-                      aborted_.memory_bytes();
+  std::size_t bytes = messages_.memory_bytes() + ids_.memory_bytes();
   for (auto const& [name, txn] : txns_) {
     bytes += map_node + name_bytes(name) + sizeof(Txn) +
              txn.members.capacity() * sizeof(MessageId) +
@@ -373,8 +445,8 @@ std::size_t State::memory_bytes() const {
 
 }  // namespace txn_stream_detail
 
-TransactionsStream::TransactionsStream(history::Header const& header)
-    : state_(std::make_unique<txn_stream_detail::State>(header)),
+TransactionsStream::TransactionsStream(history::Header const& header, std::size_t recent_intervals)
+    : state_(std::make_unique<txn_stream_detail::State>(header, recent_intervals)),
       watch_before_(state_->watches_reads()) {}
 TransactionsStream::~TransactionsStream() = default;
 void TransactionsStream::before_transactions(history::Op const& op) {
@@ -392,5 +464,6 @@ std::size_t TransactionsStream::memory_bytes() const { return state_->memory_byt
 std::size_t TransactionsStream::pipeline_memory_bytes() const {
   return state_->pipeline_memory_bytes();
 }
+std::size_t TransactionsStream::ended_memory_bytes() const { return state_->ended_memory_bytes(); }
 
 }  // namespace mqcheck::checker

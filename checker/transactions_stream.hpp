@@ -16,8 +16,10 @@
 // retried commit, a topic without a `subscriptions` entry, a send invoke naming no message...)
 // is a doubt. Exactly-once-pipeline (records with a `source`) is proved beside it, on the same
 // terms (checker/transactions_pipeline_stream.hpp). A committed transaction is dropped once every
-// such group processed all of it; an aborted one at once (its ids join an interval set, so that a
-// late read is still a doubt).
+// such group processed all of it; an aborted one at once. Their ids join the ids named outside
+// transactions in one interval set (dense when ids count up, even if plain and transactional
+// ones take turns); which of them were aborted or committed is kept for recent ids only, so that
+// an op naming an older one (a late read or a late retry) is a doubt, and memory stays flat.
 #pragma once
 
 #include <algorithm>
@@ -36,8 +38,11 @@ class State;
 
 class TransactionsStream {
  public:
-  /// `header` must outlive the stream.
-  explicit TransactionsStream(history::Header const& header);
+  /// `header` must outlive the stream. Which ids (named outside held transactions) were of a
+  /// committed or an aborted transaction, and how counted transaction names ended, are kept for
+  /// recent ones only, in at most 2 * `recent_intervals` intervals each: a later op naming an
+  /// older one is a doubt (a late read, retry or commit; tests pass a small bound to reach it).
+  explicit TransactionsStream(history::Header const& header, std::size_t recent_intervals = 64);
   ~TransactionsStream();
   TransactionsStream(TransactionsStream const&) = delete;
   TransactionsStream& operator=(TransactionsStream const&) = delete;
@@ -77,6 +82,9 @@ class TransactionsStream {
   [[nodiscard]] std::size_t memory_bytes() const;
   /// The part of memory_bytes() the pipeline pass holds (checker/transactions_pipeline_stream.hpp).
   [[nodiscard]] std::size_t pipeline_memory_bytes() const;
+  /// The part of memory_bytes() ended transactions' names hold (checker/transactions_ended.hpp:
+  /// flat for counted names, recent ones kept; a name without a counter costs bytes each).
+  [[nodiscard]] std::size_t ended_memory_bytes() const;
 
  private:
   void before_transactions(history::Op const& op);  // A read, source or bare send before it.

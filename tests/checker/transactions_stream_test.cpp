@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "checker/check.hpp"
+#include "checker/transactions.hpp"
 #include "checker/transactions_ended.hpp"
 #include "history/history_io.hpp"
 #include "tests/checker/history_builder.hpp"
@@ -273,6 +274,76 @@ TEST_CASE("ended transaction names are found exactly whether counted or not", "[
   ended.add("0", true);
   CHECK(ended.find("0") == std::optional<bool>(true));
   CHECK_FALSE(ended.contains("00"));
+}
+
+TEST_CASE("ended transaction names forget old numbers, and say so", "[txn][stream]") {
+  EndedTxns ended(1);  // One interval per generation: every run of aborts rotates.
+  for (std::uint64_t n = 1; n <= 12; ++n) ended.add("p1/" + std::to_string(n), n % 2 == 1);
+  ended.add("t-x", false);  // Without a counter: kept whole, never forgotten.
+  // The newest numbers are known exactly; the oldest are forgotten, never misreported.
+  CHECK(ended.find("p1/12") == std::optional<bool>(false));
+  CHECK(ended.find("p1/11") == std::optional<bool>(true));
+  CHECK(ended.forgotten("p1/1"));
+  CHECK_FALSE(ended.contains("p1/1"));
+  for (std::uint64_t n = 1; n <= 12; ++n) {
+    std::string const name = "p1/" + std::to_string(n);
+    std::optional<bool> const found = ended.find(name);
+    CHECK(found.has_value() != ended.forgotten(name));
+    if (found) CHECK(*found == (n % 2 == 1));
+  }
+  CHECK_FALSE(ended.forgotten("p1/13"));  // Above every number: not ended yet.
+  CHECK_FALSE(ended.forgotten("p2/1"));
+  CHECK(ended.find("t-x") == std::optional<bool>(false));
+}
+
+// Transactions p1/1.. alternately committed and aborted, each message beside a plain one, so
+// both the ids and the names take turns. With the recent record bounded to one interval, a
+// late op naming an old id or transaction must doubt; unbounded, it is judged exactly.
+TEST_CASE("a late op on a forgotten id or transaction is a doubt", "[txn][stream]") {
+  TxnHistoryBuilder b;
+  b.read_committed("rc").subscribe("orders", {"rc"});
+  for (std::uint64_t n = 1; n <= 20; ++n) {
+    std::string const txn = "p1/" + std::to_string(n);
+    std::uint64_t const id = 2 * n;
+    b.send(OpType::invoke, "p1", {id}, txn);
+    b.send(OpType::ok, "p1", {id}, txn);
+    OpKind const end = n % 2 == 1 ? OpKind::txn_commit : OpKind::txn_abort;
+    b.txn(OpType::invoke, end, "p1", txn);
+    b.txn(OpType::ok, end, "p1", txn);
+    if (n % 2 == 1) b.read(OpType::ok, OpKind::process, "rc", {id});
+    b.send(OpType::invoke, "p2", {id + 1});
+    b.send(OpType::ok, "p2", {id + 1});
+    b.read(OpType::ok, OpKind::process, "rc", {id + 1});
+  }
+  auto const decides = [](History const& h, std::size_t recent) {
+    TransactionsStream stream(h.header(), recent);
+    for (Op const& op : h.ops()) stream.observe(op);
+    bool const decided = stream.decided();
+    if (decided) REQUIRE(stream.finish() == check_transactions(h));
+    return decided;
+  };
+  REQUIRE(decides(b.history(), 1));
+  SECTION("a late read of a plain message") {
+    b.read(OpType::ok, OpKind::poll, "rc", {3});  // Fine, but forgotten.
+    CHECK(decides(b.history(), std::size_t{1} << 40));
+    CHECK_FALSE(decides(b.history(), 1));
+  }
+  SECTION("a late read of an aborted message") {
+    b.read(OpType::ok, OpKind::poll, "rc", {4});  // aborted-read.
+    CHECK_FALSE(decides(b.history(), std::size_t{1} << 40));
+    CHECK_FALSE(decides(b.history(), 1));
+  }
+  SECTION("a late commit of an aborted transaction") {
+    b.txn(OpType::invoke, OpKind::txn_commit, "p1", "p1/2");
+    b.txn(OpType::ok, OpKind::txn_commit, "p1", "p1/2");
+    CHECK_FALSE(decides(b.history(), std::size_t{1} << 40));
+    CHECK_FALSE(decides(b.history(), 1));
+  }
+  SECTION("a late plain retry of a committed message") {
+    b.send(OpType::invoke, "p2", {2});
+    CHECK_FALSE(decides(b.history(), std::size_t{1} << 40));
+    CHECK_FALSE(decides(b.history(), 1));
+  }
 }
 
 }  // namespace
