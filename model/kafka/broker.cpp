@@ -53,16 +53,22 @@ void append_number(std::string& text, std::int64_t n) {
 }
 }  // namespace
 
-std::string Broker::state_detail(std::string_view head, std::string const& name,
+std::string Broker::state_detail(std::string_view head, PartitionInfo const& partition,
                                  std::string_view middle, std::int64_t number,
                                  PartitionLog const& log) {
   std::string text;
-  text.reserve(head.size() + middle.size() + 3 * name.size() + 64);
-  text.append(head).append(name).append(middle);
+  text.reserve(head.size() + middle.size() + 3 * partition.topic.size() + 96);
+  text.append(head);
+  std::size_t const at = text.size();  // PartitionInfo::name(), built once in place.
+  text.append(partition.topic).push_back('-');
+  append_number(text, partition.number);
+  std::size_t const length = text.size() - at;
+  text.append(middle);
   append_number(text, number);
-  text.append(" state: ").append(name).append(".leo=");
+  text.append(" state: ").append(text, at, length).append(".leo=");
   append_number(text, log.leo().value);
-  text.append(" ").append(name).append(".hw=");
+  text.push_back(' ');
+  text.append(text, at, length).append(".hw=");
   append_number(text, log.hw().value);
   return text;
 }
@@ -210,7 +216,7 @@ void Broker::append_batch(NodeId from, ProduceRequest const& req, std::uint32_t 
   }
   // The `state:` clause feeds the report stepper (docs/reports.md); checkers never read it.
   out.event(OpKind::append, records(p, base, r.log.leo()),
-            state_detail("leader ", info.name(), " epoch ", r.epoch, r.log));
+            state_detail("leader ", info, " epoch ", r.epoch, r.log));
   if (req.acks == Acks::leader) respond(Error::none, base);
   if (req.acks == Acks::all) {
     Offset const last{base.value + count - 1};
@@ -331,6 +337,7 @@ void Broker::reply_fetch(std::uint32_t p, NodeId to, std::uint64_t request, Offs
   }
   constexpr std::int64_t batch_max = 500;
   Offset const end{std::min(r.log.leo().value, from.value + batch_max)};
+  if (end > from) resp.records.reserve(static_cast<std::size_t>(end.value - from.value));
   for (Offset o = from; o < end; o.value += 1) resp.records.push_back(r.log.at(o));
   out.send(to, std::move(resp));
 }

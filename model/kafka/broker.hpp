@@ -121,9 +121,10 @@ class Broker {
   void recover_hw(std::uint32_t p, Disk<Entry> const& disk);
   void truncate_to_hw(std::uint32_t p, Output& out);
   std::vector<history::Record> records(std::uint32_t p, Offset from, Offset to) const;
-  /// Returns `head` + `name` + `middle` + `number` + " state: <name>.leo=L <name>.hw=H": the
-  /// detail of the append and replicate events, built in one buffer (they are the hot ones).
-  static std::string state_detail(std::string_view head, std::string const& name,
+  /// Returns `head` + `name` + `middle` + `number` + " state: <name>.leo=L <name>.hw=H", where
+  /// name is `partition`'s name(): the detail of the append and replicate events, built in one
+  /// buffer without building the name (they are the hot ones).
+  static std::string state_detail(std::string_view head, PartitionInfo const& partition,
                                   std::string_view middle, std::int64_t number,
                                   PartitionLog const& log);
 

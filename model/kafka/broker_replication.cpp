@@ -192,10 +192,9 @@ void Broker::on_fetched(FetchResponse const& resp, Output& out) {
   }
   r.log.follow_hw(resp.high_watermark);
   if (!resp.records.empty()) {
-    std::string const name = info.name();
     std::string middle = " replica " + std::to_string(index_) + " hw ";
     out.event(OpKind::replicate, records(resp.partition, first, r.log.leo()),
-              state_detail("fetched ", name, middle, r.log.hw().value, r.log));
+              state_detail("fetched ", info, middle, r.log.hw().value, r.log));
   }
   send_fetch(resp.partition, out);
 }

@@ -120,6 +120,7 @@ class Producer {
   std::vector<bool> blocked_;                        // Scratch for drain, by global partition.
   std::vector<std::uint64_t> candidate_;             // Scratch for drain, by global partition.
   std::vector<ProducerBatch const*> picked_batch_;   // Scratch for drain: candidate_'s batch.
+  std::vector<std::uint64_t> picked_;                // Scratch for drain: a request's batch ids.
   std::uint64_t producer_id_ = 0;                    // 0 without idempotence.
   std::uint64_t next_request_ = 1;
   std::uint64_t next_batch_ = 1;

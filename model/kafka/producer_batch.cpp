@@ -41,6 +41,10 @@ bool Producer::accumulate(std::uint64_t id, std::uint32_t partition, std::string
   std::uint64_t const batch = next_batch_++;
   ProducerBatch b;
   b.partition = partition;
+  // Room for a few records at once: most batches take more than one (1 -> 2 -> 4 growth was
+  // ~1 allocation per message). Capacity is no state: equality and hashes read the elements.
+  b.records.reserve(batch_records_reserved);
+  b.timestamps.reserve(batch_records_reserved);
   b.records.push_back(id);
   b.timestamps.push_back(created_ms);
   b.bytes += size;
@@ -97,23 +101,22 @@ bool Producer::drain(Output& out) {
   }
   if (unknown_leader) refresh_metadata(out);
   bool sent = false;
-  std::vector<std::uint64_t> picked;
   for (std::int32_t broker = 0; broker < config_->cluster->brokers; ++broker) {
     if (in_flight_[static_cast<std::size_t>(broker)] >= config_->max_in_flight) continue;
     if (out.now() < throttled_until_[static_cast<std::size_t>(broker)]) continue;  // KIP-219
-    picked.clear();
+    picked_.clear();
     bool ready = false;
     std::int64_t bytes = 0;
     for (std::size_t p = 0; p < candidate_.size(); ++p) {
       if (candidate_[p] == 0 || leaders_[p] != broker) continue;
       ProducerBatch const& b = *picked_batch_[p];
-      if (!picked.empty() && bytes + b.bytes > config_->max_request_size) break;
+      if (!picked_.empty() && bytes + b.bytes > config_->max_request_size) break;
       bytes += b.bytes;
-      picked.push_back(candidate_[p]);
+      picked_.push_back(candidate_[p]);
       ready = ready || b.full || b.lingered || b.sent || config_->linger.us == 0;
     }
     if (!ready) continue;
-    send_request(broker, picked, out);
+    send_request(broker, picked_, out);
     sent = true;
   }
   return sent;
@@ -128,6 +131,7 @@ void Producer::send_request(std::int32_t broker, std::vector<std::uint64_t> cons
   std::uint64_t const number = next_request_++;
   req.request = number;
   req.acks = config_->acks;
+  req.batches.reserve(ids.size());
   for (std::uint64_t id : ids) {
     ProducerBatch& b = batches_.at(id);
     if (config_->idempotence && b.sequence < 0) {

@@ -6,6 +6,7 @@
 // holds what a batch is, so tests and the producer agree on its size arithmetic.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,9 @@ inline constexpr std::int64_t batch_overhead_bytes = 61;
 inline std::int64_t record_bytes(std::string_view key) {
   return static_cast<std::int64_t>(key.size()) + record_value_bytes + record_overhead_bytes;
 }
+
+/// Records a new batch has room for before its vectors grow (an allocation hint only).
+inline constexpr std::size_t batch_records_reserved = 4;
 
 /// The producer's per-batch and per-request timers: kind << 48 | batch id (or request
 /// number). Kinds 1 to 4; the transactional session's timers start at kind 8.
