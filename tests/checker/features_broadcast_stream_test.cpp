@@ -156,19 +156,7 @@ history::History long_broadcast_history(std::uint64_t n) {
 
 TEST_CASE("broadcast lets settled messages go: memory flat as the history grows",
           "[checker][features][stream]") {
-  std::size_t peak[2] = {0, 0};
-  std::uint64_t const sizes[2] = {mqcheck::testing::soak(2'000), mqcheck::testing::soak(20'000)};
-  for (int i = 0; i < 2; ++i) {
-    history::History const h = long_broadcast_history(sizes[i]);
-    Streamed const s = stream(h, 64);
-    REQUIRE_FALSE(s.loaded);
-    REQUIRE(s.stats.features_streamed);
-    REQUIRE(s.report == check_history(h));
-    Verdict const* const verdict = broadcast_verdict(s.report);
-    REQUIRE(verdict != nullptr);
-    REQUIRE(verdict->validity == Validity::valid);
-    peak[i] = s.stats.memory_peak_bytes;
-  }
+  auto const peak = testing::memory_peaks(long_broadcast_history, "broadcast");
   CAPTURE(peak[0], peak[1]);
   CHECK(peak[1] < peak[0] * 2);  // Ten times the history, not ten times the memory.
 }

@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 #include "checker/check.hpp"
 #include "tests/checker/random_history.hpp"
+#include "tests/common/soak.hpp"
 #include "tests/common/splitmix64.hpp"
 
 namespace mqcheck::checker::testing {
@@ -59,6 +61,28 @@ inline Verdict const* verdict_named(DeliveryReport const& report, std::string_vi
       std::find_if(report.verdicts.begin(), report.verdicts.end(),
                    [&](Verdict const& v) { return v.guarantee == guarantee; });
   return found == report.verdicts.end() ? nullptr : &*found;
+}
+
+/// Streams `make(n)` for a short and a ten times longer history (2,000 and 20,000 messages, fewer
+/// under the sanitizers); each must stream without loading, give check_history's report and
+/// judge `guarantee` valid. Returns the two peaks of the streams' memory, for the caller to hold
+/// flat.
+template <class Make>
+std::array<std::size_t, 2> memory_peaks(Make make, std::string_view guarantee) {
+  std::array<std::size_t, 2> peak{};
+  std::uint64_t const sizes[2] = {mqcheck::testing::soak(2'000), mqcheck::testing::soak(20'000)};
+  for (int i = 0; i < 2; ++i) {
+    history::History const h = make(sizes[i]);
+    Streamed const s = stream(h, 64);
+    REQUIRE_FALSE(s.loaded);
+    REQUIRE(s.stats.features_streamed);
+    REQUIRE(s.report == check_history(h));
+    Verdict const* const verdict = verdict_named(s.report, guarantee);
+    REQUIRE(verdict != nullptr);
+    REQUIRE(verdict->validity == Validity::valid);
+    peak[i] = s.stats.memory_peak_bytes;
+  }
+  return peak;
 }
 
 }  // namespace mqcheck::checker::testing
