@@ -153,14 +153,6 @@ bool whole_history_needed(history::Op const& op) {
                                             [](history::Record const& r) { return r.source; });
 }
 
-bool carries_feature(history::Op const& op) {
-  if (!op.tenant.empty() || !op.principal.empty() || op.f == history::OpKind::dispatch)
-    return true;
-  return std::any_of(op.value.begin(), op.value.end(), [](history::Record const& r) {
-    return r.priority || r.deliver_after || !r.tag.empty();
-  });
-}
-
 DeliveryReport check_streaming(history::Header const& header, OpSource const& source,
                                std::function<history::History()> const& load,
                                std::span<std::string const> only, StreamOptions options,

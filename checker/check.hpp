@@ -66,8 +66,14 @@ bool features_declared(history::Header const& header);
 /// `source`) or carries_feature(op).
 bool whole_history_needed(history::Op const& op);
 /// Returns true when `op` carries a feature (tenant, principal, priority, delay, tag) or is a
-/// dispatch: the feature stream (checker/feature_stream.hpp) judges those.
-bool carries_feature(history::Op const& op);
+/// dispatch: the feature stream (checker/feature_stream.hpp) judges those. Inline: the feature
+/// stream asks it of every op while it is inactive.
+inline bool carries_feature(history::Op const& op) {
+  if (!op.tenant.empty() || !op.principal.empty() || op.f == history::OpKind::dispatch) return true;
+  for (history::Record const& r : op.value)
+    if (r.priority || r.deliver_after || !r.tag.empty()) return true;
+  return false;
+}
 
 /// Moves the anomalies whose kind the header allows into report.permitted (their explanation
 /// gains the header's reason) and recomputes each verdict left without violations.

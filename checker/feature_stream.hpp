@@ -34,6 +34,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "checker/check.hpp"
 #include "checker/feature_broadcast.hpp"
 #include "checker/feature_dead_letter.hpp"
 #include "checker/feature_judge.hpp"
@@ -53,8 +54,8 @@ class FeatureStream {
   void observe(history::Op const& op) {
     if (!active_) {
       // Once client ops were seen, a feature-free op changes nothing: told apart here, with no
-      // call, for most ops of a plain history. The test is carries_feature's (check.hpp).
-      if (client_ops_seen_ && plain(op)) return;
+      // call (carries_feature is inline), for most ops of a plain history.
+      if (client_ops_seen_ && !carries_feature(op)) return;
       return observe_inactive(op);
     }
     observe_active(op);
@@ -82,13 +83,6 @@ class FeatureStream {
     history::Op op;
   };
 
-  static bool plain(history::Op const& op) {  // Not carries_feature(op).
-    if (!op.tenant.empty() || !op.principal.empty() || op.f == history::OpKind::dispatch)
-      return false;
-    for (history::Record const& r : op.value)
-      if (r.priority || r.deliver_after || !r.tag.empty()) return false;
-    return true;
-  }
   void observe_inactive(history::Op const& op);
   void observe_active(history::Op const& op);
   void on_send(history::Op const& op);
