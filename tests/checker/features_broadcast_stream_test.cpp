@@ -35,15 +35,9 @@ using testing::Streamed;
 // repeated at the end, or one retyped.
 history::History broadcast_history(std::uint64_t seed) {
   SplitMix64 rng(seed);
-  testing::Shape shape = testing::random_shape(rng);
-  shape.features = true;
-  shape.whole_features = true;
-  history::History h = testing::random_valid_history(seed, shape);
-  auto const injectors = testing::all_injectors();
-  testing::Injector const& injector = injectors[rng.below(injectors.size())];
-  if (rng.chance(0.7) && !injector.transactions)
-    if (auto broken = injector.inject(h, rng)) h = std::move(broken->history);
-  if (rng.chance(0.3)) h = testing::damage(h, rng);
+  history::History h = testing::random_valid_history(seed, testing::featured_shape(rng));
+  testing::maybe_inject(h, rng, 0.7);
+  testing::maybe_damage(h, rng);
   std::vector<Op> ops(h.ops().begin(), h.ops().end());
   for (Op& op : ops)
     for (history::Record& record : op.value) record.priority.reset();
@@ -57,25 +51,11 @@ Verdict const* broadcast_verdict(DeliveryReport const& report) {
 TEST_CASE("check_streaming gives check_history's report on histories with a broadcast group",
           "[checker][features][stream][broadcast]") {
   std::uint64_t const count = mqcheck::testing::soak(400);
-  std::uint64_t streamed = 0;
-  std::uint64_t streamed_invalid = 0;  // Streamed with a broadcast-miss.
-  for (std::uint64_t seed = 1; seed <= count; ++seed) {
-    history::History const h = broadcast_history(seed);
-    // A short settle delay judges messages early, so later ops meet let-go ones.
-    Streamed const s = stream(h, seed % 3 == 0 ? 4 : 1 << 16);
-    DeliveryReport const whole = check_history(h);
-    INFO("seed " << seed << "\n" << history::to_jsonl(h));
-    REQUIRE(s.report == whole);
-    Verdict const* const verdict = broadcast_verdict(whole);
-    REQUIRE(verdict != nullptr);
-    CHECK(s.stats.features_streamed == !s.loaded);
-    if (!s.stats.features_streamed) continue;
-    ++streamed;
-    streamed_invalid += verdict->validity == Validity::invalid;
-  }
-  INFO(streamed << " of " << count << " streamed, " << streamed_invalid << " invalid");
-  CHECK(streamed * 2 > count);
-  CHECK(streamed_invalid > 0);
+  testing::Tally const t = testing::agree_streamed(count, broadcast_history, "broadcast");
+  INFO(t.streamed << " of " << count << " streamed, " << t.streamed_invalid << " invalid");
+  CHECK(t.judged == count);  // Every history has a broadcast group.
+  CHECK(t.streamed * 2 > count);
+  CHECK(t.streamed_invalid > 0);  // Streamed with a broadcast-miss.
 }
 
 // Broadcast group bc (instances bc-0, bc-1) reads orders; p1 sends messages 1 and 2, and

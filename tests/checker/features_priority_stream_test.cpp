@@ -33,19 +33,13 @@ using testing::Streamed;
 // anomaly (most; a priority inversion in a third) and damaged (some).
 history::History priority_history(std::uint64_t seed) {
   SplitMix64 rng(seed);
-  testing::Shape shape = testing::random_shape(rng);
-  shape.features = true;
-  shape.whole_features = true;
-  history::History h = testing::random_valid_history(seed, shape);
-  auto const injectors = testing::all_injectors();
+  history::History h = testing::random_valid_history(seed, testing::featured_shape(rng));
   if (rng.chance(0.3)) {
     if (auto broken = testing::inject_priority_inversion(h, rng)) h = std::move(broken->history);
   } else {
-    testing::Injector const& injector = injectors[rng.below(injectors.size())];
-    if (rng.chance(0.6) && !injector.transactions)
-      if (auto broken = injector.inject(h, rng)) h = std::move(broken->history);
+    testing::maybe_inject(h, rng, 0.6);
   }
-  if (rng.chance(0.3)) h = testing::damage(h, rng);
+  testing::maybe_damage(h, rng);
   return h;
 }
 
@@ -56,28 +50,12 @@ Verdict const* priority_verdict(DeliveryReport const& report) {
 TEST_CASE("check_streaming gives check_history's report on histories with a priority queue",
           "[checker][features][stream][priority]") {
   std::uint64_t const count = mqcheck::testing::soak(400);
-  std::uint64_t judged = 0;    // With a priority verdict.
-  std::uint64_t streamed = 0;  // ...taken on the streaming path.
-  std::uint64_t streamed_invalid = 0;
-  for (std::uint64_t seed = 1; seed <= count; ++seed) {
-    history::History const h = priority_history(seed);
-    Streamed const s = stream(h, seed % 3 == 0 ? 4 : 1 << 16);
-    DeliveryReport const whole = check_history(h);
-    INFO("seed " << seed << "\n" << history::to_jsonl(h));
-    REQUIRE(s.report == whole);
-    CHECK(s.stats.features_streamed == !s.loaded);
-    Verdict const* const verdict = priority_verdict(whole);
-    if (verdict == nullptr) continue;
-    ++judged;
-    if (!s.stats.features_streamed) continue;
-    ++streamed;
-    streamed_invalid += verdict->validity == Validity::invalid;
-  }
-  INFO(streamed << " of " << judged << " with a priority verdict streamed, " << streamed_invalid
-                << " invalid");
-  CHECK(judged * 4 > count);
-  CHECK(streamed * 3 > judged);  // About half: a short settle delay or a pipeline loads.
-  CHECK(streamed_invalid > 0);
+  testing::Tally const t = testing::agree_streamed(count, priority_history, "priority");
+  INFO(t.streamed << " of " << t.judged << " with a priority verdict streamed, "
+                  << t.streamed_invalid << " invalid");
+  CHECK(t.judged * 4 > count);
+  CHECK(t.streamed * 3 > t.judged);  // About half: a short settle delay or a pipeline loads.
+  CHECK(t.streamed_invalid > 0);
 }
 
 // Queue pq is read by group pg. Messages 1 (priority 1) and 2 (priority 5) are sent and

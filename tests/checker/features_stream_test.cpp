@@ -35,35 +35,21 @@ using testing::Streamed;
 // A history with the streamed features (most), injected with one anomaly and damaged (some).
 history::History featured_history(std::uint64_t seed) {
   SplitMix64 rng(seed);
-  testing::Shape shape = testing::random_shape(rng);
-  shape.features = true;
+  testing::Shape shape = testing::featured_shape(rng);
   shape.whole_features = rng.chance(0.2);
   shape.transactions = rng.chance(0.2);
   history::History h = testing::random_valid_history(seed, shape);
-  auto const injectors = testing::all_injectors();
-  testing::Injector const& injector = injectors[rng.below(injectors.size())];
-  if (rng.chance(0.7) && !injector.transactions)
-    if (auto broken = injector.inject(h, rng)) h = std::move(broken->history);
-  if (rng.chance(0.3)) h = damage(h, rng);
+  testing::maybe_inject(h, rng, 0.7);
+  testing::maybe_damage(h, rng);
   return h;
 }
 
 TEST_CASE("check_streaming gives check_history's report on histories with features",
           "[checker][features][stream]") {
   std::uint64_t const count = mqcheck::testing::soak(600);
-  std::uint64_t streamed = 0;
-  for (std::uint64_t seed = 1; seed <= count; ++seed) {
-    history::History const h = featured_history(seed);
-    // A short settle delay lets send records go early, so later ops meet forgotten ones.
-    Streamed const s = stream(h, seed % 3 == 0 ? 4 : 1 << 16);
-    DeliveryReport const whole = check_history(h);
-    INFO("seed " << seed << "\n" << history::to_jsonl(h));
-    REQUIRE(s.report == whole);
-    CHECK(s.stats.features_streamed == !s.loaded);  // Feature verdicts come from one or other.
-    if (s.stats.features_streamed) ++streamed;
-  }
-  INFO(streamed << " of " << count << " streamed");
-  CHECK(streamed * 2 > count);  // Most take the streaming path; the rest say why they cannot.
+  testing::Tally const t = testing::agree_streamed(count, featured_history, "");
+  INFO(t.streamed << " of " << count << " streamed");
+  CHECK(t.streamed * 2 > count);  // Most take the streaming path; the rest say why they cannot.
 }
 
 // p1 sends message 1 in tenant blue with tag TagB, delayed to 100us; group billing (filter
@@ -127,15 +113,9 @@ TEST_CASE("the feature stream loads the history where one pass cannot match it",
 // dead letters stream; injected and damaged as featured_history's are.
 history::History dead_letter_history(std::uint64_t seed) {
   SplitMix64 rng(seed);
-  testing::Shape shape = testing::random_shape(rng);
-  shape.features = true;
-  shape.whole_features = true;
-  history::History h = testing::random_valid_history(seed, shape);
-  auto const injectors = testing::all_injectors();
-  testing::Injector const& injector = injectors[rng.below(injectors.size())];
-  if (rng.chance(0.7) && !injector.transactions)
-    if (auto broken = injector.inject(h, rng)) h = std::move(broken->history);
-  if (rng.chance(0.3)) h = damage(h, rng);
+  history::History h = testing::random_valid_history(seed, testing::featured_shape(rng));
+  testing::maybe_inject(h, rng, 0.7);
+  testing::maybe_damage(h, rng);
   history::Header header = h.header();
   for (auto& [group, spec] : header.groups) spec.mode = history::GroupSpec{}.mode;
   std::vector<Op> ops(h.ops().begin(), h.ops().end());
@@ -152,24 +132,11 @@ Verdict const* dead_letter_verdict(DeliveryReport const& report) {
 TEST_CASE("check_streaming gives check_history's report on histories with dead letters",
           "[checker][features][stream]") {
   std::uint64_t const count = mqcheck::testing::soak(300);
-  std::uint64_t streamed = 0;
-  std::uint64_t streamed_invalid = 0;  // Streamed with a dead-letter anomaly.
-  for (std::uint64_t seed = 1; seed <= count; ++seed) {
-    history::History const h = dead_letter_history(seed);
-    Streamed const s = stream(h, seed % 3 == 0 ? 4 : 1 << 16);
-    DeliveryReport const whole = check_history(h);
-    INFO("seed " << seed << "\n" << history::to_jsonl(h));
-    REQUIRE(s.report == whole);
-    Verdict const* const verdict = dead_letter_verdict(whole);
-    REQUIRE(verdict != nullptr);
-    CHECK(s.stats.features_streamed == !s.loaded);
-    if (!s.stats.features_streamed) continue;
-    ++streamed;
-    streamed_invalid += verdict->validity == Validity::invalid;
-  }
-  INFO(streamed << " of " << count << " streamed, " << streamed_invalid << " invalid");
-  CHECK(streamed * 4 > count);
-  CHECK(streamed_invalid > 0);
+  testing::Tally const t = testing::agree_streamed(count, dead_letter_history, "dead-letter");
+  INFO(t.streamed << " of " << count << " streamed, " << t.streamed_invalid << " invalid");
+  CHECK(t.judged == count);  // Every history has a dead-letter group.
+  CHECK(t.streamed * 4 > count);
+  CHECK(t.streamed_invalid > 0);  // Streamed with a dead-letter anomaly.
 }
 
 // Group billing dead-letters to orders-dlq after 2 nacks; p1 sends message 1 and billing

@@ -2,7 +2,8 @@
 // File: tests/checker/streamed_check.hpp (tests, layer: checker)
 // What the streaming-path tests of the feature checks share: one check_streaming run that
 // notes whether it loaded the history, a light damage (a few ops dropped, repeated at the end
-// or retyped) and the lookup of one guarantee's verdict in a report.
+// or retyped), the lookup of one guarantee's verdict in a report, the random featured
+// histories and the loop that holds the stream to check_history on them.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 #include <vector>
 
 #include "checker/check.hpp"
+#include "history/history_io.hpp"
+#include "tests/checker/anomaly_injection.hpp"
 #include "tests/checker/random_history.hpp"
 #include "tests/common/soak.hpp"
 #include "tests/common/splitmix64.hpp"
@@ -83,6 +86,60 @@ std::array<std::size_t, 2> memory_peaks(Make make, std::string_view guarantee) {
     peak[i] = s.stats.memory_peak_bytes;
   }
   return peak;
+}
+
+/// A random shape with the feature properties: a broadcast group, a dead-letter group and a
+/// priority queue beside the plain groups, and the shapes that need the whole history.
+inline Shape featured_shape(mqcheck::testing::SplitMix64& rng) {
+  Shape shape = random_shape(rng);
+  shape.features = true;
+  shape.whole_features = true;
+  return shape;
+}
+
+/// With probability `p`, injects one anomaly drawn from all_injectors() into `h`; a drawn
+/// transactional injector injects nothing (the feature histories have no transactions to break).
+inline void maybe_inject(history::History& h, mqcheck::testing::SplitMix64& rng, double p) {
+  auto const injectors = all_injectors();
+  Injector const& injector = injectors[rng.below(injectors.size())];
+  if (rng.chance(p) && !injector.transactions)
+    if (auto broken = injector.inject(h, rng)) h = std::move(broken->history);
+}
+
+/// With probability 0.3, damage(h).
+inline void maybe_damage(history::History& h, mqcheck::testing::SplitMix64& rng) {
+  if (rng.chance(0.3)) h = damage(h, rng);
+}
+
+/// What streaming a run of random histories showed.
+struct Tally {
+  std::uint64_t judged = 0;            // With a verdict of the guarantee.
+  std::uint64_t streamed = 0;          // ...whose feature verdicts came from the stream.
+  std::uint64_t streamed_invalid = 0;  // ...and that verdict was invalid.
+};
+
+/// Streams `make(seed)` for seeds 1..count (a third with a short settle delay, so that later ops
+/// meet messages already let go) and requires check_history's report of each, byte for byte,
+/// with the feature verdicts from the stream exactly when it did not load. An empty
+/// `guarantee` counts every history as judged.
+template <class Make>
+Tally agree_streamed(std::uint64_t count, Make make, std::string_view guarantee) {
+  Tally tally;
+  for (std::uint64_t seed = 1; seed <= count; ++seed) {
+    history::History const h = make(seed);
+    Streamed const s = stream(h, seed % 3 == 0 ? 4 : 1 << 16);
+    DeliveryReport const whole = check_history(h);
+    INFO("seed " << seed << "\n" << history::to_jsonl(h));
+    REQUIRE(s.report == whole);
+    CHECK(s.stats.features_streamed == !s.loaded);  // Feature verdicts come from one or other.
+    Verdict const* const verdict = guarantee.empty() ? nullptr : verdict_named(whole, guarantee);
+    if (!guarantee.empty() && verdict == nullptr) continue;
+    ++tally.judged;
+    if (!s.stats.features_streamed) continue;
+    ++tally.streamed;
+    tally.streamed_invalid += verdict != nullptr && verdict->validity == Validity::invalid;
+  }
+  return tally;
 }
 
 }  // namespace mqcheck::checker::testing
