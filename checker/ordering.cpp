@@ -127,18 +127,31 @@ std::string broker_first(Node const& u, Node const& v, ChainKey const& chain, Or
          op_name(v.broker.lo_op) + ")";
 }
 
-std::vector<Anomaly> judge_consumers(ChainKey const& chain, std::vector<Node> const& nodes,
-                                     OrderingScope scope) {
+// A chain's two orders, as find_inversions takes them: the broker's spans, and the ranks of
+// the processings (or sends) in history order.
+struct ChainOrders {
   std::vector<Span> broker;
+  std::vector<Span> order;
+};
+
+ChainOrders orders_of(std::vector<Node> const& nodes) {
+  ChainOrders out;
   std::vector<OpPosition> keys;
   std::vector<std::uint64_t> ops;
   for (Node const& node : nodes) {
-    broker.push_back(node.broker);
+    out.broker.push_back(node.broker);
     keys.push_back(node.order);
     ops.push_back(node.order.op);
   }
+  out.order = rank_spans(keys, ops);
+  return out;
+}
+
+std::vector<Anomaly> judge_consumers(ChainKey const& chain, std::vector<Node> const& nodes,
+                                     OrderingScope scope) {
+  ChainOrders const orders = orders_of(nodes);
   std::vector<Anomaly> anomalies;
-  for (Inversion const& inversion : find_inversions(broker, rank_spans(keys, ops))) {
+  for (Inversion const& inversion : find_inversions(orders.broker, orders.order)) {
     Node const& u = nodes[inversion.earlier];  // Broker first, processed later.
     Node const& v = nodes[inversion.later];
     std::string explanation = "group " + chain.group + " processed " + message_name(v.id) + " (" +
@@ -169,16 +182,9 @@ Chains producer_chains(Placements const& placements, Topics const& topics) {
 }
 
 std::vector<Anomaly> judge_producer(ChainKey const& chain, std::vector<Node> const& nodes) {
-  std::vector<Span> stored;
-  std::vector<OpPosition> keys;
-  std::vector<std::uint64_t> ops;
-  for (Node const& node : nodes) {
-    stored.push_back(node.broker);
-    keys.push_back(node.order);
-    ops.push_back(node.order.op);
-  }
+  ChainOrders const orders = orders_of(nodes);
   std::vector<Anomaly> anomalies;
-  for (Inversion const& inversion : find_inversions(rank_spans(keys, ops), stored)) {
+  for (Inversion const& inversion : find_inversions(orders.order, orders.broker)) {
     Node const& u = nodes[inversion.earlier];  // Sent first, stored later.
     Node const& v = nodes[inversion.later];
     std::string explanation =
