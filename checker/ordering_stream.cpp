@@ -15,6 +15,7 @@
 #include "checker/ordering_stream.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 
 #include "checker/ordering.hpp"
@@ -41,6 +42,42 @@ bool ordered_by_acks(OrderingScope scope) {
   return scope == OrderingScope::queue || scope == OrderingScope::producer;
 }
 
+// Returns a == b. Inline, with no call for names of 4 to 16 bytes (most topic names): their
+// first and last words, which overlap when shorter than two, are the whole of them.
+bool ordering_same_text(std::string const& a, std::string const& b) {
+  std::size_t const n = a.size();
+  if (n != b.size()) return false;
+  char const* const p = a.data();
+  char const* const q = b.data();
+  if (n >= 8 && n <= 16) {
+    std::uint64_t w[4];
+    std::memcpy(&w[0], p, 8);
+    std::memcpy(&w[1], p + n - 8, 8);
+    std::memcpy(&w[2], q, 8);
+    std::memcpy(&w[3], q + n - 8, 8);
+    return ((w[0] ^ w[2]) | (w[1] ^ w[3])) == 0;
+  }
+  if (n >= 4 && n < 8) {
+    std::uint32_t w[4];
+    std::memcpy(&w[0], p, 4);
+    std::memcpy(&w[1], p + n - 4, 4);
+    std::memcpy(&w[2], q, 4);
+    std::memcpy(&w[3], q + n - 4, 4);
+    return ((w[0] ^ w[2]) | (w[1] ^ w[3])) == 0;
+  }
+  return std::memcmp(p, q, n) == 0;
+}
+
+// Most records only restate what is known of their message (a poll, a processing invoke, a
+// commit): no send, no first processing, no key, and a partition and offset, when given, equal
+// to those held. Judging those only marks them placed; this is that shortcut's condition.
+inline bool ordering_restates(Op const& op, Record const& record, Entry const& e) {
+  if (op.f == OpKind::send || (op.f == OpKind::process && op.type == OpType::ok)) return false;
+  if (!record.key.empty()) return false;
+  if (record.partition && !(e.has_partition && e.partition == *record.partition)) return false;
+  return !record.offset || (e.has_offset && e.offset == record.offset->value);
+}
+
 }  // namespace
 
 static_assert(sizeof(void*) != 8 || sizeof(Entry) == 48);  // No id: the shared table's.
@@ -61,16 +98,20 @@ StreamState::StreamState(history::Header const& header, std::uint64_t settle_del
 }
 
 // Groups are few; one bit each keeps an open message small. The 33rd group is a doubt.
-std::uint32_t StreamState::group_bit(std::uint32_t group) {
+std::uint32_t StreamState::group_index(std::uint32_t group) {
+  if (group < group_bits_.size() && group_bits_[group] != unknown_bit) return group_bits_[group];
   if (group_bits_.size() <= group) group_bits_.resize(group + 1, unknown_bit);
-  if (group_bits_[group] == unknown_bit) {
-    if (group_count_ == ordering_groups_max) {
-      doubt();
-      return 0;
-    }
-    group_bits_[group] = group_count_++;
+  if (group_count_ == ordering_groups_max) {
+    doubt();
+    return ordering_groups_max;
   }
-  return std::uint32_t{1} << group_bits_[group];
+  group_bits_[group] = group_count_++;
+  return group_bits_[group];
+}
+
+std::uint32_t StreamState::group_bit(std::uint32_t group) {
+  std::uint32_t const index = group_index(group);
+  return index == ordering_groups_max ? 0 : std::uint32_t{1} << index;
 }
 
 OrderingScope StreamState::look_up_scope(std::uint32_t topic) {
@@ -87,15 +128,20 @@ OrderingScope StreamState::look_up_scope(std::uint32_t topic) {
 void StreamState::observe(Op const& op) {
   if (!ordered_ || doubt_) return;
   now_ = op.index;
-  if (resets_position(op)) reads_.erase(names_.intern(op.process));
+  if (resets_position(op)) {
+    std::uint32_t const process = names_.intern(op.process);
+    if (process < read_epochs_.size()) ++read_epochs_[process];
+  }
   // An assign's records name partitions, not messages.
   if (history::is_client_op(op) && op.f != OpKind::assign &&
       (op.type != OpType::fail || op.f == OpKind::send)) {
     // The ops check_ordering reads records from: sends of any outcome (the message table),
     // and every other client op but failed ones and assigns (placements and claims).
-    if (slots_.size() < op.value.size()) slots_.resize(op.value.size());
-    for (std::size_t i = 0; i < op.value.size(); ++i)
-      touch(op, op.value[i], static_cast<std::uint32_t>(i));
+    // The count once: recomputing a vector's size divides by sizeof(Record) at every turn.
+    std::size_t const count = op.value.size();
+    Record const* const records = op.value.data();
+    if (slots_.size() < count) slots_.resize(count);
+    for (std::size_t i = 0; i < count; ++i) touch(op, records[i], static_cast<std::uint32_t>(i));
     if (op.type == OpType::ok && (op.f == OpKind::poll || op.f == OpKind::deliver))
       walk_poll(op);
   }
@@ -106,7 +152,6 @@ void StreamState::observe(Op const& op) {
 void StreamState::touch(Op const& op, Record const& record, std::uint32_t position) {
   // Placements take an empty topic from elsewhere, and producers are named by process.
   if (record.topic.empty() || op.process.empty()) return doubt();
-  std::uint32_t const topic = names_.intern(record.topic);
   std::uint32_t slot = table_.find_slot(record.id.value);
   // Found but not live: the delivery pass's message alone (a shared table).
   bool const fresh = slot == stream_detail::OpenTable::no_slot || !entry(slot).live;
@@ -117,15 +162,22 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
     if (slot == stream_detail::OpenTable::no_slot) table_.insert(record.id.value, inserted, slot);
     Entry& e = entry(slot);  // Default-made: never live, or reset when let go.
     e.live = true;
-    e.topic = topic;
+    e.topic = names_.intern(record.topic);
     ++held_;
+  } else if (!ordering_same_text(names_.name(entry(slot).topic), record.topic)) {
+    // A placement's topic is its first send's, known only at the end: two topics are a doubt.
+    // (Names are interned one to one, so comparing the text is comparing ids, with no lookup.)
+    return doubt();
   }
   slots_[position] = slot;  // For walk_poll, which needs no second lookup.
   Entry& e = entry(slot);   // Stays put while other entries come and go (IdTable).
-  // A placement's topic is its first send's, known only at the end: two topics are a doubt.
-  if (!fresh && e.topic != topic) return doubt();
   e.last_touch = now_;
-  judge(op, record, e, position);
+  if (ordering_restates(op, record, e)) {
+    // As judge() would: an offset repeated places the message (when its topic is ordered).
+    if (record.offset && scope_of(e.topic) != OrderingScope::none) e.placed = true;
+  } else {
+    judge(op, record, e, position);
+  }
   // Once every subscribed group processed it, it is due settle_delay ops after its last touch:
   // each touch from then on queues it, and only the entry of its last touch forgets it. (So
   // the queue is in time order, and a message is forgotten no later than it may be.)
@@ -186,7 +238,8 @@ void StreamState::claim(Entry& e, std::int64_t offset) {
     return;
   }
   if (e.processed_unplaced) return doubt();  // A group processed it before we knew where.
-  Unit& unit = unit_of(e);
+  std::uint32_t const number = unit_of(e);
+  Unit& unit = units_[number];
   // This message had no offset, so an earlier claim of this one was another's:
   // inconsistent-offsets.
   MessageId const slot{static_cast<std::uint64_t>(offset)};
@@ -194,14 +247,15 @@ void StreamState::claim(Entry& e, std::int64_t offset) {
   unit.claimed.insert(slot);
   e.has_offset = true;
   e.offset = offset;
-  if (e.sent_op != no_op) producer_order(e, unit);
+  if (e.sent_op != no_op) producer_order(e, number);
 }
 
 void StreamState::process(Op const& op, Entry& e, OrderingScope scope) {
-  std::uint32_t const group = names_.intern(op.group);
-  std::uint32_t const bit = group_bit(group);
+  std::uint32_t const index = group_index(names_.intern(op.group));
+  if (index == ordering_groups_max) return;  // A doubt.
+  std::uint32_t const bit = std::uint32_t{1} << index;
   // Redeliveries are at-most-once's business: only the first processing orders.
-  if ((e.groups & bit) != 0 || bit == 0) return;
+  if ((e.groups & bit) != 0) return;
   e.groups |= bit;
   e.processed = true;
   e.placed = true;
@@ -210,14 +264,17 @@ void StreamState::process(Op const& op, Entry& e, OrderingScope scope) {
     if (e.acked && ordered_by_acks(scope)) doubt();  // A real-time chain: not judged here.
     return;
   }
-  auto const [max, fresh] = unit_of(e).processed_max.try_emplace(group, e.offset);
-  if (fresh) return;
-  if (e.offset <= max->second) return doubt();  // Processed after a later offset.
-  max->second = e.offset;
+  std::vector<std::int64_t>& maxima = units_[unit_of(e)].processed_max;
+  if (maxima.size() <= index) maxima.resize(index + 1, Unit::no_offset);
+  if (e.offset <= maxima[index]) return doubt();  // Processed after a later offset.
+  maxima[index] = e.offset;
 }
 
-void StreamState::producer_order(Entry const& e, Unit& unit) {
-  ProducerOrder& order = unit.producers[e.sender];
+void StreamState::producer_order(Entry const& e, std::uint32_t unit) {
+  bool fresh = false;
+  std::uint32_t const number = order_numbers_.number(std::uint64_t{unit} << 32 | e.sender, fresh);
+  if (fresh) orders_.emplace_back();
+  ProducerOrder& order = orders_[number];
   ProducerOrder::Key const key{e.sent_op, e.sent_position};
   while (!order.held.empty() && order.held.front().first.first + settle_delay_ <= now_) {
     order.forgot = true;
@@ -242,16 +299,27 @@ void StreamState::producer_order(Entry const& e, Unit& unit) {
 
 // As check_offsets' PollWalk: per partition, the first and the last offset the poll listed.
 void StreamState::walk_poll(Op const& op) {
+  if (doubt_) return;  // touch() may have left slots_ unset.
+  std::uint32_t const process = names_.intern(op.process);
+  if (op.value.size() == 1) {  // Most polls of a long history: one record, one run, no list.
+    Record const& record = op.value.front();
+    if (!record.offset) return;
+    MQCHECK_ASSERT(table_.id_at(slots_[0]) == record.id.value);
+    Entry const& e = entry(slots_[0]);
+    if (scope_of(e.topic) == OrderingScope::none) return;
+    return read_run(process, unit_of(e), record.offset->value, record.offset->value);
+  }
   std::vector<Run>& runs = runs_;  // Reused: no allocation per poll once warm.
   runs.clear();
-  for (std::size_t i = 0; i < op.value.size(); ++i) {
+  std::size_t const count = op.value.size();
+  for (std::size_t i = 0; i < count; ++i) {
     Record const& record = op.value[i];
     if (!record.offset || doubt_) continue;
     // touch() filed it at slots_[i] (no erase comes between), or doubted.
     MQCHECK_ASSERT(table_.id_at(slots_[i]) == record.id.value);
     Entry const& e = entry(slots_[i]);
     if (scope_of(e.topic) == OrderingScope::none) continue;
-    std::uint64_t const unit = unit_key(e.topic, e.has_partition, e.partition);
+    std::uint32_t const unit = unit_of(e);
     std::int64_t const offset = record.offset->value;
     auto const run = std::find_if(runs.begin(), runs.end(), [&](Run const& r) {
       return r.unit == unit;
@@ -262,29 +330,45 @@ void StreamState::walk_poll(Op const& op) {
       run->last = offset;
     }
   }
-  if (runs.empty() || doubt_) return;
-  std::map<std::uint64_t, std::int64_t>& mine = reads_[names_.intern(op.process)];
+  if (doubt_) return;
   for (Run const& run : runs) {
-    auto const [last, fresh] = mine.try_emplace(run.unit, run.last);
-    // Not contiguous: a nonmonotonic-poll, or a gap that may be a poll-skip.
-    if (!fresh && run.first != last->second + 1) return doubt();
-    last->second = run.last;
+    read_run(process, run.unit, run.first, run.last);
+    if (doubt_) return;
   }
 }
 
-std::uint64_t StreamState::unit_key(std::uint32_t topic, bool has_partition,
-                                    std::int32_t partition) {
-  return (std::uint64_t{topic} << 33) | (std::uint64_t{has_partition} << 32) |
-         static_cast<std::uint32_t>(partition);
+// `process` read offsets first..last of `unit` in one poll: contiguous with its last read of
+// it, unless its position was reset since (another epoch) or it never read there.
+void StreamState::read_run(std::uint32_t process, std::uint32_t unit, std::int64_t first,
+                           std::int64_t last) {
+  if (read_epochs_.size() <= process) read_epochs_.resize(process + 1, 0);
+  std::uint32_t const epoch = read_epochs_[process];
+  bool fresh = false;
+  std::uint32_t const number = read_numbers_.number(std::uint64_t{process} << 32 | unit, fresh);
+  if (fresh) reads_.emplace_back();
+  ReadMark& mark = reads_[number];
+  // Not contiguous: a nonmonotonic-poll, or a gap that may be a poll-skip.
+  if (!fresh && mark.epoch == epoch && first != mark.last + 1) return doubt();
+  mark.last = last;
+  mark.epoch = epoch;
 }
 
-Unit& StreamState::unit_of(std::uint32_t topic, bool has_partition, std::int32_t partition) {
-  std::uint64_t const key = unit_key(topic, has_partition, partition);
-  if (key != last_unit_key_) {
-    last_unit_ = &units_[key];
-    last_unit_key_ = key;
+std::uint32_t StreamState::look_up_unit(std::uint32_t topic, bool has_partition,
+                                        std::int32_t partition) {
+  std::uint64_t const key = (std::uint64_t{topic} << 33) | (std::uint64_t{has_partition} << 32) |
+                            static_cast<std::uint32_t>(partition);
+  auto const [found, fresh] =
+      unit_numbers_.try_emplace(key, static_cast<std::uint32_t>(units_.size()));
+  if (fresh) units_.emplace_back();
+  std::size_t const column =
+      has_partition ? std::size_t{static_cast<std::uint32_t>(partition)} + 1 : 0;
+  if (column <= dense_partitions) {  // Else only the map knows it.
+    if (dense_units_.size() <= topic) dense_units_.resize(topic + 1);
+    std::vector<std::uint32_t>& row = dense_units_[topic];
+    if (row.size() <= column) row.resize(column + 1, 0);
+    row[column] = found->second + 1;
   }
-  return *last_unit_;
+  return found->second;
 }
 
 bool StreamState::look_up_settled(Entry const& e) {
@@ -372,13 +456,18 @@ std::size_t StreamState::memory_bytes() const {
   // A shared table is the delivery pass's to count (its side chunks included).
   std::size_t bytes = (own_ != nullptr ? own_->memory_bytes() : 0) + names_.memory_bytes();
   bytes += due_.size() * sizeof(due_.front()) + forgotten_.memory_bytes();
-  for (auto const& [key, unit] : units_) {
-    bytes += sizeof(Unit) + node + unit.claimed.memory_bytes();
-    bytes += unit.processed_max.size() * (node + 16);
-    for (auto const& [sender, order] : unit.producers)
-      bytes += sizeof(order) + node + order.held.size() * sizeof(order.held.front());
+  for (Unit const& unit : units_) {
+    bytes += sizeof(Unit) + unit.claimed.memory_bytes();
+    bytes += unit.processed_max.capacity() * sizeof(std::int64_t);
   }
-  for (auto const& [process, units] : reads_) bytes += node + units.size() * (node + 16);
+  bytes += unit_numbers_.size() * (node + 16);
+  for (std::vector<std::uint32_t> const& row : dense_units_)
+    bytes += sizeof(row) + row.capacity() * sizeof(std::uint32_t);
+  bytes += order_numbers_.memory_bytes() + read_numbers_.memory_bytes();
+  bytes += reads_.capacity() * sizeof(ReadMark);
+  for (ProducerOrder const& order : orders_)
+    bytes += sizeof(order) + order.held.size() * sizeof(order.held.front());
+  bytes += read_epochs_.capacity() * sizeof(std::uint32_t) + group_bits_.capacity();
   return bytes;
 }
 

@@ -19,6 +19,7 @@
 #include "checker/id_set.hpp"
 #include "checker/id_table.hpp"
 #include "checker/ordering_entry.hpp"
+#include "checker/ordering_keys.hpp"
 #include "checker/verdict.hpp"
 #include "history/history.hpp"
 
@@ -35,13 +36,24 @@ struct ProducerOrder {
   std::int64_t forgot_offset = 0;  // ...and the highest offset.
 };
 
-/// One (topic, partition): an ordering unit.
+/// One (topic, partition): an ordering unit. Units are numbered densely as they appear
+/// (StreamState::unit_of); what is kept per unit and group, producer or consumer process is
+/// found by that number, in flat tables rather than maps searched at every op.
 struct Unit {
   /// Every offset some message was claimed at (as ids: offsets are >= 0). A partition's offsets
   /// are dense, so this is a few intervals; a second message at one of them is a doubt.
   IdSet claimed;
-  std::map<std::uint32_t, std::int64_t> processed_max;  // Group -> highest first-processed.
-  std::map<std::uint32_t, ProducerOrder> producers;     // By sender.
+  /// By group index (StreamState::group_index): the highest first-processed offset, or
+  /// no_offset while the group processed nothing here.
+  std::vector<std::int64_t> processed_max;
+  static constexpr std::int64_t no_offset = -1;  // Claimed offsets are >= 0.
+};
+
+/// Where one consumer process last stopped reading one unit, and in which of its reading
+/// epochs (StreamState::read_epochs_): a mark of an older epoch is no mark.
+struct ReadMark {
+  std::int64_t last = 0;
+  std::uint32_t epoch = 0;
 };
 
 class StreamState {
@@ -73,11 +85,24 @@ class StreamState {
   void place(history::Record const& record, Entry& e, history::OrderingScope scope);
   void claim(Entry& e, std::int64_t offset);
   void process(history::Op const& op, Entry& e, history::OrderingScope scope);
-  void producer_order(Entry const& e, Unit& unit);
+  void producer_order(Entry const& e, std::uint32_t unit);
   void walk_poll(history::Op const& op);
-  Unit& unit_of(std::uint32_t topic, bool has_partition, std::int32_t partition);
-  Unit& unit_of(Entry const& e) { return unit_of(e.topic, e.has_partition, e.partition); }
-  static std::uint64_t unit_key(std::uint32_t topic, bool has_partition, std::int32_t partition);
+  void read_run(std::uint32_t process, std::uint32_t unit, std::int64_t first, std::int64_t last);
+  /// The number of the unit (topic, partition), made when new. Inline: most ops ask, and a
+  /// partition below dense_partitions is found in its topic's row with no search.
+  std::uint32_t unit_of(std::uint32_t topic, bool has_partition, std::int32_t partition) {
+    // Column 0 is the topic without a partition; a negative partition is never dense.
+    std::size_t const column =
+        has_partition ? std::size_t{static_cast<std::uint32_t>(partition)} + 1 : 0;
+    if (topic < dense_units_.size() && column < dense_units_[topic].size()) {
+      std::uint32_t const known = dense_units_[topic][column];
+      if (known != 0) return known - 1;
+    }
+    return look_up_unit(topic, has_partition, partition);
+  }
+  std::uint32_t unit_of(Entry const& e) { return unit_of(e.topic, e.has_partition, e.partition); }
+  std::uint32_t look_up_unit(std::uint32_t topic, bool has_partition, std::int32_t partition);
+  static constexpr std::size_t dense_partitions = 4096;
   bool settled(Entry const& e) {  // Inline: every touch asks.
     if (e.topic < readers_.size() && readers_[e.topic] != unknown_readers)
       return (e.groups & readers_[e.topic]) == readers_[e.topic];
@@ -87,6 +112,7 @@ class StreamState {
   void judge(history::Op const& op, history::Record const& record, Entry& e,
              std::uint32_t position);
   std::uint32_t group_bit(std::uint32_t group);
+  std::uint32_t group_index(std::uint32_t group);  // 0..31, or ordering_groups_max (a doubt).
   void forget_due(std::uint64_t now);
   void note_exercise(Entry const& e);
 
@@ -118,13 +144,24 @@ class StreamState {
   };
   std::deque<Due> due_;
   IdSet forgotten_;
-  std::map<std::uint64_t, Unit> units_;  // By unit_key.
-  std::uint64_t last_unit_key_ = ~std::uint64_t{0};
-  Unit* last_unit_ = nullptr;
-  std::map<std::uint32_t, std::map<std::uint64_t, std::int64_t>> reads_;  // Process -> unit.
+  // By unit number. (A vector: indexing a deque divides; no Unit& is held while one is made.)
+  std::vector<Unit> units_;
+  // (topic, has partition, partition) -> unit number: every unit, and the rows below.
+  std::map<std::uint64_t, std::uint32_t> unit_numbers_;
+  // By topic name id, then partition + 1 (0: no partition): unit number + 1, or 0 (not yet).
+  std::vector<std::vector<std::uint32_t>> dense_units_;
+  // By (unit << 32 | sender name id): the sender's order in that unit, in orders_.
+  KeyNumbers order_numbers_;
+  std::vector<ProducerOrder> orders_;  // As units_.
+  // By (consumer process name id << 32 | unit): where it last stopped reading the unit.
+  KeyNumbers read_numbers_;
+  std::vector<ReadMark> reads_;
+  // By process name id: its reading epoch, bumped when its position resets (an assign, a
+  // crash...), which voids its marks at once with nothing erased.
+  std::vector<std::uint32_t> read_epochs_;
   std::uint64_t now_ = 0;
   struct Run {  // What one poll read of one unit: its first and last offset.
-    std::uint64_t unit;
+    std::uint32_t unit;
     std::int64_t first;
     std::int64_t last;
   };
