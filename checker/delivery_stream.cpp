@@ -105,6 +105,7 @@ Pass::Pass(history::Header const& header, StreamOptions options, std::set<Messag
     : header_(header),
       options_(options),
       focus_(focus),
+      txns_(focus == nullptr, options.txn_recent_intervals),
       dead_(header),
       dead_letters_(!header.groups.empty()) {
   for (auto const& [topic, groups] : header.subscriptions) {
@@ -121,8 +122,10 @@ Pass::Pass(history::Header const& header, StreamOptions options, std::set<Messag
 }
 
 void Pass::observe(Op const& op) {
-  if (focus_ == nullptr) {  // Transactions and dead letters are whole-history facts.
-    if (!op.txn.empty()) txns_.observe(op);  // It reads nothing else.
+  if (focus_ == nullptr) {  // How transactions end and dead letters are whole-history facts.
+    if (!op.txn.empty() && (op.f == OpKind::txn_commit || op.f == OpKind::txn_abort) &&
+        history::is_client_op(op))
+      txns_.observe_end(op);
     if (dead_letters_) dead_.observe(op);
   }
   if (history::is_client_op(op) && (op.f == OpKind::send || op.f == OpKind::process))
@@ -132,32 +135,44 @@ void Pass::observe(Op const& op) {
 
 void Pass::pair_and_file(Op const& op) {
   std::uint32_t const process = names_.intern(op.process);
+  // The op's transaction, looked up once: each record filed under it holds its slot. Made for
+  // every send and process that names one, so that the first pass knows each such name (a
+  // second pass asks it about those its rebuilt messages name). Held while the op is filed:
+  // the completed invoke lets go of its own reference meanwhile, maybe to the same slot.
+  std::uint32_t const txn = op.txn.empty() ? TxnFates::none : txns_.slot_of(op.txn);
+  txns_.hold(txn);
   if (op.type == OpType::invoke) {
-    file_invoke(op, process);
-    if (op.f == OpKind::send) {
-      std::uint32_t const txn = names_.intern(op.txn);
+    file_invoke(op, process, txn);
+    if (op.f == OpKind::send)
       for (Record const& record : op.value) on_send_invoke(op, record, process, txn);
+  } else {
+    std::uint64_t const invoke = take_open_invoke(op, process);
+    if (op.f == OpKind::send) {
+      for (Record const& record : op.value) on_send_completion(op, record, invoke, txn);
+    } else if (op.type != OpType::fail) {  // A failed process did not happen.
+      std::uint32_t const group = names_.intern(op.group);
+      for (Record const& record : op.value) {
+        on_process(op, record.id, names_.intern(record.topic), op.index, group, process, txn,
+                   op.type);
+      }
     }
-    return;
   }
-  std::uint64_t const invoke = take_open_invoke(op, process);
-  if (op.f == OpKind::send) {
-    for (Record const& record : op.value) on_send_completion(op, record, invoke);
-  } else if (op.type != OpType::fail) {  // A failed process did not happen.
-    std::uint32_t const group = names_.intern(op.group);
-    for (Record const& record : op.value)
-      on_process(op, record.id, names_.intern(record.topic), op.index, group, process, op.type);
-  }
+  txns_.release(txn);  // Goes when no record took it and nothing else needs it.
 }
 
 // Files the invoke `op` of `process` to wait for its completion.
-void Pass::file_invoke(Op const& op, std::uint32_t process) {
+void Pass::file_invoke(Op const& op, std::uint32_t process, std::uint32_t txn) {
   if (invokes_.size() <= process) invokes_.resize(process + 1);
   OpenInvoke& invoke = invokes_[process].emplace_back();
   invoke.index = op.index;
   invoke.f = op.f;
   invoke.group = names_.intern(op.group);
-  invoke.txn = names_.intern(op.txn);
+  // A process invoke never completed counts in its transaction (close()); a send's attempt
+  // holds its own.
+  if (op.f == OpKind::process) {
+    invoke.txn = txn;
+    txns_.hold(txn);
+  }
   invoke.count = static_cast<std::uint32_t>(op.value.size());
   if (op.value.size() == 1) {
     invoke.id = op.value[0].id;
@@ -205,6 +220,7 @@ std::uint64_t Pass::take_open_invoke(Op const& op, std::uint32_t process) {
   });
   if (it == open.end()) return no_op;
   std::uint64_t const index = it->index;
+  txns_.release(it->txn);
   if (it->batch != OpenInvoke::no_batch) {  // Back to the pool, capacity kept.
     batches_[it->batch].ids.clear();
     batches_[it->batch].records.clear();
@@ -245,9 +261,11 @@ void Pass::on_send_invoke(Op const& op, Record const& record, std::uint32_t proc
   if (m->sends().empty()) m->topic = names_.intern(record.topic);
   if (m->tag == 0 && !record.tag.empty()) m->tag = names_.intern(record.tag);
   open_heap_bytes_ += m->add_send(Attempt{op.index, no_op, process, txn, OpType::info});
+  txns_.hold(txn);
 }
 
-void Pass::on_send_completion(Op const& op, Record const& record, std::uint64_t invoke) {
+void Pass::on_send_completion(Op const& op, Record const& record, std::uint64_t invoke,
+                              std::uint32_t txn) {
   std::uint32_t slot = 0;
   OpenMessage* const m = open_for(record.id, slot);
   if (m == nullptr) {
@@ -262,18 +280,23 @@ void Pass::on_send_completion(Op const& op, Record const& record, std::uint64_t 
   if (filed != sends.end()) {
     filed->completion = op.index;
     filed->outcome = op.type;
-    if (!op.txn.empty()) filed->txn = names_.intern(op.txn);
+    if (txn != TxnFates::none) {  // The completion's transaction replaces the invoke's.
+      txns_.hold(txn);
+      txns_.release(filed->txn);
+      filed->txn = txn;
+    }
   } else {
     // No attempt was filed: the completion stands alone, or its invoke named no message.
     if (sends.empty()) m->topic = names_.intern(record.topic);
-    open_heap_bytes_ += m->add_send(Attempt{invoke, op.index, names_.intern(op.process),
-                                            names_.intern(op.txn), op.type});
+    open_heap_bytes_ +=
+        m->add_send(Attempt{invoke, op.index, names_.intern(op.process), txn, op.type});
+    txns_.hold(txn);
   }
   consider(record.id, *m, op.index, slot);
 }
 
 void Pass::on_process(Op const& op, MessageId id, std::uint32_t topic, std::uint64_t op_index,
-                      std::uint32_t group, std::uint32_t process, OpType type) {
+                      std::uint32_t group, std::uint32_t process, std::uint32_t txn, OpType type) {
   std::uint32_t const unit = unit_of(group, process);
   std::uint32_t slot = 0;
   OpenMessage* const m = open_for(id, slot);
@@ -281,8 +304,8 @@ void Pass::on_process(Op const& op, MessageId id, std::uint32_t topic, std::uint
     if (wanted(id)) on_settled(id, op, unit);
     return;
   }
-  open_heap_bytes_ +=
-      m->add_proc(Proc{op_index, group, process, unit, topic, names_.intern(op.txn), type});
+  open_heap_bytes_ += m->add_proc(Proc{op_index, group, process, unit, topic, txn, type});
+  txns_.hold(txn);
   consider(id, *m, op_index, slot);
 }
 
@@ -305,14 +328,15 @@ void Pass::close() {
       Op op;  // Stands for the invoke: an op never completed counts as info.
       op.type = OpType::info;
       op.f = OpKind::process;
-      op.txn = names_.name(invoke.txn);
+      op.txn = txns_.name(invoke.txn);
       auto const file = [&](MessageId id, std::uint32_t topic) {
-        on_process(op, id, topic, invoke.index, invoke.group,
-                   static_cast<std::uint32_t>(process), OpType::info);
+        on_process(op, id, topic, invoke.index, invoke.group, static_cast<std::uint32_t>(process),
+                   invoke.txn, OpType::info);
       };
       if (invoke.count == 1) file(invoke.id, invoke.topic);
-      if (invoke.batch == OpenInvoke::no_batch) continue;
-      for (auto const& [id, topic] : batches_[invoke.batch].records) file(id, topic);
+      if (invoke.batch != OpenInvoke::no_batch)
+        for (auto const& [id, topic] : batches_[invoke.batch].records) file(id, topic);
+      txns_.release(invoke.txn);  // Its processings hold it now, if any was filed.
     }
     invokes_[process].clear();
   }

@@ -9,7 +9,10 @@
 // op changes that (a second processing: a duplicate), its witnesses are gone, so the message is
 // marked and a second pass over the same ops rebuilds exactly those messages. The report equals
 // check_delivery_whole's, byte for byte, whatever the delay: the delay only makes second passes
-// rare (a redelivery usually follows the first delivery closely).
+// rare (a redelivery usually follows the first delivery closely). Transactions are held while
+// a held record names them or they have not ended (checker/delivery_txn.hpp); a record that
+// names one whose fate was let go (a late op on a long-ended transaction) has it read again
+// from the ops at the end, in one more pass over them.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +21,7 @@
 #include <memory>
 
 #include "checker/delivery.hpp"
+#include "checker/transactions.hpp"
 #include "history/history.hpp"
 
 namespace mqcheck::checker {
@@ -32,17 +36,23 @@ struct StreamOptions {
   /// Called with each message the first pass settles (for a stream beside this one that holds
   /// per-message state until then: checker/feature_stream.hpp). May be empty.
   std::function<void(MessageId)> on_settle{};
+  /// How ended transaction names are kept (EndedTxns' `recent_intervals`, per producer
+  /// prefix): a record naming one older than that has its fate read again at the end. Tests
+  /// pass a small bound to reach it.
+  std::size_t txn_recent_intervals = 64;
 };
 
 /// What a streaming check cost, for benchmarks and reports.
 struct StreamStats {
   std::uint64_t ops = 0;               // Ops read in the first pass.
-  std::uint64_t passes = 0;            // 1, or 2 when settled messages had to be rebuilt.
+  std::uint64_t passes = 0;            // 1; +1 when settled messages had to be rebuilt, +1
+                                       // when transactions' fates had to be read again.
   std::uint64_t rebuilt = 0;           // Messages the second pass rebuilt.
   std::uint64_t settled = 0;           // Messages settled in the first pass.
   std::uint64_t open_peak = 0;         // Most messages held at once.
   std::size_t memory_peak_bytes = 0;   // Most heap bytes the state held (estimated, sampled).
   bool features_streamed = false;      // check_streaming gave feature verdicts, unloaded.
+  std::uint64_t txns_reread = 0;       // Transactions whose fate was read again at the end.
 };
 
 namespace stream_detail {
@@ -63,13 +73,16 @@ class DeliveryStream {
   /// Takes the next op of the first pass.
   void observe(history::Op const& op);
   /// Returns check_delivery_stream's report. `source` must yield the ops observe() took: it is
-  /// read again only when settled messages must be rebuilt (a second pass).
+  /// read again only when settled messages must be rebuilt (a second pass), and once more when
+  /// a held record names a transaction whose fate the pass let go (checker/delivery_txn.hpp).
   [[nodiscard]] DeliveryReport finish(OpSource const& source);
   /// The first pass's state, whose open-message table an OrderingStream fed the same ops may
   /// share (stream_detail::OpenTable).
   stream_detail::Pass& first_pass() { return *first_; }
 
  private:
+  TxnTable fates(OpSource const& source, stream_detail::Pass const* second);
+
   history::Header const& header_;
   StreamOptions options_;
   StreamStats local_;

@@ -6,6 +6,8 @@
 // (a second processing, an `info`, a transaction, a send that changes its outcome) sends it to
 // the second pass, which rebuilds it from every op that names it.
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 #include "checker/delivery_stream_state.hpp"
 #include "checker/feature_common.hpp"
@@ -36,10 +38,6 @@ std::optional<Category> Pass::settled_as(MessageId id) const {
   if (settled_info_.contains(id)) return Category::info;
   if (settled_fail_.contains(id)) return Category::fail;
   return std::nullopt;
-}
-
-bool Pass::committed(std::uint32_t txn) const {
-  return txn == 0 || txns_.committed(names_.name(txn));
 }
 
 bool Pass::settleable(OpenMessage const& m) const {
@@ -132,6 +130,9 @@ void Pass::settle(MessageId id, std::uint32_t slot) {
   if (options_.on_settle) options_.on_settle(id);
   // Every reader group processed it, so its dead-letter pairs can excuse nothing now.
   if (dead_letters_) dead_.forget(id);
+  // Its transactions all committed; each goes once no other record names it.
+  for (Attempt const& a : m.sends()) txns_.release(a.txn);
+  for (Proc const& p : m.procs()) txns_.release(p.txn);
   open_heap_bytes_ -= m.heap_bytes();
   --open_count_;
   // The ordering pass may still hold its entry beside it (a shared table): then only the
@@ -201,7 +202,7 @@ void Pass::export_open(TxnTable const& txns, MessageTable& table,
     facts.tag = names_.name(m.tag);
     for (Attempt const& a : m.sends()) {
       SendAttempt attempt{std::nullopt, std::nullopt, a.outcome, names_.name(a.process),
-                          names_.name(a.txn)};
+                          txns_.name(a.txn)};
       if (a.invoke != no_op) attempt.invoke = a.invoke;
       if (a.completion != no_op) attempt.completion = a.completion;
       auto const txn = txns.find(attempt.txn);
@@ -213,7 +214,7 @@ void Pass::export_open(TxnTable const& txns, MessageTable& table,
     }
     for (Proc const& p : m.procs()) {
       Counted const counted =
-          counted_as_processed(p.type, names_.name(p.txn), txns, header_.drained);
+          counted_as_processed(p.type, txns_.name(p.txn), txns, header_.drained);
       if (counted == Counted::no) continue;
       GroupProcessing& group = facts.groups[names_.name(p.group)];
       (counted == Counted::yes ? group.ok_ops : group.info_ops).push_back(p.op);
@@ -280,22 +281,53 @@ DeliveryReport DeliveryStream::finish(OpSource const& source) {
   s.passes = 1;
   s.settled = first.settled_count();
   if (sample_) s.memory_peak_bytes = std::max(s.memory_peak_bytes, first.memory_bytes());
-  TxnTable const txns = first.txns().finish();
-  MessageTable table;
-  std::map<std::uint64_t, std::string> processes;
-  first.export_open(txns, table, processes);
+  std::unique_ptr<stream_detail::Pass> second;
   if (!first.replay().empty()) {
-    stream_detail::Pass second(header_, options_, &first.replay());
-    source([&](Op const& op) { second.observe(op); });
-    second.close();
-    second.export_open(txns, table, processes);
+    second = std::make_unique<stream_detail::Pass>(header_, options_, &first.replay());
+    source([&](Op const& op) { second->observe(op); });
+    second->close();
     s.passes = 2;
     s.rebuilt = first.replay().size();
   }
+  TxnTable const txns = fates(source, second.get());
+  MessageTable table;
+  std::map<std::uint64_t, std::string> processes;
+  first.export_open(txns, table, processes);
+  if (second != nullptr) second->export_open(txns, table, processes);
   return delivery_detail::judge(
       header_, table, first.dead().finish(),
       [&](std::uint64_t op) -> std::string const& { return processes.at(op); },
       first.settled());
+}
+
+// The status of every transaction a held record names (of the first pass, and of `second`
+// when given): from the first pass when it knows it exactly, else from the ops that name the
+// transaction, read again (a transaction whose slot went and that a later record named).
+TxnTable DeliveryStream::fates(OpSource const& source, stream_detail::Pass const* second) {
+  stream_detail::TxnFates const& known = first_->txns();
+  TxnTable txns;
+  stream_detail::TxnNames unknown;
+  known.export_named(txns, unknown);
+  if (second != nullptr) {
+    stream_detail::TxnNames named;
+    second->txns().export_named(txns, named);  // Names only: a second pass traces no end.
+    for (std::string const& name : named) {
+      if (std::optional<TxnStatus> const status = known.exact_status(name)) {
+        txns[name].status = *status;
+      } else {
+        unknown.insert(name);
+      }
+    }
+  }
+  if (unknown.empty()) return txns;
+  TxnTableBuilder reread;
+  source([&](Op const& op) {
+    if (!op.txn.empty() && unknown.contains(op.txn)) reread.observe(op);
+  });
+  for (auto& [name, facts] : reread.finish()) txns[name] = facts;
+  ++stats_.passes;
+  stats_.txns_reread += unknown.size();
+  return txns;
 }
 
 DeliveryReport check_delivery_stream(history::Header const& header, OpSource const& source,

@@ -22,6 +22,7 @@
 
 #include "checker/delivery_detail.hpp"
 #include "checker/delivery_stream.hpp"
+#include "checker/delivery_txn.hpp"
 #include "checker/id_set.hpp"
 #include "checker/id_table.hpp"
 #include "checker/ordering_entry.hpp"
@@ -99,7 +100,8 @@ class Names {
   std::vector<std::uint32_t> index_ = std::vector<std::uint32_t>(64, 0);  // Ids; 0 = empty.
 };
 
-/// One send attempt: an invoke and its completion, as SendAttempt, names interned.
+/// One send attempt: an invoke and its completion, as SendAttempt, names interned (its
+/// transaction as a TxnFates slot, which it holds).
 struct Attempt {
   std::uint64_t invoke = no_op;
   std::uint64_t completion = no_op;
@@ -115,7 +117,7 @@ struct Proc {
   std::uint32_t process = 0;
   std::uint32_t unit = 0;
   std::uint32_t topic = 0;
-  std::uint32_t txn = 0;
+  std::uint32_t txn = 0;  // A TxnFates slot, which it holds.
   history::OpType type = history::OpType::ok;
 };
 
@@ -176,7 +178,7 @@ struct OpenInvoke {
   std::uint64_t index = 0;
   MessageId id{};             // Its only record, when count == 1.
   std::uint32_t group = 0;
-  std::uint32_t txn = 0;
+  std::uint32_t txn = 0;      // A process invoke's transaction (a TxnFates slot it holds).
   std::uint32_t count = 0;    // Records it names.
   std::uint32_t topic = 0;    // The topic of its only record (process invokes).
   std::uint32_t batch = no_batch;  // Its InvokeBatch, when count > 1.
@@ -201,12 +203,14 @@ class Pass {
   /// Files the invokes never completed (as info processings); call once, after the last op.
   void close();
   /// Adds the open messages to `table` with `txns` applied, and their processes to `processes`.
+  /// `txns` must hold every transaction a held record names (TxnFates::export_named).
   void export_open(TxnTable const& txns, MessageTable& table,
                    std::map<std::uint64_t, std::string>& processes) const;
 
   std::set<MessageId> const& replay() const { return replay_; }
   delivery_detail::Settled const& settled() const { return settled_; }
-  TxnTableBuilder const& txns() const { return txns_; }
+  /// The transactions the held records name, and (first pass) how each ended so far.
+  TxnFates const& txns() const { return txns_; }
   DeadLetterTracker const& dead() const { return dead_; }
   std::size_t open_count() const { return open_count_; }
   /// The open messages, for an ordering stream fed the same ops to share (before the first op).
@@ -218,11 +222,11 @@ class Pass {
   void pair_and_file(history::Op const& op);
   void on_send_invoke(history::Op const& op, history::Record const& record,
                       std::uint32_t process, std::uint32_t txn);
-  void file_invoke(history::Op const& op, std::uint32_t process);
+  void file_invoke(history::Op const& op, std::uint32_t process, std::uint32_t txn);
   void on_send_completion(history::Op const& op, history::Record const& record,
-                          std::uint64_t invoke);
-  void on_process(history::Op const& op, MessageId id, std::uint32_t topic,
-                  std::uint64_t op_index, std::uint32_t group, std::uint32_t process,
+                          std::uint64_t invoke, std::uint32_t txn);
+  void on_process(history::Op const& op, MessageId id, std::uint32_t topic, std::uint64_t op_index,
+                  std::uint32_t group, std::uint32_t process, std::uint32_t txn,
                   history::OpType type);
   std::uint64_t take_open_invoke(history::Op const& op, std::uint32_t process);
   // Null when the id is settled or not wanted; else sets `slot` to its slot in open_.
@@ -233,7 +237,9 @@ class Pass {
   void mark_replay(MessageId id);
   std::uint32_t unit_of(std::uint32_t group, std::uint32_t process);
   bool settleable(OpenMessage const& m) const;
-  bool committed(std::uint32_t txn) const;  // No transaction (0), or one known committed.
+  bool committed(std::uint32_t txn) const {  // No transaction (0), or one known committed.
+    return txns_.committed(txn);
+  }
   void consider(MessageId id, OpenMessage const& m, std::uint64_t now, std::uint32_t slot);
   void settle_due(std::uint64_t now);
   void prefetch_next() const;
@@ -269,7 +275,7 @@ class Pass {
   std::set<MessageId> replay_;
   delivery_detail::Settled settled_;
   std::uint64_t settled_count_ = 0;
-  TxnTableBuilder txns_;
+  TxnFates txns_;  // Slots named by Attempt::txn, Proc::txn and OpenInvoke::txn.
   DeadLetterTracker dead_;
   bool dead_letters_ = false;  // Some group is declared (DeadLetterTracker reads only those).
   std::vector<InvokeBatch> batches_;       // Pooled: an invoke's batch returns when it pairs.

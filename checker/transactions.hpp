@@ -57,9 +57,6 @@ class TxnTableBuilder {
   TxnTableBuilder& operator=(TxnTableBuilder&&) noexcept;
   void observe(history::Op const& op);
   [[nodiscard]] TxnTable finish() const;
-  /// Returns true when the ops observed so far include a txn-commit `ok` of `txn`: then its
-  /// status is committed whatever follows (a commit ok wins, see resolve()).
-  [[nodiscard]] bool committed(std::string const& txn) const;
   /// Returns an estimate of the heap bytes held: a trace per transaction named so far.
   [[nodiscard]] std::size_t memory_bytes() const;
 

@@ -77,6 +77,26 @@ bool EndedTxns::forgotten(std::string_view name) const {
   return it != numbered_.end() && split->number < it->second.floor && !find(name);
 }
 
+EndedTxns::Fate EndedTxns::fate(std::string_view name) const {
+  auto const of = [](std::optional<bool> found) {
+    if (!found) return Fate::none;
+    return *found ? Fate::committed : Fate::aborted;
+  };
+  std::optional<SplitName> const split = split_txn_name(name);
+  if (!split) {
+    auto const it = whole_.find(name);
+    return it == whole_.end() ? Fate::none : of(it->second);
+  }
+  auto const it = numbered_.find(split->prefix);
+  if (it == numbered_.end()) return Fate::none;
+  MessageId const number{split->number};
+  for (Ended const* sets : {&it->second.newer, &it->second.older}) {
+    if (sets->committed.contains(number)) return Fate::committed;
+    if (sets->aborted.contains(number)) return Fate::aborted;
+  }
+  return split->number < it->second.floor ? Fate::forgotten : Fate::none;
+}
+
 std::size_t EndedTxns::memory_bytes() const {
   // A map node with its links and a string key, short enough to be inline mostly.
   std::size_t bytes = whole_bytes_;

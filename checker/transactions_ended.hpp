@@ -38,6 +38,10 @@ class EndedTxns {
   /// Returns true when `name` may have ended but is no longer known to: find() then says
   /// nothing, and the caller must doubt.
   bool forgotten(std::string_view name) const;
+  /// find() and forgotten() in one lookup: committed, aborted, forgotten, or none of them
+  /// (never ended, as far as anyone knows).
+  enum class Fate : std::uint8_t { none, committed, aborted, forgotten };
+  Fate fate(std::string_view name) const;
   /// Returns an estimate of the heap bytes held.
   std::size_t memory_bytes() const;
 

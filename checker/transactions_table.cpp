@@ -166,11 +166,6 @@ void TxnTableBuilder::observe(Op const& op) {
   }
 }
 
-bool TxnTableBuilder::committed(std::string const& txn) const {
-  auto const it = traces_->by_txn.find(txn);
-  return it != traces_->by_txn.end() && it->second.commit_ok.has_value();
-}
-
 std::size_t TxnTableBuilder::memory_bytes() const { return traces_->bytes; }
 
 TxnTable TxnTableBuilder::finish() const {
