@@ -191,7 +191,8 @@ void Kernel<Model>::observe(NodeId n, model::Observe&& observed) {
   Node& node = nodes_[n.value];
   history::Op& op = observed.op;
   op.time = now_;
-  op.process = plan_.nodes[n.value].name;
+  // Out leaves a slot's last process name in place (out.hpp): copied only when it differs.
+  if (std::string const& name = plan_.nodes[n.value].name; op.process != name) op.process = name;
   if (op.type == history::OpType::invoke) {
     OpenOp& open = node.open.emplace_back(
         OpenOp{0, observed.on_crash, not_kept, op.f, op.value.size(), first_id(op)});
@@ -224,7 +225,11 @@ std::uint32_t Kernel<Model>::keep(history::Op&& op) {
   }
   std::uint32_t const slot = kept_free_.back();
   kept_free_.pop_back();
+  // The slot's old record list goes back to `op` (an Out slot), whose next op reuses its
+  // buffer: without it every streamed invoke allocated one list and freed another.
+  std::vector<history::Record> spare = std::move(kept_[slot].value);
   kept_[slot] = std::move(op);
+  op.value = std::move(spare);
   return slot;
 }
 

@@ -32,7 +32,8 @@ class Disk {
  public:
   using File = std::pair<FileId, DiskFile<Entry>>;
 
-  void append(FileId file, Entry entry) { slot(file).entries.push_back(std::move(entry)); }
+  void append(FileId file, Entry&& entry) { slot(file).entries.push_back(std::move(entry)); }
+  void append(FileId file, Entry const& entry) { append(file, Entry(entry)); }
 
   /// Cuts `file` to its first `length` entries (log truncation); the cut is durable at once.
   void truncate(FileId file, std::size_t length) {

@@ -91,7 +91,7 @@ class PrincipalTag {
   PrincipalTag& operator=(PrincipalTag const&) = delete;
   ~PrincipalTag() {
     if (principal_.empty()) return;
-    auto& observed = out_.observed();
+    auto observed = out_.observed();  // A span of this step's ops.
     for (std::size_t i = first_; i < observed.size(); ++i) {
       if (history::is_client_op(observed[i].op)) observed[i].op.principal = principal_;
     }

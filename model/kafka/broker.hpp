@@ -120,13 +120,14 @@ class Broker {
   void checkpoint_hws(Output& out);
   void recover_hw(std::uint32_t p, Disk<Entry> const& disk);
   void truncate_to_hw(std::uint32_t p, Output& out);
-  std::vector<history::Record> records(std::uint32_t p, Offset from, Offset to) const;
-  /// Returns `head` + `name` + `middle` + `number` + " state: <name>.leo=L <name>.hw=H", where
-  /// name is `partition`'s name(): the detail of the append and replicate events, built in one
-  /// buffer without building the name (they are the hot ones).
-  static std::string state_detail(std::string_view head, PartitionInfo const& partition,
-                                  std::string_view middle, std::int64_t number,
-                                  PartitionLog const& log);
+  /// Appends to `into` the messages (markers skipped) of partition p's log in [from, to).
+  void records(std::uint32_t p, Offset from, Offset to, std::vector<history::Record>& into) const;
+  /// Appends to `text` `head` + `name` + `middle` + `number` + " state: <name>.leo=L
+  /// <name>.hw=H", where name is `partition`'s name(): the detail of the append and replicate
+  /// events, built in the event's own buffer (Out::event_in_place) without building the name
+  /// (they are the hot ones).
+  static void state_detail(std::string& text, std::string_view head, PartitionInfo const& partition,
+                           std::string_view middle, std::int64_t number, PartitionLog const& log);
 
   ClusterConfig const* cluster_;
   std::int32_t index_;

@@ -192,9 +192,10 @@ void Broker::on_fetched(FetchResponse const& resp, Output& out) {
   }
   r.log.follow_hw(resp.high_watermark);
   if (!resp.records.empty()) {
-    std::string middle = " replica " + std::to_string(index_) + " hw ";
-    out.event(OpKind::replicate, records(resp.partition, first, r.log.leo()),
-              state_detail("fetched ", info, middle, r.log.hw().value, r.log));
+    std::string const middle = " replica " + std::to_string(index_) + " hw ";
+    history::Op& replicated = out.event_in_place(OpKind::replicate);
+    records(resp.partition, first, r.log.leo(), replicated.value);
+    state_detail(replicated.detail, "fetched ", info, middle, r.log.hw().value, r.log);
   }
   send_fetch(resp.partition, out);
 }

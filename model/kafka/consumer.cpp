@@ -54,8 +54,17 @@ std::size_t Consumer::slot_of(std::uint32_t partition) const {
 }
 
 history::Record Consumer::record(Polled const& p) const {
+  history::Record r;
+  record_into(r, p);
+  return r;
+}
+
+void Consumer::record_into(history::Record& r, Polled const& p) const {
   PartitionInfo const& info = config_->cluster->partitions[assigned_[p.slot]];
-  return history::Record::of(p.id, info.topic, p.offset, info.number);
+  r.id = p.id;
+  r.topic = info.topic;
+  r.offset = p.offset;
+  r.partition = info.number;
 }
 
 // Asks the coordinator for the committed offsets of the partitions held.
@@ -277,7 +286,9 @@ void Consumer::finish_poll(Output& out) {
   fetches_.clear();
   batch_.clear();
   next_ = 0;
-  std::vector<history::Record> returned;
+  // The ok poll's records are written into the op itself (no list built and moved); nothing
+  // else is recorded before the loop ends, so the reference stays valid.
+  history::Op& polled = out.complete_in_place(OpType::ok, OpKind::poll, config_->group);
   std::vector<std::uint64_t> aborted;
   for (std::size_t s = 0; s < fetched_.size(); ++s) {
     aborted.clear();
@@ -292,13 +303,12 @@ void Consumer::finish_poll(Output& out) {
       if (config_->filter.in_interceptor && !config_->filter.accepts(r.id.value)) continue;
       Polled const p{s, at, r.id, r.timestamp};
       batch_.push_back(p);
-      returned.push_back(record(p));
+      record_into(polled.value.emplace_back(), p);
       last_[s] = p;
     }
     fetched_[s].clear();
     fetched_aborted_[s].clear();
   }
-  out.complete(OpType::ok, OpKind::poll, std::move(returned), config_->group);
   after_poll(out);
 }
 
@@ -347,14 +357,16 @@ void Consumer::process_next(Output& out) {
     return start_poll(out);
   }
   // Processing takes effect atomically at its end: a crash before it means it did not happen.
-  out.invoke(OpKind::process, {record(batch_[next_])}, config_->group, OpType::fail);
+  history::Op& invoked = out.invoke_in_place(OpKind::process, config_->group, OpType::fail);
+  record_into(invoked.value.emplace_back(), batch_[next_]);
   if (session_) out.observed().back().op.txn = session_->txn();
   out.set_timer(processing_timer, config_->processing);
 }
 
 void Consumer::processed(Output& out) {
   if (dead_letter_failed(out)) return;  // consumer_dead_letter.cpp: a poison record's attempt.
-  out.complete(OpType::ok, OpKind::process, {record(batch_[next_])}, config_->group);
+  history::Op& done = out.complete_in_place(OpType::ok, OpKind::process, config_->group);
+  record_into(done.value.emplace_back(), batch_[next_]);
   if (session_) {
     out.observed().back().op.txn = session_->txn();
     transform_output(batch_[next_], out);

@@ -108,6 +108,8 @@ class Consumer {
   void hold(std::vector<std::uint32_t> partitions);
   void fetch_offsets(Output& out);
   history::Record record(Polled const& p) const;
+  /// Writes record(p) into `r`, a fresh Record (the ops' hot path: no Record is moved).
+  void record_into(history::Record& r, Polled const& p) const;
   bool visible(std::size_t slot, LogRecord const& r, Offset at, std::vector<std::uint64_t>& aborted,
                std::size_t& next_aborted) const;
   // Seeks and offset resets through ListOffsets (consumer_seek.cpp).

@@ -46,17 +46,19 @@ enum class Control : std::uint8_t { data, commit, abort };
 /// One record in a partition's log. `producer` 0 means a non-idempotent producer. A
 /// transactional record carries its producer's epoch; a marker (control != data) has id 0 and
 /// closes its producer's open transaction in this partition.
+// Members ordered by size (40 bytes, not 48 with padding): every message is kept in three
+// replicas' logs and, inside Entry, on three disks, so at 1M messages a byte here is 6 MB.
 struct LogRecord {
   MessageId id;
-  std::int32_t epoch = 0;  // The leader epoch it was appended in (KIP-101).
   std::uint64_t producer = 0;
+  // Milliseconds of the leader's clock at the append (LogAppendTime; partition_log.hpp):
+  // what time retention and ListOffsets by timestamp read. -1: not stamped yet.
+  std::int64_t timestamp = -1;
+  std::int32_t epoch = 0;  // The leader epoch it was appended in (KIP-101).
   std::int32_t sequence = -1;
   std::int32_t producer_epoch = 0;  // Bumped by InitProducerId (fencing) and, from 4.0, per txn.
   bool transactional = false;
   Control control = Control::data;
-  // Milliseconds of the leader's clock at the append (LogAppendTime; partition_log.hpp):
-  // what time retention and ListOffsets by timestamp read. -1: not stamped yet.
-  std::int64_t timestamp = -1;
   bool operator==(LogRecord const&) const = default;
 };
 
@@ -388,9 +390,12 @@ struct Entry {
     txn_state,
     log_start,  // A broker's log-start-offset checkpoint (partition, offset; retention.cpp).
   };
+  // Members ordered by size (144 bytes, not 168): brokers write one entry per record and
+  // replica, a producer one per message sent.
   Kind kind = Kind::record;
-  LogRecord record;                            // record
+  TxnPhase phase = TxnPhase::empty;            // txn_state
   std::uint32_t partition = 0;                 // partition_state, committed
+  LogRecord record;                            // record
   std::int32_t leader = no_leader;             // partition_state
   std::int32_t epoch = 0;                      // partition_state
   BrokerSet isr = 0;                           // partition_state
@@ -398,7 +403,6 @@ struct Entry {
   std::int32_t last_leader = no_leader;        // partition_state (KIP-966)
   std::uint32_t group = 0;                     // committed
   Offset offset;                               // committed, log_start
-  TxnPhase phase = TxnPhase::empty;            // txn_state
   std::vector<std::uint32_t> partitions = {};  // txn_state
   std::vector<PartitionOffset> offsets = {};   // txn_state (group: txn_id; offsets' group below)
   std::uint32_t offsets_group = 0;             // txn_state

@@ -14,17 +14,32 @@ namespace mqcheck::model::kafka {
 using history::OpKind;
 using history::OpType;
 
+namespace {
+// Whether a broker's throttle (KIP-219) has run out by `now` (0: never throttled).
+bool producer_throttle_ended(std::vector<SimTimeUs> const& throttled_until, SimTimeUs now) {
+  return std::any_of(throttled_until.begin(), throttled_until.end(),
+                     [&](SimTimeUs until) { return until.us > 0 && until <= now; });
+}
+}  // namespace
+
 // RecordAccumulator.append: a record joins the partition's last batch while it has room; one
 // that does not fit closes that batch (now full: ready at once) and starts a new one. A
 // record larger than batch.size gets a batch of its own. The new batch's clocks start now:
 // linger.ms (ready after it) and delivery.timeout.ms (ProducerBatch.createdMs, KIP-91).
 // Returns false when no batch became ready: then no broker did either, and draining again
-// would find what the last drain found (the sender only wakes for a ready batch).
+// would find what the last drain found (the sender only wakes for a ready batch). A new
+// batch that is not ready itself, closed none and has a known leader is such a case too: a
+// batch that is not ready never makes a request ready (it only adds bytes to one), and the
+// last drain left no broker with a free slot and a ready batch (pump drains until none).
+// Only time can change that meanwhile, by ending a throttle (KIP-219) before its timer
+// pumps (at the same instant, or earlier in the explorer's abstract time): once a throttle
+// has ended, every new batch drains, as before.
 bool Producer::accumulate(std::uint64_t id, std::uint32_t partition, std::string const& key,
                           Output& out) {
   std::int64_t const size = record_bytes(key);
   std::int64_t const created_ms = out.now().us / 1'000;  // CreateTime (producer_batch.hpp).
   std::uint64_t& open = open_[partition];
+  bool closed = false;  // A batch became full: ready.
   if (open != 0) {
     ProducerBatch& b = batches_.at(open);
     if (b.bytes + size <= config_->batch_size) {
@@ -37,6 +52,7 @@ bool Producer::accumulate(std::uint64_t id, std::uint32_t partition, std::string
     b.full = true;
     b.open = false;
     open = 0;
+    closed = true;
   }
   std::uint64_t const batch = next_batch_++;
   ProducerBatch b;
@@ -49,11 +65,15 @@ bool Producer::accumulate(std::uint64_t id, std::uint32_t partition, std::string
   b.timestamps.push_back(created_ms);
   b.bytes += size;
   b.full = b.bytes >= config_->batch_size;  // batch.size 0: every record is a batch.
+  bool const full = b.full;
   batches_.emplace(batch, std::move(b));
   open = batch;
   out.set_timer(delivery_timer_kind | batch, config_->delivery_timeout);
   if (config_->linger.us > 0) out.set_timer(linger_timer_kind | batch, config_->linger);
-  return true;  // A new batch: the one it closed, or itself with linger.ms 0, may be ready.
+  // The one it closed, or itself when full or with linger.ms 0, is ready; without a leader
+  // the drain asks for metadata (what it did for every new batch before).
+  return closed || full || config_->linger.us == 0 || leaders_[partition] == no_leader ||
+         producer_throttle_ended(throttled_until_, out.now());
 }
 
 void Producer::pump(Output& out) {
@@ -77,6 +97,10 @@ void Producer::pump(Output& out) {
 // with a batch in flight is muted (guaranteeMessageOrder).
 bool Producer::drain(Output& out) {
   bool unknown_leader = false;
+  // Brokers leading a picked batch that is ready: a broker without one sends nothing, so its
+  // scan below is skipped (most drains find no broker ready). A broker with one is scanned as
+  // before, since max.request.size may leave its ready batch out of the request.
+  BrokerSet ready_leaders = 0;
   std::fill(unacknowledged_.begin(), unacknowledged_.end(), 0);
   std::fill(blocked_.begin(), blocked_.end(), false);
   std::fill(candidate_.begin(), candidate_.end(), 0);
@@ -98,12 +122,16 @@ bool Producer::drain(Output& out) {
     }
     candidate_[p] = id;
     picked_batch_[p] = &b;  // Map nodes stay put: no second lookup per broker below.
+    if (b.full || b.lingered || b.sent || config_->linger.us == 0) {
+      ready_leaders |= broker_bit(leaders_[p]);
+    }
   }
   if (unknown_leader) refresh_metadata(out);
   bool sent = false;
   for (std::int32_t broker = 0; broker < config_->cluster->brokers; ++broker) {
     if (in_flight_[static_cast<std::size_t>(broker)] >= config_->max_in_flight) continue;
     if (out.now() < throttled_until_[static_cast<std::size_t>(broker)]) continue;  // KIP-219
+    if ((ready_leaders & broker_bit(broker)) == 0) continue;
     picked_.clear();
     bool ready = false;
     std::int64_t bytes = 0;
@@ -313,12 +341,13 @@ void Producer::finish(std::uint64_t batch, OpType type, Offset base, std::string
   out.cancel_timer(linger_timer_kind | batch);
   PartitionInfo const& info = config_->cluster->partitions[b.partition];
   for (std::size_t i = 0; i < b.records.size(); ++i) {
-    history::Record r = record(b.records[i]);
+    // Built in the op's own record list (one Record move instead of two).
+    history::Op& sent = out.complete_in_place(type, OpKind::send, {}, detail);
+    history::Record& r = sent.value.emplace_back(record(b.records[i]));
     if (base.value >= 0) {
       r.offset = Offset{base.value + static_cast<std::int64_t>(i)};
       r.partition = info.number;
     }
-    out.complete(type, OpKind::send, {std::move(r)}, {}, detail);
     if (type == OpType::ok) note_acknowledged(b.records[i], out);
   }
   batches_.erase(it);
