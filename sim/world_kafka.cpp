@@ -16,6 +16,7 @@
 #include "model/kafka/model.hpp"
 #include "sim/build_plan.hpp"
 #include "sim/kernel.hpp"
+#include "sim/rng.hpp"
 #include "sim/run.hpp"
 
 namespace mqcheck::sim {
@@ -95,6 +96,7 @@ void transactional_producer(ProducerSpec const& spec, std::size_t i, kf::Cluster
                               c.transaction_timeout_ms,
                               c.request_timeout,
                               c.retry_backoff,
+                              c.delivery_timeout,
                               &cluster};
 }
 
@@ -217,27 +219,47 @@ std::string quota_user(std::string const& principal) {
   return principal.empty() ? std::string(kf::anonymous_principal) : principal;
 }
 
-// A producer's client.id is its scenario id, its user its principal (User:ANONYMOUS when
-// none). Producers are nodes 0..n-1.
+// The index of quota entity `name` (quota_config.hpp: clients whose entity is the same one
+// share its rate), numbered in order of first use.
+std::uint32_t quota_entity(std::map<std::string, std::uint32_t>& entities,
+                           std::string const& name) {
+  return entities.emplace(name, static_cast<std::uint32_t>(entities.size())).first->second;
+}
+
+// A producer's client.id is its config's, else its scenario id; its user its principal
+// (User:ANONYMOUS when none). Producers are nodes 0..n-1.
 void producer_quotas(Scenario const& s, std::vector<kf::QuotaBinding> const& bindings,
-                     KafkaConfigs& configs) {
+                     std::map<std::string, std::uint32_t>& entities, KafkaConfigs& configs) {
   for (std::size_t i = 0; i < configs.producers.size(); ++i) {
-    std::int64_t const rate = kf::producer_rate_for(
-        bindings, quota_user(configs.producers[i].principal), s.producers[i].id);
-    if (rate > 0) configs.cluster.quotas.producer_byte_rate[static_cast<std::uint32_t>(i)] = rate;
+    kf::ProducerConfig const& p = configs.producers[i];
+    std::string const client = p.client_id.empty() ? s.producers[i].id : p.client_id;
+    std::string const user = quota_user(p.principal);
+    std::int64_t const rate = kf::producer_rate_for(bindings, user, client);
+    if (rate <= 0) continue;
+    auto const node = static_cast<std::uint32_t>(i);
+    configs.cluster.quotas.producer_byte_rate[node] = rate;
+    configs.cluster.quotas.producer_entity[node] =
+        quota_entity(entities, kf::producer_entity_for(bindings, user, client));
   }
 }
 
-// A consumer instance's client.id is its process name, "<group>-<k>" (each instance its own
-// quota; Kafka's default client.id is "consumer-<group>-<n>"), its user its principal. The
-// consumers are the nodes after the controller, in order.
-void consumer_quotas(std::vector<kf::QuotaBinding> const& bindings, KafkaConfigs& configs,
+// A consumer instance's client.id is its config's (shared by the entry's instances), else its
+// process name, "<group>-<k>" (each instance its own; Kafka's default client.id is
+// "consumer-<group>-<n>"); its user its principal. The consumers are the nodes after the
+// controller, in order.
+void consumer_quotas(std::vector<kf::QuotaBinding> const& bindings,
+                     std::map<std::string, std::uint32_t>& entities, KafkaConfigs& configs,
                      std::vector<NodeInfo> const& nodes) {
   std::uint32_t node = configs.cluster.controller.value + 1;
   for (kf::ConsumerConfig const& c : configs.consumers) {
-    std::int64_t const rate =
-        kf::consumer_rate_for(bindings, quota_user(c.principal), nodes[node].name);
-    if (rate > 0) configs.cluster.quotas.consumer_byte_rate[node] = rate;
+    std::string const client = c.client_id.empty() ? nodes[node].name : c.client_id;
+    std::string const user = quota_user(c.principal);
+    std::int64_t const rate = kf::consumer_rate_for(bindings, user, client);
+    if (rate > 0) {
+      configs.cluster.quotas.consumer_byte_rate[node] = rate;
+      configs.cluster.quotas.consumer_entity[node] =
+          quota_entity(entities, kf::consumer_entity_for(bindings, user, client));
+    }
     ++node;
   }
 }
@@ -286,6 +308,22 @@ void delay_pattern(ConsumerSpec const& spec, std::size_t i, KafkaConfigs& config
   c.delay.pause = d.wait == "pause";
 }
 
+// The seed of a producer's partitioner draws (model/kafka/partitioner.hpp): from the run's
+// seed, so a seed sweep varies them, mixed with the producer's index so that producers draw
+// independently -- except for the producers the explorer may rename into each other
+// (explore/symmetry_kafka.hpp: enable.idempotence explicitly false, not transactional), which
+// must draw alike for that renaming to be sound. Those share the run's seed: alike
+// non-idempotent producers make the same choices at the same points (a simplification).
+std::uint64_t partitioner_seed(std::uint64_t seed, ProducerSpec const& spec, std::size_t index) {
+  std::uint64_t const base = Rng(seed).fork("kafka.partitioner").next_u64();
+  auto const idempotence = spec.config.find("enable.idempotence");
+  bool const renamable = idempotence != spec.config.end() && idempotence->second.text == "false" &&
+                         !spec.config.contains("transactional.id") && spec.txn_messages == 0;
+  if (renamable) return base;
+  std::uint64_t state = index;
+  return base ^ splitmix64(state);
+}
+
 kf::CommitMode commit_mode(ConsumerSpec const& spec) {
   if (spec.commit == "after-processing") return kf::CommitMode::after_processing;
   if (spec.commit == "before-processing") return kf::CommitMode::before_processing;
@@ -307,6 +345,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     kf::ProducerConfig c =
         kf::parse_producer_config(p.config, config_scope("producers", i), p.mark, version);
     c.index = static_cast<std::uint32_t>(i);
+    c.partitioner.seed = partitioner_seed(seed, p, i);
     c.topic = p.topic;
     c.partitions = partitions_of(cluster, p.topic);
     c.first_id = MessageId{next_id};
@@ -332,7 +371,8 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     nodes.push_back({p.id, NodeRole::producer});
   }
   std::vector<kf::QuotaBinding> const quotas = read_quotas(s, cluster);  // quota_config.cpp
-  producer_quotas(s, quotas, *configs);
+  std::map<std::string, std::uint32_t> quota_entities;  // Shared rates (KIP-55 entities).
+  producer_quotas(s, quotas, quota_entities, *configs);
   cluster.first_broker_node = static_cast<std::uint32_t>(nodes.size());
   for (std::int32_t b = 0; b < cluster.brokers; ++b) {
     nodes.push_back({"broker-" + std::to_string(b), NodeRole::broker});
@@ -406,7 +446,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
       nodes.push_back({spec.group + "-" + std::to_string(k), NodeRole::consumer});
     }
   }
-  consumer_quotas(quotas, *configs, nodes);
+  consumer_quotas(quotas, quota_entities, *configs, nodes);
   std::vector<kf::Model::Actor> actors;
   for (kf::ProducerConfig const& c : configs->producers) actors.emplace_back(kf::Producer(&c));
   for (std::int32_t b = 0; b < cluster.brokers; ++b) actors.emplace_back(kf::Broker(&cluster, b));

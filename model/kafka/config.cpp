@@ -103,6 +103,83 @@ bool parse_elr_version(ConfigReader& r, ConfigMap const& map, SourceMark const& 
   return level == 1;
 }
 
+// transaction.partition.verification.enable: KIP-890 part 1's switch, a broker key from 3.6.0
+// with default true ("Notable changes in 3.6.0",
+// https://kafka.apache.org/36/documentation.html#upgrade_360_notable; the broker config
+// reference,
+// https://kafka.apache.org/documentation/#brokerconfigs_transaction.partition.verification.enable).
+// Before 3.6 Kafka has no such key: refused, as any unknown key is, with the release it
+// arrived in (ignored, as unknown keys are, when it comes from a server.properties file).
+// Kafka reads it per produce (a dynamic config); the model reads it once.
+bool parse_txn_verification(ConfigReader& r, ConfigMap const& map, SourceMark const& where,
+                            Version version) {
+  char const* const key = "transaction.partition.verification.enable";
+  if (version.at_least(3, 6)) return r.boolean(key, true);
+  if (auto const it = map.find(key); it != map.end() && !it->second.lenient) {
+    config_error(map, "broker_config", where, key,
+                 "partition verification (KIP-890 part 1) arrived in Kafka 3.6; this "
+                 "scenario's version is older");
+  }
+  return false;
+}
+
+// partitioner.class and the built-in partitioner's keys (partitioner.hpp has the rules).
+// Classes: org.apache.kafka.clients.producer.internals.DefaultPartitioner (every release to
+// 3.9; removed in 4.0, KAFKA-18262), ...UniformStickyPartitioner (2.4 to 3.9, KIP-480),
+// ...RoundRobinPartitioner (2.4+, KIP-369); unset is the release's default. Any other class is
+// user code, refused. partitioner.ignore.keys, partitioner.adaptive.partitioning.enable and
+// partitioner.availability.timeout.ms arrived with KIP-794 in 3.3 (unknown keys before); a
+// non-zero availability timeout (partitions left out for their latency) is not modelled.
+// https://kafka.apache.org/documentation/#producerconfigs_partitioner.class
+PartitionerConfig read_partitioner(ConfigReader& r, ConfigMap const& map, std::string const& scope,
+                                   SourceMark const& where, Version version,
+                                   std::int64_t batch_size) {
+  char const* const key = "partitioner.class";
+  std::string const prefix = "org.apache.kafka.clients.producer.";
+  bool const kip480 = version.at_least(2, 4);
+  bool const kip794 = version.at_least(3, 3);
+  std::vector<std::string> classes = {"", prefix + "internals.DefaultPartitioner"};
+  if (kip480) {
+    classes.push_back(prefix + "UniformStickyPartitioner");
+    classes.push_back(prefix + "RoundRobinPartitioner");
+  }
+  std::string const given = r.text(key);
+  auto const at = std::find(classes.begin(), classes.end(), given);
+  if (at == classes.end()) {
+    std::string known;
+    for (std::size_t i = 1; i < classes.size(); ++i) known += (i > 1 ? ", " : "") + classes[i];
+    config_error(map, scope, where, key,
+                 "only Kafka's own partitioners are modelled in this release: " + known);
+  }
+  auto const chosen = at - classes.begin();
+  PartitionerConfig c;
+  c.sticky_batch_size = std::max<std::int64_t>(1, batch_size);  // KafkaProducer: max(1, ...).
+  c.kind = PartitionerKind::built_in;  // 3.3+ with partitioner.class unset.
+  if (!kip794) c.kind = PartitionerKind::sticky;
+  if (!kip480) c.kind = PartitionerKind::legacy_round_robin;
+  if (chosen == 1 && kip480) c.kind = PartitionerKind::sticky;
+  if (chosen == 2) c.kind = PartitionerKind::uniform_sticky;
+  if (chosen == 3) c.kind = PartitionerKind::round_robin;
+  if ((chosen == 1 || chosen == 2) && version.at_least(4, 0)) {
+    config_error(map, scope, where, key,
+                 "DefaultPartitioner and UniformStickyPartitioner were removed in Kafka 4.0 "
+                 "(KAFKA-18262): leave partitioner.class unset, with partitioner.ignore.keys for "
+                 "the uniform one");
+  }
+  c.double_call = c.kind == PartitionerKind::round_robin && !version.at_least(4, 0);
+  if (kip794) {
+    c.ignore_keys = r.boolean("partitioner.ignore.keys", false);
+    c.adaptive = r.boolean("partitioner.adaptive.partitioning.enable", true);
+    if (r.integer("partitioner.availability.timeout.ms", 0, 0,
+                  std::numeric_limits<std::int64_t>::max()) != 0) {
+      config_error(map, scope, where, "partitioner.availability.timeout.ms",
+                   "leaving slow partitions out of the built-in partitioner's choice is not "
+                   "modelled: only 0 (the default) is");
+    }
+  }
+  return c;
+}
+
 }  // namespace
 
 ClusterConfig parse_cluster_config(ConfigMap const& map, Version version, SourceMark const& where) {
@@ -130,6 +207,7 @@ ClusterConfig parse_cluster_config(ConfigMap const& map, Version version, Source
   c.heartbeat_interval = millis(r, "broker.heartbeat.interval.ms", seconds(2));
   c.session_timeout = millis(r, "broker.session.timeout.ms", seconds(9));
   c.eligible_leader_replicas = parse_elr_version(r, map, where, version);
+  c.txn_verification = parse_txn_verification(r, map, where, version);
   read_broker_retention(r, map, where, c);
   read_authorizer(r, map, where, version, c.authorizer);  // acl.cpp
   read_quota_window(r, c.quotas);                         // quota_config.cpp
@@ -194,6 +272,9 @@ ProducerConfig parse_producer_config(ConfigMap const& map, std::string const& sc
   c.batch_size = r.integer("batch.size", 16'384, 0, std::numeric_limits<std::int32_t>::max());
   c.max_request_size =
       r.integer("max.request.size", 1'048'576, 1, std::numeric_limits<std::int32_t>::max());
+  c.partitioner = read_partitioner(r, map, scope, where, version, c.batch_size);
+  // client.id: only client quotas read it here (KIP-55 entities; quota_config.hpp).
+  c.client_id = r.text("client.id");
   bool const explicit_idempotence = map.contains("enable.idempotence");
   // enable.idempotence and transactions arrived in 0.11 (KIP-98): unknown keys on 0.10.
   if (leader_epochs(version)) {
@@ -314,6 +395,9 @@ ConsumerConfig parse_consumer_config(ConfigMap const& map, std::string const& sc
   // read_committed reads to the LSO and drops aborted transactions
   // (https://kafka.apache.org/documentation/#consumerconfigs_isolation.level).
   c.read_committed = r.choice("isolation.level", 0, {"read_uncommitted", "read_committed"}) == 1;
+  // client.id: only client quotas read it here; every instance of the entry shares it, as
+  // consumers configured with one client.id do (quota_config.hpp).
+  c.client_id = r.text("client.id");
   parse_group_keys(r, map, scope, where, version, c);
   r.reject_unknown();
   if (c.auto_commit_interval.us <= 0 || c.fetch_max_wait.us <= 0 || c.request_timeout.us <= 0) {
@@ -345,6 +429,10 @@ void parse_transform_config(ConfigMap const& map, std::string const& scope, Sour
   c.txn.timeout_ms = p.transaction_timeout_ms;
   c.txn.request_timeout = p.request_timeout;
   c.txn.retry_backoff = p.retry_backoff;
+  // The transform's producer expires its records as any KafkaProducer does (KIP-91; Sender.
+  // failBatch on an expired batch makes the transaction abortable), so its commit fails and
+  // the application rewinds (consumer_transform.cpp).
+  c.txn.delivery_timeout = p.delivery_timeout;
 }
 
 }  // namespace mqcheck::model::kafka

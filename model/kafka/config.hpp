@@ -18,6 +18,7 @@
 #include "core/strong_id.hpp"
 #include "core/time.hpp"
 #include "model/kafka/acl.hpp"
+#include "model/kafka/partitioner.hpp"
 #include "model/kafka/pattern_config.hpp"
 #include "model/kafka/pattern_delay.hpp"
 #include "model/kafka/quota_config.hpp"
@@ -114,6 +115,9 @@ struct ClusterConfig {  // broker_config keys, cluster-wide.
   // the HW it checkpointed (leader_epochs).
   DurationUs hw_checkpoint_interval = seconds(5);
   bool eligible_leader_replicas = false;  // eligible.leader.replicas.version=1 (KIP-966).
+  // transaction.partition.verification.enable (KIP-890 part 1, 3.6+; default true): leaders
+  // verify a transactional record that opens a transaction (txn_verify.hpp). False before 3.6.
+  bool txn_verification = false;
   Authorizer authorizer;  // authorizer.class.name, super.users, ... and the scenario's acls.
   QuotaConfig quotas;     // quota.window.* and the scenario's quotas, by client (quota.cpp).
   // Derived by the world builder.
@@ -132,14 +136,17 @@ struct ClusterConfig {  // broker_config keys, cluster-wide.
 };
 
 /// A transactional client's settings (the producer keys transactional.id and
-/// transaction.timeout.ms, plus its retry timing); shared by transactional producers and
-/// consume-transform-produce consumers.
+/// transaction.timeout.ms, plus its retry timing and delivery.timeout.ms); shared by
+/// transactional producers and consume-transform-produce consumers.
 struct TxnClientConfig {
   std::uint32_t txn_id = 0;  // Index into ClusterConfig::transactional_ids.
   std::string name;          // The transactional.id: the prefix of history txn names.
   std::int64_t timeout_ms = 60'000;
   DurationUs request_timeout = seconds(30);
   DurationUs retry_backoff = milliseconds(100);
+  // delivery.timeout.ms (KIP-91): a record unanswered this long after send() expires and the
+  // transaction becomes abortable (txn_session.cpp, expire). 0: records never expire.
+  DurationUs delivery_timeout{};
   ClusterConfig const* cluster = nullptr;
 };
 
@@ -154,6 +161,7 @@ struct ProducerConfig {
   DurationUs linger{};                   // linger.ms: 0 before 4.0, 5 from 4.0 (KIP-1030).
   std::int64_t batch_size = 16'384;      // batch.size, bytes (producer_batch.hpp sizes).
   std::int64_t max_request_size = 1'048'576;  // max.request.size, bytes per request.
+  PartitionerConfig partitioner;  // partitioner.class and partitioner.* (partitioner.hpp).
   bool idempotence = true;
   std::string transactional_id;  // "": not transactional.
   std::int64_t transaction_timeout_ms = 60'000;
@@ -171,6 +179,7 @@ struct ProducerConfig {
   DurationUs start{};
   ClusterConfig const* cluster = nullptr;
   std::string principal;  // With an authorizer: written on its ops (acl.hpp).
+  std::string client_id;  // client.id; "" for the default (the producer's scenario id).
   /// The scenario's `resend_unacknowledged`: after a restart the application sends again, with
   /// the same message ids, every message it never saw acknowledged (producer.cpp on_recover).
   bool resend_unacknowledged = false;
@@ -227,6 +236,7 @@ struct ConsumerConfig {
   std::int64_t abort_every = 0;   // Every K-th transaction aborts (the app gives up).
   TxnClientConfig txn;
   std::string principal;  // With an authorizer: written on its ops (acl.hpp).
+  std::string client_id;  // client.id; "" for the default (the instance's process name).
   DeadLetterConfig dead_letter;  // `dead_letter:`: the retry and dead-letter PATTERN.
   ClientFilterConfig filter;     // `filter:`: client-side filtering (a PATTERN).
   ConsumerDelayConfig delay;     // `delay:`: delay through paused consumption (a PATTERN).

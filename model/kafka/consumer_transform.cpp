@@ -7,7 +7,10 @@
 // application redo exactly the uncommitted inputs: after an abort it seeks back to the
 // committed offsets (the Java examples' resetToLastCommittedPositions), and a restarted
 // instance re-inits with the same transactional.id, which aborts what its predecessor left
-// open. Every `abort_every`-th transaction the application aborts instead of committing.
+// open. Every `abort_every`-th transaction the application aborts instead of committing. An
+// output unanswered after the transform's delivery.timeout.ms expires (txn_session.cpp, as in
+// the transactional producer: the Java Sender fails the expired batch and the transaction
+// becomes abortable), so commitTransaction aborts and the application rewinds as after an abort.
 // An output has id output_base + the input's id (so a redone input resends the same message),
 // `source` = the input's id, and goes to output partition (input partition number mod the
 // output's partition count).

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: model/kafka/producer.hpp (layer: model)
 // A Kafka producer with the Java client's record accumulator: send() appends a record to its
-// partition's open batch (murmur2 of the key, as the default partitioner; round-robin without
-// a key); a batch is ready when full (batch.size), when linger.ms has passed, or at once with
+// partition's open batch (partitioner.hpp: murmur2 of the key, sticky without one from 2.4);
+// a batch is ready when full (batch.size), when linger.ms has passed, or at once with
 // linger.ms=0; a broker with a ready batch and a free request slot
 // (max.in.flight.requests.per.connection) gets one ProduceRequest holding the first unsent
 // batch of every partition it leads (RecordAccumulator.ready/drain). acks=0 counts a batch as
@@ -54,7 +54,7 @@ class Producer {
            producer_id_ == o.producer_id_ && session_ == o.session_ && send_due_ == o.send_due_ &&
            txn_sent_ == o.txn_sent_ && txns_ == o.txns_ && requests_ == o.requests_ &&
            next_request_ == o.next_request_ && next_batch_ == o.next_batch_ &&
-           round_robin_ == o.round_robin_ && metadata_pending_ == o.metadata_pending_ &&
+           partitioner_ == o.partitioner_ && metadata_pending_ == o.metadata_pending_ &&
            throttled_until_ == o.throttled_until_;
   }
   /// The transactional session, when transactional.id is set (for tests).
@@ -124,7 +124,7 @@ class Producer {
   std::uint64_t producer_id_ = 0;                    // 0 without idempotence.
   std::uint64_t next_request_ = 1;
   std::uint64_t next_batch_ = 1;
-  std::uint32_t round_robin_ = 0;
+  Partitioner partitioner_;  // partitioner.class by release (partitioner.hpp).
   bool metadata_pending_ = false;
   std::optional<TxnSession> session_;  // Transactional mode only.
   bool send_due_ = false;              // The next send's time came while the session was busy.

@@ -12,8 +12,7 @@
 namespace mqcheck::model::kafka {
 
 void Producer::txn_start(Output& out) {
-  session_.emplace(&config_->txn, session_timers);
-  session_->set_delivery_timeout(config_->delivery_timeout);
+  session_.emplace(&config_->txn, session_timers);  // Its delivery.timeout.ms is config_->txn's.
   session_->start(out);
   out.send(config_->cluster->controller, MetadataRequest{});
   out.set_timer(metadata_timer, config_->metadata_max_age);

@@ -127,7 +127,7 @@ void ClientQuotas::throttle_fetch(NodeId from, FetchResponse& resp, Output& out)
   std::int64_t const throttle_ms = record(from, bytes, quota->second, false, out);
   if (throttle_ms <= 0) return;
   // unrecordQuotaSensor: record(-value) into the same window, so the sum is as before.
-  clients_[from.value].fetch.record(-bytes, out.now().us / 1'000, *config_);
+  rate_of(from, false).record(-bytes, out.now().us / 1'000, *config_);
   // getThrottledResponse carries no partition at all: no records, and no error either.
   resp.error = Error::none;
   resp.diverging = Offset{-1};
@@ -139,10 +139,22 @@ void ClientQuotas::throttle_fetch(NodeId from, FetchResponse& resp, Output& out)
 // Sensor.record then checkQuotas: over the bound, throttle (O - T) / T * W, rounded; the
 // channel stays muted until the longest throttle so far ends. The throttle time is returned
 // for the answer's throttle_time_ms (KIP-219: the client backs off itself, producer_batch.cpp).
+SampledRate& ClientQuotas::rate_of(NodeId from, bool produce) {
+  std::map<std::uint32_t, std::uint32_t> const& entities =
+      produce ? config_->producer_entity : config_->consumer_entity;
+  auto const it = entities.find(from.value);
+  std::uint64_t const entity =
+      it != entities.end() ? it->second : (std::uint64_t{1} << 32) + from.value;
+  return (produce ? produce_rates_ : fetch_rates_)[entity];
+}
+
+// The entity's shared rate decides; the channel muted is the requester's only (KIP-219: the
+// broker throttles the connection the response goes to; another client of the entity is
+// throttled when its own request finds the shared rate over the quota).
 std::int64_t ClientQuotas::record(NodeId from, std::int64_t bytes, std::int64_t quota,
                                   bool produce, Output& out) {
   Client& c = clients_[from.value];
-  SampledRate& rate = produce ? c.produce : c.fetch;
+  SampledRate& rate = rate_of(from, produce);
   std::int64_t const now_ms = out.now().us / 1'000;
   rate.record(bytes, now_ms, *config_);
   double const observed = rate.measure(now_ms, *config_);
@@ -172,11 +184,15 @@ std::vector<std::pair<NodeId, Message>> ClientQuotas::on_timer(TimerId timer, Ou
 void ClientQuotas::hash_into(Hasher& h) const {
   h.add_each(clients_, [](Hasher& g, auto const& e) {
     g.add(e.first);
-    e.second.produce.hash_into(g);
-    e.second.fetch.hash_into(g);
     g.add(static_cast<std::uint64_t>(e.second.muted_until.us));
     g.add(e.second.deferred.size());
   });
+  auto const rates = [](Hasher& g, auto const& e) {
+    g.add(e.first);
+    e.second.hash_into(g);
+  };
+  h.add_each(produce_rates_, rates);
+  h.add_each(fetch_rates_, rates);
 }
 
 }  // namespace mqcheck::model::kafka

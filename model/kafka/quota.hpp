@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: model/kafka/quota.hpp (layer: model)
-// One broker's client-quota accounting (ClientQuotaManager): per client and per quota type
-// (produce, fetch) a windowed rate of bytes; a request that takes the rate above the client's
-// quota gets a throttle time, and since KIP-219 (2.0) the broker answers at once and mutes the
-// client's channel for that time, so the client's next requests to this broker wait until it
-// ends (https://cwiki.apache.org/confluence/display/KAFKA/KIP-219+-+Improve+quota+communication).
+// One broker's client-quota accounting (ClientQuotaManager): per quota entity and per quota
+// type (produce, fetch) a windowed rate of bytes, shared by the clients that entity covers
+// (KIP-55: a user quota's clients, or the clients sharing a client.id); a request that takes
+// its entity's rate above the quota gets a throttle time, and since KIP-219 (2.0) the broker
+// answers at once and mutes that client's channel (only that one) for that time, so its next
+// requests to this broker wait until it ends
+// (https://cwiki.apache.org/confluence/display/KAFKA/KIP-219+-+Improve+quota+communication).
 // Flow control, not loss: nothing is refused (a throttled fetch is answered empty and its
 // records are fetched again once the throttle ends). The rate and the throttle time follow
 // org.apache.kafka.common.metrics.stats.Rate / SampledStat and QuotaUtils.throttleTime.
@@ -79,19 +81,22 @@ class ClientQuotas {
   bool operator==(ClientQuotas const&) const = default;
 
  private:
-  struct Client {
-    SampledRate produce;
-    SampledRate fetch;
+  struct Client {  // A client's channel.
     SimTimeUs muted_until{};
     std::vector<Message> deferred;
     bool operator==(Client const&) const = default;
   };
   std::int64_t record(NodeId from, std::int64_t bytes, std::int64_t quota, bool produce,
                       Output& out);
+  /// The rate `from`'s produce (fetch) bytes count against: its quota entity's.
+  SampledRate& rate_of(NodeId from, bool produce);
 
   QuotaConfig const* config_;
   TimerId timer_base_;
   std::map<std::uint32_t, Client> clients_;  // By client NodeId.
+  // By entity: QuotaConfig's entity index, or 2^32 + the NodeId of a client without one.
+  std::map<std::uint64_t, SampledRate> produce_rates_;
+  std::map<std::uint64_t, SampledRate> fetch_rates_;
 };
 
 }  // namespace mqcheck::model::kafka

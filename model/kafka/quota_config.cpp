@@ -18,23 +18,40 @@ namespace mqcheck::model::kafka {
 namespace {
 
 // KIP-55's precedence for one quota type (`rate`): user and client-id, then user, then
-// client-id; an entity without that type is skipped.
-std::int64_t quota_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
-                            std::string const& client_id, std::int64_t QuotaBinding::*rate) {
-  auto find = [&](bool by_user, bool by_client) -> std::int64_t {
+// client-id; an entity without that type is skipped. Returns the entity that applies, or null.
+QuotaBinding const* quota_entity_for(std::vector<QuotaBinding> const& bindings,
+                                     std::string const& user, std::string const& client_id,
+                                     std::int64_t QuotaBinding::*rate) {
+  auto find = [&](bool by_user, bool by_client) -> QuotaBinding const* {
     for (QuotaBinding const& b : bindings) {
       if (b.user.empty() == by_user || b.client_id.empty() == by_client || b.*rate < 0) continue;
-      if ((!by_user || b.user == user) && (!by_client || b.client_id == client_id)) {
-        return b.*rate;
-      }
+      if ((!by_user || b.user == user) && (!by_client || b.client_id == client_id)) return &b;
     }
-    return -1;
+    return nullptr;
   };
   std::pair<bool, bool> const order[] = {{true, true}, {true, false}, {false, true}};
   for (auto const& [by_user, by_client] : order) {
-    if (std::int64_t const found = find(by_user, by_client); found >= 0) return found;
+    if (QuotaBinding const* found = find(by_user, by_client)) return found;
   }
-  return -1;
+  return nullptr;
+}
+
+std::int64_t quota_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                            std::string const& client_id, std::int64_t QuotaBinding::*rate) {
+  QuotaBinding const* b = quota_entity_for(bindings, user, client_id, rate);
+  return b == nullptr ? -1 : b->*rate;
+}
+
+// The sensor of a quota is named by the matched entity, not by the client: every connection
+// whose most specific entity is /users/alice shares "user=User:alice,client-id=", whatever its
+// client id (ClientQuotaManager.getOrCreateQuotaSensors with DefaultQuotaCallback.
+// quotaMetricTags; https://kafka.apache.org/documentation/#design_quotasgroups: "quota is
+// shared across all clients of the group").
+std::string quota_entity_name(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                              std::string const& client_id, std::int64_t QuotaBinding::*rate) {
+  QuotaBinding const* b = quota_entity_for(bindings, user, client_id, rate);
+  if (b == nullptr) return {};
+  return "user=" + b->user + ",client-id=" + b->client_id;
 }
 
 }  // namespace
@@ -79,6 +96,16 @@ std::int64_t producer_rate_for(std::vector<QuotaBinding> const& bindings, std::s
 std::int64_t consumer_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
                                std::string const& client_id) {
   return quota_rate_for(bindings, user, client_id, &QuotaBinding::consumer_byte_rate);
+}
+
+std::string producer_entity_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                                std::string const& client_id) {
+  return quota_entity_name(bindings, user, client_id, &QuotaBinding::producer_byte_rate);
+}
+
+std::string consumer_entity_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                                std::string const& client_id) {
+  return quota_entity_name(bindings, user, client_id, &QuotaBinding::consumer_byte_rate);
 }
 
 }  // namespace mqcheck::model::kafka

@@ -27,6 +27,12 @@ struct QuotaConfig {
   // Bytes per second, by client NodeId; a client absent here is not limited.
   std::map<std::uint32_t, std::int64_t> producer_byte_rate;
   std::map<std::uint32_t, std::int64_t> consumer_byte_rate;
+  // The quota entity whose rate each client's bytes count against, by client NodeId: clients
+  // whose most specific matching entity is the same one share one rate (Kafka names the
+  // sensor by the entity's metric tags, ClientQuotaManager / DefaultQuotaCallback.
+  // quotaMetricTags). A client absent here (with a rate) has an entity of its own.
+  std::map<std::uint32_t, std::uint32_t> producer_entity;
+  std::map<std::uint32_t, std::uint32_t> consumer_entity;
   bool operator==(QuotaConfig const&) const = default;
 };
 
@@ -55,5 +61,13 @@ std::int64_t producer_rate_for(std::vector<QuotaBinding> const& bindings, std::s
 /// entity's consumer_byte_rate.
 std::int64_t consumer_rate_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
                                std::string const& client_id);
+/// The entity whose producer_byte_rate (consumer_byte_rate) applies to a client, named as
+/// Kafka's metric tags: "user=<user>,client-id=<client-id>", the part the entity does not
+/// name left empty (so a user quota's clients all get "user=User:alice,client-id="); "" when
+/// no entity applies.
+std::string producer_entity_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                                std::string const& client_id);
+std::string consumer_entity_for(std::vector<QuotaBinding> const& bindings, std::string const& user,
+                                std::string const& client_id);
 
 }  // namespace mqcheck::model::kafka

@@ -26,7 +26,7 @@ constexpr TimerId value_mask = (TimerId{1} << kind_shift) - 1;
 }  // namespace
 
 TxnSession::TxnSession(TxnClientConfig const* config, TimerId timer_base)
-    : config_(config), timer_base_(timer_base) {}
+    : config_(config), timer_base_(timer_base), delivery_timeout_(config->delivery_timeout) {}
 
 void TxnSession::tag(Output& out) const { out.observed().back().op.txn = txn_; }
 

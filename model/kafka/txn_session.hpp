@@ -55,7 +55,8 @@ class TxnSession {
   /// Handles a session timer; returns false when `timer` is not one.
   bool on_timer(TimerId timer, Output& out);
   void set_leaders(std::vector<std::int32_t> const& leaders);
-  /// delivery.timeout.ms for the records sent from now on; 0 (the default): they never expire.
+  /// delivery.timeout.ms for the records sent from now on (the config's from the start, so a
+  /// transactional producer and a transform expire alike); 0: they never expire.
   void set_delivery_timeout(DurationUs timeout) { delivery_timeout_ = timeout; }
 
   State state() const { return state_; }

@@ -20,7 +20,7 @@ std::uint32_t txn_id_of_producer(std::uint64_t producer) {
 // the producer's currentTxnFirstOffset is empty); a record joining an open one goes straight.
 bool TxnVerifier::must_verify(ClusterConfig const& cluster, std::uint32_t p,
                               PartitionLog const& log, LogRecord const& first) {
-  if (!txn_verification(cluster.version) || !first.transactional || first.producer == 0) {
+  if (!cluster.txn_verification || !first.transactional || first.producer == 0) {
     return false;
   }
   if (log.in_transaction(first.producer)) return false;

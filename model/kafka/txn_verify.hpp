@@ -14,7 +14,8 @@
 // https://cwiki.apache.org/confluence/display/KAFKA/KIP-890:+Transactions+Server-Side+Defense
 // Simplification: the leader learns the transactional id from the producer id (the model's
 // coordinator gives each transactional id a fixed one) where Kafka's produce request carries
-// it; `transaction.partition.verification.enable` is on from 3.6 (its default) and not a key.
+// it. The broker key `transaction.partition.verification.enable` (3.6+, default true;
+// ClusterConfig::txn_verification) turns verification off: the late produce is appended again.
 #pragma once
 
 #include <cstdint>
@@ -29,8 +30,9 @@
 
 namespace mqcheck::model::kafka {
 
-/// True from the release that turned verification on by default (3.6.0; docs/upgrade.html,
-/// "Notable changes in 3.6.0": "Note that the default for 3.6 is true").
+/// True from the release that brought verification, on by default (3.6.0; docs/upgrade.html,
+/// "Notable changes in 3.6.0": "Note that the default for 3.6 is true"): the default of
+/// ClusterConfig::txn_verification (config.cpp), which the leader reads.
 inline bool txn_verification(Version version) { return version.at_least(3, 6); }
 
 /// A produce request a leader holds while the coordinator verifies its partition.

@@ -113,6 +113,7 @@ TEST_CASE("one request carries a batch of every partition the broker leads", "[k
   ClusterConfig const c = cluster(3);
   ProducerConfig config = producer_config(&c);
   config.linger = milliseconds(5);
+  config.partitioner.kind = PartitionerKind::round_robin;  // Not sticky: spread the records.
   Producer p(&config);
   Output out;
   start(p, c, out);

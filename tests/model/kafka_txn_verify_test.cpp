@@ -21,6 +21,7 @@ std::uint64_t const producer = ClusterConfig::txn_producer_id(0);
 ClusterConfig one_partition(Version version) {
   ClusterConfig c;
   c.version = version;
+  c.txn_verification = txn_verification(version);  // Its default (config.cpp).
   c.brokers = 1;
   c.first_broker_node = 10;
   c.controller = NodeId{20};
