@@ -49,6 +49,29 @@ void IdSet::insert(MessageId id) {
   ++size_;
 }
 
+bool IdSet::contains_all(MessageId first, MessageId last) const {
+  if (size_ == 0 || last.value > max_) return false;
+  auto const after = intervals_.upper_bound(first.value);
+  if (after == intervals_.begin()) return false;
+  return std::prev(after)->second >= last.value;  // Disjoint, not adjacent: one must hold all.
+}
+
+void IdSet::erase_below(MessageId id) {
+  while (!intervals_.empty() && intervals_.begin()->first < id.value) {
+    auto const first = intervals_.begin();
+    std::uint64_t const start = first->first;
+    std::uint64_t const end = first->second;
+    intervals_.erase(first);
+    if (end < id.value) {
+      size_ -= end - start + 1;
+    } else {  // Straddles `id`: its upper part stays.
+      size_ -= id.value - start;
+      intervals_.emplace(id.value, end);
+      break;
+    }
+  }
+}
+
 std::size_t IdSet::memory_bytes() const {
   // A red-black tree node: three pointers and a colour, then the pair; malloc rounds to 16.
   constexpr std::size_t node = (4 * sizeof(void*) + 2 * sizeof(std::uint64_t) + 15) / 16 * 16;

@@ -25,6 +25,10 @@ class IdSet {
     if (size_ == 0 || id.value > max_) return false;
     return contains_below_max(id);
   }
+  /// Returns true when every id of first..last (first <= last) is in the set. O(log intervals).
+  bool contains_all(MessageId first, MessageId last) const;
+  /// Removes every id below `id`. O(intervals removed + log intervals).
+  void erase_below(MessageId id);
   /// Returns the number of ids in the set.
   std::uint64_t size() const { return size_; }
   /// Returns the number of disjoint intervals the set is stored as.

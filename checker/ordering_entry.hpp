@@ -23,6 +23,9 @@ struct Entry {
   std::int32_t partition = 0;
   std::uint32_t groups = 0;  // Bits (group_bit) of the groups whose first ok processing was seen.
   std::uint8_t send_invokes = 0;
+  // Bits (by StreamState filter index) of the tag-filtering groups whose filter rejects its
+  // tag, once a send stated one (tag_known): those groups may skip its offset.
+  std::uint8_t rejected_by = 0;
   // Flags as bits: a held message costs 48 bytes (its id and index cell are the delivery
   // pass's when the two share a table: stream_detail::OpenTable).
   bool has_partition : 1 = false;
@@ -34,6 +37,7 @@ struct Entry {
   bool processed : 1 = false;           // Some group processed it `ok`.
   bool processed_unplaced : 1 = false;  // ...before any offset of it was known.
   bool live : 1 = false;                // Held by the ordering pass (its table may be shared).
+  bool tag_known : 1 = false;           // A send stated its tag: rejected_by is final.
 };
 
 }  // namespace mqcheck::checker::ordering_detail

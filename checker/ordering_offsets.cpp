@@ -12,6 +12,7 @@
 #include <set>
 #include <utility>
 
+#include "checker/feature_common.hpp"
 #include "checker/transactions.hpp"
 
 namespace mqcheck::checker {
@@ -32,6 +33,7 @@ struct TopicPartition {
 struct Claim {
   MessageId id;
   std::uint64_t op = 0;  // The first op that puts `id` there.
+  std::string tag;       // That op's record's tag (the message's own when no send names it).
   // That op is a send in a transaction that did not commit: the offset holds aborted data,
   // which a read_committed consumer skips (Kafka KIP-98: the fetcher drops aborted batches).
   bool uncommitted = false;
@@ -64,7 +66,8 @@ Claims collect_claims(history::History const& history, Placements const& placeme
           claims[TopicPartition{topic, partition_of(record, placements)}][record.offset->value];
       bool const known = std::any_of(here.begin(), here.end(),
                                      [&](Claim const& claim) { return claim.id == record.id; });
-      if (!known) here.push_back(Claim{record.id, op.index, uncommitted_send(op, txns)});
+      if (!known)
+        here.push_back(Claim{record.id, op.index, record.tag, uncommitted_send(op, txns)});
     }
   }
   return claims;
@@ -121,15 +124,36 @@ std::set<MessageId> skippable(history::History const& history) {
   return ids;
 }
 
+// Each sent message's tag, as the filtering checker reads it (feature::build_sent_table): the
+// first non-empty tag a send op states, or empty. Only filled when some group filters tags.
+using SentTags = std::map<MessageId, std::string>;
+
+SentTags sent_tags(history::History const& history) {
+  bool const filtering =
+      std::any_of(history.header().groups.begin(), history.header().groups.end(),
+                  [](auto const& group) { return !group.second.filter.empty(); });
+  SentTags tags;
+  if (!filtering) return tags;
+  for (Op const& op : history.ops()) {
+    if (!history::is_client_op(op) || op.f != OpKind::send) continue;
+    for (Record const& record : op.value) {
+      std::string& tag = tags[record.id];
+      if (tag.empty()) tag = record.tag;
+    }
+  }
+  return tags;
+}
+
 class PollWalk {
  public:
   PollWalk(history::Header const& header, Placements const& placements, Topics const& topics,
-           Claims const& claims, std::set<MessageId> skippable)
+           Claims const& claims, std::set<MessageId> skippable, SentTags tags)
       : header_(header),
         placements_(placements),
         topics_(topics),
         claims_(claims),
-        skippable_(std::move(skippable)) {}
+        skippable_(std::move(skippable)),
+        tags_(std::move(tags)) {}
 
   void on_op(Op const& op) {
     if (resets_position(op)) {
@@ -171,7 +195,7 @@ class PollWalk {
       return;
     }
     if (run.first == before.offset + 1) return;
-    auto const skipped = known_between(where, before.offset, run.first, read_committed(op.group));
+    auto const skipped = known_between(where, before.offset, run.first, op.group);
     if (!skipped) return;
     auto const& [offset, claim] = *skipped;
     anomalies_.push_back(Anomaly{
@@ -179,27 +203,39 @@ class PollWalk {
         read + ", skipping " + message_name(claim.id) + " at " + offset_at(offset, claim.op)});
   }
 
-  bool read_committed(std::string const& group) const {
-    auto const spec = header_.groups.find(group);
-    return spec != header_.groups.end() &&
-           spec->second.isolation == history::GroupSpec::Isolation::read_committed;
-  }
-
   // Returns the first message known to sit strictly between offsets `after` and `before`
-  // that may not be skipped (by a read_committed reader when `committed_only`), with its offset.
+  // that a consumer of `group` may not skip, with its offset. Besides expired and aborted
+  // messages, a read_committed group skips aborted data, and a group with a tag filter skips
+  // what the filter rejects: RocketMQ filters tags on the broker, so the offsets it hands out
+  // have gaps (https://rocketmq.apache.org/docs/featureBehavior/07messagefilter/), and a Kafka
+  // ConsumerInterceptor drops records before poll() returns them (its onConsume javadoc).
   std::optional<std::pair<std::int64_t, Claim>> known_between(TopicPartition const& where,
                                                               std::int64_t after,
                                                               std::int64_t before,
-                                                              bool committed_only) const {
+                                                              std::string const& group) const {
     auto const partition = claims_.find(where);
     if (partition == claims_.end()) return std::nullopt;
+    auto const spec = header_.groups.find(group);
+    bool const committed_only =
+        spec != header_.groups.end() &&
+        spec->second.isolation == history::GroupSpec::Isolation::read_committed;
+    static std::vector<std::string> const no_filter;
+    std::vector<std::string> const& filter =
+        spec == header_.groups.end() ? no_filter : spec->second.filter;
     auto const& offsets = partition->second;
     for (auto it = offsets.upper_bound(after); it != offsets.end() && it->first < before; ++it) {
       for (Claim const& claim : it->second)
-        if (!skippable_.contains(claim.id) && !(committed_only && claim.uncommitted))
+        if (!skippable_.contains(claim.id) && !(committed_only && claim.uncommitted) &&
+            feature::filter_accepts(filter, tag_of(claim)))
           return std::pair{it->first, claim};
     }
     return std::nullopt;
+  }
+
+  // The message's tag: its send's (feature::build_sent_table), else the claiming record's.
+  std::string const& tag_of(Claim const& claim) const {
+    auto const sent = tags_.find(claim.id);
+    return sent == tags_.end() ? claim.tag : sent->second;
   }
 
   history::Header const& header_;
@@ -207,6 +243,7 @@ class PollWalk {
   Topics const& topics_;
   Claims const& claims_;
   std::set<MessageId> skippable_;
+  SentTags tags_;
   std::map<std::string, std::map<TopicPartition, LastRead>> reads_;  // By process.
   std::vector<Anomaly> anomalies_;
 };
@@ -225,7 +262,8 @@ std::vector<Anomaly> check_offsets(history::History const& history, Placements c
                                    Topics const& topics) {
   Claims const claims = collect_claims(history, placements, topics);
   std::vector<Anomaly> anomalies = inconsistent_offsets(claims);
-  PollWalk walk(history.header(), placements, topics, claims, skippable(history));
+  PollWalk walk(history.header(), placements, topics, claims, skippable(history),
+                sent_tags(history));
   for (Op const& op : history.ops()) walk.on_op(op);
   std::vector<Anomaly> polls = std::move(walk).take();
   anomalies.insert(anomalies.end(), polls.begin(), polls.end());

@@ -26,8 +26,10 @@ namespace mqcheck::checker {
 /// broker (an `expire` event names it) or aborted (an `ok` txn-abort names it) may be skipped:
 /// Kafka's read_committed consumers and retention both skip such offsets legitimately. A
 /// read_committed group's consumer may also skip an offset first claimed by a send in a
-/// transaction that did not commit (TxnStatus other than committed): aborted data. Offsets no
-/// op claims (transaction markers, KIP-98 control records) are never a poll-skip.
+/// transaction that did not commit (TxnStatus other than committed): aborted data. A group with
+/// a tag filter may skip a message its filter rejects (feature::filter_accepts on the first tag
+/// a send of it states): the broker or the client filtered it out. Offsets no op claims
+/// (transaction markers, KIP-98 control records) are never a poll-skip.
 [[nodiscard]] std::vector<Anomaly> check_offsets(
     history::History const& history, Placements const& placements,
     std::map<std::string, history::OrderingScope> const& topics);

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "checker/feature_common.hpp"
 #include "checker/ordering.hpp"
 #include "checker/ordering_offsets.hpp"
 #include "checker/ordering_stream_state.hpp"
@@ -36,6 +37,10 @@ namespace {
 
 constexpr std::uint8_t unknown_bit = 0xff;
 constexpr std::uint8_t ordering_groups_max = 32;
+constexpr std::size_t ordering_filters_max = 8;  // Entry::rejected_by's bits.
+// A unit's rejected offsets of one filter are pruned below the read once they are this many
+// intervals: a consumer of the group that lags further behind doubts at its next gap.
+constexpr std::size_t ordering_rejected_keep = 64;
 
 // Scopes whose chains fall back on the real-time order of acknowledged sends (chain_of).
 bool ordered_by_acks(OrderingScope scope) {
@@ -95,6 +100,19 @@ StreamState::StreamState(history::Header const& header, std::uint64_t settle_del
     std::uint32_t& readers = subscribed_[names_.intern(topic)];
     for (std::string const& group : groups) readers |= group_bit(names_.intern(group));
   }
+  for (auto const& [group, spec] : header.groups) {
+    if (spec.filter.empty() || filters_.size() == ordering_filters_max) continue;
+    std::uint32_t const id = names_.intern(group);
+    if (filter_indices_.size() <= id) filter_indices_.resize(id + 1, no_filter);
+    filter_indices_[id] = static_cast<std::uint8_t>(filters_.size());
+    filters_.push_back(spec.filter);
+  }
+}
+
+// Every group with a tag filter was named (and given its index) when the stream began.
+std::uint32_t StreamState::filter_index(std::string const& group) {
+  std::uint32_t const id = names_.intern(group);
+  return id < filter_indices_.size() ? filter_indices_[id] : no_filter;
 }
 
 // Groups are few; one bit each keeps an open message small. The 33rd group is a doubt.
@@ -187,7 +205,7 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
 void StreamState::judge(Op const& op, Record const& record, Entry& e, std::uint32_t position) {
   OrderingScope const scope = scope_of(e.topic);
   if (op.f == OpKind::send) {
-    on_send(op, e, position);
+    on_send(op, record, e, position);
     if (op.type == OpType::ok && e.processed_unplaced && ordered_by_acks(scope)) return doubt();
     if (op.type == OpType::fail) return;  // A failed op places nothing.
   }
@@ -205,8 +223,10 @@ void StreamState::judge(Op const& op, Record const& record, Entry& e, std::uint3
   if (op.f == OpKind::process && op.type == OpType::ok) process(op, e, scope);
 }
 
-void StreamState::on_send(Op const& op, Entry& e, std::uint32_t position) {
+void StreamState::on_send(Op const& op, Record const& record, Entry& e, std::uint32_t position) {
   e.has_send = true;
+  // The first tag a send states is the message's (as feature::build_sent_table reads it).
+  if (!e.tag_known && !record.tag.empty() && !filters_.empty()) learn_tag(record.tag, e);
   if (op.type == OpType::ok) e.acked = true;
   if (op.type != OpType::invoke) return;
   // A resend makes its place in the producer's order ambiguous (sent_position): left to the
@@ -216,6 +236,24 @@ void StreamState::on_send(Op const& op, Entry& e, std::uint32_t position) {
   e.sent_position = position;
   e.sender = names_.intern(op.process);
   if (e.has_offset && scope_of(e.topic) != OrderingScope::none) producer_order(e, unit_of(e));
+}
+
+void StreamState::learn_tag(std::string const& tag, Entry& e) {
+  e.tag_known = true;
+  for (std::size_t i = 0; i < filters_.size(); ++i)
+    if (!feature::filter_accepts(filters_[i], tag)) e.rejected_by |= std::uint8_t(1u << i);
+  if (e.has_offset && e.rejected_by != 0) note_rejected(e, unit_of(e));
+}
+
+// The groups whose filter rejects the message at e.offset may skip that offset (as
+// check_offsets' known_between): the broker (RocketMQ) or the client (Kafka) filtered it out.
+void StreamState::note_rejected(Entry const& e, std::uint32_t unit) {
+  std::vector<IdSet>& rejected = units_[unit].rejected;
+  for (std::size_t i = 0; i < filters_.size(); ++i) {
+    if ((e.rejected_by & (1u << i)) == 0) continue;
+    if (rejected.size() <= i) rejected.resize(i + 1);
+    rejected[i].insert(MessageId{static_cast<std::uint64_t>(e.offset)});
+  }
 }
 
 void StreamState::place(Record const& record, Entry& e, OrderingScope /*scope*/) {
@@ -247,6 +285,7 @@ void StreamState::claim(Entry& e, std::int64_t offset) {
   unit.claimed.insert(slot);
   e.has_offset = true;
   e.offset = offset;
+  if (e.rejected_by != 0) note_rejected(e, number);
   if (e.sent_op != no_op) producer_order(e, number);
 }
 
@@ -301,13 +340,14 @@ void StreamState::producer_order(Entry const& e, std::uint32_t unit) {
 void StreamState::walk_poll(Op const& op) {
   if (doubt_) return;  // touch() may have left slots_ unset.
   std::uint32_t const process = names_.intern(op.process);
+  std::uint32_t const filter = filters_.empty() ? no_filter : filter_index(op.group);
   if (op.value.size() == 1) {  // Most polls of a long history: one record, one run, no list.
     Record const& record = op.value.front();
     if (!record.offset) return;
     MQCHECK_ASSERT(table_.id_at(slots_[0]) == record.id.value);
     Entry const& e = entry(slots_[0]);
     if (scope_of(e.topic) == OrderingScope::none) return;
-    return read_run(process, unit_of(e), record.offset->value, record.offset->value);
+    return read_run(process, unit_of(e), record.offset->value, record.offset->value, filter);
   }
   std::vector<Run>& runs = runs_;  // Reused: no allocation per poll once warm.
   runs.clear();
@@ -332,15 +372,16 @@ void StreamState::walk_poll(Op const& op) {
   }
   if (doubt_) return;
   for (Run const& run : runs) {
-    read_run(process, run.unit, run.first, run.last);
+    read_run(process, run.unit, run.first, run.last, filter);
     if (doubt_) return;
   }
 }
 
-// `process` read offsets first..last of `unit` in one poll: contiguous with its last read of
-// it, unless its position was reset since (another epoch) or it never read there.
+// `process` (of the group with filter index `filter`) read offsets first..last of `unit` in
+// one poll: contiguous with its last read of it, unless its position was reset since (another
+// epoch), it never read there, or every offset it jumped holds a message its filter rejects.
 void StreamState::read_run(std::uint32_t process, std::uint32_t unit, std::int64_t first,
-                           std::int64_t last) {
+                           std::int64_t last, std::uint32_t filter) {
   if (read_epochs_.size() <= process) read_epochs_.resize(process + 1, 0);
   std::uint32_t const epoch = read_epochs_[process];
   bool fresh = false;
@@ -348,9 +389,21 @@ void StreamState::read_run(std::uint32_t process, std::uint32_t unit, std::int64
   if (fresh) reads_.emplace_back();
   ReadMark& mark = reads_[number];
   // Not contiguous: a nonmonotonic-poll, or a gap that may be a poll-skip.
-  if (!fresh && mark.epoch == epoch && first != mark.last + 1) return doubt();
+  if (!fresh && mark.epoch == epoch && first != mark.last + 1) {
+    std::vector<IdSet> const& rejected = units_[unit].rejected;
+    bool const filtered =
+        first > mark.last + 1 && filter < rejected.size() &&
+        rejected[filter].contains_all(MessageId{static_cast<std::uint64_t>(mark.last + 1)},
+                                      MessageId{static_cast<std::uint64_t>(first - 1)});
+    if (!filtered) return doubt();
+  }
   mark.last = last;
   mark.epoch = epoch;
+  if (filter < units_[unit].rejected.size()) {
+    IdSet& rejected = units_[unit].rejected[filter];
+    if (rejected.intervals() > ordering_rejected_keep)
+      rejected.erase_below(MessageId{static_cast<std::uint64_t>(first)});
+  }
 }
 
 std::uint32_t StreamState::look_up_unit(std::uint32_t topic, bool has_partition,
@@ -459,6 +512,7 @@ std::size_t StreamState::memory_bytes() const {
   for (Unit const& unit : units_) {
     bytes += sizeof(Unit) + unit.claimed.memory_bytes();
     bytes += unit.processed_max.capacity() * sizeof(std::int64_t);
+    for (IdSet const& rejected : unit.rejected) bytes += sizeof(IdSet) + rejected.memory_bytes();
   }
   bytes += unit_numbers_.size() * (node + 16);
   for (std::vector<std::uint32_t> const& row : dense_units_)

@@ -12,6 +12,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -47,6 +48,9 @@ struct Unit {
   /// no_offset while the group processed nothing here.
   std::vector<std::int64_t> processed_max;
   static constexpr std::int64_t no_offset = -1;  // Claimed offsets are >= 0.
+  /// By filter index (StreamState::filter_index): offsets holding a message that group's tag
+  /// filter rejects, which its consumers may skip. Pruned below where the group last read.
+  std::vector<IdSet> rejected;
 };
 
 /// Where one consumer process last stopped reading one unit, and in which of its reading
@@ -81,13 +85,19 @@ class StreamState {
   history::OrderingScope look_up_scope(std::uint32_t topic);
   static constexpr std::uint8_t unknown_scope = 0xff;
   void touch(history::Op const& op, history::Record const& record, std::uint32_t position);
-  void on_send(history::Op const& op, Entry& e, std::uint32_t position);
+  void on_send(history::Op const& op, history::Record const& record, Entry& e,
+               std::uint32_t position);
+  void learn_tag(std::string const& tag, Entry& e);
+  void note_rejected(Entry const& e, std::uint32_t unit);
   void place(history::Record const& record, Entry& e, history::OrderingScope scope);
   void claim(Entry& e, std::int64_t offset);
   void process(history::Op const& op, Entry& e, history::OrderingScope scope);
   void producer_order(Entry const& e, std::uint32_t unit);
   void walk_poll(history::Op const& op);
-  void read_run(std::uint32_t process, std::uint32_t unit, std::int64_t first, std::int64_t last);
+  void read_run(std::uint32_t process, std::uint32_t unit, std::int64_t first, std::int64_t last,
+                std::uint32_t filter);
+  std::uint32_t filter_index(std::string const& group);  // Or no_filter.
+  static constexpr std::uint32_t no_filter = 0xff;
   /// The number of the unit (topic, partition), made when new. Inline: most ops ask, and a
   /// partition below dense_partitions is found in its topic's row with no search.
   std::uint32_t unit_of(std::uint32_t topic, bool has_partition, std::int32_t partition) {
@@ -129,6 +139,10 @@ class StreamState {
   std::vector<std::uint64_t> readers_;  // By name id: subscribed_'s bits, read through.
   std::vector<std::uint8_t> group_bits_;  // By name id: the group's bit, or unknown_bit.
   std::uint8_t group_count_ = 0;          // Bits handed out (32 at most: then a doubt).
+  // The filters of the first 8 groups with a tag filter, by filter index (Entry::rejected_by);
+  // a gap read by another group is a doubt. filter_indices_ is by group name id, read through.
+  std::vector<std::vector<std::string>> filters_;
+  std::vector<std::uint8_t> filter_indices_;
   // Id -> open message (the side values of table_, `live` while held); iterated only where
   // order cannot matter.
   std::unique_ptr<stream_detail::OpenTable> own_;  // The table, when none is shared.

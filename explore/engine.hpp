@@ -169,10 +169,21 @@ class Engine {
   /// drained, as the kernel decides it (nothing left, or an endless model not cut short).
   bool settle(W& w, DurationUs drain, std::uint64_t steps_max) {
     settling_ = true;  // Its ops go to w.tail (World::tail); reset however settle_steps ends.
-    w.tail.reserve(256);  // A 300 ms Kafka settle records about that many; growing moved them.
+    // The buffer of the last settle handed back (recycle_tail), if w has none: a 300 ms Kafka
+    // settle records about 256 ops, and a fresh 60 KB buffer each settle went through malloc's
+    // large-block path (and its consolidation of freed small blocks).
+    if (w.tail.capacity() == 0) w.tail.swap(spare_tail_);
+    w.tail.reserve(256);  // Growing moved the ops.
     bool const drained = settle_steps(w, drain, steps_max);
     settling_ = false;
     return drained;
+  }
+
+  /// Takes back the tail buffer of `w`, a settled World about to be dropped, for the next
+  /// settle (its ops are destroyed; w's tail is left empty).
+  void recycle_tail(W& w) {
+    w.tail.clear();
+    if (w.tail.capacity() > spare_tail_.capacity()) w.tail.swap(spare_tail_);
   }
 
   /// Restarts every node that is down, in node order: the settle's first steps.
@@ -352,7 +363,7 @@ class Engine {
       resolved_.actors.clear();
       resolved_.inputs.clear();
       for (auto const& n : w.nodes) {
-        resolved_.actors.push_back(n->actor);
+        resolved_.actors.push_back(n->actor.value());
         resolved_.inputs.push_back(n->inputs);
       }
       resolved_.up.assign(w.nodes.size(), false);
@@ -361,7 +372,7 @@ class Engine {
       NodeState<Model> const& node = *w.nodes[n];
       resolved_.up[n] = node.up;
       if (resolved_.inputs[n] == node.inputs) continue;
-      resolved_.actors[n] = node.actor;
+      resolved_.actors[n] = node.actor.value();
       resolved_.inputs[n] = node.inputs;
     }
     return kernel_.resolve_in(selector, resolved_.actors, resolved_.up);
@@ -396,8 +407,8 @@ class Engine {
 
   template <class F>
   void call(W& w, NodeId n, F&& f);
-  void apply_out(W& w, NodeId n);
-  void apply_disk(W& w, NodeId n);
+  void apply_out(W& w, NodeId n, NodeState<Model>& node);
+  void apply_disk(W& w, NodeId n, SharedDisk<Entry>& disk);
   // By reference: an Op is large (a vector and six strings), and each by-value hand-over
   // moved it once more (4% of the search's instructions for three moves per op).
   void observe(W& w, NodeId n, model::Observe& observed);
@@ -420,6 +431,7 @@ class Engine {
   std::vector<std::string> unsupported_;
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
   std::vector<Soonest> soonest_;    // By node, during a settle (settle_steps).
+  std::vector<history::Op> spare_tail_;  // An empty World::tail buffer to reuse (settle()).
   std::mutex* resolve_lock_ = nullptr;
   struct Resolved {  // What resolve() last handed the kernel, by node.
     std::vector<Actor> actors;

@@ -19,7 +19,7 @@ void Engine<Model>::call(W& w, NodeId n, F&& f) {
   NodeState<Model>& node = w.edit(n.value);
   MQCHECK_ASSERT(node.up);
   out_.set_now(w.now);  // The model's clock, as Kernel::call sets it (sim/kernel_impl.hpp).
-  std::visit(f, node.actor);
+  node.actor.visit(f);
   // A step that read the clock may leave state that depends on when it ran (a timestamp, a
   // due time): the time is then part of the input. One that did not read it leaves the same
   // state at any time, so states reached at different times still merge.
@@ -30,27 +30,27 @@ void Engine<Model>::call(W& w, NodeId n, F&& f) {
       return std::pair<std::uint64_t, std::uint64_t>{at, 0};
     });
   }
-  apply_out(w, n);
+  apply_out(w, n, node);
   if (!settling_) node.timer_sums = timer_sums_of(node.timers);  // A settle never fingerprints.
 }
 
 // Cancels apply before sets, so "cancel X, set X" in one step re-arms X (as in the kernel).
+// `node` is w.edit(n), which call() already made this World's own (no second look-up).
 template <class Model>
-void Engine<Model>::apply_out(W& w, NodeId n) {
-  NodeState<Model>& node = w.edit(n.value);
+void Engine<Model>::apply_out(W& w, NodeId n, NodeState<Model>& node) {
   for (model::TimerId id : out_.cancels()) node.timers.erase(id);
   for (model::SetTimer const& t : out_.timers()) node.timers[t.id] = window_of(t.delay, w.now);
-  apply_disk(w, n);
+  apply_disk(w, n, node.disk);  // Copies a shared disk only when the step wrote to it.
   for (model::Observe& o : out_.observed()) observe(w, n, o);
   for (auto& s : out_.sends()) transmit(w, n, s.to, std::move(s.message));
   out_.clear();
 }
 
 template <class Model>
-void Engine<Model>::apply_disk(W& w, NodeId n) {
+void Engine<Model>::apply_disk(W& w, NodeId n, SharedDisk<Entry>& shared) {
   using Kind = typename model::DiskOp<Entry>::Kind;
   if (out_.disk().empty()) return;
-  model::Disk<Entry>& disk = w.edit(n.value).disk;
+  model::Disk<Entry>& disk = shared.edit();
   for (auto& op : out_.disk()) {
     if (op.kind == Kind::append) disk.append(op.file, std::move(op.entry));
     if (op.kind == Kind::truncate) disk.truncate(op.file, op.length);
@@ -217,8 +217,8 @@ void Engine<Model>::crash(W& w, NodeId n, bool power_loss) {
   NodeState<Model>& node = w.edit(n.value);
   std::string detail = "volatile state lost";
   if (power_loss) {
-    detail = std::to_string(node.disk.unsynced()) + " unsynced writes lost";
-    node.disk.lose_unsynced();
+    detail = std::to_string(node.disk.get().unsynced()) + " unsynced writes lost";
+    node.disk.edit().lose_unsynced();
   }
   event(w, name(n), power_loss ? history::OpKind::power_loss : history::OpKind::crash, detail);
   for (OpenOp& o : node.open) {
@@ -255,7 +255,7 @@ void Engine<Model>::restart(W& w, NodeId n) {
   note_renamed(node, input_tag::restart, [&](Renaming const&) {
     return std::pair<std::uint64_t, std::uint64_t>{0, 0};
   });
-  call(w, n, [&](auto& actor) { actor.on_recover(node.disk, out_); });
+  call(w, n, [&](auto& actor) { actor.on_recover(node.disk.get(), out_); });
 }
 
 }  // namespace mqcheck::explore

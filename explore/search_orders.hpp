@@ -21,7 +21,7 @@ namespace mqcheck::explore {
 // next[to - next_base] and its set is intersected there before it is expanded.
 template <class Model>
 void Search<Model>::run_bfs() {
-  std::vector<Frontier> layer;
+  Layer layer;
   W first = engine_.initial();
   add(key_of(first), no_parent, 0);
   std::uint64_t layer_bytes = approximate_bytes(first);
@@ -29,7 +29,7 @@ void Search<Model>::run_bfs() {
   std::vector<Choice> choices;
   for (std::uint32_t depth = 0; !layer.empty(); ++depth) {
     stats_.depth_reached = depth;
-    std::vector<Frontier> next;
+    Layer next;
     auto const next_base = static_cast<std::uint32_t>(table_.size());
     std::uint64_t next_bytes = 0;
     for (Frontier& f : layer) {
@@ -53,9 +53,9 @@ void Search<Model>::run_bfs() {
 // Takes every choice of `f` that is not asleep; fresh children join `next`. Returns false when
 // the search must stop (a bound was hit).
 template <class Model>
-bool Search<Model>::expand(Frontier& f, std::vector<Choice> const& choices,
-                           std::vector<Frontier>& next, std::uint32_t next_base,
-                           std::uint64_t layer_bytes, std::uint64_t& next_bytes) {
+bool Search<Model>::expand(Frontier& f, std::vector<Choice> const& choices, Layer& next,
+                           std::uint32_t next_base, std::uint64_t layer_bytes,
+                           std::uint64_t& next_bytes) {
   SleepSet done;  // Deliveries of f taken so far (por only).
   for (std::uint32_t i = 0; i < choices.size(); ++i) {
     if (bounds_.por && asleep(f.world, choices[i], f.sleep)) {

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -32,6 +33,7 @@ class ParallelBfs {
   using W = World<Model>;
   using Verdicts = typename Search<Model>::Verdicts;
   using Judged = typename Search<Model>::Judged;
+  using Layer = std::deque<std::pair<W, std::uint32_t>>;  // A deque, as Search::Layer.
 
  public:
   ParallelBfs(Search<Model>& search, sim::Kernel<Model>& kernel, Bounds const& bounds)
@@ -46,14 +48,14 @@ class ParallelBfs {
   }
 
   void run() {
-    std::vector<std::pair<W, std::uint32_t>> layer;
+    Layer layer;
     W first = s_.engine_.initial();
     s_.add(s_.key_of(first), Search<Model>::no_parent, 0);
     layer_bytes_ = approximate_bytes(first);
     layer.emplace_back(std::move(first), 0);
     for (std::uint32_t depth = 0; !layer.empty(); ++depth) {
       s_.stats_.depth_reached = depth;
-      std::vector<std::pair<W, std::uint32_t>> next;
+      Layer next;
       next_bytes_ = 0;
       std::size_t const chunk = 32 * threads_;
       for (std::size_t from = 0; from < layer.size(); from += chunk) {
@@ -155,9 +157,7 @@ class ParallelBfs {
   }
 
   // Returns false when the search stops.
-  bool run_chunk(std::vector<std::pair<W, std::uint32_t>>& layer, std::size_t from,
-                 std::size_t to, std::uint32_t depth,
-                 std::vector<std::pair<W, std::uint32_t>>& next) {
+  bool run_chunk(Layer& layer, std::size_t from, std::size_t to, std::uint32_t depth, Layer& next) {
     std::vector<Work> works(to - from);
     parallel(works.size(), [&](std::size_t i, Engine<Model>& engine) {
       prepare(layer[from + i].first, depth, works[i], engine);

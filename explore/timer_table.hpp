@@ -8,7 +8,6 @@
 // (the order choices and the settle's ties are defined in).
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <utility>
 #include <vector>
@@ -51,9 +50,12 @@ class TimerTable {
   const_iterator end() const { return items_.end(); }
 
  private:
+  // A linear scan: a node arms a handful of timers, and for so few a scan is about a quarter of
+  // std::lower_bound's instructions (operator[] alone was 3% of a Kafka search's).
   iterator lower(model::TimerId id) {
-    return std::lower_bound(items_.begin(), items_.end(), id,
-                            [](value_type const& v, model::TimerId k) { return v.first < k; });
+    auto it = items_.begin();
+    while (it != items_.end() && it->first < id) ++it;
+    return it;
   }
   std::vector<value_type> items_;  // Sorted by id, ids unique.
 };

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/hash.hpp"
+#include "explore/actor_box.hpp"
 #include "explore/timer_table.hpp"
 #include "explore/value_hash.hpp"
 #include "history/history.hpp"
@@ -109,15 +110,42 @@ struct OpenOp {
   history::OpType on_crash = history::OpType::info;
 };
 
+/// A node's disk, shared by the copies of a node until one of them writes to it: most steps
+/// leave the disk alone, yet copying a node (World::edit) copied every entry of it. Read with
+/// get(), written through edit(), which copies it first when another node shares it (the
+/// count and fence as in World::edit).
+template <class Entry>
+class SharedDisk {
+ public:
+  model::Disk<Entry> const& get() const { return disk_ ? *disk_ : none(); }
+  model::Disk<Entry>& edit() {
+    if (!disk_) {
+      disk_ = std::make_shared<model::Disk<Entry>>();
+    } else if (disk_.use_count() == 1) {
+      std::atomic_thread_fence(std::memory_order_acquire);
+    } else {
+      disk_ = std::make_shared<model::Disk<Entry>>(*disk_);
+    }
+    return *disk_;
+  }
+
+ private:
+  static model::Disk<Entry> const& none() {
+    static model::Disk<Entry> const empty;
+    return empty;
+  }
+  std::shared_ptr<model::Disk<Entry>> disk_;  // Null: never written, an empty disk.
+};
+
 /// One node of the world.
 template <class Model>
 struct NodeState {
-  typename Model::Actor actor;
+  ActorBox<typename Model::Actor> actor;  // Boxed at its own size (explore/actor_box.hpp).
   bool up = true;
   std::uint32_t incarnation = 0;   // Bumped by every crash, as in the kernel.
   TimerTable<TimerWindow> timers;  // By id (explore/timer_table.hpp).
   TimerSums timer_sums;            // Of `timers`: what fingerprint() reads.
-  model::Disk<typename Model::Entry> disk;
+  SharedDisk<typename Model::Entry> disk;
   std::vector<OpenOp> open;
   /// Digest of every input this node took, in order (messages, timers, crashes, restarts, and
   /// the time of each step that read the clock: Engine::call). A deterministic actor's state,
@@ -239,7 +267,7 @@ std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
       h.add(n.inputs);
     } else {
       hash_value(h, n.actor);
-      h.add_each(n.disk.files(), [](Hasher& g, auto const& file) {
+      h.add_each(n.disk.get().files(), [](Hasher& g, auto const& file) {
         g.add(file.first);
         // As hash_value hashes a vector: each entry, then the count.
         g.add_each(file.second.entries, [](Hasher& k, auto const& e) { hash_value(k, e); });
@@ -291,12 +319,13 @@ history::History history_of(World<Model> const& w, history::Header header) {
 }
 
 /// Returns a rough estimate of the memory node `n` holds, in bytes: the value itself, its
-/// timers, open ops and disk entries, not what the actor allocates inside.
+/// actor (boxed: its own size), timers, open ops and disk entries, not what the actor
+/// allocates inside.
 template <class Model>
 std::size_t node_bytes(NodeState<Model> const& n) {
-  std::size_t bytes =
-      sizeof(NodeState<Model>) + n.timers.size() * 48 + n.open.size() * sizeof(OpenOp);
-  for (auto const& file : n.disk.files()) {
+  std::size_t bytes = sizeof(NodeState<Model>) + n.actor.bytes() + n.timers.size() * 48 +
+                      n.open.size() * sizeof(OpenOp);
+  for (auto const& file : n.disk.get().files()) {
     bytes += file.second.entries.size() * sizeof(typename Model::Entry);
   }
   return bytes;

@@ -23,11 +23,13 @@ struct Toy {
 
 using W = explore::World<Toy>;
 using Node = explore::NodeState<Toy>;
+// A node's own bytes: the node and its actor, boxed at the actor's size (explore/actor_box.hpp).
+constexpr std::size_t node_size = sizeof(Node) + sizeof(std::int64_t);
 
 W three_nodes() {
   W w;
   for (int n = 0; n < 3; ++n) w.nodes.push_back(std::make_shared<Node>());
-  w.edit(2).disk.append(0, 7);  // One entry on node 2's disk.
+  w.edit(2).disk.edit().append(0, 7);  // One entry on node 2's disk.
   w.edit(2).timers[1] = {5, 5};
   return w;
 }
@@ -36,16 +38,16 @@ W three_nodes() {
 
 TEST_CASE("memory: a node's bytes, by hand") {
   W const w = three_nodes();
-  CHECK(explore::node_bytes(w.node(0)) == sizeof(Node));
-  CHECK(explore::node_bytes(w.node(2)) == sizeof(Node) + 48 + sizeof(std::int64_t));
-  CHECK(explore::approximate_bytes(w) == sizeof(W) + 3 * sizeof(Node) + 48 + 8);
+  CHECK(explore::node_bytes(w.node(0)) == node_size);
+  CHECK(explore::node_bytes(w.node(2)) == node_size + 48 + sizeof(std::int64_t));
+  CHECK(explore::approximate_bytes(w) == sizeof(W) + 3 * node_size + 48 + 8);
 }
 
 TEST_CASE("memory: a child counts only the nodes its step copied") {
   W const parent = three_nodes();
   W child = parent;
   child.edit(0).up = false;  // Copies node 0; nodes 1 and 2 stay shared with the parent.
-  std::size_t const one_node = sizeof(Node);
+  std::size_t const one_node = node_size;
   CHECK(explore::bytes_beyond(child, parent) == sizeof(W) + one_node);
   W const same = parent;  // A copy that changed nothing holds no node of its own.
   CHECK(explore::bytes_beyond(same, parent) == sizeof(W));
@@ -60,12 +62,12 @@ TEST_CASE("memory: Worlds sharing nodes count each node once") {
   b.edit(2).up = false;
   // Distinct nodes: the parent's three, a's node 1, b's nodes 1 and 2: six, of which two are
   // the big node 2 (disk entry and timer). Counted once per World it would be nine.
-  std::size_t const big = sizeof(Node) + 48 + 8;
-  std::size_t const expected = 3 * sizeof(W) + 4 * sizeof(Node) + 2 * big;
+  std::size_t const big = node_size + 48 + 8;
+  std::size_t const expected = 3 * sizeof(W) + 4 * node_size + 2 * big;
   CHECK(explore::distinct_bytes<Toy>({&parent, &a, &b}) == expected);
   CHECK(explore::distinct_bytes<Toy>({&b, &parent, &a}) == expected);  // Order free.
   std::size_t const per_world = explore::approximate_bytes(parent) +
                                 explore::approximate_bytes(a) + explore::approximate_bytes(b);
-  CHECK(per_world == 3 * sizeof(W) + 6 * sizeof(Node) + 3 * big);  // The old over-count.
+  CHECK(per_world == 3 * sizeof(W) + 6 * node_size + 3 * big);  // The old over-count.
   CHECK(explore::distinct_bytes<Toy>({&parent, &a, &b}) < per_world);
 }
