@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/kafka/model.hpp"
+#include "tests/model/kafka_fixture.hpp"
 #include "tests/model/sent.hpp"
 
 namespace mqcheck::model::kafka {
@@ -18,15 +19,7 @@ constexpr NodeId client{0};
 ClusterConfig cluster(Version version = Version{3, 7}) {
   ClusterConfig c;
   c.version = version;
-  c.brokers = 1;
-  c.first_broker_node = 10;
-  c.controller = NodeId{20};
-  PartitionInfo p;
-  p.topic = "orders";
-  p.replicas = {0};
-  c.partitions.push_back(p);
-  c.transactional_ids = {"tx"};
-  return c;
+  return testing::one_broker_txn_cluster(c);
 }
 
 using testing::sent;

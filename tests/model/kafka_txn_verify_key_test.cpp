@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "model/kafka/model.hpp"
+#include "tests/model/kafka_fixture.hpp"
 #include "tests/model/sent.hpp"
 
 namespace mqcheck::model::kafka {
@@ -20,28 +21,11 @@ char const* const verify_key = "transaction.partition.verification.enable";
 ClusterConfig verify_key_parsed(Version version, char const* value) {
   ConfigMap m;
   if (value != nullptr) m[verify_key] = ConfigValue{value, {"t.yaml", 3, 3}};
-  ClusterConfig c = parse_cluster_config(m, version, {"t.yaml", 1, 1});
-  c.brokers = 1;
-  c.first_broker_node = 10;
-  c.controller = NodeId{20};
-  PartitionInfo p;
-  p.topic = "orders";
-  p.replicas = {0};
-  c.partitions.push_back(p);
-  c.transactional_ids = {"tx"};
-  return c;
+  return testing::one_broker_txn_cluster(parse_cluster_config(m, version, {"t.yaml", 1, 1}));
 }
 
 ProduceRequest verify_key_produce(std::uint64_t request, std::int32_t seq) {
-  ProduceRequest r;
-  r.request = request;
-  r.acks = Acks::all;
-  r.record.id = MessageId{request};
-  r.record.producer = verify_key_producer;
-  r.record.sequence = seq;
-  r.record.producer_epoch = 0;
-  r.record.transactional = true;
-  return r;
+  return testing::txn_produce(request, seq, verify_key_producer);
 }
 
 TEST_CASE("transaction.partition.verification.enable: true from 3.6, refused before",

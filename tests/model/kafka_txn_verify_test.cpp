@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/kafka/model.hpp"
+#include "tests/model/kafka_fixture.hpp"
 #include "tests/model/sent.hpp"
 
 namespace mqcheck::model::kafka {
@@ -22,27 +23,11 @@ ClusterConfig one_partition(Version version) {
   ClusterConfig c;
   c.version = version;
   c.txn_verification = txn_verification(version);  // Its default (config.cpp).
-  c.brokers = 1;
-  c.first_broker_node = 10;
-  c.controller = NodeId{20};
-  PartitionInfo p;
-  p.topic = "orders";
-  p.replicas = {0};
-  c.partitions.push_back(p);
-  c.transactional_ids = {"tx"};
-  return c;
+  return testing::one_broker_txn_cluster(c);
 }
 
 ProduceRequest late_produce(std::uint64_t request, std::int32_t seq) {
-  ProduceRequest r;
-  r.request = request;
-  r.acks = Acks::all;
-  r.record.id = MessageId{request};
-  r.record.producer = producer;
-  r.record.sequence = seq;
-  r.record.producer_epoch = 0;
-  r.record.transactional = true;
-  return r;
+  return testing::txn_produce(request, seq, producer);
 }
 
 void abort_marker(Broker& leader, ClusterConfig const& cfg, Output& out) {
