@@ -212,6 +212,7 @@ std::vector<kf::QuotaBinding> read_quotas(Scenario const& s, kf::ClusterConfig& 
     bindings.push_back(kf::parse_quota_binding(s.quotas[i].entry, i, s.quotas[i].mark));
   }
   cluster.quotas.enabled = true;
+  cluster.quotas.cap_fetch = cluster.version.at_least(2, 6);  // KAFKA-9677 (2.6.0 changelog).
   return bindings;
 }
 

@@ -110,8 +110,11 @@ std::int64_t ClientQuotas::record_produce(NodeId from, std::int64_t bytes, Outpu
 // given no bytes were recorded in the recent quota window" (KAFKA-9677,
 // https://github.com/apache/kafka/pull/8290: without it a fetch larger than that was always
 // throttled, answered empty, and the consumer never progressed). A fetch returns at least one
-// record batch even past its maximum (KIP-74), here one record.
+// record batch even past its maximum (KIP-74), here one record. The fix shipped in 2.6.0 (its
+// changelog lists KAFKA-9677); before it a consumer whose backlog outgrows one quota window
+// is throttled on every fetch for ever (scenario quota-consumer-starved-before-2-6.yaml).
 std::int64_t ClientQuotas::fetch_max_records(NodeId from, std::int64_t wanted) const {
+  if (!config_->cap_fetch) return wanted;
   auto const quota = config_->consumer_byte_rate.find(from.value);
   if (quota == config_->consumer_byte_rate.end()) return wanted;
   std::int64_t const max_bytes =

@@ -33,6 +33,9 @@ struct QuotaConfig {
   // quotaMetricTags). A client absent here (with a rate) has an entity of its own.
   std::map<std::uint32_t, std::uint32_t> producer_entity;
   std::map<std::uint32_t, std::uint32_t> consumer_entity;
+  // Whether the leader caps a consumer's fetch at what the quota allows in one window
+  // (KAFKA-9677, fixed in 2.6.0: quota.cpp fetch_max_records).
+  bool cap_fetch = true;
   bool operator==(QuotaConfig const&) const = default;
 };
 
