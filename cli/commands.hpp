@@ -53,6 +53,7 @@ struct ExploreOptions {
   std::uint32_t crashes = 0;
   std::string settle;       // A duration ("300ms"); empty: the scenario's drain.
   std::string latency_max;  // A duration; empty: a message may arrive any time.
+  std::string horizon;      // A duration or "quiesce"; empty: no time horizon.
   std::string fingerprint = "inputs";
   std::string trace_path;   // Save the counterexample here.
   std::string dot_path;     // Write the state graph here (small models).

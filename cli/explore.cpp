@@ -351,6 +351,14 @@ int explore_command(ExploreOptions const& o) {
     explore::Bounds bounds = bounds_of(o);
     auto const expected = expectations(o);
     sim::Scenario const scenario = sim::load_scenario(o.scenario);
+    if (o.horizon == "quiesce") bounds.horizon = scenario.quiesce;
+    if (!o.horizon.empty() && o.horizon != "quiesce") {
+      bounds.horizon = parse_duration(o.horizon);
+      if (!bounds.horizon) {
+        throw InputError({"command line", 0, 0}, "--horizon",
+                         "not a duration or 'quiesce': " + o.horizon);
+      }
+    }
     bounds.progress = progress_line();
     auto const start = std::chrono::steady_clock::now();
     explore::ExploreResult const r = explore::explore(scenario, bounds);
@@ -381,6 +389,8 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
   cmd->add_option("--settle", o.settle, "How long each state settles (default: the drain)");
   cmd->add_option("--max-latency", o.latency_max,
                   "Deliver every message within this (default: any time, timers may overtake)");
+  cmd->add_option("--horizon", o.horizon,
+                  "No choices once time reaches this: a duration or 'quiesce' (default: none)");
   cmd->add_option("--fingerprint", o.fingerprint, "inputs (default, always sound) or state");
   cmd->add_option("--trace", o.trace_path, "Save a counterexample here (for mqcheck replay)");
   cmd->add_option("--trace-guarantee", o.trace_guarantee, "Which guarantee's counterexample");

@@ -91,6 +91,7 @@ class Engine {
   /// Appends the choices `w` offers to `out`, in a fixed order: deliveries by in-flight index
   /// (skipping a copy identical to an earlier one), timers by (node, id), faults, restarts.
   void choices(W const& w, std::vector<Choice>& out) {
+    if (horizon_ && w.now.us >= horizon_->us) return;  // An end state: Bounds::horizon.
     for (std::size_t i = 0; i < w.in_flight.size(); ++i) {
       InFlight<Model> const& m = w.in_flight[i];
       bool const repeat = std::any_of(
@@ -217,6 +218,10 @@ class Engine {
     drops_ = drops;
     duplicates_ = duplicates;
   }
+  /// Sets the time horizon (Bounds::horizon): a World whose clock has reached it offers no
+  /// choice. A path's states before it offer the same choices as without it, so a trace found
+  /// with a horizon replays without one.
+  void set_horizon(std::optional<DurationUs> horizon) { horizon_ = horizon; }
   /// Lets several Engines (one per thread) share the kernel: its fault resolver writes the
   /// kernel's node table, so resolving goes through `lock`.
   void share_kernel(std::mutex& lock) { resolve_lock_ = &lock; }
@@ -427,6 +432,7 @@ class Engine {
   std::uint32_t drops_ = 0;
   std::uint32_t duplicates_ = 0;
   std::optional<DurationUs> latency_max_;
+  std::optional<DurationUs> horizon_;  // set_horizon(); unset: none.
   std::vector<FaultOption> options_;
   std::vector<std::string> unsupported_;
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.

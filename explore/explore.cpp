@@ -15,9 +15,9 @@ std::string bounds_text(Bounds const& b, std::vector<FaultOption> const& options
   std::string out = "depth <= " + std::to_string(b.depth_max) + ", faults: ";
   for (FaultOption const& o : options) out += o.label + " x1, ";
   out += "crashes of any broker x" + std::to_string(b.crashes) + ", settle " +
-         format_duration(b.settle.value_or(drain)) +
-         ", latency " +
+         format_duration(b.settle.value_or(drain)) + ", latency " +
          (b.latency_max ? "<= " + format_duration(*b.latency_max) : std::string("unbounded")) +
+         (b.horizon ? ", time <= " + format_duration(*b.horizon) : std::string()) +
          ", messages as the scenario sends them, network: ";
   out += b.drops + b.duplicates == 0
              ? std::string("without loss")
@@ -47,6 +47,13 @@ void check_reductions(Bounds const& b) {
     throw InputError({"command line", 0, 0}, "--liveness",
                      "the liveness check needs every transition of the single-threaded "
                      "breadth-first search; drop --reduce por, --search dfs, --threads, --swarm");
+  }
+  // A state at the horizon has steps nobody followed, yet it offers none: the liveness check
+  // would take it for the end of the run and judge it unsettled.
+  if (b.liveness && b.horizon) {
+    throw InputError({"command line", 0, 0}, "--liveness",
+                     "the liveness check needs every step of every state; a time horizon ends "
+                     "states early; drop the horizon");
   }
   if (b.symmetry) {
     std::string clash;

@@ -41,6 +41,12 @@ struct Bounds {
   std::uint32_t duplicates = 0;  // Messages the network may deliver twice.
   std::optional<DurationUs> latency_max;  // A message arrives within this; unset: any time.
   std::optional<DurationUs> settle;       // How long a state settles (default: the drain).
+  /// A time horizon: a state whose clock has reached it offers no choices, so it is an end
+  /// state, settled and judged like any other (Engine::choices). Set to the scenario's quiesce
+  /// it bounds time as the depth bounds choices: no fault strikes after quiesce anyway, and
+  /// the periodic timers (heartbeats, fetches, polls) no longer branch forever, so a model
+  /// whose clock only moves by timers has a finite state space. Unset: no horizon.
+  std::optional<DurationUs> horizon;
   std::uint64_t settle_steps_max = 100'000;
   FingerprintMode fingerprint = FingerprintMode::inputs;
   bool stop_when_all_violated = true;  // Stop once every guarantee has a counterexample.

@@ -67,6 +67,7 @@ ExploreResult explore_model(sim::Scenario const& scenario, Bounds const& asked) 
   with_kernel<Model>(scenario, [&](sim::Kernel<Model>& kernel) {
     Engine<Model> engine(kernel, bounds.crashes, bounds.latency_max);
     engine.set_network_faults(bounds.drops, bounds.duplicates);
+    engine.set_horizon(bounds.horizon);
     Search<Model> search(engine, bounds);
     search.set_drain(scenario.drain);
     SymmetryGroup group;

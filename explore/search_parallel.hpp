@@ -43,6 +43,7 @@ class ParallelBfs {
                                                             bounds.latency_max));
       engines_.back()->share_kernel(resolve_lock_);
       engines_.back()->set_network_faults(bounds.drops, bounds.duplicates);
+      engines_.back()->set_horizon(bounds.horizon);
     }
     s_.engine_.share_kernel(resolve_lock_);
   }

@@ -82,6 +82,9 @@ TEST_CASE("explore and replay refuse bad input with status 2") {
   CHECK(mode.status == 2);
   CHECK(mode.output.find("--fingerprint") != std::string::npos);
   CHECK(run("explore " + s + " --settle soon").status == 2);
+  auto const horizon = run("explore " + s + " --horizon later");
+  CHECK(horizon.status == 2);
+  CHECK(horizon.output.find("--horizon") != std::string::npos);
   CHECK(run("explore " + s + " --expect at-least-once=maybe").status == 2);
   CHECK(run("explore /nonexistent.yaml").status == 2);
   fs::path const bad = temp_path("bad.json");
