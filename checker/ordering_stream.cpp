@@ -5,7 +5,8 @@
 //   inconsistent-offsets: an offset of a partition is claimed by one message only (the claimed
 //     offsets of a partition are an interval set), and a message at one offset only;
 //   nonmonotonic-poll, poll-skip: each process reads each partition contiguously (the next
-//     poll starts right after the last one ended) until an assign, crash, restart or abort;
+//     poll starts right after the last one ended) until an assign, crash, restart or abort,
+//     or jumps only offsets already held by messages its group's tag filter rejects;
 //   reordered (consumers): each group's first processings in a partition come in increasing
 //     offset order, and none comes before the message's offset is known;
 //   reordered (producer): each producer's sends to a partition get increasing offsets.
@@ -35,7 +36,7 @@ using history::Record;
 
 namespace {
 
-constexpr std::uint8_t unknown_bit = 0xff;
+constexpr std::uint8_t unknown_bit = StreamState::unknown_group_bit;
 constexpr std::uint8_t ordering_groups_max = 32;
 constexpr std::size_t ordering_filters_max = 8;  // Entry::rejected_by's bits.
 // A unit's rejected offsets of one filter are pruned below the read once they are this many
@@ -90,6 +91,7 @@ static_assert(sizeof(void*) != 8 || sizeof(Entry) == 48);  // No id: the shared 
 StreamState::StreamState(history::Header const& header, std::uint64_t settle_delay,
                          stream_detail::OpenTable* shared)
     : settle_delay_(settle_delay),
+      settle_slack_(std::min<std::uint64_t>(settle_delay >> 8, 8)),
       header_(header),
       own_(shared == nullptr ? std::make_unique<stream_detail::OpenTable>() : nullptr),
       table_(shared == nullptr ? *own_ : *shared) {
@@ -106,6 +108,7 @@ StreamState::StreamState(history::Header const& header, std::uint64_t settle_del
     if (filter_indices_.size() <= id) filter_indices_.resize(id + 1, no_filter);
     filter_indices_[id] = static_cast<std::uint8_t>(filters_.size());
     filters_.push_back(spec.filter);
+    filter_group_bits_.push_back(group_bit(id));
   }
 }
 
@@ -116,7 +119,7 @@ std::uint32_t StreamState::filter_index(std::string const& group) {
 }
 
 // Groups are few; one bit each keeps an open message small. The 33rd group is a doubt.
-std::uint32_t StreamState::group_index(std::uint32_t group) {
+std::uint32_t StreamState::look_up_group_index(std::uint32_t group) {
   if (group < group_bits_.size() && group_bits_[group] != unknown_bit) return group_bits_[group];
   if (group_bits_.size() <= group) group_bits_.resize(group + 1, unknown_bit);
   if (group_count_ == ordering_groups_max) {
@@ -190,16 +193,22 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
   slots_[position] = slot;  // For walk_poll, which needs no second lookup.
   Entry& e = entry(slot);   // Stays put while other entries come and go (IdTable).
   e.last_touch = now_;
+  std::uint32_t const groups_before = e.groups;
+  std::uint8_t const rejected_before = e.rejected_by;
   if (ordering_restates(op, record, e)) {
     // As judge() would: an offset repeated places the message (when its topic is ordered).
     if (record.offset && scope_of(e.topic) != OrderingScope::none) e.placed = true;
   } else {
     judge(op, record, e, position);
   }
-  // Once every subscribed group processed it, it is due settle_delay ops after its last touch:
-  // each touch from then on queues it, and only the entry of its last touch forgets it. (So
-  // the queue is in time order, and a message is forgotten no later than it may be.)
-  if (settled(e)) due_.push_back(Due{now_, record.id.value, slot});
+  // Once every subscribed group processed it (a group whose filter rejects it owes nothing),
+  // it is due settle_delay ops after its last touch. It is queued once, by the touch that
+  // settles it (only a first processing, or a send whose tag a filter rejects, changes what it
+  // owes), settle_slack_ ops late: the touches that follow at once (a commit) then find it
+  // already queued at their time. One touched later still goes back in the queue when its
+  // entry pops (forget_due).
+  if ((fresh || e.groups != groups_before || e.rejected_by != rejected_before) && settled(e))
+    due_.push_back(Due{now_ + settle_slack_, record.id.value, slot});
 }
 
 void StreamState::judge(Op const& op, Record const& record, Entry& e, std::uint32_t position) {
@@ -399,7 +408,7 @@ void StreamState::read_run(std::uint32_t process, std::uint32_t unit, std::int64
   }
   mark.last = last;
   mark.epoch = epoch;
-  if (filter < units_[unit].rejected.size()) {
+  if (filter != no_filter && filter < units_[unit].rejected.size()) {
     IdSet& rejected = units_[unit].rejected[filter];
     if (rejected.intervals() > ordering_rejected_keep)
       rejected.erase_below(MessageId{static_cast<std::uint64_t>(first)});
@@ -432,27 +441,36 @@ bool StreamState::look_up_settled(Entry const& e) {
     // A topic nobody subscribed to: nobody is known to owe it a processing.
     readers = found == subscribed_.end() ? 0 : found->second;
   }
-  return (e.groups & readers) == readers;
+  // A group whose filter rejects the message owes it no processing.
+  std::uint64_t owed = readers;
+  for (std::size_t i = 0; i < filter_group_bits_.size(); ++i)
+    if ((e.rejected_by & (1u << i)) != 0) owed &= ~std::uint64_t{filter_group_bits_[i]};
+  return (e.groups & owed) == owed;
 }
 
 void StreamState::forget_due(std::uint64_t now) {
   while (!due_.empty() && due_.front().touched + settle_delay_ <= now) {
     Due const due = due_.front();
     due_.pop_front();
-    // The next two entries (about one message) were queued long ago: their lines are fetched
-    // now, some ops ahead of their time, rather than at every op. (Walked by iterator: indexing
-    // a deque costs a division.)
+    // The entry after next was queued long ago: its lines are fetched now, two pops ahead of
+    // their use, rather than at every op. (The next one was fetched at the previous pop. Walked
+    // by iterator: indexing a deque costs a division.)
     auto next = due_.begin();
-    for (int ahead = 0; ahead < 2 && next != due_.end(); ++ahead, ++next) {
+    if (next != due_.end() && ++next != due_.end()) {
       table_.prefetch_side(next->slot);
       table_.prefetch(next->slot);      // Its id, and whether delivery still holds it.
       table_.prefetch_index(next->id);  // Its erase starts there.
     }
-    // A slot still holding the message, live (not forgotten by an earlier entry), last
-    // touched by the op that queued this entry (else a later entry of it is queued).
+    // A slot still holding the message, live (not let go and reused meanwhile), last touched
+    // settle_delay ops ago: else touched since, it is due later and goes back in the queue
+    // (behind entries queued after it, so it may be forgotten up to settle_delay ops late).
     if (table_.id_at(due.slot) != due.id) continue;
     Entry& e = entry(due.slot);
-    if (!e.live || e.last_touch != due.touched) continue;
+    if (!e.live) continue;
+    if (e.last_touch + settle_delay_ > now) {
+      due_.push_back(Due{e.last_touch, due.id, due.slot});
+      continue;
+    }
     MessageId const id{due.id};
     note_exercise(e);
     forgotten_.insert(id);

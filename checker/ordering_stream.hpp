@@ -31,8 +31,10 @@ class StreamState;
 class OrderingStream {
  public:
   /// `header` must outlive the stream. A message leaves the held state once every group
-  /// subscribed to its topic has processed it and `settle_delay` ops passed since an op last
-  /// named it; an op naming it afterwards ends the streaming judgement (decided() = false).
+  /// subscribed to its topic has processed it (or its tag filter rejects it) and `settle_delay`
+  /// ops passed since an op last named it (a few more at large delays: at most settle_delay/256
+  /// and 8; up to settle_delay more when named again after it settled); an op naming it
+  /// afterwards ends the streaming judgement (decided() = false).
   OrderingStream(history::Header const& header, std::uint64_t settle_delay);
   /// As above, sharing `share`'s open-message table (one lookup, one id and one index cell per
   /// message for both). `share` must outlive this stream and take every op before it does.

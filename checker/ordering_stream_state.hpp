@@ -71,6 +71,7 @@ class StreamState {
   std::vector<Verdict> finish();
   std::size_t open_count() const { return held_; }
   std::size_t memory_bytes() const;
+  static constexpr std::uint8_t unknown_group_bit = 0xff;  // In group_bits_: no bit yet.
 
  private:
   void doubt() { doubt_ = true; }
@@ -114,7 +115,7 @@ class StreamState {
   std::uint32_t look_up_unit(std::uint32_t topic, bool has_partition, std::int32_t partition);
   static constexpr std::size_t dense_partitions = 4096;
   bool settled(Entry const& e) {  // Inline: every touch asks.
-    if (e.topic < readers_.size() && readers_[e.topic] != unknown_readers)
+    if (e.rejected_by == 0 && e.topic < readers_.size() && readers_[e.topic] != unknown_readers)
       return (e.groups & readers_[e.topic]) == readers_[e.topic];
     return look_up_settled(e);
   }
@@ -122,11 +123,19 @@ class StreamState {
   void judge(history::Op const& op, history::Record const& record, Entry& e,
              std::uint32_t position);
   std::uint32_t group_bit(std::uint32_t group);
-  std::uint32_t group_index(std::uint32_t group);  // 0..31, or ordering_groups_max (a doubt).
+  // 0..31, or ordering_groups_max (a doubt). Inline: every ok processing asks.
+  std::uint32_t group_index(std::uint32_t group) {
+    if (group < group_bits_.size() && group_bits_[group] != unknown_group_bit)
+      return group_bits_[group];
+    return look_up_group_index(group);
+  }
+  std::uint32_t look_up_group_index(std::uint32_t group);
   void forget_due(std::uint64_t now);
   void note_exercise(Entry const& e);
 
   std::uint64_t settle_delay_;
+  // See due_: a few ops (8 at the default delay), under 1/256 of the delay; 0 below 256.
+  std::uint64_t settle_slack_;
   bool ordered_ = false;  // Some topic promises an order.
   bool doubt_ = false;    // Stop: the second pass decides.
   bool processed_ = false;
@@ -143,14 +152,17 @@ class StreamState {
   // a gap read by another group is a doubt. filter_indices_ is by group name id, read through.
   std::vector<std::vector<std::string>> filters_;
   std::vector<std::uint8_t> filter_indices_;
+  std::vector<std::uint32_t> filter_group_bits_;  // By filter index: the group's bit.
   // Id -> open message (the side values of table_, `live` while held); iterated only where
   // order cannot matter.
   std::unique_ptr<stream_detail::OpenTable> own_;  // The table, when none is shared.
   stream_detail::OpenTable& table_;
   std::size_t held_ = 0;  // Live entries.
-  // (touched at, id, slot in table_) for each touch of a message every subscribed group had
-  // processed, in time order. Only the entry of its last touch forgets it; the others, and
-  // those whose slot was let go and reused meanwhile, are passed over.
+  // (touched at, id, slot in table_) for each message every subscribed group processed:
+  // queued once when it settles (at its time + settle_slack_), again when it popped while
+  // touched since. Nearly in time order: a message is forgotten between settle_delay and
+  // settle_delay + settle_slack_ ops after its last touch, or up to settle_delay more when
+  // queued again behind later entries. Entries whose slot was let go and reused are passed over.
   struct Due {
     std::uint64_t touched = 0;
     std::uint64_t id = 0;
