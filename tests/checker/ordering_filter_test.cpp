@@ -15,6 +15,7 @@
 #include "checker/id_set.hpp"
 #include "checker/ordering.hpp"
 #include "checker/ordering_stream.hpp"
+#include "tests/checker/ordering_builder.hpp"
 
 namespace mqcheck::checker {
 namespace {
@@ -26,16 +27,11 @@ using history::OpType;
 using history::OrderingScope;
 using history::Record;
 
-// A partition-ordered topic "orders" read by billing (filter: TagA only) and audit (no filter).
-class FilterBuilder {
+// Billing's filter takes TagA only (unless told otherwise); audit has none.
+class FilterBuilder : public testing::OrdersHistory {
  public:
-  explicit FilterBuilder(std::vector<std::string> filter = {"TagA"}) {
-    header_.drained = true;
-    header_.ordering = {{"orders", OrderingScope::partition}};
-    header_.subscriptions = {{"orders", {"billing", "audit"}}};
-    header_.groups["billing"].filter = std::move(filter);
-    history_ = History(header_);
-  }
+  explicit FilterBuilder(std::vector<std::string> filter = {"TagA"})
+      : OrdersHistory(std::move(filter)) {}
   // Sends message `id` tagged `tag` (the invoke states it), stored at (partition 0, offset).
   // Returns the index of the ok.
   std::uint64_t send(std::uint64_t id, std::int64_t offset, std::string const& tag,
@@ -57,25 +53,6 @@ class FilterBuilder {
     add(process, OpType::ok, OpKind::commit, group, {stored(id, offset)});
     return poll;
   }
-  History const& history() const { return history_; }
-
- private:
-  std::uint64_t add(std::string process, OpType type, OpKind f, std::string group,
-                    std::vector<Record> records) {
-    Op op;
-    op.time = SimTimeUs{++time_};
-    op.process = std::move(process);
-    op.type = type;
-    op.f = f;
-    op.group = std::move(group);
-    op.value = std::move(records);
-    history_.append(std::move(op));
-    return history_.ops().back().index;
-  }
-
-  history::Header header_;
-  History history_{history::Header{}};
-  std::int64_t time_ = 0;
 };
 
 // The ordering verdict's anomalies (no verdict: none).
@@ -84,24 +61,8 @@ std::vector<Anomaly> filter_ordering_anomalies(History const& h) {
   return verdicts.empty() ? std::vector<Anomaly>{} : verdicts.front().anomalies;
 }
 
-// Streams `h` at a few settle delays: each answer must be check_ordering's, and the whole
-// checker's streaming report check_history's. Returns the passes the longest delay took.
-std::uint64_t filter_passes(History const& h) {
-  std::vector<Verdict> const whole = check_ordering(h);
-  std::uint64_t passes = 0;
-  for (std::uint64_t const delay : {std::uint64_t{0}, std::uint64_t{3}, std::uint64_t{1} << 20}) {
-    StreamStats stats;
-    std::vector<Verdict> const streamed =
-        check_ordering_stream(h.header(), ops_of(h), StreamOptions{delay}, &stats);
-    INFO("settle delay " << delay);
-    REQUIRE(streamed == whole);
-    passes = stats.passes;
-    DeliveryReport const full = check_streaming(
-        h.header(), ops_of(h), [&] { return h; }, {}, StreamOptions{delay});
-    REQUIRE(full == check_history(h));
-  }
-  return passes;
-}
+// The passes the stream took, holding it (and the whole streaming check) to the whole history.
+std::uint64_t filter_passes(History const& h) { return testing::ordering_stream_passes(h, true); }
 
 TEST_CASE("a filtering group skips the offsets its filter rejects", "[checker][ordering]") {
   FilterBuilder b;

@@ -17,6 +17,7 @@
 #include "checker/ordering.hpp"
 #include "checker/ordering_keys.hpp"
 #include "checker/ordering_stream.hpp"
+#include "tests/checker/ordering_builder.hpp"
 
 namespace mqcheck::checker {
 namespace {
@@ -28,15 +29,9 @@ using history::OpType;
 using history::OrderingScope;
 using history::Record;
 
-// Builds a partition-ordered history of topic "orders" read by groups billing and audit.
-class Builder {
+// Sends, polls, processes, commits and assigns in "orders" (testing::OrdersHistory).
+class Builder : public testing::OrdersHistory {
  public:
-  Builder() {
-    header_.drained = true;
-    header_.ordering = {{"orders", OrderingScope::partition}};
-    header_.subscriptions = {{"orders", {"billing", "audit"}}};
-    history_ = History(header_);
-  }
   // Sends message `id` from `producer`, stored at (partition, offset).
   Record send(std::string const& producer, std::uint64_t id, std::int32_t partition,
               std::int64_t offset) {
@@ -63,41 +58,10 @@ class Builder {
     held.partition = partition;
     add(process, OpType::ok, OpKind::assign, group, {held});
   }
-  History const& history() const { return history_; }
-
- private:
-  void add(std::string process, OpType type, OpKind f, std::string group,
-           std::vector<Record> records) {
-    Op op;
-    op.time = SimTimeUs{++time_};
-    op.process = std::move(process);
-    op.type = type;
-    op.f = f;
-    op.group = std::move(group);
-    op.value = std::move(records);
-    history_.append(std::move(op));
-  }
-
-  history::Header header_;
-  History history_{history::Header{}};
-  std::int64_t time_ = 0;
 };
 
-// Streams `h` at a few settle delays; each answer must be check_ordering's. Returns the passes
-// the longest delay took.
-std::uint64_t passes_of(History const& h) {
-  std::vector<Verdict> const whole = check_ordering(h);
-  std::uint64_t passes = 0;
-  for (std::uint64_t const delay : {std::uint64_t{0}, std::uint64_t{3}, std::uint64_t{1} << 20}) {
-    StreamStats stats;
-    std::vector<Verdict> const streamed =
-        check_ordering_stream(h.header(), ops_of(h), StreamOptions{delay}, &stats);
-    INFO("settle delay " << delay);
-    REQUIRE(streamed == whole);
-    passes = stats.passes;
-  }
-  return passes;
-}
+// The passes the stream took, each settle delay's answer held to check_ordering's.
+std::uint64_t passes_of(History const& h) { return testing::ordering_stream_passes(h); }
 
 std::vector<std::string> anomaly_kinds(History const& h) {
   std::vector<std::string> kinds;
