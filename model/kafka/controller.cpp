@@ -38,7 +38,8 @@ void Controller::on_start(Output& out) {
 // Brokers are taken as alive until their session times out again.
 void Controller::on_recover(Disk<Entry> const& disk, Output& out) {
   for (Entry const& e : disk.entries(state_file)) {
-    partitions_[e.partition] = State{e.leader, e.epoch, e.isr, e.elr, e.last_leader};
+    EntryExtra const& x = e.extra.get();
+    partitions_[e.partition] = State{x.leader, x.epoch, x.isr, x.elr, x.last_leader};
   }
   for (Entry const& e : disk.entries(offsets_file)) committed_[{e.group, e.partition}] = e.offset;
   groups_.start(disk.entries(boot_file).size());
@@ -110,11 +111,12 @@ void Controller::publish(std::uint32_t p, bool leader_changed, Output& out) {
   Entry e;
   e.kind = Entry::Kind::partition_state;
   e.partition = p;
-  e.leader = s.leader;
-  e.epoch = s.epoch;
-  e.isr = s.isr;
-  e.elr = s.elr;
-  e.last_leader = s.last_leader;
+  EntryExtra& x = e.extra.edit();
+  x.leader = s.leader;
+  x.epoch = s.epoch;
+  x.isr = s.isr;
+  x.elr = s.elr;
+  x.last_leader = s.last_leader;
   out.append(state_file, e);
   out.fsync();
   PartitionInfo const& info = cluster_->partitions[p];

@@ -14,7 +14,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/hash.hpp"
 #include "core/strong_id.hpp"
+#include "model/common/boxed.hpp"
 #include "model/kafka/config.hpp"
 
 namespace mqcheck::model::kafka {
@@ -374,12 +376,43 @@ enum class TxnPhase : std::uint8_t {
   complete_abort,
 };
 
+/// The fields of an Entry that only rare entries use: a controller's partition_state (leader ..
+/// last_leader), a log restart's log_start (epoch) and a transaction coordinator's txn_state
+/// (offsets_group .. offsets). Boxed (common/boxed.hpp): the entries written per message do not
+/// carry them.
+struct EntryExtra {
+  std::int32_t leader = no_leader;             // partition_state
+  std::int32_t epoch = 0;                      // partition_state; log_start: 1 = restart
+  BrokerSet isr = 0;                           // partition_state
+  BrokerSet elr = 0;                           // partition_state (KIP-966)
+  std::int32_t last_leader = no_leader;        // partition_state (KIP-966)
+  std::uint32_t offsets_group = 0;             // txn_state
+  std::vector<std::uint32_t> partitions = {};  // txn_state
+  std::vector<PartitionOffset> offsets = {};   // txn_state (group: txn_id; offsets' group above)
+  bool operator==(EntryExtra const&) const = default;
+  // For the explorer's state hash (explore/value_hash.hpp): every field, a vector as its
+  // elements then its length.
+  void hash_into(Hasher& h) const {
+    h.add(static_cast<std::uint64_t>(static_cast<std::int64_t>(leader)));
+    h.add(static_cast<std::uint64_t>(static_cast<std::int64_t>(epoch)));
+    h.add(isr);
+    h.add(elr);
+    h.add(static_cast<std::uint64_t>(static_cast<std::int64_t>(last_leader)));
+    h.add(offsets_group);
+    h.add_each(partitions, [](Hasher& g, std::uint32_t p) { g.add(p); });
+    h.add_each(offsets, [](Hasher& g, PartitionOffset const& o) {
+      g.add(o.partition);
+      g.add(static_cast<std::uint64_t>(o.offset.value));
+    });
+  }
+};
+
 /// One disk record. Brokers keep one file per partition (file = partition index) of
 /// `record` entries; the controller keeps partition states and committed offsets; a
 /// producer keeps its progress (`sent`) and boots. The transaction coordinator's log has one
 /// `txn_state` entry per state change (txn_id in `group`, producer id in record.producer,
-/// epoch in record.producer_epoch, the partitions in `partitions`, the pending offsets in
-/// `offsets`).
+/// epoch in record.producer_epoch, the partitions in `extra.partitions`, the pending offsets in
+/// `extra.offsets`).
 struct Entry {
   enum class Kind : std::uint8_t {
     record,
@@ -390,22 +423,15 @@ struct Entry {
     txn_state,
     log_start,  // A broker's log-start-offset checkpoint (partition, offset; retention.cpp).
   };
-  // Members ordered by size (144 bytes, not 168): brokers write one entry per record and
-  // replica, a producer one per message sent.
+  // 72 bytes (144 before the rare fields were boxed; 168 before members were ordered by
+  // size): brokers write one entry per record and replica, a producer one per message sent.
   Kind kind = Kind::record;
-  TxnPhase phase = TxnPhase::empty;            // txn_state
-  std::uint32_t partition = 0;                 // partition_state, committed
-  LogRecord record;                            // record
-  std::int32_t leader = no_leader;             // partition_state
-  std::int32_t epoch = 0;                      // partition_state
-  BrokerSet isr = 0;                           // partition_state
-  BrokerSet elr = 0;                           // partition_state (KIP-966)
-  std::int32_t last_leader = no_leader;        // partition_state (KIP-966)
-  std::uint32_t group = 0;                     // committed
-  Offset offset;                               // committed, log_start
-  std::vector<std::uint32_t> partitions = {};  // txn_state
-  std::vector<PartitionOffset> offsets = {};   // txn_state (group: txn_id; offsets' group below)
-  std::uint32_t offsets_group = 0;             // txn_state
+  TxnPhase phase = TxnPhase::empty;  // txn_state
+  std::uint32_t partition = 0;       // partition_state, committed
+  std::uint32_t group = 0;           // committed, txn_state (txn id)
+  LogRecord record;                  // record
+  Offset offset;                     // committed, log_start
+  Boxed<EntryExtra> extra;           // partition_state, txn_state
   bool operator==(Entry const&) const = default;
 
   /// Returns an entry of `kind` with every other field at its default.
@@ -415,5 +441,6 @@ struct Entry {
     return e;
   }
 };
+static_assert(sizeof(Entry) == 72, "Entry: the per-message disk entry; see the comment above");
 
 }  // namespace mqcheck::model::kafka

@@ -65,17 +65,31 @@ Producer::Producer(ProducerConfig const* config)
       picked_batch_(config->cluster->partitions.size(), nullptr) {}
 
 history::Record Producer::record(MessageId id, std::string const& key) const {
-  history::Record r = history::Record::of(id, config_->topic);
-  r.key = key;
-  if (!config_->tags.empty()) r.tag = tag_of(*config_, id.value);  // pattern_filter.cpp
+  history::Record r;
+  record_into(r, id, key);
   return r;
 }
 
 history::Record Producer::record(std::uint64_t id) const {
-  history::Record r = history::Record::of(MessageId{id}, config_->topic);
+  history::Record r;
+  record_into(r, id);
+  return r;
+}
+
+// Fills a default record in place (an op's own record list): no Record is built and moved,
+// which measured ~1% of a Kafka run's instructions per send and completion.
+void Producer::record_into(history::Record& r, MessageId id, std::string const& key) const {
+  r.id = id;
+  r.topic = config_->topic;
+  r.key = key;
+  if (!config_->tags.empty()) r.tag = tag_of(*config_, id.value);  // pattern_filter.cpp
+}
+
+void Producer::record_into(history::Record& r, std::uint64_t id) const {
+  r.id = MessageId{id};
+  r.topic = config_->topic;
   if (config_->keys > 0) r.key = std::to_string((id - config_->first_id.value) % config_->keys);
   if (!config_->tags.empty()) r.tag = tag_of(*config_, id);  // pattern_filter.cpp
-  return r;
 }
 
 void Producer::on_start(Output& out) {
@@ -130,7 +144,7 @@ void Producer::plan_resends(Disk<Entry> const& disk) {
     if (i >= 0 && i < next_) acked[static_cast<std::size_t>(i)] = true;
   }
   resend_.clear();
-  for (std::int64_t i = 0; i < next_; ++i) {
+  for (std::int64_t i = next_ - 1; i >= 0; --i) {  // Last first: send_next takes the back.
     if (!acked[static_cast<std::size_t>(i)]) resend_.push_back(i);
   }
 }
@@ -180,8 +194,8 @@ std::uint32_t Producer::pick_partition(std::string& key) {
 void Producer::send_next(Output& out) {
   std::int64_t index = next_;
   if (!resend_.empty()) {
-    index = resend_.front();
-    resend_.pop_front();
+    index = resend_.back();
+    resend_.pop_back();
   } else {
     ++next_;
     out.append(progress_file, Entry::of(Entry::Kind::sent));
@@ -191,7 +205,8 @@ void Producer::send_next(Output& out) {
   std::uint32_t const partition = pick_partition(key);
   // Built in the op's own record list (one Record move, not three). A delayed topic's send
   // names its due time, as with_due does (pattern_delay.hpp).
-  history::Record& sent = out.invoke_in_place(OpKind::send).value.emplace_back(record(id, key));
+  history::Record& sent = out.invoke_in_place(OpKind::send).value.emplace_back();
+  record_into(sent, MessageId{id}, key);
   if (config_->delay_ms > 0) {
     sent.deliver_after = delay_due(out.now().us / 1'000, config_->delay_ms);
   }

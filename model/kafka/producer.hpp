@@ -18,7 +18,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <vector>
@@ -83,6 +82,8 @@ class Producer {
   void refresh_metadata(Output& out);
   history::Record record(MessageId id, std::string const& key) const;
   history::Record record(std::uint64_t id) const;  // Its key from its index (`keys`).
+  void record_into(history::Record& r, MessageId id, std::string const& key) const;
+  void record_into(history::Record& r, std::uint64_t id) const;  // Into a default record.
   std::uint32_t pick_partition(std::string& key);
   void on_batch_timer(TimerId kind, std::uint64_t batch, Output& out);
   void plan_resends(Disk<Entry> const& disk);
@@ -108,7 +109,9 @@ class Producer {
 
   ProducerConfig const* config_;
   std::int64_t next_ = 0;                            // Index of the next message to send.
-  std::deque<std::int64_t> resend_;  // Indices to send again first (resend_unacknowledged).
+  // Indices to send again first (resend_unacknowledged), the next at the back: a vector, as an
+  // empty std::deque allocates ~600 B and the explorer copies every producer of every state.
+  std::vector<std::int64_t> resend_;
   std::map<std::uint64_t, ProducerBatch> batches_;  // By batch id: oldest first.
   std::vector<std::uint64_t> open_;                  // By global partition: open batch, 0 none.
   std::map<std::uint64_t, OpenRequest> requests_;    // By request number.

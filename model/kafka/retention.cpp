@@ -155,7 +155,7 @@ void Broker::restart_log(std::uint32_t p, Offset start, Output& out) {
   Entry e = Entry::of(Entry::Kind::log_start);
   e.partition = p;
   e.offset = start;
-  e.epoch = 1;
+  e.extra.edit().epoch = 1;  // Rare: the boxed field (messages.hpp EntryExtra).
   out.append(checkpoint_file(*cluster_, p), std::move(e));
   out.fsync();
 }
@@ -168,7 +168,7 @@ void Broker::recover_log(std::uint32_t p, Disk<Entry> const& disk) {
   Offset start{0};
   for (Entry const& e : disk.entries(checkpoint_file(*cluster_, p))) {
     if (e.kind != Entry::Kind::log_start) continue;
-    if (e.epoch == 1) base = e.offset;
+    if (e.extra.get().epoch == 1) base = e.offset;
     start = e.offset;
   }
   PartitionLog& log = replicas_[p].log;

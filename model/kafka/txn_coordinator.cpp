@@ -54,9 +54,10 @@ void Controller::log_txn(std::uint32_t t, Output& out) {
   e.record.producer = txn.producer;
   e.record.producer_epoch = txn.producer_epoch;
   e.phase = txn.phase;
-  e.partitions = txn.partitions;
-  e.offsets = txn.offsets;
-  e.offsets_group = txn.group;
+  EntryExtra& x = e.extra.edit();
+  x.partitions = txn.partitions;
+  x.offsets = txn.offsets;
+  x.offsets_group = txn.group;
   e.offset = Offset{txn.timeout_ms};
   out.append(txn_file, std::move(e));
   out.fsync();
@@ -68,9 +69,10 @@ void Controller::recover_txns(Disk<Entry> const& disk, Output& out) {
     txn.producer = e.record.producer;
     txn.producer_epoch = e.record.producer_epoch;
     txn.phase = e.phase;
-    txn.partitions = e.partitions;
-    txn.offsets = e.offsets;
-    txn.group = e.offsets_group;
+    EntryExtra const& x = e.extra.get();
+    txn.partitions = x.partitions;
+    txn.offsets = x.offsets;
+    txn.group = x.offsets_group;
     txn.timeout_ms = e.offset.value;
   }
   for (std::uint32_t t = 0; t < txns_.size(); ++t) {
