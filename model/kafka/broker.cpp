@@ -198,7 +198,13 @@ void Broker::append_batch(NodeId from, ProduceRequest const& req, std::uint32_t 
     }
     switch (check) {
       case SequenceCheck::fenced:
-        return respond(Error::producer_fenced, Offset{-1});
+        // ProducerStateManager.checkProducerEpoch: "Starting from 2.7, we replaced
+        // ProducerFenced error with InvalidProducerEpoch in the producer send response callback
+        // to differentiate from the former fatal exception, letting client abort the ongoing
+        // transaction and retry" (KIP-588, KAFKA-9803).
+        return respond(cluster_->version.at_least(2, 7) ? Error::invalid_producer_epoch
+                                                        : Error::producer_fenced,
+                       Offset{-1});
       case SequenceCheck::duplicate: {  // KIP-98: acknowledge the stored copy, store nothing.
         Offset const last{original.value + count - 1};
         if (req.acks != Acks::all || last < r.log.hw()) return respond(Error::none, original);

@@ -24,6 +24,8 @@ char const* error_name(Error e) {
       return "OFFSET_OUT_OF_RANGE";
     case Error::producer_fenced:
       return "PRODUCER_FENCED";
+    case Error::invalid_producer_epoch:
+      return "INVALID_PRODUCER_EPOCH";
     case Error::concurrent_transactions:
       return "CONCURRENT_TRANSACTIONS";
     case Error::invalid_txn_state:

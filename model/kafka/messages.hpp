@@ -30,15 +30,18 @@ enum class Error : std::uint8_t {
   out_of_order_sequence,             // OUT_OF_ORDER_SEQUENCE_NUMBER (idempotent producer).
   unknown_producer_id,               // UNKNOWN_PRODUCER_ID: the broker lost the producer's state.
   offset_out_of_range,
-  producer_fenced,          // PRODUCER_FENCED / INVALID_PRODUCER_EPOCH: a newer epoch exists.
-  concurrent_transactions,  // CONCURRENT_TRANSACTIONS: the previous transaction is completing.
-  invalid_txn_state,        // INVALID_TXN_STATE: e.g. EndTxn commit of an aborting transaction.
-  rebalance_in_progress,    // REBALANCE_IN_PROGRESS: the group is rebalancing; rejoin.
-  illegal_generation,       // ILLEGAL_GENERATION: a request of an earlier group generation.
-  unknown_member_id,        // UNKNOWN_MEMBER_ID: the coordinator does not know the member.
+  producer_fenced,             // PRODUCER_FENCED: a newer epoch exists (fatal to the client).
+  concurrent_transactions,     // CONCURRENT_TRANSACTIONS: the previous transaction is completing.
+  invalid_txn_state,           // INVALID_TXN_STATE: e.g. EndTxn commit of an aborting transaction.
+  rebalance_in_progress,       // REBALANCE_IN_PROGRESS: the group is rebalancing; rejoin.
+  illegal_generation,          // ILLEGAL_GENERATION: a request of an earlier group generation.
+  unknown_member_id,           // UNKNOWN_MEMBER_ID: the coordinator does not know the member.
   topic_authorization_failed,  // TOPIC_AUTHORIZATION_FAILED: not retriable (acl_check.hpp).
   group_authorization_failed,  // GROUP_AUTHORIZATION_FAILED: not retriable.
   fenced_instance_id,  // FENCED_INSTANCE_ID: another member took this group.instance.id; fatal.
+  // INVALID_PRODUCER_EPOCH: from 2.7 the leader's answer to a produce with a stale epoch
+  // (KIP-588); the client's transaction becomes abortable, not fatal (txn_session.cpp).
+  invalid_producer_epoch,
 };
 char const* error_name(Error e);
 

@@ -210,6 +210,17 @@ void TxnSession::on_produced(ProduceResponse const& resp, Output& out) {
     case Error::producer_fenced:  // Not written now; an earlier unanswered attempt may be.
       finish_send(id, p.maybe_written ? OpType::info : OpType::fail, error_name(resp.error), out);
       return fenced(out);
+    // From 2.7 (KIP-588) a stale epoch on a produce is abortable, not fatal
+    // (TransactionManager.maybeTransitionToErrorState: not a ProducerFencedException, so
+    // transitionToAbortableError, with epochBumpRequired). The abort that follows sends EndTxn
+    // with the stale epoch, which the coordinator fences (strict epoch equality for client
+    // requests, TransactionCoordinator.handleEndTransaction) and EndTxnHandler makes fatal: a
+    // zombie, or a producer whose transaction the coordinator timed out, still ends fenced.
+    case Error::invalid_producer_epoch:
+      abortable_ = true;
+      reinit_ = true;
+      finish_send(id, p.maybe_written ? OpType::info : OpType::fail, error_name(resp.error), out);
+      break;
     case Error::out_of_order_sequence:
     case Error::unknown_producer_id:
     case Error::invalid_txn_state:  // KIP-890 part 1: the partition was not verified.

@@ -173,7 +173,9 @@ TEST_CASE("a leader writes markers, fences old epochs and serves read_committed 
   REQUIRE(sent<WriteTxnMarkerResponse>(out).size() == 1);  // Single replica: HW passes at once.
   out.clear();
   leader.on_message(client, txn_produce(2, 1, 0), out);  // The zombie, epoch 0.
-  CHECK(sent<ProduceResponse>(out)[0].error == Error::producer_fenced);
+  // INVALID_PRODUCER_EPOCH from 2.7 (KIP-588): abortable for the client, whose EndTxn is then
+  // fenced by the coordinator.
+  CHECK(sent<ProduceResponse>(out)[0].error == Error::invalid_producer_epoch);
   leader.on_message(client, txn_produce(3, 0, 1), out);  // The new instance: offset 2, open.
   out.clear();
   leader.on_message(client, consumer_fetch(true), out);
@@ -185,6 +187,24 @@ TEST_CASE("a leader writes markers, fences old epochs and serves read_committed 
   leader.on_message(client, consumer_fetch(false), out);
   CHECK(sent<FetchResponse>(out)[0].records.size() == 3);  // read_uncommitted: to the HW.
   CHECK(sent<FetchResponse>(out)[0].aborted.empty());
+}
+
+// ProducerStateManager.checkProducerEpoch: PRODUCER_FENCED (fatal to the client) before 2.7,
+// INVALID_PRODUCER_EPOCH (abortable) from 2.7 (KIP-588).
+TEST_CASE("a produce with a stale epoch: PRODUCER_FENCED before 2.7, INVALID_PRODUCER_EPOCH after",
+          "[kafka][txn]") {
+  for (auto const& [version, want] : {std::pair{Version{2, 6}, Error::producer_fenced},
+                                      std::pair{Version{2, 7}, Error::invalid_producer_epoch}}) {
+    ClusterConfig const cfg = cluster(version);
+    Broker leader(&cfg, 0);
+    Output out;
+    leader.on_start(out);
+    leader.on_message(client, txn_produce(1, 0, 1), out);  // Epoch 1 seen by the partition.
+    out.clear();
+    leader.on_message(client, txn_produce(2, 0, 0), out);  // Epoch 0: stale.
+    REQUIRE(sent<ProduceResponse>(out).size() == 1);
+    CHECK(sent<ProduceResponse>(out)[0].error == want);
+  }
 }
 
 }  // namespace

@@ -119,7 +119,7 @@ TEST_CASE("from 4.0 the marker's bumped epoch fences the late produce at once", 
   leader.on_message(client, late_produce(1, 0), out);  // Epoch 0: older than the marker's.
   CHECK(sent<VerifyTxnRequest>(out).empty());          // No need to ask.
   REQUIRE(sent<ProduceResponse>(out).size() == 1);
-  CHECK(sent<ProduceResponse>(out)[0].error == Error::producer_fenced);
+  CHECK(sent<ProduceResponse>(out)[0].error == Error::invalid_producer_epoch);  // KIP-588.
   CHECK(leader.log(0).leo() == Offset{1});
 }
 
