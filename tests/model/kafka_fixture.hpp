@@ -25,16 +25,16 @@ inline kafka::ClusterConfig one_broker_txn_cluster(kafka::ClusterConfig c) {
 }
 
 /// A transactional acks=all produce of message `request` (request and message id alike) from
-/// `producer` at epoch 0 with sequence `seq`.
+/// `producer` at `epoch` with sequence `seq`.
 inline kafka::ProduceRequest txn_produce(std::uint64_t request, std::int32_t seq,
-                                         std::uint64_t producer) {
+                                         std::uint64_t producer, std::int32_t epoch = 0) {
   kafka::ProduceRequest r;
   r.request = request;
   r.acks = kafka::Acks::all;
   r.record.id = MessageId{request};
   r.record.producer = producer;
   r.record.sequence = seq;
-  r.record.producer_epoch = 0;
+  r.record.producer_epoch = epoch;
   r.record.transactional = true;
   return r;
 }

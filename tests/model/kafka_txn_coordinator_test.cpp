@@ -138,15 +138,7 @@ TEST_CASE("controllers differing only in transaction state compare unequal", "[k
 }
 
 ProduceRequest txn_produce(std::uint64_t request, std::int32_t seq, std::int32_t epoch) {
-  ProduceRequest r;
-  r.request = request;
-  r.acks = Acks::all;
-  r.record.id = MessageId{request};
-  r.record.producer = ClusterConfig::txn_producer_id(0);
-  r.record.sequence = seq;
-  r.record.producer_epoch = epoch;
-  r.record.transactional = true;
-  return r;
+  return testing::txn_produce(request, seq, ClusterConfig::txn_producer_id(0), epoch);
 }
 
 FetchRequest consumer_fetch(bool read_committed) {
