@@ -12,6 +12,7 @@
 
 #include "model/kafka/model.hpp"
 #include "model/kafka/quota.hpp"
+#include "tests/model/kafka_fixture.hpp"
 #include "tests/model/sent.hpp"
 
 namespace mqcheck::model::kafka {
@@ -23,19 +24,9 @@ using testing::sent;
 constexpr NodeId consumer_node{30};
 constexpr TimerId poll_timer = 0;  // consumer.cpp: the next poll.
 
-// Two brokers; partition p of "orders" is led by broker p (replicas {p}, so the HW is the LEO).
+// Two brokers, each leading one partition of "orders", with quotas on.
 ClusterConfig cluster() {
-  ClusterConfig c;
-  c.brokers = 2;
-  c.first_broker_node = 10;
-  c.controller = NodeId{20};
-  for (std::int32_t i = 0; i < 2; ++i) {
-    PartitionInfo p;
-    p.topic = "orders";
-    p.number = i;
-    p.replicas = {i};
-    c.partitions.push_back(p);
-  }
+  ClusterConfig c = testing::two_broker_cluster();
   c.quotas.enabled = true;
   c.quotas.window_ms = 1'000;
   c.quotas.samples = 2;

@@ -9,6 +9,7 @@
 
 #include "model/kafka/model.hpp"
 #include "model/kafka/producer_batch.hpp"
+#include "tests/model/kafka_fixture.hpp"
 #include "tests/model/sent.hpp"
 
 namespace mqcheck::model::kafka {
@@ -19,20 +20,7 @@ using testing::sent;
 
 constexpr TimerId next_send = 0;
 
-ClusterConfig cluster() {
-  ClusterConfig c;
-  c.brokers = 2;
-  c.first_broker_node = 10;
-  c.controller = NodeId{20};
-  for (std::int32_t i = 0; i < 2; ++i) {
-    PartitionInfo p;
-    p.topic = "orders";
-    p.number = i;
-    p.replicas = {i};
-    c.partitions.push_back(p);
-  }
-  return c;
-}
+ClusterConfig cluster() { return testing::two_broker_cluster(); }
 
 ProducerConfig producer_config(ClusterConfig const* c, std::uint32_t partition) {
   ProducerConfig p;

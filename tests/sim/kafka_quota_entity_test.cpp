@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sim/run.hpp"
+#include "tests/sim/quota_scenario.hpp"
 
 namespace mqcheck::sim {
 namespace {
@@ -16,15 +17,7 @@ namespace {
 using history::OpKind;
 using history::OpType;
 
-std::string const entity_base = R"(name: q
-broker: kafka
-version: "3.7"
-cluster: {brokers: 1}
-broker_config: {broker.heartbeat.interval.ms: 10, broker.session.timeout.ms: 50,
-  quota.window.size.seconds: 1, quota.window.num: 2}
-topics: [{name: orders, partitions: 1}]
-drain: 8s
-)";
+std::string const entity_base = testing::quota_scenario_base("8s");
 
 // p1 and p2, each with its principal and extra config.
 std::string entity_producers(std::string const& p1, std::string const& p2) {

@@ -13,6 +13,7 @@
 #include "checker/check.hpp"
 #include "sim/run.hpp"
 #include "tests/sim/error_of.hpp"
+#include "tests/sim/quota_scenario.hpp"
 
 namespace mqcheck::sim {
 namespace {
@@ -20,15 +21,7 @@ namespace {
 using history::OpKind;
 using history::OpType;
 
-std::string const base = R"(name: q
-broker: kafka
-version: "3.7"
-cluster: {brokers: 1}
-broker_config: {broker.heartbeat.interval.ms: 10, broker.session.timeout.ms: 50,
-  quota.window.size.seconds: 1, quota.window.num: 2}
-topics: [{name: orders, partitions: 1}]
-drain: 4s
-)";
+std::string const base = testing::quota_scenario_base("4s");
 
 std::string producer(std::string const& config) {
   return "producers: [{id: p1, topic: orders, messages: 200, rate_per_s: 2000" +
