@@ -5,11 +5,11 @@
 // Settling and the passes' orchestration are in delivery_stream_settle.cpp.
 #include <algorithm>
 #include <bit>
-#include <cstring>
 #include <tuple>
 #include <utility>
 
 #include "checker/delivery_stream_state.hpp"
+#include "checker/short_text.hpp"
 #include "core/assert.hpp"
 
 namespace mqcheck::checker::stream_detail {
@@ -19,36 +19,13 @@ using history::OpKind;
 using history::OpType;
 using history::Record;
 
-namespace {
-
-// Loads the first and the last sizeof(Word) bytes of `text` (which has at least that many).
-template <class Word>
-std::pair<Word, Word> ends(std::string_view text) {
-  Word first = 0;
-  Word last = 0;
-  std::memcpy(&first, text.data(), sizeof(Word));
-  std::memcpy(&last, text.data() + text.size() - sizeof(Word), sizeof(Word));
-  return {first, last};
-}
-
-// Returns true when `a` and `b` (not empty) are the same text. Names are short: up to sixteen
-// bytes are compared as two overlapping words.
-bool same_text(std::string const& a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  if (b.size() >= 8 && b.size() <= 16) return ends<std::uint64_t>(a) == ends<std::uint64_t>(b);
-  if (b.size() >= 4 && b.size() < 8) return ends<std::uint32_t>(a) == ends<std::uint32_t>(b);
-  return std::string_view(a) == b;
-}
-
-}  // namespace
-
 std::uint64_t Names::hash(std::string_view text) {
   std::uint64_t first = 0;
   std::uint64_t last = 0;
   if (text.size() >= 8) {
-    std::tie(first, last) = ends<std::uint64_t>(text);
+    std::tie(first, last) = text_ends<std::uint64_t>(text);
   } else if (text.size() >= 4) {
-    std::tie(first, last) = ends<std::uint32_t>(text);
+    std::tie(first, last) = text_ends<std::uint32_t>(text);
   } else {
     first = static_cast<unsigned char>(text.front());
     last = static_cast<unsigned char>(text.back()) |

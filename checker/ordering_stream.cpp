@@ -16,13 +16,13 @@
 #include "checker/ordering_stream.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <iterator>
 
 #include "checker/feature_common.hpp"
 #include "checker/ordering.hpp"
 #include "checker/ordering_offsets.hpp"
 #include "checker/ordering_stream_state.hpp"
+#include "checker/short_text.hpp"
 #include "core/assert.hpp"
 
 namespace mqcheck::checker {
@@ -46,32 +46,6 @@ constexpr std::size_t ordering_rejected_keep = 64;
 // Scopes whose chains fall back on the real-time order of acknowledged sends (chain_of).
 bool ordered_by_acks(OrderingScope scope) {
   return scope == OrderingScope::queue || scope == OrderingScope::producer;
-}
-
-// Returns a == b. Inline, with no call for names of 4 to 16 bytes (most topic names): their
-// first and last words, which overlap when shorter than two, are the whole of them.
-bool ordering_same_text(std::string const& a, std::string const& b) {
-  std::size_t const n = a.size();
-  if (n != b.size()) return false;
-  char const* const p = a.data();
-  char const* const q = b.data();
-  if (n >= 8 && n <= 16) {
-    std::uint64_t w[4];
-    std::memcpy(&w[0], p, 8);
-    std::memcpy(&w[1], p + n - 8, 8);
-    std::memcpy(&w[2], q, 8);
-    std::memcpy(&w[3], q + n - 8, 8);
-    return ((w[0] ^ w[2]) | (w[1] ^ w[3])) == 0;
-  }
-  if (n >= 4 && n < 8) {
-    std::uint32_t w[4];
-    std::memcpy(&w[0], p, 4);
-    std::memcpy(&w[1], p + n - 4, 4);
-    std::memcpy(&w[2], q, 4);
-    std::memcpy(&w[3], q + n - 4, 4);
-    return ((w[0] ^ w[2]) | (w[1] ^ w[3])) == 0;
-  }
-  return std::memcmp(p, q, n) == 0;
 }
 
 // Most records only restate what is known of their message (a poll, a processing invoke, a
@@ -185,7 +159,7 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
     e.live = true;
     e.topic = names_.intern(record.topic);
     ++held_;
-  } else if (!ordering_same_text(names_.name(entry(slot).topic), record.topic)) {
+  } else if (!same_text(names_.name(entry(slot).topic), record.topic)) {
     // A placement's topic is its first send's, known only at the end: two topics are a doubt.
     // (Names are interned one to one, so comparing the text is comparing ids, with no lookup.)
     return doubt();
