@@ -45,15 +45,19 @@ constexpr std::array<std::string_view, 13> producer_keys{
     "id",    "topic", "messages",    "rate_per_s", "interval",
     "start", "keys",  "config",      "config_file", "transaction", "principal",
     "resend_unacknowledged", "tags"};
-constexpr std::array<std::string_view, 14> consumer_keys{
-    "group",  "topic",     "instances",  "processing", "config",      "config_file", "commit",
-    "transform", "assignment", "seek",   "principal",  "dead_letter", "filter",      "delay"};
+constexpr std::array<std::string_view, 15> consumer_keys{
+    "group",       "topic",       "instances", "processing", "config",
+    "config_file", "commit",      "transform", "assignment", "seek",
+    "principal",   "dead_letter", "filter",    "delay",      "retry_topics"};
 constexpr std::array<std::string_view, 2> delay_keys{"ms", "wait"};
 constexpr std::array<std::string_view, 2> delay_waits{"pause", "sleep"};
 constexpr std::array<std::string_view, 2> filter_keys{"tags", "in"};
 constexpr std::array<std::string_view, 2> filter_places{"listener", "interceptor"};
-constexpr std::array<std::string_view, 5> dead_letter_keys{"topic", "after", "poison_every",
-                                                           "publish", "config"};
+constexpr std::array<std::string_view, 7> dead_letter_keys{
+    "topic", "after", "poison_every", "flaky_every", "flaky_failures", "publish", "config"};
+constexpr std::array<std::string_view, 7> retry_topics_keys{
+    "retries", "dlt", "poison_every", "flaky_every", "flaky_failures", "publish", "config"};
+constexpr std::array<std::string_view, 2> retry_keys{"topic", "delay"};
 constexpr std::array<std::string_view, 2> publish_modes{"sync", "async"};
 constexpr std::array<std::string_view, 4> seek_keys{"at", "offset", "timestamp", "to"};
 constexpr std::array<std::string_view, 2> seek_ends{"beginning", "end"};
@@ -250,22 +254,76 @@ DelaySpec read_delay(YamlField const& field) {
   return d;
 }
 
+// The failing records of a pattern's listener: `poison_every`, or `flaky_every` with
+// `flaky_failures` (default 1), or both; the scenario must say which records fail.
+FailureSpec read_failures(YamlField const& field, YamlMap const& map) {
+  FailureSpec f;
+  if (std::optional<YamlField> const p = map.find("poison_every")) {
+    f.poison_every = p->integer(1, messages_max);
+  }
+  if (std::optional<YamlField> const k = map.find("flaky_every")) {
+    f.flaky_every = k->integer(1, messages_max);
+    f.flaky_failures = 1;
+  }
+  if (std::optional<YamlField> const n = map.find("flaky_failures")) {
+    if (f.flaky_every == 0) n->fail("flaky_failures needs flaky_every (which records are flaky)");
+    f.flaky_failures = n->integer(1, 1'000'000);
+  }
+  if (f.poison_every == 0 && f.flaky_every == 0) {
+    field.fail("say which records fail: 'poison_every' (always) or 'flaky_every' (at first)");
+  }
+  return f;
+}
+
+std::string read_publish_mode(YamlMap const& map) {
+  std::optional<YamlField> const p = map.find("publish");
+  if (!p) return "sync";
+  return std::string(publish_modes[read_choice(*p, publish_modes, "publish mode")]);
+}
+
 // `dead_letter:` of a Kafka consumer (docs/scenario-format.md): the retry and dead-letter
-// PATTERN. `after` and `poison_every` are required: the scenario says which records fail.
+// PATTERN. `after` and the failing records are required.
 DeadLetterSpec read_dead_letter(YamlField const& field, Declared const& topics) {
   YamlMap const map = field.map(dead_letter_keys);
   DeadLetterSpec d;
   d.topic = read_topic_ref(map.require("topic"), topics);
   d.after = map.require("after").integer(1, 1'000'000);
-  d.poison_every = map.require("poison_every").integer(1, messages_max);
-  if (std::optional<YamlField> const p = map.find("publish")) {
-    d.publish = std::string(publish_modes[read_choice(*p, publish_modes, "publish mode")]);
-  }
+  d.failures = read_failures(field, map);
+  d.publish = read_publish_mode(map);
   if (std::optional<YamlField> const config = map.find("config")) {
     d.config = read_config_map(*config);
   }
   d.mark = field.mark();
   return d;
+}
+
+// `retry_topics:` of a Kafka consumer (docs/scenario-format.md): non-blocking retries (a
+// PATTERN). Each retry names a declared topic and its back-off in whole milliseconds (Spring's
+// back-off timestamp is in ms); `dlt` the dead-letter topic after the last.
+RetryTopicsSpec read_retry_topics(YamlField const& field, Declared const& topics) {
+  YamlMap const map = field.map(retry_topics_keys);
+  RetryTopicsSpec r;
+  for (YamlField const& item : map.require("retries").items()) {
+    YamlMap const retry = item.map(retry_keys);
+    RetryTopicSpec t;
+    t.topic = read_topic_ref(retry.require("topic"), topics);
+    YamlField const delay = retry.require("delay");
+    t.delay = read_duration(delay);
+    if (t.delay.us <= 0 || t.delay.us % 1'000 != 0) {
+      delay.fail("a retry topic's back-off is a positive whole number of milliseconds");
+    }
+    t.mark = item.mark();
+    r.retries.push_back(std::move(t));
+  }
+  if (r.retries.empty()) field.fail("'retries' needs at least one retry topic");
+  r.dlt = read_topic_ref(map.require("dlt"), topics);
+  r.failures = read_failures(field, map);
+  r.publish = read_publish_mode(map);
+  if (std::optional<YamlField> const config = map.find("config")) {
+    r.config = read_config_map(*config);
+  }
+  r.mark = field.mark();
+  return r;
 }
 
 // `seek:` of a Kafka consumer (docs/scenario-format.md): `at`, and exactly one of `offset`,
@@ -330,6 +388,9 @@ ConsumerSpec read_consumer(YamlField const& item, Declared const& topics, Declar
   if (std::optional<YamlField> const seek = map.find("seek")) c.seek = read_seek(*seek);
   if (std::optional<YamlField> const dl = map.find("dead_letter")) {
     c.dead_letter = read_dead_letter(*dl, topics);
+  }
+  if (std::optional<YamlField> const rt = map.find("retry_topics")) {
+    c.retry_topics = read_retry_topics(*rt, topics);
   }
   if (std::optional<YamlField> const filter = map.find("filter")) c.filter = read_filter(*filter);
   if (std::optional<YamlField> const delay = map.find("delay")) c.delay = read_delay(*delay);
@@ -411,6 +472,10 @@ void read_workload(YamlMap const& root, Scenario& s) {
     if (c.dead_letter) {
       throw InputError(c.dead_letter->mark, "consumers.dead_letter",
                        "only broker: kafka models the retry and dead-letter pattern");
+    }
+    if (c.retry_topics) {
+      throw InputError(c.retry_topics->mark, "consumers.retry_topics",
+                       "only broker: kafka models retry topics (a Spring Kafka pattern)");
     }
     if (c.filter) {
       throw InputError(c.filter->mark, "consumers.filter",

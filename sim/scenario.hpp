@@ -82,12 +82,38 @@ struct DelaySpec {
   SourceMark mark;
 };
 
+/// Which records a pattern's listener fails on: ids divisible by `poison_every` always,
+/// ids divisible by `flaky_every` on their first `flaky_failures` attempts (0: none).
+struct FailureSpec {
+  std::int64_t poison_every = 0;
+  std::int64_t flaky_every = 0;
+  std::int64_t flaky_failures = 0;
+};
+
 struct DeadLetterSpec {
   std::string topic;  // Must name a TopicSpec.
   std::int64_t after = 0;
-  std::int64_t poison_every = 0;
+  FailureSpec failures;
   std::string publish = "sync";
   ConfigMap config;  // The dead-letter producer's keys.
+  SourceMark mark;
+};
+
+/// `retry_topics:` of a Kafka consumer: non-blocking retries through retry topics, a PATTERN
+/// (Spring Kafka's @RetryableTopic; model/kafka/consumer_dead_letter.cpp). A record whose
+/// processing fails is forwarded to `retries[0].topic`, read back by that topic's consumers
+/// once `retries[0].delay` has passed, and so on; after the last it goes to `dlt`.
+struct RetryTopicSpec {
+  std::string topic;   // Must name a TopicSpec.
+  DurationUs delay{};  // Whole milliseconds.
+  SourceMark mark;
+};
+struct RetryTopicsSpec {
+  std::vector<RetryTopicSpec> retries;
+  std::string dlt;  // Must name a TopicSpec.
+  FailureSpec failures;
+  std::string publish = "sync";
+  ConfigMap config;  // The forwarding producer's keys.
   SourceMark mark;
 };
 
@@ -116,6 +142,7 @@ struct ConsumerSpec {
   std::optional<TransformSpec> transform;  // Kafka consumers only.
   std::optional<SeekSpec> seek;            // Kafka consumers only.
   std::optional<DeadLetterSpec> dead_letter;  // Kafka consumers only (a PATTERN).
+  std::optional<RetryTopicsSpec> retry_topics;  // Kafka consumers only (a PATTERN).
   std::optional<FilterSpec> filter;           // Kafka consumers only (a PATTERN).
   std::optional<DelaySpec> delay;             // Kafka consumers only (a PATTERN).
   std::string principal;                   // Kafka `principal:` ("User:bob").

@@ -10,7 +10,6 @@
 // Transactional ids are numbered in order of appearance; a transform's instance k uses
 // "<id>-<k>".
 #include <algorithm>
-#include <deque>
 #include <memory>
 
 #include "model/kafka/model.hpp"
@@ -18,25 +17,20 @@
 #include "sim/kernel.hpp"
 #include "sim/rng.hpp"
 #include "sim/run.hpp"
+#include "sim/world_kafka_detail.hpp"
 
 namespace mqcheck::sim {
+
+using kafka_world::client_filter;
+using kafka_world::dead_letter_pattern;
+using kafka_world::delay_pattern;
+using kafka_world::KafkaConfigs;
+using kafka_world::partitions_of;
+using kafka_world::retry_topics_pattern;
+
 namespace {
 
 namespace kf = model::kafka;
-
-struct KafkaConfigs {  // Outlives the kernel: actors point into it.
-  kf::ClusterConfig cluster;
-  std::deque<kf::ProducerConfig> producers;
-  std::deque<kf::ConsumerConfig> consumers;  // One per instance.
-};
-
-std::vector<std::uint32_t> partitions_of(kf::ClusterConfig const& c, std::string const& topic) {
-  std::vector<std::uint32_t> out;
-  for (std::uint32_t p = 0; p < c.partitions.size(); ++p) {
-    if (c.partitions[p].topic == topic) out.push_back(p);
-  }
-  return out;
-}
 
 void build_cluster(Scenario const& s, kf::ClusterConfig& c) {
   kf::Version const version = kf::parse_version(s.version, {s.file, 0, 0});
@@ -163,42 +157,6 @@ std::map<std::string, history::Acl> effective_acls(Scenario const& s, KafkaConfi
   return out;
 }
 
-// `dead_letter:` (the retry and dead-letter PATTERN, model/kafka/consumer_dead_letter.cpp):
-// its producer keys are read like a producer's, with the scenario version's defaults.
-void dead_letter_pattern(ConsumerSpec const& spec, std::size_t i, kf::Version version,
-                         kf::ClusterConfig const& cluster, kf::ConsumerConfig& c) {
-  DeadLetterSpec const& d = *spec.dead_letter;
-  std::string const scope = "consumers[" + std::to_string(i) + "].dead_letter";
-  kf::ProducerConfig const p =
-      kf::parse_producer_config(d.config, scope + ".config", d.mark, version);
-  if (p.acks == kf::Acks::none) {
-    throw InputError(d.mark, scope + ".config.acks",
-                     "acks=0 is not modelled for the dead-letter producer: the pattern waits "
-                     "for the publish's acknowledgement");
-  }
-  if (spec.transform || !p.transactional_id.empty()) {
-    throw InputError(d.mark, scope, "a transactional dead-letter publish is not modelled yet");
-  }
-  if (cluster.authorizer.enabled) {
-    throw InputError(d.mark, scope, "the dead-letter producer's ACLs are not modelled yet");
-  }
-  if (d.topic == spec.topic) {
-    throw InputError(d.mark, scope + ".topic",
-                     "the dead-letter topic must differ from the topic read");
-  }
-  c.dead_letter.enabled = true;
-  c.dead_letter.topic = d.topic;
-  c.dead_letter.partitions = partitions_of(cluster, d.topic);
-  c.dead_letter.after = d.after;
-  c.dead_letter.poison_every = d.poison_every;
-  c.dead_letter.wait_for_ack = d.publish == "sync";
-  c.dead_letter.idempotence = p.idempotence;
-  c.dead_letter.acks = static_cast<std::int8_t>(p.acks);
-  c.dead_letter.request_timeout = p.request_timeout;
-  c.dead_letter.delivery_timeout = p.delivery_timeout;
-  c.dead_letter.retry_backoff = p.retry_backoff;
-}
-
 // The scenario's `quotas:` (client quotas, KIP-13 / KIP-55), parsed; empty when none.
 std::vector<kf::QuotaBinding> read_quotas(Scenario const& s, kf::ClusterConfig& cluster) {
   std::vector<kf::QuotaBinding> bindings;
@@ -265,50 +223,6 @@ void consumer_quotas(std::vector<kf::QuotaBinding> const& bindings,
   }
 }
 
-// `filter:` (client-side filtering, a PATTERN; model/kafka/pattern_filter.cpp): the consumer
-// learns every tag its topic's producers put on their messages (a header it reads).
-void client_filter(ConsumerSpec const& spec, std::size_t i, KafkaConfigs const& configs,
-                   kf::ConsumerConfig& c) {
-  if (spec.transform) {
-    throw InputError(spec.filter->mark, "consumers[" + std::to_string(i) + "].filter",
-                     "a filtering consume-transform-produce application is not modelled");
-  }
-  c.filter.enabled = true;
-  c.filter.accept = spec.filter->tags;
-  c.filter.in_interceptor = spec.filter->in == "interceptor";
-  for (kf::ProducerConfig const& p : configs.producers) {
-    if (p.topic != spec.topic || p.tags.empty()) continue;
-    c.filter.tags.push_back({p.first_id.value, static_cast<std::uint64_t>(p.messages), p.tags});
-  }
-}
-
-// `delay:` (delay through paused consumption, a PATTERN; model/kafka/consumer_delay.cpp): the
-// topic's producers write each send's due time, which the delay check judges.
-void delay_pattern(ConsumerSpec const& spec, std::size_t i, KafkaConfigs& configs,
-                   kf::ConsumerConfig& c) {
-  DelaySpec const& d = *spec.delay;
-  std::string const scope = "consumers[" + std::to_string(i) + "].delay";
-  if (spec.transform || spec.dead_letter) {
-    throw InputError(d.mark, scope,
-                     "the delay pattern with a transform or a dead-letter topic is not modelled");
-  }
-  for (kf::ProducerConfig& p : configs.producers) {
-    if (p.topic != spec.topic) continue;
-    if (!p.transactional_id.empty()) {
-      throw InputError(d.mark, scope, "a delayed topic's transactional producer is not modelled");
-    }
-    if (p.delay_ms != 0 && p.delay_ms != d.ms) {
-      throw InputError(d.mark, scope + ".ms",
-                       "another group reads topic '" + spec.topic + "' with a delay of " +
-                           std::to_string(p.delay_ms) + " ms: a record has one due time");
-    }
-    p.delay_ms = d.ms;
-  }
-  c.delay.enabled = true;
-  c.delay.delay_ms = d.ms;
-  c.delay.pause = d.wait == "pause";
-}
-
 // The seed of a producer's partitioner draws (model/kafka/partitioner.hpp): from the run's
 // seed, so a seed sweep varies them, mixed with the producer's index so that producers draw
 // independently -- except for the producers the explorer may rename into each other
@@ -323,6 +237,40 @@ std::uint64_t partitioner_seed(std::uint64_t seed, ProducerSpec const& spec, std
   if (renamable) return base;
   std::uint64_t state = index;
   return base ^ splitmix64(state);
+}
+
+// The consumer instances of consumers[i] (or of one of its retry-topic stages: `base` says
+// which group and topic): "<group>-0" .. "<group>-<n-1>", each a node; with `assign`, instance
+// k holds partitions k, k + n, ... of the topic.
+void add_instances(ConsumerSpec const& spec, std::size_t i, kf::ConsumerConfig const& base,
+                   kf::ClusterConfig& cluster, KafkaConfigs& configs,
+                   std::vector<NodeInfo>& nodes) {
+  for (std::int32_t k = 0; k < spec.instances; ++k) {
+    kf::ConsumerConfig c = base;
+    if (c.transform) {  // One transactional.id per instance: "<transactional.id>-<k>".
+      c.txn.name = base.txn.name + "-" + std::to_string(k);
+      c.txn.txn_id = txn_index(cluster, c.txn.name);
+      c.txn.cluster = &cluster;
+    }
+    if (!c.group_instance_id.empty()) {  // KIP-345: each instance its own, "<id>-<k>".
+      c.group_instance_id = base.group_instance_id + "-" + std::to_string(k);
+    }
+    c.partitions.clear();
+    for (std::size_t j = static_cast<std::size_t>(k); j < base.topic_partitions.size();
+         j += static_cast<std::size_t>(spec.instances)) {
+      c.partitions.push_back(base.topic_partitions[j]);
+    }
+    identify(spec.principal, spec.mark, "consumers[" + std::to_string(i) + "]", base.group,
+             nodes.size(), cluster, c.principal);
+    if (c.transform && cluster.authorizer.enabled) {
+      throw InputError(spec.mark, "consumers[" + std::to_string(i) + "].transform",
+                       "ACLs for transactions (TransactionalId resources) are not modelled "
+                       "yet; a transform cannot run under an authorizer");
+    }
+    c.dead_letter.producer_index = static_cast<std::uint32_t>(configs.consumers.size());
+    configs.consumers.push_back(std::move(c));
+    nodes.push_back({base.group + "-" + std::to_string(k), NodeRole::consumer});
+  }
 }
 
 kf::CommitMode commit_mode(ConsumerSpec const& spec) {
@@ -400,14 +348,14 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     if (spec.dead_letter) dead_letter_pattern(spec, i, version, cluster, base);
     if (spec.filter) client_filter(spec, i, *configs, base);
     if (spec.delay) delay_pattern(spec, i, *configs, base);
+    if (spec.retry_topics) retry_topics_pattern(spec, i, version, cluster, base);
     base.group = spec.group;
     base.group_index =
         groups.emplace(spec.group, static_cast<std::uint32_t>(groups.size())).first->second;
     base.topic = spec.topic;
     base.processing = spec.processing;
     base.cluster = &cluster;
-    std::vector<std::uint32_t> const all = partitions_of(cluster, spec.topic);
-    base.topic_partitions = all;
+    base.topic_partitions = partitions_of(cluster, spec.topic);
     // A transform stays on its static partitions: a rebalance in the middle of its transaction
     // (KIP-447's fencing by generation) is not modelled yet.
     base.subscribe = !base.transform && spec.assignment != "assign";
@@ -420,31 +368,12 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
       base.seek_value =
           spec.seek->to == "offset" ? spec.seek->offset : spec.seek->timestamp.us / 1'000;
     }
-    for (std::int32_t k = 0; k < spec.instances; ++k) {
-      kf::ConsumerConfig c = base;
-      if (c.transform) {  // One transactional.id per instance: "<transactional.id>-<k>".
-        c.txn.name = base.txn.name + "-" + std::to_string(k);
-        c.txn.txn_id = txn_index(cluster, c.txn.name);
-        c.txn.cluster = &cluster;
-      }
-      if (!c.group_instance_id.empty()) {  // KIP-345: each instance its own, "<id>-<k>".
-        c.group_instance_id = base.group_instance_id + "-" + std::to_string(k);
-      }
-      c.partitions.clear();
-      for (std::size_t j = static_cast<std::size_t>(k); j < all.size();
-           j += static_cast<std::size_t>(spec.instances)) {
-        c.partitions.push_back(all[j]);
-      }
-      identify(spec.principal, spec.mark, "consumers[" + std::to_string(i) + "]", spec.group,
-               nodes.size(), cluster, c.principal);
-      if (c.transform && cluster.authorizer.enabled) {
-        throw InputError(spec.mark, "consumers[" + std::to_string(i) + "].transform",
-                         "ACLs for transactions (TransactionalId resources) are not modelled "
-                         "yet; a transform cannot run under an authorizer");
-      }
-      c.dead_letter.producer_index = static_cast<std::uint32_t>(configs->consumers.size());
-      configs->consumers.push_back(std::move(c));
-      nodes.push_back({spec.group + "-" + std::to_string(k), NodeRole::consumer});
+    add_instances(spec, i, base, cluster, *configs, nodes);
+    if (!spec.retry_topics) continue;
+    for (kf::ConsumerConfig& stage : kafka_world::retry_stages(s, i, cluster, base)) {
+      stage.group_index =
+          groups.emplace(stage.group, static_cast<std::uint32_t>(groups.size())).first->second;
+      add_instances(spec, i, stage, cluster, *configs, nodes);
     }
   }
   consumer_quotas(quotas, quota_entities, *configs, nodes);
@@ -461,6 +390,8 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
     plan.header.ordering[t.name] = history::OrderingScope::partition;  // Per-partition order.
   }
   for (kf::ConsumerConfig const& c : configs->consumers) {
+    // A retry topic's consumers write their processing as their application's (below).
+    if (!c.dead_letter.app_group.empty()) continue;
     history::GroupSpec& g = plan.header.groups[c.group];
     if (c.read_committed) g.isolation = history::GroupSpec::Isolation::read_committed;
     if (c.filter.enabled) g.filter = c.filter.accept;  // What the filtering check judges.
@@ -471,6 +402,7 @@ RunResult simulate_kafka(Scenario const& s, std::uint64_t seed) {
       g.dead_letter_after = c.dead_letter.after;
     }
   }
+  kafka_world::retry_topics_header(s, plan.header);
   if (cluster.authorizer.enabled) plan.header.acls = effective_acls(s, *configs);
   Kernel<kf::Model> kernel(std::move(plan), std::move(actors), seed);
   // leader(T-P) is the broker the controller last made leader of T-P (none while offline).

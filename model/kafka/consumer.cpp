@@ -357,16 +357,16 @@ void Consumer::process_next(Output& out) {
     return start_poll(out);
   }
   // Processing takes effect atomically at its end: a crash before it means it did not happen.
-  history::Op& invoked = out.invoke_in_place(OpKind::process, config_->group, OpType::fail);
-  record_into(invoked.value.emplace_back(), batch_[next_]);
+  history::Op& invoked = out.invoke_in_place(OpKind::process, process_group(), OpType::fail);
+  process_record_into(invoked.value.emplace_back(), batch_[next_]);
   if (session_) out.observed().back().op.txn = session_->txn();
   out.set_timer(processing_timer, config_->processing);
 }
 
 void Consumer::processed(Output& out) {
   if (dead_letter_failed(out)) return;  // consumer_dead_letter.cpp: a poison record's attempt.
-  history::Op& done = out.complete_in_place(OpType::ok, OpKind::process, config_->group);
-  record_into(done.value.emplace_back(), batch_[next_]);
+  history::Op& done = out.complete_in_place(OpType::ok, OpKind::process, process_group());
+  process_record_into(done.value.emplace_back(), batch_[next_]);
   if (session_) {
     out.observed().back().op.txn = session_->txn();
     transform_output(batch_[next_], out);

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/hash.hpp"
@@ -125,7 +126,9 @@ class Consumer {
   void transform_end(Output& out);
   void transform_progress(Output& out);
   void rewind(Output& out);
-  // Retry and dead-letter PATTERN (consumer_dead_letter.cpp).
+  // Retry and dead-letter PATTERN (consumer_dead_letter.cpp), and retry topics.
+  void process_record_into(history::Record& r, Polled const& p) const;
+  std::string const& process_group() const;
   void dead_letter_start(Output& out);
   bool dead_letter_failed(Output& out);
   void dead_letter_progress(Output& out);

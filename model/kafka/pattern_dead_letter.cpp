@@ -92,7 +92,10 @@ void DeadLetterPublisher::send_request(Pending& p, Output& out) {
   req.record.id = p.id;
   req.record.producer = producer_;
   req.record.sequence = p.sequence;
-  req.record.timestamp = out.now().us / 1'000;  // CreateTime, in ms.
+  // CreateTime, in ms: the Java producer stamps a record once, when send() is called
+  // (KafkaProducer.doSend), not at each retry. A retry topic's consumer reads it as the time of
+  // the failure its back-off counts from.
+  req.record.timestamp = p.first.us / 1'000;
   p.request = req.request;
   out.send(cluster_->broker_node(leaders_[p.partition]), req);
   out.set_timer(timer_base_ + p.request, config_->request_timeout);

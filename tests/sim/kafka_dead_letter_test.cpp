@@ -10,6 +10,7 @@
 #include "checker/check.hpp"
 #include "sim/run.hpp"
 #include "tests/sim/error_of.hpp"
+#include "tests/sim/op_count.hpp"
 #include "tests/sim/verdict_of.hpp"
 
 namespace mqcheck::sim {
@@ -44,12 +45,7 @@ std::string consumer(std::string const& publish, std::string const& producer_key
          ", config: {request.timeout.ms: 30, retry.backoff.ms: 5" + producer_keys + "}}}\n";
 }
 
-std::size_t count(history::History const& h, OpKind f, OpType type, std::string const& topic) {
-  return static_cast<std::size_t>(std::count_if(h.ops().begin(), h.ops().end(), [&](auto& op) {
-    return op.f == f && op.type == type && !op.value.empty() && op.value.front().topic == topic;
-  }));
-}
-
+using testing::count_ops;
 using testing::error_of;
 using testing::history_of;
 using testing::verdict_of;
@@ -59,15 +55,15 @@ using testing::verdict_of;
 TEST_CASE("a poison record is attempted `after` times, then dead-lettered once",
           "[sim][kafka][dead-letter]") {
   history::History const plain = history_of(cluster + consumer("", ""));
-  CHECK(count(plain, OpKind::process, OpType::ok, "orders") == 20);
-  CHECK(count(plain, OpKind::nack, OpType::ok, "orders") == 0);
+  CHECK(count_ops(plain, OpKind::process, OpType::ok, "orders") == 20);
+  CHECK(count_ops(plain, OpKind::nack, OpType::ok, "orders") == 0);
   CHECK(plain.header().groups.at("billing").dead_letter_topic.empty());
 
   history::History const h = history_of(cluster + consumer("sync", ""));
-  CHECK(count(h, OpKind::process, OpType::ok, "orders") == 16);  // Ids 5, 10, 15, 20 fail.
-  CHECK(count(h, OpKind::process, OpType::fail, "orders") == 12);
-  CHECK(count(h, OpKind::nack, OpType::ok, "orders") == 12);
-  CHECK(count(h, OpKind::send, OpType::ok, "orders.DLT") == 4);
+  CHECK(count_ops(h, OpKind::process, OpType::ok, "orders") == 16);  // Ids 5, 10, 15, 20 fail.
+  CHECK(count_ops(h, OpKind::process, OpType::fail, "orders") == 12);
+  CHECK(count_ops(h, OpKind::nack, OpType::ok, "orders") == 12);
+  CHECK(count_ops(h, OpKind::send, OpType::ok, "orders.DLT") == 4);
   CHECK(h.header().groups.at("billing").dead_letter_topic == "orders.DLT");
   CHECK(h.header().groups.at("billing").dead_letter_after == 3);
   CHECK(verdict_of(h, "dead-letter").validity == checker::Validity::valid);
@@ -81,12 +77,12 @@ TEST_CASE(
   std::string const outage = "faults: [{at: 5ms, crash: broker-1, for: 200ms}]\n";
   std::string const expiry = ", delivery.timeout.ms: 60";
   history::History const sync = history_of(cluster + outage + consumer("sync", expiry));
-  CHECK(count(sync, OpKind::send, OpType::fail, "orders.DLT") > 0);  // Published again.
+  CHECK(count_ops(sync, OpKind::send, OpType::fail, "orders.DLT") > 0);  // Published again.
   CHECK(verdict_of(sync, "dead-letter").validity == checker::Validity::valid);
   CHECK(verdict_of(sync, "at-least-once").validity == checker::Validity::valid);
 
   history::History const async = history_of(cluster + outage + consumer("async", expiry));
-  CHECK(count(async, OpKind::send, OpType::fail, "orders.DLT") > 0);
+  CHECK(count_ops(async, OpKind::send, OpType::fail, "orders.DLT") > 0);
   checker::Verdict const dead = verdict_of(async, "dead-letter");
   CHECK(dead.validity == checker::Validity::invalid);
   REQUIRE_FALSE(dead.anomalies.empty());
@@ -105,13 +101,13 @@ TEST_CASE("a dead-letter publish retried after lost answers lands once only with
   std::string const lossy = "network: {links: [{from: broker-1, to: billing-0, drop: 100%}]}\n";
   std::string const keys = ", delivery.timeout.ms: 100";
   history::History const idempotent = history_of(ten + lossy + consumer("async", keys));
-  CHECK(count(idempotent, OpKind::send, OpType::info, "orders.DLT") == 2);
-  CHECK(count(idempotent, OpKind::append, OpType::event, "orders.DLT") == 2);
+  CHECK(count_ops(idempotent, OpKind::send, OpType::info, "orders.DLT") == 2);
+  CHECK(count_ops(idempotent, OpKind::append, OpType::event, "orders.DLT") == 2);
   CHECK(verdict_of(idempotent, "dead-letter").validity == checker::Validity::valid);
 
   history::History const plain =
       history_of(ten + lossy + consumer("async", keys + ", enable.idempotence: false"));
-  CHECK(count(plain, OpKind::append, OpType::event, "orders.DLT") > 2);
+  CHECK(count_ops(plain, OpKind::append, OpType::event, "orders.DLT") > 2);
   checker::Verdict const dead = verdict_of(plain, "dead-letter");
   CHECK(dead.validity == checker::Validity::invalid);
   REQUIRE_FALSE(dead.anomalies.empty());
