@@ -33,7 +33,16 @@ bool is_fault(Op const& op) {
   }
 }
 
-std::string line(Op const& op, MessageId message) {
+// Where a record of the message is, when that is not its home topic (the first one the
+// story names): a dead letter or a retry topic's copy reads "in orders-retry-100-1".
+std::string elsewhere(history::Record const& r, std::string const& home) {
+  if (r.topic.empty() || r.topic == home) return {};
+  std::string out = " in " + r.topic;
+  if (r.partition) out += "-" + std::to_string(*r.partition);
+  return out;
+}
+
+std::string line(Op const& op, MessageId message, std::string const& home) {
   char time[32];
   std::snprintf(time, sizeof time, "%10.3fms", static_cast<double>(op.time.us) / 1000.0);
   std::string out = std::string(time) + "  #" + std::to_string(op.index);
@@ -44,6 +53,7 @@ std::string line(Op const& op, MessageId message) {
       "  " + process + " " + std::string(to_string(op.type)) + " " + std::string(to_string(op.f));
   for (history::Record const& r : op.value) {
     if (r.id != message) continue;
+    out += elsewhere(r, home);
     if (r.offset) out += " offset " + std::to_string(r.offset->value);
   }
   if (!op.group.empty()) out += " group " + op.group;
@@ -62,15 +72,19 @@ std::string render_message_story(history::History const& history, MessageId mess
       std::find_if(ops.rbegin(), ops.rend(), [&](Op const& o) { return names(o, message); });
   if (first == ops.end()) return "  (no op names message " + std::to_string(message.value) + ")\n";
   auto const end = last.base();
+  std::string const home =
+      std::find_if(first->value.begin(), first->value.end(), [&](history::Record const& r) {
+        return r.id == message;
+      })->topic;
   for (auto it = first; it != end; ++it) {
-    if (names(*it, message) || is_fault(*it)) out += line(*it, message);
+    if (names(*it, message) || is_fault(*it)) out += line(*it, message, home);
   }
   // A message often vanishes with no op naming it: the fault that took it comes after its
   // last mention, so the next few faults belong to its story too.
   std::size_t after = 0;
   for (auto it = end; it != ops.end() && after < faults_after_max; ++it) {
     if (!is_fault(*it)) continue;
-    out += line(*it, message);
+    out += line(*it, message, home);
     ++after;
   }
   return out;

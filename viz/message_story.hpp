@@ -13,8 +13,10 @@
 namespace mqcheck::viz {
 
 /// Returns the lines of `history` that concern `message`, plus the crash, power-loss,
-/// restart, partition and heal events in between, formatted as
-/// "   12.500ms  #41  broker-0     event power-loss  3 unsynced writes lost".
+/// restart, partition and heal events in between and the first three after, formatted as
+/// "   12.500ms  #41  broker-0     event power-loss  3 unsynced writes lost". A record in
+/// another topic than the first one named (a dead letter, a retry topic's copy) says where:
+/// "ok send in orders-retry-100-1 offset 0".
 std::string render_message_story(history::History const& history, MessageId message);
 
 /// Returns a plain-text report: the verdict table, then for each anomaly (up to
