@@ -3,7 +3,8 @@
 // The scenario loader: YAML text to a validated sim::Scenario, or an InputError naming file,
 // line, column and dotted key. This file reads the top level, the workload (topics, queues,
 // producers, consumers) and `expect`, and checks the cross-references between them; the
-// network and fault sections are in scenario_network.cpp and scenario_faults.cpp.
+// network and fault sections are in scenario_network.cpp and scenario_faults.cpp, a Kafka
+// consumer's extras (transform, seek, the patterns) in scenario_consumer.cpp.
 #include "sim/scenario.hpp"
 
 #include <algorithm>
@@ -22,6 +23,32 @@
 #include "sim/yaml_reader.hpp"
 
 namespace mqcheck::sim {
+
+std::string read_topic_ref(YamlField const& field, Declared const& topics) {
+  std::string name = field.name();
+  if (topics.contains(name)) return name;
+  if (topics.empty()) field.fail("unknown topic '" + name + "': no topics or queues are declared");
+  std::vector<std::string_view> names;
+  for (auto const& [declared, line] : topics) names.push_back(declared);
+  std::string const near = nearest(name, names);
+  field.fail("unknown topic '" + name + "'" +
+             (near.empty() ? std::string("; it must name one of 'topics' or 'queues'")
+                           : "; did you mean '" + near + "'?"));
+}
+
+std::vector<std::string> read_tags(YamlField const& field) {
+  std::vector<std::string> tags;
+  for (YamlField const& item : field.items()) {
+    std::string tag = item.name();
+    if (std::find(tags.begin(), tags.end(), tag) != tags.end()) {
+      item.fail("tag '" + tag + "' is listed twice");
+    }
+    tags.push_back(std::move(tag));
+  }
+  if (tags.empty()) field.fail("list at least one tag");
+  return tags;
+}
+
 namespace {
 
 // Limits on sizes (TigerStyle: put a limit on everything). They keep a typo such as
@@ -29,7 +56,6 @@ namespace {
 constexpr std::int64_t brokers_max = 1'000;
 constexpr std::int64_t partitions_max = 10'000;
 constexpr std::int64_t instances_max = 1'000;
-constexpr std::int64_t messages_max = 1'000'000'000;
 constexpr std::int64_t keys_max = std::numeric_limits<std::int32_t>::max();
 constexpr std::uintmax_t file_size_max = 16 * 1024 * 1024;
 
@@ -49,20 +75,7 @@ constexpr std::array<std::string_view, 15> consumer_keys{
     "group",       "topic",       "instances", "processing", "config",
     "config_file", "commit",      "transform", "assignment", "seek",
     "principal",   "dead_letter", "filter",    "delay",      "retry_topics"};
-constexpr std::array<std::string_view, 2> delay_keys{"ms", "wait"};
-constexpr std::array<std::string_view, 2> delay_waits{"pause", "sleep"};
-constexpr std::array<std::string_view, 2> filter_keys{"tags", "in"};
-constexpr std::array<std::string_view, 2> filter_places{"listener", "interceptor"};
-constexpr std::array<std::string_view, 7> dead_letter_keys{
-    "topic", "after", "poison_every", "flaky_every", "flaky_failures", "publish", "config"};
-constexpr std::array<std::string_view, 7> retry_topics_keys{
-    "retries", "dlt", "poison_every", "flaky_every", "flaky_failures", "publish", "config"};
-constexpr std::array<std::string_view, 2> retry_keys{"topic", "delay"};
-constexpr std::array<std::string_view, 2> publish_modes{"sync", "async"};
-constexpr std::array<std::string_view, 4> seek_keys{"at", "offset", "timestamp", "to"};
-constexpr std::array<std::string_view, 2> seek_ends{"beginning", "end"};
 constexpr std::array<std::string_view, 2> transaction_keys{"messages", "abort_every"};
-constexpr std::array<std::string_view, 3> transform_keys{"output", "abort_every", "config"};
 constexpr std::array<std::string_view, 2> commit_modes{"after-processing", "before-processing"};
 constexpr std::array<std::string_view, 2> assignment_modes{"subscribe", "assign"};
 constexpr std::array<std::string_view, 4> broker_names{"reference", "kafka", "rabbitmq",
@@ -76,27 +89,6 @@ constexpr std::array<std::string_view, 14> guarantees{
 constexpr std::array<std::string_view, 3> verdicts{"valid", "invalid", "unknown"};
 constexpr std::string_view config_hint = "a broker's own keys go under 'config'";
 
-/// Returns the index of `text` in `choices`, or throws naming the nearest choice.
-template <std::size_t n>
-std::size_t read_choice(YamlField const& field, std::array<std::string_view, n> const& choices,
-                        std::string_view what) {
-  std::string const text = field.text();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (choices[i] == text) return i;
-  }
-  std::string const near = nearest(text, choices);
-  std::string problem = "unknown " + std::string(what) + " " + quote_text(text);
-  if (!near.empty()) field.fail(problem + "; did you mean '" + near + "'?");
-  problem += "; expected one of";
-  for (std::size_t i = 0; i < n; ++i) {
-    problem += (i == 0 ? " '" : ", '") + std::string(choices[i]) + "'";
-  }
-  field.fail(problem);
-}
-
-/// Names declared so far (topics and queues, producer ids), each with the line it came from.
-using Declared = std::map<std::string, int>;
-
 void declare(Declared& declared, YamlField const& field, std::string const& name,
              std::string_view what) {
   auto const [first, inserted] = declared.emplace(name, field.mark().line);
@@ -104,33 +96,6 @@ void declare(Declared& declared, YamlField const& field, std::string const& name
     field.fail(std::string(what) + " '" + name + "' is already declared at line " +
                std::to_string(first->second));
   }
-}
-
-/// Reads the `topic` of a producer or consumer, which must name a declared topic or queue.
-std::string read_topic_ref(YamlField const& field, Declared const& topics) {
-  std::string name = field.name();
-  if (topics.contains(name)) return name;
-  if (topics.empty()) field.fail("unknown topic '" + name + "': no topics or queues are declared");
-  std::vector<std::string_view> names;
-  for (auto const& [declared, line] : topics) names.push_back(declared);
-  std::string const near = nearest(name, names);
-  field.fail("unknown topic '" + name + "'" +
-             (near.empty() ? std::string("; it must name one of 'topics' or 'queues'")
-                           : "; did you mean '" + near + "'?"));
-}
-
-/// Reads a non-empty list of distinct, non-empty tags (Kafka: a record header's values).
-std::vector<std::string> read_tags(YamlField const& field) {
-  std::vector<std::string> tags;
-  for (YamlField const& item : field.items()) {
-    std::string tag = item.name();
-    if (std::find(tags.begin(), tags.end(), tag) != tags.end()) {
-      item.fail("tag '" + tag + "' is listed twice");
-    }
-    tags.push_back(std::move(tag));
-  }
-  if (tags.empty()) field.fail("list at least one tag");
-  return tags;
 }
 
 void read_topics(YamlField const& field, bool queues, Scenario& s, Declared& topics) {
@@ -214,143 +179,6 @@ ProducerSpec read_producer(YamlField const& item, Declared const& topics, Declar
   }
   p.mark = item.mark();
   return p;
-}
-
-// `transform:` of a Kafka consumer (docs/scenario-format.md): consume-transform-produce.
-TransformSpec read_transform(YamlField const& field, Declared const& topics) {
-  YamlMap const map = field.map(transform_keys);
-  TransformSpec t;
-  t.output = read_topic_ref(map.require("output"), topics);
-  if (std::optional<YamlField> const k = map.find("abort_every")) {
-    t.abort_every = k->integer(0, messages_max);
-  }
-  t.config = read_config_map(map.require("config"));
-  t.mark = field.mark();
-  return t;
-}
-
-// `filter:` of a Kafka consumer (docs/scenario-format.md): client-side filtering (a PATTERN).
-FilterSpec read_filter(YamlField const& field) {
-  YamlMap const map = field.map(filter_keys);
-  FilterSpec f;
-  f.tags = read_tags(map.require("tags"));
-  if (std::optional<YamlField> const in = map.find("in")) {
-    f.in = std::string(filter_places[read_choice(*in, filter_places, "filter place")]);
-  }
-  f.mark = field.mark();
-  return f;
-}
-
-// `delay:` of a Kafka consumer (docs/scenario-format.md): delay through paused consumption
-// (a PATTERN). `ms` is required: a Kafka timestamp is in whole milliseconds.
-DelaySpec read_delay(YamlField const& field) {
-  YamlMap const map = field.map(delay_keys);
-  DelaySpec d;
-  d.ms = map.require("ms").integer(1, 86'400'000);
-  if (std::optional<YamlField> const wait = map.find("wait")) {
-    d.wait = std::string(delay_waits[read_choice(*wait, delay_waits, "delay wait")]);
-  }
-  d.mark = field.mark();
-  return d;
-}
-
-// The failing records of a pattern's listener: `poison_every`, or `flaky_every` with
-// `flaky_failures` (default 1), or both; the scenario must say which records fail.
-FailureSpec read_failures(YamlField const& field, YamlMap const& map) {
-  FailureSpec f;
-  if (std::optional<YamlField> const p = map.find("poison_every")) {
-    f.poison_every = p->integer(1, messages_max);
-  }
-  if (std::optional<YamlField> const k = map.find("flaky_every")) {
-    f.flaky_every = k->integer(1, messages_max);
-    f.flaky_failures = 1;
-  }
-  if (std::optional<YamlField> const n = map.find("flaky_failures")) {
-    if (f.flaky_every == 0) n->fail("flaky_failures needs flaky_every (which records are flaky)");
-    f.flaky_failures = n->integer(1, 1'000'000);
-  }
-  if (f.poison_every == 0 && f.flaky_every == 0) {
-    field.fail("say which records fail: 'poison_every' (always) or 'flaky_every' (at first)");
-  }
-  return f;
-}
-
-std::string read_publish_mode(YamlMap const& map) {
-  std::optional<YamlField> const p = map.find("publish");
-  if (!p) return "sync";
-  return std::string(publish_modes[read_choice(*p, publish_modes, "publish mode")]);
-}
-
-// `dead_letter:` of a Kafka consumer (docs/scenario-format.md): the retry and dead-letter
-// PATTERN. `after` and the failing records are required.
-DeadLetterSpec read_dead_letter(YamlField const& field, Declared const& topics) {
-  YamlMap const map = field.map(dead_letter_keys);
-  DeadLetterSpec d;
-  d.topic = read_topic_ref(map.require("topic"), topics);
-  d.after = map.require("after").integer(1, 1'000'000);
-  d.failures = read_failures(field, map);
-  d.publish = read_publish_mode(map);
-  if (std::optional<YamlField> const config = map.find("config")) {
-    d.config = read_config_map(*config);
-  }
-  d.mark = field.mark();
-  return d;
-}
-
-// `retry_topics:` of a Kafka consumer (docs/scenario-format.md): non-blocking retries (a
-// PATTERN). Each retry names a declared topic and its back-off in whole milliseconds (Spring's
-// back-off timestamp is in ms); `dlt` the dead-letter topic after the last.
-RetryTopicsSpec read_retry_topics(YamlField const& field, Declared const& topics) {
-  YamlMap const map = field.map(retry_topics_keys);
-  RetryTopicsSpec r;
-  for (YamlField const& item : map.require("retries").items()) {
-    YamlMap const retry = item.map(retry_keys);
-    RetryTopicSpec t;
-    t.topic = read_topic_ref(retry.require("topic"), topics);
-    YamlField const delay = retry.require("delay");
-    t.delay = read_duration(delay);
-    if (t.delay.us <= 0 || t.delay.us % 1'000 != 0) {
-      delay.fail("a retry topic's back-off is a positive whole number of milliseconds");
-    }
-    t.mark = item.mark();
-    r.retries.push_back(std::move(t));
-  }
-  if (r.retries.empty()) field.fail("'retries' needs at least one retry topic");
-  r.dlt = read_topic_ref(map.require("dlt"), topics);
-  r.failures = read_failures(field, map);
-  r.publish = read_publish_mode(map);
-  if (std::optional<YamlField> const config = map.find("config")) {
-    r.config = read_config_map(*config);
-  }
-  r.mark = field.mark();
-  return r;
-}
-
-// `seek:` of a Kafka consumer (docs/scenario-format.md): `at`, and exactly one of `offset`,
-// `timestamp` (whole milliseconds: Kafka timestamps are in ms) or `to` (beginning, end).
-SeekSpec read_seek(YamlField const& field) {
-  YamlMap const map = field.map(seek_keys);
-  SeekSpec k;
-  k.at = read_duration(map.require("at"));
-  int targets = 0;
-  if (std::optional<YamlField> const o = map.find("offset")) {
-    k.to = "offset";
-    k.offset = o->integer(0, std::numeric_limits<std::int64_t>::max());
-    ++targets;
-  }
-  if (std::optional<YamlField> const t = map.find("timestamp")) {
-    k.to = "timestamp";
-    k.timestamp = read_duration(*t);
-    if (k.timestamp.us % 1'000 != 0) t->fail("a Kafka timestamp is in whole milliseconds");
-    ++targets;
-  }
-  if (std::optional<YamlField> const e = map.find("to")) {
-    k.to = std::string(seek_ends[read_choice(*e, seek_ends, "seek target")]);
-    ++targets;
-  }
-  if (targets != 1) field.fail("a seek needs exactly one of 'offset', 'timestamp' or 'to'");
-  k.mark = field.mark();
-  return k;
 }
 
 /// Consumer groups declared so far, by (group, topic), each with the line it came from.
