@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "checker/check.hpp"
+#include "core/input_error.hpp"
 #include "explore/choice.hpp"
 #include "explore/symmetry.hpp"
 #include "explore/world.hpp"
@@ -71,6 +72,11 @@ class Engine {
       if (!f.selector.empty()) o.label += " " + f.selector;
       for (NodeId n : f.targets) o.label += " " + name(n);
       options_.push_back(std::move(o));
+    }
+    if (options_.size() > FaultSet::max) {  // World::faults_used holds one bit per option.
+      throw InputError({"scenario", 0, 0}, "faults",
+                       "the explorer takes at most " + std::to_string(FaultSet::max) +
+                           " crash and power-loss faults, not " + std::to_string(options_.size()));
     }
   }
 
@@ -175,8 +181,11 @@ class Engine {
     // large-block path (and its consolidation of freed small blocks).
     if (w.tail.capacity() == 0) w.tail.swap(spare_tail_);
     w.tail.reserve(256);  // Growing moved the ops.
+    queue_.clear();  // Empty unless a handler threw in the last settle.
+    queue_head_ = 0;
     bool const drained = settle_steps(w, drain, steps_max);
     settling_ = false;
+    unqueue(w);
     return drained;
   }
 
@@ -244,9 +253,15 @@ class Engine {
     soonest_.resize(w.nodes.size());
     for (std::uint32_t n = 0; n < w.nodes.size(); ++n) soonest_[n] = soonest_of(w.node(n));
     for (std::uint64_t step = 0; step < steps_max; ++step) {
-      if (!w.in_flight.empty()) {
+      if (!w.in_flight.empty()) {  // Sent before the settle: older than anything queued.
         std::uint32_t const to = w.in_flight.front().to.value;
         deliver(w, 0);
+        soonest_[to] = soonest_of(w.node(to));
+        continue;
+      }
+      if (queue_head_ < queue_.size()) {
+        std::uint32_t const to = queue_[queue_head_].to.value;
+        deliver_queued(w);
         soonest_[to] = soonest_of(w.node(to));
         continue;
       }
@@ -410,6 +425,21 @@ class Engine {
     }
   }
 
+  // A message sent during a settle and not yet delivered: settle_steps delivers in send order,
+  // so a settle keeps them as values in a FIFO (queue_) rather than as World::in_flight
+  // entries, each of which allocated its message behind a shared, counted pointer (with its
+  // release, 17% of a Kafka settle's instructions); no digest either (a settle is never
+  // fingerprinted). Nothing else reads a settling World's messages.
+  struct Queued {
+    NodeId from;
+    NodeId to;
+    Message message;
+  };
+  void deliver_queued(W& w);
+  // Puts what a settle left queued (cut short by its step limit) back in flight, in order, so
+  // the settled World reads as before.
+  void unqueue(W& w);
+
   template <class F>
   void call(W& w, NodeId n, F&& f);
   void apply_out(W& w, NodeId n, NodeState<Model>& node);
@@ -438,6 +468,8 @@ class Engine {
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
   std::vector<Soonest> soonest_;    // By node, during a settle (settle_steps).
   std::vector<history::Op> spare_tail_;  // An empty World::tail buffer to reuse (settle()).
+  std::vector<Queued> queue_;  // A settle's messages in flight, from queue_head_ on; reused.
+  std::size_t queue_head_ = 0;
   std::mutex* resolve_lock_ = nullptr;
   struct Resolved {  // What resolve() last handed the kernel, by node.
     std::vector<Actor> actors;

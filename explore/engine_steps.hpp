@@ -119,19 +119,19 @@ void Engine<Model>::transmit(W& w, NodeId from, NodeId to, Message&& message) {
                  name(from) + " -> " + name(to) + ": receiver down");
   }
   // A settle never fingerprints (it runs to its end and is judged), so its messages need no
-  // digest: hashing every message was a tenth of the settle's time.
+  // digest (hashing every message was a tenth of the settle's time), and they wait in the
+  // settle's own queue (Queued).
+  if (settling_) return queue_.push_back({from, to, std::move(message)});
   Hasher h;
-  if (!settling_) {
-    h.add(from.value);
-    h.add(to.value);
-    h.add(receiver.incarnation);
-    hash_value(h, message);
-  }
+  h.add(from.value);
+  h.add(to.value);
+  h.add(receiver.incarnation);
+  hash_value(h, message);
   std::int64_t const deadline =
       latency_max_ ? w.now.us + latency_max_->us : TimerWindow::unbounded;
   w.in_flight.push_back({from, to, receiver.incarnation, h.digest(), deadline,
                          std::make_shared<Message const>(std::move(message)), nullptr});
-  if (symmetry_ != nullptr && !settling_) {  // Each renamed digest once, not per fingerprint.
+  if (symmetry_ != nullptr) {  // Each renamed digest once, not per fingerprint.
     InFlight<Model>& sent = w.in_flight.back();
     auto renamed = std::make_shared<std::vector<std::uint64_t>>();
     for (Renaming const& r : symmetry_->elements) {
@@ -161,6 +161,36 @@ void Engine<Model>::deliver(W& w, std::size_t index) {
   call(w, m.to, [&](auto& actor) { actor.on_message(m.from, *m.message, out_); });
 }
 
+// The oldest message a settle queued (transmit); its receiver is up (a settle crashes nothing).
+// The handler reads the message where it lies in the queue: the step's sends join the queue
+// only after the handler returns (apply_out), so nothing moves under it. Delivered messages
+// stay until the queue is empty, which it is at every quiet point, then go all at once.
+template <class Model>
+void Engine<Model>::deliver_queued(W& w) {
+  std::size_t const at = queue_head_++;
+  NodeId const from = queue_[at].from;
+  NodeId const to = queue_[at].to;
+  MQCHECK_ASSERT(w.node(to.value).up);
+  call(w, to, [&](auto& actor) { actor.on_message(from, queue_[at].message, out_); });
+  if (queue_head_ == queue_.size()) {  // Empty: start again at the front.
+    queue_.clear();
+    queue_head_ = 0;
+  }
+}
+
+template <class Model>
+void Engine<Model>::unqueue(W& w) {
+  for (std::size_t i = queue_head_; i < queue_.size(); ++i) {
+    Queued& q = queue_[i];  // No digest, as before the queue; the deadline counts from now.
+    std::int64_t const deadline =
+        latency_max_ ? w.now.us + latency_max_->us : TimerWindow::unbounded;
+    w.in_flight.push_back({q.from, q.to, w.node(q.to.value).incarnation, 0, deadline,
+                           std::make_shared<Message const>(std::move(q.message)), nullptr});
+  }
+  queue_.clear();
+  queue_head_ = 0;
+}
+
 // Time moves to the timer's earliest firing time (unless that has passed: a window's start
 // may lie behind now when another timer's deadline forced time on). Windows and deadlines are
 // absolute, so nothing else changes.
@@ -184,7 +214,7 @@ void Engine<Model>::fire(W& w, NodeId n, model::TimerId id) {
 template <class Model>
 void Engine<Model>::strike(W& w, Choice const& c) {
   if (c.item < options_.size()) {
-    w.faults_used[c.item] = true;
+    w.faults_used.set(c.item);
   } else {
     ++w.crashes_used;
   }

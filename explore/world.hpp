@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/assert.hpp"
 #include "core/hash.hpp"
 #include "explore/actor_box.hpp"
 #include "explore/timer_table.hpp"
@@ -137,6 +139,51 @@ class SharedDisk {
   std::shared_ptr<model::Disk<Entry>> disk_;  // Null: never written, an empty disk.
 };
 
+/// The fault options a path has used (World::faults_used), one bit each. Every World copy (each
+/// child a search makes) copied it: as a std::vector<bool> that was an allocation and a bit-by-
+/// bit copy, 3% of a Kafka expansion's instructions. Reads as that vector did: size(), [k] and
+/// iteration in order (bools), so the fingerprint folds it in unchanged. At most `max` options
+/// (Engine refuses more).
+class FaultSet {
+ public:
+  static constexpr std::size_t max = 64;
+
+  void assign(std::size_t n, bool used) {
+    MQCHECK_ASSERT(n <= max);
+    size_ = static_cast<std::uint32_t>(n);
+    bits_ = used && n > 0 ? ~std::uint64_t{0} >> (max - n) : 0;
+  }
+  std::size_t size() const { return size_; }
+  bool operator[](std::size_t k) const { return ((bits_ >> k) & 1u) != 0; }
+  /// Marks option `k` used.
+  void set(std::size_t k) {
+    MQCHECK_ASSERT(k < size_);
+    bits_ |= std::uint64_t{1} << k;
+  }
+
+  /// Iterates the options' bits in order, as bools.
+  class const_iterator {
+   public:
+    const_iterator(FaultSet const* set, std::size_t k) : set_(set), k_(k) {}
+    bool operator*() const { return (*set_)[k_]; }
+    const_iterator& operator++() {
+      ++k_;
+      return *this;
+    }
+    bool operator==(const_iterator const&) const = default;
+
+   private:
+    FaultSet const* set_;
+    std::size_t k_;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size_}; }
+
+ private:
+  std::uint64_t bits_ = 0;
+  std::uint32_t size_ = 0;
+};
+
 /// One node of the world.
 template <class Model>
 struct NodeState {
@@ -185,7 +232,7 @@ struct World {
   /// until one of them changes it.
   std::vector<std::shared_ptr<NodeState<Model>>> nodes;
   std::vector<InFlight<Model>> in_flight;  // In send order: index 0 is the oldest.
-  std::vector<bool> faults_used;           // By fault option (explore/engine.hpp).
+  FaultSet faults_used;                    // By fault option (explore/engine.hpp).
   std::uint32_t crashes_used = 0;          // Of the --crashes budget.
   std::uint32_t drops_used = 0;            // Of the --drops budget.
   std::uint32_t duplicates_used = 0;       // Of the --duplicates budget.
