@@ -9,8 +9,10 @@
 // with a note. The explorer runs three times: the full search; with partial-order reduction by
 // sleep sets (the same states, fewer transitions: explore/sleep_sets.hpp); and with symmetry
 // reduction on top (the alike producers swap with their message ids: explore/symmetry.hpp,
-// fewer states). A benchmark, not a test: nothing fails on timing. The explorer rows also give
-// their CPU time and states per CPU second, and SPIN's row its verifier's (wall clock is
+// fewer states); and with inert steps and symmetry (a delivery or timer that leaves its node as
+// it was adds no input, so orders of such steps at one node merge: explore/inert_steps.hpp;
+// fewer states, not with por). A benchmark, not a test: nothing fails on timing. The explorer rows
+// also give their CPU time and states per CPU second, and SPIN's row its verifier's (wall clock is
 // noisy on a shared machine). Each explorer row says "exhausted" only when the search covered
 // every state within its bounds (no stop at --max-states, no state cut by the depth bound),
 // else which limit stopped it: only an exhausted count is comparable with SPIN's. The explorer
@@ -102,7 +104,8 @@ long peak_rss_kb() {
   return u.ru_maxrss;
 }
 
-Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = false) {
+Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = false,
+                     bool inert = false) {
   sim::Scenario const scenario = sim::parse_scenario(scenario_text(o, acks_all), "bench.yaml");
   explore::Bounds b;
   b.depth_max = o.depth;
@@ -110,6 +113,7 @@ Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = 
   b.latency_max = DurationUs{1000};
   b.por = por;
   b.symmetry = symmetry;  // The producers are alike and not idempotent: they may swap.
+  b.inert = inert;
   // Without a horizon the periodic timers branch forever and no depth is ever exhausted.
   if (o.horizon_ms < 0) b.horizon = scenario.quiesce;
   if (o.horizon_ms > 0) b.horizon = DurationUs{o.horizon_ms * 1000};
@@ -133,6 +137,7 @@ Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = 
   if (!r.stats.stopped.empty()) f.verdict += ", stopped: " + r.stats.stopped;
   if (r.stats.depth_cut) f.verdict += ", depth cut";
   if (f.complete) f.verdict += ", exhausted";
+  if (!f.complete) f.verdict += ", depth " + std::to_string(r.stats.depth_reached);
   return f;
 }
 
@@ -229,6 +234,8 @@ int main(int argc, char** argv) {
     print("expl+por", reduced);
     Figures const sym = run_explorer(o, acks_all, true, true);
     print("por+sym", sym);
+    Figures const inert = run_explorer(o, acks_all, false, true, true);
+    print("inert+sym", inert);
     if (!spin) {
       std::printf("  SPIN      not installed (scripts/setup installs Debian's spin)\n");
       continue;
@@ -247,7 +254,7 @@ int main(int argc, char** argv) {
                   (static_cast<double>(e.states) / e.cpu_seconds) /
                       (static_cast<double>(s.states) / s.cpu_seconds));
     }
-    if (!e.complete || !sym.complete) {
+    if (!e.complete || !sym.complete || !inert.complete) {
       std::printf(
           "\n            (the explorer stopped short: its states are a lower bound, not "
           "its whole space)");
@@ -255,6 +262,10 @@ int main(int argc, char** argv) {
     std::printf("\n            with por and symmetry: states %.4f",
                 s.states > 0 ? static_cast<double>(sym.states) / static_cast<double>(s.states) : 0);
     if (rate_of(s) > 0) std::printf(", states per second %.4f", rate_of(sym) / rate_of(s));
+    std::printf(
+        "\n            with inert steps and symmetry: states %.4f",
+        s.states > 0 ? static_cast<double>(inert.states) / static_cast<double>(s.states) : 0);
+    if (rate_of(s) > 0) std::printf(", states per second %.4f", rate_of(inert) / rate_of(s));
     std::printf("\n");
   }
   std::printf("peak resident memory of this process (explorer): %.1f MB\n",

@@ -51,7 +51,7 @@ docs/explorer.md.)";
 std::set<std::string> reductions_of(ExploreOptions const& o) {
   std::set<std::string> out;
   if (o.no_reduce) return out;
-  std::array<std::string_view, 3> const known{"por", "symmetry", "none"};
+  std::array<std::string_view, 4> const known{"por", "symmetry", "inert", "none"};
   std::size_t from = 0;
   while (from <= o.reduce.size()) {
     std::size_t const comma = std::min(o.reduce.find(',', from), o.reduce.size());
@@ -60,7 +60,8 @@ std::set<std::string> reductions_of(ExploreOptions const& o) {
     if (std::find(known.begin(), known.end(), item) == known.end()) {
       std::string const near = nearest(item, names);
       throw InputError({"command line", 0, 0}, "--reduce",
-                       "'" + item + "' is not a reduction; use 'por', 'symmetry' or 'none'" +
+                       "'" + item +
+                           "' is not a reduction; use 'por', 'symmetry', 'inert' or 'none'" +
                            (near.empty() ? "" : "; did you mean '" + near + "'?"));
     }
     if (item != "none") out.insert(item);
@@ -112,6 +113,7 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
   b.duplicates = so.duplicates;
   b.por = reductions_of(o).count("por") > 0;
   b.symmetry = reductions_of(o).count("symmetry") > 0;
+  b.inert = reductions_of(o).count("inert") > 0;
   b.liveness = o.liveness;
   if (o.fingerprint == "state") {
     b.fingerprint = explore::FingerprintMode::state;
@@ -135,9 +137,9 @@ std::string order_text(explore::Bounds const& b, explore::ExploreStats const& s)
 }
 
 std::string reductions_text(explore::ExploreResult const& r) {
-  if (!r.por && !r.symmetry) {
+  if (!r.por && !r.symmetry && !r.inert) {
     return "none (--reduce por: partial-order reduction by sleep sets; --reduce symmetry: "
-           "interchangeable nodes)";
+           "interchangeable nodes; --reduce inert: steps that leave their node as it was)";
   }
   std::string out;
   if (r.por) {
@@ -147,6 +149,7 @@ std::string reductions_text(explore::ExploreResult const& r) {
   if (r.symmetry) {
     out += (out.empty() ? "" : "; ") + std::string("symmetry: ") + r.symmetry_group;
   }
+  if (r.inert) out += (out.empty() ? "" : "; ") + std::string("inert steps add no input");
   return out;
 }
 
@@ -408,7 +411,8 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
   cmd->add_option("--duplicates", so.duplicates, "Messages the network may duplicate (default 0)");
   cmd->add_option("--reduce", so.reduce,
                   "Reductions, a comma list: por (partial-order, sleep sets), symmetry "
-                  "(interchangeable nodes) or none (default)");
+                  "(interchangeable nodes), inert (steps that leave their node as it was add "
+                  "no input; not with por) or none (default)");
   cmd->add_flag("--no-reduce", so.no_reduce, "No reductions (the full search)");
   cmd->add_flag("--liveness", so.liveness,
                 "Check that every acknowledged message is eventually processed once faults stop "

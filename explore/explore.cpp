@@ -39,6 +39,21 @@ namespace {
                    "'reference' and 'kafka'");
 }
 
+// Inert steps add no input, so a state's depth is no longer a function of its fingerprint,
+// which sleep sets need; they change nothing under `state` fingerprints (no inputs there);
+// with the liveness check, untried (explore/inert_steps.hpp).
+void check_inert(Bounds const& b) {
+  std::string clash;
+  if (b.por) clash = "the 'por' reduction";
+  if (b.liveness) clash = "--liveness";
+  if (b.fingerprint != FingerprintMode::inputs) clash = "--fingerprint state";
+  if (clash.empty()) return;
+  throw InputError({"command line", 0, 0}, "--reduce",
+                   "the inert-step reduction works with input fingerprints, without por and "
+                   "without the liveness check; drop " +
+                       clash + " or the 'inert' reduction");
+}
+
 // Partial-order reduction by sleep sets relies on every edge into a state being seen before the
 // state is expanded (explore/sleep_sets.hpp): true for the single-threaded breadth-first search
 // with `inputs` fingerprints only.
@@ -66,6 +81,7 @@ void check_reductions(Bounds const& b) {
                        "liveness check; drop " + clash + " or the 'symmetry' reduction");
     }
   }
+  if (b.inert) check_inert(b);
   if (!b.por) return;
   std::string clash;
   if (b.order != SearchOrder::bfs) clash = "--search dfs";

@@ -63,6 +63,11 @@ struct Bounds {
   /// interchangeable nodes share one fingerprint. `inputs` fingerprints, one thread, no
   /// liveness; combines with por.
   bool symmetry = false;
+  /// Inert steps (explore/inert_steps.hpp): a delivery or timer firing that leaves its node's
+  /// actor equal, its disk untouched and no client op recorded adds no input to the node's
+  /// digest, so interleavings of such steps merge: fewer states, the same verdicts. `inputs`
+  /// fingerprints, no por, no liveness; combines with symmetry, --threads and every order.
+  bool inert = false;
   /// Check liveness through the terminal strongly connected components of the state graph
   /// (explore/liveness.hpp); keeps every transition. Breadth-first, one thread, no por.
   bool liveness = false;
@@ -113,6 +118,7 @@ struct ExploreResult {
   std::vector<std::uint32_t> graph_trace;   // The first counterexample's states in the graph.
   bool por = false;                         // Partial-order reduction was used.
   bool symmetry = false;                    // Symmetry reduction was asked for.
+  bool inert = false;                       // Inert steps add no input (Bounds::inert).
   std::string symmetry_group;  // What it permutes, in words; empty when nothing is symmetric.
   std::optional<LivenessResult> liveness;   // When Bounds::liveness.
 };

@@ -91,6 +91,7 @@ ExploreResult explore_model(sim::Scenario const& scenario, Bounds const& asked) 
     result.bounds = bounds_text(bounds, engine.fault_options(), scenario.drain);
     result.unsupported = engine.unsupported_faults();
     result.por = bounds.por;
+    result.inert = bounds.inert;
     if (bounds.liveness) result.liveness = check_liveness(search, bounds);
   });
   return result;

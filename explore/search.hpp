@@ -23,6 +23,7 @@
 #include "explore/engine.hpp"
 #include "explore/explore.hpp"
 #include "explore/fingerprint_table.hpp"
+#include "explore/inert_steps.hpp"
 #include "explore/sleep_sets.hpp"
 #include "explore/state_graph.hpp"
 #include "explore/symmetry.hpp"
@@ -58,6 +59,26 @@ class Search {
   StateGraph const& graph() const { return graph_; }
   std::vector<GuaranteeResult>& results() { return results_; }
   Engine<Model>& engine() { return engine_; }
+
+  /// Applies `c` to `w` with `engine` (the search's, or a worker's); with Bounds::inert a
+  /// delivery or timer that left its node as it was adds no input (explore/inert_steps.hpp).
+  void apply_step(Engine<Model>& engine, W& w, Choice const& c) const {
+    if (!bounds_.inert || (c.kind != ChoiceKind::deliver && c.kind != ChoiceKind::timer)) {
+      return engine.apply(w, c);
+    }
+    InertProbe<Model> const probe = probe_node(w, c.node.value);
+    engine.apply(w, c);
+    forget_if_inert(w, probe);
+  }
+  /// Delivers the oldest message in flight, as apply_step applies a choice: the settle's
+  /// timeless stretch (verdicts_of) steps as the search does, so its fingerprints meet the
+  /// search's states.
+  void deliver_oldest_step(Engine<Model>& engine, W& w) const {
+    if (!bounds_.inert) return engine.deliver_oldest(w);
+    InertProbe<Model> const probe = probe_node(w, w.in_flight.front().to.value);
+    engine.deliver_oldest(w);
+    forget_if_inert(w, probe);
+  }
   std::vector<std::string> const& names() const { return names_; }
 
   /// The path that first broke guarantee `g` (empty when none did): its choice indices and,
@@ -291,7 +312,7 @@ class Search {
         stretch.push_back(fp);
       }
       if (t.in_flight.empty() || k == bounds_.settle_steps_max) break;
-      engine_.deliver_oldest(t);
+      deliver_oldest_step(engine_, t);
     }
     Judged const judged = settle_and_check(engine_, t);
     note_settled(judged);

@@ -63,7 +63,7 @@ bool Search<Model>::expand(Frontier& f, std::vector<Choice> const& choices, Laye
       continue;
     }
     W child = f.world;
-    engine_.apply(child, choices[i]);
+    apply_step(engine_, child, choices[i]);
     ++stats_.transitions;
     // The nodes the child shares with f are counted in layer_bytes (f is in the layer).
     std::uint64_t const bytes = bytes_beyond(child, f.world);
@@ -156,7 +156,7 @@ void Search<Model>::run_dfs() {
     }
     std::uint32_t const i = f.next++;
     W child = f.world;
-    engine_.apply(child, f.choices[i]);
+    apply_step(engine_, child, f.choices[i]);
     ++stats_.transitions;
     auto const [to, fresh] = add(key_of(child), f.entry, i);
     if (graph_.recording()) graph_.edge(f.entry, to, engine_.describe(f.world, f.choices[i]));
@@ -209,7 +209,7 @@ void Search<Model>::run_swarm() {
       }
       ++stats_.explored;
       auto const i = static_cast<std::uint32_t>(rng.below(options.size()));
-      engine_.apply(w, options[i]);
+      apply_step(engine_, w, options[i]);
       ++stats_.transitions;
       path.push_back(i);
     }

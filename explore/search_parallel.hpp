@@ -111,7 +111,7 @@ class ParallelBfs {
         break;
       }
       if (t.in_flight.empty() || k == s_.bounds_.settle_steps_max) break;
-      engine.deliver_oldest(t);
+      s_.deliver_oldest_step(engine, t);
     }
     if (!work.hit) work.terminal = std::move(t);
     std::vector<Choice> choices;
@@ -120,7 +120,7 @@ class ParallelBfs {
     if (depth == s_.bounds_.depth_max) return;
     for (Choice const& c : choices) {
       W child = w;
-      engine.apply(child, c);
+      s_.apply_step(engine, child, c);
       std::uint64_t const fp = s_.key_of(child);
       work.children.emplace_back(std::move(child), fp);
     }

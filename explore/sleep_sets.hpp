@@ -11,8 +11,11 @@
 // transition dependent on it that can happen first (condition C1). A timer firing moves time
 // and so changes every window, deadline and which other timers may fire: it is dependent on
 // every delivery, and the Kafka model has an armed timer in almost every state. C1 would then
-// force the ample set to be all enabled choices, a reduction of nothing. Sleep sets only need
-// the independence of two transitions enabled together, which holds here (below).
+// force the ample set to be all enabled choices, a reduction of nothing. Deliveries alone do
+// not escape it either: the network is a multiset, so a message sent later may overtake one in
+// flight to the same node, and C1 would have to hold every step that may send it one first
+// (tests/explore/ample_sets_test.cpp; measured in docs/explorer.md, Reductions). Sleep sets only
+// need the independence of two transitions enabled together, which holds here (below).
 //
 // Independence, computed conservatively from the two choices alone: two deliveries to
 // different nodes. Each runs one handler of its own receiver, which reads and writes only that

@@ -41,4 +41,20 @@ inline checker::Validity validity(checker::DeliveryReport const& report, std::st
   return checker::Validity::unknown;
 }
 
+/// Checks that a reduced search gave the full one's answers: the same violated guarantees,
+/// counterexamples of the same length and, unless `unknowns` is false (symmetry judges one
+/// state per orbit), the same number of states left unknown.
+inline void check_same_answers(ExploreResult const& full, ExploreResult const& reduced,
+                               bool unknowns = true) {
+  REQUIRE(full.guarantees.size() == reduced.guarantees.size());
+  for (std::size_t g = 0; g < full.guarantees.size(); ++g) {
+    INFO(full.guarantees[g].guarantee);
+    CHECK(reduced.guarantees[g].violated == full.guarantees[g].violated);
+    if (unknowns) CHECK(reduced.guarantees[g].unknown_states == full.guarantees[g].unknown_states);
+    if (!full.guarantees[g].violated || !reduced.guarantees[g].violated) continue;
+    CHECK(reduced.guarantees[g].counterexample->steps.size() ==
+          full.guarantees[g].counterexample->steps.size());
+  }
+}
+
 }  // namespace mqcheck::explore::testing

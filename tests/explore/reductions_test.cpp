@@ -17,6 +17,7 @@
 namespace {
 
 using namespace mqcheck;
+using explore::testing::check_same_answers;
 using explore::testing::scenario;
 using explore::testing::tiny;
 
@@ -27,19 +28,6 @@ struct Pinned {
   std::uint64_t full_transitions;
   std::uint64_t reduced_transitions;
 };
-
-// The same verdicts, the same violated guarantees, counterexamples of the same length.
-void check_same_answers(explore::ExploreResult const& full, explore::ExploreResult const& por) {
-  REQUIRE(full.guarantees.size() == por.guarantees.size());
-  for (std::size_t g = 0; g < full.guarantees.size(); ++g) {
-    INFO(full.guarantees[g].guarantee);
-    CHECK(por.guarantees[g].violated == full.guarantees[g].violated);
-    CHECK(por.guarantees[g].unknown_states == full.guarantees[g].unknown_states);
-    if (!full.guarantees[g].violated || !por.guarantees[g].violated) continue;
-    CHECK(por.guarantees[g].counterexample->steps.size() ==
-          full.guarantees[g].counterexample->steps.size());
-  }
-}
 
 }  // namespace
 
