@@ -220,7 +220,7 @@ OpenMessage* Pass::open_for(MessageId id, std::uint32_t& slot) {
   slot = open_.find_slot(id.value);
   if (slot != OpenTable::no_slot && open_.at(slot).held()) return &open_.at(slot);
   // Not held: new, settled, or named so far by the ordering pass only (a shared table).
-  if (focus_ == nullptr && settled_as(id)) return nullptr;
+  if (focus_ == nullptr && settled(id)) return nullptr;
   ++open_count_;  // Every caller files an attempt or a processing in it at once.
   if (slot != OpenTable::no_slot) return &open_.at(slot);
   bool fresh = false;
@@ -303,6 +303,7 @@ void Pass::close() {
     for (OpenInvoke const& invoke : invokes_[process]) {
       if (invoke.f != OpKind::process) continue;
       Op op;  // Stands for the invoke: an op never completed counts as info.
+      op.index = no_op;  // Met at the end of the history (on_settled: all that came before).
       op.type = OpType::info;
       op.f = OpKind::process;
       op.txn = txns_.name(invoke.txn);

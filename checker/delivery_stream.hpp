@@ -40,6 +40,12 @@ struct StreamOptions {
   /// prefix): a record naming one older than that has its fate read again at the end. Tests
   /// pass a small bound to reach it.
   std::size_t txn_recent_intervals = 64;
+  /// How settled messages' send outcomes (acknowledged, unknown, failed) are kept: every
+  /// settled id is in one interval set, and the ids whose outcome was not `ok` in two more,
+  /// for recent ids only (2 * this many intervals at most: past that, the lowest goes). A
+  /// later op naming a message whose outcome was let go sends it to the second pass, and its
+  /// contribution to the counts is worked out there. Tests pass a small bound to reach it.
+  std::size_t settled_recent_intervals = 64;
 };
 
 /// What a streaming check cost, for benchmarks and reports.
@@ -53,6 +59,7 @@ struct StreamStats {
   std::size_t memory_peak_bytes = 0;   // Most heap bytes the state held (estimated, sampled).
   bool features_streamed = false;      // check_streaming gave feature verdicts, unloaded.
   std::uint64_t txns_reread = 0;       // Transactions whose fate was read again at the end.
+  std::uint64_t outcomes_rebuilt = 0;  // Of `rebuilt`: those whose send outcome was let go.
 };
 
 namespace stream_detail {

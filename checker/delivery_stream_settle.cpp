@@ -31,13 +31,53 @@ Category outcome_of(OpenMessage const& m) {
   return info ? Category::info : Category::fail;
 }
 
+// The outcome a message settled with, worked out from its attempts as a second pass rebuilt
+// them, up to op `at` (the op that named it after its outcome was let go). At its settling
+// every attempt had completed; an attempt completed since, before `at`, changed nothing
+// (on_settled sends a message to the second pass at a send that could: an ok after unknown, any
+// after failed); so the attempts completed before `at` give that outcome.
+Category outcome_before(OpenMessage const& m, std::uint64_t at) {
+  bool info = false;
+  for (Attempt const& a : m.sends()) {
+    if (a.completion == no_op || a.completion >= at) continue;
+    if (a.outcome == OpType::ok) return Category::ok;
+    info = info || a.outcome == OpType::info;
+  }
+  return info ? Category::info : Category::fail;
+}
+
 }  // namespace
 
-std::optional<Category> Pass::settled_as(MessageId id) const {
-  if (settled_ok_.contains(id)) return Category::ok;
+std::optional<Category> Pass::category_of(MessageId id) const {
+  MQCHECK_ASSERT(settled(id));
+  if (id.value < detail_floor_) return std::nullopt;
   if (settled_info_.contains(id)) return Category::info;
   if (settled_fail_.contains(id)) return Category::fail;
-  return std::nullopt;
+  return Category::ok;
+}
+
+// Notes the outcome of `id`, settled now, when it is not ok (and recent). Past their bound,
+// the two sets let their lowest interval go (the floor rises to the next one), so that they
+// stay at the bound rather than swing below it: a later op naming a message below the floor
+// sends it to the second pass (on_settled), whatever its outcome.
+void Pass::note_category(MessageId id, Category category) {
+  if (category == Category::ok || id.value < detail_floor_) return;
+  (category == Category::info ? settled_info_ : settled_fail_).insert(id);
+  std::size_t const bound = 2 * std::max<std::size_t>(options_.settled_recent_intervals, 1);
+  while (settled_info_.intervals() + settled_fail_.intervals() > bound) {
+    // The two sets' intervals are disjoint: the second lowest start of all ends the lowest.
+    std::uint64_t lowest = ~std::uint64_t{0}, second = ~std::uint64_t{0};
+    for (IdSet const* set : {&settled_info_, &settled_fail_}) {
+      for (std::size_t i = 0; i < std::min<std::size_t>(set->intervals(), 2); ++i) {
+        std::uint64_t const start = set->interval_first(i).value;
+        second = std::min(second, std::max(lowest, start));
+        lowest = std::min(lowest, start);
+      }
+    }
+    detail_floor_ = std::max(detail_floor_, second);
+    settled_info_.erase_below(MessageId{detail_floor_});
+    settled_fail_.erase_below(MessageId{detail_floor_});
+  }
 }
 
 bool Pass::settleable(OpenMessage const& m) const {
@@ -106,22 +146,22 @@ void Pass::settle(MessageId id, std::uint32_t slot) {
   Counts& counts = settled_.counts;
   ++counts.sent;
   counts.processed += static_cast<std::int64_t>(m.procs().size());
-  switch (outcome_of(m)) {
+  Category const category = outcome_of(m);
+  switch (category) {
     case Category::ok:
       ++counts.acknowledged;
-      settled_ok_.insert(id);
       if (readers_.at(m.topic).empty()) settled_.unread_topics.insert(names_.name(m.topic));
       break;
     case Category::info:
       ++counts.unknown;
       if (!m.procs().empty()) ++counts.recovered;
-      settled_info_.insert(id);
       break;
     case Category::fail:
       ++counts.failed;
-      settled_fail_.insert(id);
       break;
   }
+  settled_ids_.insert(id);
+  note_category(id, category);
   for (Proc const& p : m.procs()) {
     if (done_.size() <= p.unit) done_.resize(p.unit + 1);
     done_[p.unit].insert(id);
@@ -146,16 +186,22 @@ void Pass::settle(MessageId id, std::uint32_t slot) {
 
 // An op names a settled message. `unit` is the processing unit of a process op.
 void Pass::on_settled(MessageId id, Op const& op, std::uint32_t unit) {
-  Category const category = *settled_as(id);
-  if (!op.txn.empty() || category == Category::fail) return mark_replay(id);
-  if (op.f == OpKind::send) {
-    // More attempts change nothing once one was acknowledged; an ok after unknown does.
-    if (category == Category::info && op.type == OpType::ok) mark_replay(id);
+  std::optional<Category> const known = category_of(id);
+  if (!known) {  // Its outcome was let go: rebuilt, and its share of the counts taken out later.
+    if (replay_.insert(id).second) let_go_replays_.emplace(id, op.index);
     return;
   }
-  if (op.type != OpType::ok) return mark_replay(id);  // Maybe processed twice.
+  Category const category = *known;
+  if (!op.txn.empty() || category == Category::fail) return mark_replay(id, category);
+  if (op.f == OpKind::send) {
+    // More attempts change nothing once one was acknowledged; an ok after unknown does.
+    if (category == Category::info && op.type == OpType::ok) mark_replay(id, category);
+    return;
+  }
+  if (op.type != OpType::ok) return mark_replay(id, category);  // Maybe processed twice.
   if (done_.size() <= unit) done_.resize(unit + 1);
-  if (done_[unit].contains(id)) return mark_replay(id);  // Duplicated: needs its witnesses.
+  // Duplicated: needs its witnesses.
+  if (done_[unit].contains(id)) return mark_replay(id, category);
   if (category == Category::info) {
     bool const processed = std::any_of(done_.begin(), done_.end(),
                                        [&](IdSet const& s) { return s.contains(id); });
@@ -165,15 +211,28 @@ void Pass::on_settled(MessageId id, Op const& op, std::uint32_t unit) {
   ++settled_.counts.processed;
 }
 
+void Pass::take_out_let_go(Pass const& second) {
+  for (auto const& [id, at] : let_go_replays_) {
+    OpenMessage const* const m = second.open_.find(id.value);
+    MQCHECK_ASSERT(m != nullptr);  // It was sent: the second pass rebuilt it.
+    take_out(id, outcome_before(*m, at));
+  }
+}
+
 // Takes a settled message's contribution back out of the counts; the second pass recounts it.
-void Pass::mark_replay(MessageId id) {
-  if (!replay_.insert(id).second) return;
+void Pass::mark_replay(MessageId id, Category category) {
+  if (replay_.insert(id).second) take_out(id, category);
+}
+
+// Takes out what settled `id`, whose outcome was `category`, added to the counts: at its
+// settling and at each later processing by a unit new to it (on_settled), all in done_.
+void Pass::take_out(MessageId id, Category category) {
   Counts& counts = settled_.counts;
   auto const processed = std::count_if(done_.begin(), done_.end(),
                                        [&](IdSet const& s) { return s.contains(id); });
   --counts.sent;
   counts.processed -= processed;
-  switch (*settled_as(id)) {
+  switch (category) {
     case Category::ok:
       --counts.acknowledged;
       break;
@@ -238,7 +297,8 @@ std::size_t Pass::memory_bytes() const {
              b.records.capacity() * sizeof(b.records.front());
   }
   bytes += free_batches_.capacity() * sizeof(std::uint32_t);
-  for (IdSet const* s : {&settled_ok_, &settled_info_, &settled_fail_}) bytes += s->memory_bytes();
+  for (IdSet const* s : {&settled_ids_, &settled_info_, &settled_fail_}) bytes += s->memory_bytes();
+  bytes += let_go_replays_.size() * (4 * sizeof(void*) + 16 + 2 * sizeof(std::uint64_t));
   for (IdSet const& s : done_) bytes += s.memory_bytes();
   bytes += txns_.memory_bytes();
   return bytes + names_.memory_bytes() + units_.memory_bytes() + dead_.memory_bytes();
@@ -286,8 +346,10 @@ DeliveryReport DeliveryStream::finish(OpSource const& source) {
     second = std::make_unique<stream_detail::Pass>(header_, options_, &first.replay());
     source([&](Op const& op) { second->observe(op); });
     second->close();
+    first.take_out_let_go(*second);
     s.passes = 2;
     s.rebuilt = first.replay().size();
+    s.outcomes_rebuilt = first.let_go_replays();
   }
   TxnTable const txns = fates(source, second.get());
   MessageTable table;

@@ -208,6 +208,11 @@ class Pass {
                    std::map<std::uint64_t, std::string>& processes) const;
 
   std::set<MessageId> const& replay() const { return replay_; }
+  /// Takes out of the counts what the replayed messages whose send outcome was let go
+  /// contributed (settled_recent_intervals), working their outcome out from `second`, the
+  /// pass that rebuilt them. Call once, after `second` saw every op.
+  void take_out_let_go(Pass const& second);
+  std::size_t let_go_replays() const { return let_go_replays_.size(); }
   delivery_detail::Settled const& settled() const { return settled_; }
   /// The transactions the held records name, and (first pass) how each ended so far.
   TxnFates const& txns() const { return txns_; }
@@ -232,9 +237,13 @@ class Pass {
   // Null when the id is settled or not wanted; else sets `slot` to its slot in open_.
   OpenMessage* open_for(MessageId id, std::uint32_t& slot);
   bool wanted(MessageId id) const;
-  std::optional<Category> settled_as(MessageId id) const;
+  bool settled(MessageId id) const { return settled_ids_.contains(id); }
+  // The send outcome a settled message had, or none when it was let go (below detail_floor_).
+  std::optional<Category> category_of(MessageId id) const;
+  void note_category(MessageId id, Category category);
   void on_settled(MessageId id, history::Op const& op, std::uint32_t unit);
-  void mark_replay(MessageId id);
+  void mark_replay(MessageId id, Category category);
+  void take_out(MessageId id, Category category);
   std::uint32_t unit_of(std::uint32_t group, std::uint32_t process);
   bool settleable(OpenMessage const& m) const;
   bool committed(std::uint32_t txn) const {  // No transaction (0), or one known committed.
@@ -270,7 +279,15 @@ class Pass {
     std::uint32_t slot = 0;
   };
   std::deque<Due> due_;
-  IdSet settled_ok_, settled_info_, settled_fail_;
+  // Every settled id (dense: ids count up), and those whose send outcome was unknown or
+  // failed, at or above detail_floor_ only; the others' outcome was ok. Recording the
+  // acknowledged ones instead would leave a hole per unknown send: a set growing with the
+  // history when unknown sends are frequent.
+  IdSet settled_ids_, settled_info_, settled_fail_;
+  std::uint64_t detail_floor_ = 0;  // Below it, a settled id's outcome was let go.
+  // Replayed ids whose outcome was let go -> the op that named them: what they contributed to
+  // the counts is taken out at the end (take_out_let_go).
+  std::map<MessageId, std::uint64_t> let_go_replays_;
   std::vector<IdSet> done_;  // By unit id: settled ids the unit processed.
   std::set<MessageId> replay_;
   delivery_detail::Settled settled_;

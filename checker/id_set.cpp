@@ -56,6 +56,12 @@ bool IdSet::contains_all(MessageId first, MessageId last) const {
   return std::prev(after)->second >= last.value;  // Disjoint, not adjacent: one must hold all.
 }
 
+MessageId IdSet::interval_first(std::size_t n) const {
+  auto it = intervals_.begin();
+  std::advance(it, static_cast<std::ptrdiff_t>(n));
+  return MessageId{it->first};
+}
+
 void IdSet::erase_below(MessageId id) {
   while (!intervals_.empty() && intervals_.begin()->first < id.value) {
     auto const first = intervals_.begin();

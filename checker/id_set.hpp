@@ -33,6 +33,9 @@ class IdSet {
   std::uint64_t size() const { return size_; }
   /// Returns the number of disjoint intervals the set is stored as.
   std::size_t intervals() const { return intervals_.size(); }
+  /// Returns the first id of the `n`th interval, counted from the lowest (n < intervals()).
+  /// O(n).
+  MessageId interval_first(std::size_t n) const;
   /// Returns an estimate of the heap bytes the set holds (nodes of the interval map).
   std::size_t memory_bytes() const;
 

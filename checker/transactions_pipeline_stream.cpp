@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "checker/short_text.hpp"
+
 namespace mqcheck::checker::txn_stream_detail {
 
 using history::Op;
@@ -31,11 +33,12 @@ constexpr std::size_t pipe_buffer_max = 16;
 PipelineStream::PipelineStream(history::Header const& header, EndedTxns const& ended)
     : header_(header), ended_(ended) {}
 
-std::size_t PipelineStream::group_index(std::string const& name) {
-  auto const found = group_index_.find(name);
-  if (found != group_index_.end()) return found->second;
-  group_index_.emplace(name, groups_.size());
-  group_names_.push_back(name);
+std::size_t PipelineStream::group_index(std::string_view name) {
+  std::uint32_t const id = names_.intern(name);
+  if (id < group_numbers_.size() && group_numbers_[id] != 0) return group_numbers_[id] - 1;
+  if (group_numbers_.size() <= id) group_numbers_.resize(id + 1, 0);
+  group_numbers_[id] = static_cast<std::uint32_t>(groups_.size() + 1);
+  group_names_.emplace_back(name);
   groups_.emplace_back();
   return groups_.size() - 1;
 }
@@ -90,10 +93,10 @@ void PipelineStream::on_send(Op const& op, Record const& record) {
 
 void PipelineStream::new_output(Op const& op, Record const& record) {
   seen_ = true;
-  auto const process = process_group_.find(op.process);
+  std::uint32_t const process = names_.intern(op.process);
   // Its group would be the one of a later process op, or none: left to the whole history.
-  if (process == process_group_.end()) return doubt();
-  std::size_t const g = process->second;
+  if (process >= process_groups_.size() || process_groups_[process] == 0) return doubt();
+  std::size_t const g = process_groups_[process] - 1;
   if (!groups_[g].transformer) become_transformer(g);
   Group& group = groups_[g];
   MessageId const input = *record.source;
@@ -135,10 +138,23 @@ void PipelineStream::attempt(Op const& op, Output& output, MessageId id) {
 
 void PipelineStream::on_process(Op const& op) {
   if (op.group.empty()) return;  // process_groups skips it; no group judges it.
+  std::uint32_t const process = names_.intern(op.process);
+  // Most process ops of a long history: a process seen before, processing for the group it
+  // first did, a group that is no transformer and keeps no buffer (it overflowed). Nothing
+  // changes: one name looked up, not two.
+  if (process < process_groups_.size() && process_groups_[process] != 0) {
+    std::size_t const first = process_groups_[process] - 1;
+    Group const& known = groups_[first];
+    if (!known.transformer && known.overflowed && same_text(group_names_[first], op.group)) return;
+  }
   std::size_t const g = group_index(op.group);
-  process_group_.try_emplace(op.process, g);
+  if (process_groups_.size() <= process) process_groups_.resize(process + 1, 0);
+  if (process_groups_[process] == 0) process_groups_[process] = static_cast<std::uint32_t>(g + 1);
   if (op.type != OpType::ok) return;  // Counts maybe or no: never owes an output.
   Group& group = groups_[g];
+  // Not a transformer, and its buffer already lost a processing: nothing more is kept (it is
+  // a doubt should the group turn transformer). Most groups of a long history end up here.
+  if (!group.transformer && group.overflowed) return;
   for (Record const& record : op.value) {
     Buffered processing{record.id, op.txn, !reads(g, record.topic)};
     if (group.transformer) {
@@ -267,6 +283,10 @@ std::size_t PipelineStream::open_count() const {
 std::size_t PipelineStream::memory_bytes() const {
   constexpr std::size_t node = 4 * sizeof(void*) + 16;  // A map node's links and malloc's.
   std::size_t bytes = outputs_.size() * (node + sizeof(MessageId) + sizeof(Output));
+  if (!groups_.empty()) {  // Names come with the first process op (its group and process).
+    bytes += names_.memory_bytes() + group_numbers_.capacity() * sizeof(std::uint32_t) +
+             process_groups_.capacity() * sizeof(std::uint32_t);
+  }
   for (Group const& group : groups_) {
     bytes += sizeof(Group) + group.buffer.capacity() * sizeof(Buffered) +
              group.owed.size() * (node + sizeof(MessageId) + sizeof(Owed)) +

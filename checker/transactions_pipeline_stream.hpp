@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "checker/delivery_stream_state.hpp"
 #include "checker/id_set.hpp"
 #include "checker/transactions_ended.hpp"
 #include "checker/verdict.hpp"
@@ -88,7 +89,7 @@ class PipelineStream {
   };
 
   void doubt() { doubt_ = true; }
-  std::size_t group_index(std::string const& name);
+  std::size_t group_index(std::string_view name);
   void on_send(history::Op const& op, history::Record const& record);
   void new_output(history::Op const& op, history::Record const& record);
   void attempt(history::Op const& op, Output& output, MessageId id);
@@ -109,10 +110,14 @@ class PipelineStream {
   bool seen_ = false;  // A record had a source.
   std::uint64_t max_sent_ = 0;
   bool sent_any_ = false;
-  std::map<std::string, std::size_t, std::less<>> group_index_;
-  std::vector<std::string> group_names_;                           // By index.
-  std::vector<Group> groups_;                                      // By index.
-  std::map<std::string, std::size_t, std::less<>> process_group_;  // First process op's.
+  // Group and process names, interned: every process op names both, and a map of strings
+  // searched per op cost more than the rest of this pass in a history with no pipeline.
+  stream_detail::Names names_;
+  std::vector<std::uint32_t> group_numbers_;  // By name id: group index + 1, or 0 (none yet).
+  std::vector<std::string> group_names_;      // By index.
+  std::vector<Group> groups_;                 // By index.
+  // By process name id: the group index + 1 of its first process op, or 0 (none yet).
+  std::vector<std::uint32_t> process_groups_;
   std::map<MessageId, Output> outputs_;  // Live ones only: a few per open transaction.
   std::map<std::string, TxnWork, std::less<>> txns_;
 };
