@@ -153,7 +153,20 @@ std::string reductions_text(explore::ExploreResult const& r) {
   return out;
 }
 
-void print_stats(explore::ExploreResult const& r, std::string const& order, double seconds) {
+// What the states listed cover: a search says whether it stopped, reached the depth bound or
+// ran out of states; random walks cover only the schedules they walked, whatever they met.
+std::string coverage_text(explore::ExploreStats const& s, bool swarm) {
+  if (!s.stopped.empty()) {
+    return "stopped early at --" + s.stopped +
+           ": the verdicts below cover only the states listed above";
+  }
+  if (swarm) return "sampled: only the states the walks reached are covered";
+  if (s.depth_cut) return "every state within the depth bound was explored (deeper ones exist)";
+  return "the whole state space was explored";
+}
+
+void print_stats(explore::ExploreResult const& r, std::string const& order, bool swarm,
+                 double seconds) {
   explore::ExploreStats const& s = r.stats;
   double const rate = seconds > 0 ? static_cast<double>(s.distinct) / seconds : 0.0;
   std::cout << "states: " << s.distinct << " distinct, " << s.explored << " expanded, "
@@ -165,14 +178,7 @@ void print_stats(explore::ExploreResult const& r, std::string const& order, doub
             << (s.distinct > 0 ? s.table_bytes / s.distinct : 0) << " bytes/state)\n"
             << "search: " << order << "\n"
             << "reductions: " << reductions_text(r) << "\n";
-  if (!s.stopped.empty()) {
-    std::cout << "stopped early at --" << s.stopped
-              << ": the verdicts below cover only the states listed above\n";
-  } else if (s.depth_cut) {
-    std::cout << "every state within the depth bound was explored (deeper ones exist)\n";
-  } else {
-    std::cout << "the whole state space was explored\n";
-  }
+  std::cout << coverage_text(s, swarm) << "\n";
   for (std::string const& u : r.unsupported) {
     std::cout << "not explored: the scenario's '" << u << "' faults (not enumerated yet)\n";
   }
@@ -368,7 +374,7 @@ int explore_command(ExploreOptions const& o) {
     std::chrono::duration<double> const took = std::chrono::steady_clock::now() - start;
     if (bounds.progress) std::cerr << "\r\033[K" << std::flush;
     std::cout << scenario.name << " (explored)\n\n";
-    print_stats(r, order_text(bounds, r.stats), took.count());
+    print_stats(r, order_text(bounds, r.stats), bounds.swarm_walks > 0, took.count());
     for (explore::GuaranteeResult const& g : r.guarantees) print_guarantee(g, r.bounds);
     if (r.liveness) print_liveness(*r.liveness);
     if (!o.trace_path.empty()) save_trace(o, bounds, r);

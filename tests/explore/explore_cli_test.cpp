@@ -48,6 +48,7 @@ TEST_CASE("explore prints a numbered counterexample and saves a trace that repla
   CHECK(found.output.find("at-least-once: VIOLATED") != std::string::npos);
   CHECK(found.output.find("  4. billing-0 crashes (crash billing-0)") != std::string::npos);
   CHECK(found.output.find("no-unexpected: holds within bounds: depth <= 8") != std::string::npos);
+  CHECK(found.output.find("was explored") != std::string::npos);  // A search says its coverage.
   fs::path const h1 = temp_path("h1.jsonl");
   fs::path const h2 = temp_path("h2.jsonl");
   auto const first = run("replay " + trace.string() + " --history " + h1.string());
@@ -137,6 +138,10 @@ TEST_CASE("explore --swarm prints the same run for the same seed") {
   auto const two = run(args);
   INFO(one.output);
   CHECK(one.output.find("search: swarm, 40 random walks from seed 3") != std::string::npos);
+  // A sample never claims to have covered the state space or the depth bound.
+  CHECK(one.output.find("sampled: only the states the walks reached are covered") !=
+        std::string::npos);
+  CHECK(one.output.find("was explored") == std::string::npos);
   auto const cut = [](std::string const& out) {  // Without the time line.
     std::size_t const at = out.find("time: ");
     return out.substr(0, at) + out.substr(out.find('\n', at));
