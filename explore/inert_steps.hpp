@@ -16,11 +16,9 @@
 // MetadataRequest at a broker, an empty fetch): interleavings of such requests at one node were
 // distinct states under `inputs` alone (a hash chain is ordered), and now merge.
 //
-// What it needs from a model: operator== on every actor that compares its whole state, up to
-// fields that only name things (Kafka's Broker leaves its next_request_ out: request numbers
-// are matched by equality alone, so two states that differ in it have futures equal up to a
-// renaming of those numbers, which no delivery verdict reads). An actor without operator== is
-// never taken as unchanged, which only merges less.
+// What it needs from a model: operator== on every actor that compares its whole state (Kafka's
+// Broker compares its request counter too, though it only names requests). An actor without
+// operator== is never taken as unchanged, which only merges less.
 //
 // Unlike every choice before, an inert step adds no input, so a state's depth is no longer a
 // function of its fingerprint (a delivery to a node that then crashes, and the crash alone,

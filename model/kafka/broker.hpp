@@ -50,8 +50,11 @@ class Broker {
   /// Folds the state (not the shared config) into `h`; equal states hash equal.
   void hash_into(Hasher& h) const;
   bool operator==(Broker const& o) const {
+    // The whole state, next_request_ too: the inert-step reduction (explore/inert_steps.hpp)
+    // takes an equal actor as an unchanged one.
     return index_ == o.index_ && replicas_ == o.replicas_ && unflushed_ == o.unflushed_ &&
-           registering_ == o.registering_ && quotas_ == o.quotas_ && verifier_ == o.verifier_;
+           registering_ == o.registering_ && quotas_ == o.quotas_ && verifier_ == o.verifier_ &&
+           next_request_ == o.next_request_;
   }
 
  private:
