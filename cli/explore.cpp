@@ -3,24 +3,26 @@
 // `mqcheck explore SCENARIO`: every schedule within bounds, breadth-first; prints the search's
 // numbers and, per delivery guarantee, "holds within bounds: ..." or the shortest
 // counterexample as a numbered trace; saves one as a trace file for `mqcheck replay`.
+#include "explore/explore.hpp"
+
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <span>
-#include <string_view>
 #include <chrono>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <set>
+#include <span>
+#include <string_view>
 
-#include "cli/commands.hpp"
 #include "checker/delivery.hpp"
+#include "cli/commands.hpp"
 #include "core/input_error.hpp"
 #include "core/parse.hpp"
-#include "explore/explore.hpp"
 #include "explore/trace_file.hpp"
 #include "viz/state_graph_dot.hpp"
 
@@ -153,6 +155,15 @@ std::string reductions_text(explore::ExploreResult const& r) {
   return out;
 }
 
+// The process's peak resident memory, MiB: what the machine gave, beside the search's own
+// estimate of what it holds (which --max-memory bounds; the actors' inner allocations, malloc's
+// overhead and what the allocator keeps make the process about 2-3x larger: docs/explorer.md).
+std::uint64_t peak_resident_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<std::uint64_t>(u.ru_maxrss) >> 10;  // Linux: KiB.
+}
+
 // What the states listed cover: a search says whether it stopped, reached the depth bound or
 // ran out of states; random walks cover only the schedules they walked, whatever they met.
 std::string coverage_text(explore::ExploreStats const& s, bool swarm) {
@@ -169,13 +180,14 @@ void print_stats(explore::ExploreResult const& r, std::string const& order, bool
                  double seconds) {
   explore::ExploreStats const& s = r.stats;
   double const rate = seconds > 0 ? static_cast<double>(s.distinct) / seconds : 0.0;
-  std::cout << "states: " << s.distinct << " distinct, " << s.explored << " expanded, "
-            << s.settled << " settled; transitions: " << s.transitions
-            << "; depth reached: " << s.depth_reached << "\n"
+  std::cout << "states: " << s.distinct << " distinct, " << s.explored << " expanded, " << s.settled
+            << " settled; transitions: " << s.transitions << "; depth reached: " << s.depth_reached
+            << "\n"
             << "time: " << seconds << " s (" << static_cast<std::uint64_t>(rate)
             << " states/s); memory: " << (s.memory_bytes >> 10) << " KiB ("
             << (s.distinct > 0 ? s.memory_bytes / s.distinct : 0) << " bytes/state; tables "
-            << (s.distinct > 0 ? s.table_bytes / s.distinct : 0) << " bytes/state)\n"
+            << (s.distinct > 0 ? s.table_bytes / s.distinct : 0) << " bytes/state; "
+            << peak_resident_mib() << " MiB resident at the peak)\n"
             << "search: " << order << "\n"
             << "reductions: " << reductions_text(r) << "\n";
   std::cout << coverage_text(s, swarm) << "\n";
@@ -393,7 +405,9 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
   cmd->add_option("SCENARIO", o.scenario, "Scenario file (YAML)")->required();
   cmd->add_option("--max-depth", o.depth_max, "Choices along a path (default 12)");
   cmd->add_option("--max-states", o.states_max, "Distinct states (default 200000)");
-  cmd->add_option("--max-memory", o.memory_mb, "Memory for the search, in MiB (default 1024)");
+  cmd->add_option("--max-memory", o.memory_mb,
+                  "Memory for the search's states and tables as it estimates them, in MiB "
+                  "(default 1024; the process takes about 2-3x that)");
   cmd->add_option("--crashes", o.crashes, "Extra crashes of any broker (default 0)");
   cmd->add_option("--settle", o.settle, "How long each state settles (default: the drain)");
   cmd->add_option("--max-latency", o.latency_max,
