@@ -76,13 +76,22 @@ class Kernel {
   /// Returns the plan and the nodes' initial actors (for the explorer, via RunTakeover).
   RunPlan const& plan() const { return plan_; }
   std::vector<Actor> const& initial_actors() const { return initial_; }
-  /// Resolves `selector` as the resolver would if node n's actor were `actors[n]` and its
-  /// liveness `up[n]`: the explorer's current state. Overwrites this kernel's node states, so
+  /// Resolves `selector` as the resolver would if node n's actor were `actor_of(n)` and its
+  /// liveness `up[n]`: the explorer's current state. Node n's actor is taken again only when
+  /// `digests[n]` differs from the digest it was last taken at (the explorer's input digest: a
+  /// deterministic actor's state is a function of it), so one call costs the nodes that
+  /// changed, whichever explorer thread called last. Overwrites this kernel's node states, so
   /// it is only for a kernel borrowed through RunTakeover, never one that runs.
-  std::vector<NodeId> resolve_in(std::string const& selector, std::vector<Actor> const& actors,
-                                 std::vector<bool> const& up) {
+  template <class ActorOf>
+  std::vector<NodeId> resolve_in(std::string const& selector,
+                                 std::vector<std::uint64_t> const& digests,
+                                 std::vector<bool> const& up, ActorOf&& actor_of) {
+    resolved_at_.resize(nodes_.size());
     for (std::size_t n = 0; n < nodes_.size(); ++n) {
-      nodes_[n].actor = actors[n];
+      if (resolved_at_[n] != digests[n]) {
+        nodes_[n].actor = actor_of(n);
+        resolved_at_[n] = digests[n];
+      }
       nodes_[n].up = up[n];
     }
     return resolver_ ? resolver_(*this, selector) : std::vector<NodeId>{};
@@ -197,6 +206,7 @@ class Kernel {
   std::uint64_t timer_generation_ = 0;
   bool quiesced_ = false;
   Resolver resolver_;
+  std::vector<std::optional<std::uint64_t>> resolved_at_;  // resolve_in: digest each actor is at.
   std::map<std::size_t, std::vector<NodeId>> resolved_;  // Fault source -> targets it struck.
 };
 
