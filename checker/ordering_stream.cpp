@@ -13,6 +13,8 @@
 // Partition chains contain the key and producer chains, so checking them covers every scope.
 // Anything else (a second send invoke, a partition learnt after use, a record without topic,
 // an op naming a forgotten message) is a doubt: the second pass loads the history.
+// A consumer's reads are walked in ordering_stream_reads.cpp, and what is let go when in
+// ordering_stream_forget.cpp.
 #include "checker/ordering_stream.hpp"
 
 #include <algorithm>
@@ -39,9 +41,6 @@ namespace {
 constexpr std::uint8_t unknown_bit = StreamState::unknown_group_bit;
 constexpr std::uint8_t ordering_groups_max = 32;
 constexpr std::size_t ordering_filters_max = 8;  // Entry::rejected_by's bits.
-// A unit's rejected offsets of one filter are pruned below the read once they are this many
-// intervals: a consumer of the group that lags further behind doubts at its next gap.
-constexpr std::size_t ordering_rejected_keep = 64;
 
 // Scopes whose chains fall back on the real-time order of acknowledged sends (chain_of).
 bool ordered_by_acks(OrderingScope scope) {
@@ -319,76 +318,6 @@ void StreamState::producer_order(Entry const& e, std::uint32_t unit) {
   order.held.emplace(next, key, e.offset);
 }
 
-// As check_offsets' PollWalk: per partition, the first and the last offset the poll listed.
-void StreamState::walk_poll(Op const& op) {
-  if (doubt_) return;  // touch() may have left slots_ unset.
-  std::uint32_t const process = names_.intern(op.process);
-  std::uint32_t const filter = filters_.empty() ? no_filter : filter_index(op.group);
-  if (op.value.size() == 1) {  // Most polls of a long history: one record, one run, no list.
-    Record const& record = op.value.front();
-    if (!record.offset) return;
-    MQCHECK_ASSERT(table_.id_at(slots_[0]) == record.id.value);
-    Entry const& e = entry(slots_[0]);
-    if (scope_of(e.topic) == OrderingScope::none) return;
-    return read_run(process, unit_of(e), record.offset->value, record.offset->value, filter);
-  }
-  std::vector<Run>& runs = runs_;  // Reused: no allocation per poll once warm.
-  runs.clear();
-  std::size_t const count = op.value.size();
-  for (std::size_t i = 0; i < count; ++i) {
-    Record const& record = op.value[i];
-    if (!record.offset || doubt_) continue;
-    // touch() filed it at slots_[i] (no erase comes between), or doubted.
-    MQCHECK_ASSERT(table_.id_at(slots_[i]) == record.id.value);
-    Entry const& e = entry(slots_[i]);
-    if (scope_of(e.topic) == OrderingScope::none) continue;
-    std::uint32_t const unit = unit_of(e);
-    std::int64_t const offset = record.offset->value;
-    auto const run = std::find_if(runs.begin(), runs.end(), [&](Run const& r) {
-      return r.unit == unit;
-    });
-    if (run == runs.end()) {
-      runs.push_back(Run{unit, offset, offset});
-    } else {
-      run->last = offset;
-    }
-  }
-  if (doubt_) return;
-  for (Run const& run : runs) {
-    read_run(process, run.unit, run.first, run.last, filter);
-    if (doubt_) return;
-  }
-}
-
-// `process` (of the group with filter index `filter`) read offsets first..last of `unit` in
-// one poll: contiguous with its last read of it, unless its position was reset since (another
-// epoch), it never read there, or every offset it jumped holds a message its filter rejects.
-void StreamState::read_run(std::uint32_t process, std::uint32_t unit, std::int64_t first,
-                           std::int64_t last, std::uint32_t filter) {
-  if (read_epochs_.size() <= process) read_epochs_.resize(process + 1, 0);
-  std::uint32_t const epoch = read_epochs_[process];
-  bool fresh = false;
-  std::uint32_t const number = read_numbers_.number(std::uint64_t{process} << 32 | unit, fresh);
-  if (fresh) reads_.emplace_back();
-  ReadMark& mark = reads_[number];
-  // Not contiguous: a nonmonotonic-poll, or a gap that may be a poll-skip.
-  if (!fresh && mark.epoch == epoch && first != mark.last + 1) {
-    std::vector<IdSet> const& rejected = units_[unit].rejected;
-    bool const filtered =
-        first > mark.last + 1 && filter < rejected.size() &&
-        rejected[filter].contains_all(MessageId{static_cast<std::uint64_t>(mark.last + 1)},
-                                      MessageId{static_cast<std::uint64_t>(first - 1)});
-    if (!filtered) return doubt();
-  }
-  mark.last = last;
-  mark.epoch = epoch;
-  if (filter != no_filter && filter < units_[unit].rejected.size()) {
-    IdSet& rejected = units_[unit].rejected[filter];
-    if (rejected.intervals() > ordering_rejected_keep)
-      rejected.erase_below(MessageId{static_cast<std::uint64_t>(first)});
-  }
-}
-
 std::uint32_t StreamState::look_up_unit(std::uint32_t topic, bool has_partition,
                                         std::int32_t partition) {
   std::uint64_t const key = (std::uint64_t{topic} << 33) | (std::uint64_t{has_partition} << 32) |
@@ -405,72 +334,6 @@ std::uint32_t StreamState::look_up_unit(std::uint32_t topic, bool has_partition,
     row[column] = found->second + 1;
   }
   return found->second;
-}
-
-bool StreamState::look_up_settled(Entry const& e) {
-  if (readers_.size() <= e.topic) readers_.resize(e.topic + 1, unknown_readers);
-  std::uint64_t& readers = readers_[e.topic];
-  if (readers == unknown_readers) {
-    auto const found = subscribed_.find(e.topic);
-    // A topic nobody subscribed to: nobody is known to owe it a processing.
-    readers = found == subscribed_.end() ? 0 : found->second;
-  }
-  // A group whose filter rejects the message owes it no processing.
-  std::uint64_t owed = readers;
-  for (std::size_t i = 0; i < filter_group_bits_.size(); ++i)
-    if ((e.rejected_by & (1u << i)) != 0) owed &= ~std::uint64_t{filter_group_bits_[i]};
-  return (e.groups & owed) == owed;
-}
-
-void StreamState::forget_due(std::uint64_t now) {
-  while (!due_.empty() && due_.front().touched + settle_delay_ <= now) {
-    Due const due = due_.front();
-    due_.pop_front();
-    // The entry after next was queued long ago: its lines are fetched now, two pops ahead of
-    // their use, rather than at every op. (The next one was fetched at the previous pop. Walked
-    // by iterator: indexing a deque costs a division.)
-    auto next = due_.begin();
-    if (next != due_.end() && ++next != due_.end()) {
-      table_.prefetch_side(next->slot);
-      table_.prefetch(next->slot);      // Its id, and whether delivery still holds it.
-      table_.prefetch_index(next->id);  // Its erase starts there.
-    }
-    // A slot still holding the message, live (not let go and reused meanwhile), last touched
-    // settle_delay ops ago: else touched since, it is due later and goes back in the queue
-    // (behind entries queued after it, so it may be forgotten up to settle_delay ops late).
-    if (table_.id_at(due.slot) != due.id) continue;
-    Entry& e = entry(due.slot);
-    if (!e.live) continue;
-    if (e.last_touch + settle_delay_ > now) {
-      due_.push_back(Due{e.last_touch, due.id, due.slot});
-      continue;
-    }
-    MessageId const id{due.id};
-    note_exercise(e);
-    forgotten_.insert(id);
-    forget(due.slot);
-  }
-}
-
-// Lets go of the entry at `slot`: erased, unless the delivery pass still holds its message.
-void StreamState::forget(std::uint32_t slot) {
-  --held_;
-  if (table_.at(slot).held()) {
-    entry(slot) = Entry{};
-  } else {
-    table_.erase(table_.id_at(slot));
-  }
-}
-
-// After a doubt nothing more is judged here (the second pass decides): every entry goes, so
-// that a shared table's entries are the delivery pass's to erase.
-void StreamState::let_go() {
-  std::vector<std::uint32_t> live;
-  table_.for_each_slot([&](std::uint32_t slot) {
-    if (table_.side(slot).live) live.push_back(slot);
-  });
-  for (std::uint32_t const slot : live) forget(slot);
-  due_.clear();
 }
 
 // As check_ordering's exercise(): a processed message of an ordered topic, and whether it has

@@ -72,6 +72,9 @@ class StreamState {
   std::size_t open_count() const { return held_; }
   std::size_t memory_bytes() const;
   static constexpr std::uint8_t unknown_group_bit = 0xff;  // In group_bits_: no bit yet.
+  // A unit's rejected offsets of one filter are pruned below the read once they are this many
+  // intervals: a consumer of the group that lags further behind doubts at its next gap.
+  static constexpr std::size_t rejected_keep = 64;
 
  private:
   void doubt() { doubt_ = true; }
