@@ -4,6 +4,7 @@
 // offsets 6 and 46", "truncate orders-0 ... from 150 to 142"). A model change that moves them
 // would silently turn the tutorial into fiction, so this test runs every `mqcheck report`
 // command of the tutorial as a reader would, and checks each claim against the run.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -153,6 +154,26 @@ TEST_CASE("tutorial claims: replication with acks=1 and acks=all", "[cli][docs]"
   for (checker::Verdict const& v : all.report.verdicts) {
     CHECK(v.validity == checker::Validity::valid);
   }
+}
+
+TEST_CASE("tutorial claims: retry topics against blocking retries", "[cli][docs]") {
+  Run const retry = run("kafka/retry-topics-pattern-reorders.yaml");
+  CHECK(retry.verdict("at-least-once") == "valid");
+  CHECK(retry.verdict("dead-letter") == "valid");
+  CHECK(retry.verdict("ordering") == "invalid");
+  std::vector<std::uint64_t> const reordered = retry.anomalous("ordering", "reordered");
+  CHECK(std::find(reordered.begin(), reordered.end(), 7) != reordered.end());
+  bool retried_as_billing = false;  // m7's processing on the retry topic's consumer.
+  for (history::Op const& op : retry.history.ops()) {
+    retried_as_billing |= op.f == history::OpKind::process && op.type == history::OpType::ok &&
+                          op.process == "billing-retry-100-0" && op.group == "billing" &&
+                          op.value.front().id == MessageId{7};
+  }
+  CHECK(retried_as_billing);
+  Run const blocking = run("kafka/dead-letter-pattern-sync-publish-safe.yaml");
+  CHECK(blocking.verdict("ordering") == "valid");
+  Run const lossy = run("kafka/retry-topics-pattern-async-forward-loses.yaml");
+  CHECK_FALSE(lossy.anomalous("at-least-once", "lost").empty());
 }
 
 }  // namespace
