@@ -15,6 +15,7 @@
 #include "history/history_io.hpp"
 #include "tests/checker/history_builder.hpp"
 #include "tests/checker/random_history.hpp"
+#include "tests/checker/streamed_check.hpp"
 #include "tests/common/soak.hpp"
 
 namespace mqcheck::checker {
@@ -28,12 +29,9 @@ using testing::SplitMix64;
 
 StreamStats settled_streamed(History const& h, std::uint64_t delay, std::size_t recent,
                              DeliveryReport* report = nullptr) {
-  StreamStats stats;
   StreamOptions options{delay};
   options.settled_recent_intervals = recent;
-  DeliveryReport const got = check_delivery_stream(h.header(), ops_of(h), options, &stats);
-  if (report != nullptr) *report = got;
-  return stats;
+  return testing::stream_delivery(h, options, report);
 }
 
 // Three producers take turns; one send in eleven times out (info) and is processed anyway

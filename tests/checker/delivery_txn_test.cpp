@@ -29,12 +29,9 @@ using testing::TxnHistoryBuilder;
 
 StreamStats streamed(History const& h, std::uint64_t delay, std::size_t recent,
                      DeliveryReport* report = nullptr) {
-  StreamStats stats;
   StreamOptions options{delay};
   options.txn_recent_intervals = recent;
-  DeliveryReport const got = check_delivery_stream(h.header(), ops_of(h), options, &stats);
-  if (report != nullptr) *report = got;
-  return stats;
+  return testing::stream_delivery(h, options, report);
 }
 
 // Three producers take turns (so a producer's counted names have gaps, and the ended names'

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "checker/check.hpp"
+#include "checker/delivery_stream.hpp"
 #include "history/history_io.hpp"
 #include "tests/checker/anomaly_injection.hpp"
 #include "tests/checker/random_history.hpp"
@@ -38,6 +39,16 @@ inline Streamed stream(history::History const& h, std::uint64_t settle_delay = 1
       },
       {}, StreamOptions{settle_delay}, &out.stats);
   return out;
+}
+
+/// Runs the streaming delivery pass alone over `h` with `options`; returns its stats and, when
+/// `report` is given, writes the report there.
+inline StreamStats stream_delivery(history::History const& h, StreamOptions const& options,
+                                   DeliveryReport* report = nullptr) {
+  StreamStats stats;
+  DeliveryReport const got = check_delivery_stream(h.header(), ops_of(h), options, &stats);
+  if (report != nullptr) *report = got;
+  return stats;
 }
 
 /// Drops, repeats or retypes one to three ops, as the agreement test's damage does.
