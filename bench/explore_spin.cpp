@@ -19,8 +19,12 @@
 // runs with a time horizon at the scenario's quiesce (Bounds::horizon; --horizon-ms M moves it,
 // 0 removes it): without one the periodic timers branch forever and nothing can be exhausted.
 // With one the space is finite, but still far beyond memory (docs/explorer.md, Performance).
+// Two more rows run the delay-bounded search (explore/search_delay.hpp; alone, and with inert
+// steps): the settle's fixed schedule runs each path to the horizon and every schedule with at
+// most --delays departures from it (default 1) is enumerated, no latency bound. That space is
+// finite and small enough to exhaust: those rows are the ones to set beside SPIN's whole model.
 // Usage: bench_explore_spin [--producers P] [--messages M] [--depth D] [--max-states N]
-//                           [--horizon-ms M]
+//                           [--horizon-ms M] [--delays K] [--delay-max-states N]
 #include <sys/resource.h>
 #include <time.h>
 
@@ -47,6 +51,8 @@ struct Options {
   std::uint32_t depth = 40;
   std::uint64_t states_max = 200'000;
   std::int64_t horizon_ms = -1;  // The explorer's time horizon: -1 the scenario's quiesce, 0 none.
+  std::uint32_t delays = 1;      // The delay-bounded rows' bound.
+  std::uint64_t delay_states_max = 5'000'000;
 };
 
 std::string scenario_text(Options const& o, bool acks_all) {
@@ -80,6 +86,7 @@ struct Figures {
   std::string verdict;
   bool complete = true;
   std::uint64_t transitions = 0;  // The explorer's choices applied (0 for SPIN).
+  bool delays = false;            // The delay-bounded search (its bound is delays, not depth).
 };
 
 double cpu_now() {
@@ -105,12 +112,19 @@ long peak_rss_kb() {
 }
 
 Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = false,
-                     bool inert = false) {
+                     bool inert = false, bool delay = false) {
   sim::Scenario const scenario = sim::parse_scenario(scenario_text(o, acks_all), "bench.yaml");
   explore::Bounds b;
   b.depth_max = o.depth;
   b.states_max = o.states_max;
   b.latency_max = DurationUs{1000};
+  if (delay) {  // Whole runs to the horizon, one delay; a message may wait while timers fire.
+    b.order = explore::SearchOrder::delay;
+    b.delays_max = o.delays;
+    b.depth_max = 1'000'000;
+    b.states_max = o.delay_states_max;
+    b.latency_max.reset();
+  }
   b.por = por;
   b.symmetry = symmetry;  // The producers are alike and not idempotent: they may swap.
   b.inert = inert;
@@ -134,9 +148,11 @@ Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = 
     if (g.guarantee == "at-least-once") f.verdict = g.violated ? "violated" : "holds";
   }
   f.complete = r.stats.stopped.empty() && !r.stats.depth_cut;
+  f.delays = delay;
   if (!r.stats.stopped.empty()) f.verdict += ", stopped: " + r.stats.stopped;
   if (r.stats.depth_cut) f.verdict += ", depth cut";
-  if (f.complete) f.verdict += ", exhausted";
+  if (f.complete)
+    f.verdict += delay ? ", exhausted (delays <= " + std::to_string(o.delays) + ")" : ", exhausted";
   if (!f.complete) f.verdict += ", depth " + std::to_string(r.stats.depth_reached);
   return f;
 }
@@ -208,6 +224,10 @@ Options parse(int argc, char** argv) {
     else if (flag == "--max-states") o.states_max = v;
     else if (flag == "--horizon-ms")
       o.horizon_ms = static_cast<std::int64_t>(v);
+    else if (flag == "--delays")
+      o.delays = static_cast<std::uint32_t>(v);
+    else if (flag == "--delay-max-states")
+      o.delay_states_max = v;
     else { std::cerr << "unknown flag " << flag << "\n"; std::exit(2); }
   }
   return o;
@@ -236,6 +256,10 @@ int main(int argc, char** argv) {
     print("por+sym", sym);
     Figures const inert = run_explorer(o, acks_all, false, true, true);
     print("inert+sym", inert);
+    Figures const delay = run_explorer(o, acks_all, false, false, false, true);
+    print("delay", delay);
+    Figures const delay_inert = run_explorer(o, acks_all, false, false, true, true);
+    print("dly+inert", delay_inert);
     if (!spin) {
       std::printf("  SPIN      not installed (scripts/setup installs Debian's spin)\n");
       continue;
@@ -266,6 +290,17 @@ int main(int argc, char** argv) {
         "\n            with inert steps and symmetry: states %.4f",
         s.states > 0 ? static_cast<double>(inert.states) / static_cast<double>(s.states) : 0);
     if (rate_of(s) > 0) std::printf(", states per second %.4f", rate_of(inert) / rate_of(s));
+    for (Figures const* d : {&delay, &delay_inert}) {
+      std::printf("\n            %s: states %.4f%s",
+                  d == &delay ? "delay-bounded" : "delay + inert",
+                  s.states > 0 ? static_cast<double>(d->states) / static_cast<double>(s.states) : 0,
+                  d->complete ? " (exhausted within the delay bound)" : " (stopped short)");
+      if (rate_of(s) > 0) std::printf(", states per second %.4f", rate_of(*d) / rate_of(s));
+      if (s.cpu_seconds > 0 && d->cpu_seconds > 0) {
+        std::printf(", by CPU time %.4f", (static_cast<double>(d->states) / d->cpu_seconds) /
+                                              (static_cast<double>(s.states) / s.cpu_seconds));
+      }
+    }
     std::printf("\n");
   }
   std::printf("peak resident memory of this process (explorer): %.1f MB\n",

@@ -48,6 +48,8 @@ struct ReportOptions {
 struct ExploreOptions {
   std::string scenario;
   std::uint32_t depth_max = 12;
+  bool depth_given = false;      // --max-depth was given (a delay-bounded search has none else).
+  std::uint32_t delays_max = 1;  // --max-delays, for --search delay.
   std::uint64_t states_max = 200'000;
   std::uint64_t memory_mb = 1024;
   std::uint32_t crashes = 0;
@@ -60,7 +62,7 @@ struct ExploreOptions {
   std::string trace_guarantee;  // ...of this guarantee (default: the first violated).
   std::vector<std::string> expect;  // "guarantee=holds|violated"
   bool all = false;         // Keep searching after every guarantee is violated.
-  std::string order = "bfs";    // --search: bfs or dfs.
+  std::string order = "bfs";  // --search: bfs, dfs or delay.
   std::uint32_t threads = 1;
   bool minimise = false;
   std::uint64_t swarm = 0;      // Random walks instead of a search (0: a search).

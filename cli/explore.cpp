@@ -39,6 +39,9 @@ constexpr char const* explore_footer = R"(Examples:
   mqcheck explore scenarios/explore/kafka-acks1-leader-crash.yaml --max-depth 6 \
       --max-latency 1ms --search dfs --minimise
       Depth-first (memory: one path), the counterexample shortened by delta debugging.
+  mqcheck explore scenarios/explore/kafka-acks1-leader-crash.yaml --search delay
+      Whole runs to quiesce, at most one step off the settle's fixed schedule (--max-delays):
+      exhausts the model and finds the loss.
   mqcheck explore big.yaml --swarm 1000 --seed 7 --max-depth 40
       1000 random walks drawn from seed 7: a sample for models too large to exhaust.
   mqcheck explore my.yaml --crashes 1 --settle 300ms --expect at-least-once=holds
@@ -95,10 +98,23 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
   ExploreOptions const& so = o;
   if (so.order == "dfs") {
     b.order = explore::SearchOrder::dfs;
+  } else if (so.order == "delay") {
+    b.order = explore::SearchOrder::delay;
+    // Its paths run to the horizon: hundreds of steps, bounded by delays, not by depth.
+    if (!o.depth_given) b.depth_max = 1'000'000;
+    if (so.swarm > 0) {
+      throw InputError({"command line", 0, 0}, "--search",
+                       "--swarm walks at random instead of searching; drop --search delay or "
+                       "--swarm");
+    }
   } else if (so.order != "bfs") {
+    std::array<std::string_view, 3> const orders{"bfs", "dfs", "delay"};
+    std::string const near = nearest(so.order, std::span<std::string_view const>(orders));
     throw InputError({"command line", 0, 0}, "--search",
-                     "'" + so.order + "' is not a search order; use 'bfs' or 'dfs'");
+                     "'" + so.order + "' is not a search order; use 'bfs', 'dfs' or 'delay'" +
+                         (near.empty() ? "" : "; did you mean '" + near + "'?"));
   }
+  b.delays_max = so.delays_max;
   if (so.threads == 0) {
     throw InputError({"command line", 0, 0}, "--threads", "needs at least 1 thread");
   }
@@ -130,6 +146,13 @@ std::string order_text(explore::Bounds const& b, explore::ExploreStats const& s)
   if (b.swarm_walks > 0) {
     return "swarm, " + std::to_string(s.walks) + " random walks from seed " +
            std::to_string(b.seed) + " (a sample: schedules not walked are not covered)";
+  }
+  if (b.order == explore::SearchOrder::delay) {
+    return "delay-bounded: the settle's fixed schedule runs every path to the horizon, with at "
+           "most " +
+           std::to_string(b.delays_max) + " delays (steps other than the schedule's; " +
+           std::to_string(s.delays_reached) +
+           " reached); only end states are judged (counterexamples have the fewest delays)";
   }
   std::string out = b.order == explore::SearchOrder::dfs
                         ? "depth-first (counterexamples are the first found, not the shortest)"
@@ -172,6 +195,9 @@ std::string coverage_text(explore::ExploreStats const& s, bool swarm) {
            ": the verdicts below cover only the states listed above";
   }
   if (swarm) return "sampled: only the states the walks reached are covered";
+  if (s.delays_cut && !s.depth_cut) {
+    return "every schedule within the delay bound was explored (more delays reach more)";
+  }
   if (s.depth_cut) return "every state within the depth bound was explored (deeper ones exist)";
   return "the whole state space was explored";
 }
@@ -197,7 +223,26 @@ void print_stats(explore::ExploreResult const& r, std::string const& order, bool
   std::cout << "\n";
 }
 
-void print_guarantee(explore::GuaranteeResult const& g, std::string const& bounds) {
+// Prints a counterexample's steps; with `fold`, a run of three or more routine steps (the
+// fixed schedule's own, recording no client op) as one line: a delay-bounded counterexample
+// runs to the horizon, and its story is in the delays, faults and client ops.
+void print_steps(explore::Counterexample const& cx, bool fold) {
+  for (std::size_t i = 0; i < cx.steps.size();) {
+    std::size_t run = 0;
+    while (fold && i + run < cx.routine.size() && cx.routine[i + run]) ++run;
+    if (run >= 3) {
+      std::cout << "  " << (i + 1) << "-" << (i + run) << ". (" << run
+                << " steps of the fixed schedule: deliveries and timers, no client op)\n";
+      i += run;
+      continue;
+    }
+    bool const delayed = fold && i < cx.delayed.size() && cx.delayed[i];
+    std::cout << "  " << (i + 1) << ". " << (delayed ? "[delay] " : "") << cx.steps[i] << "\n";
+    ++i;
+  }
+}
+
+void print_guarantee(explore::GuaranteeResult const& g, std::string const& bounds, bool delay) {
   std::string const promise = g.promised ? "" : " (not promised by this configuration)";
   if (!g.violated) {
     std::cout << g.guarantee << promise << ": holds within bounds: " << bounds;
@@ -209,14 +254,14 @@ void print_guarantee(explore::GuaranteeResult const& g, std::string const& bound
   std::string kind = cx.shortest ? "shortest counterexample" : "counterexample";
   if (cx.found_choices != cx.steps.size()) {
     kind = "minimised counterexample (" + std::to_string(cx.found_choices) + " choices as found)";
+  } else if (delay) {
+    kind += " with the fewest delays (" + std::to_string(cx.delays) + ")";
   } else if (!cx.shortest) {
     kind += " (not necessarily the shortest; --minimise shortens it)";
   }
   std::cout << g.guarantee << promise << ": VIOLATED; " << kind << " (" << cx.steps.size()
             << " choices, then faults stop and the system settles):\n";
-  for (std::size_t i = 0; i < cx.steps.size(); ++i) {
-    std::cout << "  " << (i + 1) << ". " << cx.steps[i] << "\n";
-  }
+  print_steps(cx, delay);
   for (checker::Verdict const& v : cx.report.verdicts) {
     if (v.guarantee != g.guarantee) continue;
     std::cout << "  then: " << v.reason << "\n";
@@ -372,7 +417,10 @@ int explore_command(ExploreOptions const& o) {
     explore::Bounds bounds = bounds_of(o);
     auto const expected = expectations(o);
     sim::Scenario const scenario = sim::load_scenario(o.scenario);
-    if (o.horizon == "quiesce") bounds.horizon = scenario.quiesce;
+    // A delay-bounded search runs every path to the horizon: quiesce unless --horizon says.
+    bool const to_quiesce = o.horizon == "quiesce" ||
+                            (o.horizon.empty() && bounds.order == explore::SearchOrder::delay);
+    if (to_quiesce) bounds.horizon = scenario.quiesce;
     if (!o.horizon.empty() && o.horizon != "quiesce") {
       bounds.horizon = parse_duration(o.horizon);
       if (!bounds.horizon) {
@@ -387,7 +435,8 @@ int explore_command(ExploreOptions const& o) {
     if (bounds.progress) std::cerr << "\r\033[K" << std::flush;
     std::cout << scenario.name << " (explored)\n\n";
     print_stats(r, order_text(bounds, r.stats), bounds.swarm_walks > 0, took.count());
-    for (explore::GuaranteeResult const& g : r.guarantees) print_guarantee(g, r.bounds);
+    bool const delay = bounds.order == explore::SearchOrder::delay;
+    for (explore::GuaranteeResult const& g : r.guarantees) print_guarantee(g, r.bounds, delay);
     if (r.liveness) print_liveness(*r.liveness);
     if (!o.trace_path.empty()) save_trace(o, bounds, r);
     if (!o.dot_path.empty()) write_dot(o, r, scenario.name);
@@ -421,7 +470,11 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
   cmd->add_option("--dot", o.dot_path, "Write the state graph (Graphviz DOT; up to 2000 states)");
   cmd->add_flag("--all", o.all, "Search on after every guarantee is violated");
   ExploreOptions& so = o;
-  cmd->add_option("--search", so.order, "bfs (default: shortest counterexamples) or dfs (memory)");
+  cmd->add_option("--search", so.order,
+                  "bfs (default: shortest counterexamples), dfs (memory) or delay (whole runs "
+                  "to the horizon, at most --max-delays departures from the fixed schedule)");
+  cmd->add_option("--max-delays", so.delays_max,
+                  "For --search delay: steps that depart from the fixed schedule (default 1)");
   cmd->add_option("--threads", so.threads, "Worker threads for bfs; same results (default 1)");
   cmd->add_flag("--minimise,--minimize", so.minimise,
                 "Shorten counterexamples by delta debugging over their choices");
@@ -437,7 +490,10 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
   cmd->add_flag("--liveness", so.liveness,
                 "Check that every acknowledged message is eventually processed once faults stop "
                 "(terminal strongly connected components; implies --all)");
-  cmd->callback([&o, &status] { status = explore_command(o); });
+  cmd->callback([&o, &status, cmd] {
+    o.depth_given = cmd->get_option("--max-depth")->count() > 0;
+    status = explore_command(o);
+  });
 }
 
 }  // namespace mqcheck::cli

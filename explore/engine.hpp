@@ -119,6 +119,32 @@ class Engine {
     }
   }
 
+  /// Returns the index in `choices` (choices(w), in its order) of the step the settle's fixed
+  /// schedule takes next: the oldest message in flight, else the timer due soonest, ties by
+  /// node and id (settle_steps, after its restarts); nothing when there is neither (or the
+  /// horizon left no choice). The delay-bounded search (explore/search_delay.hpp) takes it
+  /// without spending a delay.
+  std::optional<std::uint32_t> default_choice(W const& w,
+                                              std::vector<Choice> const& choices) const {
+    if (choices.empty()) return std::nullopt;
+    if (!w.in_flight.empty()) return 0u;  // choices() lists in-flight index 0 first.
+    std::optional<Choice> due;
+    std::int64_t soonest = TimerWindow::unbounded;
+    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
+      if (!w.node(n).up) continue;
+      for (auto const& [id, window] : w.node(n).timers) {
+        std::int64_t const from_now = relative(window.lo, w.now);
+        if (from_now >= soonest) continue;
+        soonest = from_now;
+        due = Choice{ChoiceKind::timer, NodeId{n}, id};
+      }
+    }
+    if (!due) return std::nullopt;
+    auto const at = std::find(choices.begin(), choices.end(), *due);
+    if (at == choices.end()) return std::nullopt;  // Not allowed by time: cannot happen.
+    return static_cast<std::uint32_t>(at - choices.begin());
+  }
+
   /// Applies `c` (one of choices(w)) to `w`.
   void apply(W& w, Choice const& c) {
     ++w.steps;

@@ -12,7 +12,10 @@ namespace detail {
 
 std::string bounds_text(Bounds const& b, std::vector<FaultOption> const& options,
                         DurationUs drain) {
-  std::string out = "depth <= " + std::to_string(b.depth_max) + ", faults: ";
+  std::string out = b.order == SearchOrder::delay
+                        ? "delays <= " + std::to_string(b.delays_max) + " from the fixed schedule"
+                        : "depth <= " + std::to_string(b.depth_max);
+  out += ", faults: ";
   for (FaultOption const& o : options) out += o.label + " x1, ";
   out += "crashes of any broker x" + std::to_string(b.crashes) + ", settle " +
          format_duration(b.settle.value_or(drain)) + ", latency " +
@@ -84,7 +87,8 @@ void check_reductions(Bounds const& b) {
   if (b.inert) check_inert(b);
   if (!b.por) return;
   std::string clash;
-  if (b.order != SearchOrder::bfs) clash = "--search dfs";
+  if (b.order != SearchOrder::bfs)
+    clash = b.order == SearchOrder::dfs ? "--search dfs" : "--search delay";
   if (b.threads > 1) clash = "--threads";
   if (b.swarm_walks > 0) clash = "--swarm";
   if (b.fingerprint != FingerprintMode::inputs) clash = "--fingerprint state";

@@ -27,7 +27,9 @@ namespace mqcheck::explore {
 
 /// The order states are visited in. Breadth-first finds the shortest counterexamples and holds
 /// two layers of Worlds; depth-first holds one path (the depth bound) and finds longer ones.
-enum class SearchOrder : std::uint8_t { bfs, dfs };
+/// Delay-bounded follows the settle's fixed schedule to the horizon and enumerates every
+/// schedule that departs from it at most Bounds::delays_max times (explore/search_delay.hpp).
+enum class SearchOrder : std::uint8_t { bfs, dfs, delay };
 
 struct ExploreStats;
 
@@ -52,6 +54,8 @@ struct Bounds {
   bool stop_when_all_violated = true;  // Stop once every guarantee has a counterexample.
   std::uint64_t dot_states_max = 0;    // Keep the state graph up to this many states (0: no).
   SearchOrder order = SearchOrder::bfs;
+  /// SearchOrder::delay: how many steps along a path may differ from the fixed schedule's.
+  std::uint32_t delays_max = 1;
   std::uint32_t threads = 1;     // Worker threads (breadth-first); results equal threads = 1.
   bool minimise = false;         // Shorten each counterexample by delta debugging.
   std::uint64_t swarm_walks = 0;  // > 0: that many seeded random walks instead of a search.
@@ -83,6 +87,11 @@ struct Counterexample {
   bool shortest = true;           // Found breadth-first (no shorter one within the bounds).
   std::size_t found_choices = 0;  // Its length as found, before --minimise shortened it.
   std::vector<std::string> steps;  // One sentence per choice, with the client ops it recorded.
+  /// Per step: it was the fixed schedule's own step (Engine::default_choice) and recorded no
+  /// client op; a delay-bounded counterexample's output folds runs of them.
+  std::vector<bool> routine;
+  std::vector<bool> delayed;       // Per step: neither the fixed schedule's step nor a fault.
+  std::uint32_t delays = 0;        // How many steps are delayed.
   history::History history;        // The prefix and the settle.
   checker::DeliveryReport report;
 };
@@ -106,6 +115,8 @@ struct ExploreStats {
   std::uint64_t walks = 0;         // Swarm mode: random walks run.
   std::uint64_t slept = 0;         // Transitions not taken: asleep (partial-order reduction).
   bool depth_cut = false;          // Some state at depth_max still had choices.
+  std::uint32_t delays_reached = 0;  // SearchOrder::delay: the most delays along a path taken.
+  bool delays_cut = false;         // SearchOrder::delay: some state at delays_max had other steps.
   std::string stopped;             // Empty when the bounds were covered; else the limit hit.
 };
 

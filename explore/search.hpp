@@ -51,6 +51,7 @@ class Search {
   void run() {
     if (bounds_.swarm_walks > 0) return run_swarm();
     if (bounds_.order == SearchOrder::dfs) return run_dfs();
+    if (bounds_.order == SearchOrder::delay) return run_delay();
     run_bfs();
   }
 
@@ -104,9 +105,15 @@ class Search {
         throw_mismatch(k, "there are only " + std::to_string(options.size()));
       }
       std::string words = engine_.describe(w, options[choices[k]]);
+      std::optional<std::uint32_t> const def = engine_.default_choice(w, options);
+      bool const scheduled = def && *def == choices[k];
+      cx.delayed.push_back(!scheduled && !is_fault(options[choices[k]].kind));
+      cx.delays += cx.delayed.back() ? 1 : 0;
       std::size_t const before = w.op_count;
       engine_.apply(w, options[choices[k]]);
-      words += client_ops(engine_.history(w, false), before);
+      std::string const ops = client_ops(engine_.history(w, false), before);
+      cx.routine.push_back(scheduled && ops.empty());
+      words += ops;
       if (expected_steps != nullptr && k < expected_steps->size() &&
           (*expected_steps)[k] != words) {
         throw_mismatch(k, "it now reads \"" + words + "\"");
@@ -177,6 +184,17 @@ class Search {
               std::uint64_t layer_bytes, std::uint64_t& next_bytes);
   void run_dfs();
   void run_swarm();
+  // The delay-bounded search (explore/search_delay.hpp): a state held with its path's depth and
+  // the bytes frontier_bytes_ counts for it.
+  struct Held {
+    W world;
+    std::uint32_t entry;
+    std::uint32_t depth;
+    std::uint64_t bytes;
+  };
+  void run_delay();
+  bool delay_closure(Held seed, std::uint32_t delays, std::vector<Held>& deviators);
+  static bool free_step(Choice const& c, std::uint32_t i, std::optional<std::uint32_t> def);
   template <class>
   friend class ParallelBfs;
 
@@ -387,5 +405,6 @@ class Search {
 
 }  // namespace mqcheck::explore
 
+#include "explore/search_delay.hpp"
 #include "explore/search_orders.hpp"
 #include "explore/search_parallel.hpp"

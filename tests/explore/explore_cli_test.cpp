@@ -213,3 +213,32 @@ TEST_CASE("explore --liveness prints the path to a terminal component") {
                       "stop): VIOLATED") != std::string::npos);
   CHECK(r.output.find("then nothing more happens, forever") != std::string::npos);
 }
+
+TEST_CASE("explore --search delay folds the fixed schedule's steps and marks the delays") {
+  std::string const s = scenario("reference-ack-before-processing.yaml");
+  auto const r = run("explore " + s + " --search delay --max-delays 1 --all");
+  INFO(r.output);
+  CHECK(r.status == 1);
+  CHECK(r.output.find("delay-bounded: the settle's fixed schedule runs every path to the "
+                      "horizon, with at most 1 delays") != std::string::npos);
+  CHECK(r.output.find("every schedule within the delay bound was explored") != std::string::npos);
+  CHECK(r.output.find("counterexample with the fewest delays (1)") != std::string::npos);
+  CHECK(r.output.find("  9. [delay] p1's timer 3 fires") != std::string::npos);
+  CHECK(r.output.find("holds within bounds: delays <= 1 from the fixed schedule") !=
+        std::string::npos);
+  CHECK(r.output.find("time <= 20ms") != std::string::npos);  // The horizon: quiesce.
+  auto const kafka = run("explore " + scenario("kafka-commit-before-processing.yaml") +
+                         " --search delay --max-delays 0");
+  INFO(kafka.output);
+  CHECK(kafka.output.find("steps of the fixed schedule: deliveries and timers, no client op)") !=
+        std::string::npos);
+
+  auto const typo = run("explore " + s + " --search dely");
+  CHECK(typo.status == 2);
+  CHECK(typo.output.find("did you mean 'delay'?") != std::string::npos);
+  auto const por = run("explore " + s + " --search delay --reduce por");
+  CHECK(por.status == 2);
+  CHECK(por.output.find("drop --search delay") != std::string::npos);
+  CHECK(run("explore " + s + " --search delay --swarm 3").status == 2);
+  CHECK(run("explore " + s + " --search delay --threads 2").status == 2);
+}

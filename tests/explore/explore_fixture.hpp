@@ -26,6 +26,18 @@ inline Bounds tiny(std::uint32_t depth) {
   return b;
 }
 
+/// Replays `cx`, guarantee `g`'s counterexample found in `s`, as `mqcheck replay` does: with
+/// no horizon (a trace file does not record one).
+inline Counterexample replayed(sim::Scenario const& s, Counterexample const& cx,
+                               std::string const& g) {
+  Trace t;
+  t.bounds = tiny(1000);
+  t.guarantee = g;
+  t.choices = cx.choices;
+  t.steps = cx.steps;
+  return replay(s, t);
+}
+
 inline GuaranteeResult const& result(ExploreResult const& r, std::string const& g) {
   for (GuaranteeResult const& x : r.guarantees) {
     if (x.guarantee == g) return x;

@@ -90,12 +90,7 @@ TEST_CASE("a counterexample found under a horizon replays without it", "[explore
   sim::Scenario const s = scenario("reference-ack-before-processing.yaml");
   explore::ExploreResult const r = explore::explore(s, to_quiesce(s));
   explore::Counterexample const& cx = *result(r, "at-least-once").counterexample;
-  explore::Trace t;
-  t.bounds = tiny(1000);  // No horizon.
-  t.guarantee = "at-least-once";
-  t.choices = cx.choices;
-  t.steps = cx.steps;
-  explore::Counterexample const again = explore::replay(s, t);
+  explore::Counterexample const again = explore::testing::replayed(s, cx, "at-least-once");
   CHECK(again.steps == cx.steps);
   CHECK(again.history.size() == cx.history.size());
 }

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: explore/search_delay.hpp (layer: explore)
+// The delay-bounded search (`--search delay --max-delays K`): M. Emmi, S. Qadeer and
+// Z. Rakamarić, "Delay-bounded scheduling", POPL 2011, over the explorer's steps. A fixed
+// schedule, the settle's own (the oldest message in flight, else the timer due soonest:
+// Engine::default_choice), runs each path to the horizon; a step other than the one it would
+// take is a *delay*, and every schedule with at most K delays is enumerated, with every fault
+// of the budget at every moment (faults and restarts cost no delay). The breadth-first search
+// bounds the number of choices, so it sees the first few steps of every interleaving; this one
+// bounds how far a schedule strays, so it sees whole runs to the horizon, and a model whose
+// periodic timers make the breadth-first space endless (Kafka's heartbeats and fetches) has a
+// finite one here. Most concurrency bugs need few delays (the paper's and CHESS's finding);
+// the known answers of docs/explorer.md need at most one.
+//
+// Only end states are judged: a state with no default step (the horizon reached, or nothing
+// left to run). That loses nothing: judging a state settles it (restart what is down, then the
+// fixed schedule for the drain), and the state's own fixed-schedule continuation, restarts
+// first, is a path of this search with no further delay, judged at its end after the same
+// schedule ran longer. So "holds within bounds" means: for every run with at most K delays
+// and the fault budget up to the horizon, the drain that follows gives a history in which the
+// guarantee holds, as `mqcheck run` judges a run after quiesce and drain.
+//
+// Levels by delays spent: every state reachable with k delays is found (a depth-first closure
+// of free steps from each state a k-th delay reached) before any that needs k + 1, so a state
+// is first met with the fewest delays that reach it, and a counterexample has the fewest
+// delays of any (not the fewest steps). Held in memory: the states of the current level that
+// have steps which cost a delay (the next level starts there), and one closure's stack.
+// Included by search.hpp only.
+#pragma once
+
+#include <vector>
+
+namespace mqcheck::explore {
+
+template <class Model>
+void Search<Model>::run_delay() {
+  std::vector<Held> deviators;  // This level's states with steps that cost a delay.
+  W first = engine_.initial();
+  add(key_of(first), no_parent, 0);
+  std::uint64_t const first_bytes = approximate_bytes(first);
+  frontier_bytes_ = first_bytes;
+  if (!delay_closure({std::move(first), 0, 0, first_bytes}, 0, deviators)) return;
+  std::vector<Choice> choices;
+  for (std::uint32_t delays = 1; delays <= bounds_.delays_max && !deviators.empty(); ++delays) {
+    stats_.delays_reached = delays;
+    std::vector<Held> next;
+    for (Held& h : deviators) {
+      choices.clear();
+      engine_.choices(h.world, choices);
+      std::optional<std::uint32_t> const def = engine_.default_choice(h.world, choices);
+      for (std::uint32_t i = 0; i < choices.size(); ++i) {
+        if (free_step(choices[i], i, def)) continue;
+        Held child{h.world, 0, h.depth + 1, 0};
+        apply_step(engine_, child.world, choices[i]);
+        ++stats_.transitions;
+        auto const [to, fresh] = add(key_of(child.world), h.entry, i);
+        if (graph_.recording()) graph_.edge(h.entry, to, engine_.describe(h.world, choices[i]));
+        if (!stats_.stopped.empty()) return;
+        if (!fresh) continue;
+        child.entry = to;
+        child.bytes = bytes_beyond(child.world, h.world);
+        frontier_bytes_ += child.bytes;
+        if (!delay_closure(std::move(child), delays, next)) return;
+      }
+      frontier_bytes_ -= h.bytes;
+      h.world = W{};  // Its delays are taken: let its nodes go.
+    }
+    deviators = std::move(next);
+  }
+  stats_.delays_cut = stats_.delays_cut || !deviators.empty();
+}
+
+// Whether step i of a state whose fixed-schedule step is `def` costs no delay: the fixed
+// schedule's own step, a fault of the budget (the budget bounds them) or a restart.
+template <class Model>
+bool Search<Model>::free_step(Choice const& c, std::uint32_t i, std::optional<std::uint32_t> def) {
+  return (def && *def == i) || is_fault(c.kind);
+}
+
+// Every state reachable from `seed` (reached with `delays` delays) by free steps, depth-first:
+// each is judged if it is an end state, and kept in `deviators` if it has steps that cost a
+// delay and the bound allows one more. Returns false when the search must stop.
+template <class Model>
+bool Search<Model>::delay_closure(Held seed, std::uint32_t delays, std::vector<Held>& deviators) {
+  std::vector<Held> stack;
+  stack.push_back(std::move(seed));
+  std::vector<Choice> choices;
+  while (!stack.empty()) {
+    Held h = std::move(stack.back());
+    stack.pop_back();
+    stats_.depth_reached = std::max(stats_.depth_reached, h.depth);
+    choices.clear();
+    engine_.choices(h.world, choices);
+    std::optional<std::uint32_t> const def = engine_.default_choice(h.world, choices);
+    bool const cut = h.depth == bounds_.depth_max;
+    if (!def || cut) {  // An end state (or one the depth bound ends): judge it.
+      if (judge(h.world, h.entry)) record_witnesses(path_to(h.entry), entries_to(h.entry));
+      if (done()) return false;
+    }
+    if (cut) {
+      stats_.depth_cut = stats_.depth_cut || !choices.empty();
+      frontier_bytes_ -= h.bytes;
+      continue;
+    }
+    if (!choices.empty()) ++stats_.explored;
+    bool delayable = false;
+    // Pushed last to first, so the fixed schedule's step is taken first.
+    for (std::uint32_t i = static_cast<std::uint32_t>(choices.size()); i-- > 0;) {
+      if (!free_step(choices[i], i, def)) {
+        delayable = true;
+        continue;
+      }
+      Held child{h.world, 0, h.depth + 1, 0};
+      apply_step(engine_, child.world, choices[i]);
+      ++stats_.transitions;
+      auto const [to, fresh] = add(key_of(child.world), h.entry, i);
+      if (graph_.recording()) graph_.edge(h.entry, to, engine_.describe(h.world, choices[i]));
+      if (!stats_.stopped.empty()) return false;
+      if (!fresh) continue;
+      child.entry = to;
+      child.bytes = bytes_beyond(child.world, h.world);
+      frontier_bytes_ += child.bytes;
+      stack.push_back(std::move(child));
+    }
+    if (delayable && delays < bounds_.delays_max) {
+      deviators.push_back(std::move(h));  // Its bytes stay counted until its delays are taken.
+    } else {
+      stats_.delays_cut = stats_.delays_cut || delayable;
+      frontier_bytes_ -= h.bytes;
+    }
+  }
+  return true;
+}
+
+}  // namespace mqcheck::explore
