@@ -205,8 +205,13 @@ std::string coverage_text(explore::ExploreStats const& s, bool swarm) {
 void print_stats(explore::ExploreResult const& r, std::string const& order, bool swarm,
                  double seconds) {
   explore::ExploreStats const& s = r.stats;
-  double const rate = seconds > 0 ? static_cast<double>(s.distinct) / seconds : 0.0;
-  std::cout << "states: " << s.distinct << " distinct, " << s.explored << " expanded, " << s.settled
+  // States reached per second, stored or passed through.
+  double const rate = seconds > 0 ? static_cast<double>(s.distinct + s.passed) / seconds : 0.0;
+  std::cout << "states: " << s.distinct << " distinct, ";
+  if (s.passed > 0) {  // The delay search's unstored stretches (explore/search_delay.hpp).
+    std::cout << "stored; " << s.passed << " more passed unstored (one step left each), ";
+  }
+  std::cout << s.explored << " expanded, " << s.settled
             << " settled; transitions: " << s.transitions << "; depth reached: " << s.depth_reached
             << "\n"
             << "time: " << seconds << " s (" << static_cast<std::uint64_t>(rate)

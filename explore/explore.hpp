@@ -56,6 +56,9 @@ struct Bounds {
   SearchOrder order = SearchOrder::bfs;
   /// SearchOrder::delay: how many steps along a path may differ from the fixed schedule's.
   std::uint32_t delays_max = 1;
+  /// SearchOrder::delay: store every state, also those on a stretch where the fixed schedule's
+  /// step is the only one left (which the search otherwise walks through unstored).
+  bool store_every_state = false;
   std::uint32_t threads = 1;     // Worker threads (breadth-first); results equal threads = 1.
   bool minimise = false;         // Shorten each counterexample by delta debugging.
   std::uint64_t swarm_walks = 0;  // > 0: that many seeded random walks instead of a search.
@@ -117,6 +120,9 @@ struct ExploreStats {
   bool depth_cut = false;          // Some state at depth_max still had choices.
   std::uint32_t delays_reached = 0;  // SearchOrder::delay: the most delays along a path taken.
   bool delays_cut = false;         // SearchOrder::delay: some state at delays_max had other steps.
+  /// SearchOrder::delay: states walked through unstored, each with one step left (a state
+  /// met again this way is counted again).
+  std::uint64_t passed = 0;
   std::string stopped;             // Empty when the bounds were covered; else the limit hit.
 };
 

@@ -156,7 +156,12 @@ class Search {
   std::vector<std::uint32_t> path_to(std::uint32_t entry) const {
     std::vector<std::uint32_t> path;
     for (std::uint32_t e = entry; table_[e].parent != no_parent; e = table_[e].parent) {
-      path.push_back(table_[e].choice);
+      if ((table_[e].choice & tail_mark) == 0) {
+        path.push_back(table_[e].choice);
+        continue;
+      }
+      // The delay search's unstored fixed-schedule steps (walk_tail): resolve_defaults.
+      path.insert(path.end(), table_[e].choice & ~tail_mark, default_mark);
     }
     std::reverse(path.begin(), path.end());
     return path;
@@ -195,6 +200,14 @@ class Search {
   void run_delay();
   bool delay_closure(Held seed, std::uint32_t delays, std::vector<Held>& deviators);
   static bool free_step(Choice const& c, std::uint32_t i, std::optional<std::uint32_t> def);
+  bool chain(std::vector<Choice> const& choices, std::uint32_t def, std::uint32_t delays) const;
+  bool walk_tail(Held const& h, std::vector<Choice> choices, std::uint32_t def,
+                 std::uint32_t delays, std::vector<Held>& stack);
+  std::vector<std::uint32_t> resolve_defaults(std::vector<std::uint32_t> path);
+  // An entry's choice with tail_mark set counts the fixed-schedule steps from its parent
+  // (walk_tail); path_to gives each of them as default_mark.
+  static constexpr std::uint32_t tail_mark = 0x80000000u;
+  static constexpr std::uint32_t default_mark = 0xffffffffu;
   template <class>
   friend class ParallelBfs;
 

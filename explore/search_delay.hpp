@@ -24,10 +24,13 @@
 // of free steps from each state a k-th delay reached) before any that needs k + 1, so a state
 // is first met with the fewest delays that reach it, and a counterexample has the fewest
 // delays of any (not the fewest steps). Held in memory: the states of the current level that
-// have steps which cost a delay (the next level starts there), and one closure's stack.
+// have steps which cost a delay (the next level starts there), and one closure's stack. Only
+// states where something can branch or end are stored: a stretch where the fixed schedule's
+// step is the only one left is walked through unstored (walk_tail).
 // Included by search.hpp only.
 #pragma once
 
+#include <algorithm>
 #include <vector>
 
 namespace mqcheck::explore {
@@ -94,7 +97,9 @@ bool Search<Model>::delay_closure(Held seed, std::uint32_t delays, std::vector<H
     std::optional<std::uint32_t> const def = engine_.default_choice(h.world, choices);
     bool const cut = h.depth == bounds_.depth_max;
     if (!def || cut) {  // An end state (or one the depth bound ends): judge it.
-      if (judge(h.world, h.entry)) record_witnesses(path_to(h.entry), entries_to(h.entry));
+      if (judge(h.world, h.entry)) {
+        record_witnesses(resolve_defaults(path_to(h.entry)), entries_to(h.entry));
+      }
       if (done()) return false;
     }
     if (cut) {
@@ -103,6 +108,12 @@ bool Search<Model>::delay_closure(Held seed, std::uint32_t delays, std::vector<H
       continue;
     }
     if (!choices.empty()) ++stats_.explored;
+    if (def && chain(choices, *def, delays) && !bounds_.store_every_state && !graph_.recording()) {
+      frontier_bytes_ -= h.bytes;
+      if (!walk_tail(h, std::move(choices), *def, delays, stack)) return false;
+      choices = {};
+      continue;
+    }
     bool delayable = false;
     // Pushed last to first, so the fixed schedule's step is taken first.
     for (std::uint32_t i = static_cast<std::uint32_t>(choices.size()); i-- > 0;) {
@@ -130,6 +141,71 @@ bool Search<Model>::delay_closure(Held seed, std::uint32_t delays, std::vector<H
     }
   }
   return true;
+}
+
+// Whether a state with these choices, fixed-schedule step `def` and `delays` spent has one
+// step to take: no fault of the budget, and no delay (none other, or none left).
+template <class Model>
+bool Search<Model>::chain(std::vector<Choice> const& choices, std::uint32_t def,
+                          std::uint32_t delays) const {
+  for (std::uint32_t i = 0; i < choices.size(); ++i) {
+    if (i == def) continue;
+    if (free_step(choices[i], i, def) || delays < bounds_.delays_max) return false;
+  }
+  return true;
+}
+
+// From `h`, whose one step is `def` (chain()), walks the fixed schedule without storing the
+// states it passes: each has one successor, so a path that meets one of them goes on to meet
+// the next stored state too, and merges there (stored states are only what merging needs;
+// termination is the horizon's: with it the space has no cycle). The walk ends at a state
+// stored already (merged), or at one that branches or ends, which is stored and pushed on
+// `stack`; its entry records the steps since `h` (tail_mark), which path_to expands and
+// resolve_defaults turns back into choice indices. Returns false when the search must stop.
+template <class Model>
+bool Search<Model>::walk_tail(Held const& h, std::vector<Choice> choices, std::uint32_t def,
+                              std::uint32_t delays, std::vector<Held>& stack) {
+  W w = h.world;
+  std::uint32_t depth = h.depth;
+  for (std::uint32_t steps = 1;; ++steps) {
+    apply_step(engine_, w, choices[def]);
+    ++stats_.transitions;
+    ++depth;
+    std::uint64_t const fp = key_of(w);
+    if (visited_.find(fp) != FingerprintTable::absent) return true;  // Merged.
+    choices.clear();
+    engine_.choices(w, choices);
+    std::optional<std::uint32_t> const next = engine_.default_choice(w, choices);
+    if (next && depth < bounds_.depth_max && chain(choices, *next, delays)) {
+      ++stats_.passed;
+      ++stats_.explored;
+      stats_.depth_reached = std::max(stats_.depth_reached, depth);
+      def = *next;
+      continue;
+    }
+    auto const [to, fresh] = add(fp, h.entry, tail_mark | steps);  // Fresh: find() said so.
+    if (!stats_.stopped.empty()) return false;
+    std::uint64_t const bytes = bytes_beyond(w, h.world);
+    frontier_bytes_ += bytes;
+    if (fresh) stack.push_back({std::move(w), to, depth, bytes});
+    return true;
+  }
+}
+
+// Returns `path` (path_to's, with default_mark for the steps walk_tail did not store) as
+// choice indices, by re-running it from the initial state.
+template <class Model>
+std::vector<std::uint32_t> Search<Model>::resolve_defaults(std::vector<std::uint32_t> path) {
+  if (std::find(path.begin(), path.end(), default_mark) == path.end()) return path;
+  W w = engine_.initial();
+  std::vector<Choice> options;
+  for (std::uint32_t& c : path) {
+    options.clear();
+    engine_.choices(w, options);
+    if (c == default_mark) c = engine_.default_choice(w, options).value();
+    engine_.apply(w, options[c]);
+  }
+  return path;
 }
 
 }  // namespace mqcheck::explore

@@ -27,11 +27,13 @@ inline Bounds tiny(std::uint32_t depth) {
 }
 
 /// Replays `cx`, guarantee `g`'s counterexample found in `s`, as `mqcheck replay` does: with
-/// no horizon (a trace file does not record one).
+/// the budgets of `bounds` (drops and crashes change the choices offered) and no horizon (a
+/// trace file does not record one).
 inline Counterexample replayed(sim::Scenario const& s, Counterexample const& cx,
-                               std::string const& g) {
+                               std::string const& g, Bounds const& bounds = tiny(1000)) {
   Trace t;
-  t.bounds = tiny(1000);
+  t.bounds = bounds;
+  t.bounds.horizon.reset();
   t.guarantee = g;
   t.choices = cx.choices;
   t.steps = cx.steps;
