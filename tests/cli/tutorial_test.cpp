@@ -8,9 +8,11 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "../common/run_mqcheck.hpp"
+#include "../common/soak.hpp"
 #include "checker/check.hpp"
 #include "sim/run.hpp"
 
@@ -174,6 +176,55 @@ TEST_CASE("tutorial claims: retry topics against blocking retries", "[cli][docs]
   CHECK(blocking.verdict("ordering") == "valid");
   Run const lossy = run("kafka/retry-topics-pattern-async-forward-loses.yaml");
   CHECK_FALSE(lossy.anomalous("at-least-once", "lost").empty());
+}
+
+// The `mqcheck explore ...` lines of the tutorial's ```sh blocks, as printed (without
+// "mqcheck"), by scenario file name.
+std::map<std::string, std::string> tutorial_explores() {
+  std::istringstream in(read(root / "docs/tutorial.md"));
+  std::map<std::string, std::string> commands;
+  bool in_sh = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("```")) {
+      in_sh = line == "```sh";
+      continue;
+    }
+    std::vector<std::string> const w = words(line);
+    if (!in_sh || w.size() < 3 || w[0] != "mqcheck" || w[1] != "explore") continue;
+    std::string args = "explore " + (root / w[2]).string();
+    for (std::size_t i = 3; i < w.size(); ++i) args += " " + w[i];
+    commands[fs::path(w[2]).filename().string()] = args;
+  }
+  return commands;
+}
+
+// About a second each in Release; the sanitizer build leaves them to the optimised suite.
+TEST_CASE("tutorial claims: the explorer's answers", "[cli][docs]" MQCHECK_NOT_SANITIZED) {
+  std::map<std::string, std::string> const explores = tutorial_explores();
+  REQUIRE(explores.size() == 3);
+  testing::CommandResult const acks1 =
+      testing::run_mqcheck(explores.at("kafka-acks1-leader-crash.yaml"));
+  INFO(acks1.output);
+  CHECK(acks1.status == 1);
+  CHECK(acks1.output.find("at-least-once: VIOLATED; counterexample with the fewest delays (1) "
+                          "(109 choices") != std::string::npos);
+  CHECK(acks1.output.find("[delay] broker-0's timer 3 fires") != std::string::npos);
+  CHECK(acks1.output.find("p1 receives ProduceResponse from broker-0 (p1: send ok [1])") !=
+        std::string::npos);
+  CHECK(acks1.output.find("broker-0 crashes") != std::string::npos);
+  testing::CommandResult const all =
+      testing::run_mqcheck(explores.at("kafka-acks-all-leader-crash.yaml"));
+  CHECK(all.status == 0);
+  CHECK(all.output.find("VIOLATED") == std::string::npos);
+  CHECK(all.output.find("at-least-once: holds within bounds: delays <= 1") != std::string::npos);
+  CHECK(all.output.find("every schedule within the delay bound was explored") != std::string::npos);
+  testing::CommandResult const isr2 =
+      testing::run_mqcheck(explores.at("kafka-min-isr-2-shrink-power-loss.yaml"));
+  INFO(isr2.output);
+  CHECK(isr2.output.find("at-least-once: VIOLATED; counterexample with the fewest delays (1) "
+                         "(21 choices") != std::string::npos);
+  CHECK(isr2.output.find("[delay] broker-1 restarts") != std::string::npos);
+  CHECK(isr2.output.find("broker-0 loses power") != std::string::npos);
 }
 
 }  // namespace
