@@ -14,17 +14,25 @@
 // ordering checker (checker/ordering_stream.hpp) runs in the same pass as delivery. `--txn`
 // sends every message in a transaction of its own that commits right after the send (a
 // txn-commit invoke and ok) and checks delivery alone: the transactional messages must settle
-// once committed, so memory stays flat here too. Times are
+// once committed, so memory stays flat here too. With `--aborts` one transaction in five aborts
+// instead (a txn-abort invoke and ok) and its message is never consumed: it must settle once
+// the abort is final. With `--names free` the transaction names have no trailing counter
+// ("p1/1f3a9c-tx", docs/history-format.md) and each transaction begins with a txn-begin, so
+// ended names are kept for recent ones only. `--txn --ordered` checks with check_streaming, as
+// `--ordered` does: the transactions stream and the ordering stream run beside delivery, in
+// the same pass. With `--aborts` too the history is loaded: the consumers lag 20,000 messages,
+// and the transactions stream keeps which ids were aborted for recent ids only, so a read of an
+// older one is a doubt (checker/transactions_stream.hpp, NamedIds). Times are
 // the process's CPU time (user and system, so reading the file counts): on a machine shared
 // with other work, wall-clock time measures the neighbours as much as the checker. Every size
 // is timed the same way, once per run (`--best K`: the fastest of K), so that sizes compare;
 // repeat whole runs and take medians (until session 9, sizes up to 2 M took the best of three
 // and larger ones one timing, which alone made 10 M look some 8-10 ns/op slower than 1 M). A
 // benchmark, not a test: nothing fails on timing.
+#include <fcntl.h>
 #include <sys/resource.h>
-#include <unistd.h>
-
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -33,8 +41,8 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,8 +63,14 @@ constexpr std::uint64_t lag = 20'000, period = 10'000, unsent_base = 1ULL << 40;
 
 class Generator {
  public:
-  Generator(std::ostream& out, std::uint64_t ops_total, bool far, bool ordered, bool txn)
-      : writer_(out, header(ordered)), ops_total_(ops_total), far_(far), txn_(txn) {}
+  Generator(std::ostream& out, std::uint64_t ops_total, bool far, bool ordered, bool txn,
+            bool aborts, bool free_names)
+      : writer_(out, header(ordered)),
+        ops_total_(ops_total),
+        far_(far),
+        txn_(txn),
+        aborts_(txn && aborts),
+        free_names_(txn && free_names) {}
 
   void run() {
     std::uint64_t const reserve = far_ ? 2 : 0;  // Room for the far duplicate.
@@ -117,7 +131,17 @@ class Generator {
     std::uint64_t const id = ++id_last_;
     std::string const producer = "p" + std::to_string(id % producers);
     Record r = Record::of(MessageId{id}, "orders");
-    std::string const txn = txn_ ? producer + "/" + std::to_string(id) : std::string();
+    std::string const txn = !txn_         ? std::string()
+                            : free_names_ ? free_name(producer, id)
+                                          : producer + "/" + std::to_string(id);
+    bool const aborted = aborts_ && id % 5 == 0;  // Never id % period in 1..4: no overlap.
+    if (free_names_) {
+      for (OpType const type : {OpType::invoke, OpType::ok}) {
+        Op begin = op(producer, type, OpKind::txn_begin, "", r);
+        begin.value.clear();
+        emit(in_txn(std::move(begin), txn));
+      }
+    }
     emit(in_txn(op(producer, OpType::invoke, OpKind::send, "", r), txn));
     auto const partition = static_cast<std::int32_t>(id % partitions);
     r.partition = partition;
@@ -126,13 +150,21 @@ class Generator {
     emit(in_txn(op(producer, timed_out ? OpType::info : OpType::ok, OpKind::send, "", r), txn));
     if (txn_) {
       for (OpType const type : {OpType::invoke, OpType::ok}) {
-        Op commit = op(producer, type, OpKind::txn_commit, "", r);
-        commit.value.clear();
-        emit(in_txn(std::move(commit), txn));
+        Op end = op(producer, type, aborted ? OpKind::txn_abort : OpKind::txn_commit, "", r);
+        end.value.clear();
+        emit(in_txn(std::move(end), txn));
       }
     }
-    if (id == 5) first_ = Record::of(r.id, r.topic);  // A plain message, settled early.
-    log_.push_back(r);
+    if (id == 6) first_ = Record::of(r.id, r.topic);  // A plain message, settled early.
+    if (!aborted) log_.push_back(r);  // read_committed consumers never see it (KIP-98).
+  }
+
+  // A name without a trailing counter: twelve hex digits of a mix of the id, then "-tx".
+  static std::string free_name(std::string const& producer, std::uint64_t id) {
+    std::uint64_t const mixed = (id * 0x9E3779B97F4A7C15ULL) >> 16;
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "%012llx", static_cast<unsigned long long>(mixed));
+    return producer + "/" + hex + "-tx";
   }
 
   void consume(std::string const& group, int instance, Record const& r, int times) {
@@ -165,6 +197,8 @@ class Generator {
   std::uint64_t ops_total_;
   bool far_;
   bool txn_;
+  bool aborts_;
+  bool free_names_;
   std::uint64_t written_ = 0;
   std::uint64_t id_last_ = 0;
   std::int64_t time_us_ = 0;
@@ -202,13 +236,22 @@ std::uint64_t parse_only(std::string const& path) {
 }
 
 // Runs one size in this process and prints one line of figures.
-int run_one(std::uint64_t ops, bool far, bool ordered, bool txn, int runs) {
+int run_one(std::uint64_t ops, bool far, bool ordered, bool txn, bool aborts, bool free_names,
+            int runs) {
   std::string const path = (std::filesystem::temp_directory_path() /
                             ("mqcheck_bench_check_" + std::to_string(::getpid()) + ".jsonl"))
                                .string();
   {
     std::ofstream out(path, std::ios::binary);
-    Generator(out, ops, far, ordered, txn).run();
+    Generator(out, ops, far, ordered, txn, aborts, free_names).run();
+  }
+  // Written back before anything is timed: a file just written is still being flushed to
+  // disk while it is read (1.5 GB at 10 M ops), which slowed whichever timing the writeback
+  // fell on by 6-8% (the check, which runs second; measured by ord5, session 12). Both now
+  // read a clean page cache.
+  if (int const fd = ::open(path.c_str(), O_RDONLY); fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
   }
   std::uint64_t sink = 0;
   double const parse_s = best_of(runs, [&] { sink += parse_only(path); });
@@ -298,7 +341,7 @@ void print_comparison(std::vector<Row> const& rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool far = false, ordered = false, txn = false;
+  bool far = false, ordered = false, txn = false, aborts = false, free_names = false;
   int best = 1;  // Timings per size; the fastest is reported.
   std::vector<std::uint64_t> sizes;
   for (int i = 1; i < argc; ++i) {
@@ -308,29 +351,39 @@ int main(int argc, char** argv) {
       ordered = true;
     } else if (std::strcmp(argv[i], "--txn") == 0) {
       txn = true;
+    } else if (std::strcmp(argv[i], "--aborts") == 0) {
+      aborts = true;
+    } else if (std::strcmp(argv[i], "--names") == 0 && i + 1 < argc) {
+      free_names = std::strcmp(argv[++i], "free") == 0;
     } else if (std::strcmp(argv[i], "--best") == 0 && i + 1 < argc) {
       best = std::max(1, std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--one") == 0 && i + 1 < argc) {
-      return run_one(std::strtoull(argv[i + 1], nullptr, 10), far, ordered && !txn, txn, best);
+      return run_one(std::strtoull(argv[i + 1], nullptr, 10), far, ordered, txn, aborts, free_names,
+                     best);
     } else {
       sizes.push_back(std::strtoull(argv[i], nullptr, 10));
     }
   }
   if (sizes.empty()) sizes = {1'000'000, 10'000'000};
-  ordered = ordered && !txn;  // Transactions still load the history when ordering is asked.
-  std::printf("streaming %s check vs parse-only, same file, same run%s\n",
-              ordered ? "delivery + partition-ordering"
-              : txn   ? "delivery (every message in a committed transaction)"
-                      : "delivery",
-              far ? " (with one far duplicate: second pass)" : "");
+  aborts = aborts && txn;
+  free_names = free_names && txn;
+  std::printf("streaming %s%s check vs parse-only, same file, same run%s%s%s\n",
+              ordered ? "delivery + partition-ordering" : "delivery",
+              txn ? (ordered ? " + transactions" : "") : "",
+              far ? " (with one far duplicate: second pass)" : "",
+              !txn     ? ""
+              : aborts ? "; every message in a transaction, one in five aborted"
+                       : "; every message in a committed transaction",
+              free_names ? "; names without a counter, with txn-begin" : "");
   std::printf("%10s %12s %12s %6s %7s %10s %10s %9s %9s %8s\n", "ops", "parse op/s",
               "check op/s", "ratio", "passes", "in-flight", "state B", "B/msg", "RSS MiB",
               "anomal.");
   std::vector<Row> rows;
   for (std::uint64_t const n : sizes) {
     std::string const command = std::string("'") + argv[0] + "' " + (far ? "--far " : "") +
-                                (ordered ? "--ordered " : "") + (txn ? "--txn " : "") + "--best " +
-                                std::to_string(best) + " --one " + std::to_string(n);
+                                (ordered ? "--ordered " : "") + (txn ? "--txn " : "") +
+                                (aborts ? "--aborts " : "") + (free_names ? "--names free " : "") +
+                                "--best " + std::to_string(best) + " --one " + std::to_string(n);
     std::optional<Row> const row = run_child(command);
     if (!row) {
       std::fprintf(stderr, "the run of %llu ops failed\n", static_cast<unsigned long long>(n));

@@ -100,7 +100,8 @@ Pass::Pass(history::Header const& header, StreamOptions options, std::set<Messag
 
 void Pass::observe(Op const& op) {
   if (focus_ == nullptr) {  // How transactions end and dead letters are whole-history facts.
-    if (!op.txn.empty() && (op.f == OpKind::txn_commit || op.f == OpKind::txn_abort) &&
+    if (!op.txn.empty() &&
+        (op.f == OpKind::txn_commit || op.f == OpKind::txn_abort || op.f == OpKind::txn_begin) &&
         history::is_client_op(op))
       txns_.observe_end(op);
     if (dead_letters_) dead_.observe(op);

@@ -89,6 +89,7 @@ class DeliveryStream {
 
  private:
   TxnTable fates(OpSource const& source, stream_detail::Pass const* second);
+  DeliveryReport rebuilt_whole(OpSource const& source);
 
   history::Header const& header_;
   StreamOptions options_;

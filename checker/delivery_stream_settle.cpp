@@ -4,7 +4,9 @@
 // rule that keeps the streaming report equal to the whole-history one: a settled message
 // contributes to the counts and to nothing else, and any op that could make it contribute more
 // (a second processing, an `info`, a transaction, a send that changes its outcome) sends it to
-// the second pass, which rebuilds it from every op that names it.
+// the second pass, which rebuilds it from every op that names it. A message of a transaction
+// that aborted for good (TxnFates::final_abort) settles as the whole-history table has it: an
+// ok send in it unknown (KIP-98: it never becomes visible), a processing in it not counted.
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -22,26 +24,47 @@ using history::OpType;
 
 namespace {
 
-Category outcome_of(OpenMessage const& m) {
+// An attempt's outcome as export_open files it: an ok send in a transaction that did not commit
+// may never become visible (KIP-98), so it is unknown.
+OpType settle_outcome(Attempt const& a, TxnFates const& txns) {
+  return a.outcome == OpType::ok && !txns.committed(a.txn) ? OpType::info : a.outcome;
+}
+
+// The outcome of a settleable message: its transactions all committed or aborted for good.
+Category outcome_of(OpenMessage const& m, TxnFates const& txns) {
   bool info = false;
   for (Attempt const& a : m.sends()) {
-    if (a.outcome == OpType::ok) return Category::ok;
-    info = info || a.outcome == OpType::info;
+    OpType const outcome = settle_outcome(a, txns);
+    if (outcome == OpType::ok) return Category::ok;
+    info = info || outcome == OpType::info;
   }
   return info ? Category::info : Category::fail;
 }
 
+// Whether a processing counts (counted_as_processed: yes), of a settleable message. One in a
+// transaction that aborted for good counts not at all (no); settleable() holds any other.
+bool settle_counts(Proc const& p, TxnFates const& txns) { return txns.committed(p.txn); }
+
 // The outcome a message settled with, worked out from its attempts as a second pass rebuilt
-// them, up to op `at` (the op that named it after its outcome was let go). At its settling
-// every attempt had completed; an attempt completed since, before `at`, changed nothing
-// (on_settled sends a message to the second pass at a send that could: an ok after unknown, any
-// after failed); so the attempts completed before `at` give that outcome.
-Category outcome_before(OpenMessage const& m, std::uint64_t at) {
+// them, up to op `at` (the op that named it after its outcome was let go), and from `txns`, the
+// status of the transactions they name (of `names`, the second pass's). At its settling every
+// attempt had completed, in a transaction that had committed or aborted for good, as it has
+// still (else TxnFates::late() rebuilt the report); an attempt completed since, before `at`,
+// changed nothing (on_settled sends a message to the second pass at a send that could: an ok
+// after unknown, any after failed, any in a transaction); so the attempts completed before `at`
+// give that outcome.
+Category outcome_before(OpenMessage const& m, std::uint64_t at, TxnFates const& names,
+                        TxnTable const& txns) {
   bool info = false;
   for (Attempt const& a : m.sends()) {
     if (a.completion == no_op || a.completion >= at) continue;
-    if (a.outcome == OpType::ok) return Category::ok;
-    info = info || a.outcome == OpType::info;
+    OpType outcome = a.outcome;
+    if (a.txn != TxnFates::none && outcome == OpType::ok) {
+      auto const txn = txns.find(names.name(a.txn));
+      if (txn != txns.end() && txn->second.status != TxnStatus::committed) outcome = OpType::info;
+    }
+    if (outcome == OpType::ok) return Category::ok;
+    info = info || outcome == OpType::info;
   }
   return info ? Category::info : Category::fail;
 }
@@ -59,7 +82,8 @@ std::optional<Category> Pass::category_of(MessageId id) const {
 // Notes the outcome of `id`, settled now, when it is not ok (and recent). Past their bound,
 // the two sets let their lowest interval go (the floor rises to the next one), so that they
 // stay at the bound rather than swing below it: a later op naming a message below the floor
-// sends it to the second pass (on_settled), whatever its outcome.
+// sends it to the second pass (on_settled), whatever its outcome, and which units processed it
+// is let go too (take_out_let_go counts them from the ops).
 void Pass::note_category(MessageId id, Category category) {
   if (category == Category::ok || id.value < detail_floor_) return;
   (category == Category::info ? settled_info_ : settled_fail_).insert(id);
@@ -77,44 +101,74 @@ void Pass::note_category(MessageId id, Category category) {
     detail_floor_ = std::max(detail_floor_, second);
     settled_info_.erase_below(MessageId{detail_floor_});
     settled_fail_.erase_below(MessageId{detail_floor_});
+    for (IdSet& done : done_) done.erase_below(MessageId{detail_floor_});
   }
 }
 
-bool Pass::settleable(OpenMessage const& m) const {
+// Returns whether `m` can settle now. When it cannot only because one of its transactions has
+// yet to end, sets `later`: no later op may name the message (an aborted transaction's is never
+// read by a read_committed group), so the pass looks at it again later (settle_due), when that
+// transaction may have aborted.
+bool Pass::settleable(OpenMessage const& m, bool& later) const {
+  later = false;
   if (focus_ != nullptr || m.sends().empty()) return false;
   auto const readers = readers_.find(m.topic);
   if (readers == readers_.end()) return false;  // Its readers are inferred at the end.
+  // A transaction that committed counts as if there were none (export_open applies the
+  // table: its ok sends are acknowledged and its processings count, KIP-98); one that aborted
+  // for good makes its ok sends unknown and its processings void; any other may still end
+  // either way, or stay open, and decides the message only later.
+  bool aborted = false, ok = false, info = false;  // The outcome, as outcome_of's.
+  for (Attempt const& a : m.sends()) {
+    if (a.completion == no_op) return false;
+    OpType outcome = a.outcome;
+    if (!committed(a.txn)) {
+      if (!txns_.final_abort(a.txn)) {
+        later = txns_.may_end(a.txn);
+        return false;
+      }
+      aborted = true;
+      if (outcome == OpType::ok) outcome = OpType::info;
+    }
+    ok = ok || outcome == OpType::ok;
+    info = info || outcome == OpType::info;
+  }
+  std::span<Proc const> const procs = m.procs();
   // Each reader (distinct: the constructor dedupes them) owes a processing of its own unless a
   // filter excuses it: fewer processings than readers is a quick no, which is most asks (a
   // send's completion, a first processing).
-  if (filters_.empty() && m.procs().size() < readers->second.size()) return false;
-  // A transaction that committed counts as if there were none (export_open applies the
-  // table: its ok sends are acknowledged and its processings count, KIP-98); any other may
-  // still abort, or stay open, and decides the message only at the end.
-  for (Attempt const& a : m.sends())
-    if (a.completion == no_op || !committed(a.txn)) return false;
-  std::span<Proc const> const procs = m.procs();
-  if (outcome_of(m) == Category::fail && !procs.empty()) return false;  // Unexpected.
+  if (!aborted && filters_.empty() && procs.size() < readers->second.size()) return false;
+  std::size_t counted = 0;
   for (std::size_t i = 0; i < procs.size(); ++i) {
     Proc const& p = procs[i];
-    if (p.type != OpType::ok || !committed(p.txn)) return false;
+    if (p.type != OpType::ok) return false;
+    if (!settle_counts(p, txns_)) {
+      if (txns_.final_abort(p.txn)) continue;  // Rolled back with it (KIP-98): not counted.
+      later = txns_.may_end(p.txn);
+      return false;
+    }
+    ++counted;
     for (std::size_t j = 0; j < i; ++j)
-      if (procs[j].unit == p.unit) return false;  // Processed twice.
+      if (procs[j].unit == p.unit && settle_counts(procs[j], txns_)) return false;  // Twice.
   }
+  if (!ok && !info && counted != 0) return false;  // Failed, and processed: unexpected.
+  // Sent in an aborted transaction only, unknown or failed: no reader owes it anything.
+  if (aborted && !ok) return true;
   for (std::uint32_t const group : readers->second) {
     auto const filter = filters_.empty() ? filters_.end() : filters_.find(group);
     if (filter != filters_.end() &&
         !feature::filter_accepts(filter->second, names_.name(m.tag)))
       continue;  // The group's filter excuses it.
-    bool const read = std::any_of(procs.begin(), procs.end(),
-                                  [&](Proc const& p) { return p.group == group; });
+    bool read = false;
+    for (Proc const& p : procs) read = read || (p.group == group && settle_counts(p, txns_));
     if (!read) return false;
   }
   return true;
 }
 
 void Pass::consider(MessageId id, OpenMessage const& m, std::uint64_t now, std::uint32_t slot) {
-  if (settleable(m)) due_.push_back(Due{now, id, slot});
+  bool later = false;
+  if (settleable(m, later) || later) due_.push_back(Due{now, id, slot});
 }
 
 void Pass::settle_due(std::uint64_t now) {
@@ -126,7 +180,13 @@ void Pass::settle_due(std::uint64_t now) {
     // message: a freed one is empty) holds the message that was queued.
     OpenMessage const& m = open_.at(due.slot);
     bool const held = open_.id_at(due.slot) == due.id.value && m.held();
-    if (held && settleable(m)) settle(due.id, due.slot);
+    if (!held) continue;
+    bool later = false;
+    if (settleable(m, later)) {
+      settle(due.id, due.slot);
+    } else if (later) {
+      due_.push_back(Due{now + 1, due.id, due.slot});  // Its transaction may abort meanwhile.
+    }
   }
 }
 
@@ -135,6 +195,10 @@ void Pass::settle_due(std::uint64_t now) {
 void Pass::prefetch_next() const {
   if (due_.empty()) return;
   Due const& next = due_.front();
+  // The queue itself, some ten entries ahead: its front was pushed a settle delay ago and is
+  // cold (past a deque block's end the prefetch is harmless; ordering_stream_forget.cpp does
+  // the same for its own queue).
+  __builtin_prefetch(reinterpret_cast<char const*>(&next) + 256);
   open_.prefetch(next.slot);
   // Settling reads whether the ordering pass still holds it (a shared table).
   if (open_.side_enabled()) open_.prefetch_side(next.slot);
@@ -145,8 +209,20 @@ void Pass::settle(MessageId id, std::uint32_t slot) {
   OpenMessage& m = open_.at(slot);
   Counts& counts = settled_.counts;
   ++counts.sent;
-  counts.processed += static_cast<std::int64_t>(m.procs().size());
-  Category const category = outcome_of(m);
+  std::int64_t processed = 0;
+  for (Proc const& p : m.procs()) {
+    if (settle_counts(p, txns_)) {
+      ++processed;
+      if (done_.size() <= p.unit) done_.resize(p.unit + 1);
+      done_[p.unit].insert(id);
+    } else {
+      txns_.settled_aborted(p.txn);  // A late commit of it would make it count.
+    }
+  }
+  for (Attempt const& a : m.sends())
+    if (!committed(a.txn)) txns_.settled_aborted(a.txn);  // Or its send acknowledged.
+  counts.processed += processed;
+  Category const category = outcome_of(m, txns_);
   switch (category) {
     case Category::ok:
       ++counts.acknowledged;
@@ -154,7 +230,7 @@ void Pass::settle(MessageId id, std::uint32_t slot) {
       break;
     case Category::info:
       ++counts.unknown;
-      if (!m.procs().empty()) ++counts.recovered;
+      if (processed > 0) ++counts.recovered;
       break;
     case Category::fail:
       ++counts.failed;
@@ -162,10 +238,6 @@ void Pass::settle(MessageId id, std::uint32_t slot) {
   }
   settled_ids_.insert(id);
   note_category(id, category);
-  for (Proc const& p : m.procs()) {
-    if (done_.size() <= p.unit) done_.resize(p.unit + 1);
-    done_[p.unit].insert(id);
-  }
   ++settled_count_;
   if (options_.on_settle) options_.on_settle(id);
   // Every reader group processed it, so its dead-letter pairs can excuse nothing now.
@@ -211,25 +283,45 @@ void Pass::on_settled(MessageId id, Op const& op, std::uint32_t unit) {
   ++settled_.counts.processed;
 }
 
-void Pass::take_out_let_go(Pass const& second) {
+// What a let-go replay contributed is worked out from the ops, as `second` rebuilt them, before
+// `at` (the op that named it after its outcome was let go): its outcome (outcome_before), and
+// its processings: at its settling each counted one was `ok`, by a unit of its own, outside
+// any transaction or in a committed one (one in an aborted transaction counted not at all);
+// since, until `at`, only such processings by new units were counted (on_settled sends any
+// other to the second pass at once). Never-completed invokes (close) are `info`: not counted.
+void Pass::take_out_let_go(Pass const& second, TxnTable const& txns) {
   for (auto const& [id, at] : let_go_replays_) {
     OpenMessage const* const m = second.open_.find(id.value);
     MQCHECK_ASSERT(m != nullptr);  // It was sent: the second pass rebuilt it.
-    take_out(id, outcome_before(*m, at));
+    std::int64_t processed = 0;
+    for (Proc const& p : m->procs()) {
+      if (p.op >= at || p.type != OpType::ok) continue;
+      if (p.txn != TxnFates::none) {
+        auto const txn = txns.find(second.txns_.name(p.txn));
+        if (txn == txns.end() || txn->second.status != TxnStatus::committed) continue;
+      }
+      ++processed;
+    }
+    take_out(outcome_before(*m, at, second.txns_, txns), processed);
   }
 }
 
 // Takes a settled message's contribution back out of the counts; the second pass recounts it.
 void Pass::mark_replay(MessageId id, Category category) {
-  if (replay_.insert(id).second) take_out(id, category);
+  if (replay_.insert(id).second) take_out(category, done_count(id));
 }
 
-// Takes out what settled `id`, whose outcome was `category`, added to the counts: at its
-// settling and at each later processing by a unit new to it (on_settled), all in done_.
-void Pass::take_out(MessageId id, Category category) {
+// The units that processed settled `id`, as done_ has them: at its settling, and later by a
+// unit new to it (on_settled). Only for an id whose outcome is kept (at or above the floor).
+std::int64_t Pass::done_count(MessageId id) const {
+  return std::count_if(done_.begin(), done_.end(), [&](IdSet const& s) { return s.contains(id); });
+}
+
+// Takes out what a settled message, whose outcome was `category` and which `processed` units
+// processed, added to the counts: at its settling and at each later processing by a unit new
+// to it (on_settled).
+void Pass::take_out(Category category, std::int64_t processed) {
   Counts& counts = settled_.counts;
-  auto const processed = std::count_if(done_.begin(), done_.end(),
-                                       [&](IdSet const& s) { return s.contains(id); });
   --counts.sent;
   counts.processed -= processed;
   switch (category) {
@@ -341,17 +433,18 @@ DeliveryReport DeliveryStream::finish(OpSource const& source) {
   s.passes = 1;
   s.settled = first.settled_count();
   if (sample_) s.memory_peak_bytes = std::max(s.memory_peak_bytes, first.memory_bytes());
+  if (first.txns().late()) return rebuilt_whole(source);
   std::unique_ptr<stream_detail::Pass> second;
   if (!first.replay().empty()) {
     second = std::make_unique<stream_detail::Pass>(header_, options_, &first.replay());
     source([&](Op const& op) { second->observe(op); });
     second->close();
-    first.take_out_let_go(*second);
     s.passes = 2;
     s.rebuilt = first.replay().size();
     s.outcomes_rebuilt = first.let_go_replays();
   }
   TxnTable const txns = fates(source, second.get());
+  if (second != nullptr) first.take_out_let_go(*second, txns);
   MessageTable table;
   std::map<std::uint64_t, std::string> processes;
   first.export_open(txns, table, processes);
@@ -360,6 +453,26 @@ DeliveryReport DeliveryStream::finish(OpSource const& source) {
       header_, table, first.dead().finish(),
       [&](std::uint64_t op) -> std::string const& { return processes.at(op); },
       first.settled());
+}
+
+// A transaction some message settled under as aborted changed its status later (a late
+// commit: TxnFates::late), so what those messages contributed is wrong, and which they are
+// is no longer known. Rare (KIP-98: a commit after an abort is refused), so the report is
+// rebuilt as the whole-history checker would make it: one more pass that settles nothing.
+DeliveryReport DeliveryStream::rebuilt_whole(OpSource const& source) {
+  StreamOptions whole = options_;
+  whole.settle_delay = std::uint64_t{1} << 62;  // Past any history (and no overflow).
+  whole.on_settle = {};
+  StreamStats again;
+  DeliveryStream stream(header_, whole, &again);
+  source([&](Op const& op) { stream.observe(op); });
+  DeliveryReport report = stream.finish(source);
+  StreamStats& s = stats_;
+  s.passes += again.passes;
+  s.memory_peak_bytes = std::max(s.memory_peak_bytes, again.memory_peak_bytes);
+  s.open_peak = std::max(s.open_peak, again.open_peak);
+  s.txns_reread += again.txns_reread;
+  return report;
 }
 
 // The status of every transaction a held record names (of the first pass, and of `second`

@@ -210,8 +210,9 @@ class Pass {
   std::set<MessageId> const& replay() const { return replay_; }
   /// Takes out of the counts what the replayed messages whose send outcome was let go
   /// contributed (settled_recent_intervals), working their outcome out from `second`, the
-  /// pass that rebuilt them. Call once, after `second` saw every op.
-  void take_out_let_go(Pass const& second);
+  /// pass that rebuilt them, and `txns`, the status of each transaction it names. Call once,
+  /// after `second` saw every op.
+  void take_out_let_go(Pass const& second, TxnTable const& txns);
   std::size_t let_go_replays() const { return let_go_replays_.size(); }
   delivery_detail::Settled const& settled() const { return settled_; }
   /// The transactions the held records name, and (first pass) how each ended so far.
@@ -243,9 +244,10 @@ class Pass {
   void note_category(MessageId id, Category category);
   void on_settled(MessageId id, history::Op const& op, std::uint32_t unit);
   void mark_replay(MessageId id, Category category);
-  void take_out(MessageId id, Category category);
+  void take_out(Category category, std::int64_t processed);
+  std::int64_t done_count(MessageId id) const;
   std::uint32_t unit_of(std::uint32_t group, std::uint32_t process);
-  bool settleable(OpenMessage const& m) const;
+  bool settleable(OpenMessage const& m, bool& later) const;
   bool committed(std::uint32_t txn) const {  // No transaction (0), or one known committed.
     return txns_.committed(txn);
   }
@@ -288,7 +290,10 @@ class Pass {
   // Replayed ids whose outcome was let go -> the op that named them: what they contributed to
   // the counts is taken out at the end (take_out_let_go).
   std::map<MessageId, std::uint64_t> let_go_replays_;
-  std::vector<IdSet> done_;  // By unit id: settled ids the unit processed.
+  // By unit id: settled ids the unit processed, at or above detail_floor_ (below it, an op
+  // naming one takes the let-go path, which counts from the ops): so the holes an aborted
+  // transaction's message leaves, never processed, stay as few as the floor keeps.
+  std::vector<IdSet> done_;
   std::set<MessageId> replay_;
   delivery_detail::Settled settled_;
   std::uint64_t settled_count_ = 0;

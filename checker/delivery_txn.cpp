@@ -26,7 +26,7 @@ std::size_t txn_name_heap(std::string const& s) {
 }  // namespace
 
 TxnFates::TxnFates(bool traced, std::size_t recent_intervals)
-    : traced_(traced), ended_(recent_intervals) {}
+    : traced_(traced), ended_(recent_intervals), settled_aborts_(recent_intervals) {}
 
 std::uint32_t TxnFates::hash(std::string_view text) {
   std::uint64_t h = text.size() * 0x9E3779B97F4A7C15ULL;
@@ -63,7 +63,7 @@ std::uint32_t TxnFates::slot_of_slow(std::string_view name) {
   return last_;
 }
 
-std::uint32_t TxnFates::make(std::string_view name, std::uint32_t h) {
+std::uint32_t TxnFates::make(std::string_view name, std::uint32_t h, bool begin) {
   std::uint32_t id = 0;
   if (free_.empty()) {
     id = static_cast<std::uint32_t>(slots_.size());
@@ -80,10 +80,20 @@ std::uint32_t TxnFates::make(std::string_view name, std::uint32_t h) {
   s.open_commits = 0;
   s.ends = 0;
   s.partial = 0;
+  s.settled_abort = 0;
   if (traced_) {
     // Its slot went before: only a commit ok is known for sure (it is final); of any other
-    // end, or of a name EndedTxns forgot, what came before is unknown.
-    EndedTxns::Fate const fate = ended_.fate(name);
+    // end, or of a name EndedTxns forgot, what came before is unknown. But an uncounted name
+    // at its txn-begin is a new transaction's (docs/history-format.md: names are unique, and
+    // a transaction's first op is its txn-begin); one first named by another op means the
+    // history does not log them, and uncounted names are kept from then on.
+    bool counted = true;
+    EndedTxns::Fate fate = ended_.fate(name, &counted);
+    if (fate == EndedTxns::Fate::forgotten && begin && !counted) fate = EndedTxns::Fate::none;
+    if (fate == EndedTxns::Fate::none && !begin && !counted) {
+      ended_.keep_uncounted();  // Not forgotten yet (fate none): true.
+      settled_aborts_.keep_uncounted();
+    }
     s.ends = fate == EndedTxns::Fate::committed ? commit_ok : 0;
     s.partial = fate == EndedTxns::Fate::aborted || fate == EndedTxns::Fate::forgotten ? 1 : 0;
   }
@@ -140,6 +150,7 @@ void TxnFates::forget_if_idle(std::uint32_t slot) {
     TxnStatus const now = status(s);
     if (!s.partial && (now == TxnStatus::open || now == TxnStatus::unknown)) return;
     ended_.add(s.name, committed);  // Keeps a name's first outcome: aborted, then partial.
+    if (s.settled_abort) settled_aborts_.add(s.name, false);
   }
   unindex(slot);
   s.name.clear();  // Capacity kept, and counted, for the next name; "" matches no lookup.
@@ -148,22 +159,36 @@ void TxnFates::forget_if_idle(std::uint32_t slot) {
 }
 
 // As trace_commit and the txn-abort case of TxnTableBuilder::observe (transactions_table.cpp):
-// the first of each kind of end is what resolve() reads, so bits suffice.
+// the first of each kind of end is what resolve() reads, so bits suffice. A txn-begin only
+// makes the slot (a new transaction, traced whole).
 void TxnFates::observe_end(Op const& op) {
   std::uint32_t slot = last_;
+  bool const begin = op.f == OpKind::txn_begin;
   if (slots_[slot].name != op.txn) {
     std::uint32_t const h = hash(op.txn);
     slot = find(op.txn, h);
     if (slot == none) {
       // Ended committed: nothing changes it. Ended otherwise, or forgotten: a record that
       // names it later makes it partial, decided by a re-read; tracing this end would not
-      // make it whole.
-      if (ended_.fate(op.txn) != EndedTxns::Fate::none) return;
-      slot = make(op.txn, h);
+      // make it whole. But it may be late for messages settled under its abort.
+      EndedTxns::Fate const fate = ended_.fate(op.txn);
+      bool const fresh =
+          fate == EndedTxns::Fate::none ||
+          (begin && fate == EndedTxns::Fate::forgotten && !EndedTxns::counted(op.txn));
+      if (fresh) {
+        slot = make(op.txn, h, begin);
+      } else {
+        if (fate != EndedTxns::Fate::committed) note_late(op, nullptr, TxnStatus::aborted);
+        return;
+      }
     }
     last_ = slot;
   }
+  if (begin) return;  // Held open (forget_if_idle keeps a slot whose end is to come).
   Slot& s = slots_[slot];
+  // Only a transaction some message settled under as aborted can be late (or a partial one).
+  bool const watch = s.settled_abort != 0 || s.partial != 0;
+  TxnStatus const before = watch ? status(s) : TxnStatus::open;
   if (op.f == OpKind::txn_abort) {
     s.ends = s.ends | abort_any | (op.type == OpType::ok ? abort_ok : 0);
   } else {
@@ -188,7 +213,27 @@ void TxnFates::observe_end(Op const& op) {
         break;
     }
   }
+  if (watch) note_late(op, &s, before);
   forget_if_idle(slot);
+}
+
+// A transaction some message settled under as aborted must keep that status (resolve's
+// precedence: only a commit ok, info or invoke can change an aborted one, to committed or
+// unknown). `s` is its slot after the op, or null when it has none (its ends are let go).
+void TxnFates::note_late(Op const& op, Slot const* s, TxnStatus before) {
+  if (s != nullptr && !s->partial) {
+    late_ = late_ || (s->settled_abort != 0 && before == TxnStatus::aborted &&
+                      status(*s) != TxnStatus::aborted);
+    return;
+  }
+  bool const may_change =
+      op.f == OpKind::txn_commit &&
+      (op.type == OpType::ok || op.type == OpType::info || op.type == OpType::invoke);
+  if (!may_change) return;
+  // Its slot went (or came back partial): did a message settle under it? Maybe, if forgotten.
+  EndedTxns::Fate const fate = settled_aborts_.fate(op.txn);
+  late_ = late_ || fate == EndedTxns::Fate::aborted || fate == EndedTxns::Fate::forgotten ||
+          (s != nullptr && s->settled_abort != 0);
 }
 
 // resolve()'s precedence (transactions_table.cpp): a commit ok wins, then an abort ok, then a
@@ -226,7 +271,8 @@ void TxnFates::export_named(TxnTable& table, TxnNames& unknown) const {
 
 std::size_t TxnFates::memory_bytes() const {
   return slots_.capacity() * sizeof(Slot) + name_bytes_ + free_.capacity() * sizeof(std::uint32_t) +
-         index_.capacity() * sizeof(std::uint64_t) + ended_.memory_bytes();
+         index_.capacity() * sizeof(std::uint64_t) + ended_.memory_bytes() +
+         settled_aborts_.memory_bytes();
 }
 
 }  // namespace mqcheck::checker::stream_detail

@@ -50,8 +50,27 @@ void EndedTxns::add(std::string_view name, bool committed) {
     sets.newer = Ended{};
     return;
   }
-  whole_.emplace(std::string(name), committed);
-  whole_bytes_ += 4 * sizeof(void*) + 16 + sizeof(std::string) + name.size() + 1 + 8;
+  whole_newer_.names.emplace(std::string(name), committed);
+  whole_newer_.bytes += 4 * sizeof(void*) + 16 + sizeof(std::string) + name.size() + 1 + 8;
+  if (keep_whole_ || whole_newer_.names.size() <= cap_) return;
+  whole_dropped_ = whole_dropped_ || !whole_older_.names.empty();
+  whole_older_ = std::move(whole_newer_);
+  whole_newer_ = Whole{};
+}
+
+bool EndedTxns::counted(std::string_view name) { return split_txn_name(name).has_value(); }
+
+bool EndedTxns::keep_uncounted() {
+  keep_whole_ = true;
+  return !whole_dropped_;
+}
+
+std::optional<bool> EndedTxns::find_whole(std::string_view name) const {
+  for (Whole const* whole : {&whole_newer_, &whole_older_}) {
+    auto const it = whole->names.find(name);
+    if (it != whole->names.end()) return it->second;
+  }
+  return std::nullopt;
 }
 
 std::optional<bool> EndedTxns::find(std::string_view name) const {
@@ -65,27 +84,26 @@ std::optional<bool> EndedTxns::find(std::string_view name) const {
     }
     return std::nullopt;
   }
-  auto const it = whole_.find(name);
-  if (it == whole_.end()) return std::nullopt;
-  return it->second;
+  return find_whole(name);
 }
 
 bool EndedTxns::forgotten(std::string_view name) const {
   std::optional<SplitName> const split = split_txn_name(name);
-  if (!split) return false;
+  if (!split) return whole_dropped_ && !find_whole(name);
   auto const it = numbered_.find(split->prefix);
   return it != numbered_.end() && split->number < it->second.floor && !find(name);
 }
 
-EndedTxns::Fate EndedTxns::fate(std::string_view name) const {
+EndedTxns::Fate EndedTxns::fate(std::string_view name, bool* counted) const {
   auto const of = [](std::optional<bool> found) {
     if (!found) return Fate::none;
     return *found ? Fate::committed : Fate::aborted;
   };
   std::optional<SplitName> const split = split_txn_name(name);
+  if (counted != nullptr) *counted = split.has_value();
   if (!split) {
-    auto const it = whole_.find(name);
-    return it == whole_.end() ? Fate::none : of(it->second);
+    std::optional<bool> const found = find_whole(name);
+    return found || !whole_dropped_ ? of(found) : Fate::forgotten;
   }
   auto const it = numbered_.find(split->prefix);
   if (it == numbered_.end()) return Fate::none;
@@ -99,7 +117,7 @@ EndedTxns::Fate EndedTxns::fate(std::string_view name) const {
 
 std::size_t EndedTxns::memory_bytes() const {
   // A map node with its links and a string key, short enough to be inline mostly.
-  std::size_t bytes = whole_bytes_;
+  std::size_t bytes = whole_newer_.bytes + whole_older_.bytes;
   for (auto const& [prefix, sets] : numbered_) {
     bytes += 4 * sizeof(void*) + 16 + sizeof(std::string) + sizeof(Numbered) +
              (prefix.capacity() > 15 ? prefix.capacity() + 1 : 0);

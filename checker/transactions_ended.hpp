@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: checker/transactions_ended.hpp (layer: checker)
 // The names of the transactions a stream saw end, and how each ended, in memory that stays
-// flat when names follow docs/history-format.md's convention: a producer's name and a counter
-// ("p1/3", the simulator's "tx-a/0.3"). A name is split into a prefix and a trailing decimal
-// number; the numbers of one prefix go to interval sets (checker/id_set.hpp), so a producer's
-// thousand transactions, counted up, are one interval (an aborted one among committed ones
-// splits it: two more intervals per run of aborts). A name without such a number (or with a
-// leading zero, which would make "p1/03" and "p1/3" one) is kept whole. A prefix's numbers are
-// kept for recent ones only, so that aborts among commits do not grow it: two generations, each
-// closed at `recent_intervals` intervals; a number below the older one's opening that neither
-// holds is forgotten(), and the transactions stream doubts at an op naming it (a late op on a
-// long-ended, or long-open, transaction). Otherwise it is exact: such an op is judged as the
-// whole-history table does.
+// flat when names follow docs/history-format.md's conventions. A counted name (a producer's
+// name and a counter: "p1/3", the simulator's "tx-a/0.3") is split into a prefix and a trailing
+// decimal number; the numbers of one prefix go to interval sets (checker/id_set.hpp), so a
+// producer's thousand transactions, counted up, are one interval (an aborted one among committed
+// ones splits it: two more intervals per run of aborts). A prefix's numbers are kept for recent
+// ones only, so that aborts among commits do not grow it: two generations, each closed at
+// `recent_intervals` intervals; a number below the older one's opening that neither holds is
+// forgotten(), and the streams doubt at an op naming it (a late op on a long-ended, or
+// long-open, transaction).
+// A name without such a number (or with a leading zero, which would make "p1/03" and "p1/3"
+// one) is uncounted: kept whole, for recent ones only too (two generations of
+// `recent_intervals` names each). Once one is forgotten, a new uncounted name cannot be told
+// from a forgotten one, so every uncounted name neither held is forgotten() then: the caller
+// tells them apart by the format's other rule, that a transaction's first op is its
+// txn-begin (an op naming an uncounted name that is not open, other than a txn-begin, is a
+// late one). A caller that sees a transaction start without one calls keep_uncounted(): from
+// then on no uncounted name is forgotten (memory grows by a name per transaction, as before).
+// Otherwise it is exact: such an op is judged as the whole-history table does.
 #pragma once
 
 #include <cstddef>
@@ -36,12 +43,20 @@ class EndedTxns {
   std::optional<bool> find(std::string_view name) const;
   bool contains(std::string_view name) const { return find(name).has_value(); }
   /// Returns true when `name` may have ended but is no longer known to: find() then says
-  /// nothing, and the caller must doubt.
+  /// nothing, and the caller must doubt, unless it knows the name is a new transaction's (an
+  /// uncounted name at a txn-begin, or one it holds open).
   bool forgotten(std::string_view name) const;
+  /// Returns true when `name` ends in a usable counter (kept as a number, not whole).
+  static bool counted(std::string_view name);
+  /// Keeps every uncounted name from now on: a transaction began without a txn-begin, so a
+  /// new name could not be told from a forgotten one. Returns false when one was forgotten
+  /// already (then the caller must doubt at that transaction).
+  bool keep_uncounted();
   /// find() and forgotten() in one lookup: committed, aborted, forgotten, or none of them
   /// (never ended, as far as anyone knows).
   enum class Fate : std::uint8_t { none, committed, aborted, forgotten };
-  Fate fate(std::string_view name) const;
+  /// Sets `*counted`, when given, to counted(name) (found on the way).
+  Fate fate(std::string_view name, bool* counted = nullptr) const;
   /// Returns an estimate of the heap bytes held.
   std::size_t memory_bytes() const;
 
@@ -58,8 +73,15 @@ class EndedTxns {
   };
   std::size_t cap_;
   std::map<std::string, Numbered, std::less<>> numbered_;  // By prefix.
-  std::map<std::string, bool, std::less<>> whole_;         // Names without a usable number.
-  std::size_t whole_bytes_ = 0;
+  // Uncounted names: committed or not.
+  struct Whole {
+    std::map<std::string, bool, std::less<>> names;
+    std::size_t bytes = 0;
+  };
+  std::optional<bool> find_whole(std::string_view name) const;
+  Whole whole_newer_, whole_older_;  // Added since / before the last rotation.
+  bool whole_dropped_ = false;       // A generation of uncounted names was forgotten.
+  bool keep_whole_ = false;          // keep_uncounted() was called.
 };
 
 }  // namespace mqcheck::checker

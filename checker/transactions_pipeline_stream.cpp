@@ -30,8 +30,9 @@ constexpr std::size_t pipe_buffer_max = 16;
 
 }  // namespace
 
-PipelineStream::PipelineStream(history::Header const& header, EndedTxns const& ended)
-    : header_(header), ended_(ended) {}
+PipelineStream::PipelineStream(history::Header const& header, EndedTxns const& ended,
+                               std::function<bool(std::string_view)> open)
+    : header_(header), ended_(ended), open_(std::move(open)) {}
 
 std::size_t PipelineStream::group_index(std::string_view name) {
   std::uint32_t const id = names_.intern(name);
@@ -174,7 +175,8 @@ void PipelineStream::processed(std::size_t g, Buffered const& processing) {
   if (processing.unread) return doubt();
   if (groups_[g].settled.contains(processing.input)) return;  // Its output counted already.
   if (processing.txn.empty()) return counts(g, processing.input);
-  if (ended_.forgotten(processing.txn)) return doubt();  // Replayed after its end was forgotten.
+  // Replayed after its end was forgotten (an uncounted name held open is not: it has none).
+  if (ended_.forgotten(processing.txn) && !open_(processing.txn)) return doubt();
   std::optional<bool> const committed = ended_.find(processing.txn);
   if (!committed) {
     txns_[processing.txn].processings.emplace_back(g, processing.input);

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,8 +42,11 @@ namespace mqcheck::checker::txn_stream_detail {
 
 class PipelineStream {
  public:
-  /// `header` and `ended` (the visibility pass's ended transactions) must outlive it.
-  PipelineStream(history::Header const& header, EndedTxns const& ended);
+  /// `header` and `ended` (the visibility pass's ended transactions) must outlive it. `open`
+  /// says whether the visibility pass holds a transaction open (not ended): an uncounted name
+  /// EndedTxns reports forgotten is not one then.
+  PipelineStream(history::Header const& header, EndedTxns const& ended,
+                 std::function<bool(std::string_view)> open);
 
   /// Takes a client send or process op (other ops are no business of it).
   void observe(history::Op const& op);
@@ -106,6 +110,7 @@ class PipelineStream {
 
   history::Header const& header_;
   EndedTxns const& ended_;
+  std::function<bool(std::string_view)> open_;
   bool doubt_ = false;
   bool seen_ = false;  // A record had a source.
   std::uint64_t max_sent_ = 0;

@@ -150,6 +150,8 @@ class State {
 
  private:
   void doubt() { doubt_ = true; }
+  bool known_txn(Op const& op);
+  bool open(std::string_view name) const;
   bool plain(MessageId id) const;
   void on_txn_op(Op const& op);
   void on_commit(Op const& op, Txn& txn, std::string const& name);
@@ -179,7 +181,10 @@ class State {
 };
 
 State::State(history::Header const& header, std::size_t recent_intervals)
-    : header_(header), ended_(recent_intervals), pipeline_(header, ended_), ids_(recent_intervals) {
+    : header_(header),
+      ended_(recent_intervals),
+      pipeline_(header, ended_, [this](std::string_view name) { return open(name); }),
+      ids_(recent_intervals) {
   for (auto const& [group, spec] : header.groups) {
     if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
     if (group_bits_.size() == txn_groups_max) {
@@ -204,7 +209,7 @@ void State::observe(Op const& op) {
   // TransactionsStream calls it from the first transactional op on (start()).
   if (doubt_ || !history::is_client_op(op)) return;
   // A transaction whose end was forgotten: a late op on it could change what was judged.
-  if (!op.txn.empty() && ended_.forgotten(op.txn)) return doubt();
+  if (!op.txn.empty() && !known_txn(op)) return doubt();
   pipeline_.observe(op);
   if (op.f == OpKind::txn_begin || op.f == OpKind::txn_commit || op.f == OpKind::txn_abort)
     return on_txn_op(op);
@@ -222,6 +227,28 @@ void State::observe(Op const& op) {
     on_read(record);
     if (op.f == OpKind::process) on_process(op, record);
   }
+}
+
+// Whether this pass knows what became of the transaction `op` names, so far: held, ended and
+// remembered, or new. A forgotten counted name is a doubt, as is a forgotten uncounted one,
+// except at its txn-begin: by docs/history-format.md a transaction's first op is its txn-begin
+// and its name is unique, so the name is a new transaction's (were it reused, the table would
+// merge both transactions into one, and this pass would judge them apart). A transaction that
+// starts without a txn-begin makes every uncounted name kept from then on (EndedTxns::
+// keep_uncounted), or is a doubt when one was forgotten already.
+bool State::known_txn(Op const& op) {
+  if (EndedTxns::counted(op.txn)) return !ended_.forgotten(op.txn);
+  if (op.f == OpKind::txn_begin || open(op.txn)) return true;
+  if (ended_.contains(op.txn)) return true;
+  // Not held open, nor known to have ended: new (its first op, not a txn-begin), or forgotten.
+  return ended_.keep_uncounted();
+}
+
+// Held and not committed yet: its end is still to come, so no forgotten end hides behind its
+// name. (A committed one stays held until its readers are done; its end may be forgotten.)
+bool State::open(std::string_view name) const {
+  auto const it = txns_.find(name);
+  return it != txns_.end() && it->second.phase != Txn::Phase::committed;
 }
 
 // Until the first transactional op every copy is a plain one, so only how far the ids named so

@@ -83,7 +83,8 @@ class TransactionsStream {
   /// The part of memory_bytes() the pipeline pass holds (checker/transactions_pipeline_stream.hpp).
   [[nodiscard]] std::size_t pipeline_memory_bytes() const;
   /// The part of memory_bytes() ended transactions' names hold (checker/transactions_ended.hpp:
-  /// flat for counted names, recent ones kept; a name without a counter costs bytes each).
+  /// flat for counted names, recent ones kept; uncounted names too when each transaction
+  /// begins with a txn-begin, else they cost bytes each).
   [[nodiscard]] std::size_t ended_memory_bytes() const;
 
  private:
