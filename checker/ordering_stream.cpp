@@ -69,6 +69,7 @@ StreamState::StreamState(history::Header const& header, std::uint64_t settle_del
       own_(shared == nullptr ? std::make_unique<stream_detail::OpenTable>() : nullptr),
       table_(shared == nullptr ? *own_ : *shared) {
   table_.enable_side();
+  make_plans();
   for (auto const& [topic, scope] : header.ordering)
     ordered_ = ordered_ || scope != OrderingScope::none;
   for (auto const& [topic, groups] : header.subscriptions) {
@@ -82,6 +83,31 @@ StreamState::StreamState(history::Header const& header, std::uint64_t settle_del
     filter_indices_[id] = static_cast<std::uint8_t>(filters_.size());
     filters_.push_back(spec.filter);
     filter_group_bits_.push_back(group_bit(id));
+  }
+}
+
+// What observe() does with an op is decided by its type and kind alone: once for each pair
+// here, with the tests it used to make at every op.
+void StreamState::make_plans() {
+  for (std::size_t type = 0; type < plan_types; ++type) {
+    for (std::size_t kind = 0; kind < plan_kinds; ++kind) {
+      Op op;
+      op.type = static_cast<OpType>(type);
+      op.f = static_cast<OpKind>(kind);
+      std::uint8_t plan = resets_position(op) ? plan_resets : 0;
+      // The ops check_ordering reads records from: sends of any outcome (the message table),
+      // and every other client op but failed ones and assigns (placements and claims; an
+      // assign's records name partitions, not messages).
+      if (history::is_client_op(op) && op.f != OpKind::assign &&
+          (op.type != OpType::fail || op.f == OpKind::send))
+        plan |= plan_records;
+      // Neither a send nor a first processing: most records only restate their message.
+      if (op.f != OpKind::send && !(op.f == OpKind::process && op.type == OpType::ok))
+        plan |= plan_restates;
+      if (op.type == OpType::ok && (op.f == OpKind::poll || op.f == OpKind::deliver))
+        plan |= plan_walks;
+      plans_[type * plan_kinds + kind] = plan;
+    }
   }
 }
 
@@ -119,25 +145,52 @@ OrderingScope StreamState::look_up_scope(std::uint32_t topic) {
   return static_cast<OrderingScope>(scopes_[topic]);
 }
 
+// touch() for a live message that `record` restates (ordering_restates: its op, neither a send
+// nor an ok processing, names a process), inline and with the fewest loads: the same effects.
+// Returns false, having changed nothing, when touch() must see the record.
+[[gnu::always_inline]] inline bool StreamState::restate(Record const& record,
+                                                        std::uint32_t position) {
+  std::uint32_t const slot = table_.find_slot(record.id.value);
+  if (slot == stream_detail::OpenTable::no_slot) return false;
+  Entry& e = entry(slot);
+  if (!e.live || !record.key.empty()) return false;
+  if (record.partition && !(e.has_partition && e.partition == *record.partition)) return false;
+  if (record.offset && !(e.has_offset && e.offset == record.offset->value)) return false;
+  // A live entry's topic is never "": an empty record topic goes to touch(), which doubts.
+  if (!same_text(names_.name(e.topic), record.topic)) return false;
+  if (now_ - e.last_touch >= cold_gap) prefetch_after(record.id.value);
+  e.last_touch = now_;
+  slots_[position] = slot;
+  // Neither its groups nor its filters changed: it owes what it owed, and is queued if due.
+  if (record.offset && scope_of(e.topic) != OrderingScope::none) e.placed = true;
+  return true;
+}
+
 void StreamState::observe(Op const& op) {
   if (!ordered_ || doubt_) return;
   now_ = op.index;
-  if (resets_position(op)) {
+  std::uint8_t const plan = plan_of(op);
+  if ((plan & plan_resets) != 0) {
     std::uint32_t const process = names_.intern(op.process);
     if (process < read_epochs_.size()) ++read_epochs_[process];
   }
-  // An assign's records name partitions, not messages.
-  if (history::is_client_op(op) && op.f != OpKind::assign &&
-      (op.type != OpType::fail || op.f == OpKind::send)) {
-    // The ops check_ordering reads records from: sends of any outcome (the message table),
-    // and every other client op but failed ones and assigns (placements and claims).
+  if ((plan & plan_records) != 0) {
     // The count once: recomputing a vector's size divides by sizeof(Record) at every turn.
     std::size_t const count = op.value.size();
     Record const* const records = op.value.data();
     if (slots_.size() < count) slots_.resize(count);
-    for (std::size_t i = 0; i < count; ++i) touch(op, records[i], static_cast<std::uint32_t>(i));
-    if (op.type == OpType::ok && (op.f == OpKind::poll || op.f == OpKind::deliver))
-      walk_poll(op);
+    // Two ops in three (polls, processing invokes, commits) only restate their messages: those
+    // take restate(), inline, and the others touch().
+    bool const restating = (plan & plan_restates) != 0 && !op.process.empty();
+    if (count == 1) {  // Nearly every op of a long history: no loop.
+      if (!restating || !restate(records[0], 0)) touch(op, records[0], 0);
+    } else {
+      for (std::size_t i = 0; i < count; ++i) {
+        auto const position = static_cast<std::uint32_t>(i);
+        if (!restating || !restate(records[i], position)) touch(op, records[i], position);
+      }
+    }
+    if ((plan & plan_walks) != 0) walk_poll(op);
   }
   if (doubt_) return let_go();
   if (!due_.empty() && due_.front().touched + settle_delay_ <= op.index) forget_due(op.index);
@@ -165,6 +218,7 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
   }
   slots_[position] = slot;  // For walk_poll, which needs no second lookup.
   Entry& e = entry(slot);   // Stays put while other entries come and go (IdTable).
+  if (!fresh && now_ - e.last_touch >= cold_gap) prefetch_after(record.id.value);
   e.last_touch = now_;
   std::uint32_t const groups_before = e.groups;
   std::uint8_t const rejected_before = e.rejected_by;
@@ -182,6 +236,17 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
   // entry pops (forget_due).
   if ((fresh || e.groups != groups_before || e.rejected_by != rejected_before) && settled(e))
     due_.push_back(Due{now_ + settle_slack_, record.id.value, slot});
+}
+
+// A message named again long after its last touch (a consumer lagging behind its producers)
+// costs this touch its cache misses: the index cell, the delivery entry and this entry. Ids
+// count up as messages are sent, and consumers read in send order, so the next such touch is
+// likely of the next id: its lines are asked for now, in two steps a touch apart (the index
+// line first, then the entry and side lines its home cell names), so that no step waits.
+[[gnu::noinline]] void StreamState::prefetch_after(std::uint64_t id) {
+  if (prefetch_pending_ == id + 1) table_.prefetch_guess(id + 1);
+  table_.prefetch_index(id + 2);
+  prefetch_pending_ = id + 2;
 }
 
 void StreamState::judge(Op const& op, Record const& record, Entry& e, std::uint32_t position) {
@@ -303,6 +368,10 @@ void StreamState::producer_order(Entry const& e, std::uint32_t unit) {
     order.forgot_offset = std::max(order.forgot_offset, order.held.front().second);
     order.held.pop_front();
   }
+  // The front was pushed settle_delay ops ago, and is cold by now: ask for the line the front
+  // reaches a few sends from now (past a deque block's end, a useless but harmless prefetch).
+  if (!order.held.empty())
+    __builtin_prefetch(reinterpret_cast<char const*>(&order.held.front()) + 128);
   if (order.forgot && (key <= order.forgot_key || e.offset <= order.forgot_offset))
     return doubt();
   // Usually the newest send: it goes at the back, with no search.

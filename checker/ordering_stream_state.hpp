@@ -8,6 +8,7 @@
 // processed it and settle_delay ops went by without an op naming it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -88,7 +89,22 @@ class StreamState {
   }
   history::OrderingScope look_up_scope(std::uint32_t topic);
   static constexpr std::uint8_t unknown_scope = 0xff;
+  // An op's plan (plan_of): bits of what observe() does with it.
+  static constexpr std::uint8_t plan_resets = 1;    // Bumps its process's reading epoch.
+  static constexpr std::uint8_t plan_records = 2;   // Its records are touched...
+  static constexpr std::uint8_t plan_restates = 4;  // ...most only restating their message...
+  static constexpr std::uint8_t plan_walks = 8;     // ...and its reads walked (an ok poll).
+  static constexpr std::size_t plan_types = 8, plan_kinds = 32;  // Powers of two: masks.
+  void make_plans();
+  std::uint8_t plan_of(history::Op const& op) const {
+    std::size_t const type = static_cast<std::size_t>(op.type) & (plan_types - 1);
+    return plans_[type * plan_kinds + (static_cast<std::size_t>(op.f) & (plan_kinds - 1))];
+  }
   void touch(history::Op const& op, history::Record const& record, std::uint32_t position);
+  bool restate(history::Record const& record, std::uint32_t position);
+  void prefetch_after(std::uint64_t id);
+  // A touch this many ops after the last one finds the message's lines cold (prefetch_after).
+  static constexpr std::uint64_t cold_gap = 1024;
   void on_send(history::Op const& op, history::Record const& record, Entry& e,
                std::uint32_t position);
   void learn_tag(std::string const& tag, Entry& e);
@@ -136,6 +152,7 @@ class StreamState {
   void forget_due(std::uint64_t now);
   void note_exercise(Entry const& e);
 
+  std::array<std::uint8_t, plan_types * plan_kinds> plans_{};  // By (type, kind): plan_of.
   std::uint64_t settle_delay_;
   // See due_: a few ops (8 at the default delay), under 1/256 of the delay; 0 below 256.
   std::uint64_t settle_slack_;
@@ -196,6 +213,7 @@ class StreamState {
   };
   std::vector<Run> runs_;
   std::vector<std::uint32_t> slots_;  // By record position in the current op: its entry.
+  std::uint64_t prefetch_pending_ = 0;  // The id whose index line prefetch_after asked for.
 };
 
 }  // namespace mqcheck::checker::ordering_detail
