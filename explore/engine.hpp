@@ -63,12 +63,18 @@ class Engine {
     open_header_.drained = false;
     drained_header_.drained = true;
     for (sim::PlannedFault const& f : kernel.plan().faults) {
-      if (f.undo) continue;  // Restarts are always a choice for a node that is down.
+      // Restarts and heals are always a choice for a node that is down, a network cut.
+      if (f.undo || f.action == sim::FaultAction::heal) continue;
+      if (f.action == sim::FaultAction::partition) {
+        add_partition(f);
+        continue;
+      }
       if (f.action != sim::FaultAction::crash && f.action != sim::FaultAction::power_loss) {
         unsupported_.push_back(std::string(sim::fault_name(f.action)));
         continue;
       }
-      FaultOption o{f.action, f.targets, f.selector, std::string(sim::fault_name(f.action))};
+      FaultOption o{f.action, f.targets, f.selector, std::string(sim::fault_name(f.action)),
+                    {},       false};
       if (!f.selector.empty()) o.label += " " + f.selector;
       for (NodeId n : f.targets) o.label += " " + name(n);
       options_.push_back(std::move(o));
@@ -117,6 +123,7 @@ class Engine {
     for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
       if (!w.node(n).up) out.push_back({ChoiceKind::restart, NodeId{n}, 0});
     }
+    if (w.partition != 0) out.push_back({ChoiceKind::heal, NodeId{0}, w.partition - 1});
   }
 
   /// Returns the index in `choices` (choices(w), in its order) of the step the settle's fixed
@@ -161,6 +168,10 @@ class Engine {
       case ChoiceKind::drop:
       case ChoiceKind::duplicate:
         return network_fault(w, c);
+      case ChoiceKind::partition:
+        return cut(w, c.item);
+      case ChoiceKind::heal:
+        return heal(w, "heal");
     }
   }
 
@@ -172,6 +183,10 @@ class Engine {
         std::string const type =
             std::visit([](auto const& x) { return type_name<std::decay_t<decltype(x)>>(); },
                        *m.message);
+        if (blocked(w, m.from, m.to)) {
+          return "the network drops " + type + " from " + name(m.from) + " to " + name(m.to) +
+                 " (partitioned)";
+        }
         return name(m.to) + " receives " + type + " from " + name(m.from);
       }
       case ChoiceKind::timer:
@@ -182,6 +197,10 @@ class Engine {
         return name(c.node) + " loses power (" + option_label(c.item) + ")";
       case ChoiceKind::restart:
         return name(c.node) + " restarts and recovers from its disk";
+      case ChoiceKind::partition:
+        return "the network partitions (" + option_label(c.item) + ")";
+      case ChoiceKind::heal:
+        return "the network heals (" + option_label(c.item) + ")";
       case ChoiceKind::drop:
       case ChoiceKind::duplicate: {
         auto const& m = w.in_flight[static_cast<std::size_t>(c.item)];
@@ -222,8 +241,10 @@ class Engine {
     if (w.tail.capacity() > spare_tail_.capacity()) w.tail.swap(spare_tail_);
   }
 
-  /// Restarts every node that is down, in node order: the settle's first steps.
+  /// Heals the network and restarts every node that is down, in node order: the settle's
+  /// first steps, as the kernel's quiesce (sim/kernel_faults.hpp).
   void restart_all(W& w) {
+    if (w.partition != 0) heal(w, "quiesce: heal");
     for (std::uint32_t n = 0; n < w.nodes.size(); ++n) restart(w, NodeId{n});
   }
   /// Delivers the oldest message in flight (there must be one): the settle's next step.
@@ -370,6 +391,10 @@ class Engine {
     for (std::size_t i = 0; i < options_.size(); ++i) {
       if (w.faults_used[i]) continue;
       FaultOption const& o = options_[i];
+      if (o.action == sim::FaultAction::partition) {  // One cut at a time.
+        if (w.partition == 0) out.push_back({ChoiceKind::partition, NodeId{0}, i});
+        continue;
+      }
       std::vector<NodeId> targets = o.targets;
       if (!o.selector.empty()) targets = resolve(w, o.selector);
       ChoiceKind const kind =
@@ -473,6 +498,40 @@ class Engine {
   void network_fault(W& w, Choice const& c);
   void crash(W& w, NodeId n, bool power_loss);
   void restart(W& w, NodeId n);
+  void cut(W& w, std::uint64_t option);
+  void heal(W& w, std::string detail);
+  // Whether the partition cutting `w` now drops messages from `from` to `to`.
+  bool blocked(W const& w, NodeId from, NodeId to) const {
+    return w.partition != 0 &&
+           blocked_[w.partition - 1][from.value * w.nodes.size() + to.value] != 0;
+  }
+  // A scenario's partition as a fault option, and the links it cuts, as sim::Network cuts
+  // them (sim/network.cpp, Network::partition: a node in no group is a group of its own).
+  void add_partition(sim::PlannedFault const& f) {
+    std::size_t const nodes = kernel_.plan().nodes.size();
+    FaultOption o{f.action, {},       {}, f.one_way ? "one-way partition" : "partition",
+                  f.groups, f.one_way};
+    std::vector<std::size_t> group_of(nodes);
+    for (std::size_t n = 0; n < nodes; ++n) group_of[n] = f.groups.size() + n;
+    for (std::size_t g = 0; g < f.groups.size(); ++g) {
+      o.label += g == 0 ? " [" : " | [";
+      for (std::size_t i = 0; i < f.groups[g].size(); ++i) {
+        group_of[f.groups[g][i].value] = g;
+        o.label += (i == 0 ? "" : " ") + name(f.groups[g][i]);
+      }
+      o.label += "]";
+    }
+    std::vector<std::uint8_t> cut(nodes * nodes, 0);
+    for (std::size_t from = 0; from < nodes; ++from) {
+      for (std::size_t to = 0; to < nodes; ++to) {
+        bool const applies = !f.one_way || group_of[from] == 0;
+        if (group_of[from] != group_of[to] && applies) cut[from * nodes + to] = 1;
+      }
+    }
+    blocked_.resize(options_.size());
+    blocked_.push_back(std::move(cut));
+    options_.push_back(std::move(o));
+  }
 
   sim::Kernel<Model>& kernel_;
   std::uint32_t crashes_;
@@ -481,6 +540,7 @@ class Engine {
   std::optional<DurationUs> latency_max_;
   std::optional<DurationUs> horizon_;  // set_horizon(); unset: none.
   std::vector<FaultOption> options_;
+  std::vector<std::vector<std::uint8_t>> blocked_;  // By option: a partition's cut links.
   std::vector<std::string> unsupported_;
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
   std::vector<Soonest> soonest_;    // By node, during a settle (settle_steps).

@@ -118,6 +118,10 @@ void Engine<Model>::transmit(W& w, NodeId from, NodeId to, Message&& message) {
     return event(w, "network", history::OpKind::drop,
                  name(from) + " -> " + name(to) + ": receiver down");
   }
+  if (blocked(w, from, to)) {  // As Kernel::transmit: the route is cut (sim/kernel_impl.hpp).
+    return event(w, "network", history::OpKind::drop,
+                 name(from) + " -> " + name(to) + ": partitioned");
+  }
   // A settle never fingerprints (it runs to its end and is judged), so its messages need no
   // digest (hashing every message was a tenth of the settle's time), and they wait in the
   // settle's own queue (Queued).
@@ -145,6 +149,10 @@ template <class Model>
 void Engine<Model>::deliver(W& w, std::size_t index) {
   InFlight<Model> m = std::move(w.in_flight[index]);
   w.in_flight.erase(w.in_flight.begin() + static_cast<std::ptrdiff_t>(index));
+  if (blocked(w, m.from, m.to)) {  // As Kernel::deliver: cut while it was on the wire.
+    return event(w, "network", history::OpKind::drop,
+                 name(m.from) + " -> " + name(m.to) + ": partitioned");
+  }
   NodeState<Model>& node = w.edit(m.to.value);
   // crash() drops what was sent to the old incarnation, so every message left is deliverable.
   MQCHECK_ASSERT(node.up && node.incarnation == m.incarnation);
@@ -286,6 +294,22 @@ void Engine<Model>::restart(W& w, NodeId n) {
     return std::pair<std::uint64_t, std::uint64_t>{0, 0};
   });
   call(w, n, [&](auto& actor) { actor.on_recover(node.disk.get(), out_); });
+}
+
+// A partition of the budget strikes: recorded as Kernel::fault records it (the nemesis's
+// event), and from now messages across the cut are dropped when sent or when they would
+// arrive. It adds no input to any node: what it changes, the world fingerprints (partition).
+template <class Model>
+void Engine<Model>::cut(W& w, std::uint64_t option) {
+  w.faults_used.set(static_cast<std::size_t>(option));
+  w.partition = static_cast<std::uint32_t>(option) + 1;
+  event(w, "nemesis", history::OpKind::partition, options_[option].label);
+}
+
+template <class Model>
+void Engine<Model>::heal(W& w, std::string detail) {
+  w.partition = 0;
+  event(w, "nemesis", history::OpKind::heal, std::move(detail));
 }
 
 }  // namespace mqcheck::explore

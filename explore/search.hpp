@@ -318,12 +318,13 @@ class Search {
   // there, to the same end time, so it gets the same verdicts, and equal fingerprints mean
   // equal verdicts (docs/explorer.md). Verdicts are cached by fingerprint along the stretch,
   // so states whose messages drain into a state already judged are not settled again.
-  // With every node up, restarting changes nothing, so `w` itself is looked up first: a state
+  // With every node up (and no partition), restarting changes nothing, so `w` itself is looked
+  // up first: a state
   // an earlier stretch passed through is then answered without copying it.
   Verdicts verdicts_of(W const& w) {
     std::vector<std::uint64_t> stretch;
-    bool const all_up =
-        std::all_of(w.nodes.begin(), w.nodes.end(), [](auto const& node) { return node->up; });
+    bool const all_up = w.partition == 0 && std::all_of(w.nodes.begin(), w.nodes.end(),
+                                                        [](auto const& node) { return node->up; });
     if (all_up) {
       std::uint64_t const fp = key_of(w);
       if (std::uint32_t const known = judged_.find(fp); known != FingerprintTable::absent) {

@@ -151,6 +151,8 @@ std::uint64_t fingerprint_renamed(World<Model> const& w, SymmetryGroup const& gr
     h.add(w.drops_used);
     h.add(w.duplicates_used);
   }
+  // A renaming maps a partition's option to itself only (symmetry_producers.hpp, map_faults).
+  if (w.partition != 0) h.add(0x9a27u + w.partition);
   h.add(w.observed_renamed.empty() ? w.observed : w.observed_renamed[g]);
   return h.digest();
 }

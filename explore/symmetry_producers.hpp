@@ -42,6 +42,15 @@ inline bool map_faults(Renaming& r, std::vector<FaultOption> const& options) {
   r.fault_from.assign(options.size(), 0);
   for (std::size_t k = 0; k < options.size(); ++k) {
     FaultOption const& o = options[k];
+    if (o.action == sim::FaultAction::partition) {  // Its own image, if it moves no node.
+      for (auto const& group : o.groups) {
+        for (NodeId n : group) {
+          if (r.node(n) != n) return false;
+        }
+      }
+      r.fault_from[k] = static_cast<std::uint32_t>(k);
+      continue;
+    }
     std::vector<NodeId> image;
     for (NodeId n : o.targets) image.push_back(r.node(n));
     std::sort(image.begin(), image.end());

@@ -236,6 +236,9 @@ struct World {
   std::uint32_t crashes_used = 0;          // Of the --crashes budget.
   std::uint32_t drops_used = 0;            // Of the --drops budget.
   std::uint32_t duplicates_used = 0;       // Of the --duplicates budget.
+  /// The partition cutting the network now: its fault option plus one; 0 for none. Messages
+  /// across the cut are dropped when sent and when they would arrive, as the kernel drops them.
+  std::uint32_t partition = 0;
   SimTimeUs now{};                         // Not fingerprinted: timers are kept relative.
   /// Sum of the digests of every client op so far (a multiset); a settle leaves it alone.
   std::uint64_t observed = 0;
@@ -342,6 +345,7 @@ std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
     h.add(w.drops_used);
     h.add(w.duplicates_used);
   }
+  if (w.partition != 0) h.add(0x9a27u + w.partition);  // Absent without one, likewise.
   h.add(w.observed);
   return h.digest();
 }

@@ -158,6 +158,14 @@ void Producer::note_acknowledged(std::uint64_t id, Output& out) {
 
 void Producer::refresh_metadata(Output& out) {
   if (metadata_pending_) return;
+  // No refresh sooner than retry.backoff.ms after the last one (Metadata.timeToAllowUpdate,
+  // clients/.../Metadata.java: lastRefreshMs plus the refresh backoff, which KafkaProducer
+  // sets from retry.backoff.ms): a response that still lacks a leader waits, rather than
+  // asking again at once in a loop as fast as the network answers.
+  std::int64_t const now = out.now().us;
+  std::int64_t const allowed =
+      metadata_at_us_ < 0 ? now : metadata_at_us_ + config_->retry_backoff.us;
+  if (now < allowed) return out.set_timer(metadata_timer, DurationUs{allowed - now});
   metadata_pending_ = true;
   out.send(config_->cluster->controller, MetadataRequest{});
   // No answer within retry.backoff.ms (controller unreachable): ask again then.
@@ -234,6 +242,7 @@ void Producer::on_message(NodeId from, Message const& message, Output& out) {
   if (auto const* meta = std::get_if<MetadataResponse>(&message)) {
     leaders_ = meta->leaders;
     metadata_pending_ = false;
+    metadata_at_us_ = out.now().us;
     out.set_timer(metadata_timer, config_->metadata_max_age);
     pump(out);
   }
@@ -304,6 +313,7 @@ void Producer::hash_into(Hasher& h) const {
   partitioner_.hash_into(h);
   h.add(next_request_);
   h.add(next_batch_);
+  h.add(static_cast<std::uint64_t>(metadata_at_us_));
   h.add_each(throttled_until_,
              [](Hasher& g, SimTimeUs t) { g.add(static_cast<std::uint64_t>(t.us)); });
 }

@@ -54,7 +54,7 @@ class Producer {
            txn_sent_ == o.txn_sent_ && txns_ == o.txns_ && requests_ == o.requests_ &&
            next_request_ == o.next_request_ && next_batch_ == o.next_batch_ &&
            partitioner_ == o.partitioner_ && metadata_pending_ == o.metadata_pending_ &&
-           throttled_until_ == o.throttled_until_;
+           metadata_at_us_ == o.metadata_at_us_ && throttled_until_ == o.throttled_until_;
   }
   /// The transactional session, when transactional.id is set (for tests).
   TxnSession const* session() const { return session_ ? &*session_ : nullptr; }
@@ -129,6 +129,7 @@ class Producer {
   std::uint64_t next_batch_ = 1;
   Partitioner partitioner_;  // partitioner.class by release (partitioner.hpp).
   bool metadata_pending_ = false;
+  std::int64_t metadata_at_us_ = -1;   // The last MetadataResponse (lastRefreshMs); -1: none.
   std::optional<TxnSession> session_;  // Transactional mode only.
   bool send_due_ = false;              // The next send's time came while the session was busy.
   std::int64_t txn_sent_ = 0;          // Records sent in the open transaction.

@@ -59,8 +59,8 @@ TEST_CASE("kafka commit after processing: a consumer crash and a lost commit dup
   b.drops = 1;
   explore::ExploreResult const r =
       explore::explore(scenario("kafka-commit-after-processing.yaml"), b);
-  CHECK(r.stats.distinct == 152469);
-  CHECK(r.stats.transitions == 338691);
+  CHECK(r.stats.distinct == 151933);
+  CHECK(r.stats.transitions == 338059);
   CHECK_FALSE(result(r, "at-least-once").violated);
   explore::GuaranteeResult const& amo = result(r, "at-most-once");
   REQUIRE(amo.violated);
@@ -83,8 +83,8 @@ TEST_CASE("kafka acks=all, min.insync.replicas=1: a write acknowledged by a lone
   b.por = true;
   explore::ExploreResult const r =
       explore::explore(scenario("kafka-min-isr-1-shrink-power-loss.yaml"), b);
-  CHECK(r.stats.distinct == 142369);
-  CHECK(r.stats.transitions == 282068);
+  CHECK(r.stats.distinct == 142335);
+  CHECK(r.stats.transitions == 282026);
   CHECK_FALSE(result(r, "at-most-once").violated);
   explore::GuaranteeResult const& alo = result(r, "at-least-once");
   REQUIRE(alo.violated);
