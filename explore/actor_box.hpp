@@ -35,7 +35,7 @@ class ActorBox<std::variant<A...>> {
       : held_(std::visit([](auto const& p) -> Held { return box(*p); }, other.held_)) {}
   ActorBox(ActorBox&&) noexcept = default;
   ActorBox& operator=(ActorBox const& other) {
-    if (this != &other) held_ = ActorBox(other).held_;  // Moves the fresh copy's box in.
+    if (this != &other) assign(other);
     return *this;
   }
   ActorBox& operator=(ActorBox&&) noexcept = default;
@@ -53,6 +53,28 @@ class ActorBox<std::variant<A...>> {
                       held_);
   }
 
+  /// Makes this box hold a copy of `other`'s actor (operator= does this). When both hold the
+  /// same alternative it is copy-assigned in place, so the actor's containers keep their
+  /// buffers (the inert probe's spare copies, explore/inert_steps.hpp, and recycled nodes,
+  /// explore/world.hpp NodePool); else it is boxed anew.
+  void assign(ActorBox const& other) {
+    if (held_.index() != other.held_.index()) {
+      held_ = ActorBox(other).held_;  // Moves the fresh copy's box in.
+      return;
+    }
+    std::visit(
+        [](auto& p, auto const& q) {
+          using T = typename std::decay_t<decltype(p)>::element_type;
+          using U = typename std::decay_t<decltype(q)>::element_type;
+          if constexpr (std::is_same_v<T, U> && std::is_copy_assignable_v<T>) {
+            *p = *q;
+          } else if constexpr (std::is_same_v<T, U>) {
+            p = std::make_unique<T>(*q);
+          }
+        },
+        held_, other.held_);
+  }
+
   /// Returns the actor as the model's variant (a copy).
   Actor value() const {
     return visit(
@@ -62,6 +84,8 @@ class ActorBox<std::variant<A...>> {
   std::size_t bytes() const {
     return visit([](auto const& a) { return sizeof(a); });
   }
+  /// The alternative held, as the variant's index().
+  std::size_t index() const { return held_.index(); }
   /// As hash_value hashes the variant: the alternative's index, then its content.
   void hash_into(Hasher& h) const {
     h.add(held_.index());

@@ -152,6 +152,58 @@ class Engine {
     return static_cast<std::uint32_t>(at - choices.begin());
   }
 
+  /// Returns choices(w)[default_choice(w, choices(w))] without listing the choices: the
+  /// delay search's unstored walk (explore/search_delay.hpp walk_tail) asks this of every state
+  /// it passes, and listing them (with the in-flight repeats, the time bound and the faults'
+  /// targets) was a twentieth of its instructions. Nothing when default_choice gives nothing.
+  std::optional<Choice> fixed_step(W const& w) const {
+    if (horizon_ && w.now.us >= horizon_->us) return std::nullopt;  // No choice at all.
+    if (!w.in_flight.empty()) return Choice{ChoiceKind::deliver, w.in_flight.front().to, 0};
+    std::optional<Choice> due;
+    std::int64_t soonest = TimerWindow::unbounded;
+    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {  // As default_choice.
+      if (!w.node(n).up) continue;
+      for (auto const& [id, window] : w.node(n).timers) {
+        std::int64_t const from_now = relative(window.lo, w.now);
+        if (from_now >= soonest) continue;
+        soonest = from_now;
+        due = Choice{ChoiceKind::timer, NodeId{n}, id};
+      }
+    }
+    if (due && soonest > earliest_deadline(w)) return std::nullopt;  // Not among choices().
+    return due;
+  }
+
+  /// Returns whether choices(w) holds a fault (is_fault: a crash or power loss of the budget,
+  /// a drop or a duplicate), unless the horizon left no choice at all, without listing them.
+  bool offers_fault(W const& w) {
+    for (std::size_t i = 0; i < options_.size(); ++i) {  // As fault_choices.
+      if (w.faults_used[i]) continue;
+      FaultOption const& o = options_[i];
+      if (o.action == sim::FaultAction::partition) {
+        if (w.partition == 0) return true;
+        continue;
+      }
+      if (o.selector.empty()) {
+        if (std::any_of(o.targets.begin(), o.targets.end(),
+                        [&](NodeId n) { return w.node(n.value).up; })) {
+          return true;
+        }
+        continue;
+      }
+      for (NodeId n : resolve(w, o.selector)) {
+        if (w.node(n.value).up) return true;
+      }
+    }
+    if (w.crashes_used < crashes_) {
+      for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
+        if (w.node(n).up && kernel_.plan().nodes[n].role == sim::NodeRole::broker) return true;
+      }
+    }
+    // The oldest message is never a repeat of an earlier one.
+    return (w.drops_used < drops_ || w.duplicates_used < duplicates_) && !w.in_flight.empty();
+  }
+
   /// Applies `c` (one of choices(w)) to `w`.
   void apply(W& w, Choice const& c) {
     ++w.steps;
@@ -309,7 +361,7 @@ class Engine {
       if (queue_head_ < queue_.size()) {
         std::uint32_t const to = queue_[queue_head_].to.value;
         deliver_queued(w);
-        soonest_[to] = soonest_of(w.node(to));
+        if (retimed_) soonest_[to] = soonest_of(w.node(to));  // Else its timers are as they were.
         continue;
       }
       auto [node, timer, soonest] = soonest_timer(w);
@@ -395,8 +447,10 @@ class Engine {
         if (w.partition == 0) out.push_back({ChoiceKind::partition, NodeId{0}, i});
         continue;
       }
-      std::vector<NodeId> targets = o.targets;
-      if (!o.selector.empty()) targets = resolve(w, o.selector);
+      // The option's own targets are read where they are (copying them allocated each time).
+      std::vector<NodeId> resolved;
+      if (!o.selector.empty()) resolved = resolve(w, o.selector);
+      std::vector<NodeId> const& targets = o.selector.empty() ? o.targets : resolved;
       ChoiceKind const kind =
           o.action == sim::FaultAction::crash ? ChoiceKind::crash : ChoiceKind::power_loss;
       for (NodeId n : targets) {
@@ -554,6 +608,8 @@ class Engine {
   /// Inside settle(): record() appends to World::tail, and no digest (message or input) is
   /// computed, since a settling World is judged and dropped, never fingerprinted.
   bool settling_ = false;
+  bool timer_erased_ = false;       // Set by fire(), read and reset by call(): the timers changed.
+  bool retimed_ = false;            // Whether the last call() changed its node's timers.
   history::Header open_header_;     // The plan's header, not drained (check()).
   history::Header drained_header_;  // And drained.
 };

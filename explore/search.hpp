@@ -201,8 +201,8 @@ class Search {
   bool delay_closure(Held seed, std::uint32_t delays, std::vector<Held>& deviators);
   static bool free_step(Choice const& c, std::uint32_t i, std::optional<std::uint32_t> def);
   bool chain(std::vector<Choice> const& choices, std::uint32_t def, std::uint32_t delays) const;
-  bool walk_tail(Held const& h, std::vector<Choice> choices, std::uint32_t def,
-                 std::uint32_t delays, std::vector<Held>& stack);
+  bool walk_tail(Held& h, std::vector<Choice> choices, std::uint32_t def, std::uint32_t delays,
+                 std::vector<Held>& stack);
   std::vector<std::uint32_t> resolve_defaults(std::vector<std::uint32_t> path);
   // An entry's choice with tail_mark set counts the fixed-schedule steps from its parent
   // (walk_tail); path_to gives each of them as default_mark.

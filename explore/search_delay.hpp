@@ -31,6 +31,7 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 namespace mqcheck::explore {
@@ -162,30 +163,52 @@ bool Search<Model>::chain(std::vector<Choice> const& choices, std::uint32_t def,
 // stored already (merged), or at one that branches or ends, which is stored and pushed on
 // `stack`; its entry records the steps since `h` (tail_mark), which path_to expands and
 // resolve_defaults turns back into choice indices. Returns false when the search must stop.
+//
+// `h` is dropped after the walk, so the walk takes its World rather than a copy: a node only
+// `h` held is then stepped on in place instead of copied (World::edit). The stored state's
+// bytes are what bytes_beyond(w, h.world) gave with a copy: its own, and the nodes a step
+// touched (each step touches its choice's node alone: Engine::call), which the copy held
+// alone.
 template <class Model>
-bool Search<Model>::walk_tail(Held const& h, std::vector<Choice> choices, std::uint32_t def,
+bool Search<Model>::walk_tail(Held& h, std::vector<Choice> choices, std::uint32_t def,
                               std::uint32_t delays, std::vector<Held>& stack) {
-  W w = h.world;
+  W w = std::move(h.world);
+  std::vector<bool> touched(w.nodes.size(), false);
   std::uint32_t depth = h.depth;
+  Choice step = choices[def];
+  // With no delay left, chain() asks only whether a fault is offered: Engine::fixed_step and
+  // offers_fault answer that without listing the choices (the same answers).
+  bool const last_level = delays >= bounds_.delays_max;
   for (std::uint32_t steps = 1;; ++steps) {
-    apply_step(engine_, w, choices[def]);
+    apply_step(engine_, w, step);
+    touched[step.node.value] = true;
     ++stats_.transitions;
     ++depth;
     std::uint64_t const fp = key_of(w);
     if (visited_.find(fp) != FingerprintTable::absent) return true;  // Merged.
-    choices.clear();
-    engine_.choices(w, choices);
-    std::optional<std::uint32_t> const next = engine_.default_choice(w, choices);
-    if (next && depth < bounds_.depth_max && chain(choices, *next, delays)) {
+    std::optional<Choice> next;
+    if (last_level) {
+      next = engine_.fixed_step(w);
+      if (next && (depth >= bounds_.depth_max || engine_.offers_fault(w))) next.reset();
+    } else {
+      choices.clear();
+      engine_.choices(w, choices);
+      std::optional<std::uint32_t> const i = engine_.default_choice(w, choices);
+      if (i && depth < bounds_.depth_max && chain(choices, *i, delays)) next = choices[*i];
+    }
+    if (next) {
       ++stats_.passed;
       ++stats_.explored;
       stats_.depth_reached = std::max(stats_.depth_reached, depth);
-      def = *next;
+      step = *next;
       continue;
     }
     auto const [to, fresh] = add(fp, h.entry, tail_mark | steps);  // Fresh: find() said so.
     if (!stats_.stopped.empty()) return false;
-    std::uint64_t const bytes = bytes_beyond(w, h.world);
+    std::uint64_t bytes = own_bytes(w);  // As bytes_beyond(w, the World h had).
+    for (std::size_t n = 0; n < w.nodes.size(); ++n) {
+      if (touched[n]) bytes += node_bytes(*w.nodes[n]);
+    }
     frontier_bytes_ += bytes;
     if (fresh) stack.push_back({std::move(w), to, depth, bytes});
     return true;

@@ -203,6 +203,49 @@ struct NodeState {
   std::vector<std::uint64_t> inputs_renamed;
 };
 
+/// Where World::edit's node copies come from: a node a World let go (its last owner dropped
+/// it) is kept, up to `kept` per thread and actor kind, and the next copy of a node of that
+/// kind is assigned into it. Copying a node allocated its actor's containers anew and releasing
+/// it freed them (with the node's own block, a fifth of a delay search's instructions went to
+/// malloc and free); assigned, an actor's containers keep their buffers (ActorBox::assign). A
+/// recycled node is a value like any other: only its storage is reused.
+template <class Model>
+class NodePool {
+ public:
+  /// Returns a new node equal to `from`, held by a pointer that gives it back when released.
+  static std::shared_ptr<NodeState<Model>> copy(NodeState<Model> const& from) {
+    std::vector<std::unique_ptr<NodeState<Model>>>& kind = spares().of(from.actor.index());
+    if (kind.empty()) {
+      return std::shared_ptr<NodeState<Model>>(new NodeState<Model>(from), Recycle{});
+    }
+    std::unique_ptr<NodeState<Model>> node = std::move(kind.back());
+    kind.pop_back();
+    *node = from;
+    return std::shared_ptr<NodeState<Model>>(node.release(), Recycle{});
+  }
+
+ private:
+  static constexpr std::size_t kept = 64;
+  struct Spares {
+    std::vector<std::vector<std::unique_ptr<NodeState<Model>>>> by_kind;
+    std::vector<std::unique_ptr<NodeState<Model>>>& of(std::size_t kind) {
+      if (by_kind.size() <= kind) by_kind.resize(kind + 1);
+      return by_kind[kind];
+    }
+  };
+  static Spares& spares() {
+    thread_local Spares pool;
+    return pool;
+  }
+  struct Recycle {
+    void operator()(NodeState<Model>* p) const {
+      std::unique_ptr<NodeState<Model>> node(p);
+      std::vector<std::unique_ptr<NodeState<Model>>>& kind = spares().of(p->actor.index());
+      if (kind.size() < kept) kind.push_back(std::move(node));
+    }
+  };
+};
+
 /// A message on the wire, to one incarnation of its receiver.
 template <class Model>
 struct InFlight {
@@ -261,7 +304,7 @@ struct World {
     if (p.use_count() == 1) {
       std::atomic_thread_fence(std::memory_order_acquire);
     } else {
-      p = std::make_shared<NodeState<Model>>(*p);
+      p = NodePool<Model>::copy(*p);
     }
     return *p;
   }
