@@ -75,7 +75,8 @@ void Search<Model>::run_delay() {
 }
 
 // Whether step i of a state whose fixed-schedule step is `def` costs no delay: the fixed
-// schedule's own step, a fault of the budget (the budget bounds them) or a restart.
+// schedule's own step, or a fault of the budget (the budget bounds them). A restart or a heal
+// costs one: the fixed schedule leaves a node down, and a cut on, until the settle.
 template <class Model>
 bool Search<Model>::free_step(Choice const& c, std::uint32_t i, std::optional<std::uint32_t> def) {
   return (def && *def == i) || is_fault(c.kind);
