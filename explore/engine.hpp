@@ -135,17 +135,7 @@ class Engine {
                                               std::vector<Choice> const& choices) const {
     if (choices.empty()) return std::nullopt;
     if (!w.in_flight.empty()) return 0u;  // choices() lists in-flight index 0 first.
-    std::optional<Choice> due;
-    std::int64_t soonest = TimerWindow::unbounded;
-    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
-      if (!w.node(n).up) continue;
-      for (auto const& [id, window] : w.node(n).timers) {
-        std::int64_t const from_now = relative(window.lo, w.now);
-        if (from_now >= soonest) continue;
-        soonest = from_now;
-        due = Choice{ChoiceKind::timer, NodeId{n}, id};
-      }
-    }
+    std::optional<Choice> const due = soonest_timer_choice(w).first;
     if (!due) return std::nullopt;
     auto const at = std::find(choices.begin(), choices.end(), *due);
     if (at == choices.end()) return std::nullopt;  // Not allowed by time: cannot happen.
@@ -159,9 +149,18 @@ class Engine {
   std::optional<Choice> fixed_step(W const& w) const {
     if (horizon_ && w.now.us >= horizon_->us) return std::nullopt;  // No choice at all.
     if (!w.in_flight.empty()) return Choice{ChoiceKind::deliver, w.in_flight.front().to, 0};
+    auto const [due, soonest] = soonest_timer_choice(w);
+    if (due && soonest > earliest_deadline(w)) return std::nullopt;  // Not among choices().
+    return due;
+  }
+
+  /// The timer due soonest among the nodes that are up (from now, ties by node and id), and
+  /// how soon: the fixed schedule's step when nothing is in flight (default_choice,
+  /// fixed_step). Nothing (and TimerWindow::unbounded) when no timer is armed.
+  std::pair<std::optional<Choice>, std::int64_t> soonest_timer_choice(W const& w) const {
     std::optional<Choice> due;
     std::int64_t soonest = TimerWindow::unbounded;
-    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {  // As default_choice.
+    for (std::uint32_t n = 0; n < w.nodes.size(); ++n) {
       if (!w.node(n).up) continue;
       for (auto const& [id, window] : w.node(n).timers) {
         std::int64_t const from_now = relative(window.lo, w.now);
@@ -170,8 +169,7 @@ class Engine {
         due = Choice{ChoiceKind::timer, NodeId{n}, id};
       }
     }
-    if (due && soonest > earliest_deadline(w)) return std::nullopt;  // Not among choices().
-    return due;
+    return {due, soonest};
   }
 
   /// Returns whether choices(w) holds a fault (is_fault: a crash or power loss of the budget,
