@@ -62,9 +62,10 @@ void check_inert(Bounds const& b) {
 // with `inputs` fingerprints only.
 void check_reductions(Bounds const& b) {
   if (b.liveness && (b.por || b.order != SearchOrder::bfs || b.threads > 1 || b.swarm_walks > 0)) {
-    throw InputError({"command line", 0, 0}, "--liveness",
-                     "the liveness check needs every transition of the single-threaded "
-                     "breadth-first search; drop --reduce por, --search dfs, --threads, --swarm");
+    throw InputError(
+        {"command line", 0, 0}, "--liveness",
+        "the liveness check needs every transition of the single-threaded "
+        "breadth-first search; drop --reduce por, --search dfs or delay, --threads, --swarm");
   }
   // A state at the horizon has steps nobody followed, yet it offers none: the liveness check
   // would take it for the end of the run and judge it unsettled.

@@ -240,5 +240,8 @@ TEST_CASE("explore --search delay folds the fixed schedule's steps and marks the
   CHECK(por.status == 2);
   CHECK(por.output.find("drop --search delay") != std::string::npos);
   CHECK(run("explore " + s + " --search delay --swarm 3").status == 2);
+  auto const liveness = run("explore " + s + " --search delay --liveness");
+  CHECK(liveness.status == 2);
+  CHECK(liveness.output.find("drop --reduce por, --search dfs or delay") != std::string::npos);
   CHECK(run("explore " + s + " --search delay --threads 2").status == 2);
 }
