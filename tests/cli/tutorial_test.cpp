@@ -37,20 +37,28 @@ std::vector<std::string> words(std::string const& line) {
   return out;
 }
 
-// The `mqcheck report INPUT -o OUTPUT` lines of the tutorial's ```sh blocks, as word lists,
-// whose input is in the library (not the placeholders of "Your own runs").
-std::vector<std::vector<std::string>> tutorial_commands() {
+// The lines of the tutorial's ```sh blocks, as word lists.
+std::vector<std::vector<std::string>> tutorial_sh_lines() {
   std::istringstream in(read(root / "docs/tutorial.md"));
-  std::vector<std::vector<std::string>> commands;
+  std::vector<std::vector<std::string>> lines;
   bool in_sh = false;
   for (std::string line; std::getline(in, line);) {
     if (line.starts_with("```")) {
       in_sh = line == "```sh";
       continue;
     }
-    std::vector<std::string> const w = words(line);
+    if (in_sh) lines.push_back(words(line));
+  }
+  return lines;
+}
+
+// The `mqcheck report INPUT -o OUTPUT` lines of the tutorial's ```sh blocks, as word lists,
+// whose input is in the library (not the placeholders of "Your own runs").
+std::vector<std::vector<std::string>> tutorial_commands() {
+  std::vector<std::vector<std::string>> commands;
+  for (std::vector<std::string> const& w : tutorial_sh_lines()) {
     bool const report = w.size() >= 5 && w[0] == "mqcheck" && w[1] == "report" && w[3] == "-o";
-    if (in_sh && report && fs::exists(root / w[2])) commands.push_back(w);
+    if (report && fs::exists(root / w[2])) commands.push_back(w);
   }
   return commands;
 }
@@ -181,16 +189,9 @@ TEST_CASE("tutorial claims: retry topics against blocking retries", "[cli][docs]
 // The `mqcheck explore ...` lines of the tutorial's ```sh blocks, as printed (without
 // "mqcheck"), by scenario file name.
 std::map<std::string, std::string> tutorial_explores() {
-  std::istringstream in(read(root / "docs/tutorial.md"));
   std::map<std::string, std::string> commands;
-  bool in_sh = false;
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("```")) {
-      in_sh = line == "```sh";
-      continue;
-    }
-    std::vector<std::string> const w = words(line);
-    if (!in_sh || w.size() < 3 || w[0] != "mqcheck" || w[1] != "explore") continue;
+  for (std::vector<std::string> const& w : tutorial_sh_lines()) {
+    if (w.size() < 3 || w[0] != "mqcheck" || w[1] != "explore") continue;
     std::string args = "explore " + (root / w[2]).string();
     for (std::size_t i = 3; i < w.size(); ++i) args += " " + w[i];
     commands[fs::path(w[2]).filename().string()] = args;
