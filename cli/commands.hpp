@@ -61,6 +61,7 @@ struct ExploreOptions {
   std::string dot_path;     // Write the state graph here (small models).
   std::string trace_guarantee;  // ...of this guarantee (default: the first violated).
   std::vector<std::string> expect;  // "guarantee=holds|violated"
+  std::vector<std::string> guarantees;  // --guarantee: judge only these (empty: every one).
   bool all = false;         // Keep searching after every guarantee is violated.
   std::string order = "bfs";  // --search: bfs, dfs or delay.
   std::uint32_t threads = 1;

@@ -75,6 +75,21 @@ std::set<std::string> reductions_of(ExploreOptions const& o) {
   return out;
 }
 
+// Returns the --guarantee list, each name checked against the delivery guarantees.
+std::vector<std::string> guarantees_of(ExploreOptions const& o) {
+  auto const names = checker::guarantee_names();
+  for (std::string const& g : o.guarantees) {
+    if (std::find(names.begin(), names.end(), g) != names.end()) continue;
+    std::string const near = nearest(g, names);
+    throw InputError({"command line", 0, 0}, "--guarantee",
+                     "'" + g +
+                         "' is not a delivery guarantee; use at-most-once, at-least-once, "
+                         "exactly-once or no-unexpected" +
+                         (near.empty() ? "" : "; did you mean '" + near + "'?"));
+  }
+  return o.guarantees;
+}
+
 explore::Bounds bounds_of(ExploreOptions const& o) {
   explore::Bounds b;
   b.depth_max = o.depth_max;
@@ -82,6 +97,7 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
   b.memory_max = o.memory_mb << 20;
   b.crashes = o.crashes;
   b.stop_when_all_violated = !o.all;
+  b.guarantees = guarantees_of(o);
   if (!o.dot_path.empty()) b.dot_states_max = 2'000;
   if (!o.settle.empty()) {
     b.settle = parse_duration(o.settle);
@@ -118,10 +134,10 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
   if (so.threads == 0) {
     throw InputError({"command line", 0, 0}, "--threads", "needs at least 1 thread");
   }
-  if (so.threads > 1 && (b.order != explore::SearchOrder::bfs || so.swarm > 0)) {
+  if (so.threads > 1 && (b.order == explore::SearchOrder::dfs || so.swarm > 0)) {
     throw InputError({"command line", 0, 0}, "--threads",
-                     "only the breadth-first search runs on several threads; drop --threads "
-                     "or use --search bfs without --swarm");
+                     "only the breadth-first and delay searches run on several threads; drop "
+                     "--threads, or use --search bfs or delay without --swarm");
   }
   b.threads = so.threads;
   b.minimise = so.minimise;
@@ -317,6 +333,12 @@ std::vector<std::pair<std::string, bool>> expectations(ExploreOptions const& o) 
                        "'" + e + "' is not GUARANTEE=holds or GUARANTEE=violated" +
                            (near.empty() ? "" : "; did you mean '" + near + "'?"));
     }
+    if (!o.guarantees.empty() &&
+        std::find(o.guarantees.begin(), o.guarantees.end(), name) == o.guarantees.end()) {
+      throw InputError(
+          {"command line", 0, 0}, "--expect",
+          "'" + e + "' names a guarantee --guarantee leaves out; add --guarantee " + name);
+    }
     out.emplace_back(name, want == "violated");
   }
   return out;
@@ -472,6 +494,8 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
   cmd->add_option("--trace", o.trace_path, "Save a counterexample here (for mqcheck replay)");
   cmd->add_option("--trace-guarantee", o.trace_guarantee, "Which guarantee's counterexample");
   cmd->add_option("--expect", o.expect, "GUARANTEE=holds|violated; exit 1 unless so");
+  cmd->add_option("--guarantee", o.guarantees,
+                  "Judge only this delivery guarantee (repeatable; default: every one)");
   cmd->add_option("--dot", o.dot_path, "Write the state graph (Graphviz DOT; up to 2000 states)");
   cmd->add_flag("--all", o.all, "Search on after every guarantee is violated");
   ExploreOptions& so = o;
@@ -480,7 +504,7 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
                   "to the horizon, at most --max-delays departures from the fixed schedule)");
   cmd->add_option("--max-delays", so.delays_max,
                   "For --search delay: steps that depart from the fixed schedule (default 1)");
-  cmd->add_option("--threads", so.threads, "Worker threads for bfs; same results (default 1)");
+  cmd->add_option("--threads", so.threads, "Threads for bfs and delay; same results (default 1)");
   cmd->add_flag("--minimise,--minimize", so.minimise,
                 "Shorten counterexamples by delta debugging over their choices");
   cmd->add_option("--swarm", so.swarm, "N seeded random walks instead of a search");

@@ -76,13 +76,13 @@ void check_reductions(Bounds const& b) {
   }
   if (b.symmetry) {
     std::string clash;
-    if (b.threads > 1) clash = "--threads";
     if (b.liveness) clash = "--liveness";
     if (b.fingerprint != FingerprintMode::inputs) clash = "--fingerprint state";
     if (!clash.empty()) {
       throw InputError({"command line", 0, 0}, "--reduce",
-                       "symmetry reduction works with input fingerprints, one thread and no "
-                       "liveness check; drop " + clash + " or the 'symmetry' reduction");
+                       "symmetry reduction works with input fingerprints and no liveness "
+                       "check; drop " +
+                           clash + " or the 'symmetry' reduction");
     }
   }
   if (b.inert) check_inert(b);

@@ -52,6 +52,9 @@ struct Bounds {
   std::uint64_t settle_steps_max = 100'000;
   FingerprintMode fingerprint = FingerprintMode::inputs;
   bool stop_when_all_violated = true;  // Stop once every guarantee has a counterexample.
+  /// The delivery guarantees judged (checker::guarantee_names order; empty: every one): the
+  /// settles check only these, and the search stops once each of them is violated.
+  std::vector<std::string> guarantees;
   std::uint64_t dot_states_max = 0;    // Keep the state graph up to this many states (0: no).
   SearchOrder order = SearchOrder::bfs;
   /// SearchOrder::delay: how many steps along a path may differ from the fixed schedule's.
@@ -67,8 +70,8 @@ struct Bounds {
   /// and verdicts, fewer transitions. Breadth-first, one thread, `inputs` fingerprints only.
   bool por = false;
   /// Symmetry reduction (explore/symmetry.hpp): Worlds that differ by a renaming of
-  /// interchangeable nodes share one fingerprint. `inputs` fingerprints, one thread, no
-  /// liveness; combines with por.
+  /// interchangeable nodes share one fingerprint. `inputs` fingerprints, no liveness;
+  /// combines with por and with threads.
   bool symmetry = false;
   /// Inert steps (explore/inert_steps.hpp): a delivery or timer firing that leaves its node's
   /// actor equal, its disk untouched and no client op recorded adds no input to the node's

@@ -82,6 +82,11 @@ ExploreResult explore_model(sim::Scenario const& scenario, Bounds const& asked) 
     result.symmetry = bounds.symmetry;
     if (bounds.threads > 1 && bounds.swarm_walks == 0 && bounds.order == SearchOrder::bfs) {
       ParallelBfs<Model>(search, kernel, bounds).run();
+    } else if (bounds.threads > 1 && bounds.swarm_walks == 0 &&
+               bounds.order == SearchOrder::delay) {
+      DelayJudgeBatch<Model> batch(search, kernel, bounds);
+      search.set_judge_batch(&batch);
+      search.run();
     } else {
       search.run();
     }

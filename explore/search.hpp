@@ -31,12 +31,20 @@
 namespace mqcheck::explore {
 
 template <class Model>
+class DelayJudgeBatch;
+
+template <class Model>
 class Search {
   using W = World<Model>;
 
  public:
   Search(Engine<Model>& engine, Bounds const& bounds) : engine_(engine), bounds_(bounds) {
     for (std::string_view g : checker::guarantee_names()) {
+      if (!bounds.guarantees.empty() &&
+          std::find(bounds.guarantees.begin(), bounds.guarantees.end(), g) ==
+              bounds.guarantees.end()) {
+        continue;
+      }
       names_.emplace_back(g);
       results_.push_back({std::string(g), false, 0, true, {}});
     }
@@ -54,6 +62,10 @@ class Search {
     if (bounds_.order == SearchOrder::delay) return run_delay();
     run_bfs();
   }
+
+  /// Has the delay search hand its end states to `batch` to judge (--threads; null: judge
+  /// each itself).
+  void set_judge_batch(DelayJudgeBatch<Model>* batch) { judge_batch_ = batch; }
 
   ExploreStats const& stats() const { return stats_; }
   /// Returns the state graph (empty unless Bounds::dot_states_max > 0).
@@ -198,6 +210,8 @@ class Search {
     std::uint64_t bytes;
   };
   void run_delay();
+  void run_delay_levels();
+  bool judge_end(W const& w, std::uint32_t entry);
   bool delay_closure(Held seed, std::uint32_t delays, std::vector<Held>& deviators);
   static bool free_step(Choice const& c, std::uint32_t i, std::optional<std::uint32_t> def);
   bool chain(std::vector<Choice> const& choices, std::uint32_t def, std::uint32_t delays) const;
@@ -210,6 +224,10 @@ class Search {
   static constexpr std::uint32_t default_mark = 0xffffffffu;
   template <class>
   friend class ParallelBfs;
+  template <class>
+  friend class ParallelJudge;
+  template <class>
+  friend class DelayJudgeBatch;
 
   [[noreturn]] static void throw_mismatch(std::size_t k, std::string const& why) {
     throw InputError({"trace", 0, 0}, "choices[" + std::to_string(k) + "]",
@@ -263,9 +281,13 @@ class Search {
   // The memory the search holds: the tables by their real capacity, and the Worlds it keeps
   // (the BFS layers, the DFS stack: frontier_bytes_, a lower bound of what actors allocate).
   void update_memory() {
-    stats_.table_bytes = visited_.bytes() + judged_.bytes() + table_.capacity() * sizeof(Entry) +
-                         edges_.capacity() * sizeof(GraphEdge);
+    stats_.table_bytes = search_table_bytes() + judged_.bytes();
     stats_.memory_bytes = stats_.table_bytes + frontier_bytes_;
+  }
+  // The tables but the verdict cache, by their real capacity.
+  std::uint64_t search_table_bytes() const {
+    return visited_.bytes() + table_.capacity() * sizeof(Entry) +
+           edges_.capacity() * sizeof(GraphEdge);
   }
 
   // The memory a layer of Worlds holds, each node its Worlds share counted once (a World's
@@ -319,13 +341,10 @@ class Search {
   // equal verdicts (docs/explorer.md). Verdicts are cached by fingerprint along the stretch,
   // so states whose messages drain into a state already judged are not settled again.
   // With every node up (and no partition), restarting changes nothing, so `w` itself is looked
-  // up first: a state
-  // an earlier stretch passed through is then answered without copying it.
+  // up first: a state an earlier stretch passed through is then answered without copying it.
   Verdicts verdicts_of(W const& w) {
     std::vector<std::uint64_t> stretch;
-    bool const all_up = w.partition == 0 && std::all_of(w.nodes.begin(), w.nodes.end(),
-                                                        [](auto const& node) { return node->up; });
-    if (all_up) {
+    if (settles_from_itself(w)) {
       std::uint64_t const fp = key_of(w);
       if (std::uint32_t const known = judged_.find(fp); known != FingerprintTable::absent) {
         return known;
@@ -350,6 +369,12 @@ class Search {
     note_settled(judged);
     for (std::uint64_t s : stretch) judged_.insert(s, judged.verdicts);
     return judged.verdicts;
+  }
+
+  // Whether a settle's restarts and heal leave `w` as it is: every node up, no partition.
+  static bool settles_from_itself(W const& w) {
+    return w.partition == 0 &&
+           std::all_of(w.nodes.begin(), w.nodes.end(), [](auto const& node) { return node->up; });
   }
 
   // A settle's verdicts, and which guarantees the report judged and which it called promised.
@@ -403,6 +428,7 @@ class Search {
   Engine<Model>& engine_;
   Bounds bounds_;
   SymmetryGroup const* symmetry_ = nullptr;  // set_symmetry(); null: none.
+  DelayJudgeBatch<Model>* judge_batch_ = nullptr;  // set_judge_batch(); null: none.
   DurationUs drain_{};
   std::vector<std::string> names_;
   std::vector<GuaranteeResult> results_;
@@ -420,5 +446,6 @@ class Search {
 }  // namespace mqcheck::explore
 
 #include "explore/search_delay.hpp"
+#include "explore/search_delay_parallel.hpp"
 #include "explore/search_orders.hpp"
 #include "explore/search_parallel.hpp"

@@ -36,8 +36,17 @@
 
 namespace mqcheck::explore {
 
+// The levels, then what a batch of end states still has to judge (--threads:
+// explore/search_delay_parallel.hpp), then the memory figure with the verdict cache's last
+// entries.
 template <class Model>
 void Search<Model>::run_delay() {
+  run_delay_levels();
+  if (judge_batch_ == nullptr || judge_batch_->finish()) update_memory();
+}
+
+template <class Model>
+void Search<Model>::run_delay_levels() {
   std::vector<Held> deviators;  // This level's states with steps that cost a delay.
   W first = engine_.initial();
   add(key_of(first), no_parent, 0);
@@ -74,6 +83,15 @@ void Search<Model>::run_delay() {
   stats_.delays_cut = stats_.delays_cut || !deviators.empty();
 }
 
+// Judges end state `w` (table entry `entry`: an end state, or one the depth bound ends), or hands
+// it to the batch that judges on threads; returns false when the search must stop.
+template <class Model>
+bool Search<Model>::judge_end(W const& w, std::uint32_t entry) {
+  if (judge_batch_ != nullptr) return judge_batch_->add(w, entry);
+  if (judge(w, entry)) record_witnesses(resolve_defaults(path_to(entry)), entries_to(entry));
+  return !done();
+}
+
 // Whether step i of a state whose fixed-schedule step is `def` costs no delay: the fixed
 // schedule's own step, or a fault of the budget (the budget bounds them). A restart or a heal
 // costs one: the fixed schedule leaves a node down, and a cut on, until the settle.
@@ -98,12 +116,7 @@ bool Search<Model>::delay_closure(Held seed, std::uint32_t delays, std::vector<H
     engine_.choices(h.world, choices);
     std::optional<std::uint32_t> const def = engine_.default_choice(h.world, choices);
     bool const cut = h.depth == bounds_.depth_max;
-    if (!def || cut) {  // An end state (or one the depth bound ends): judge it.
-      if (judge(h.world, h.entry)) {
-        record_witnesses(resolve_defaults(path_to(h.entry)), entries_to(h.entry));
-      }
-      if (done()) return false;
-    }
+    if ((!def || cut) && !judge_end(h.world, h.entry)) return false;
     if (cut) {
       stats_.depth_cut = stats_.depth_cut || !choices.empty();
       frontier_bytes_ -= h.bytes;

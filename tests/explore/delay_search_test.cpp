@@ -18,24 +18,13 @@
 namespace {
 
 using namespace mqcheck;
+using explore::testing::delay_bounds;
 using explore::testing::result;
 using explore::testing::scenario;
 using explore::testing::tiny;
 
 // Kafka's acks scenarios with one delay and no latency bound: a message may wait while timers
 // fire (the delay is what bounds the schedule).
-explore::ExploreResult one_delay_any_latency(std::string const& name);
-
-// Every message within 1 ms, the horizon at quiesce, at most `delays` delays.
-explore::Bounds delay_bounds(sim::Scenario const& s, std::uint32_t delays) {
-  explore::Bounds b = tiny(1'000'000);
-  b.order = explore::SearchOrder::delay;
-  b.delays_max = delays;
-  b.horizon = s.quiesce;
-  b.states_max = 2'000'000;
-  return b;
-}
-
 explore::ExploreResult one_delay_any_latency(std::string const& name) {
   sim::Scenario const s = scenario(name);
   explore::Bounds b = delay_bounds(s, 1);

@@ -157,7 +157,7 @@ TEST_CASE("explore refuses a bad search order or thread count with status 2") {
   CHECK(run("explore " + s + " --threads 0").status == 2);
   auto const dfs = run("explore " + s + " --search dfs --threads 2");
   CHECK(dfs.status == 2);
-  CHECK(dfs.output.find("only the breadth-first search runs on several threads") !=
+  CHECK(dfs.output.find("only the breadth-first and delay searches run on several threads") !=
         std::string::npos);
   auto const threads = run("explore " + s + " --max-depth 8 --max-latency 1ms --threads 2");
   INFO(threads.output);
@@ -243,5 +243,31 @@ TEST_CASE("explore --search delay folds the fixed schedule's steps and marks the
   auto const liveness = run("explore " + s + " --search delay --liveness");
   CHECK(liveness.status == 2);
   CHECK(liveness.output.find("drop --reduce por, --search dfs or delay") != std::string::npos);
-  CHECK(run("explore " + s + " --search delay --threads 2").status == 2);
+  // On threads it prints what one thread prints, but for the time and memory lines.
+  auto const alone = run("explore " + s + " --search delay --max-delays 1 --all");
+  auto const threads = run("explore " + s + " --search delay --max-delays 1 --all --threads 2");
+  CHECK(threads.status == alone.status);
+  auto const without_time = [](std::string text) {
+    std::size_t const at = text.find("\ntime: ");
+    REQUIRE(at != std::string::npos);
+    return text.erase(at, text.find('\n', at + 1) - at);
+  };
+  CHECK(without_time(threads.output) == without_time(alone.output));
+}
+
+TEST_CASE("explore --guarantee judges only the guarantees named; bad names are refused") {
+  std::string const s = scenario("reference-ack-after-processing.yaml");
+  auto const one =
+      run("explore " + s + " --max-depth 8 --max-latency 1ms --guarantee at-most-once");
+  INFO(one.output);
+  CHECK(one.status == 1);
+  CHECK(one.output.find("at-most-once: VIOLATED") != std::string::npos);
+  CHECK(one.output.find("at-least-once") == std::string::npos);
+  auto const typo = run("explore " + s + " --guarantee at-least-onse");
+  CHECK(typo.status == 2);
+  CHECK(typo.output.find("did you mean 'at-least-once'?") != std::string::npos);
+  auto const left_out =
+      run("explore " + s + " --guarantee at-most-once --expect at-least-once=holds");
+  CHECK(left_out.status == 2);
+  CHECK(left_out.output.find("add --guarantee at-least-once") != std::string::npos);
 }

@@ -26,6 +26,17 @@ inline Bounds tiny(std::uint32_t depth) {
   return b;
 }
 
+/// The delay-bounded search with at most `delays` delays: every message within 1 ms, the
+/// horizon at the scenario's quiesce, no depth bound.
+inline Bounds delay_bounds(sim::Scenario const& s, std::uint32_t delays) {
+  Bounds b = tiny(1'000'000);
+  b.order = SearchOrder::delay;
+  b.delays_max = delays;
+  b.horizon = s.quiesce;
+  b.states_max = 2'000'000;
+  return b;
+}
+
 /// Replays `cx`, guarantee `g`'s counterexample found in `s`, as `mqcheck replay` does: with
 /// the budgets of `bounds` (drops and crashes change the choices offered) and no horizon (a
 /// trace file does not record one).

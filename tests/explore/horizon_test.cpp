@@ -51,7 +51,7 @@ TEST_CASE("a horizon at quiesce exhausts the reference model, with its known ans
 }
 
 TEST_CASE("under a horizon every order, thread count and reduction finds the same states",
-          "[explore]") {
+          "[explore][threads]") {
   sim::Scenario const s = scenario("reference-two-producers-ack-before-processing.yaml");
   explore::Bounds const b = to_quiesce(s);
   explore::ExploreResult const bfs = explore::explore(s, b);

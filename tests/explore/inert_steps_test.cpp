@@ -67,7 +67,7 @@ TEST_CASE("inert steps: Kafka's known answers with fewer states",
   inert_check({"kafka-commit-before-processing.yaml", 11, 0, 22943, 2325, 6027});
 }
 
-TEST_CASE("inert steps: --threads and depth-first agree; symmetry combines", "[explore]") {
+TEST_CASE("inert steps: --threads and depth-first agree; symmetry combines", "[explore][threads]") {
   explore::Bounds b = tiny(6);
   b.inert = true;
   explore::ExploreResult const serial =

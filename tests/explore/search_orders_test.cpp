@@ -167,7 +167,8 @@ TEST_CASE("a swarm is reproducible from its seed and finds the loss") {
   CHECK(differs);
 }
 
-TEST_CASE("threads: 4 give exactly the single-threaded search's counts and counterexamples") {
+TEST_CASE("threads: 4 give exactly the single-threaded search's counts and counterexamples",
+          "[threads]") {
   for (auto const& [name, depth] : {std::pair<char const*, std::uint32_t>{
                                         "reference-ack-before-processing.yaml", 8},
                                     {"reference-ack-after-processing.yaml", 8},
