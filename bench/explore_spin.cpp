@@ -24,9 +24,10 @@
 // most --delays departures from it (default 1) is enumerated, no latency bound. That space is
 // finite and small enough to exhaust: those rows are the ones to set beside SPIN's whole model.
 // They store only the states where something can branch or end (explore/search_delay.hpp,
-// walk_tail), so their states are the ones stored, as SPIN's "states, stored" are, and their
-// rates count every state reached, stored or passed through, as SPIN's count every state it
-// generates.
+// walk_tail), so their states are the ones stored, as SPIN's "states, stored" are. Their
+// rates count the distinct states of the space the search covers, counted by a second run that
+// stores every state, as SPIN's rate counts its distinct (stored) states: not what the walks
+// passed, which counts a state as often as walks meet on it (SPIN's "matched").
 // Usage: bench_explore_spin [--producers P] [--messages M] [--depth D] [--max-states N]
 //                           [--horizon-ms M] [--delays K] [--delay-max-states N]
 #include <sys/resource.h>
@@ -91,9 +92,15 @@ struct Figures {
   bool complete = true;
   std::uint64_t transitions = 0;  // The explorer's choices applied (0 for SPIN).
   bool delays = false;            // The delay-bounded search (its bound is delays, not depth).
-  /// States reached: stored, or (the delay search) passed through unstored with one step
-  /// left; the rates count these, as SPIN's count every state it generates and stores.
-  std::uint64_t visited = 0;
+  /// The delay search: the distinct states of its space, counted by a second run that stores
+  /// every state (Bounds::store_every_state), and that run's CPU time. The search itself
+  /// stores only states that branch or end and walks through the others, some of them more
+  /// than once (two walks that meet on an unstored state both pass it), so what it passes
+  /// counts revisits, which SPIN counts as "matched" and leaves out of its rate. The rates
+  /// count these distinct states, as SPIN's count its distinct ("stored") states.
+  std::uint64_t space = 0;
+  double space_cpu_seconds = 0;
+  std::uint64_t passed = 0;  // States the search passed through unstored (revisits counted).
 };
 
 double cpu_now() {
@@ -144,10 +151,16 @@ Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = 
   explore::ExploreResult const r = explore::explore(scenario, b);
   std::chrono::duration<double> const took = std::chrono::steady_clock::now() - start;
   Figures f;
-  f.states = r.stats.distinct;
-  f.visited = r.stats.distinct + r.stats.passed;
-  f.seconds = took.count();
   f.cpu_seconds = cpu_now() - cpu_start;
+  f.states = r.stats.distinct;
+  f.passed = r.stats.passed;
+  if (delay) {
+    b.store_every_state = true;
+    double const space_start = cpu_now();
+    f.space = explore::explore(scenario, b).stats.distinct;
+    f.space_cpu_seconds = cpu_now() - space_start;
+  }
+  f.seconds = took.count();
   f.memory_mb = static_cast<double>(r.stats.memory_bytes) / 1e6;
   f.transitions = r.stats.transitions;
   // Exhausted: every state within the bounds was expanded (no stop at --max-states, none cut
@@ -203,8 +216,9 @@ Figures run_spin(Options const& o, bool acks_all) {
   return f;
 }
 
-// The states a run reached: SPIN's and the breadth-first rows' are the states they stored.
-std::uint64_t reached(Figures const& f) { return f.visited > 0 ? f.visited : f.states; }
+// The distinct states a run covered: SPIN's and the breadth-first rows' are the states they
+// stored; the delay search's, those of its space (Figures::space).
+std::uint64_t reached(Figures const& f) { return f.space > 0 ? f.space : f.states; }
 
 // States per second, or 0 when the run was too short for its clock (pan prints 0 seconds).
 double rate_of(Figures const& f) {
@@ -221,11 +235,14 @@ void print(std::string const& who, Figures const& f) {
     std::printf("  (CPU %.2f s, %.0f states/CPU s)", f.cpu_seconds,
                 static_cast<double>(reached(f)) / f.cpu_seconds);
   }
-  if (f.visited > f.states) {
+  if (f.space > 0) {
     std::printf(
-        "\n            stored %llu of %llu states reached (the rest passed unstored, one "
-        "step left each)",
-        static_cast<unsigned long long>(f.states), static_cast<unsigned long long>(f.visited));
+        "\n            stored %llu of the %llu distinct states of its space (the rest passed "
+        "unstored, one step left each: %llu passes, revisits counted); the rates count the "
+        "%llu. Storing every state: %.2f CPU s, %.0f states/CPU s",
+        static_cast<unsigned long long>(f.states), static_cast<unsigned long long>(f.space),
+        static_cast<unsigned long long>(f.passed), static_cast<unsigned long long>(f.space),
+        f.space_cpu_seconds, static_cast<double>(f.space) / f.space_cpu_seconds);
   }
   std::printf("\n");
 }
