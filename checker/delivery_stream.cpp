@@ -91,24 +91,15 @@ Pass::Pass(history::Header const& header, StreamOptions options, std::set<Messag
     std::sort(readers.begin(), readers.end());  // Distinct: settleable counts them.
     readers.erase(std::unique(readers.begin(), readers.end()), readers.end());
   }
+  for (auto const& [topic, readers] : readers_) {  // The map is complete: its nodes stay put.
+    if (reader_rows_.size() <= topic) reader_rows_.resize(topic + 1, nullptr);
+    reader_rows_[topic] = &readers;
+  }
   for (auto const& [group, spec] : header.groups) {
     std::uint32_t const id = names_.intern(group);
     if (!spec.filter.empty()) filters_[id] = spec.filter;
     if (spec.mode == history::GroupSpec::Mode::broadcast) broadcast_.insert(id);
   }
-}
-
-void Pass::observe(Op const& op) {
-  if (focus_ == nullptr) {  // How transactions end and dead letters are whole-history facts.
-    if (!op.txn.empty() &&
-        (op.f == OpKind::txn_commit || op.f == OpKind::txn_abort || op.f == OpKind::txn_begin) &&
-        history::is_client_op(op))
-      txns_.observe_end(op);
-    if (dead_letters_) dead_.observe(op);
-  }
-  if (history::is_client_op(op) && (op.f == OpKind::send || op.f == OpKind::process))
-    pair_and_file(op);
-  if (!due_.empty() && due_.front().at + options_.settle_delay <= op.index) settle_due(op.index);
 }
 
 void Pass::pair_and_file(Op const& op) {
@@ -173,12 +164,18 @@ void Pass::file_invoke(Op const& op, std::uint32_t process, std::uint32_t txn) {
 }
 
 // Returns true when `op` completes `invoke`: the same f, and the same ids in any order, or an
-// invoke that names no message (docs/history-format.md: a poll's) pairs on f alone.
-bool Pass::pairs_with(OpenInvoke const& invoke, Op const& op) {
+// invoke that names no message (docs/history-format.md: a poll's) pairs on f alone. Inline in
+// take_open_invoke, its only caller: most invokes name one message.
+[[gnu::always_inline]] inline bool Pass::pairs_with(OpenInvoke const& invoke, Op const& op) {
   if (invoke.f != op.f) return false;
   if (invoke.count == 0) return true;
   if (invoke.count != op.value.size()) return false;
   if (invoke.count == 1) return invoke.id == op.value[0].id;
+  return batch_pairs_with(invoke, op);
+}
+
+// pairs_with() for an invoke of several messages: the ids compared sorted.
+bool Pass::batch_pairs_with(OpenInvoke const& invoke, Op const& op) {
   if (!scratch_sorted_) {
     scratch_.clear();
     for (Record const& record : op.value) scratch_.push_back(record.id);
@@ -282,7 +279,8 @@ void Pass::on_process(Op const& op, MessageId id, std::uint32_t topic, std::uint
     if (wanted(id)) on_settled(id, op, unit);
     return;
   }
-  open_heap_bytes_ += m->add_proc(Proc{op_index, group, process, unit, topic, txn, type});
+  open_heap_bytes_ +=
+      m->add_proc(Proc{op_index, group, process, unit, topic, txn, type}, procs_pool_);
   txns_.hold(txn);
   consider(id, *m, op_index, slot);
 }
@@ -374,12 +372,23 @@ std::size_t OpenMessage::add_send(Attempt const& attempt) {
   return bytes;
 }
 
-std::size_t OpenMessage::add_proc(Proc const& proc) {
+// A pool block holds up to ProcPool::items processings; past that they move to the heap, in a
+// block doubled when full (capacity_for).
+// Two processings fill a block's line.
+static_assert(sizeof(void*) != 8 || sizeof(Proc) == 32);
+
+std::size_t OpenMessage::add_proc(Proc const& proc, ProcPool& pool) {
   std::size_t bytes = 0;
-  if (capacity_for(procs_) == procs_) {  // Full (or none yet): double.
+  if (procs_ == 0) {
+    procs_heap_ = pool.take();
+  } else if (procs_ == ProcPool::items) {  // Out of the pool's block, onto the heap.
     Proc* const to = grown(procs_heap_, procs_);
     bytes = capacity_for(procs_ + 1) * sizeof(Proc) + malloc_overhead;
-    if (procs_heap_ != nullptr) bytes -= capacity_for(procs_) * sizeof(Proc) + malloc_overhead;
+    pool.give(procs_heap_);
+    procs_heap_ = to;
+  } else if (procs_ > ProcPool::items && capacity_for(procs_) == procs_) {  // Full: double.
+    Proc* const to = grown(procs_heap_, procs_);
+    bytes = (capacity_for(procs_ + 1) - capacity_for(procs_)) * sizeof(Proc);
     delete[] procs_heap_;
     procs_heap_ = to;
   }
@@ -387,16 +396,23 @@ std::size_t OpenMessage::add_proc(Proc const& proc) {
   return bytes;
 }
 
+void OpenMessage::give_back(ProcPool& pool) {
+  if (procs_ == 0 || procs_ > ProcPool::items) return;
+  pool.give(procs_heap_);
+  procs_heap_ = nullptr;
+  procs_ = 0;
+}
+
 std::size_t OpenMessage::heap_bytes() const {
   std::size_t bytes = 0;
   if (sends_ > 1) bytes += capacity_for(sends_) * sizeof(Attempt) + malloc_overhead;
-  if (procs_ > 0) bytes += capacity_for(procs_) * sizeof(Proc) + malloc_overhead;
+  if (procs_ > ProcPool::items) bytes += capacity_for(procs_) * sizeof(Proc) + malloc_overhead;
   return bytes;
 }
 
 void OpenMessage::release() {
   if (sends_ > 1) delete[] one_.many;
-  delete[] procs_heap_;
+  if (procs_ > ProcPool::items) delete[] procs_heap_;  // A pool's block is the pool's.
   procs_heap_ = nullptr;
   sends_ = procs_ = 0;
 }

@@ -112,8 +112,8 @@ void Pass::note_category(MessageId id, Category category) {
 bool Pass::settleable(OpenMessage const& m, bool& later) const {
   later = false;
   if (focus_ != nullptr || m.sends().empty()) return false;
-  auto const readers = readers_.find(m.topic);
-  if (readers == readers_.end()) return false;  // Its readers are inferred at the end.
+  std::vector<std::uint32_t> const* const readers = readers_of(m.topic);
+  if (readers == nullptr) return false;  // Its readers are inferred at the end.
   // A transaction that committed counts as if there were none (export_open applies the
   // table: its ok sends are acknowledged and its processings count, KIP-98); one that aborted
   // for good makes its ok sends unknown and its processings void; any other may still end
@@ -137,7 +137,7 @@ bool Pass::settleable(OpenMessage const& m, bool& later) const {
   // Each reader (distinct: the constructor dedupes them) owes a processing of its own unless a
   // filter excuses it: fewer processings than readers is a quick no, which is most asks (a
   // send's completion, a first processing).
-  if (!aborted && filters_.empty() && procs.size() < readers->second.size()) return false;
+  if (!aborted && filters_.empty() && procs.size() < readers->size()) return false;
   std::size_t counted = 0;
   for (std::size_t i = 0; i < procs.size(); ++i) {
     Proc const& p = procs[i];
@@ -154,7 +154,7 @@ bool Pass::settleable(OpenMessage const& m, bool& later) const {
   if (!ok && !info && counted != 0) return false;  // Failed, and processed: unexpected.
   // Sent in an aborted transaction only, unknown or failed: no reader owes it anything.
   if (aborted && !ok) return true;
-  for (std::uint32_t const group : readers->second) {
+  for (std::uint32_t const group : *readers) {
     auto const filter = filters_.empty() ? filters_.end() : filters_.find(group);
     if (filter != filters_.end() &&
         !feature::filter_accepts(filter->second, names_.name(m.tag)))
@@ -226,7 +226,7 @@ void Pass::settle(MessageId id, std::uint32_t slot) {
   switch (category) {
     case Category::ok:
       ++counts.acknowledged;
-      if (readers_.at(m.topic).empty()) settled_.unread_topics.insert(names_.name(m.topic));
+      if (readers_of(m.topic)->empty()) settled_.unread_topics.insert(names_.name(m.topic));
       break;
     case Category::info:
       ++counts.unknown;
@@ -246,6 +246,7 @@ void Pass::settle(MessageId id, std::uint32_t slot) {
   for (Attempt const& a : m.sends()) txns_.release(a.txn);
   for (Proc const& p : m.procs()) txns_.release(p.txn);
   open_heap_bytes_ -= m.heap_bytes();
+  m.give_back(procs_pool_);
   --open_count_;
   // The ordering pass may still hold its entry beside it (a shared table): then only the
   // message goes (empty: not held), and the ordering pass erases the entry when it forgets it.
@@ -381,7 +382,7 @@ void Pass::export_open(TxnTable const& txns, MessageTable& table,
 
 std::size_t Pass::memory_bytes() const {
   // The open messages' table and heap blocks are kept counted: sampling costs no walk over them.
-  std::size_t bytes = open_.memory_bytes() + open_heap_bytes_;
+  std::size_t bytes = open_.memory_bytes() + open_heap_bytes_ + procs_pool_.memory_bytes();
   bytes += due_.size() * sizeof(due_.front());
   for (auto const& invokes : invokes_) bytes += invokes.capacity() * sizeof(OpenInvoke);
   for (InvokeBatch const& b : batches_) {

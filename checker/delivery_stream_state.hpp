@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -121,10 +122,46 @@ struct Proc {
   history::OpType type = history::OpType::ok;
 };
 
+/// Blocks of two processings, one cache line each, handed to open messages: nearly every
+/// message is processed by one or two groups. Until session 13 each message took its block from
+/// malloc (80 bytes with its header, and across two lines most times); the pool takes and gives
+/// back in a few instructions, and its blocks start on a line. It only grows (to the most blocks
+/// held at once); a block not given back returns with the pool, which must outlive the messages
+/// holding its blocks.
+class ProcPool {
+ public:
+  static constexpr std::uint32_t items = 2;  // Processings per block.
+  Proc* take() {
+    if (!free_.empty()) {
+      Proc* const block = free_.back();
+      free_.pop_back();
+      return block;
+    }
+    if (used_ == chunk_blocks * chunks_.size())
+      chunks_.push_back(std::make_unique<Block[]>(chunk_blocks));
+    Block& block = chunks_.back()[used_++ % chunk_blocks];
+    return block.items;
+  }
+  void give(Proc* block) { free_.push_back(block); }
+  /// Every block, held or free, and the free list.
+  std::size_t memory_bytes() const {
+    return chunks_.size() * chunk_blocks * sizeof(Block) + free_.capacity() * sizeof(Proc*);
+  }
+
+ private:
+  struct alignas(64) Block {
+    Proc items[ProcPool::items];
+  };
+  static constexpr std::size_t chunk_blocks = 64;
+  std::vector<std::unique_ptr<Block[]>> chunks_;
+  std::size_t used_ = 0;  // Blocks ever handed out of chunks_.
+  std::vector<Proc*> free_;
+};
+
 /// An open message: its send attempts and its processings. Most messages are sent once, so
 /// the first attempt is held inline; a second moves them all to the heap (where the inline one
-/// was, a pointer goes). Processings live in one heap block grown by doubling. 56 bytes, so
-/// that an IdTable entry is 64.
+/// was, a pointer goes). Up to two processings live in a ProcPool block, more in one heap block
+/// grown by doubling. 56 bytes, so that an IdTable entry is 64.
 class OpenMessage {
  public:
   std::uint32_t topic = 0;  // Of its first send; 0 ("") before one.
@@ -146,8 +183,12 @@ class OpenMessage {
   bool held() const { return sends_ != 0 || procs_ != 0; }
   /// Adds an attempt or a processing; returns the heap bytes that took (0 most times).
   std::size_t add_send(Attempt const& attempt);
-  std::size_t add_proc(Proc const& proc);
-  /// Returns the heap bytes held (blocks and malloc's overhead).
+  /// Up to ProcPool::items processings go in a block of `pool`'s, more on the heap.
+  std::size_t add_proc(Proc const& proc, ProcPool& pool);
+  /// Gives its pool block back to `pool` (the one add_proc took it from), if it holds one;
+  /// before it is emptied or destroyed, else the block returns only with the pool.
+  void give_back(ProcPool& pool);
+  /// Returns the heap bytes held (blocks and malloc's overhead; not a pool's block).
   std::size_t heap_bytes() const;
 
  private:
@@ -199,7 +240,20 @@ enum class Category : std::uint8_t { ok, info, fail };
 class Pass {
  public:
   Pass(history::Header const& header, StreamOptions options, std::set<MessageId> const* focus);
-  void observe(history::Op const& op);
+  /// Inline: every op comes here (through DeliveryStream::observe), and most do nothing more.
+  void observe(history::Op const& op) {
+    using history::OpKind;
+    if (focus_ == nullptr) {  // How transactions end and dead letters are whole-history facts.
+      if (!op.txn.empty() &&
+          (op.f == OpKind::txn_commit || op.f == OpKind::txn_abort || op.f == OpKind::txn_begin) &&
+          history::is_client_op(op))
+        txns_.observe_end(op);
+      if (dead_letters_) dead_.observe(op);
+    }
+    if (history::is_client_op(op) && (op.f == OpKind::send || op.f == OpKind::process))
+      pair_and_file(op);
+    if (!due_.empty() && due_.front().at + options_.settle_delay <= op.index) settle_due(op.index);
+  }
   /// Files the invokes never completed (as info processings); call once, after the last op.
   void close();
   /// Adds the open messages to `table` with `txns` applied, and their processes to `processes`.
@@ -256,6 +310,7 @@ class Pass {
   void prefetch_next() const;
   void settle(MessageId id, std::uint32_t slot);
   bool pairs_with(OpenInvoke const& invoke, history::Op const& op);
+  bool batch_pairs_with(OpenInvoke const& invoke, history::Op const& op);
 
   history::Header const& header_;
   StreamOptions options_;
@@ -263,10 +318,17 @@ class Pass {
   Names names_;
   Names units_;
   std::map<std::uint32_t, std::vector<std::uint32_t>> readers_;  // Subscribed topic -> groups.
+  // readers_ by topic name id, read through (null: not subscribed): settleable() asks at every
+  // completion and settling, and the map's search was most of its cost when it says no.
+  std::vector<std::vector<std::uint32_t> const*> reader_rows_;
+  std::vector<std::uint32_t> const* readers_of(std::uint32_t topic) const {
+    return topic < reader_rows_.size() ? reader_rows_[topic] : nullptr;
+  }
   std::map<std::uint32_t, std::vector<std::string>> filters_;    // Group -> its tag filter.
   std::set<std::uint32_t> broadcast_;                            // Broadcast groups.
   static constexpr std::uint32_t no_unit = ~std::uint32_t{0};
   std::vector<std::uint32_t> group_units_;                       // Group -> unit, when plain.
+  ProcPool procs_pool_;            // Before open_: its messages hold blocks of it.
   OpenTable open_;                 // Export sorts its ids.
   std::size_t open_count_ = 0;     // Messages held (not empty) in open_.
   std::size_t open_heap_bytes_ = 0;  // What the open messages hold on the heap, kept current.

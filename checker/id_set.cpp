@@ -13,16 +13,9 @@ bool IdSet::contains_below_max(MessageId id) const {
   return std::prev(after)->second >= id.value;
 }
 
-void IdSet::insert(MessageId id) {
+// insert()'s path for an id that does not extend the last interval (that one is inline).
+void IdSet::insert_slow(MessageId id) {
   std::uint64_t const v = id.value;
-  // Ids count up, so most inserts extend the last interval (which ends at max_): that one is
-  // reached in constant time, with no search.
-  if (size_ != 0 && v == max_ + 1 && v != 0) {
-    std::prev(intervals_.end())->second = v;
-    max_ = v;
-    ++size_;
-    return;
-  }
   if (size_ == 0 || v > max_) max_ = v;  // Kept even when v is already in: it is then <= max_.
   auto next = intervals_.upper_bound(v);  // First interval starting after v.
   if (next != intervals_.begin()) {
@@ -35,6 +28,7 @@ void IdSet::insert(MessageId id) {
         intervals_.erase(next);
       }
       ++size_;
+      note_last();
       return;
     }
   }
@@ -47,6 +41,7 @@ void IdSet::insert(MessageId id) {
     intervals_.emplace(v, v);
   }
   ++size_;
+  note_last();
 }
 
 bool IdSet::contains_all(MessageId first, MessageId last) const {
@@ -76,6 +71,7 @@ void IdSet::erase_below(MessageId id) {
       break;
     }
   }
+  note_last();
 }
 
 std::size_t IdSet::memory_bytes() const {

@@ -82,7 +82,8 @@ class StreamState {
   void let_go();
   void forget(std::uint32_t slot);
   Entry& entry(std::uint32_t slot) { return table_.side(slot); }
-  history::OrderingScope scope_of(std::uint32_t topic) {  // Inline: every record asks.
+  // Always inline: every record asks, and GCC 12 called it out of line from restate().
+  [[gnu::always_inline]] history::OrderingScope scope_of(std::uint32_t topic) {
     if (topic < scopes_.size() && scopes_[topic] != unknown_scope)
       return static_cast<history::OrderingScope>(scopes_[topic]);
     return look_up_scope(topic);

@@ -4,10 +4,13 @@
 // on random histories and their mutations, whatever the settle delay; a settled message that is
 // processed again is rebuilt by a second pass with its full witnesses; and memory stays flat
 // while a long history streams by.
+#include "checker/delivery_stream.hpp"
+
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "checker/check.hpp"
-#include "checker/delivery_stream.hpp"
 #include "checker/id_set.hpp"
 #include "history/history_io.hpp"
 #include "tests/checker/history_builder.hpp"
@@ -196,6 +199,79 @@ TEST_CASE("an id set merges neighbours into intervals", "[delivery][stream]") {
   s.insert(MessageId{~std::uint64_t{0}});
   CHECK(s.contains(MessageId{~std::uint64_t{0}}));
   CHECK(s.intervals() == 2);
+}
+
+// What `s` holds, id by id, in [0, limit).
+std::set<std::uint64_t> members(IdSet const& s, std::uint64_t limit) {
+  std::set<std::uint64_t> held;
+  for (std::uint64_t v = 0; v < limit; ++v)
+    if (s.contains(MessageId{v})) held.insert(v);
+  return held;
+}
+
+// insert() extends the last interval inline, through a pointer into the set's own map: a copy
+// or a move must extend its own interval, never the one it was made from, and erase_below must
+// leave it pointing at the last interval still there.
+TEST_CASE("an id set extends its own last interval after copies, moves and erasures",
+          "[delivery][stream]") {
+  SplitMix64 rng(13);
+  IdSet s;
+  std::set<std::uint64_t> want;
+  std::uint64_t next = 1;
+  auto const add = [&](IdSet& set, std::set<std::uint64_t>& model, std::uint64_t v) {
+    set.insert(MessageId{v});
+    model.insert(v);
+  };
+  for (int round = 0; round < 200; ++round) {
+    // Mostly counting up (the inline path), now and then a gap or an old id (the other path).
+    std::uint64_t const v = rng.below(8) == 0 ? rng.below(next + 3) : next;
+    next = std::max(next, v + 1);
+    add(s, want, v);
+    switch (rng.below(12)) {
+      case 0: {  // A copy goes its own way; the original stays as it was.
+        IdSet copy = s;
+        std::set<std::uint64_t> copied = want;
+        add(copy, copied, next);
+        add(copy, copied, next + 1);
+        REQUIRE(members(copy, next + 4) == copied);
+        REQUIRE(members(s, next + 4) == want);
+        break;
+      }
+      case 1: {  // Moved out and back: the set's nodes move with it.
+        IdSet moved = std::move(s);
+        add(moved, want, next++);
+        s = std::move(moved);
+        break;
+      }
+      case 2: {  // Erased below an id: what is left still grows at its top.
+        std::uint64_t const below = rng.below(next + 2);
+        s.erase_below(MessageId{below});
+        want.erase(want.begin(), want.lower_bound(below));
+        break;
+      }
+      default:
+        break;
+    }
+    REQUIRE(s.size() == want.size());
+    REQUIRE(members(s, next + 4) == want);
+  }
+  // Erased through its last interval (cut, then all of it): what is left, or nothing, still
+  // takes the next id, which is max + 1 both times.
+  IdSet cut;
+  for (std::uint64_t v = 1; v <= 10; ++v) cut.insert(MessageId{v});
+  cut.erase_below(MessageId{5});
+  cut.insert(MessageId{11});
+  CHECK(members(cut, 20) == std::set<std::uint64_t>{5, 6, 7, 8, 9, 10, 11});
+  cut.erase_below(MessageId{100});
+  cut.insert(MessageId{12});
+  CHECK(cut.size() == 1);
+  CHECK(members(cut, 20) == std::set<std::uint64_t>{12});
+  IdSet assigned;
+  assigned.insert(MessageId{1000});
+  assigned = s;  // Copy-assigned over a set of its own.
+  assigned.insert(MessageId{next + 10});
+  CHECK_FALSE(s.contains(MessageId{next + 10}));
+  CHECK(members(assigned, next + 4) == want);
 }
 
 }  // namespace
