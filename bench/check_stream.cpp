@@ -18,11 +18,16 @@
 // instead (a txn-abort invoke and ok) and its message is never consumed: it must settle once
 // the abort is final. With `--names free` the transaction names have no trailing counter
 // ("p1/1f3a9c-tx", docs/history-format.md) and each transaction begins with a txn-begin, so
-// ended names are kept for recent ones only. `--txn --ordered` checks with check_streaming, as
-// `--ordered` does: the transactions stream and the ordering stream run beside delivery, in
-// the same pass. With `--aborts` too the history is loaded: the consumers lag 20,000 messages,
-// and the transactions stream keeps which ids were aborted for recent ids only, so a read of an
-// older one is a doubt (checker/transactions_stream.hpp, NamedIds). Times are
+// ended names are kept for recent ones only; with `--names uuid` they are UUID-like
+// ("p1/9e3779b9-7f4a-7c15"): most end in digits without counting, and each makes a prefix of
+// its own, kept for recent ones only too (checker/transactions_ended.hpp). `--txn --ordered`
+// checks with check_streaming, as `--ordered` does: the transactions stream and the ordering
+// stream run beside delivery, in the same pass. `--all` checks with check_streaming without
+// promising order: delivery, transactions and features in one pass. The transactions stream
+// keeps which ids aborted for the latest 2^16 ids (checker/transactions_stream.hpp), more than
+// the consumers' lag of 20,000, so `--txn --aborts --all` streams; with `--ordered` the history
+// is loaded still, because the ordering stream doubts at the offsets the aborted messages leave
+// unread (checker/ordering_stream_reads.cpp, read_run). Times are
 // the process's CPU time (user and system, so reading the file counts): on a machine shared
 // with other work, wall-clock time measures the neighbours as much as the checker. Every size
 // is timed the same way, once per run (`--best K`: the fastest of K), so that sizes compare;
@@ -64,13 +69,14 @@ constexpr std::uint64_t lag = 20'000, period = 10'000, unsent_base = 1ULL << 40;
 class Generator {
  public:
   Generator(std::ostream& out, std::uint64_t ops_total, bool far, bool ordered, bool txn,
-            bool aborts, bool free_names)
+            bool aborts, bool free_names, bool uuid_names = false)
       : writer_(out, header(ordered)),
         ops_total_(ops_total),
         far_(far),
         txn_(txn),
         aborts_(txn && aborts),
-        free_names_(txn && free_names) {}
+        free_names_(txn && (free_names || uuid_names)),
+        uuid_names_(txn && uuid_names) {}
 
   void run() {
     std::uint64_t const reserve = far_ ? 2 : 0;  // Room for the far duplicate.
@@ -132,6 +138,7 @@ class Generator {
     std::string const producer = "p" + std::to_string(id % producers);
     Record r = Record::of(MessageId{id}, "orders");
     std::string const txn = !txn_         ? std::string()
+                            : uuid_names_ ? uuid_name(producer, id)
                             : free_names_ ? free_name(producer, id)
                                           : producer + "/" + std::to_string(id);
     bool const aborted = aborts_ && id % 5 == 0;  // Never id % period in 1..4: no overlap.
@@ -167,6 +174,18 @@ class Generator {
     return producer + "/" + hex + "-tx";
   }
 
+  // A UUID-like name, "p1/9e3779b9-7f4a-7c15": hex groups of a mix of the id, so that most end
+  // in a digit (a prefix of their own, used once) and the rest in a letter (uncounted).
+  static std::string uuid_name(std::string const& producer, std::uint64_t id) {
+    std::uint64_t const mixed = id * 0x9E3779B97F4A7C15ULL;
+    char hex[24];
+    std::snprintf(hex, sizeof hex, "%08llx-%04llx-%04llx",
+                  static_cast<unsigned long long>(mixed >> 32),
+                  static_cast<unsigned long long>((mixed >> 16) & 0xffff),
+                  static_cast<unsigned long long>(mixed & 0xffff));
+    return producer + "/" + hex;
+  }
+
   void consume(std::string const& group, int instance, Record const& r, int times) {
     std::string const process = group + "-" + std::to_string(instance);
     emit(op(process, OpType::invoke, OpKind::poll, group, r));
@@ -199,6 +218,7 @@ class Generator {
   bool txn_;
   bool aborts_;
   bool free_names_;
+  bool uuid_names_;
   std::uint64_t written_ = 0;
   std::uint64_t id_last_ = 0;
   std::int64_t time_us_ = 0;
@@ -237,13 +257,13 @@ std::uint64_t parse_only(std::string const& path) {
 
 // Runs one size in this process and prints one line of figures.
 int run_one(std::uint64_t ops, bool far, bool ordered, bool txn, bool aborts, bool free_names,
-            int runs) {
+            int runs, bool uuid_names, bool all) {
   std::string const path = (std::filesystem::temp_directory_path() /
                             ("mqcheck_bench_check_" + std::to_string(::getpid()) + ".jsonl"))
                                .string();
   {
     std::ofstream out(path, std::ios::binary);
-    Generator(out, ops, far, ordered, txn, aborts, free_names).run();
+    Generator(out, ops, far, ordered, txn, aborts, free_names, uuid_names).run();
   }
   // Written back before anything is timed: a file just written is still being flushed to
   // disk while it is read (1.5 GB at 10 M ops), which slowed whichever timing the writeback
@@ -270,10 +290,10 @@ int run_one(std::uint64_t ops, bool far, bool ordered, bool txn, bool aborts, bo
   checker::DeliveryReport report;
   double const check_s = best_of(runs, [&] {
     stats = {};
-    report = ordered ? checker::check_streaming(
-                           header, source, [&] { return history::load_history(path); }, {}, {},
-                           &stats)
-                     : checker::check_delivery_stream(header, source, {}, &stats);
+    report = ordered || all
+                 ? checker::check_streaming(
+                       header, source, [&] { return history::load_history(path); }, {}, {}, &stats)
+                 : checker::check_delivery_stream(header, source, {}, &stats);
   });
   std::filesystem::remove(path);
   rusage usage{};
@@ -342,6 +362,7 @@ void print_comparison(std::vector<Row> const& rows) {
 
 int main(int argc, char** argv) {
   bool far = false, ordered = false, txn = false, aborts = false, free_names = false;
+  bool uuid_names = false, all = false;
   int best = 1;  // Timings per size; the fastest is reported.
   std::vector<std::uint64_t> sizes;
   for (int i = 1; i < argc; ++i) {
@@ -354,12 +375,16 @@ int main(int argc, char** argv) {
     } else if (std::strcmp(argv[i], "--aborts") == 0) {
       aborts = true;
     } else if (std::strcmp(argv[i], "--names") == 0 && i + 1 < argc) {
-      free_names = std::strcmp(argv[++i], "free") == 0;
+      ++i;
+      free_names = std::strcmp(argv[i], "free") == 0;
+      uuid_names = std::strcmp(argv[i], "uuid") == 0;
+    } else if (std::strcmp(argv[i], "--all") == 0) {
+      all = true;
     } else if (std::strcmp(argv[i], "--best") == 0 && i + 1 < argc) {
       best = std::max(1, std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--one") == 0 && i + 1 < argc) {
       return run_one(std::strtoull(argv[i + 1], nullptr, 10), far, ordered, txn, aborts, free_names,
-                     best);
+                     best, uuid_names, all);
     } else {
       sizes.push_back(std::strtoull(argv[i], nullptr, 10));
     }
@@ -367,6 +392,7 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = {1'000'000, 10'000'000};
   aborts = aborts && txn;
   free_names = free_names && txn;
+  uuid_names = uuid_names && txn;
   std::printf("streaming %s%s check vs parse-only, same file, same run%s%s%s\n",
               ordered ? "delivery + partition-ordering" : "delivery",
               txn ? (ordered ? " + transactions" : "") : "",
@@ -374,7 +400,10 @@ int main(int argc, char** argv) {
               !txn     ? ""
               : aborts ? "; every message in a transaction, one in five aborted"
                        : "; every message in a committed transaction",
-              free_names ? "; names without a counter, with txn-begin" : "");
+              free_names   ? "; names without a counter, with txn-begin"
+              : uuid_names ? "; UUID-like names, with txn-begin"
+                           : "");
+  if (all) std::printf("all checks streamed (check_streaming)\n");
   std::printf("%10s %12s %12s %6s %7s %10s %10s %9s %9s %8s\n", "ops", "parse op/s",
               "check op/s", "ratio", "passes", "in-flight", "state B", "B/msg", "RSS MiB",
               "anomal.");
@@ -383,6 +412,7 @@ int main(int argc, char** argv) {
     std::string const command = std::string("'") + argv[0] + "' " + (far ? "--far " : "") +
                                 (ordered ? "--ordered " : "") + (txn ? "--txn " : "") +
                                 (aborts ? "--aborts " : "") + (free_names ? "--names free " : "") +
+                                (uuid_names ? "--names uuid " : "") + (all ? "--all " : "") +
                                 "--best " + std::to_string(best) + " --one " + std::to_string(n);
     std::optional<Row> const row = run_child(command);
     if (!row) {

@@ -83,16 +83,17 @@ std::uint32_t TxnFates::make(std::string_view name, std::uint32_t h, bool begin)
   s.settled_abort = 0;
   if (traced_) {
     // Its slot went before: only a commit ok is known for sure (it is final); of any other
-    // end, or of a name EndedTxns forgot, what came before is unknown. But an uncounted name
-    // at its txn-begin is a new transaction's (docs/history-format.md: names are unique, and
-    // a transaction's first op is its txn-begin); one first named by another op means the
-    // history does not log them, and uncounted names are kept from then on.
-    bool counted = true;
-    EndedTxns::Fate fate = ended_.fate(name, &counted);
-    if (fate == EndedTxns::Fate::forgotten && begin && !counted) fate = EndedTxns::Fate::none;
-    if (fate == EndedTxns::Fate::none && !begin && !counted) {
-      ended_.keep_uncounted();  // Not forgotten yet (fate none): true.
-      settled_aborts_.keep_uncounted();
+    // end, or of a name EndedTxns forgot, what came before is unknown. But a loose name
+    // (uncounted, or of a prefix not held: checker/transactions_ended.hpp) at its txn-begin is
+    // a new transaction's (docs/history-format.md: names are unique, and a transaction's first
+    // op is its txn-begin); one first named by another op means the history does not log
+    // them, and every name is kept from then on.
+    bool loose = false;
+    EndedTxns::Fate fate = ended_.fate(name, &loose);
+    if (fate == EndedTxns::Fate::forgotten && begin && loose) fate = EndedTxns::Fate::none;
+    if (fate == EndedTxns::Fate::none && !begin && loose) {
+      ended_.keep_names();  // Not forgotten yet (fate none).
+      settled_aborts_.keep_names();
     }
     s.ends = fate == EndedTxns::Fate::committed ? commit_ok : 0;
     s.partial = fate == EndedTxns::Fate::aborted || fate == EndedTxns::Fate::forgotten ? 1 : 0;
@@ -171,10 +172,10 @@ void TxnFates::observe_end(Op const& op) {
       // Ended committed: nothing changes it. Ended otherwise, or forgotten: a record that
       // names it later makes it partial, decided by a re-read; tracing this end would not
       // make it whole. But it may be late for messages settled under its abort.
-      EndedTxns::Fate const fate = ended_.fate(op.txn);
+      bool loose = false;
+      EndedTxns::Fate const fate = ended_.fate(op.txn, &loose);
       bool const fresh =
-          fate == EndedTxns::Fate::none ||
-          (begin && fate == EndedTxns::Fate::forgotten && !EndedTxns::counted(op.txn));
+          fate == EndedTxns::Fate::none || (begin && fate == EndedTxns::Fate::forgotten && loose);
       if (fresh) {
         slot = make(op.txn, h, begin);
       } else {

@@ -5,8 +5,9 @@
 // records of held messages or open invokes name it) while something needs it: a record names
 // it, or it has not ended yet. Then its slot goes, and the first pass keeps its name only as
 // ended, committed or not, compactly (checker/transactions_ended.hpp: a producer's counted
-// names are intervals, recent ones only; uncounted names, recent ones only once every
-// transaction so far began with a txn-begin, docs/history-format.md).
+// names are intervals, recent ones only; uncounted names and prefixes used once, such as a
+// UUID's that ends in digits, recent ones only once every transaction so far began with a
+// txn-begin, docs/history-format.md).
 //
 // A forgotten fate never changes a verdict. A commit `ok` is final (a commit ok wins,
 // transactions_table.cpp, resolve), so a name known to have committed comes back exact. Any

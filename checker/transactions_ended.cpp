@@ -36,33 +36,70 @@ std::optional<SplitName> split_txn_name(std::string_view name) {
 void EndedTxns::add(std::string_view name, bool committed) {
   if (find(name)) return;
   if (std::optional<SplitName> const split = split_txn_name(name)) {
-    auto it = numbered_.find(split->prefix);
-    if (it == numbered_.end()) it = numbered_.emplace(std::string(split->prefix), Numbered{}).first;
-    Numbered& sets = it->second;
+    Numbered& sets = renew(split->prefix);
     sets.max = std::max(sets.max, split->number);
     (committed ? sets.newer.committed : sets.newer.aborted).insert(MessageId{split->number});
-    if (sets.newer.committed.intervals() + sets.newer.aborted.intervals() <= cap_) return;
-    // Numbers are added at most `max`: those lost with the older generation were below the
-    // newer one's opening.
-    sets.floor = sets.opened;
-    sets.opened = sets.max + 1;
-    sets.older = std::move(sets.newer);
-    sets.newer = Ended{};
+    if (sets.newer.committed.intervals() + sets.newer.aborted.intervals() > cap_) {
+      // Numbers are added at most `max`: those lost with the older generation were below the
+      // newer one's opening.
+      sets.floor = sets.opened;
+      sets.opened = sets.max + 1;
+      sets.older = std::move(sets.newer);
+      sets.newer = Ended{};
+    }
+    if (renewed_ > cap_ && !keep_) drop_old_prefixes();
     return;
   }
   whole_newer_.names.emplace(std::string(name), committed);
   whole_newer_.bytes += 4 * sizeof(void*) + 16 + sizeof(std::string) + name.size() + 1 + 8;
-  if (keep_whole_ || whole_newer_.names.size() <= cap_) return;
+  if (keep_ || whole_newer_.names.size() <= cap_) return;
   whole_dropped_ = whole_dropped_ || !whole_older_.names.empty();
   whole_older_ = std::move(whole_newer_);
   whole_newer_ = Whole{};
 }
 
+// The prefix's entry, made if not held (reborn when prefixes were dropped before: it may have
+// been one of them), and counted as renewed in this generation.
+EndedTxns::Numbered& EndedTxns::renew(std::string_view prefix) {
+  auto it = numbered_.find(prefix);
+  if (it == numbered_.end()) {
+    it = numbered_.emplace(std::string(prefix), Numbered{}).first;
+    it->second.reborn = prefixes_dropped_;
+  }
+  if (it->second.generation != generation_) {
+    it->second.generation = generation_;
+    ++renewed_;
+  }
+  return it->second;
+}
+
+// Opens a generation of prefixes, dropping those renewed in neither it nor the one closing:
+// a prefix still in use (a producer's, its numbers added all along) is renewed in each, and
+// one that a single name made ("p1/9f3a-0d" of "p1/9f3a-0d17") goes two generations on.
+void EndedTxns::drop_old_prefixes() {
+  ++generation_;
+  renewed_ = 0;
+  for (auto it = numbered_.begin(); it != numbered_.end();) {
+    if (it->second.generation + 1 >= generation_) {
+      ++it;
+      continue;
+    }
+    it = numbered_.erase(it);
+    prefixes_dropped_ = true;
+  }
+}
+
 bool EndedTxns::counted(std::string_view name) { return split_txn_name(name).has_value(); }
 
-bool EndedTxns::keep_uncounted() {
-  keep_whole_ = true;
-  return !whole_dropped_;
+bool EndedTxns::loose(std::string_view name) const {
+  bool is_loose = false;
+  (void)fate(name, &is_loose);
+  return is_loose;
+}
+
+bool EndedTxns::keep_names() {
+  keep_ = true;
+  return !whole_dropped_ && !prefixes_dropped_;
 }
 
 std::optional<bool> EndedTxns::find_whole(std::string_view name) const {
@@ -74,45 +111,39 @@ std::optional<bool> EndedTxns::find_whole(std::string_view name) const {
 }
 
 std::optional<bool> EndedTxns::find(std::string_view name) const {
-  if (std::optional<SplitName> const split = split_txn_name(name)) {
-    auto const it = numbered_.find(split->prefix);
-    if (it == numbered_.end()) return std::nullopt;
-    MessageId const number{split->number};
-    for (Ended const* sets : {&it->second.newer, &it->second.older}) {
-      if (sets->committed.contains(number)) return true;
-      if (sets->aborted.contains(number)) return false;
-    }
-    return std::nullopt;
-  }
-  return find_whole(name);
+  Fate const found = fate(name);
+  if (found == Fate::committed) return true;
+  if (found == Fate::aborted) return false;
+  return std::nullopt;
 }
 
-bool EndedTxns::forgotten(std::string_view name) const {
+EndedTxns::Fate EndedTxns::fate(std::string_view name, bool* loose) const {
+  bool is_loose = true;
+  Fate found = Fate::none;
   std::optional<SplitName> const split = split_txn_name(name);
-  if (!split) return whole_dropped_ && !find_whole(name);
-  auto const it = numbered_.find(split->prefix);
-  return it != numbered_.end() && split->number < it->second.floor && !find(name);
-}
-
-EndedTxns::Fate EndedTxns::fate(std::string_view name, bool* counted) const {
-  auto const of = [](std::optional<bool> found) {
-    if (!found) return Fate::none;
-    return *found ? Fate::committed : Fate::aborted;
-  };
-  std::optional<SplitName> const split = split_txn_name(name);
-  if (counted != nullptr) *counted = split.has_value();
   if (!split) {
-    std::optional<bool> const found = find_whole(name);
-    return found || !whole_dropped_ ? of(found) : Fate::forgotten;
+    std::optional<bool> const whole = find_whole(name);
+    found = !whole   ? (whole_dropped_ ? Fate::forgotten : Fate::none)
+            : *whole ? Fate::committed
+                     : Fate::aborted;
+  } else if (auto const it = numbered_.find(split->prefix); it == numbered_.end()) {
+    found = prefixes_dropped_ ? Fate::forgotten : Fate::none;  // New, or dropped.
+  } else {
+    Numbered const& sets = it->second;
+    MessageId const number{split->number};
+    is_loose = sets.reborn;
+    if (sets.newer.committed.contains(number) || sets.older.committed.contains(number)) {
+      found = Fate::committed;
+    } else if (sets.newer.aborted.contains(number) || sets.older.aborted.contains(number)) {
+      found = Fate::aborted;
+    } else {
+      // A reborn prefix's misses may be numbers dropped with it before (names that merely end
+      // in digits need not count up); a held one's are new above its floor.
+      found = sets.reborn || split->number < sets.floor ? Fate::forgotten : Fate::none;
+    }
   }
-  auto const it = numbered_.find(split->prefix);
-  if (it == numbered_.end()) return Fate::none;
-  MessageId const number{split->number};
-  for (Ended const* sets : {&it->second.newer, &it->second.older}) {
-    if (sets->committed.contains(number)) return Fate::committed;
-    if (sets->aborted.contains(number)) return Fate::aborted;
-  }
-  return split->number < it->second.floor ? Fate::forgotten : Fate::none;
+  if (loose != nullptr) *loose = is_loose;
+  return found;
 }
 
 std::size_t EndedTxns::memory_bytes() const {

@@ -65,27 +65,88 @@ struct Txn {
   std::vector<std::pair<MessageId, std::uint32_t>> processings;  // In it: count if it commits.
 };
 
-// Ids marked in recent times only: two generations, the newer closed when it reaches `cap`
-// intervals. Marks are made of ids seen already, so those lost with a dropped generation are of
-// ids below `floor` (the newer generation's opening when it closed): there a miss is unknown.
+// Ids marked in recent times only, the window measured in ids (not in intervals, which one
+// abort in five among commits makes as many as ids): one bit per id, in pages of a power of two
+// ids, at most `pages_max` of them. A mark in a page not held takes the page marked least
+// recently, so that each id space in use keeps its latest pages (ids counted up, and a
+// pipeline's outputs at output_base + input, model/kafka/consumer_transform.cpp), and the
+// dropped page's number joins `dropped_`: there a miss is unknown (forgot()). Flat:
+// `window` bits, and `dropped_` is one interval while ids count up.
 class RecentIds {
  public:
-  bool contains(MessageId id) const { return newer_.contains(id) || older_.contains(id); }
-  bool forgot(MessageId id) const { return id.value < floor_ && !contains(id); }
-  void insert(MessageId id, std::uint64_t max_seen, std::size_t cap) {
-    newer_.insert(id);
-    if (newer_.intervals() <= cap) return;
-    floor_ = opened_;
-    opened_ = max_seen + 1;
-    older_ = std::move(newer_);
-    newer_ = IdSet{};
+  explicit RecentIds(std::uint64_t window) {
+    window = std::clamp<std::uint64_t>(window, 1, max_window);
+    // Pages of a word (64 ids) at least, unless the window is smaller (tests): one page then.
+    pages_max_ = static_cast<std::size_t>(std::clamp<std::uint64_t>(window / 64, 1, 16));
+    std::uint64_t const page_ids = std::bit_floor(window / pages_max_);
+    shift_ = static_cast<unsigned>(std::countr_zero(page_ids));
+    words_ = static_cast<std::size_t>((page_ids + 63) / 64);
   }
-  std::size_t memory_bytes() const { return newer_.memory_bytes() + older_.memory_bytes(); }
+  bool contains(MessageId id) const {
+    std::size_t const at = page_of(id.value >> shift_);
+    if (at == absent) return false;
+    std::uint64_t const bit = id.value & ((std::uint64_t{1} << shift_) - 1);
+    return (bits_[at * words_ + bit / 64] >> (bit % 64) & 1) != 0;
+  }
+  bool forgot(MessageId id) const {
+    return dropped_.contains(MessageId{id.value >> shift_}) && !contains(id);
+  }
+  void insert(MessageId id) {
+    std::uint64_t const number = id.value >> shift_;
+    std::size_t at = page_of(number);
+    if (at == absent) at = make_page(number);
+    ticks_[at] = ++tick_;
+    std::uint64_t const bit = id.value & ((std::uint64_t{1} << shift_) - 1);
+    bits_[at * words_ + bit / 64] |= std::uint64_t{1} << (bit % 64);
+  }
+  std::size_t memory_bytes() const {
+    return (numbers_.capacity() + ticks_.capacity() + bits_.capacity()) * sizeof(std::uint64_t) +
+           dropped_.memory_bytes();
+  }
+
+  static constexpr std::uint64_t max_window = std::uint64_t{1} << 24;  // 2 MB of bits.
 
  private:
-  IdSet older_, newer_;
-  std::uint64_t opened_ = 0;  // `newer_` holds every mark of ids from here up...
-  std::uint64_t floor_ = 0;   // ...and the two together, of ids from here up.
+  static constexpr std::size_t absent = ~std::size_t{0};
+  std::size_t page_of(std::uint64_t number) const {
+    if (last_ < numbers_.size() && numbers_[last_] == number) return last_;
+    for (std::size_t at = 0; at < numbers_.size(); ++at) {
+      if (numbers_[at] != number) continue;
+      last_ = at;
+      return at;
+    }
+    return absent;
+  }
+  std::size_t make_page(std::uint64_t number) {
+    std::size_t at = numbers_.size();
+    if (at == 0) {  // The whole window at once, so that its bytes stay as they start.
+      numbers_.reserve(pages_max_);
+      ticks_.reserve(pages_max_);
+      bits_.assign(pages_max_ * words_, 0);
+    }
+    if (at < pages_max_) {
+      numbers_.push_back(number);
+      ticks_.push_back(0);
+    } else {
+      at =
+          static_cast<std::size_t>(std::min_element(ticks_.begin(), ticks_.end()) - ticks_.begin());
+      dropped_.insert(MessageId{numbers_[at]});
+      numbers_[at] = number;
+      std::fill_n(bits_.begin() + static_cast<std::ptrdiff_t>(at * words_), words_, 0);
+    }
+    last_ = at;
+    return at;
+  }
+
+  unsigned shift_ = 0;     // A page holds 2^shift_ ids...
+  std::size_t words_ = 1;  // ...in this many words of bits.
+  std::size_t pages_max_ = 1;
+  std::vector<std::uint64_t> numbers_;  // The pages held: id >> shift_...
+  std::vector<std::uint64_t> ticks_;    // ...when each was last marked...
+  std::vector<std::uint64_t> bits_;     // ...and their bits, words_ per page.
+  std::uint64_t tick_ = 0;
+  mutable std::size_t last_ = 0;  // The page found last (a transaction's ids come together).
+  IdSet dropped_;                 // Numbers of pages dropped (a page made again stays in).
 };
 
 // What became of the ids named outside held transactions, in memory flat however plain and
@@ -98,7 +159,7 @@ class RecentIds {
 // it forgot, checker/feature_stream.hpp).
 class NamedIds {
  public:
-  explicit NamedIds(std::size_t cap) : cap_(cap) {}
+  explicit NamedIds(std::uint64_t window) : done_(window), aborted_(window) {}
   bool named(MessageId id) const { return named_.contains(id); }
   /// Named, and maybe of an aborted transaction (or forgotten: a doubt either way).
   bool maybe_aborted(MessageId id) const {
@@ -110,31 +171,24 @@ class NamedIds {
     return !done_.contains(id) && !aborted_.contains(id) && !done_.forgot(id) &&
            !aborted_.forgot(id);
   }
-  void name(MessageId id) {  // Named outside a held transaction (plain unless marked later).
-    see(id);
+  void name(MessageId id) { named_.insert(id); }  // Outside a held transaction (plain so far).
+  void mark(MessageId id, bool committed) {       // Of a dropped committed or an aborted one.
     named_.insert(id);
-  }
-  void see(MessageId id) { max_ = std::max(max_, id.value); }  // Named in a transaction.
-  void mark(MessageId id, bool committed) {  // Of a dropped committed or an aborted one.
-    see(id);
-    named_.insert(id);
-    (committed ? done_ : aborted_).insert(id, max_, cap_);
+    (committed ? done_ : aborted_).insert(id);
   }
   std::size_t memory_bytes() const {
     return named_.memory_bytes() + done_.memory_bytes() + aborted_.memory_bytes();
   }
 
  private:
-  std::size_t cap_;
-  IdSet named_;            // Every id named outside a held transaction, or marked.
-  RecentIds done_;         // Of dropped committed transactions, recent.
-  RecentIds aborted_;      // Of aborted transactions, recent.
-  std::uint64_t max_ = 0;  // The largest id seen (any op).
+  IdSet named_;        // Every id named outside a held transaction, or marked.
+  RecentIds done_;     // Of dropped committed transactions, recent.
+  RecentIds aborted_;  // Of aborted transactions, recent.
 };
 
 class State {
  public:
-  State(history::Header const& header, std::size_t recent_intervals);
+  State(history::Header const& header, std::size_t recent_intervals, std::uint64_t recent_ids);
   void before_transactions(Op const& op);
   void start(bool named_before, std::uint64_t max_before);
   bool watches_reads() const { return !group_bits_.empty(); }
@@ -180,11 +234,11 @@ class State {
   NamedIds ids_;  // Ids named outside held transactions, and which ended how (recent ones).
 };
 
-State::State(history::Header const& header, std::size_t recent_intervals)
+State::State(history::Header const& header, std::size_t recent_intervals, std::uint64_t recent_ids)
     : header_(header),
       ended_(recent_intervals),
       pipeline_(header, ended_, [this](std::string_view name) { return open(name); }),
-      ids_(recent_intervals) {
+      ids_(recent_ids) {
   for (auto const& [group, spec] : header.groups) {
     if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
     if (group_bits_.size() == txn_groups_max) {
@@ -230,18 +284,23 @@ void State::observe(Op const& op) {
 }
 
 // Whether this pass knows what became of the transaction `op` names, so far: held, ended and
-// remembered, or new. A forgotten counted name is a doubt, as is a forgotten uncounted one,
-// except at its txn-begin: by docs/history-format.md a transaction's first op is its txn-begin
-// and its name is unique, so the name is a new transaction's (were it reused, the table would
-// merge both transactions into one, and this pass would judge them apart). A transaction that
-// starts without a txn-begin makes every uncounted name kept from then on (EndedTxns::
-// keep_uncounted), or is a doubt when one was forgotten already.
+// remembered, or new. A counted name in its prefix's window is new above the window's floor
+// and forgotten below it (a doubt). A loose name (checker/transactions_ended.hpp: uncounted, or
+// of a prefix dropped or made again since) that is neither remembered nor held open is new or
+// forgotten, except at its txn-begin: by docs/history-format.md a transaction's first op is its
+// txn-begin and its name is unique, so the name is a new transaction's (were it reused, the
+// table would merge both transactions into one, and this pass would judge them apart). A
+// transaction that starts without a txn-begin makes every name kept from then on (EndedTxns::
+// keep_names), or is a doubt when one was forgotten already.
 bool State::known_txn(Op const& op) {
-  if (EndedTxns::counted(op.txn)) return !ended_.forgotten(op.txn);
+  bool loose = false;
+  EndedTxns::Fate const fate = ended_.fate(op.txn, &loose);
+  if (!loose) return fate != EndedTxns::Fate::forgotten;
+  if (fate == EndedTxns::Fate::committed || fate == EndedTxns::Fate::aborted) return true;
   if (op.f == OpKind::txn_begin || open(op.txn)) return true;
-  if (ended_.contains(op.txn)) return true;
   // Not held open, nor known to have ended: new (its first op, not a txn-begin), or forgotten.
-  return ended_.keep_uncounted();
+  ended_.keep_names();
+  return fate == EndedTxns::Fate::none;
 }
 
 // Held and not committed yet: its end is still to come, so no forgotten end hides behind its
@@ -344,7 +403,6 @@ void State::on_send(Op const& op, Record const& record) {
     ids_.name(id);
     return;
   }
-  ids_.see(id);
   // A failed attempt, a second copy or a send into a transaction that ended: rare, and judged
   // by the whole-history checker.
   if (op.type == OpType::fail || ended_.contains(op.txn)) return doubt();
@@ -472,8 +530,9 @@ std::size_t State::memory_bytes() const {
 
 }  // namespace txn_stream_detail
 
-TransactionsStream::TransactionsStream(history::Header const& header, std::size_t recent_intervals)
-    : state_(std::make_unique<txn_stream_detail::State>(header, recent_intervals)),
+TransactionsStream::TransactionsStream(history::Header const& header, std::size_t recent_intervals,
+                                       std::uint64_t recent_ids)
+    : state_(std::make_unique<txn_stream_detail::State>(header, recent_intervals, recent_ids)),
       watch_before_(state_->watches_reads()) {}
 TransactionsStream::~TransactionsStream() = default;
 void TransactionsStream::before_transactions(history::Op const& op) {

@@ -18,8 +18,9 @@
 // terms (checker/transactions_pipeline_stream.hpp). A committed transaction is dropped once every
 // such group processed all of it; an aborted one at once. Their ids join the ids named outside
 // transactions in one interval set (dense when ids count up, even if plain and transactional
-// ones take turns); which of them were aborted or committed is kept for recent ids only, so that
-// an op naming an older one (a late read or a late retry) is a doubt, and memory stays flat.
+// ones take turns); which of them were aborted or committed is kept for recent ids only (a
+// window measured in ids, whatever the pattern of aborts), so that an op naming an older one (a
+// late read or a late retry) is a doubt, and memory stays flat.
 #pragma once
 
 #include <algorithm>
@@ -38,11 +39,15 @@ class State;
 
 class TransactionsStream {
  public:
-  /// `header` must outlive the stream. Which ids (named outside held transactions) were of a
-  /// committed or an aborted transaction, and how counted transaction names ended, are kept for
-  /// recent ones only, in at most 2 * `recent_intervals` intervals each: a later op naming an
-  /// older one is a doubt (a late read, retry or commit; tests pass a small bound to reach it).
-  explicit TransactionsStream(history::Header const& header, std::size_t recent_intervals = 64);
+  /// `header` must outlive the stream. How transaction names ended is kept for recent ones
+  /// only (checker/transactions_ended.hpp: two generations of `recent_intervals` intervals per
+  /// prefix, of names, and of prefixes); which ids (named outside held transactions) were of a
+  /// committed or an aborted transaction, for the latest `recent_ids` ids of each (a bit each,
+  /// 8 KB apiece at the default; in pages, so that two id spaces in use share them; at most
+  /// 2^24). A later op naming an older one is a doubt (a late read, retry or commit; tests pass
+  /// small bounds to reach it). The consumers of bench_check_stream lag 20,000 ids.
+  explicit TransactionsStream(history::Header const& header, std::size_t recent_intervals = 64,
+                              std::uint64_t recent_ids = std::uint64_t{1} << 16);
   ~TransactionsStream();
   TransactionsStream(TransactionsStream const&) = delete;
   TransactionsStream& operator=(TransactionsStream const&) = delete;

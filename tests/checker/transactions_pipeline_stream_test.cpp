@@ -33,9 +33,11 @@ struct PipeRun {
   std::size_t peak_live_bytes = 0;  // The whole stream's but ended transactions' names.
 };
 
-// `recent` bounds the recent ids whose ending the stream keeps (TransactionsStream's constructor).
-PipeRun stream_pipeline(History const& h, std::size_t recent = 64) {
-  TransactionsStream stream(h.header(), recent);
+// `recent` bounds the recent names whose ending the stream keeps, and `recent_ids` the ids
+// (TransactionsStream's constructor).
+PipeRun stream_pipeline(History const& h, std::size_t recent = 64,
+                        std::uint64_t recent_ids = std::uint64_t{1} << 16) {
+  TransactionsStream stream(h.header(), recent, recent_ids);
   PipeRun run;
   for (Op const& op : h.ops()) {
     stream.observe(op);
@@ -120,13 +122,16 @@ TEST_CASE("streamed exactly-once-pipeline equals check_transactions on random hi
   CHECK(edited_decided > 0);
 }
 
-// With the record of recent ids shrunk to one interval per generation, older ids are forgotten
-// all the time: a late read or retry must then doubt, never decide wrongly; with no bound at all
-// nothing is forgotten (the whole history's classes, as before the bound existed).
+// With the record of recent ids shrunk to 8 ids (and of names to one interval per
+// generation), older ids are forgotten all the time: a late read or retry must then doubt,
+// never decide wrongly; with no bound at all nothing is forgotten (the whole history's
+// classes, as before the bound existed).
 TEST_CASE("a stream that forgets old ids still equals check_transactions when it decides",
           "[txn][stream][pipeline]") {
   std::size_t constexpr unbounded = std::size_t{1} << 40;
   std::vector<std::size_t> const bounds = {unbounded, 64, 1};
+  // Ids: a window far wider than the histories (2^20), the default one, and one page of 8 ids.
+  std::vector<std::uint64_t> const id_bounds = {std::uint64_t{1} << 20, std::uint64_t{1} << 16, 8};
   std::vector<int> decided(bounds.size(), 0);
   int histories = 0;
   for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(300); ++seed) {
@@ -142,7 +147,7 @@ TEST_CASE("a stream that forgets old ids still equals check_transactions when it
       std::vector<Verdict> const whole = check_transactions(*h);
       ++histories;
       for (std::size_t b = 0; b < bounds.size(); ++b) {
-        PipeRun const run = stream_pipeline(*h, bounds[b]);
+        PipeRun const run = stream_pipeline(*h, bounds[b], id_bounds[b]);
         if (run.decided) REQUIRE(run.verdicts == whole);
         decided[b] += run.decided ? 1 : 0;
       }

@@ -297,8 +297,10 @@ TEST_CASE("ended transaction names forget old numbers, and say so", "[txn][strea
 }
 
 // Transactions p1/1.. alternately committed and aborted, each message beside a plain one, so
-// both the ids and the names take turns. With the recent record bounded to one interval, a
-// late op naming an old id or transaction must doubt; unbounded, it is judged exactly.
+// both the ids and the names take turns. With the recent record bounded to one interval of
+// names and 8 ids (one page: ids 0-7 are forgotten), a late op naming an old id or transaction
+// must doubt; unbounded (2^40 intervals, and 2^16 ids: more than the history has), it is
+// judged exactly.
 TEST_CASE("a late op on a forgotten id or transaction is a doubt", "[txn][stream]") {
   TxnHistoryBuilder b;
   b.read_committed("rc").subscribe("orders", {"rc"});
@@ -316,7 +318,7 @@ TEST_CASE("a late op on a forgotten id or transaction is a doubt", "[txn][stream
     b.read(OpType::ok, OpKind::process, "rc", {id + 1});
   }
   auto const decides = [](History const& h, std::size_t recent) {
-    TransactionsStream stream(h.header(), recent);
+    TransactionsStream stream(h.header(), recent, recent == 1 ? 8 : std::uint64_t{1} << 16);
     for (Op const& op : h.ops()) stream.observe(op);
     bool const decided = stream.decided();
     if (decided) REQUIRE(stream.finish() == check_transactions(h));

@@ -25,6 +25,7 @@
 #include "tests/checker/history_builder.hpp"
 #include "tests/checker/random_history.hpp"
 #include "tests/checker/streamed_check.hpp"
+#include "tests/checker/txn_names_fixture.hpp"
 #include "tests/common/soak.hpp"
 
 namespace mqcheck::checker {
@@ -160,50 +161,23 @@ TEST_CASE("ended uncounted names: recent ones kept, then every unknown one is fo
   CHECK(ended.forgotten(uncounted_name("p", 9)));  // New or forgotten: nobody can tell.
   CHECK(ended.fate(uncounted_name("p", 9)) == EndedTxns::Fate::forgotten);
   CHECK_FALSE(ended.forgotten("p/9"));  // Counted names keep their own windows.
-  CHECK_FALSE(ended.keep_uncounted());  // Too late: one was forgotten.
+  CHECK_FALSE(ended.keep_names());      // Too late: one was forgotten.
   EndedTxns kept(2);
-  CHECK(kept.keep_uncounted());
+  CHECK(kept.keep_names());
   for (std::uint64_t n = 1; n <= 20; ++n) kept.add(uncounted_name("p", n), n % 2 == 0);
   for (std::uint64_t n = 1; n <= 20; ++n)
     CHECK(kept.find(uncounted_name("p", n)) == std::optional<bool>(n % 2 == 0));
   CHECK_FALSE(kept.forgotten(uncounted_name("p", 99)));
 }
 
-// The delivery pass's report for `h`, streamed with settle delay 0 and `recent` names kept,
-// must equal the whole-history one; returns its passes.
-std::uint64_t delivery_passes(History const& h, std::size_t recent) {
-  StreamOptions options{0};
-  options.txn_recent_intervals = recent;
-  DeliveryReport report;
-  StreamStats const stats = testing::stream_delivery(h, options, &report);
-  INFO("recent " << recent << "\n" << history::to_jsonl(h));
-  REQUIRE(report == check_delivery_whole(h));
-  return stats.passes;
-}
-
-// Forty transactions of p1 (uncounted names unless `counted`), with txn-begins, each with a
-// message of its own, committed and processed; transaction number `aborted` aborts instead.
-TxnHistoryBuilder forty(std::uint64_t aborted, bool counted, bool begins = true) {
-  TxnHistoryBuilder b;
-  b.read_committed("billing").subscribe("orders", {"billing"});
-  for (std::uint64_t n = 1; n <= 40; ++n) {
-    std::string const txn = counted ? "p1/" + std::to_string(2 * n + 1) : uncounted_name("p1", n);
-    if (begins) {
-      b.txn(OpType::invoke, OpKind::txn_begin, "p1", txn);
-      b.txn(OpType::ok, OpKind::txn_begin, "p1", txn);
-    }
-    b.send(OpType::invoke, "p1", {n}, txn);
-    b.send(OpType::ok, "p1", {n}, txn);
-    OpKind const end = n == aborted ? OpKind::txn_abort : OpKind::txn_commit;
-    b.txn(OpType::invoke, end, "p1", txn);
-    b.txn(OpType::ok, end, "p1", txn);
-    if (n != aborted) b.read(OpType::ok, OpKind::process, "billing", {n});
-  }
-  return b;
-}
-
 std::string name_of(std::uint64_t n, bool counted) {
   return counted ? "p1/" + std::to_string(2 * n + 1) : uncounted_name("p1", n);
+}
+
+// Forty transactions of p1 (uncounted names unless `counted`; txn_names::forty).
+TxnHistoryBuilder forty(std::uint64_t aborted, bool counted, bool begins = true) {
+  return txn_names::forty(
+      aborted, [&](std::uint64_t n) { return name_of(n, counted); }, begins);
 }
 
 TEST_CASE("a late commit of a transaction whose messages settled as aborted rebuilds the report",
@@ -212,16 +186,16 @@ TEST_CASE("a late commit of a transaction whose messages settled as aborted rebu
     INFO("counted names " << counted);
     SECTION("an abort settles its message: one pass") {
       History const h = forty(3, counted).history();
-      CHECK(delivery_passes(h, 1) == 1);
-      CHECK(delivery_passes(h, 64) == 1);
+      CHECK(txn_names::delivery_passes(h, 1) == 1);
+      CHECK(txn_names::delivery_passes(h, 64) == 1);
     }
     SECTION("a commit ok after the abort: the message was acknowledged, and is lost") {
       TxnHistoryBuilder b = forty(3, counted);
       b.txn(OpType::ok, OpKind::txn_commit, "p1", name_of(3, counted));
       History const& h = b.history();
       REQUIRE(check_delivery_whole(h).counts.lost == 1);
-      CHECK(delivery_passes(h, 1) >= 2);  // Its slot went, its name maybe forgotten.
-      CHECK(delivery_passes(h, 64) >= 2);
+      CHECK(txn_names::delivery_passes(h, 1) >= 2);  // Its slot went, its name maybe forgotten.
+      CHECK(txn_names::delivery_passes(h, 64) >= 2);
     }
     SECTION("a commit info after a failed commit: unknown, not aborted") {
       TxnHistoryBuilder b = forty(0, counted);
@@ -233,8 +207,8 @@ TEST_CASE("a late commit of a transaction whose messages settled as aborted rebu
       b.txn(OpType::invoke, OpKind::txn_commit, "p1", txn);
       b.txn(OpType::info, OpKind::txn_commit, "p1", txn);
       History const& h = b.history();
-      CHECK(delivery_passes(h, 1) >= 2);
-      CHECK(delivery_passes(h, 64) >= 2);
+      CHECK(txn_names::delivery_passes(h, 1) >= 2);
+      CHECK(txn_names::delivery_passes(h, 64) >= 2);
     }
     SECTION("a processing in an aborted transaction does not count, until a late commit") {
       TxnHistoryBuilder b = forty(0, counted);
@@ -244,46 +218,35 @@ TEST_CASE("a late commit of a transaction whose messages settled as aborted rebu
       b.txn(OpType::ok, OpKind::txn_abort, "billing-0", "c-" + name_of(1, counted));
       b.read(OpType::ok, OpKind::process, "billing", {60}, "c-" + name_of(2, counted));
       b.txn(OpType::ok, OpKind::txn_commit, "billing-0", "c-" + name_of(2, counted));
-      CHECK(delivery_passes(b.history(), 1) == 1);  // Processed once: it settles.
+      CHECK(txn_names::delivery_passes(b.history(), 1) == 1);  // Processed once: it settles.
       b.txn(OpType::ok, OpKind::txn_commit, "billing-0", "c-" + name_of(1, counted));
       REQUIRE(check_delivery_whole(b.history()).counts.duplicated == 1);
-      CHECK(delivery_passes(b.history(), 1) >= 2);
+      CHECK(txn_names::delivery_passes(b.history(), 1) >= 2);
     }
     SECTION("an abort after a late commit changes nothing") {
       TxnHistoryBuilder b = forty(0, counted);
       b.txn(OpType::ok, OpKind::txn_abort, "p1", name_of(5, counted));
-      CHECK(delivery_passes(b.history(), 1) == 1);
-      CHECK(delivery_passes(b.history(), 64) == 1);
+      CHECK(txn_names::delivery_passes(b.history(), 1) == 1);
+      CHECK(txn_names::delivery_passes(b.history(), 64) == 1);
     }
   }
-}
-
-// The transactions stream over `h` with `recent` names kept: decided or not, and when
-// decided, check_transactions' verdicts.
-bool visibility_decided(History const& h, std::size_t recent) {
-  TransactionsStream stream(h.header(), recent);
-  for (Op const& op : h.ops()) stream.observe(op);
-  bool const decided = stream.decided();
-  INFO(history::to_jsonl(h));
-  if (decided) REQUIRE(stream.finish() == check_transactions(h));
-  return decided;
 }
 
 TEST_CASE("an op naming a forgotten uncounted name is a doubt; a txn-begin opens a new one",
           "[txn][stream][bounded]") {
   TxnHistoryBuilder b = forty(7, false);
-  REQUIRE(visibility_decided(b.history(), 1));
+  REQUIRE(txn_names::visibility_decided(b.history(), 1));
   SECTION("a late commit of a long-aborted transaction") {
     b.txn(OpType::ok, OpKind::txn_commit, "p1", name_of(7, false));
-    CHECK_FALSE(visibility_decided(b.history(), 1));
-    CHECK_FALSE(visibility_decided(b.history(), 64));  // Known aborted: a doubt too.
-    CHECK(delivery_passes(b.history(), 1) >= 2);
+    CHECK_FALSE(txn_names::visibility_decided(b.history(), 1));
+    CHECK_FALSE(txn_names::visibility_decided(b.history(), 64));  // Known aborted: a doubt too.
+    CHECK(txn_names::delivery_passes(b.history(), 1) >= 2);
   }
   SECTION("a late send in a long-committed transaction") {
     b.send(OpType::invoke, "p1", {100}, name_of(2, false));
     b.send(OpType::ok, "p1", {100}, name_of(2, false));
-    CHECK_FALSE(visibility_decided(b.history(), 1));
-    (void)delivery_passes(b.history(), 1);
+    CHECK_FALSE(txn_names::visibility_decided(b.history(), 1));
+    (void)txn_names::delivery_passes(b.history(), 1);
   }
   SECTION("a new transaction with a txn-begin streams") {
     std::string const txn = uncounted_name("p9", 1);
@@ -293,8 +256,8 @@ TEST_CASE("an op naming a forgotten uncounted name is a doubt; a txn-begin opens
     b.send(OpType::ok, "p9", {100}, txn);
     b.txn(OpType::invoke, OpKind::txn_abort, "p9", txn);
     b.txn(OpType::ok, OpKind::txn_abort, "p9", txn);
-    CHECK(visibility_decided(b.history(), 1));
-    CHECK(delivery_passes(b.history(), 1) == 1);
+    CHECK(txn_names::visibility_decided(b.history(), 1));
+    CHECK(txn_names::delivery_passes(b.history(), 1) == 1);
   }
   SECTION("a new transaction without one, once a name was forgotten, is a doubt") {
     std::string const txn = uncounted_name("p9", 1);
@@ -303,69 +266,22 @@ TEST_CASE("an op naming a forgotten uncounted name is a doubt; a txn-begin opens
     b.txn(OpType::invoke, OpKind::txn_commit, "p9", txn);
     b.txn(OpType::ok, OpKind::txn_commit, "p9", txn);
     b.read(OpType::ok, OpKind::process, "billing", {100});
-    CHECK_FALSE(visibility_decided(b.history(), 1));
-    CHECK(visibility_decided(b.history(), 64));  // Nothing forgotten yet.
-    (void)delivery_passes(b.history(), 1);
+    CHECK_FALSE(txn_names::visibility_decided(b.history(), 1));
+    CHECK(txn_names::visibility_decided(b.history(), 64));  // Nothing forgotten yet.
+    (void)txn_names::delivery_passes(b.history(), 1);
   }
   SECTION("no txn-begin at all: every name kept, no doubt") {
     TxnHistoryBuilder c = forty(7, false, false);
-    CHECK(visibility_decided(c.history(), 1));
+    CHECK(txn_names::visibility_decided(c.history(), 1));
     c.txn(OpType::ok, OpKind::txn_commit, "p1", name_of(7, false));
-    CHECK_FALSE(visibility_decided(c.history(), 1));  // Known aborted: a late commit.
-    CHECK(delivery_passes(c.history(), 1) >= 2);
+    CHECK_FALSE(txn_names::visibility_decided(c.history(), 1));  // Known aborted: a late commit.
+    CHECK(txn_names::delivery_passes(c.history(), 1) >= 2);
   }
-}
-
-// `h` with every transaction name made uncounted ("p1/3" -> "p1/3-x"), and without its
-// txn-begins unless `begins`.
-History renamed(History const& h, bool begins) {
-  std::vector<Op> ops;
-  for (Op op : h.ops()) {
-    if (!begins && op.f == OpKind::txn_begin) continue;
-    if (!op.txn.empty()) op.txn += "-x";
-    ops.push_back(std::move(op));
-  }
-  return testing::rebuild(h.header(), std::move(ops));
 }
 
 TEST_CASE("streams agree with the whole-history checkers on random histories with uncounted names",
           "[txn][stream][bounded]") {
-  std::uint64_t decided = 0, runs = 0;
-  for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(200); ++seed) {
-    SplitMix64 rng(seed * 7919);
-    testing::Shape shape = testing::random_shape(rng);
-    shape.transactions = true;
-    shape.features = false;
-    shape.pipeline = rng.chance(0.3);
-    shape.messages = rng.between(10, 60);
-    History const valid = testing::random_valid_history(seed, shape);
-    for (bool const begins : {true, false}) {
-      for (History const& h :
-           {renamed(valid, begins), renamed(testing::damage(valid, rng), begins)}) {
-        DeliveryReport const whole = check_delivery_whole(h);
-        for (std::uint64_t const delay :
-             {std::uint64_t{0}, std::uint64_t{3}, std::uint64_t{1} << 16}) {
-          for (std::size_t const recent : {std::size_t{1}, std::size_t{64}}) {
-            StreamOptions options{delay};
-            options.txn_recent_intervals = recent;
-            DeliveryReport report;
-            StreamStats const stats = testing::stream_delivery(h, options, &report);
-            INFO("seed " << seed << ", begins " << begins << ", delay " << delay << ", recent "
-                         << recent << ", passes " << stats.passes << "\n"
-                         << history::to_jsonl(h));
-            REQUIRE(report == whole);
-          }
-        }
-        for (std::size_t const recent : {std::size_t{1}, std::size_t{64}}) {
-          decided += visibility_decided(h, recent) ? 1 : 0;
-          ++runs;
-        }
-        testing::Streamed const all = testing::stream(h, 3);
-        REQUIRE(all.report == check_history(h));
-      }
-    }
-  }
-  CHECK(decided > runs / 3);  // The streaming path ran, not only the loading one.
+  txn_names::check_agreement("-x", 7919, 200);  // "p1/3" -> "p1/3-x": no counter.
 }
 
 }  // namespace
