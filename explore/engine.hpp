@@ -537,6 +537,7 @@ class Engine {
   template <class F>
   void call(W& w, NodeId n, F&& f);
   void apply_out(W& w, NodeId n, NodeState<Model>& node);
+  void retime(W& w, NodeState<Model>& node);
   void apply_disk(W& w, NodeId n, SharedDisk<Entry>& disk);
   // By reference: an Op is large (a vector and six strings), and each by-value hand-over
   // moved it once more (4% of the search's instructions for three moves per op).
@@ -607,6 +608,7 @@ class Engine {
   /// computed, since a settling World is judged and dropped, never fingerprinted.
   bool settling_ = false;
   bool timer_erased_ = false;       // Set by fire(), read and reset by call(): the timers changed.
+  bool erased_earliest_ = false;    // Set by fire(), read and reset by retime(): see there.
   bool retimed_ = false;            // Whether the last call() changed its node's timers.
   history::Header open_header_;     // The plan's header, not drained (check()).
   history::Header drained_header_;  // And drained.

@@ -122,16 +122,13 @@ std::uint64_t fingerprint_renamed(World<Model> const& w, SymmetryGroup const& gr
   for (std::uint32_t m = 0; m < w.nodes.size(); ++m) {
     std::uint32_t const n = r.from[m];
     NodeState<Model> const& node = w.node(n);
-    h.add(node.up ? 1u : 0u);
-    h.add(node.incarnation);
-    h.add(node.inputs_renamed.empty() ? node.inputs : node.inputs_renamed[g]);
     std::uint64_t timers = 0;  // timers_digest() of the image: a sum, so in any order.
     for (auto const& [id, window] : node.timers) {
       model::TimerId const image = group.rename_timer ? group.rename_timer(NodeId{n}, id, r) : id;
       timers += timer_term(image, relative(window.lo, w.now), relative(window.hi, w.now));
     }
-    h.add(timers);
-    h.add(node.timers.size());
+    std::uint64_t const inputs = node.inputs_renamed.empty() ? node.inputs : node.inputs_renamed[g];
+    h.add(node_word(node.up, node.incarnation, node.timers.size(), timers) ^ inputs);
   }
   std::uint64_t wire = 0;
   for (InFlight<Model> const& m : w.in_flight) {
@@ -141,12 +138,11 @@ std::uint64_t fingerprint_renamed(World<Model> const& w, SymmetryGroup const& gr
     std::uint64_t const due = static_cast<std::uint64_t>(deadline) * 0x9e3779b97f4a7c15ull;
     wire += deadline == TimerWindow::unbounded ? digest : digest ^ due;
   }
-  h.add(wire);
-  h.add(w.in_flight.size());
   std::vector<bool> used(w.faults_used.size());
   for (std::size_t k = 0; k < used.size(); ++k) used[k] = w.faults_used[r.fault_from[k]];
-  h.add_each(used, [](Hasher& k, bool u) { k.add(u ? 1u : 0u); });
-  h.add(w.crashes_used);
+  auto const [budget, bits] = budget_words(wire, w.in_flight.size(), w.crashes_used, used);
+  h.add(budget);
+  h.add(bits);
   if (w.drops_used + w.duplicates_used > 0) {
     h.add(w.drops_used);
     h.add(w.duplicates_used);

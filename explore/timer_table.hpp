@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,15 @@ class TimerTable {
     auto it = lower(id);
     if (it == items_.end() || it->first != id) it = items_.insert(it, value_type{id, Window{}});
     return it->second;
+  }
+  /// Arms timer `id` with `window`; returns the window it had, if it was armed.
+  std::optional<Window> set(model::TimerId id, Window const& window) {
+    auto it = lower(id);
+    if (it == items_.end() || it->first != id) {
+      items_.insert(it, value_type{id, window});
+      return std::nullopt;
+    }
+    return std::exchange(it->second, window);
   }
   /// Disarms timer `id`; returns how many were armed (0 or 1), as std::map::erase does.
   std::size_t erase(model::TimerId id) {

@@ -18,6 +18,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/assert.hpp"
@@ -85,24 +86,45 @@ inline std::uint64_t timer_term(model::TimerId id, std::int64_t lo, std::int64_t
 /// A node's timer terms summed at absolute windows, so that fingerprint() reads a node's timers
 /// relative to now without walking them: while no window starts before now (none clamped by
 /// relative()), the sum of timer_term over the relative windows is at_zero - now * slope. Kept
-/// by the Engine after each step that changes the node (Engine::call, crash); stale inside a
-/// settle, whose World is never fingerprinted.
+/// by the Engine as each step sets, cancels or fires a timer (Engine::apply_out, fire; a
+/// crash clears them); stale inside a settle, whose World is never fingerprinted.
 struct TimerSums {
   std::uint64_t at_zero = 0;  // Sum of timer_term(id, lo, hi) over the absolute windows.
   std::uint64_t slope = 0;    // The sum's change per microsecond of now, negated.
   std::int64_t earliest = TimerWindow::unbounded;  // The least start: below now, walk instead.
 };
 
+/// Adds timer `id` armed at `window` to `sums` (timer_sums_of's term for it).
+inline void add_timer_sum(TimerSums& sums, model::TimerId id, TimerWindow const& window) {
+  sums.at_zero += timer_term(id, window.lo, window.hi);
+  sums.slope += timer_coefficient(id, 1);
+  if (window.hi != TimerWindow::unbounded) sums.slope += timer_coefficient(id, 3);
+  sums.earliest = std::min(sums.earliest, window.lo);
+}
+
+/// Takes timer `id` armed at `window` out of `sums`: the sums are exact (modulo 2^64), so the
+/// result is what timer_sums_of gives without it, except `earliest`, which a minimum cannot
+/// give back: returns whether it must be found again (the window held it).
+inline bool remove_timer_sum(TimerSums& sums, model::TimerId id, TimerWindow const& window) {
+  sums.at_zero -= timer_term(id, window.lo, window.hi);
+  sums.slope -= timer_coefficient(id, 1);
+  if (window.hi != TimerWindow::unbounded) sums.slope -= timer_coefficient(id, 3);
+  return window.lo == sums.earliest;
+}
+
 template <class Timers>
 TimerSums timer_sums_of(Timers const& timers) {
   TimerSums sums;
-  for (auto const& [id, window] : timers) {
-    sums.at_zero += timer_term(id, window.lo, window.hi);
-    sums.slope += timer_coefficient(id, 1);
-    if (window.hi != TimerWindow::unbounded) sums.slope += timer_coefficient(id, 3);
-    sums.earliest = std::min(sums.earliest, window.lo);
-  }
+  for (auto const& [id, window] : timers) add_timer_sum(sums, id, window);
   return sums;
+}
+
+/// Returns the least start of `timers` (TimerSums::earliest).
+template <class Timers>
+std::int64_t earliest_start(Timers const& timers) {
+  std::int64_t earliest = TimerWindow::unbounded;
+  for (auto const& [id, window] : timers) earliest = std::min(earliest, window.lo);
+  return earliest;
 }
 
 /// A client op that was invoked and not completed, and how a crash completes it (as in the
@@ -347,6 +369,43 @@ std::uint64_t timers_digest(NodeState<Model> const& node, SimTimeUs now) {
   return digest;
 }
 
+/// splitmix64's finaliser: a bijection, so distinct packed values give distinct words.
+inline std::uint64_t mix_word(std::uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/// Returns one word for a node's liveness, incarnation, timer count and timers (their
+/// timers_digest), which fingerprint() folds in once: folding the four one by one was the
+/// larger part of a fingerprint (each fold waits on the last; fingerprints were a tenth of a
+/// delay search's instructions). The first three are packed and mixed (mix_word), so distinct
+/// triples give distinct words; the timers enter times an odd constant, so two nodes alike in
+/// all else but their timers always differ. `inputs` mode xors the input digest in (a hash
+/// value: it meets another node's word only by chance).
+inline std::uint64_t node_word(bool up, std::uint32_t incarnation, std::size_t timer_count,
+                               std::uint64_t timers) {
+  std::uint64_t const packed = (up ? 1u : 0u) | (std::uint64_t{incarnation} << 1) |
+                               (static_cast<std::uint64_t>(timer_count) << 33);
+  return mix_word(packed) + timers * 0xd6e8feb86659fd93ull;
+}
+
+/// Returns the words fingerprint() folds for the world's budget: the messages in flight (their
+/// multiset sum `wire`, plus their count, crash count and option count packed and mixed as in
+/// node_word; fewer than 2^24 messages) and the fault options used (`used`, in option order,
+/// one bit each: at most FaultSet::max). Folded one by one they were four folds and one per
+/// option.
+template <class Bools>
+std::pair<std::uint64_t, std::uint64_t> budget_words(std::uint64_t wire, std::size_t in_flight,
+                                                     std::uint32_t crashes, Bools const& used) {
+  std::uint64_t bits = 0;
+  std::uint64_t options = 0;
+  for (bool const u : used) bits |= std::uint64_t{u ? 1u : 0u} << options++;
+  std::uint64_t const packed =
+      static_cast<std::uint64_t>(in_flight) | (std::uint64_t{crashes} << 24) | (options << 56);
+  return {wire + mix_word(packed), bits};
+}
+
 /// Returns the fingerprint of `w`: equal for two Worlds whose futures (and the delivery
 /// verdicts of every continuation) are the same; see docs/explorer.md for why.
 template <class Model>
@@ -354,11 +413,12 @@ std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
   Hasher h;
   for (auto const& node : w.nodes) {
     NodeState<Model> const& n = *node;
-    h.add(n.up ? 1u : 0u);
-    h.add(n.incarnation);
+    std::uint64_t const word =
+        node_word(n.up, n.incarnation, n.timers.size(), timers_digest(n, w.now));
     if (mode == FingerprintMode::inputs) {
-      h.add(n.inputs);
+      h.add(word ^ n.inputs);
     } else {
+      h.add(word);
       hash_value(h, n.actor);
       h.add_each(n.disk.get().files(), [](Hasher& g, auto const& file) {
         g.add(file.first);
@@ -371,8 +431,6 @@ std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
         g.add(static_cast<std::uint64_t>(o.on_crash));
       });
     }
-    h.add(timers_digest(n, w.now));
-    h.add(n.timers.size());
   }
   std::uint64_t wire = 0;  // A sum: the same multiset in any order gives the same value.
   for (InFlight<Model> const& m : w.in_flight) {
@@ -380,10 +438,9 @@ std::uint64_t fingerprint(World<Model> const& w, FingerprintMode mode) {
     std::uint64_t const due = static_cast<std::uint64_t>(deadline) * 0x9e3779b97f4a7c15ull;
     wire += deadline == TimerWindow::unbounded ? m.digest : m.digest ^ due;
   }
-  h.add(wire);
-  h.add(w.in_flight.size());
-  h.add_each(w.faults_used, [](Hasher& g, bool used) { g.add(used ? 1u : 0u); });
-  h.add(w.crashes_used);
+  auto const [budget, used] = budget_words(wire, w.in_flight.size(), w.crashes_used, w.faults_used);
+  h.add(budget);
+  h.add(used);
   if (w.drops_used + w.duplicates_used > 0) {  // Absent without network faults: counts stay.
     h.add(w.drops_used);
     h.add(w.duplicates_used);

@@ -70,7 +70,9 @@ class Out {
   /// new state do not depend on the time it ran at (the explorer's fingerprint relies on it).
   bool now_read() const { return now_read_; }
 
-  void send(NodeId to, Message message) { sends_.push_back({to, std::move(message)}); }
+  // Built in place: a braced Send was a temporary moved into the vector, one more move of
+  // every message (a settle sends one per step).
+  void send(NodeId to, Message message) { sends_.emplace_back(to, std::move(message)); }
   void set_timer(TimerId id, Distribution delay) { timers_.push_back({id, delay}); }
   void set_timer(TimerId id, DurationUs delay) { set_timer(id, Distribution::constant(delay)); }
   void cancel_timer(TimerId id) { cancels_.push_back(id); }
