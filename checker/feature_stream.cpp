@@ -160,7 +160,7 @@ void FeatureStream::consume(Op const& op, std::size_t record, bool certain) {
   }
 }
 
-void FeatureStream::forget(MessageId id) {
+void FeatureStream::forget_held(MessageId id) {
   if (dead_letters_) dead_letters_->settle(id);  // Its nacks and copies are judged now.
   if (broadcast_) broadcast_->settle(id);  // And whether each broadcast instance processed it.
   priority_.settle(id);

@@ -61,7 +61,11 @@ class FeatureStream {
     observe_active(op);
   }
   /// The message has settled (checker/delivery_stream.hpp): its send record is let go.
-  void forget(MessageId id);
+  /// Inactive, the stream holds no send record and no priority fact (observe_active fills
+  /// them), so nothing is looked up: the delivery stream calls this for every message.
+  void forget(MessageId id) {
+    if (active_ || dead_letters_ || broadcast_) forget_held(id);
+  }
   /// Returns false once the stream cannot give check_features' verdicts (see above).
   bool decided() const { return !doubt_; }
   /// Judges the process invokes never completed and returns the verdicts of the properties
@@ -83,6 +87,7 @@ class FeatureStream {
     history::Op op;
   };
 
+  void forget_held(MessageId id);
   void observe_inactive(history::Op const& op);
   void observe_active(history::Op const& op);
   void on_send(history::Op const& op);

@@ -53,8 +53,7 @@ bool PipelineStream::reads(std::size_t group, std::string const& topic) const {
          readers->second.end();
 }
 
-void PipelineStream::observe(Op const& op) {
-  if (doubt_) return;
+void PipelineStream::observe_all(Op const& op) {
   if (op.f == OpKind::send) {
     for (Record const& record : op.value) on_send(op, record);
     return;
@@ -138,16 +137,8 @@ void PipelineStream::attempt(Op const& op, Output& output, MessageId id) {
 }
 
 void PipelineStream::on_process(Op const& op) {
-  if (op.group.empty()) return;  // process_groups skips it; no group judges it.
+  if (quiet(op)) return;
   std::uint32_t const process = names_.intern(op.process);
-  // Most process ops of a long history: a process seen before, processing for the group it
-  // first did, a group that is no transformer and keeps no buffer (it overflowed). Nothing
-  // changes: one name looked up, not two.
-  if (process < process_groups_.size() && process_groups_[process] != 0) {
-    std::size_t const first = process_groups_[process] - 1;
-    Group const& known = groups_[first];
-    if (!known.transformer && known.overflowed && same_text(group_names_[first], op.group)) return;
-  }
   std::size_t const g = group_index(op.group);
   if (process_groups_.size() <= process) process_groups_.resize(process + 1, 0);
   if (process_groups_[process] == 0) process_groups_[process] = static_cast<std::uint32_t>(g + 1);

@@ -24,6 +24,7 @@
 // otherwise.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -34,6 +35,7 @@
 
 #include "checker/delivery_stream_state.hpp"
 #include "checker/id_set.hpp"
+#include "checker/short_text.hpp"
 #include "checker/transactions_ended.hpp"
 #include "checker/verdict.hpp"
 #include "history/history.hpp"
@@ -48,8 +50,35 @@ class PipelineStream {
   PipelineStream(history::Header const& header, EndedTxns const& ended,
                  std::function<bool(std::string_view)> open);
 
-  /// Takes a client send or process op (other ops are no business of it).
-  void observe(history::Op const& op);
+  /// Takes a client op (only sends, processings and transaction ends are its business).
+  /// Inline until a record has a source: until then it holds no output, transformer or
+  /// transaction, so a send without a source only says how far sent ids reach, a commit or an
+  /// abort changes nothing, and most process ops change nothing either (quiet()).
+  void observe(history::Op const& op) {
+    if (doubt_) return;
+    if (!seen_) {
+      if (op.f == history::OpKind::send) {
+        if (plain_sends(op)) return;
+      } else if (op.f != history::OpKind::process || quiet(op)) {
+        return;
+      }
+    }
+    observe_all(op);
+  }
+  /// Whether a process op of the same process and group as `op` would change nothing, for
+  /// good: no record had a source yet, and the pass finds `op` quiet (see TransactionsStream::
+  /// QuietPair for why that lasts until a source).
+  bool dormant_quiet(history::Op const& op) {
+    return !seen_ && !doubt_ && !op.group.empty() && quiet(op);
+  }
+  /// The sends before this pass saw any (TransactionsStream keeps how far they reach until
+  /// the pass needs it): some named a message, up to id `max_sent`. Ids the pass saw since
+  /// count too (it keeps the larger).
+  void sent_before(bool sent, std::uint64_t max_sent) {
+    if (!sent) return;
+    max_sent_ = sent_any_ ? std::max(max_sent_, max_sent) : max_sent;
+    sent_any_ = true;
+  }
   /// Its transaction `name` committed (ok) or aborted, for good (the visibility pass doubts
   /// at any op that could change that).
   void on_commit(std::string_view name);
@@ -93,6 +122,30 @@ class PipelineStream {
   };
 
   void doubt() { doubt_ = true; }
+  void observe_all(history::Op const& op);
+  // Before a source: a send with none only moves how far sent ids reach (on_send's "fresh").
+  bool plain_sends(history::Op const& op) {
+    if (op.value.empty()) return true;
+    std::uint64_t most = op.value.front().id.value;
+    for (history::Record const& record : op.value) {
+      if (record.source) return false;
+      most = std::max(most, record.id.value);
+    }
+    max_sent_ = sent_any_ ? std::max(max_sent_, most) : most;
+    sent_any_ = true;
+    return true;
+  }
+  // Most process ops of a long history: a process seen before, processing for the group it
+  // first did, a group that is no transformer and keeps no buffer (it overflowed). Nothing
+  // changes: one name looked up, not two.
+  bool quiet(history::Op const& op) {
+    if (op.group.empty()) return true;  // process_groups skips it; no group judges it.
+    std::uint32_t const process = names_.intern(op.process);
+    if (process >= process_groups_.size() || process_groups_[process] == 0) return false;
+    std::size_t const first = process_groups_[process] - 1;
+    Group const& known = groups_[first];
+    return !known.transformer && known.overflowed && same_text(group_names_[first], op.group);
+  }
   std::size_t group_index(std::string_view name);
   void on_send(history::Op const& op, history::Record const& record);
   void new_output(history::Op const& op, history::Record const& record);

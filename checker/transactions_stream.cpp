@@ -189,8 +189,14 @@ class NamedIds {
 class State {
  public:
   State(history::Header const& header, std::size_t recent_intervals, std::uint64_t recent_ids);
-  void before_transactions(Op const& op);
-  void start(bool named_before, std::uint64_t max_before);
+  void send_before(Op const& op, bool sent_before, std::uint64_t max_sent_before);
+  bool process_before(Op const& op) {  // Returns whether later ops of its pair are quiet.
+    pipeline_.observe(op);
+    return pipeline_.dormant_quiet(op);
+  }
+  bool read_before(Op const& op);
+  void start(bool named_before, std::uint64_t max_before, bool sent_before,
+             std::uint64_t max_sent_before);
   bool watches_reads() const { return !group_bits_.empty(); }
   void observe(Op const& op);
   bool decided();
@@ -310,21 +316,38 @@ bool State::open(std::string_view name) const {
   return it != txns_.end() && it->second.phase != Txn::Phase::committed;
 }
 
-// Until the first transactional op every copy is a plain one, so only how far the ids named so
-// far reach is kept (plain() takes every id up to there as plain: a doubt at worst), whether a
-// read_committed group read; and sends and processings go to the pipeline pass.
-// TransactionsStream::observe keeps the first inline and calls this only for the others.
-void State::before_transactions(Op const& op) {
-  if (!history::is_client_op(op)) return;
-  if (op.f == OpKind::send && op.type == OpType::invoke && op.value.empty()) doubt();
+// Until the first transactional op every copy is a plain one, and TransactionsStream::observe
+// keeps inline only what a later op is judged against; this is all of it, by what each part of
+// the pass holds (what else they would hold stays empty without a transactional op):
+//   - visibility: only how far the ids named so far reach (plain() takes every id up to there
+//     as plain: a doubt at worst), whether a read_committed group read (finish()'s wording),
+//     and a send invoke naming no message (a doubt, should a transaction come);
+//   - the pipeline pass (checker/transactions_pipeline_stream.hpp), until a record has a
+//     source: how far the ids sent reach (its "fresh" test; handed over here and at start()),
+//     and from each process op, which group each process first processed for and the buffers
+//     of groups that may still turn transformer. It holds no output, transformer or
+//     transaction before a source, so a send without one, a read or a commit changes nothing
+//     else in it.
+// Such a send goes to the pipeline pass whole, with how far the sends before it reached.
+void State::send_before(Op const& op, bool sent_before, std::uint64_t max_sent_before) {
+  if (op.type == OpType::invoke && op.value.empty()) doubt();
+  pipeline_.sent_before(sent_before, max_sent_before);
   pipeline_.observe(op);
-  if (is_ok_read(op)) exercised_ = exercised_ || group_bit(op.group) != 0;
 }
 
-void State::start(bool named_before, std::uint64_t max_before) {
+// Returns whether a read_committed group has read (then no later read before the first
+// transactional op changes anything).
+bool State::read_before(Op const& op) {
+  exercised_ = exercised_ || group_bit(op.group) != 0;
+  return exercised_;
+}
+
+void State::start(bool named_before, std::uint64_t max_before, bool sent_before,
+                  std::uint64_t max_sent_before) {
   transactional_ = true;  // Even after a doubt: decided() then says so.
   named_before_ = named_before;
   max_before_ = max_before;
+  pipeline_.sent_before(sent_before, max_sent_before);
 }
 
 bool State::plain(MessageId id) const {
@@ -533,14 +556,27 @@ std::size_t State::memory_bytes() const {
 TransactionsStream::TransactionsStream(history::Header const& header, std::size_t recent_intervals,
                                        std::uint64_t recent_ids)
     : state_(std::make_unique<txn_stream_detail::State>(header, recent_intervals, recent_ids)),
-      watch_before_(state_->watches_reads()) {}
+      watch_reads_(state_->watches_reads()) {}
 TransactionsStream::~TransactionsStream() = default;
-void TransactionsStream::before_transactions(history::Op const& op) {
-  state_->before_transactions(op);
+void TransactionsStream::send_before(history::Op const& op) {
+  // After a record with a source the pipeline pass judges every send (outputs, and the ids
+  // they settle) and every process op; it keeps how far the sends reach from then on.
+  if (std::any_of(op.value.begin(), op.value.end(), has_source)) pipeline_sends_ = true;
+  state_->send_before(op, sent_before_, max_sent_before_);
+}
+void TransactionsStream::process_before(history::Op const& op) {
+  if (!state_->process_before(op) || pipeline_sends_) return;
+  QuietPair pair;
+  // Names of other sizes are not kept: their process ops call each time.
+  if (!name_key(op.process, pair.process) || !name_key(op.group, pair.group)) return;
+  quiet_[quiet_slot(pair.process)] = pair;
+}
+void TransactionsStream::read_before(history::Op const& op) {
+  if (state_->read_before(op)) watch_reads_ = false;
 }
 void TransactionsStream::start() {
   active_ = true;
-  state_->start(named_before_, max_before_);
+  state_->start(named_before_, max_before_, sent_before_, max_sent_before_);
 }
 void TransactionsStream::observe_active(history::Op const& op) { state_->observe(op); }
 bool TransactionsStream::decided() { return state_->decided(); }

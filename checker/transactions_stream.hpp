@@ -24,8 +24,11 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "checker/verdict.hpp"
@@ -53,22 +56,14 @@ class TransactionsStream {
   TransactionsStream& operator=(TransactionsStream const&) = delete;
 
   /// Takes the next op of the history (ops come in index order). Inline up to the first
-  /// transactional op: until then a long history costs a few instructions per op.
-  void observe(history::Op const& op) {
+  /// transactional op: until then a long history costs a few instructions per op, and a call
+  /// only for a process op of a (process, group) pair not yet known quiet (process_before).
+  [[gnu::always_inline]] void observe(history::Op const& op) {
     if (!active_) {
       if (op.type == history::OpType::event) return;
       if (op.txn.empty() && op.f != history::OpKind::txn_begin &&
-          op.f != history::OpKind::txn_commit && op.f != history::OpKind::txn_abort) {
-        for (history::Record const& record : op.value) {
-          named_before_ = true;
-          max_before_ = std::max(max_before_, record.id.value);
-        }
-        // Sends and processings feed the pipeline pass (and a send invoke naming no message
-        // is a doubt of visibility's: it lends its transaction to what its completion names).
-        if (watch_before_ || op.f == history::OpKind::send || op.f == history::OpKind::process)
-          before_transactions(op);
-        return;
-      }
+          op.f != history::OpKind::txn_commit && op.f != history::OpKind::txn_abort)
+        return before_transactions(op);
       start();
     }
     observe_active(op);
@@ -93,15 +88,106 @@ class TransactionsStream {
   [[nodiscard]] std::size_t ended_memory_bytes() const;
 
  private:
-  void before_transactions(history::Op const& op);  // A read, source or bare send before it.
-  void start();                                     // At the first transactional op.
+  // Before the first transactional op, what a later transaction or pipeline output is judged
+  // against, and nothing else (transactions_stream.cpp, State::send_before, says why):
+  //   - how far the ids named so far reach (plain() takes them all as plain);
+  //   - how far the ids sent so far reach, until a record has a source (the pipeline pass's
+  //     "fresh" test; it is handed the figure when it first needs it);
+  //   - process ops (the pipeline pass: which group each process first processed for, and the
+  //     buffers of groups that may turn transformer), but those it found quiet (quiet_);
+  //   - whether a read_committed group read, until one did;
+  //   - sends the pipeline pass must see whole (a record with a source, after one, or none).
+  [[gnu::always_inline]] void before_transactions(history::Op const& op) {
+    if (!op.value.empty()) {
+      std::uint64_t most = 0;
+      for (history::Record const& record : op.value) most = std::max(most, record.id.value);
+      named_before_ = true;
+      max_before_ = std::max(max_before_, most);
+      if (op.f == history::OpKind::send) {
+        if (pipeline_sends_ || std::any_of(op.value.begin(), op.value.end(), has_source))
+          return send_before(op);
+        sent_before_ = true;
+        max_sent_before_ = std::max(max_sent_before_, most);
+      }
+    } else if (op.f == history::OpKind::send) {
+      return send_before(op);
+    }
+    if (op.f == history::OpKind::process && !op.group.empty() && !known_quiet(op))
+      process_before(op);
+    if (watch_reads_ && op.type == history::OpType::ok &&
+        (op.f == history::OpKind::poll || op.f == history::OpKind::deliver ||
+         op.f == history::OpKind::process))
+      read_before(op);
+  }
+  static bool has_source(history::Record const& record) { return record.source.has_value(); }
+
+  // A name of 4 to 16 bytes, exactly: its size and its first and last words (as
+  // stream_detail::Names keys names, checker/delivery_stream_state.hpp, and same_text compares
+  // them); shorter and longer ones are not kept.
+  struct NameKey {
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    std::uint64_t size = 0;  // 0: none.
+  };
+  [[gnu::always_inline]] static bool name_key(std::string_view text, NameKey& key) {
+    std::size_t const n = text.size();
+    if (n >= 8 && n <= 16) {
+      std::memcpy(&key.first, text.data(), 8);
+      std::memcpy(&key.last, text.data() + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+      std::uint32_t first = 0;
+      std::uint32_t last = 0;
+      std::memcpy(&first, text.data(), 4);
+      std::memcpy(&last, text.data() + n - 4, 4);
+      key.first = first;
+      key.last = last;
+    } else {
+      return false;
+    }
+    key.size = n;
+    return true;
+  }
+  [[gnu::always_inline]] static bool same_key(NameKey const& a, NameKey const& b) {
+    return a.first == b.first && a.last == b.last && a.size == b.size;
+  }
+  static std::size_t quiet_slot(NameKey const& process) {
+    std::uint64_t const mixed = (process.first * 0x9E3779B97F4A7C15ULL) ^
+                                ((process.last + process.size) * 0xBF58476D1CE4E5B9ULL);
+    return static_cast<std::size_t>(mixed >> 59);  // 32 slots.
+  }
+  // A (process, group) pair of process ops the pipeline pass found quiet: the process's first
+  // group is that group, it overflowed its buffer, and it is no transformer. Until a record has
+  // a source none of that changes (the first group is for good, a buffer lost stays lost, and a
+  // group turns transformer at its first output only), so a later process op of the same pair
+  // changes nothing in the pass either, whatever its type and records: it is not called. Most
+  // process ops of a long history are of such a pair.
+  struct QuietPair {
+    NameKey process;
+    NameKey group;
+  };
+  [[gnu::always_inline]] bool known_quiet(history::Op const& op) const {
+    NameKey process;
+    NameKey group;
+    if (pipeline_sends_ || !name_key(op.process, process) || !name_key(op.group, group))
+      return false;
+    QuietPair const& pair = quiet_[quiet_slot(process)];
+    return same_key(pair.process, process) && same_key(pair.group, group);
+  }
+  void send_before(history::Op const& op);     // A send the pipeline pass sees whole.
+  void process_before(history::Op const& op);  // To the pipeline pass.
+  void read_before(history::Op const& op);     // An ok read while a read_committed group may.
+  void start();                                // At the first transactional op.
   void observe_active(history::Op const& op);
 
   std::unique_ptr<txn_stream_detail::State> state_;
-  bool active_ = false;           // A transactional op came.
-  bool watch_before_ = false;     // Some group is read_committed: reads before it count.
-  bool named_before_ = false;     // Some op before it named a message...
-  std::uint64_t max_before_ = 0;  // ...with at most this id.
+  bool active_ = false;                // A transactional op came.
+  bool watch_reads_ = false;           // Some group is read_committed, and none of them read yet.
+  bool pipeline_sends_ = false;        // A record had a source: every send goes to the pipeline.
+  bool named_before_ = false;          // Some op before it named a message...
+  std::uint64_t max_before_ = 0;       // ...with at most this id.
+  bool sent_before_ = false;           // Some send before it named a message (not to the
+  std::uint64_t max_sent_before_ = 0;  // pipeline pass)... with at most this id.
+  std::array<QuietPair, 32> quiet_{};  // Direct-mapped by process: a pair may push out another.
 };
 
 }  // namespace mqcheck::checker
