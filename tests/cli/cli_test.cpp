@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The mqcheck command end to end: exit statuses (0 as expected, 1 a verdict differs or no
 // fault fired, 2 bad input), error messages naming file, line and key, the replay command.
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include <string>
 
 #include "tests/common/run_mqcheck.hpp"
+#include "tests/common/scratch_dir.hpp"
 
 namespace {
 
@@ -20,9 +19,7 @@ using Result = mqcheck::testing::CommandResult;
 Result mqcheck(std::string const& args) { return mqcheck::testing::run_mqcheck(args); }
 
 fs::path temp_file(std::string const& name, std::string const& text) {
-  fs::path const dir = fs::temp_directory_path() / ("mqcheck-cli-" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  fs::path const path = dir / name;
+  fs::path const path = mqcheck::testing::scratch_dir("cli") / name;
   std::ofstream(path) << text;
   return path;
 }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "../common/run_mqcheck.hpp"
+#include "../common/scratch_dir.hpp"
 #include "../common/soak.hpp"
 #include "checker/check.hpp"
 #include "sim/run.hpp"
@@ -101,8 +102,7 @@ Run run(std::string const& scenario) {
 TEST_CASE("every report command of the tutorial runs as printed", "[cli][docs]") {
   std::vector<std::vector<std::string>> const commands = tutorial_commands();
   CHECK(commands.size() >= 11);
-  fs::path const out = fs::temp_directory_path() / "mqcheck_tutorial_test";
-  fs::create_directories(out);
+  fs::path const out = testing::scratch_dir("tutorial");
   for (std::vector<std::string> const& w : commands) {
     INFO("mqcheck report " << w[2] << " -o " << w[4]);
     testing::CommandResult const r = testing::run_mqcheck(

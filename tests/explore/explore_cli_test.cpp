@@ -2,8 +2,6 @@
 // `mqcheck explore` and `mqcheck replay` end to end: the exit statuses (0 nothing violated or
 // every --expect holds, 1 otherwise, 2 bad input), the numbered trace, and a saved trace that
 // replays to the same verdict and the same history, twice.
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +9,7 @@
 #include <string>
 
 #include "tests/common/run_mqcheck.hpp"
+#include "tests/common/scratch_dir.hpp"
 
 namespace {
 
@@ -25,9 +24,7 @@ std::string scenario(std::string const& name) {
 }
 
 fs::path temp_path(std::string const& name) {
-  fs::path const dir = fs::temp_directory_path() / ("mqcheck-explore-" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  return mqcheck::testing::scratch_dir("explore") / name;
 }
 
 std::string read(fs::path const& path) {

@@ -2,8 +2,6 @@
 // File: tests/viz/report_command_test.cpp (tests, layer: viz)
 // `mqcheck report` end to end: each output form from a history and from a scenario, the
 // filters, `run --report F.html`, and bad input (exit 2, naming the key) instead of a crash.
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +10,7 @@
 #include <string>
 
 #include "tests/common/run_mqcheck.hpp"
+#include "tests/common/scratch_dir.hpp"
 
 namespace {
 
@@ -21,11 +20,7 @@ using Result = mqcheck::testing::CommandResult;
 
 Result mqcheck(std::string const& args) { return mqcheck::testing::run_mqcheck(args); }
 
-fs::path out_path(std::string const& name) {
-  fs::path const dir = fs::temp_directory_path() / ("mqcheck-viz-" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  return dir / name;
-}
+fs::path out_path(std::string const& name) { return mqcheck::testing::scratch_dir("viz") / name; }
 
 std::string read(fs::path const& path) {
   std::ifstream in(path, std::ios::binary);
