@@ -28,24 +28,6 @@ using delivery_detail::DeadLettered;
 using delivery_detail::ProcessOf;
 using delivery_detail::Settled;
 
-std::string plural(std::size_t n, std::string_view noun) {
-  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
-}
-
-// Returns "op 7" or "ops 7, 9".
-std::string op_list(std::vector<std::uint64_t> const& indices) {
-  std::string text = indices.size() == 1 ? "op " : "ops ";
-  for (std::size_t i = 0; i < indices.size(); ++i)
-    text += (i == 0 ? "" : ", ") + std::to_string(indices[i]);
-  return text;
-}
-
-std::string join(std::vector<std::string> const& parts) {
-  std::string text;
-  for (std::string const& part : parts) text += (text.empty() ? "" : "; ") + part;
-  return text;
-}
-
 // "group billing", or "instance billing-1 of broadcast group billing".
 std::string consumer_text(std::string const& group, std::string const& instance) {
   if (instance.empty()) return "group " + group;

@@ -114,31 +114,10 @@ Verdict conclude(std::string guarantee, Findings findings, std::string const& vi
   return verdict;
 }
 
-std::string plural(std::size_t n, std::string_view noun) {
-  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
-}
-
-std::string op_list(std::vector<std::uint64_t> const& indices) {
-  MQCHECK_ASSERT(!indices.empty());
-  std::string text = indices.size() == 1 ? "op " : "ops ";
-  for (std::size_t i = 0; i < indices.size(); ++i)
-    text += (i == 0 ? "" : ", ") + std::to_string(indices[i]);
-  return text;
-}
-
 std::string time_text(SimTimeUs time) { return format_duration(time - SimTimeUs{0}); }
 
 std::string consumer_name(history::Op const& op) {
   return op.group.empty() ? op.process : op.process + " of group " + op.group;
-}
-
-std::string join(std::vector<std::string> const& parts, std::string_view separator) {
-  std::string text;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) text += separator;
-    text += parts[i];
-  }
-  return text;
 }
 
 }  // namespace mqcheck::checker::feature

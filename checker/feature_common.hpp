@@ -65,13 +65,13 @@ struct Findings {
 Verdict conclude(std::string guarantee, Findings findings, std::string const& violation,
                  std::string const& nothing_judged);
 
-/// Text helpers shared by the explanations.
-std::string plural(std::size_t n, std::string_view noun);
-using checker::message_name;                                     // "message 7"
-std::string op_list(std::vector<std::uint64_t> const& indices);  // "op 7" or "ops 7, 9"
-std::string time_text(SimTimeUs time);                           // "40us", "15ms"
-std::string consumer_name(history::Op const& op);                // "billing-0 of group billing"
-std::string join(std::vector<std::string> const& parts, std::string_view separator);
+/// Text helpers shared by the explanations (the first of them: checker/verdict.hpp).
+using checker::join;
+using checker::message_name;
+using checker::op_list;
+using checker::plural;
 using checker::unique_sorted;
+std::string time_text(SimTimeUs time);             // "40us", "15ms"
+std::string consumer_name(history::Op const& op);  // "billing-0 of group billing"
 
 }  // namespace mqcheck::checker::feature

@@ -103,7 +103,7 @@ Anomaly aborted_read(Facts const& facts, std::string const& group, Finding const
   std::string const read = read_text(facts, group, finding);
   if (!txn.decided_by) {
     return Anomaly{"aborted-read", finding.copy->id, group,
-                   sorted_unique({finding.copy->first_send, finding.read}),
+                   unique_sorted({finding.copy->first_send, finding.read}),
                    read + ", which never committed (no txn-commit or txn-abort in the history)"};
   }
   bool const commit_failed = facts.history->ops()[*txn.decided_by].f == OpKind::txn_commit;
@@ -111,13 +111,13 @@ Anomaly aborted_read(Facts const& facts, std::string const& group, Finding const
       (commit_failed ? ", whose commit failed (op " : ", which was aborted (op ") +
       std::to_string(*txn.decided_by) + ")";
   return Anomaly{"aborted-read", finding.copy->id, group,
-                 sorted_unique({finding.read, *txn.decided_by}), read + end};
+                 unique_sorted({finding.read, *txn.decided_by}), read + end};
 }
 
 Anomaly precommitted_read(Facts const& facts, std::string const& group, Finding const& finding) {
   TxnFacts const& txn = txn_of(facts, *finding.copy);
   return Anomaly{"precommitted-read", finding.copy->id, group,
-                 sorted_unique({finding.read, *txn.commit_request}),
+                 unique_sorted({finding.read, *txn.commit_request}),
                  read_text(facts, group, finding) + " before its commit was requested (op " +
                      std::to_string(*txn.commit_request) + ")"};
 }
@@ -215,7 +215,7 @@ void judge_whole(Facts const& facts, std::string const& group, std::vector<Copy 
                                 message_name(copy->id) + " of the same transaction (sent at op " +
                                 std::to_string(copy->first_send) + ")";
       torn.anomalies.push_back(Anomaly{"torn-transaction", copy->id, group,
-                                       sorted_unique({seen->first, copy->first_send}),
+                                       unique_sorted({seen->first, copy->first_send}),
                                        std::move(explanation)});
     }
   }

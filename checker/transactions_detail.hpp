@@ -66,11 +66,12 @@ TxnFacts const& txn_of(Facts const& facts, Copy const& copy);
 Verdict judge_visibility(Facts const& facts);
 Verdict judge_pipeline(Facts const& facts);
 
-/// Text helpers: "3 messages", "message 7", "ops 3, 9"; and "; "-joined parts.
-std::string plural(std::size_t n, std::string_view noun);
-std::string message_name(MessageId id);
-std::string op_list(std::vector<std::uint64_t> const& indices);
-std::string join(std::vector<std::string> const& parts);
-std::vector<std::uint64_t> sorted_unique(std::vector<std::uint64_t> indices);
+/// Text helpers (checker/verdict.hpp): "3 messages", "message 7", "ops 3, 9", "; "-joined
+/// parts, witnesses ascending and once each.
+using checker::join;
+using checker::message_name;
+using checker::op_list;
+using checker::plural;
+using checker::unique_sorted;
 
 }  // namespace mqcheck::checker::txn_detail

@@ -99,7 +99,7 @@ Anomaly duplicated(Facts const& facts, std::string const& group, MessageId input
     if (!copy.txn.empty()) witnesses.push_back(*txn_of(facts, copy).decided_by);
     list += (i == 0 ? "" : i + 1 == outputs.size() ? " and " : ", ") + describe_output(facts, copy);
   }
-  return Anomaly{"duplicated", input, group, sorted_unique(std::move(witnesses)),
+  return Anomaly{"duplicated", input, group, unique_sorted(std::move(witnesses)),
                  "input " + message_name(input) + " of group " + group + " produced " +
                      std::to_string(outputs.size()) + " committed outputs: " + list};
 }

@@ -225,7 +225,7 @@ Processing processing_of(Facts const& facts, MessageId id, std::string const& gr
   if (found == message->second.groups.end()) return processing;
   std::vector<std::uint64_t> indices = found->second.ok_ops;
   indices.insert(indices.end(), found->second.info_ops.begin(), found->second.info_ops.end());
-  for (std::uint64_t const index : sorted_unique(std::move(indices))) {
+  for (std::uint64_t const index : unique_sorted(std::move(indices))) {
     Op const& op = facts.history->ops()[index];
     MQCHECK_ASSERT(op.index == index);
     switch (counted_as_processed(op, facts.txns, facts.drained)) {
@@ -246,31 +246,6 @@ TxnFacts const& txn_of(Facts const& facts, Copy const& copy) {
   auto const it = facts.txns.find(copy.txn);
   MQCHECK_ASSERT_MSG(it != facts.txns.end(), "a transactional copy without a transaction");
   return it->second;
-}
-
-std::string plural(std::size_t n, std::string_view noun) {
-  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
-}
-
-std::string message_name(MessageId id) { return "message " + std::to_string(id.value); }
-
-std::string op_list(std::vector<std::uint64_t> const& indices) {
-  std::string text = indices.size() == 1 ? "op " : "ops ";
-  for (std::size_t i = 0; i < indices.size(); ++i)
-    text += (i == 0 ? "" : ", ") + std::to_string(indices[i]);
-  return text;
-}
-
-std::string join(std::vector<std::string> const& parts) {
-  std::string text;
-  for (std::string const& part : parts) text += (text.empty() ? "" : "; ") + part;
-  return text;
-}
-
-std::vector<std::uint64_t> sorted_unique(std::vector<std::uint64_t> indices) {
-  std::sort(indices.begin(), indices.end());
-  indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
-  return indices;
 }
 
 }  // namespace txn_detail

@@ -64,4 +64,25 @@ std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices) {
 
 std::string message_name(MessageId id) { return "message " + std::to_string(id.value); }
 
+std::string plural(std::size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
+std::string op_list(std::vector<std::uint64_t> const& indices) {
+  MQCHECK_ASSERT(!indices.empty());
+  std::string text = indices.size() == 1 ? "op " : "ops ";
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    text += (i == 0 ? "" : ", ") + std::to_string(indices[i]);
+  return text;
+}
+
+std::string join(std::vector<std::string> const& parts, std::string_view separator) {
+  std::string text;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) text += separator;
+    text += parts[i];
+  }
+  return text;
+}
+
 }  // namespace mqcheck::checker

@@ -57,4 +57,10 @@ std::vector<std::uint64_t> unique_sorted(std::vector<std::uint64_t> indices);
 /// Returns "message 7": how explanations name a message.
 std::string message_name(MessageId id);
 
+/// Text helpers shared by the explanations: "1 message", "3 messages"; "op 7", "ops 7, 9"
+/// (`indices` not empty); the parts joined by `separator`, as reasons are.
+std::string plural(std::size_t n, std::string_view noun);
+std::string op_list(std::vector<std::uint64_t> const& indices);
+std::string join(std::vector<std::string> const& parts, std::string_view separator = "; ");
+
 }  // namespace mqcheck::checker

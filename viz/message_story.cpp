@@ -5,11 +5,12 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "viz/event_filter.hpp"
+
 namespace mqcheck::viz {
 namespace {
 
 using history::Op;
-using history::OpKind;
 
 bool names(Op const& op, MessageId message) {
   return std::any_of(op.value.begin(), op.value.end(),
@@ -17,21 +18,6 @@ bool names(Op const& op, MessageId message) {
 }
 
 constexpr std::size_t faults_after_max = 3;
-
-bool is_fault(Op const& op) {
-  switch (op.f) {
-    case OpKind::crash:
-    case OpKind::power_loss:
-    case OpKind::restart:
-    case OpKind::pause:
-    case OpKind::resume:
-    case OpKind::partition:
-    case OpKind::heal:
-      return op.type == history::OpType::event;
-    default:
-      return false;
-  }
-}
 
 // Where a record of the message is, when that is not its home topic (the first one the
 // story names): a dead letter or a retry topic's copy reads "in orders-retry-100-1".
@@ -77,13 +63,13 @@ std::string render_message_story(history::History const& history, MessageId mess
         return r.id == message;
       })->topic;
   for (auto it = first; it != end; ++it) {
-    if (names(*it, message) || is_fault(*it)) out += line(*it, message, home);
+    if (names(*it, message) || is_fault_event(*it)) out += line(*it, message, home);
   }
   // A message often vanishes with no op naming it: the fault that took it comes after its
   // last mention, so the next few faults belong to its story too.
   std::size_t after = 0;
   for (auto it = end; it != ops.end() && after < faults_after_max; ++it) {
-    if (!is_fault(*it)) continue;
+    if (!is_fault_event(*it)) continue;
     out += line(*it, message, home);
     ++after;
   }
