@@ -52,6 +52,18 @@ any time, so every timeout can fire before its answer arrives. Exit status: 0 wh
 guarantee is violated (or every --expect holds), 1 otherwise, 2 on bad input. See
 docs/explorer.md.)";
 
+// The end of a "'x' is not a ..." message: "; use 'a', 'b' or 'c'" from the very list the word
+// was checked against, and the nearest of them when one is near.
+std::string valid_choices(std::string_view word, std::span<std::string_view const> names) {
+  std::string text = "; use ";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) text += i + 1 == names.size() ? " or " : ", ";
+    text += "'" + std::string(names[i]) + "'";
+  }
+  std::string const near = nearest(word, names);
+  return near.empty() ? text : text + "; did you mean '" + near + "'?";
+}
+
 // Returns the reductions --reduce names (a comma list; "none" for none); --no-reduce wins.
 std::set<std::string> reductions_of(ExploreOptions const& o) {
   std::set<std::string> out;
@@ -61,13 +73,9 @@ std::set<std::string> reductions_of(ExploreOptions const& o) {
   while (from <= o.reduce.size()) {
     std::size_t const comma = std::min(o.reduce.find(',', from), o.reduce.size());
     std::string const item = o.reduce.substr(from, comma - from);
-    std::span<std::string_view const> const names(known);
     if (std::find(known.begin(), known.end(), item) == known.end()) {
-      std::string const near = nearest(item, names);
       throw InputError({"command line", 0, 0}, "--reduce",
-                       "'" + item +
-                           "' is not a reduction; use 'por', 'symmetry', 'inert' or 'none'" +
-                           (near.empty() ? "" : "; did you mean '" + near + "'?"));
+                       "'" + item + "' is not a reduction" + valid_choices(item, known));
     }
     if (item != "none") out.insert(item);
     from = comma + 1;
@@ -80,12 +88,8 @@ std::vector<std::string> guarantees_of(ExploreOptions const& o) {
   auto const names = checker::guarantee_names();
   for (std::string const& g : o.guarantees) {
     if (std::find(names.begin(), names.end(), g) != names.end()) continue;
-    std::string const near = nearest(g, names);
     throw InputError({"command line", 0, 0}, "--guarantee",
-                     "'" + g +
-                         "' is not a delivery guarantee; use at-most-once, at-least-once, "
-                         "exactly-once or no-unexpected" +
-                         (near.empty() ? "" : "; did you mean '" + near + "'?"));
+                     "'" + g + "' is not a delivery guarantee" + valid_choices(g, names));
   }
   return o.guarantees;
 }
@@ -125,10 +129,8 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
     }
   } else if (so.order != "bfs") {
     std::array<std::string_view, 3> const orders{"bfs", "dfs", "delay"};
-    std::string const near = nearest(so.order, std::span<std::string_view const>(orders));
     throw InputError({"command line", 0, 0}, "--search",
-                     "'" + so.order + "' is not a search order; use 'bfs', 'dfs' or 'delay'" +
-                         (near.empty() ? "" : "; did you mean '" + near + "'?"));
+                     "'" + so.order + "' is not a search order" + valid_choices(so.order, orders));
   }
   b.delays_max = so.delays_max;
   if (so.threads == 0) {
@@ -152,8 +154,9 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
   if (o.fingerprint == "state") {
     b.fingerprint = explore::FingerprintMode::state;
   } else if (o.fingerprint != "inputs") {
+    std::array<std::string_view, 2> const modes{"inputs", "state"};
     throw InputError({"command line", 0, 0}, "--fingerprint",
-                     "'" + o.fingerprint + "' is not a mode; use 'inputs' or 'state'");
+                     "'" + o.fingerprint + "' is not a mode" + valid_choices(o.fingerprint, modes));
   }
   return b;
 }

@@ -263,8 +263,23 @@ TEST_CASE("explore --guarantee judges only the guarantees named; bad names are r
   auto const typo = run("explore " + s + " --guarantee at-least-onse");
   CHECK(typo.status == 2);
   CHECK(typo.output.find("did you mean 'at-least-once'?") != std::string::npos);
+  // The names offered are the checker's own list, every one of them.
+  CHECK(typo.output.find("use 'at-most-once', 'at-least-once', 'exactly-once' or "
+                         "'no-unexpected'") != std::string::npos);
   auto const left_out =
       run("explore " + s + " --guarantee at-most-once --expect at-least-once=holds");
   CHECK(left_out.status == 2);
   CHECK(left_out.output.find("add --guarantee at-least-once") != std::string::npos);
+}
+
+TEST_CASE("explore refuses a bad --search or --fingerprint with the valid words and the nearest") {
+  std::string const s = "explore " + scenario("reference-ack-after-processing.yaml");
+  auto const order = run(s + " --search dfx");
+  CHECK(order.status == 2);
+  CHECK(order.output.find("'dfx' is not a search order; use 'bfs', 'dfs' or 'delay'; did you "
+                          "mean 'dfs'?") != std::string::npos);
+  auto const mode = run(s + " --fingerprint stat");
+  CHECK(mode.status == 2);
+  CHECK(mode.output.find("'stat' is not a mode; use 'inputs' or 'state'; did you mean 'state'?") !=
+        std::string::npos);
 }
