@@ -116,9 +116,9 @@ bool delivery_only(std::span<std::string const> only) {
 }
 
 DeliveryReport check_stream(history::Header const& header, OpSource const& source,
-                            std::span<std::string const> only) {
+                            std::span<std::string const> only, StreamStats* stats) {
   MQCHECK_ASSERT(delivery_only(only));
-  return compose(header, check_delivery_stream(header, source), only);
+  return compose(header, check_delivery_stream(header, source, {}, stats), only);
 }
 
 }  // namespace mqcheck::checker
@@ -157,7 +157,7 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
                                std::function<history::History()> const& load,
                                std::span<std::string const> only, StreamOptions options,
                                StreamStats* stats) {
-  if (delivery_only(only)) return check_stream(header, source, only);
+  if (delivery_only(only)) return check_stream(header, source, only, stats);
   // Delivery, ordering, transactional visibility and the per-op features in one pass, fed op
   // by op from one visitor; a second pass, if delivery or ordering needs one, reads the source
   // again. The feature stream lets a message's send record go when delivery settles it.
@@ -183,9 +183,17 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
       others_peak = std::max(others_peak, others_bytes());
   });
   // Before a second delivery pass, not after.
-  if (!transactions.decided() || !features.decided()) return check_history(load(), only);
+  auto const loaded = [&](char const* why) {
+    if (stats != nullptr) {
+      stats->loaded_for = why;
+      stats->passes = std::max<std::uint64_t>(stats->passes, 1) + 1;  // This one, and the load.
+    }
+    return check_history(load(), only);
+  };
+  if (!transactions.decided()) return loaded("transactions");
+  if (!features.decided()) return loaded("features");
   std::vector<Verdict> feature_verdicts = features.finish();
-  if (!features.decided()) return check_history(load(), only);
+  if (!features.decided()) return loaded("features");
   if (stats != nullptr) stats->features_streamed = !feature_verdicts.empty();
   DeliveryReport report = delivery.finish(source);
   if (stats != nullptr)  // The messages in flight are the delivery stream's; bytes add up.
@@ -196,7 +204,10 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
   if (ordering.decided()) {
     append(report.verdicts, ordering.finish());
   } else {
-    if (stats != nullptr) ++stats->passes;
+    if (stats != nullptr) {
+      ++stats->passes;
+      stats->loaded_for = "ordering";
+    }
     append(report.verdicts, check_ordering_loaded(header, source));
   }
   append(report.verdicts, transactions.finish());

@@ -36,7 +36,8 @@ bool delivery_only(std::span<std::string const> only);
 /// (delivery_only(only) must hold), streaming (checker/delivery_stream.hpp), and applies the
 /// header's promises and allowed anomalies as check_history does.
 [[nodiscard]] DeliveryReport check_stream(history::Header const& header, OpSource const& source,
-                                          std::span<std::string const> only);
+                                          std::span<std::string const> only,
+                                          StreamStats* stats = nullptr);
 
 /// Judges the history `source` yields as check_history(load(), only) would, streaming, in
 /// memory bounded by open state: delivery (checker/delivery_stream.hpp), ordering

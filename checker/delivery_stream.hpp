@@ -60,6 +60,11 @@ struct StreamStats {
   bool features_streamed = false;      // check_streaming gave feature verdicts, unloaded.
   std::uint64_t txns_reread = 0;       // Transactions whose fate was read again at the end.
   std::uint64_t outcomes_rebuilt = 0;  // Of `rebuilt`: those whose send outcome was let go.
+  /// check_streaming: the stream that could not decide, so that its verdicts came from the
+  /// history held in memory: "" (none), "ordering" (the ordering verdict alone, judged in a
+  /// second pass that loads), "transactions" or "features" (the whole history loaded and
+  /// judged by check_history).
+  std::string loaded_for{};
 };
 
 namespace stream_detail {

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: cli/check.cpp (layer: cli)
 // `mqcheck check HISTORY`: judge a history file, from mqcheck or from a real system.
+#include "checker/check.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <string>
 
-#include "checker/check.hpp"
 #include "cli/commands.hpp"
 #include "cli/expectations.hpp"
 #include "core/input_error.hpp"
@@ -22,9 +24,10 @@ constexpr char const* check_footer = R"(Examples:
       Exit 1 if a guarantee the configuration promises is invalid.
   mqcheck check run.jsonl --guarantee ordering --guarantee at-least-once
       Judge only these two.
-  mqcheck check big.jsonl --guarantee at-least-once --guarantee at-most-once
-      Delivery guarantees alone are judged streaming, in memory bounded by the messages in
-      flight: a history of any length fits.
+  mqcheck check big.jsonl --stats
+      Histories are judged streaming, in memory bounded by the messages in flight, unless a
+      stream cannot decide (docs/anomalies.md); --stats says which it was, the passes and the
+      memory at the peak.
   mqcheck check run.jsonl --expect at-least-once=invalid --expect at-most-once=valid
       Exit 1 unless the verdicts are exactly these.
 
@@ -41,12 +44,11 @@ bool promise_broken(checker::DeliveryReport const& report) {
   return false;
 }
 
-// Judged streaming, in memory bounded by the messages in flight, whenever only the delivery,
-// ordering, transactional-visibility and streamed feature checkers have work
-// (checker::check_streaming); the pipeline checker holds the history in memory, and a stream
-// that cannot match the whole-history report loads it (checker/check.hpp).
-checker::DeliveryReport judge_history(std::string const& path,
-                                      std::vector<std::string> const& only) {
+// Judged streaming, in memory bounded by the messages in flight (checker::check_streaming);
+// a stream that cannot match the whole-history report loads the history (checker/check.hpp),
+// and `stats` says so.
+checker::DeliveryReport judge_history(std::string const& path, std::vector<std::string> const& only,
+                                      checker::StreamStats& stats) {
   history::Header header;
   auto const open = [&path](std::ifstream& in) {  // As load_history words its errors.
     std::error_code error;
@@ -73,7 +75,37 @@ checker::DeliveryReport judge_history(std::string const& path,
     while (reader.next(op)) visit(op);
   };
   return checker::check_streaming(
-      header, source, [&path] { return history::load_history(path); }, only);
+      header, source, [&path] { return history::load_history(path); }, only, {}, &stats);
+}
+
+std::string with_commas(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return digits;
+}
+
+// --stats: how the history was judged, for a user deciding whether a history of this shape
+// and size fits in memory.
+std::string describe_stats(checker::StreamStats const& s) {
+  std::string text =
+      with_commas(s.ops) + " ops read in " +
+      (s.passes == 1 ? std::string("one pass") : std::to_string(s.passes) + " passes");
+  bool const whole = !s.loaded_for.empty() && s.loaded_for != "ordering";
+  if (whole) {  // The streams stopped before their state was measured; the history's is all.
+    return text + ": the whole history was loaded and judged in memory: the " + s.loaded_for +
+           " stream could not decide (docs/anomalies.md)";
+  }
+  text += (s.loaded_for.empty() ? ", streaming" : "") + std::string(": at most ") +
+          with_commas(s.open_peak) + " messages held, " + with_commas(s.memory_peak_bytes) +
+          " bytes of state at the peak";
+  if (s.open_peak > 0)
+    text += " (" + with_commas(s.memory_peak_bytes / s.open_peak) + " per message held)";
+  if (s.loaded_for == "ordering") {
+    text +=
+        "; ordering was judged from the history loaded into memory: its stream could not "
+        "decide (docs/anomalies.md)";
+  }
+  return text;
 }
 
 }  // namespace
@@ -82,7 +114,9 @@ int check_command(CheckOptions const& o) {
   try {
     std::vector<viz::ExpectedVerdict> const expected = parse_expect_options(o.expect);
     validate_guarantee_options(o.guarantees);
-    checker::DeliveryReport const report = judge_history(o.history_path, o.guarantees);
+    checker::StreamStats stats;
+    checker::DeliveryReport const report = judge_history(o.history_path, o.guarantees, stats);
+    if (o.stats) std::cerr << "mqcheck: " << describe_stats(stats) << "\n";
     if (o.json) {
       std::cout << viz::render_verdict_json(report, expected) << "\n";
     } else {
@@ -104,6 +138,9 @@ void add_check_command(CLI::App& app, CheckOptions& o, int& status) {
   check->add_option("--expect", o.expect, "GUARANTEE=VERDICT the history must get (repeatable)");
   check->add_option("--guarantee", o.guarantees, "Judge only this guarantee (repeatable)");
   check->add_flag("--json", o.json, "Print the verdicts as JSON");
+  check->add_flag("--stats", o.stats,
+                  "Say on stderr how the history was judged: streaming or loaded, passes, "
+                  "messages held and bytes of state at the peak");
   check->callback([&o, &status] { status = check_command(o); });
 }
 

@@ -32,6 +32,7 @@ struct CheckOptions {
   std::vector<std::string> expect;  // "guarantee=verdict"
   std::vector<std::string> guarantees;  // --guarantee: judge only these.
   bool json = false;
+  bool stats = false;  // --stats: say on stderr how the history was judged.
 };
 
 struct ReportOptions {

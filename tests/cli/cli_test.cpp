@@ -223,3 +223,41 @@ TEST_CASE("an output file that cannot be written exits 2 naming the option and p
 }
 
 }  // namespace
+
+namespace {
+
+// A scenario of scenarios/kafka, for histories the streams cannot all decide.
+std::string kafka_scenario(std::string const& name) {
+  return std::string(MQCHECK_SOURCE_DIR) + "/scenarios/kafka/" + name;
+}
+
+Result check_stats(std::string const& scenario_path, std::string const& name) {
+  fs::path const history = temp_file(name, "");
+  REQUIRE(mqcheck("run " + scenario_path + " --history " + history.string()).status <= 1);
+  return mqcheck("check " + history.string() + " --stats --json");
+}
+
+TEST_CASE("check --stats says whether the history streamed, and which stream loaded it", "[cli]") {
+  Result const streamed = check_stats(scenario("power-loss-without-fsync.yaml"), "st1.jsonl");
+  CHECK(contains(streamed.output,
+                 "mqcheck: 651 ops read in one pass, streaming: at most 100 "
+                 "messages held, "));
+  CHECK_FALSE(contains(streamed.output, "loaded"));
+  CHECK(contains(streamed.output, "\"verdicts\""));  // --json still prints its document.
+  // Producer retries reorder: the ordering stream doubts at the gap and ordering is judged
+  // loaded, in a second pass.
+  Result const ordering = check_stats(
+      kafka_scenario("retries-without-idempotence-duplicate-reorder.yaml"), "st2.jsonl");
+  CHECK(contains(ordering.output, "ops read in 2 passes: at most "));
+  CHECK(contains(ordering.output,
+                 "; ordering was judged from the history loaded into memory: "
+                 "its stream could not decide"));
+  // A read_uncommitted group reads aborted data: the transactions stream doubts.
+  Result const txn =
+      check_stats(kafka_scenario("transactions-read-uncommitted-sees-aborted.yaml"), "st3.jsonl");
+  CHECK(contains(txn.output,
+                 "ops read in 2 passes: the whole history was loaded and judged in "
+                 "memory: the transactions stream could not decide"));
+}
+
+}  // namespace
