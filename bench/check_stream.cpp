@@ -25,9 +25,12 @@
 // stream run beside delivery, in the same pass. `--all` checks with check_streaming without
 // promising order: delivery, transactions and features in one pass. The transactions stream
 // keeps which ids aborted for the latest 2^16 ids (checker/transactions_stream.hpp), more than
-// the consumers' lag of 20,000, so `--txn --aborts --all` streams; with `--ordered` the history
-// is loaded still, because the ordering stream doubts at the offsets the aborted messages leave
-// unread (checker/ordering_stream_reads.cpp, read_run). Times are
+// the consumers' lag of 20,000, so `--txn --aborts --all` streams. `--txn --ordered --aborts`
+// declares both groups read_committed (they skip the aborted offsets, as Kafka's fetcher does,
+// KIP-98; a group that is not may not: poll-skip), and streams too: the ordering stream lets a
+// read_committed consumer jump offsets whose transaction it saw abort
+// (checker/ordering_stream_txn.cpp). `--write PATH N` (after the mode's flags) writes the
+// history of N ops to PATH and exits, for `mqcheck check`. Times are
 // the process's CPU time (user and system, so reading the file counts): on a machine shared
 // with other work, wall-clock time measures the neighbours as much as the checker. Every size
 // is timed the same way, once per run (`--best K`: the fastest of K), so that sizes compare;
@@ -70,7 +73,7 @@ class Generator {
  public:
   Generator(std::ostream& out, std::uint64_t ops_total, bool far, bool ordered, bool txn,
             bool aborts, bool free_names, bool uuid_names = false)
-      : writer_(out, header(ordered)),
+      : writer_(out, header(ordered, ordered && txn && aborts)),
         ops_total_(ops_total),
         far_(far),
         txn_(txn),
@@ -94,12 +97,18 @@ class Generator {
   }
 
  private:
-  static history::Header header(bool ordered) {
+  // `read_committed`: both groups declare it, as consumers that skip aborted data must for
+  // the ordering checker (else the offsets they skip are poll-skips: check_offsets).
+  static history::Header header(bool ordered, bool read_committed) {
     history::Header h;
     if (ordered) h.ordering = {{"orders", history::OrderingScope::partition}};
     h.scenario = "bench: streaming check";
     h.drained = true;
     h.subscriptions = {{"orders", {"billing", "audit"}}};
+    if (read_committed) {
+      for (char const* group : {"billing", "audit"})
+        h.groups[group].isolation = history::GroupSpec::Isolation::read_committed;
+    }
     return h;
   }
 
@@ -382,6 +391,13 @@ int main(int argc, char** argv) {
       all = true;
     } else if (std::strcmp(argv[i], "--best") == 0 && i + 1 < argc) {
       best = std::max(1, std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--write") == 0 && i + 2 < argc) {
+      // The history alone, for `mqcheck check`: --write PATH OPS.
+      std::ofstream out(argv[i + 1], std::ios::binary);
+      Generator(out, std::strtoull(argv[i + 2], nullptr, 10), far, ordered, txn, aborts, free_names,
+                uuid_names)
+          .run();
+      return out ? 0 : 1;
     } else if (std::strcmp(argv[i], "--one") == 0 && i + 1 < argc) {
       return run_one(std::strtoull(argv[i + 1], nullptr, 10), far, ordered, txn, aborts, free_names,
                      best, uuid_names, all);

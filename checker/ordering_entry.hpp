@@ -38,6 +38,7 @@ struct Entry {
   bool processed_unplaced : 1 = false;  // ...before any offset of it was known.
   bool live : 1 = false;                // Held by the ordering pass (its table may be shared).
   bool tag_known : 1 = false;           // A send stated its tag: rejected_by is final.
+  bool abort_named : 1 = false;         // An ok txn-abort named it: any group may skip its offset.
 };
 
 }  // namespace mqcheck::checker::ordering_detail

@@ -6,7 +6,9 @@
 //     offsets of a partition are an interval set), and a message at one offset only;
 //   nonmonotonic-poll, poll-skip: each process reads each partition contiguously (the next
 //     poll starts right after the last one ended) until an assign, crash, restart or abort,
-//     or jumps only offsets already held by messages its group's tag filter rejects;
+//     or jumps only offsets already held by messages its group's tag filter rejects, by
+//     messages an ok txn-abort named, or (a read_committed group) by aborted data
+//     (ordering_stream_txn.cpp);
 //   reordered (consumers): each group's first processings in a partition come in increasing
 //     offset order, and none comes before the message's offset is known;
 //   reordered (producer): each producer's sends to a partition get increasing offsets.
@@ -84,6 +86,12 @@ StreamState::StreamState(history::Header const& header, std::uint64_t settle_del
     filters_.push_back(spec.filter);
     filter_group_bits_.push_back(group_bit(id));
   }
+  for (auto const& [group, spec] : header.groups) {
+    if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
+    std::uint32_t const id = names_.intern(group);
+    if (read_committed_.size() <= id) read_committed_.resize(id + 1, 0);
+    read_committed_[id] = 1;
+  }
 }
 
 // What observe() does with an op is decided by its type and kind alone: once for each pair
@@ -106,6 +114,11 @@ void StreamState::make_plans() {
         plan |= plan_restates;
       if (op.type == OpType::ok && (op.f == OpKind::poll || op.f == OpKind::deliver))
         plan |= plan_walks;
+      // How a transaction ended decides which offsets hold aborted data (TxnStatus).
+      bool const ends =
+          (op.type == OpType::ok && op.f == OpKind::txn_abort) ||
+          (op.f == OpKind::txn_commit && (op.type == OpType::ok || op.type == OpType::fail));
+      if (history::is_client_op(op) && ends) plan |= plan_txn_end;
       plans_[type * plan_kinds + kind] = plan;
     }
   }
@@ -192,6 +205,7 @@ void StreamState::observe(Op const& op) {
     }
     if ((plan & plan_walks) != 0) walk_poll(op);
   }
+  if ((plan & plan_txn_end) != 0 && !doubt_) on_txn_end(op);
   if (doubt_) return let_go();
   if (!due_.empty() && due_.front().touched + settle_delay_ <= op.index) forget_due(op.index);
 }
@@ -264,7 +278,13 @@ void StreamState::judge(Op const& op, Record const& record, Entry& e, std::uint3
     if (e.has_offset && e.offset == record.offset->value) {
       e.placed = true;
     } else {
+      bool const first = !e.has_offset;
       claim(e, record.offset->value);
+      // check_offsets' Claim::uncommitted: the first op to put it there is a send in a
+      // transaction (kept only when a read_committed group may skip aborted data).
+      if (first && e.has_offset && op.f == OpKind::send && !op.txn.empty() &&
+          !read_committed_.empty() && !doubt_)
+        note_txn_claim(op, record, e);
     }
   }
   if (op.f == OpKind::process && op.type == OpType::ok) process(op, e, scope);
@@ -333,6 +353,7 @@ void StreamState::claim(Entry& e, std::int64_t offset) {
   e.has_offset = true;
   e.offset = offset;
   if (e.rejected_by != 0) note_rejected(e, number);
+  if (e.abort_named) unit.abort_named.insert(slot);
   if (e.sent_op != no_op) producer_order(e, number);
 }
 
@@ -437,6 +458,8 @@ std::size_t StreamState::memory_bytes() const {
     bytes += sizeof(Unit) + unit.claimed.memory_bytes();
     bytes += unit.processed_max.capacity() * sizeof(std::int64_t);
     for (IdSet const& rejected : unit.rejected) bytes += sizeof(IdSet) + rejected.memory_bytes();
+    bytes += unit.aborted.memory_bytes() + unit.abort_named.memory_bytes();
+    bytes += unit.readers.capacity() * sizeof(unit.readers.front());
   }
   bytes += unit_numbers_.size() * (node + 16);
   for (std::vector<std::uint32_t> const& row : dense_units_)
@@ -446,6 +469,10 @@ std::size_t StreamState::memory_bytes() const {
   for (ProducerOrder const& order : orders_)
     bytes += sizeof(order) + order.held.size() * sizeof(order.held.front());
   bytes += read_epochs_.capacity() * sizeof(std::uint32_t) + group_bits_.capacity();
+  bytes += txn_claims_.capacity() * sizeof(TxnClaim) + aborted_txns_.memory_bytes();
+  for (TxnPrefix const& known : txn_prefixes_) bytes += sizeof(known) + known.prefix.capacity();
+  for (TxnClaim const& claim : txn_claims_)
+    if (claim.txn.capacity() > 15) bytes += claim.txn.capacity() + 1;  // Past the SSO buffer.
   return bytes;
 }
 

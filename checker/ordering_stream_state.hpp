@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "checker/id_table.hpp"
 #include "checker/ordering_entry.hpp"
 #include "checker/ordering_keys.hpp"
+#include "checker/transactions_ended.hpp"
 #include "checker/verdict.hpp"
 #include "history/history.hpp"
 
@@ -52,6 +54,25 @@ struct Unit {
   /// By filter index (StreamState::filter_index): offsets holding a message that group's tag
   /// filter rejects, which its consumers may skip. Pruned below where the group last read.
   std::vector<IdSet> rejected;
+  /// Offsets first claimed by a send in a transaction that ended without committing (an ok
+  /// txn-abort, a failed txn-commit) and never committed since: aborted data, which a
+  /// read_committed group's consumers skip (KIP-98: the fetcher drops aborted batches).
+  IdSet aborted;
+  /// Offsets of messages an ok txn-abort named, which any group may skip (check_offsets'
+  /// skippable). Both sets are pruned below where every reader of the unit last read.
+  IdSet abort_named;
+  std::size_t prune_at = 64;  // Prune both when they hold more intervals than this.
+  /// (read mark number in reads_, process name id) of every process that read the unit.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> readers;
+};
+
+/// An offset claimed by a send in a transaction that has not ended (as far as the stream
+/// knows): it becomes aborted data if the transaction aborts.
+struct TxnClaim {
+  std::string txn;
+  std::uint64_t id = 0;  // The message.
+  std::uint32_t unit = 0;
+  std::int64_t offset = 0;
 };
 
 /// Where one consumer process last stopped reading one unit, and in which of its reading
@@ -95,6 +116,8 @@ class StreamState {
   static constexpr std::uint8_t plan_records = 2;   // Its records are touched...
   static constexpr std::uint8_t plan_restates = 4;  // ...most only restating their message...
   static constexpr std::uint8_t plan_walks = 8;     // ...and its reads walked (an ok poll).
+  static constexpr std::uint8_t plan_txn_end =
+      16;  // An ok txn-abort or txn-commit, a failed commit.
   static constexpr std::size_t plan_types = 8, plan_kinds = 32;  // Powers of two: masks.
   void make_plans();
   std::uint8_t plan_of(history::Op const& op) const {
@@ -116,7 +139,21 @@ class StreamState {
   void producer_order(Entry const& e, std::uint32_t unit);
   void walk_poll(history::Op const& op);
   void read_run(std::uint32_t process, std::uint32_t unit, std::int64_t first, std::int64_t last,
-                std::uint32_t filter);
+                std::uint32_t filter, history::Op const& op);
+  bool skippable_gap(std::uint32_t unit, std::int64_t from, std::int64_t to, std::uint32_t filter,
+                     history::Op const& op);
+  void prune_skips(Unit& unit);
+  // ordering_stream_txn.cpp: which offsets hold aborted data, or messages an abort named.
+  void note_txn_claim(history::Op const& op, history::Record const& record, Entry const& e);
+  void on_txn_end(history::Op const& op);
+  void end_txn(std::string const& txn, bool committed);
+  bool read_committed(std::string const& group);
+  bool txn_rises(std::string_view txn);
+  // Open transactions' claims kept at most; past this the oldest half go (their offsets
+  // are then never skippable: a gap over one is a doubt).
+  static constexpr std::size_t txn_claims_keep = std::size_t{1} << 12;
+  // A gap longer than this is a doubt rather than a walk over its offsets.
+  static constexpr std::int64_t skip_walk_max = std::int64_t{1} << 16;
   std::uint32_t filter_index(std::string const& group);  // Or no_filter.
   static constexpr std::uint32_t no_filter = 0xff;
   /// The number of the unit (topic, partition), made when new. Inline: most ops ask, and a
@@ -213,6 +250,23 @@ class StreamState {
     std::int64_t last;
   };
   std::vector<Run> runs_;
+  // Claims of sends in transactions not ended yet, oldest first (TxnClaim).
+  std::vector<TxnClaim> txn_claims_;
+  // The transactions whose abort made offsets skippable: a commit of one afterwards is a doubt.
+  EndedTxns aborted_txns_;
+  // Per name prefix, the highest counter a transaction's claim or end showed (txn_rises):
+  // a claim is kept only for a transaction named above it, which cannot have ended before.
+  struct TxnPrefix {
+    std::string prefix;
+    std::uint64_t key = 0;  // txn_prefix_key(prefix): most prefixes differ in it.
+    std::uint64_t max = 0;
+  };
+  std::vector<TxnPrefix> txn_prefixes_;
+  std::size_t txn_prefix_last_ = 0;  // The prefix found last: producers take turns.
+  bool txn_prefixes_full_ = false;   // Some prefix was not kept: its names never rise.
+  static constexpr std::size_t txn_prefixes_max = 64;
+  bool marked_aborted_ = false;               // Some offset joined a unit's `aborted`.
+  std::vector<std::uint8_t> read_committed_;  // By group name id: 1 for read_committed.
   std::vector<std::uint32_t> slots_;  // By record position in the current op: its entry.
   std::uint64_t prefetch_pending_ = 0;  // The id whose index line prefetch_after asked for.
 };
