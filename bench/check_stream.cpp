@@ -369,13 +369,44 @@ void print_comparison(std::vector<Row> const& rows) {
 
 }  // namespace
 
+namespace {
+
+constexpr char const* check_stream_usage =
+    "usage: bench_check_stream [--far] [--ordered] [--txn] [--aborts] [--names free|uuid] "
+    "[--all] [--best K] [OPS ...]\n"
+    "       bench_check_stream [mode flags] --one OPS | --write PATH OPS\n";
+
+// A bad command line: says what and how it is used, exits 2 (as mqcheck does).
+[[noreturn]] void check_stream_refuse(std::string const& what) {
+  std::fprintf(stderr, "bench_check_stream: %s\n%s", what.c_str(), check_stream_usage);
+  std::exit(2);
+}
+
+// A count on the command line: digits only, above 0.
+std::uint64_t check_stream_count(char const* option, char const* text) {
+  char* end = nullptr;
+  std::uint64_t const n = std::strtoull(text, &end, 10);
+  if (*text < '0' || *text > '9' || *end != '\0' || n == 0)
+    check_stream_refuse(std::string(option) + " needs a positive whole number, not '" + text + "'");
+  return n;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   bool far = false, ordered = false, txn = false, aborts = false, free_names = false;
   bool uuid_names = false, all = false;
   int best = 1;  // Timings per size; the fastest is reported.
   std::vector<std::uint64_t> sizes;
+  auto const value = [&](int& i, int count) {  // The option's values must be there.
+    if (i + count >= argc) check_stream_refuse(std::string(argv[i]) + " needs a value");
+    return argv[i + 1];
+  };
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--far") == 0) {
+    if (std::strcmp(argv[i], "--help") == 0) {
+      std::fputs(check_stream_usage, stdout);
+      return 0;
+    } else if (std::strcmp(argv[i], "--far") == 0) {
       far = true;
     } else if (std::strcmp(argv[i], "--ordered") == 0) {
       ordered = true;
@@ -383,26 +414,33 @@ int main(int argc, char** argv) {
       txn = true;
     } else if (std::strcmp(argv[i], "--aborts") == 0) {
       aborts = true;
-    } else if (std::strcmp(argv[i], "--names") == 0 && i + 1 < argc) {
+    } else if (std::strcmp(argv[i], "--names") == 0) {
+      std::string const kind = value(i, 1);
       ++i;
-      free_names = std::strcmp(argv[i], "free") == 0;
-      uuid_names = std::strcmp(argv[i], "uuid") == 0;
+      if (kind != "free" && kind != "uuid")
+        check_stream_refuse("--names is 'free' or 'uuid', not '" + kind + "'");
+      free_names = kind == "free";
+      uuid_names = kind == "uuid";
     } else if (std::strcmp(argv[i], "--all") == 0) {
       all = true;
-    } else if (std::strcmp(argv[i], "--best") == 0 && i + 1 < argc) {
-      best = std::max(1, std::atoi(argv[++i]));
-    } else if (std::strcmp(argv[i], "--write") == 0 && i + 2 < argc) {
+    } else if (std::strcmp(argv[i], "--best") == 0) {
+      best = static_cast<int>(std::min<std::uint64_t>(check_stream_count("--best", value(i, 1)), 100));
+      ++i;
+    } else if (std::strcmp(argv[i], "--write") == 0) {
       // The history alone, for `mqcheck check`: --write PATH OPS.
+      value(i, 2);
+      std::uint64_t const ops = check_stream_count("--write", argv[i + 2]);
       std::ofstream out(argv[i + 1], std::ios::binary);
-      Generator(out, std::strtoull(argv[i + 2], nullptr, 10), far, ordered, txn, aborts, free_names,
-                uuid_names)
-          .run();
+      if (!out) check_stream_refuse(std::string("cannot write '") + argv[i + 1] + "'");
+      Generator(out, ops, far, ordered, txn, aborts, free_names, uuid_names).run();
       return out ? 0 : 1;
-    } else if (std::strcmp(argv[i], "--one") == 0 && i + 1 < argc) {
-      return run_one(std::strtoull(argv[i + 1], nullptr, 10), far, ordered, txn, aborts, free_names,
-                     best, uuid_names, all);
+    } else if (std::strcmp(argv[i], "--one") == 0) {
+      return run_one(check_stream_count("--one", value(i, 1)), far, ordered, txn, aborts,
+                     free_names, best, uuid_names, all);
+    } else if (argv[i][0] == '-') {
+      check_stream_refuse(std::string("unknown option '") + argv[i] + "'");
     } else {
-      sizes.push_back(std::strtoull(argv[i], nullptr, 10));
+      sizes.push_back(check_stream_count("OPS", argv[i]));
     }
   }
   if (sizes.empty()) sizes = {1'000'000, 10'000'000};
