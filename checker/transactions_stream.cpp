@@ -9,6 +9,12 @@
 //   torn-transaction: per committed transaction, the (member, read_committed reader) pairs not
 //     yet processed; it is dropped at zero, and at the end each group must have processed all
 //     of it or none.
+// Only read_committed groups are held to visibility. Any other group (read_uncommitted, Kafka's
+// default isolation.level, or a group the header does not declare) may read a transaction's
+// records as soon as they are written, and aborted ones (KIP-98, and
+// https://kafka.apache.org/documentation/#consumerconfigs_isolation.level): its reads are
+// never a doubt, only counted for the verdict's reason, as check_transactions counts them
+// (UncommittedReader).
 // A transaction's status is final at its first decisive end (commit ok; abort; commit fail):
 // a later op that could change it under the table's precedence (transactions_table.cpp,
 // resolve) is a doubt, so nothing judged early is undone. Ended transactions keep their name
@@ -28,6 +34,7 @@
 #include "checker/id_table.hpp"
 #include "checker/transactions_ended.hpp"
 #include "checker/transactions_pipeline_stream.hpp"
+#include "core/assert.hpp"
 
 namespace mqcheck::checker {
 namespace txn_stream_detail {
@@ -55,6 +62,8 @@ struct Message {
   std::uint32_t processed = 0;       // Bits of the groups that processed it (counted: yes).
 };
 
+struct UncommittedReader;
+
 /// A transaction not dropped yet.
 struct Txn {
   enum class Phase : std::uint8_t { open, requested, committed };
@@ -63,6 +72,8 @@ struct Txn {
   std::uint64_t waiting_reads = 0;  // Reads after the commit request, before its ok.
   std::uint64_t missing = 0;        // Committed: (member, required group) pairs unprocessed.
   std::vector<std::pair<MessageId, std::uint32_t>> processings;  // In it: count if it commits.
+  // Reads by groups not read_committed after the commit request: counted if it aborts.
+  std::vector<std::pair<MessageId, UncommittedReader*>> uncommitted_reads;
 };
 
 // Ids marked in recent times only, the window measured in ids (not in intervals, which one
@@ -166,6 +177,8 @@ class NamedIds {
     return named_.contains(id) && !done_.contains(id) &&
            (aborted_.contains(id) || aborted_.forgot(id));
   }
+  /// Of an aborted transaction, surely (a recent one).
+  bool aborted(MessageId id) const { return aborted_.contains(id) && !done_.contains(id); }
   /// Named by a plain send or a read only, as far as is known (else a plain send is a doubt).
   bool surely_plain(MessageId id) const {
     return !done_.contains(id) && !aborted_.contains(id) && !done_.forgot(id) &&
@@ -184,6 +197,19 @@ class NamedIds {
   IdSet named_;        // Every id named outside a held transaction, or marked.
   RecentIds done_;     // Of dropped committed transactions, recent.
   RecentIds aborted_;  // Of aborted transactions, recent.
+};
+
+// A group not read_committed, and the messages it read that check_transactions counts as
+// "aborted or uncommitted" (transactions.cpp, walk_reads: a read whose class is aborted or
+// precommitted): each id once, if a read of it came before its transaction's commit request
+// (counted at once: precommitted if it commits, aborted if not) or after it in a transaction
+// that then aborts (counted at the abort; none when it commits or ends unknown, a `maybe` read
+// that walk_reads leaves out), or after the abort. Which ids it counted is kept for recent ids
+// only (RecentIds, counted ids alone mark it): counting an id it forgot is a doubt.
+struct UncommittedReader {
+  explicit UncommittedReader(std::uint64_t window) : counted(window) {}
+  RecentIds counted;
+  std::uint64_t n = 0;  // Ids counted.
 };
 
 class State {
@@ -205,6 +231,7 @@ class State {
     return txns_.size() + messages_.size() + pipeline_.open_count();
   }
   std::size_t memory_bytes() const;
+  static std::size_t txn_bytes(std::string const& name, Txn const& txn);
   std::size_t pipeline_memory_bytes() const { return pipeline_.memory_bytes(); }
   std::size_t ended_memory_bytes() const { return ended_.memory_bytes(); }
 
@@ -219,11 +246,33 @@ class State {
   void abort(std::string const& name);
   void on_send(Op const& op, Record const& record);
   void on_read(Record const& record);
-  void on_process(Op const& op, Record const& record);
+  void on_uncommitted_read(std::string_view group, Record const& record,
+                           UncommittedReader*& reader);
+  UncommittedReader& uncommitted_reader(std::string_view group, UncommittedReader*& reader);
+  void count_uncommitted(UncommittedReader& reader, MessageId id);
+  void on_process(Op const& op, Record const& record, std::uint32_t bit);
   void mark_processed(MessageId id, std::uint32_t bit);
   void drop_if_complete(std::string const& name);
   bool complete_or_untouched(Txn const& txn) const;
   std::uint32_t group_bit(std::string const& group) const;
+  // The live transaction `name`, made if need be (txn_bytes_ counts it then).
+  std::map<std::string, Txn, std::less<>>::iterator txn_entry(std::string const& name) {
+    auto const [it, made] = txns_.try_emplace(name);
+    if (made) txn_bytes_ += txn_bytes(it->first, it->second);
+    return it;
+  }
+  // Runs `edit` on the live transaction `it`, keeping txn_bytes_ in step with its vectors.
+  template <class Edit>
+  void edit_txn(std::map<std::string, Txn, std::less<>>::iterator it, Edit edit) {
+    txn_bytes_ -= txn_bytes(it->first, it->second);
+    edit(it->second);
+    txn_bytes_ += txn_bytes(it->first, it->second);
+  }
+  // Lets the live transaction `it` go.
+  void erase_txn(std::map<std::string, Txn, std::less<>>::iterator it) {
+    txn_bytes_ -= txn_bytes(it->first, it->second);
+    txns_.erase(it);
+  }
 
   history::Header const& header_;
   bool doubt_ = false;
@@ -232,19 +281,26 @@ class State {
   std::map<std::string, std::uint32_t, std::less<>> group_bits_;      // read_committed groups.
   std::map<std::string, std::uint32_t, std::less<>> topic_required_;  // Subscribed topics.
   std::map<std::string, Txn, std::less<>> txns_;                      // Live, by name.
+  // The sum of txn_bytes over txns_, kept as they change: memory_bytes is sampled every few
+  // thousand ops, and walking thousands of held transactions each time took 38% of a check
+  // with read_committed readers (bench --txn --ordered --aborts, session 14).
+  std::size_t txn_bytes_ = 0;
   EndedTxns ended_;          // Name -> committed (else aborted), compact for counted names.
   PipelineStream pipeline_;  // Told of each decisive end (commit, abort) of ended_.
   IdTable<Message> messages_;
   bool named_before_ = false;  // Some op before the first transactional one named an id...
   std::uint64_t max_before_ = 0;  // ...up to this one.
   NamedIds ids_;  // Ids named outside held transactions, and which ended how (recent ones).
+  std::uint64_t recent_ids_;  // The window of each UncommittedReader.
+  std::map<std::string, UncommittedReader, std::less<>> uncommitted_;  // By group, once needed.
 };
 
 State::State(history::Header const& header, std::size_t recent_intervals, std::uint64_t recent_ids)
     : header_(header),
       ended_(recent_intervals),
       pipeline_(header, ended_, [this](std::string_view name) { return open(name); }),
-      ids_(recent_ids) {
+      ids_(recent_ids),
+      recent_ids_(recent_ids) {
   for (auto const& [group, spec] : header.groups) {
     if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
     if (group_bits_.size() == txn_groups_max) {
@@ -282,10 +338,16 @@ void State::observe(Op const& op) {
     return;
   }
   if (!is_ok_read(op)) return;
-  exercised_ = exercised_ || group_bit(op.group) != 0;
+  std::uint32_t const bit = group_bit(op.group);
+  exercised_ = exercised_ || bit != 0;
+  UncommittedReader* reader = nullptr;  // Looked up at its first need.
   for (Record const& record : op.value) {
-    on_read(record);
-    if (op.f == OpKind::process) on_process(op, record);
+    if (bit != 0) {
+      on_read(record);
+    } else {
+      on_uncommitted_read(op.group, record, reader);
+    }
+    if (op.f == OpKind::process) on_process(op, record, bit);
   }
 }
 
@@ -362,7 +424,7 @@ void State::on_txn_op(Op const& op) {
     if (!*committed && op.f == OpKind::txn_commit) doubt();
     return;
   }
-  auto const it = txns_.try_emplace(op.txn).first;
+  auto const it = txn_entry(op.txn);
   if (op.f == OpKind::txn_commit) return on_commit(op, it->second, it->first);
   if (op.f == OpKind::txn_abort) {
     // An abort after the commit request leaves the status to the commit's outcome.
@@ -389,8 +451,10 @@ void State::on_commit(Op const& op, Txn& txn, std::string const& name) {
 
 void State::commit(Txn& txn, std::string const& name) {
   std::string const key = name;  // `name` is txns_'s key: a processing below may drop it.
+  txn_bytes_ -= txn_bytes(key, txn);
   txn.phase = Txn::Phase::committed;
   txn.waiting_reads = 0;  // They came after the request: fine now.
+  std::vector<std::pair<MessageId, UncommittedReader*>>().swap(txn.uncommitted_reads);  // Fine.
   ended_.add(key, true);
   pipeline_.on_commit(key);
   for (MessageId const id : txn.members) {
@@ -399,6 +463,8 @@ void State::commit(Txn& txn, std::string const& name) {
   }
   // Processings inside this transaction count now (counted_as_processed: committed keeps them).
   std::vector<std::pair<MessageId, std::uint32_t>> const processings = std::move(txn.processings);
+  txn.processings = {};               // Moved from: empty, and its buffer gone with the move.
+  txn_bytes_ += txn_bytes(key, txn);  // Before a processing below may let it go.
   for (auto const& [id, bit] : processings) mark_processed(id, bit);
   drop_if_complete(key);
 }
@@ -411,9 +477,10 @@ void State::abort(std::string const& name) {
     ids_.mark(id, false);
     messages_.erase(id.value);
   }
+  for (auto const& [id, reader] : it->second.uncommitted_reads) count_uncommitted(*reader, id);
   ended_.add(name, false);
   pipeline_.on_abort(name);
-  txns_.erase(it);
+  erase_txn(it);
 }
 
 void State::on_send(Op const& op, Record const& record) {
@@ -436,12 +503,12 @@ void State::on_send(Op const& op, Record const& record) {
   if (plain(id)) return doubt();  // Named outside a held transaction (ids_ has them all).
   auto const topic = topic_required_.find(record.topic);
   if (topic == topic_required_.end()) return doubt();  // Its readers are inferred at the end.
-  auto const txn = txns_.try_emplace(op.txn).first;
+  auto const txn = txn_entry(op.txn);
   bool fresh = false;
   Message& m = messages_.insert(id.value, fresh);
   m.txn = &txn->first;
   m.required = topic->second;
-  txn->second.members.push_back(id);
+  edit_txn(txn, [id](Txn& t) { t.members.push_back(id); });
 }
 
 void State::on_read(Record const& record) {
@@ -459,15 +526,57 @@ void State::on_read(Record const& record) {
   if (txn.phase == Txn::Phase::requested) ++txn.waiting_reads;
 }
 
-void State::on_process(Op const& op, Record const& record) {
-  std::uint32_t const bit = group_bit(op.group);
+// A read by a group not read_committed (its reader found at its first need): never a doubt
+// for what it saw, only counted (UncommittedReader says when).
+void State::on_uncommitted_read(std::string_view group, Record const& record,
+                                UncommittedReader*& reader) {
+  MessageId const id = record.id;
+  Message const* const held = messages_.find(id.value);
+  if (held == nullptr) {
+    // As on_read, but a message of an aborted transaction is counted; one whose fate was
+    // forgotten (a late read) is still a doubt.
+    if (ids_.maybe_aborted(id)) {
+      if (!ids_.aborted(id)) return doubt();
+      return count_uncommitted(uncommitted_reader(group, reader), id);
+    }
+    ids_.name(id);
+    return;
+  }
+  auto const txn = txns_.find(*held->txn);
+  if (txn->second.phase == Txn::Phase::open)
+    return count_uncommitted(uncommitted_reader(group, reader), id);
+  if (txn->second.phase == Txn::Phase::requested) {
+    UncommittedReader* const counter = &uncommitted_reader(group, reader);
+    edit_txn(txn, [id, counter](Txn& t) { t.uncommitted_reads.emplace_back(id, counter); });
+  }
+}
+
+UncommittedReader& State::uncommitted_reader(std::string_view group, UncommittedReader*& reader) {
+  if (reader == nullptr) {
+    auto it = uncommitted_.find(group);
+    if (it == uncommitted_.end())
+      it = uncommitted_.emplace(std::string(group), UncommittedReader(recent_ids_)).first;
+    reader = &it->second;
+  }
+  return *reader;
+}
+
+void State::count_uncommitted(UncommittedReader& reader, MessageId id) {
+  if (reader.counted.contains(id)) return;        // Counted once per group.
+  if (reader.counted.forgot(id)) return doubt();  // Counted maybe, long ago.
+  reader.counted.insert(id);
+  ++reader.n;
+}
+
+void State::on_process(Op const& op, Record const& record, std::uint32_t bit) {
   if (bit == 0 || messages_.find(record.id.value) == nullptr) return;  // Nothing owed.
   if (op.txn.empty()) return mark_processed(record.id, bit);
   if (std::optional<bool> const committed = ended_.find(op.txn)) {
     if (*committed) mark_processed(record.id, bit);  // Aborted: rolled back (KIP-98).
     return;
   }
-  txns_[op.txn].processings.emplace_back(record.id, bit);
+  edit_txn(txn_entry(op.txn),
+           [&record, bit](Txn& t) { t.processings.emplace_back(record.id, bit); });
 }
 
 void State::mark_processed(MessageId id, std::uint32_t bit) {
@@ -488,7 +597,7 @@ void State::drop_if_complete(std::string const& name) {
     ids_.mark(id, true);
     messages_.erase(id.value);
   }
-  txns_.erase(it);
+  erase_txn(it);
 }
 
 // Every read_committed group processed all of the transaction's messages it reads, or none.
@@ -523,10 +632,17 @@ std::vector<Verdict> State::finish() const {
   std::vector<Verdict> verdicts = pipeline_.finish();  // At most one, after visibility.
   if (!transactional_) return verdicts;
   Verdict verdict{.guarantee = "transactional-visibility"};
+  std::vector<std::string> reasons;
   if (!exercised_) {  // As transactions.cpp words it.
     verdict.validity = Validity::unknown;
-    verdict.reason = "no read_committed group read anything: visibility was not exercised";
+    reasons.emplace_back("no read_committed group read anything: visibility was not exercised");
   }
+  for (auto const& [group, reader] : uncommitted_) {  // By name, as walk_reads' std::map.
+    if (reader.n == 0) continue;
+    reasons.push_back("read_uncommitted group " + group + " read " +
+                      plural(reader.n, "aborted or uncommitted message") + " (allowed)");
+  }
+  verdict.reason = join(reasons);
   verdicts.insert(verdicts.begin(), std::move(verdict));
   return verdicts;
 }
@@ -541,13 +657,21 @@ std::size_t name_bytes(std::string const& name) {
 
 }  // namespace
 
+std::size_t State::txn_bytes(std::string const& name, Txn const& txn) {
+  return map_node + name_bytes(name) + sizeof(Txn) + txn.members.capacity() * sizeof(MessageId) +
+         txn.processings.capacity() * sizeof(txn.processings.front()) +
+         txn.uncommitted_reads.capacity() * sizeof(txn.uncommitted_reads.front());
+}
+
 std::size_t State::memory_bytes() const {
-  std::size_t bytes = messages_.memory_bytes() + ids_.memory_bytes();
-  for (auto const& [name, txn] : txns_) {
-    bytes += map_node + name_bytes(name) + sizeof(Txn) +
-             txn.members.capacity() * sizeof(MessageId) +
-             txn.processings.capacity() * sizeof(txn.processings.front());
-  }
+  std::size_t bytes = messages_.memory_bytes() + ids_.memory_bytes() + txn_bytes_;
+#ifndef NDEBUG  // The kept sum is the walked one (the tests run Debug builds too).
+  std::size_t walked = 0;
+  for (auto const& [name, txn] : txns_) walked += txn_bytes(name, txn);
+  MQCHECK_ASSERT(walked == txn_bytes_);
+#endif
+  for (auto const& [group, reader] : uncommitted_)
+    bytes += map_node + name_bytes(group) + sizeof(reader) + reader.counted.memory_bytes();
   return bytes + ended_.memory_bytes() + pipeline_.memory_bytes();
 }
 

@@ -5,8 +5,12 @@
 // proves op by op, with sufficient conditions, that check_transactions would find none and
 // have no doubt, and otherwise says it cannot decide, so that the caller loads the history.
 // The conditions, per transactional-visibility's definition (checker/transactions.hpp):
-//   - every read (ok poll, deliver, process) of a transactional message, by any group, comes
-//     after its transaction's commit request and the transaction commits (`ok`);
+//   - every read (ok poll, deliver, process) of a transactional message by a read_committed
+//     group comes after its transaction's commit request and the transaction commits (`ok`);
+//     other groups (read_uncommitted, Kafka's default) may read anything: their reads are only
+//     counted, each message once per group, for the reason ("G read N aborted or uncommitted
+//     messages"); which ids a group counted is kept for recent ids only, and counting an older
+//     one is a doubt;
 //   - each message is sent in one transaction only, never also outside one, and no send in a
 //     transaction fails;
 //   - each committed transaction is read whole or not at all by each read_committed group

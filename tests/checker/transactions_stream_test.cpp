@@ -19,6 +19,7 @@
 #include "checker/transactions.hpp"
 #include "checker/transactions_ended.hpp"
 #include "history/history_io.hpp"
+#include "tests/checker/streamed_check.hpp"
 #include "tests/checker/history_builder.hpp"
 #include "tests/checker/random_history.hpp"
 #include "tests/common/soak.hpp"
@@ -35,12 +36,8 @@ using testing::TxnHistoryBuilder;
 
 // check_streaming's report and how many times it loaded the history.
 std::pair<DeliveryReport, int> streamed(History const& h) {
-  int loads = 0;
-  DeliveryReport report = check_streaming(h.header(), ops_of(h), [&] {
-    ++loads;
-    return h;
-  });
-  return {std::move(report), loads};
+  testing::Streamed s = testing::stream(h);
+  return {std::move(s.report), s.loaded ? 1 : 0};
 }
 
 // A random edit a visibility checker notices: a dropped op (a lost commit, a read that never
