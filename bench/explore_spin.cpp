@@ -43,6 +43,7 @@
 #include <sstream>
 #include <string>
 
+#include "bench/kafka_acks_scenario.hpp"
 #include "explore/explore.hpp"
 #include "sim/scenario.hpp"
 
@@ -61,26 +62,7 @@ struct Options {
 };
 
 std::string scenario_text(Options const& o, bool acks_all) {
-  std::ostringstream s;
-  s << "name: bench kafka acks=" << (acks_all ? "all" : "1") << ", one leader crash\n"
-    << "broker: kafka\nversion: \"3.7\"\ncluster: {brokers: 3}\n"
-    << "broker_config: {min.insync.replicas: 2, replica.lag.time.max.ms: 200, "
-       "replica.fetch.wait.max.ms: 10, broker.heartbeat.interval.ms: 10, "
-       "broker.session.timeout.ms: 50}\n"
-    << "topics: [{name: orders, partitions: 1, config: {replication.factor: 3}}]\n"
-    << "producers:\n";
-  for (int p = 1; p <= o.producers; ++p) {
-    s << "  - {id: p" << p << ", topic: orders, messages: " << o.messages
-      << ", rate_per_s: 1000, config: {acks: " << (acks_all ? "all" : "1")
-      << ", enable.idempotence: false, retries: 0, max.in.flight.requests.per.connection: 1, "
-         "request.timeout.ms: 30, delivery.timeout.ms: 100, retry.backoff.ms: 10, "
-         "metadata.max.age.ms: 100}}\n";
-  }
-  s << "consumers:\n  - {group: billing, topic: orders, commit: after-processing, config: "
-       "{enable.auto.commit: false, auto.offset.reset: earliest, fetch.max.wait.ms: 10, "
-       "request.timeout.ms: 30, metadata.max.age.ms: 100}}\n"
-    << "faults:\n  - {at: 50ms, crash: leader(orders-0)}\nquiesce: 100ms\ndrain: 300ms\n";
-  return s.str();
+  return kafka_acks_scenario(acks_all, o.producers, o.messages);
 }
 
 struct Figures {

@@ -64,6 +64,7 @@ struct ExploreOptions {
   std::vector<std::string> expect;  // "guarantee=holds|violated"
   std::vector<std::string> guarantees;  // --guarantee: judge only these (empty: every one).
   bool all = false;         // Keep searching after every guarantee is violated.
+  bool settle_full = false;   // Judging settles run the whole drain (Bounds::settle_full).
   std::string order = "bfs";  // --search: bfs, dfs or delay.
   std::uint32_t threads = 1;
   bool minimise = false;

@@ -101,6 +101,7 @@ explore::Bounds bounds_of(ExploreOptions const& o) {
   b.memory_max = o.memory_mb << 20;
   b.crashes = o.crashes;
   b.stop_when_all_violated = !o.all;
+  b.settle_full = o.settle_full;
   b.guarantees = guarantees_of(o);
   if (!o.dot_path.empty()) b.dot_states_max = 2'000;
   if (!o.settle.empty()) {
@@ -501,6 +502,9 @@ void add_explore_command(CLI::App& app, ExploreOptions& o, int& status) {
                   "Judge only this delivery guarantee (repeatable; default: every one)");
   cmd->add_option("--dot", o.dot_path, "Write the state graph (Graphviz DOT; up to 2000 states)");
   cmd->add_flag("--all", o.all, "Search on after every guarantee is violated");
+  cmd->add_flag("--settle-full", o.settle_full,
+                "Judging settles run the whole drain, even where the model says nothing more can "
+                "be recorded (same verdicts, slower; for comparison)");
   ExploreOptions& so = o;
   cmd->add_option("--search", so.order,
                   "bfs (default: shortest counterexamples), dfs (memory) or delay (whole runs "

@@ -15,6 +15,7 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <concepts>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -30,6 +31,7 @@
 #include "explore/choice.hpp"
 #include "explore/symmetry.hpp"
 #include "explore/world.hpp"
+#include "model/common/quiet.hpp"
 #include "sim/kernel.hpp"
 
 namespace mqcheck::explore {
@@ -269,7 +271,9 @@ class Engine {
   /// before the timer due soonest, ties by node and id) until `drain` of time has passed,
   /// nothing is left to run, or `steps_max` steps. Returns whether the history counts as
   /// drained, as the kernel decides it (nothing left, or an endless model not cut short).
-  bool settle(W& w, DurationUs drain, std::uint64_t steps_max) {
+  /// With `may_stop_quiet`, the settle ends early where the model says it is quiet
+  /// (quiet_now): the verdicts are those of the whole settle, the history is not.
+  bool settle(W& w, DurationUs drain, std::uint64_t steps_max, bool may_stop_quiet = false) {
     settling_ = true;  // Its ops go to w.tail (World::tail); reset however settle_steps ends.
     // The buffer of the last settle handed back (recycle_tail), if w has none: a 300 ms Kafka
     // settle records about 256 ops, and a fresh 60 KB buffer each settle went through malloc's
@@ -278,7 +282,7 @@ class Engine {
     w.tail.reserve(256);  // Growing moved the ops.
     queue_.clear();  // Empty unless a handler threw in the last settle.
     queue_head_ = 0;
-    bool const drained = settle_steps(w, drain, steps_max);
+    bool const drained = settle_steps(w, drain, steps_max, may_stop_quiet);
     settling_ = false;
     unqueue(w);
     return drained;
@@ -344,9 +348,15 @@ class Engine {
   // The timer due soonest is found from each node's own soonest timer (soonest_), which only
   // the node a step ran can change (a step edits its own node alone: call, apply_out), so one
   // node's timers are walked per step instead of every node's.
-  bool settle_steps(W& w, DurationUs drain, std::uint64_t steps_max) {
+  // With `may_stop_quiet` it stops where quiet_now() says, checked before a timer fires (no
+  // message left), at once and then at growing gaps (up to 64 steps) while the answer is no:
+  // each check walks every node's timers, which a settle not yet quiet need not pay at every
+  // step (on the bench most settles are quiet at their first check).
+  bool settle_steps(W& w, DurationUs drain, std::uint64_t steps_max, bool may_stop_quiet) {
     restart_all(w);
     SimTimeUs const end = w.now + drain;
+    std::uint64_t quiet_check = may_stop_quiet ? 0 : steps_max;  // The step of the next check.
+    std::uint64_t quiet_gap = 1;
     soonest_.resize(w.nodes.size());
     for (std::uint32_t n = 0; n < w.nodes.size(); ++n) soonest_[n] = soonest_of(w.node(n));
     for (std::uint64_t step = 0; step < steps_max; ++step) {
@@ -365,10 +375,54 @@ class Engine {
       auto [node, timer, soonest] = soonest_timer(w);
       if (soonest == TimerWindow::unbounded) return true;  // Nothing left: drained.
       if (w.now + DurationUs{soonest} > end) return kernel_.plan().endless;
+      if (step >= quiet_check) {
+        if (quiet_now(w, end, step, steps_max)) return true;  // As the whole settle would.
+        quiet_check = step + quiet_gap;
+        quiet_gap = std::min<std::uint64_t>(quiet_gap * 2, 64);
+      }
       fire(w, node, timer);
       soonest_[node.value] = soonest_of(w.node(node.value));
     }
     return false;
+  }
+
+  // Whether the settle of `w` (nothing in flight or queued, every node up) may stop at `step`
+  // with the verdicts of the whole settle to `end`: the model says no client op a delivery
+  // verdict reads can be recorded before `end` (Model::quiet, model/common/quiet.hpp), and
+  // the whole settle would not have been cut short by `steps_max`, so it too would have come
+  // out drained (an endless model's settle is drained unless cut short: settle_steps). The
+  // model's quiet traffic takes at most 4 steps per armed timer and millisecond (its
+  // contract), which bounds the steps the whole settle had left. A model without `quiet`
+  // never stops early.
+  bool quiet_now(W const& w, SimTimeUs end, std::uint64_t step, std::uint64_t steps_max) {
+    if constexpr (requires(std::span<model::QuietNode<Actor> const> nodes) {
+                    { Model::quiet(nodes, end) } -> std::same_as<bool>;
+                  }) {
+      if (!kernel_.plan().endless) return false;
+      quiet_timers_.clear();
+      for (auto const& node : w.nodes) {
+        for (auto const& [id, window] : node->timers) quiet_timers_.push_back({id, window.lo});
+      }
+      std::uint64_t const ms = static_cast<std::uint64_t>((end.us - w.now.us) / 1'000 + 1);
+      if (step + 4 * quiet_timers_.size() * ms >= steps_max) return false;
+      quiet_nodes_.clear();
+      std::size_t at = 0;
+      for (auto const& node : w.nodes) {
+        std::span<model::ArmedTimer const> const timers(quiet_timers_.data() + at,
+                                                        node->timers.size());
+        at += node->timers.size();
+        typename model::ActorPointers<Actor>::type actor;
+        if (node->up) node->actor.visit([&actor](auto const& a) { actor = &a; });
+        quiet_nodes_.push_back({actor, timers});
+      }
+      return Model::quiet(quiet_nodes_, end);
+    } else {
+      static_cast<void>(w);
+      static_cast<void>(end);
+      static_cast<void>(step);
+      static_cast<void>(steps_max);
+      return false;
+    }
   }
 
   // A node's timer with the earliest start (absolute), the lowest id among equals.
@@ -597,6 +651,8 @@ class Engine {
   std::vector<std::string> unsupported_;
   model::Out<Message, Entry> out_;  // Reused by every step, as in the kernel.
   std::vector<Soonest> soonest_;    // By node, during a settle (settle_steps).
+  std::vector<model::ArmedTimer> quiet_timers_;       // quiet_now(): every node's.
+  std::vector<model::QuietNode<Actor>> quiet_nodes_;  // quiet_now(): spans into them.
   std::vector<history::Op> spare_tail_;  // An empty World::tail buffer to reuse (settle()).
   std::vector<Queued> queue_;  // A settle's messages in flight, from queue_head_ on; reused.
   std::size_t queue_head_ = 0;

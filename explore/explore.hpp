@@ -50,6 +50,10 @@ struct Bounds {
   /// whose clock only moves by timers has a finite state space. Unset: no horizon.
   std::optional<DurationUs> horizon;
   std::uint64_t settle_steps_max = 100'000;
+  /// Judging settles run the whole drain even once the model says nothing more can be
+  /// recorded (Model::quiet, model/common/quiet.hpp); false: they stop there, with the same
+  /// verdicts (tests/explore/settle_quiet_test.cpp). Counterexamples always settle in full.
+  bool settle_full = false;
   FingerprintMode fingerprint = FingerprintMode::inputs;
   bool stop_when_all_violated = true;  // Stop once every guarantee has a counterexample.
   /// The delivery guarantees judged (checker::guarantee_names order; empty: every one): the

@@ -55,6 +55,17 @@ class Search {
   /// Sets how long states settle (the scenario's drain unless --settle says otherwise).
   void set_drain(DurationUs drain) { drain_ = bounds_.settle.value_or(drain); }
 
+  /// What a settle audit found (set_settle_audit).
+  struct SettleAudit {
+    std::uint64_t settles = 0;        // Judging settles audited.
+    std::uint64_t stopped_early = 0;  // Of them, those the quiet model stopped early.
+    std::uint64_t mismatches = 0;     // Of them, those that differed from the whole settle.
+  };
+  /// Tests: every judging settle also runs both ways, stopped where the model is quiet and in
+  /// full, and `audit` counts those whose drained flag, delivery verdicts or client ops (but
+  /// empty polls, which name no message) differ. One thread only.
+  void set_settle_audit(SettleAudit* audit) { audit_ = audit; }
+
   /// Runs the search the bounds ask for; fills stats and results.
   void run() {
     if (bounds_.swarm_walks > 0) return run_swarm();
@@ -387,9 +398,40 @@ class Search {
   // Settles `t` (already restarted and drained of messages) with `engine` and packs the
   // delivery verdicts. Touches nothing of the search: worker threads call it too.
   Judged settle_and_check(Engine<Model>& engine, W& t) const {
-    bool const drained = engine.settle(t, drain_, bounds_.settle_steps_max);
+    if (audit_ != nullptr) audit_settle(engine, t);
+    bool const drained = engine.settle(t, drain_, bounds_.settle_steps_max, !bounds_.settle_full);
     checker::DeliveryReport const report = engine.check(t, drained, names_);
     engine.recycle_tail(t);  // t is dropped after this; its buffer serves the next settle.
+    return judged_of(report);
+  }
+
+  // The audit of set_settle_audit: `t` settled both ways, compared.
+  void audit_settle(Engine<Model>& engine, W const& t) const {
+    W early = t;
+    W full = t;
+    bool const early_drained = engine.settle(early, drain_, bounds_.settle_steps_max, true);
+    bool const full_drained = engine.settle(full, drain_, bounds_.settle_steps_max, false);
+    Judged const a = judged_of(engine.check(early, early_drained, names_));
+    Judged const b = judged_of(engine.check(full, full_drained, names_));
+    ++audit_->settles;
+    if (early.tail.size() < full.tail.size()) ++audit_->stopped_early;
+    bool const same = early_drained == full_drained && a.verdicts == b.verdicts &&
+                      a.present == b.present && a.promised == b.promised &&
+                      read_ops(early) == read_ops(full);
+    if (!same) ++audit_->mismatches;
+  }
+  // A settle's client ops that a delivery verdict may read: all but empty polls.
+  static std::vector<history::Op> read_ops(W const& w) {
+    std::vector<history::Op> ops;
+    for (history::Op const& op : w.tail) {
+      if (!history::is_client_op(op)) continue;
+      if (op.f == history::OpKind::poll && op.value.empty()) continue;
+      ops.push_back(op);
+    }
+    return ops;
+  }
+
+  Judged judged_of(checker::DeliveryReport const& report) const {
     Judged out;
     for (checker::Verdict const& v : report.verdicts) {
       auto const it = std::find(names_.begin(), names_.end(), v.guarantee);
@@ -427,6 +469,7 @@ class Search {
 
   Engine<Model>& engine_;
   Bounds bounds_;
+  SettleAudit* audit_ = nullptr;             // set_settle_audit(); null: none.
   SymmetryGroup const* symmetry_ = nullptr;  // set_symmetry(); null: none.
   DelayJudgeBatch<Model>* judge_batch_ = nullptr;  // set_judge_batch(); null: none.
   DurationUs drain_{};

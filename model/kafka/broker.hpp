@@ -30,8 +30,11 @@
 
 namespace mqcheck::model::kafka {
 
+struct Quiet;
+
 class Broker {
  public:
+  friend struct Quiet;  // The explorer's quiet predicate reads the state (quiet.cpp).
   using Output = Out<Message, Entry>;
   Broker(ClusterConfig const* cluster, std::int32_t index);
 

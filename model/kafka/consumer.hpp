@@ -36,8 +36,11 @@
 
 namespace mqcheck::model::kafka {
 
+struct Quiet;
+
 class Consumer {
  public:
+  friend struct Quiet;  // The explorer's quiet predicate reads the state (quiet.cpp).
   using Output = Out<Message, Entry>;
   explicit Consumer(ConsumerConfig const* config);
 

@@ -29,8 +29,11 @@
 
 namespace mqcheck::model::kafka {
 
+struct Quiet;
+
 class Controller {
  public:
+  friend struct Quiet;  // The explorer's quiet predicate reads the state (quiet.cpp).
   using Output = Out<Message, Entry>;
   explicit Controller(ClusterConfig const* cluster);
 

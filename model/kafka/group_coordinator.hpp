@@ -26,8 +26,11 @@ namespace mqcheck::model::kafka {
 /// A group's state (GroupState in Kafka's classic coordinator).
 enum class GroupState : std::uint8_t { empty, preparing_rebalance, completing_rebalance, stable };
 
+struct Quiet;
+
 class GroupCoordinator {
  public:
+  friend struct Quiet;  // The explorer's quiet predicate reads the state (quiet.cpp).
   using Output = Out<Message, Entry>;
   /// Committed offsets by (group index, partition): __consumer_offsets.
   using Offsets = std::map<std::pair<std::uint32_t, std::uint32_t>, Offset>;

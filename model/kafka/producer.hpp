@@ -36,8 +36,11 @@ namespace mqcheck::model::kafka {
 /// hashes a key: partition = (murmur2(key) & 0x7fffffff) % partitions.
 std::uint32_t murmur2(std::string_view data);
 
+struct Quiet;
+
 class Producer {
  public:
+  friend struct Quiet;  // The explorer's quiet predicate reads the state (quiet.cpp).
   using Output = Out<Message, Entry>;
   explicit Producer(ProducerConfig const* config);
 
