@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/transactions_stream_reads.cpp (layer: checker)
+// The transactions stream's reads and processings (checker/transactions_stream.cpp says what
+// the stream proves): a read_committed read waits in its transaction or doubts; another
+// group's read is only counted (UncommittedReader); processings count toward a committed
+// transaction's readers (torn-transaction).
+#include <bit>
+
+#include "checker/transactions_stream_state.hpp"
+
+namespace mqcheck::checker::txn_stream_detail {
+
+void State::on_read(Record const& record) {
+  Message const* const held = messages_.find(record.id.value);
+  if (held == nullptr) {
+    // Sent outside transactions, by a committed one, or not yet: a later send in a
+    // transaction would make this read one of it (plain() then doubts). Of an aborted one, or
+    // forgotten (a late read): a doubt.
+    if (ids_.maybe_aborted(record.id)) return doubt();
+    ids_.name(record.id);
+    return;
+  }
+  Txn& txn = txns_.find(*held->txn)->second;
+  if (txn.phase == Txn::Phase::open) return doubt();  // Before the commit request.
+  if (txn.phase == Txn::Phase::requested) ++txn.waiting_reads;
+}
+
+// A read by a group not read_committed (its reader found at its first need): never a doubt
+// for what it saw, only counted (UncommittedReader says when).
+void State::on_uncommitted_read(std::string_view group, Record const& record,
+                                UncommittedReader*& reader) {
+  MessageId const id = record.id;
+  Message const* const held = messages_.find(id.value);
+  if (held == nullptr) {
+    // As on_read, but a message of an aborted transaction is counted; one whose fate was
+    // forgotten (a late read) is still a doubt.
+    if (ids_.maybe_aborted(id)) {
+      if (!ids_.aborted(id)) return doubt();
+      return count_uncommitted(uncommitted_reader(group, reader), id);
+    }
+    ids_.name(id);
+    return;
+  }
+  auto const txn = txns_.find(*held->txn);
+  if (txn->second.phase == Txn::Phase::open)
+    return count_uncommitted(uncommitted_reader(group, reader), id);
+  if (txn->second.phase == Txn::Phase::requested) {
+    UncommittedReader* const counter = &uncommitted_reader(group, reader);
+    edit_txn(txn, [id, counter](Txn& t) { t.uncommitted_reads.emplace_back(id, counter); });
+  }
+}
+
+UncommittedReader& State::uncommitted_reader(std::string_view group, UncommittedReader*& reader) {
+  if (reader == nullptr) {
+    auto it = uncommitted_.find(group);
+    if (it == uncommitted_.end())
+      it = uncommitted_.emplace(std::string(group), UncommittedReader(recent_ids_)).first;
+    reader = &it->second;
+  }
+  return *reader;
+}
+
+void State::count_uncommitted(UncommittedReader& reader, MessageId id) {
+  if (reader.counted.contains(id)) return;        // Counted once per group.
+  if (reader.counted.forgot(id)) return doubt();  // Counted maybe, long ago.
+  reader.counted.insert(id);
+  ++reader.n;
+}
+
+void State::on_process(Op const& op, Record const& record, std::uint32_t bit) {
+  if (bit == 0 || messages_.find(record.id.value) == nullptr) return;  // Nothing owed.
+  if (op.txn.empty()) return mark_processed(record.id, bit);
+  if (std::optional<bool> const committed = ended_.find(op.txn)) {
+    if (*committed) mark_processed(record.id, bit);  // Aborted: rolled back (KIP-98).
+    return;
+  }
+  edit_txn(txn_entry(op.txn),
+           [&record, bit](Txn& t) { t.processings.emplace_back(record.id, bit); });
+}
+
+void State::mark_processed(MessageId id, std::uint32_t bit) {
+  Message* const m = messages_.find(id.value);
+  if (m == nullptr || (m->processed & bit) != 0) return;
+  m->processed |= bit;
+  if ((m->required & bit) == 0) return;
+  auto const txn = txns_.find(*m->txn);
+  if (txn->second.phase != Txn::Phase::committed) return;  // Counted at its commit.
+  --txn->second.missing;
+  drop_if_complete(txn->first);
+}
+
+}  // namespace mqcheck::checker::txn_stream_detail
