@@ -33,6 +33,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +44,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "bench/kafka_acks_scenario.hpp"
 #include "explore/explore.hpp"
@@ -229,22 +232,44 @@ void print(std::string const& who, Figures const& f) {
   std::printf("\n");
 }
 
+constexpr char const* spin_usage =
+    "usage: bench_explore_spin [--producers N] [--messages N] [--depth N] [--max-states N] "
+    "[--horizon-ms N (0: none)] [--delays N] [--delay-max-states N]\n";
+
+// A bad command line: says what and the usage, exits 2 (as mqcheck does).
+[[noreturn]] void spin_refuse(std::string const& what) {
+  std::cerr << "bench_explore_spin: " << what << "\n" << spin_usage;
+  std::exit(2);
+}
+
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     std::string const flag = argv[i];
-    std::uint64_t const v = std::strtoull(argv[i + 1], nullptr, 10);
+    if (flag == "--help") {
+      std::cout << spin_usage;
+      std::exit(0);
+    }
+    static constexpr std::array<std::string_view, 7> known{
+        "--producers", "--messages", "--depth", "--max-states", "--horizon-ms", "--delays",
+        "--delay-max-states"};
+    if (std::find(known.begin(), known.end(), flag) == known.end())
+      spin_refuse("unknown option '" + flag + "'");
+    if (i + 1 >= argc) spin_refuse(flag + " needs a value");
+    std::string const text = argv[i + 1];
+    char* end = nullptr;
+    std::uint64_t const v = std::strtoull(text.c_str(), &end, 10);
+    bool const number = !text.empty() && text[0] >= '0' && text[0] <= '9' && *end == '\0';
+    bool const zero_ok = flag == "--horizon-ms" || flag == "--delays";
+    if (!number || (v == 0 && !zero_ok))
+      spin_refuse(flag + " needs a positive whole number, not '" + text + "'");
     if (flag == "--producers") o.producers = static_cast<int>(v);
     else if (flag == "--messages") o.messages = static_cast<int>(v);
     else if (flag == "--depth") o.depth = static_cast<std::uint32_t>(v);
     else if (flag == "--max-states") o.states_max = v;
-    else if (flag == "--horizon-ms")
-      o.horizon_ms = static_cast<std::int64_t>(v);
-    else if (flag == "--delays")
-      o.delays = static_cast<std::uint32_t>(v);
-    else if (flag == "--delay-max-states")
-      o.delay_states_max = v;
-    else { std::cerr << "unknown flag " << flag << "\n"; std::exit(2); }
+    else if (flag == "--horizon-ms") o.horizon_ms = static_cast<std::int64_t>(v);
+    else if (flag == "--delays") o.delays = static_cast<std::uint32_t>(v);
+    else o.delay_states_max = v;  // --delay-max-states
   }
   return o;
 }
