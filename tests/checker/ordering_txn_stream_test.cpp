@@ -84,6 +84,16 @@ class TxnOrders {
     add("p", OpType::invoke, f, {}, txn);
     add("p", type, f, {}, txn);
   }
+  // Messages 1, 2 and 3 at offsets 0, 1 and 2, each in a transaction of its own (p/1, p/2,
+  // p/3); p/2 aborts, the others commit.
+  void aborted_between_commits() {
+    send(1, 0, "p/1");
+    end("p/1", OpKind::txn_commit);
+    send(2, 1, "p/2");
+    end("p/2", OpKind::txn_abort);
+    send(3, 2, "p/3");
+    end("p/3", OpKind::txn_commit);
+  }
   // `group`-0 polls and processes message `id` at `offset`.
   void read(std::uint64_t id, std::int64_t offset, std::string const& group = "rc") {
     Record const r = Record::of(MessageId{id}, "tx", Offset{offset}, 0);
@@ -134,12 +144,7 @@ TEST_CASE("a failed commit makes aborted data too", "[ordering][stream][txn]") {
 TEST_CASE("jumping a committed message is a poll-skip, found by the loading pass",
           "[ordering][stream][txn]") {
   TxnOrders t;
-  t.send(1, 0, "p/1");
-  t.end("p/1", OpKind::txn_commit);
-  t.send(2, 1, "p/2");
-  t.end("p/2", OpKind::txn_abort);
-  t.send(3, 2, "p/3");
-  t.end("p/3", OpKind::txn_commit);
+  t.aborted_between_commits();
   t.send(4, 3, "p/4");
   t.end("p/4", OpKind::txn_commit);
   t.read(1, 0);
@@ -157,12 +162,7 @@ TEST_CASE("a group that is not read_committed may not jump aborted data",
   for (bool const beside : {false, true}) {  // With or without a read_committed group beside.
     TxnOrders t(/*plain=*/!beside, /*plain_group=*/beside);
     std::string const group = beside ? "plain" : "rc";
-    t.send(1, 0, "p/1");
-    t.end("p/1", OpKind::txn_commit);
-    t.send(2, 1, "p/2");
-    t.end("p/2", OpKind::txn_abort);
-    t.send(3, 2, "p/3");
-    t.end("p/3", OpKind::txn_commit);
+    t.aborted_between_commits();
     if (beside) {
       t.read(1, 0);
       t.read(3, 2);  // rc jumps offset 1: no anomaly.
@@ -210,12 +210,7 @@ TEST_CASE("a read past aborted data before the abort is known doubts, same verdi
 TEST_CASE("a commit after an abort doubts: the offsets were committed data after all",
           "[ordering][stream][txn]") {
   TxnOrders t;
-  t.send(1, 0, "p/1");
-  t.end("p/1", OpKind::txn_commit);
-  t.send(2, 1, "p/2");
-  t.end("p/2", OpKind::txn_abort);
-  t.send(3, 2, "p/3");
-  t.end("p/3", OpKind::txn_commit);
+  t.aborted_between_commits();
   t.read(1, 0);
   t.read(3, 2);
   t.end("p/2", OpKind::txn_commit);  // Kafka refuses it; the whole-history table says committed.
