@@ -28,8 +28,10 @@
 // rates count the distinct states of the space the search covers, counted by a second run that
 // stores every state, as SPIN's rate counts its distinct (stored) states: not what the walks
 // passed, which counts a state as often as walks meet on it (SPIN's "matched").
+// Each row runs once, or --best K times keeping the run with least CPU time (SPIN's too); the
+// "targets" lines then say, for the two delay rows, whether issue 5's targets are met.
 // Usage: bench_explore_spin [--producers P] [--messages M] [--depth D] [--max-states N]
-//                           [--horizon-ms M] [--delays K] [--delay-max-states N]
+//                           [--horizon-ms M] [--delays K] [--delay-max-states N] [--best K]
 #include <sys/resource.h>
 #include <time.h>
 
@@ -62,6 +64,7 @@ struct Options {
   std::int64_t horizon_ms = -1;  // The explorer's time horizon: -1 the scenario's quiesce, 0 none.
   std::uint32_t delays = 1;      // The delay-bounded rows' bound.
   std::uint64_t delay_states_max = 5'000'000;
+  std::uint32_t best = 1;  // Each row runs this many times; the one with least CPU time counts.
 };
 
 std::string scenario_text(Options const& o, bool acks_all) {
@@ -110,8 +113,8 @@ long peak_rss_kb() {
   return u.ru_maxrss;
 }
 
-Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = false,
-                     bool inert = false, bool delay = false) {
+Figures run_explorer_once(Options const& o, bool acks_all, bool por, bool symmetry, bool inert,
+                          bool delay) {
   sim::Scenario const scenario = sim::parse_scenario(scenario_text(o, acks_all), "bench.yaml");
   explore::Bounds b;
   b.depth_max = o.depth;
@@ -178,8 +181,26 @@ double match(std::string const& text, std::string const& pattern) {
   return std::regex_search(text, m, std::regex(pattern)) ? std::stod(m[1]) : -1;
 }
 
+// The run of `o.best` with the least CPU time: on a shared machine a run is only ever slowed
+// by its neighbours, so the fastest is the nearest to the program's own cost (SPIN's rows
+// are taken the same way, so the ratios compare like with like).
+template <class Run>
+Figures fastest(Options const& o, Run const& run) {
+  Figures best = run();
+  for (std::uint32_t k = 1; k < o.best; ++k) {
+    Figures f = run();
+    if (f.cpu_seconds < best.cpu_seconds) best = std::move(f);
+  }
+  return best;
+}
+
+Figures run_explorer(Options const& o, bool acks_all, bool por, bool symmetry = false,
+                     bool inert = false, bool delay = false) {
+  return fastest(o, [&] { return run_explorer_once(o, acks_all, por, symmetry, inert, delay); });
+}
+
 // Generates, compiles and runs SPIN's verifier for the model; figures from pan's report.
-Figures run_spin(Options const& o, bool acks_all) {
+Figures run_spin_once(Options const& o, bool acks_all) {
   namespace fs = std::filesystem;
   fs::path const dir = fs::temp_directory_path() / ("mqcheck_spin_" + std::to_string(acks_all));
   fs::create_directories(dir);
@@ -199,6 +220,10 @@ Figures run_spin(Options const& o, bool acks_all) {
   f.memory_mb = match(out, R"(([0-9.]+)\s+total actual memory usage)");
   f.verdict = match(out, R"(errors: ([0-9]+))") > 0 ? "violated" : "holds";
   return f;
+}
+
+Figures run_spin(Options const& o, bool acks_all) {
+  return fastest(o, [&] { return run_spin_once(o, acks_all); });
 }
 
 // The distinct states a run covered: SPIN's and the breadth-first rows' are the states they
@@ -232,9 +257,36 @@ void print(std::string const& who, Figures const& f) {
   std::printf("\n");
 }
 
+// Issue 5's targets for the searches that exhaust their space (the breadth-first rows stop at
+// --max-states: docs/explorer.md, Performance, says why they are not the comparison): at least
+// SPIN's states per CPU second, and, with reductions on, fewer states stored than SPIN for the
+// same verdict. A row that differs in verdict or stopped short meets nothing.
+void print_targets(Figures const& spin, Figures const& delay, Figures const& delay_inert) {
+  if (spin.cpu_seconds <= 0 || spin.states == 0) return;
+  double const spin_rate = static_cast<double>(spin.states) / spin.cpu_seconds;
+  char const* indent = "  targets   ";
+  for (Figures const* f : {&delay, &delay_inert}) {
+    bool const inert = f == &delay_inert;
+    bool const comparable = f->complete && f->verdict.rfind(spin.verdict, 0) == 0;
+    double const rate = static_cast<double>(reached(*f)) / f->cpu_seconds / spin_rate;
+    double const stored = static_cast<double>(f->states) / static_cast<double>(spin.states);
+    std::printf(
+        "%s%-13s %s; states per CPU s %.2f of SPIN's: %s", indent,
+        inert ? "delay + inert" : "delay",
+        comparable ? "same verdict, exhausted" : "NOT comparable (verdict or not exhausted)", rate,
+        comparable && rate >= 1 ? "met" : "not met");
+    if (inert) {
+      std::printf("; reductions on, states stored %.4f of SPIN's: %s", stored,
+                  comparable && stored < 1 ? "met" : "not met");
+    }
+    std::printf("\n");
+    indent = "            ";
+  }
+}
+
 constexpr char const* spin_usage =
     "usage: bench_explore_spin [--producers N] [--messages N] [--depth N] [--max-states N] "
-    "[--horizon-ms N (0: none)] [--delays N] [--delay-max-states N]\n";
+    "[--horizon-ms N (0: none)] [--delays N] [--delay-max-states N] [--best K]\n";
 
 // A bad command line: says what and the usage, exits 2 (as mqcheck does).
 [[noreturn]] void spin_refuse(std::string const& what) {
@@ -250,9 +302,9 @@ Options parse(int argc, char** argv) {
       std::cout << spin_usage;
       std::exit(0);
     }
-    static constexpr std::array<std::string_view, 7> known{
-        "--producers", "--messages", "--depth", "--max-states", "--horizon-ms", "--delays",
-        "--delay-max-states"};
+    static constexpr std::array<std::string_view, 8> known{
+        "--producers", "--messages",         "--depth", "--max-states", "--horizon-ms",
+        "--delays",    "--delay-max-states", "--best"};
     if (std::find(known.begin(), known.end(), flag) == known.end())
       spin_refuse("unknown option '" + flag + "'");
     if (i + 1 >= argc) spin_refuse(flag + " needs a value");
@@ -269,6 +321,8 @@ Options parse(int argc, char** argv) {
     else if (flag == "--max-states") o.states_max = v;
     else if (flag == "--horizon-ms") o.horizon_ms = static_cast<std::int64_t>(v);
     else if (flag == "--delays") o.delays = static_cast<std::uint32_t>(v);
+    else if (flag == "--best")
+      o.best = static_cast<std::uint32_t>(v);
     else o.delay_states_max = v;  // --delay-max-states
   }
   return o;
@@ -343,6 +397,7 @@ int main(int argc, char** argv) {
       }
     }
     std::printf("\n");
+    print_targets(s, delay, delay_inert);
   }
   std::printf("peak resident memory of this process (explorer): %.1f MB\n",
               static_cast<double>(peak_rss_kb()) / 1024.0);
