@@ -29,7 +29,11 @@
 // declares both groups read_committed (they skip the aborted offsets, as Kafka's fetcher does,
 // KIP-98; a group that is not may not: poll-skip), and streams too: the ordering stream lets a
 // read_committed consumer jump offsets whose transaction it saw abort
-// (checker/ordering_stream_txn.cpp). `--write PATH N` (after the mode's flags) writes the
+// (checker/ordering_stream_txn.cpp). `--skips` (with `--ordered`) also makes billing jump one
+// message every 100,000 (it processes it without polling it: a poll-skip) and poll another one
+// twice (a nonmonotonic-poll): the ordering stream reports both without loading the history,
+// the skips after a second pass over the ops (checker/ordering_stream_skips.hpp), so memory
+// stays flat. `--write PATH N` (after the mode's flags) writes the
 // history of N ops to PATH and exits, for `mqcheck check`. Times are
 // the process's CPU time (user and system, so reading the file counts): on a machine shared
 // with other work, wall-clock time measures the neighbours as much as the checker. Every size
@@ -68,14 +72,16 @@ using history::Record;
 
 constexpr int producers = 4, partitions = 8, instances = 2;
 constexpr std::uint64_t lag = 20'000, period = 10'000, unsent_base = 1ULL << 40;
+constexpr std::uint64_t skip_period = 100'000;  // --skips: one poll-skip and one step back.
 
 class Generator {
  public:
   Generator(std::ostream& out, std::uint64_t ops_total, bool far, bool ordered, bool txn,
-            bool aborts, bool free_names, bool uuid_names = false)
+            bool aborts, bool free_names, bool uuid_names = false, bool skips = false)
       : writer_(out, header(ordered, ordered && txn && aborts)),
         ops_total_(ops_total),
         far_(far),
+        skips_(ordered && skips),
         txn_(txn),
         aborts_(txn && aborts),
         free_names_(txn && (free_names || uuid_names)),
@@ -195,10 +201,13 @@ class Generator {
     return producer + "/" + hex;
   }
 
-  void consume(std::string const& group, int instance, Record const& r, int times) {
+  // `polls`: 1, 0 (processed unpolled: the next poll jumps it) or 2 (read again: a step back).
+  void consume(std::string const& group, int instance, Record const& r, int times, int polls = 1) {
     std::string const process = group + "-" + std::to_string(instance);
-    emit(op(process, OpType::invoke, OpKind::poll, group, r));
-    emit(op(process, OpType::ok, OpKind::poll, group, r));
+    for (int p = 0; p < polls; ++p) {
+      emit(op(process, OpType::invoke, OpKind::poll, group, r));
+      emit(op(process, OpType::ok, OpKind::poll, group, r));
+    }
     Record const plain = Record::of(r.id, r.topic);
     for (int t = 0; t < times; ++t) {
       emit(op(process, OpType::invoke, OpKind::process, group, plain));
@@ -212,7 +221,9 @@ class Generator {
     log_.pop_front();
     std::uint64_t const id = r.id.value;
     int const instance = static_cast<int>(*r.partition % instances);
-    consume("billing", instance, r, id % period == 2 ? 2 : 1);
+    // Ids 50 and 60 past each skip_period: none of the delivery anomalies' (1..4 of period).
+    int const polls = !skips_ ? 1 : id % skip_period == 50 ? 0 : id % skip_period == 60 ? 2 : 1;
+    consume("billing", instance, r, id % period == 2 ? 2 : 1, polls);
     consume("audit", instance, r, id % period == 1 ? 0 : 1);
     if (id % period == 3) {  // A message nobody sent.
       Record const ghost = Record::of(MessageId{unsent_base + id}, "orders");
@@ -224,6 +235,7 @@ class Generator {
   history::HistoryWriter writer_;
   std::uint64_t ops_total_;
   bool far_;
+  bool skips_;
   bool txn_;
   bool aborts_;
   bool free_names_;
@@ -266,13 +278,13 @@ std::uint64_t parse_only(std::string const& path) {
 
 // Runs one size in this process and prints one line of figures.
 int run_one(std::uint64_t ops, bool far, bool ordered, bool txn, bool aborts, bool free_names,
-            int runs, bool uuid_names, bool all) {
+            int runs, bool uuid_names, bool all, bool skips) {
   std::string const path = (std::filesystem::temp_directory_path() /
                             ("mqcheck_bench_check_" + std::to_string(::getpid()) + ".jsonl"))
                                .string();
   {
     std::ofstream out(path, std::ios::binary);
-    Generator(out, ops, far, ordered, txn, aborts, free_names, uuid_names).run();
+    Generator(out, ops, far, ordered, txn, aborts, free_names, uuid_names, skips).run();
   }
   // Written back before anything is timed: a file just written is still being flushed to
   // disk while it is read (1.5 GB at 10 M ops), which slowed whichever timing the writeback
@@ -372,8 +384,8 @@ void print_comparison(std::vector<Row> const& rows) {
 namespace {
 
 constexpr char const* check_stream_usage =
-    "usage: bench_check_stream [--far] [--ordered] [--txn] [--aborts] [--names free|uuid] "
-    "[--all] [--best K] [OPS ...]\n"
+    "usage: bench_check_stream [--far] [--ordered [--skips]] [--txn] [--aborts] "
+    "[--names free|uuid] [--all] [--best K] [OPS ...]\n"
     "       bench_check_stream [mode flags] --one OPS | --write PATH OPS\n";
 
 // A bad command line: says what and how it is used, exits 2 (as mqcheck does).
@@ -395,7 +407,7 @@ std::uint64_t check_stream_count(char const* option, char const* text) {
 
 int main(int argc, char** argv) {
   bool far = false, ordered = false, txn = false, aborts = false, free_names = false;
-  bool uuid_names = false, all = false;
+  bool uuid_names = false, all = false, skips = false;
   int best = 1;  // Timings per size; the fastest is reported.
   std::vector<std::uint64_t> sizes;
   auto const value = [&](int& i, int count) {  // The option's values must be there.
@@ -410,6 +422,8 @@ int main(int argc, char** argv) {
       far = true;
     } else if (std::strcmp(argv[i], "--ordered") == 0) {
       ordered = true;
+    } else if (std::strcmp(argv[i], "--skips") == 0) {
+      skips = true;
     } else if (std::strcmp(argv[i], "--txn") == 0) {
       txn = true;
     } else if (std::strcmp(argv[i], "--aborts") == 0) {
@@ -432,11 +446,11 @@ int main(int argc, char** argv) {
       std::uint64_t const ops = check_stream_count("--write", argv[i + 2]);
       std::ofstream out(argv[i + 1], std::ios::binary);
       if (!out) check_stream_refuse(std::string("cannot write '") + argv[i + 1] + "'");
-      Generator(out, ops, far, ordered, txn, aborts, free_names, uuid_names).run();
+      Generator(out, ops, far, ordered, txn, aborts, free_names, uuid_names, skips).run();
       return out ? 0 : 1;
     } else if (std::strcmp(argv[i], "--one") == 0) {
       return run_one(check_stream_count("--one", value(i, 1)), far, ordered, txn, aborts,
-                     free_names, best, uuid_names, all);
+                     free_names, best, uuid_names, all, skips);
     } else if (argv[i][0] == '-') {
       check_stream_refuse(std::string("unknown option '") + argv[i] + "'");
     } else {
@@ -447,10 +461,13 @@ int main(int argc, char** argv) {
   aborts = aborts && txn;
   free_names = free_names && txn;
   uuid_names = uuid_names && txn;
+  skips = skips && ordered;
   std::printf("streaming %s%s check vs parse-only, same file, same run%s%s%s\n",
               ordered ? "delivery + partition-ordering" : "delivery",
               txn ? (ordered ? " + transactions" : "") : "",
-              far ? " (with one far duplicate: second pass)" : "",
+              far     ? " (with one far duplicate: second pass)"
+              : skips ? " (a poll-skip and a nonmonotonic-poll every 100,000 messages)"
+                      : "",
               !txn     ? ""
               : aborts ? "; every message in a transaction, one in five aborted"
                        : "; every message in a committed transaction",
@@ -463,11 +480,11 @@ int main(int argc, char** argv) {
               "anomal.");
   std::vector<Row> rows;
   for (std::uint64_t const n : sizes) {
-    std::string const command = std::string("'") + argv[0] + "' " + (far ? "--far " : "") +
-                                (ordered ? "--ordered " : "") + (txn ? "--txn " : "") +
-                                (aborts ? "--aborts " : "") + (free_names ? "--names free " : "") +
-                                (uuid_names ? "--names uuid " : "") + (all ? "--all " : "") +
-                                "--best " + std::to_string(best) + " --one " + std::to_string(n);
+    std::string const command =
+        std::string("'") + argv[0] + "' " + (far ? "--far " : "") + (ordered ? "--ordered " : "") +
+        (skips ? "--skips " : "") + (txn ? "--txn " : "") + (aborts ? "--aborts " : "") +
+        (free_names ? "--names free " : "") + (uuid_names ? "--names uuid " : "") +
+        (all ? "--all " : "") + "--best " + std::to_string(best) + " --one " + std::to_string(n);
     std::optional<Row> const row = run_child(command);
     if (!row) {
       std::fprintf(stderr, "the run of %llu ops failed\n", static_cast<unsigned long long>(n));

@@ -201,8 +201,22 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
   // The feature stream judged every feature the history exercises (it doubts at the others),
   // and the transactions stream proved the pipeline verdict when there is one
   // (checker/transactions_pipeline_stream.hpp).
-  if (ordering.decided()) {
-    append(report.verdicts, ordering.finish());
+  // Gaps in consumers' reads take the ordering stream one more pass over the ops
+  // (checker/ordering_stream_skips.hpp); only what that cannot judge loads.
+  std::optional<std::vector<Verdict>> ordered;
+  if (ordering.judged()) {
+    bool read_again = false;
+    std::size_t const before = ordering.memory_bytes();
+    ordered = ordering.finish(source, read_again);
+    if (read_again && stats != nullptr) {
+      ++stats->passes;
+      // That pass's state, held beside everything the first left.
+      std::size_t const after = ordering.memory_bytes();
+      stats->memory_peak_bytes += after - std::min(before, after);
+    }
+  }
+  if (ordered) {
+    append(report.verdicts, std::move(*ordered));
   } else {
     if (stats != nullptr) {
       ++stats->passes;

@@ -182,25 +182,17 @@ class PollWalk {
 
  private:
   void judge(Op const& op, TopicPartition const& where, LastRead const& before, Run const& run) {
-    std::string const read = op.process + " read " + place_name(where.topic, where.partition) +
-                             " up to " + offset_at(before.offset, before.op) + ", then from " +
-                             offset_at(run.first, op.index);
+    ReadJump const jump{op.process,    op.group,  where.topic, where.partition,
+                        before.offset, before.op, run.first,   op.index};
     if (run.first <= before.offset) {
-      anomalies_.push_back(
-          Anomaly{"nonmonotonic-poll",
-                  run.first_id,
-                  op.group,
-                  {before.op, op.index},
-                  read + ": back to an offset it had read, with no assign in between"});
+      anomalies_.push_back(nonmonotonic_poll(jump, run.first_id));
       return;
     }
     if (run.first == before.offset + 1) return;
     auto const skipped = known_between(where, before.offset, run.first, op.group);
     if (!skipped) return;
     auto const& [offset, claim] = *skipped;
-    anomalies_.push_back(Anomaly{
-        "poll-skip", claim.id, op.group, unique_sorted({before.op, op.index, claim.op}),
-        read + ", skipping " + message_name(claim.id) + " at " + offset_at(offset, claim.op)});
+    anomalies_.push_back(poll_skip(jump, claim.id, offset, claim.op));
   }
 
   // Returns the first message known to sit strictly between offsets `after` and `before`
@@ -248,7 +240,29 @@ class PollWalk {
   std::vector<Anomaly> anomalies_;
 };
 
+std::string jump_text(ReadJump const& jump) {
+  return jump.process + " read " + place_name(jump.topic, jump.partition) + " up to " +
+         offset_at(jump.before_offset, jump.before_op) + ", then from " +
+         offset_at(jump.first, jump.op);
+}
+
 }  // namespace
+
+Anomaly nonmonotonic_poll(ReadJump const& jump, MessageId first_id) {
+  return Anomaly{"nonmonotonic-poll",
+                 first_id,
+                 jump.group,
+                 {jump.before_op, jump.op},
+                 jump_text(jump) + ": back to an offset it had read, with no assign in between"};
+}
+
+Anomaly poll_skip(ReadJump const& jump, MessageId skipped, std::int64_t offset,
+                  std::uint64_t claim_op) {
+  return Anomaly{"poll-skip", skipped, jump.group,
+                 unique_sorted({jump.before_op, jump.op, claim_op}),
+                 jump_text(jump) + ", skipping " + message_name(skipped) + " at " +
+                     offset_at(offset, claim_op)};
+}
 
 bool resets_position(Op const& op) {
   if (op.type == OpType::event)

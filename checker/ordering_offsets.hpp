@@ -11,7 +11,9 @@
 // a message sits.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,26 @@ namespace mqcheck::checker {
 [[nodiscard]] std::vector<Anomaly> check_offsets(
     history::History const& history, Placements const& placements,
     std::map<std::string, history::OrderingScope> const& topics);
+
+/// The two consumer-read anomalies, worded once for check_offsets and the streaming pass
+/// (checker/ordering_stream_skips.hpp), so that both reports match byte for byte.
+struct ReadJump {
+  std::string process;  // The consumer.
+  std::string group;    // Its op's group.
+  std::string topic;
+  std::optional<std::int32_t> partition;
+  std::int64_t before_offset = 0;  // Where its last read of the partition ended...
+  std::uint64_t before_op = 0;     // ...and in which op.
+  std::int64_t first = 0;          // Where this read starts...
+  std::uint64_t op = 0;            // ...and its op.
+};
+
+/// A nonmonotonic-poll: the read starting at `first_id` went back to an offset already read.
+[[nodiscard]] Anomaly nonmonotonic_poll(ReadJump const& jump, MessageId first_id);
+
+/// A poll-skip: the read jumped `skipped`, at `offset` according to op `claim_op`.
+[[nodiscard]] Anomaly poll_skip(ReadJump const& jump, MessageId skipped, std::int64_t offset,
+                                std::uint64_t claim_op);
 
 /// Returns true when `op` makes a consumer start reading afresh (a crash, power loss or
 /// restart, an assign, a seek back by an abort or a failed commit): the next poll need not

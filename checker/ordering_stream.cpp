@@ -8,7 +8,9 @@
 //     poll starts right after the last one ended) until an assign, crash, restart or abort,
 //     or jumps only offsets already held by messages its group's tag filter rejects, by
 //     messages an ok txn-abort named, or (a read_committed group) by aborted data
-//     (ordering_stream_txn.cpp);
+//     (ordering_stream_txn.cpp). These two are not only proven absent but reported: a read
+//     that steps back is a nonmonotonic-poll at once, and a gap not cleared so is judged by a
+//     second pass over the ops (ordering_stream_skips.hpp; the report: ordering_stream_jumps.cpp);
 //   reordered (consumers): each group's first processings in a partition come in increasing
 //     offset order, and none comes before the message's offset is known;
 //   reordered (producer): each producer's sends to a partition get increasing offsets.
@@ -280,6 +282,7 @@ void StreamState::judge(Op const& op, Record const& record, Entry& e, std::uint3
     } else {
       bool const first = !e.has_offset;
       claim(e, record.offset->value);
+      if (first && e.has_offset) note_claim_form(e, record);
       // check_offsets' Claim::uncommitted: the first op to put it there is a send in a
       // transaction (kept only when a read_committed group may skip aborted data).
       if (first && e.has_offset && op.f == OpKind::send && !op.txn.empty() &&
@@ -414,7 +417,11 @@ std::uint32_t StreamState::look_up_unit(std::uint32_t topic, bool has_partition,
                             static_cast<std::uint32_t>(partition);
   auto const [found, fresh] =
       unit_numbers_.try_emplace(key, static_cast<std::uint32_t>(units_.size()));
-  if (fresh) units_.emplace_back();
+  if (fresh) {
+    units_.emplace_back();
+    units_.back().topic = topic;
+    if (has_partition) units_.back().partition = partition;
+  }
   std::size_t const column =
       has_partition ? std::size_t{static_cast<std::uint32_t>(partition)} + 1 : 0;
   if (column <= dense_partitions) {  // Else only the map knows it.
@@ -437,16 +444,6 @@ void StreamState::note_exercise(Entry const& e) {
                       : scope == OrderingScope::producer ? e.has_send
                                                          : true;
   if (member && (e.has_offset || (e.acked && ordered_by_acks(scope)))) positioned_ = true;
-}
-
-std::vector<Verdict> StreamState::finish() {
-  MQCHECK_ASSERT(!doubt_);
-  // note_exercise only raises flags: the order of the walk cannot matter.
-  table_.for_each_slot([&](std::uint32_t slot) {
-    if (table_.side(slot).live) note_exercise(table_.side(slot));
-  });
-  if (!processed_) return {};
-  return {ordering_verdict({}, positioned_)};
 }
 
 std::size_t StreamState::memory_bytes() const {
@@ -473,6 +470,7 @@ std::size_t StreamState::memory_bytes() const {
   for (TxnPrefix const& known : txn_prefixes_) bytes += sizeof(known) + known.prefix.capacity();
   for (TxnClaim const& claim : txn_claims_)
     if (claim.txn.capacity() > 15) bytes += claim.txn.capacity() + 1;  // Past the SSO buffer.
+  bytes += jumped_.capacity() * sizeof(JumpedRead) + claim_forms_.capacity() + second_pass_bytes_;
   return bytes;
 }
 
@@ -486,8 +484,14 @@ OrderingStream::OrderingStream(history::Header const& header, std::uint64_t sett
                                                             &share.first_pass().open_table())) {}
 OrderingStream::~OrderingStream() = default;
 void OrderingStream::observe(history::Op const& op) { state_->observe(op); }
-bool OrderingStream::decided() const { return state_->decided(); }
+bool OrderingStream::decided() const { return state_->decided() && !state_->gaps_pending(); }
+bool OrderingStream::judged() const { return state_->decided(); }
+bool OrderingStream::gaps_pending() const { return state_->gaps_pending(); }
 std::vector<Verdict> OrderingStream::finish() { return state_->finish(); }
+std::optional<std::vector<Verdict>> OrderingStream::finish(OpSource const& source,
+                                                           bool& read_again) {
+  return state_->finish(source, read_again);
+}
 std::size_t OrderingStream::open_count() const { return state_->open_count(); }
 std::size_t OrderingStream::memory_bytes() const { return state_->memory_bytes(); }
 
@@ -510,9 +514,20 @@ std::vector<Verdict> check_ordering_stream(history::Header const& header, OpSour
       seen.memory_peak_bytes = std::max(seen.memory_peak_bytes, stream.memory_bytes());
   });
   seen.memory_peak_bytes = std::max(seen.memory_peak_bytes, stream.memory_bytes());
-  seen.passes = stream.decided() ? 1 : 2;
+  seen.passes = 1;
+  std::optional<std::vector<Verdict>> verdicts;
+  if (stream.judged()) {
+    bool read_again = false;
+    verdicts = stream.finish(source, read_again);
+    if (read_again) ++seen.passes;  // The gaps' second look (ordering_stream_skips.hpp).
+  }
+  if (!verdicts) {
+    ++seen.passes;
+    seen.loaded_for = "ordering";
+  }
+  seen.memory_peak_bytes = std::max(seen.memory_peak_bytes, stream.memory_bytes());
   if (stats != nullptr) *stats = seen;
-  if (stream.decided()) return stream.finish();
+  if (verdicts) return std::move(*verdicts);
   return check_ordering_loaded(header, source);
 }
 

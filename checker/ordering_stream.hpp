@@ -5,15 +5,19 @@
 // conditions only, that a history has no ordering anomaly: every message keeps one topic,
 // partition and offset; no offset holds two messages; each consumer reads each partition
 // contiguously; each group's first processings and each producer's sends follow the offsets.
-// When all hold, the report (no anomaly; valid, unknown or absent) is decided in one pass. At
-// the first doubt (a gap, a step back, a redelivery of a forgotten message...) the pass stops
-// judging and a second pass loads the history and runs check_ordering, so the report equals
-// check_ordering's byte for byte either way; only clean histories stay bounded.
+// When all hold, the report (no anomaly; valid, unknown or absent) is decided in one pass. A
+// consumer's read that steps back is a nonmonotonic-poll, reported as is; one that jumps a gap
+// it cannot clear yet is kept, and a second pass over the ops (ordering_stream_skips.hpp)
+// tells whether it skipped a message: both stay bounded. At the first doubt (a redelivery of a
+// forgotten message, two messages at one offset...) the pass stops judging and a second pass
+// loads the history and runs check_ordering, so the report equals check_ordering's byte for
+// byte either way.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "checker/delivery_stream.hpp"
@@ -46,11 +50,21 @@ class OrderingStream {
 
   /// Takes the next op of the history (ops come in index order).
   void observe(history::Op const& op);
-  /// Returns true when the ops seen so far leave no doubt: no ordering anomaly.
+  /// Returns true when the ops seen so far leave no doubt and no gap to look at again: the
+  /// report (no anomaly, or nonmonotonic-polls only) is known.
   bool decided() const;
+  /// Returns true when the ops seen so far leave no doubt, though gaps in consumers' reads
+  /// may await a second pass (gaps_pending()) to tell poll-skips from legitimate jumps.
+  bool judged() const;
+  bool gaps_pending() const;
   /// Returns check_ordering's verdicts for the whole history. Precondition: decided(), and
   /// every op observed.
   [[nodiscard]] std::vector<Verdict> finish();
+  /// As finish(), for a judged() stream: reads `source` (the ops observed) again when gaps are
+  /// pending, and sets `read_again` then. Returns nothing when that pass could not judge them
+  /// (check_ordering_loaded must decide).
+  [[nodiscard]] std::optional<std::vector<Verdict>> finish(OpSource const& source,
+                                                           bool& read_again);
   /// Returns the number of messages held now.
   std::size_t open_count() const;
   /// Returns an estimate of the heap bytes held now.
@@ -61,9 +75,10 @@ class OrderingStream {
 };
 
 /// Judges the "ordering" guarantee (as check_ordering) of the history `source` yields, whose
-/// header is `header`: one streaming pass, plus a second that loads the history when the first
-/// cannot decide. options.settle_delay is the stream's settle delay. `stats`, when given,
-/// receives ops, passes, the peak of messages held and of bytes held (sampled).
+/// header is `header`: one streaming pass, a second over the gaps in consumers' reads when
+/// some are left, plus one that loads the history when those cannot decide. options.settle_delay
+/// is the stream's settle delay. `stats`, when given, receives ops, passes, loaded_for
+/// ("ordering" when it loaded), the peak of messages held and of bytes held (sampled).
 [[nodiscard]] std::vector<Verdict> check_ordering_stream(history::Header const& header,
                                                          OpSource const& source,
                                                          StreamOptions options = {},

@@ -3,7 +3,8 @@
 // The streaming ordering pass (checker/ordering_stream.cpp), a consumer's reads: each poll's
 // runs per partition, which must start where the process's last read of that partition ended
 // (nonmonotonic-poll, poll-skip), except across offsets its group may skip: rejected by its tag
-// filter, aborted data (read_committed), a message an ok txn-abort named.
+// filter, aborted data (read_committed), a message an ok txn-abort named. A read that does not
+// is kept (note_jump): a step back is a nonmonotonic-poll, a gap goes to the second pass.
 #include <algorithm>
 #include <limits>
 
@@ -27,7 +28,8 @@ void StreamState::walk_poll(Op const& op) {
     MQCHECK_ASSERT(table_.id_at(slots_[0]) == record.id.value);
     Entry const& e = entry(slots_[0]);
     if (scope_of(e.topic) == OrderingScope::none) return;
-    return read_run(process, unit_of(e), record.offset->value, record.offset->value, filter, op);
+    return read_run(process, unit_of(e), record.offset->value, record.offset->value, record.id,
+                    filter, op);
   }
   std::vector<Run>& runs = runs_;  // Reused: no allocation per poll once warm.
   runs.clear();
@@ -44,24 +46,26 @@ void StreamState::walk_poll(Op const& op) {
     auto const run =
         std::find_if(runs.begin(), runs.end(), [&](Run const& r) { return r.unit == unit; });
     if (run == runs.end()) {
-      runs.push_back(Run{unit, offset, offset});
+      runs.push_back(Run{unit, offset, offset, record.id});
     } else {
       run->last = offset;
     }
   }
   if (doubt_) return;
   for (Run const& run : runs) {
-    read_run(process, run.unit, run.first, run.last, filter, op);
+    read_run(process, run.unit, run.first, run.last, run.first_id, filter, op);
     if (doubt_) return;
   }
 }
 
 // `process` (of the group with filter index `filter`, reading for `op`) read offsets first..last
-// of `unit` in one poll: contiguous with its last read of it, unless its position was reset
-// since (another epoch), it never read there, or every offset it jumped may be skipped
-// (skippable_gap).
+// of `unit` in one poll (`first_id` at first): contiguous with its last read of it, unless its
+// position was reset since (another epoch), it never read there, or every offset it jumped may
+// be skipped (skippable_gap). Else it jumped: back (a nonmonotonic-poll), or over a gap left to
+// the second pass (note_jump).
 void StreamState::read_run(std::uint32_t process, std::uint32_t unit, std::int64_t first,
-                           std::int64_t last, std::uint32_t filter, Op const& op) {
+                           std::int64_t last, MessageId first_id, std::uint32_t filter,
+                           Op const& op) {
   if (read_epochs_.size() <= process) read_epochs_.resize(process + 1, 0);
   std::uint32_t const epoch = read_epochs_[process];
   bool fresh = false;
@@ -73,10 +77,15 @@ void StreamState::read_run(std::uint32_t process, std::uint32_t unit, std::int64
   ReadMark& mark = reads_[number];
   // Not contiguous: a nonmonotonic-poll, or a gap that may be a poll-skip.
   if (!fresh && mark.epoch == epoch && first != mark.last + 1) {
-    if (first <= mark.last + 1 || !skippable_gap(unit, mark.last + 1, first - 1, filter, op))
-      return doubt();
+    if (first <= mark.last) {
+      note_jump(process, unit, mark, first, first_id, op, true);
+    } else if (!skippable_gap(unit, mark.last + 1, first - 1, filter, op)) {
+      note_jump(process, unit, mark, first, first_id, op, false);
+    }
+    if (doubt_) return;
   }
   mark.last = last;
+  mark.op = op.index;
   mark.epoch = epoch;
   Unit& here = units_[unit];
   if (filter != no_filter && filter < here.rejected.size()) {
@@ -85,6 +94,26 @@ void StreamState::read_run(std::uint32_t process, std::uint32_t unit, std::int64
       rejected.erase_below(MessageId{static_cast<std::uint64_t>(first)});
   }
   if (here.aborted.intervals() + here.abort_named.intervals() > here.prune_at) prune_skips(here);
+}
+
+// Keeps a jumped read for finish(): a step back is a nonmonotonic-poll already; a gap is left to
+// the second pass (ordering_stream_skips.hpp), within the bounds on jumps and gap width. A gap
+// read by a group with a tag filter is a doubt: the second pass does not learn sent tags.
+void StreamState::note_jump(std::uint32_t process, std::uint32_t unit, ReadMark const& mark,
+                            std::int64_t first, MessageId first_id, Op const& op, bool step_back) {
+  if (jumped_.size() == jumped_max) return doubt();
+  if (!step_back) {
+    gap_width_ += static_cast<std::uint64_t>(first - mark.last - 1);
+    if (gap_width_ > gap_width_max || !may_record_gap(op.group)) return doubt();
+    ++gaps_;
+  }
+  jumped_.push_back(JumpedRead{op.index, unit, process, names_.intern(op.group), mark.last, mark.op,
+                               first, first_id, step_back});
+}
+
+bool StreamState::may_record_gap(std::string const& group) const {
+  auto const spec = header_.groups.find(group);
+  return spec == header_.groups.end() || spec->second.filter.empty();
 }
 
 // Every offset of from..to (a gap in one consumer's reads) may be jumped, as check_offsets'

@@ -4,8 +4,9 @@
 // what was done with it (names interned to 32-bit ids); per (topic, partition) the offsets
 // claimed so far as an interval set, each group's highest first-processed offset and each
 // producer's recent sends; per consumer process the last offset it read of each
-// partition. A message is forgotten (its id joins an interval set) once every subscribed group
-// processed it and settle_delay ops went by without an op naming it.
+// partition (and in which op), and the reads that jumped back or over a gap. A message is forgotten
+// (its id joins an interval set) once every subscribed group processed it and settle_delay ops went
+// by without an op naming it.
 #pragma once
 
 #include <array>
@@ -13,16 +14,20 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "checker/delivery_stream.hpp"
 #include "checker/delivery_stream_state.hpp"
 #include "checker/id_set.hpp"
 #include "checker/id_table.hpp"
 #include "checker/ordering_entry.hpp"
 #include "checker/ordering_keys.hpp"
+#include "checker/ordering_offsets.hpp"
+#include "checker/ordering_stream_skips.hpp"
 #include "checker/transactions_ended.hpp"
 #include "checker/verdict.hpp"
 #include "history/history.hpp"
@@ -64,6 +69,8 @@ struct Unit {
   std::size_t prune_at = 64;  // Prune both when they hold more intervals than this.
   /// (read mark number in reads_, process name id) of every process that read the unit.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> readers;
+  std::uint32_t topic = 0;                // Its name id...
+  std::optional<std::int32_t> partition;  // ...and partition: for the reports of its reads.
 };
 
 /// An offset claimed by a send in a transaction that has not ended (as far as the stream
@@ -79,7 +86,23 @@ struct TxnClaim {
 /// epochs (StreamState::read_epochs_): a mark of an older epoch is no mark.
 struct ReadMark {
   std::int64_t last = 0;
+  std::uint64_t op = 0;  // The poll that read `last`: a witness when the next read jumps.
   std::uint32_t epoch = 0;
+};
+
+/// A read that did not start where the process's last read of the unit ended: a step back (a
+/// nonmonotonic-poll, decided at once) or a gap no offset of which the first pass could clear
+/// (a poll-skip or nothing: ordering_stream_skips.hpp decides).
+struct JumpedRead {
+  std::uint64_t op = 0;
+  std::uint32_t unit = 0;
+  std::uint32_t process = 0;  // Name ids.
+  std::uint32_t group = 0;
+  std::int64_t before_offset = 0;
+  std::uint64_t before_op = 0;
+  std::int64_t first = 0;
+  MessageId first_id;
+  bool step_back = false;
 };
 
 class StreamState {
@@ -90,7 +113,12 @@ class StreamState {
               stream_detail::OpenTable* shared);
   void observe(history::Op const& op);
   bool decided() const { return !doubt_; }
+  /// Precondition: decided(), and no gap awaits a second pass (gaps_pending()).
   std::vector<Verdict> finish();
+  /// Precondition: decided(). Reads `source` again when gaps_pending(); returns nothing when
+  /// that pass could not judge them (the caller loads). `read_again` says whether it read.
+  std::optional<std::vector<Verdict>> finish(OpSource const& source, bool& read_again);
+  bool gaps_pending() const { return gaps_ > 0; }
   std::size_t open_count() const { return held_; }
   std::size_t memory_bytes() const;
   static constexpr std::uint8_t unknown_group_bit = 0xff;  // In group_bits_: no bit yet.
@@ -139,7 +167,17 @@ class StreamState {
   void producer_order(Entry const& e, std::uint32_t unit);
   void walk_poll(history::Op const& op);
   void read_run(std::uint32_t process, std::uint32_t unit, std::int64_t first, std::int64_t last,
-                std::uint32_t filter, history::Op const& op);
+                MessageId first_id, std::uint32_t filter, history::Op const& op);
+  void note_jump(std::uint32_t process, std::uint32_t unit, ReadMark const& mark,
+                 std::int64_t first, MessageId first_id, history::Op const& op, bool step_back);
+  bool may_record_gap(std::string const& group) const;
+  // ordering_stream_skips.cpp's side of finish(): the verdict from the jumped reads.
+  void note_claim_form(Entry const& e, history::Record const& record);
+  std::optional<std::vector<Anomaly>> jumped_anomalies(OpSource const* source);
+  ReadJump jump_of(JumpedRead const& read) const;
+  bool exercised();  // check_ordering's exercise(): some message of an ordered topic processed.
+  bool exercise_known_ = false;
+  std::size_t second_pass_bytes_ = 0;  // The gaps' second pass held this much at its end.
   bool skippable_gap(std::uint32_t unit, std::int64_t from, std::int64_t to, std::uint32_t filter,
                      history::Op const& op);
   void prune_skips(Unit& unit);
@@ -248,7 +286,21 @@ class StreamState {
     std::uint32_t unit;
     std::int64_t first;
     std::int64_t last;
+    MessageId first_id;  // The record at `first`.
   };
+  // Reads that jumped (JumpedRead), in the order seen; gaps_ of them are gaps. At most
+  // jumped_max of them and gap_width_max offsets of gaps: past either, a doubt.
+  std::vector<JumpedRead> jumped_;
+  std::size_t gaps_ = 0;
+  std::uint64_t gap_width_ = 0;
+  static constexpr std::size_t jumped_max = std::size_t{1} << 12;
+  static constexpr std::uint64_t gap_width_max = SkipResolver::claims_max;
+  // By topic name id: how its offsets were first claimed (claim_form_* bits). A gap is left to
+  // the second pass only in a topic whose claims all name their partition, or all name none.
+  std::vector<std::uint8_t> claim_forms_;
+  static constexpr std::uint8_t claim_form_named = 1;    // The record named the partition.
+  static constexpr std::uint8_t claim_form_none = 2;     // Neither it nor the message had one.
+  static constexpr std::uint8_t claim_form_implied = 4;  // Only the message had one.
   std::vector<Run> runs_;
   // Claims of sends in transactions not ended yet, oldest first (TxnClaim).
   std::vector<TxnClaim> txn_claims_;

@@ -10,9 +10,10 @@
 // out by keeping claims only for transactions named above every counter their producer's
 // earlier transactions showed (docs/history-format.md: a name is a prefix and a counter); one
 // after the abort is a doubt (Kafka refuses it: a transaction aborts or commits, never both,
-// KIP-98's coordinator states). A gap read before the abort is known is a doubt too
-// (ordering_stream_reads.cpp): its offsets are not skippable yet. Names without a counter
-// make no offset skippable: a gap over their data is a doubt, as before.
+// KIP-98's coordinator states). A gap read before the abort is known is left to the gaps'
+// second pass (ordering_stream_skips.hpp), which reads the transaction's final status: its
+// offsets are not skippable yet. Names without a counter make no offset skippable here: a gap
+// over their data goes to that pass too.
 #include <algorithm>
 #include <limits>
 

@@ -141,7 +141,7 @@ TEST_CASE("a failed commit makes aborted data too", "[ordering][stream][txn]") {
   CHECK(ordering_of(t.history())[0].validity == Validity::valid);
 }
 
-TEST_CASE("jumping a committed message is a poll-skip, found by the loading pass",
+TEST_CASE("jumping a committed message is a poll-skip, found by the gaps' second pass",
           "[ordering][stream][txn]") {
   TxnOrders t;
   t.aborted_between_commits();
@@ -192,7 +192,7 @@ TEST_CASE("any group may jump a message an ok txn-abort named", "[ordering][stre
   CHECK(ordering_of(t.history())[0].validity == Validity::valid);
 }
 
-TEST_CASE("a read past aborted data before the abort is known doubts, same verdict",
+TEST_CASE("a read past aborted data before the abort is known takes a second pass, same verdict",
           "[ordering][stream][txn]") {
   TxnOrders t;
   t.send(1, 0, "p/1");

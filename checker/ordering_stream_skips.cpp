@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/ordering_stream_skips.cpp (layer: checker)
+// The second pass over a history whose consumers' reads had gaps (ordering_stream_skips.hpp).
+// It repeats, for the gaps' offsets only, what check_offsets reads of the whole history
+// (checker/ordering_offsets.cpp): collect_claims' first claim of each offset, skippable()'s
+// named ids, and uncommitted_send's transaction status (build_txn_table's, from the traces of
+// the claiming sends' transactions only).
+#include "checker/ordering_stream_skips.hpp"
+
+#include <algorithm>
+
+#include "checker/ordering_facts.hpp"
+
+namespace mqcheck::checker::ordering_detail {
+
+using history::Op;
+using history::OpKind;
+using history::OpType;
+using history::Record;
+
+SkipResolver::SkipResolver(history::Header const& header, std::vector<SkipGap> gaps,
+                           std::map<std::string, bool> const& partitioned)
+    : header_(header), gaps_(std::move(gaps)) {
+  std::size_t width = 0;
+  for (SkipGap const& gap : gaps_) {
+    auto const found = std::find_if(units_.begin(), units_.end(), [&](Unit const& unit) {
+      return unit.topic == gap.topic && unit.partition == gap.partition;
+    });
+    gap_units_.push_back(static_cast<std::size_t>(found - units_.begin()));
+    if (found == units_.end()) {
+      auto const form = partitioned.find(gap.topic);
+      units_.push_back(Unit{gap.topic,
+                            gap.partition,
+                            form == partitioned.end() ? gap.partition.has_value() : form->second,
+                            {}});
+    }
+    if (gap.before - gap.after > 1)
+      units_[gap_units_.back()].spans.emplace_back(gap.after + 1, gap.before - 1);
+    width += static_cast<std::size_t>(gap.before - gap.after - 1);
+    auto const spec = header.groups.find(gap.group);
+    if (spec != header.groups.end() &&
+        spec->second.isolation == history::GroupSpec::Isolation::read_committed)
+      committed_only_ = true;
+  }
+  if (width > claims_max) lost_ = true;
+  // Overlapping gaps (two consumers, or one that stepped back) share their offsets' claims.
+  for (Unit& unit : units_) {
+    std::sort(unit.spans.begin(), unit.spans.end());
+    std::vector<std::pair<std::int64_t, std::int64_t>> merged;
+    for (auto const& span : unit.spans) {
+      if (!merged.empty() && span.first <= merged.back().second + 1) {
+        merged.back().second = std::max(merged.back().second, span.second);
+      } else {
+        merged.push_back(span);
+      }
+    }
+    unit.spans = std::move(merged);
+  }
+}
+
+void SkipResolver::observe(Op const& op) {
+  if (lost_) return;
+  bool const expired = op.type == OpType::event && op.f == OpKind::expire;
+  bool const aborted = op.type == OpType::ok && op.f == OpKind::txn_abort;
+  if (expired || aborted) {
+    for (Record const& record : op.value) named_.insert(record.id);
+    if (named_.intervals() > named_max) lost_ = true;
+  }
+  if (committed_only_ && history::is_client_op(op) && !op.txn.empty() &&
+      (op.f == OpKind::txn_commit || op.f == OpKind::txn_abort))
+    note_txn_end(op);
+  if (!reports_placement(op)) return;
+  for (Record const& record : op.value) {
+    if (!record.offset) continue;
+    std::optional<std::size_t> const unit = unit_of(record);
+    if (unit && in_spans(units_[*unit], record.offset->value)) claim(op, record, *unit);
+  }
+}
+
+// As collect_claims' TopicPartition: the first pass made sure that a record naming no topic
+// never reaches here (it doubted), and that the claims of a gap's topic all name their
+// partition or all name none (`partitioned`): a record of the other kind only restates.
+std::optional<std::size_t> SkipResolver::unit_of(Record const& record) const {
+  for (std::size_t i = 0; i < units_.size(); ++i) {
+    Unit const& unit = units_[i];
+    if (unit.partitioned != record.partition.has_value()) continue;
+    if (unit.partition == record.partition && unit.topic == record.topic) return i;
+  }
+  return std::nullopt;
+}
+
+bool SkipResolver::in_spans(Unit const& unit, std::int64_t offset) const {
+  auto const next =
+      std::upper_bound(unit.spans.begin(), unit.spans.end(), offset,
+                       [](std::int64_t o, std::pair<std::int64_t, std::int64_t> const& span) {
+                         return o < span.first;
+                       });
+  return next != unit.spans.begin() && offset <= std::prev(next)->second;
+}
+
+// Only the first claim of an offset counts (the first pass saw no second message there).
+void SkipResolver::claim(Op const& op, Record const& record, std::size_t unit) {
+  bool const transactional = op.f == OpKind::send && !op.txn.empty();
+  auto const [it, fresh] =
+      claims_.try_emplace(std::pair{unit, record.offset->value}, Claim{record.id, op.index, ""});
+  if (!fresh || !transactional || !committed_only_) return;
+  if (watched_.contains(op.txn)) {
+    it->second.txn = op.txn;
+    return;
+  }
+  // It ended, or began to, before this send (Kafka sends inside the transaction before ending
+  // it: a late send, refused by the broker or reordered in the history). A commit ok then
+  // makes it committed whatever follows; else the trace that decides is gone.
+  if (committed_.fate(op.txn) == EndedTxns::Fate::committed) return;
+  if (ended_.fate(op.txn) != EndedTxns::Fate::none) lost_ = true;
+  it->second.txn = op.txn;
+  watched_.insert(op.txn);
+}
+
+void SkipResolver::note_txn_end(Op const& op) {
+  if (watched_.contains(op.txn)) {
+    fates_.observe(op);
+  } else {
+    ended_.add(op.txn, false);
+    if (op.f == OpKind::txn_commit && op.type == OpType::ok) committed_.add(op.txn, true);
+  }
+}
+
+// As known_between: in offset order, the first claim the gap's group may not skip.
+std::vector<std::optional<Skipped>> SkipResolver::judge() const {
+  TxnTable const fates = fates_.finish();
+  auto const uncommitted = [&](Claim const& claim) {
+    if (claim.txn.empty()) return false;
+    auto const fate = fates.find(claim.txn);
+    // A transaction no commit or abort named is open: it never committed.
+    return fate == fates.end() || fate->second.status != TxnStatus::committed;
+  };
+  std::vector<std::optional<Skipped>> out;
+  for (std::size_t g = 0; g < gaps_.size(); ++g) {
+    SkipGap const& gap = gaps_[g];
+    auto const spec = header_.groups.find(gap.group);
+    bool const committed_only =
+        spec != header_.groups.end() &&
+        spec->second.isolation == history::GroupSpec::Isolation::read_committed;
+    std::optional<Skipped> found;
+    auto it = claims_.upper_bound(std::pair{gap_units_[g], gap.after});
+    for (; it != claims_.end() && it->first.first == gap_units_[g] && it->first.second < gap.before;
+         ++it) {
+      Claim const& claim = it->second;
+      if (named_.contains(claim.id) || (committed_only && uncommitted(claim))) continue;
+      found = Skipped{claim.id, it->first.second, claim.op};
+      break;
+    }
+    out.push_back(found);
+  }
+  return out;
+}
+
+std::size_t SkipResolver::memory_bytes() const {
+  constexpr std::size_t node = 4 * sizeof(void*) + 16;  // A map node's links and malloc's.
+  std::size_t bytes = named_.memory_bytes() + ended_.memory_bytes() + committed_.memory_bytes();
+  bytes += fates_.memory_bytes();
+  bytes += claims_.size() * (node + sizeof(std::pair<std::size_t, std::int64_t>) + sizeof(Claim));
+  bytes += watched_.size() * (node + sizeof(std::string));
+  for (Unit const& unit : units_) bytes += sizeof(Unit) + unit.spans.capacity() * 16;
+  return bytes + gaps_.capacity() * sizeof(SkipGap);
+}
+
+}  // namespace mqcheck::checker::ordering_detail
