@@ -4,7 +4,8 @@
 // How an output counts follows transactions_pipeline.cpp's output_counted: outside a
 // transaction, yes once an attempt is `ok`, maybe with an `info` one (or one never completed),
 // no when every attempt failed; inside one, by its transaction (the visibility pass beside it
-// doubts at a failed transactional send, so the outcome is never `fail` there). A processing
+// doubts at the commit of a transaction with a failed send, and an aborted or open one counts
+// no whatever the outcome, so the outcome never matters there). A processing
 // counts as transactions_table.cpp's counted_as_processed says: only an `ok` one outside a
 // transaction or in a committed one can owe an output.
 #include "checker/transactions_pipeline_stream.hpp"
@@ -84,9 +85,12 @@ void PipelineStream::on_send(Op const& op, Record const& record) {
     if (record.source && *record.source != live->second.input) return doubt();
     return attempt(op, live->second, record.id);
   }
+  // Without a source it is no output, and an attempt of an output's copy adds nothing to it:
+  // the first record gave the source, and the visibility pass judges the transaction.
   if (!record.source) return;
   // Not fresh: an earlier attempt without a source may have set its outcome, or it is a
-  // counted output sent again.
+  // counted output sent again, or an attempt completing after its transaction aborted whose
+  // copy may be another process's (a copy is per transaction, whoever sent it).
   if (!fresh) return doubt();
   new_output(op, record);
 }

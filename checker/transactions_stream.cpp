@@ -145,16 +145,17 @@ bool State::read_before(Op const& op) {
   return exercised_;
 }
 
-void State::start(bool named_before, std::uint64_t max_before, bool sent_before,
-                  std::uint64_t max_sent_before) {
+void State::start(bool named_before, std::uint64_t min_before, std::uint64_t max_before,
+                  bool sent_before, std::uint64_t max_sent_before) {
   transactional_ = true;  // Even after a doubt: decided() then says so.
   named_before_ = named_before;
+  min_before_ = min_before;
   max_before_ = max_before;
   pipeline_.sent_before(sent_before, max_sent_before);
 }
 
 bool State::plain(MessageId id) const {
-  return (named_before_ && id.value <= max_before_) || ids_.named(id);
+  return (named_before_ && id.value >= min_before_ && id.value <= max_before_) || ids_.named(id);
 }
 
 void State::on_txn_op(Op const& op) {
@@ -190,7 +191,34 @@ void State::on_commit(Op const& op, Txn& txn, std::string const& name) {
   }
 }
 
+// A send completing after its transaction aborted (the stream ends a transaction at its
+// txn-abort invoke; Kafka completes or fails the batches in flight while it aborts, KIP-98),
+// of a message whose every copy is of an aborted transaction and none is held: the attempt
+// joins one of them (transactions_table.cpp, add_attempt: its invoke's), or makes one of its
+// own in the aborted transaction when it stands alone. Every copy stays aborted, so every read
+// of it is judged as before (a read of an aborted copy whatever the copy, pinned or not). A
+// later send of the message in another transaction is still a doubt (plain()), so an
+// acknowledgement kept by an aborted copy never decides a read. An invoke is left to the
+// whole-history checker, and so is a completion whose record names a source (the pipeline
+// pass doubts: it could give an aborted copy made by another process a source, and make that
+// process's group a transformer, transactions_pipeline.cpp, collect_inputs).
+bool State::late_in_aborted(Op const& op, MessageId id) const {
+  return op.type != OpType::invoke && messages_.find(id.value) == nullptr && ids_.aborted(id);
+}
+
+// A failed attempt makes its copy's outcome `fail` if no other attempt of it succeeded
+// (transactions_table.cpp, merge), and such a copy is no member of a committed transaction
+// (transactions.cpp, committed_members) nor a counted output (transactions_pipeline.cpp,
+// output_counted). Either way it counts as not written while the transaction aborts or stays
+// open (aborted and open copies count no, and are read as aborted, whatever their outcome), as
+// Kafka's own transactions do when a send fails: the commit fails, and the producer aborts
+// (KafkaProducer#commitTransaction javadoc; the zombie fencing and transaction timeout
+// patterns of KIP-98). So only its commit is a doubt, and which attempt failed need not be
+// kept.
+void State::note_failed_send(Txn& txn) { txn.failed_send = true; }
+
 void State::commit(Txn& txn, std::string const& name) {
+  if (txn.failed_send) return doubt();
   std::string const key = name;  // `name` is txns_'s key: a processing below may drop it.
   txn_bytes_ -= txn_bytes(key, txn);
   txn.phase = Txn::Phase::committed;
@@ -234,17 +262,21 @@ void State::on_send(Op const& op, Record const& record) {
     ids_.name(id);
     return;
   }
-  // A failed attempt, a second copy or a send into a transaction that ended: rare, and judged
-  // by the whole-history checker.
-  if (op.type == OpType::fail || ended_.contains(op.txn)) return doubt();
+  if (std::optional<bool> const committed = ended_.find(op.txn)) {
+    if (*committed || !late_in_aborted(op, id)) return doubt();
+    return;
+  }
+  // A second copy: rare, and judged by the whole-history checker.
   if (held != nullptr) {
-    if (*held->txn != op.txn) doubt();
+    if (*held->txn != op.txn) return doubt();
+    if (op.type == OpType::fail) note_failed_send(txns_.find(op.txn)->second);
     return;
   }
   if (plain(id)) return doubt();  // Named outside a held transaction (ids_ has them all).
   auto const topic = topic_required_.find(record.topic);
   if (topic == topic_required_.end()) return doubt();  // Its readers are inferred at the end.
   auto const txn = txn_entry(op.txn);
+  if (op.type == OpType::fail) note_failed_send(txn->second);
   bool fresh = false;
   Message& m = messages_.insert(id.value, fresh);
   m.txn = &txn->first;
@@ -363,7 +395,7 @@ void TransactionsStream::read_before(history::Op const& op) {
 }
 void TransactionsStream::start() {
   active_ = true;
-  state_->start(named_before_, max_before_, sent_before_, max_sent_before_);
+  state_->start(named_before_, min_before_, max_before_, sent_before_, max_sent_before_);
 }
 void TransactionsStream::observe_active(history::Op const& op) { state_->observe(op); }
 bool TransactionsStream::decided() { return state_->decided(); }

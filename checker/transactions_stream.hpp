@@ -11,8 +11,11 @@
 //     counted, each message once per group, for the reason ("G read N aborted or uncommitted
 //     messages"); which ids a group counted is kept for recent ids only, and counting an older
 //     one is a doubt;
-//   - each message is sent in one transaction only, never also outside one, and no send in a
-//     transaction fails;
+//   - each message is sent in one transaction only, never also outside one (but for send
+//     completions after its transaction aborted, without a source, of a message no other
+//     transaction sent: its copies all stay aborted), and a transaction with a failed send
+//     does not commit (it aborts, its commit fails, or it stays open: a failed copy counts as
+//     an aborted one then);
 //   - each committed transaction is read whole or not at all by each read_committed group
 //     subscribed to its topics: at the end no such group has processed (ok, outside any
 //     transaction or in a committed one) some of its messages but not all.
@@ -94,7 +97,9 @@ class TransactionsStream {
  private:
   // Before the first transactional op, what a later transaction or pipeline output is judged
   // against, and nothing else (transactions_stream.cpp, State::send_before, says why):
-  //   - how far the ids named so far reach (plain() takes them all as plain);
+  //   - the range of the ids named so far (plain() takes it all as plain: a transaction's
+  //     ids below plain ones sent first, as a producer's own ids count up beside another's,
+  //     are not in it);
   //   - how far the ids sent so far reach, until a record has a source (the pipeline pass's
   //     "fresh" test; it is handed the figure when it first needs it);
   //   - process ops (the pipeline pass: which group each process first processed for, and the
@@ -104,7 +109,12 @@ class TransactionsStream {
   [[gnu::always_inline]] void before_transactions(history::Op const& op) {
     if (!op.value.empty()) {
       std::uint64_t most = 0;
-      for (history::Record const& record : op.value) most = std::max(most, record.id.value);
+      for (history::Record const& record : op.value) {
+        most = std::max(most, record.id.value);
+        // Rarely taken (ids count up), so cheaper than a second running minimum.
+        if (record.id.value < min_before_) [[unlikely]]
+          min_before_ = record.id.value;
+      }
       named_before_ = true;
       max_before_ = std::max(max_before_, most);
       if (op.f == history::OpKind::send) {
@@ -188,10 +198,11 @@ class TransactionsStream {
   bool watch_reads_ = false;           // Some group is read_committed, and none of them read yet.
   bool pipeline_sends_ = false;        // A record had a source: every send goes to the pipeline.
   bool named_before_ = false;          // Some op before it named a message...
-  std::uint64_t max_before_ = 0;       // ...with at most this id.
+  std::uint64_t max_before_ = 0;       // ...with at most this id, and at least min_before_.
   bool sent_before_ = false;           // Some send before it named a message (not to the
   std::uint64_t max_sent_before_ = 0;  // pipeline pass)... with at most this id.
   std::array<QuietPair, 32> quiet_{};  // Direct-mapped by process: a pair may push out another.
+  std::uint64_t min_before_ = ~std::uint64_t{0};  // The least id named before, as max_before_.
 };
 
 }  // namespace mqcheck::checker

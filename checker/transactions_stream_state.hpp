@@ -51,6 +51,7 @@ struct Txn {
   enum class Phase : std::uint8_t { open, requested, committed };
   Phase phase = Phase::open;
   std::vector<MessageId> members;
+  bool failed_send = false;         // A send attempt in it failed: its commit is a doubt.
   std::uint64_t waiting_reads = 0;  // Reads after the commit request, before its ok.
   std::uint64_t missing = 0;        // Committed: (member, required group) pairs unprocessed.
   std::vector<std::pair<MessageId, std::uint32_t>> processings;  // In it: count if it commits.
@@ -203,8 +204,8 @@ class State {
     return pipeline_.dormant_quiet(op);
   }
   bool read_before(Op const& op);
-  void start(bool named_before, std::uint64_t max_before, bool sent_before,
-             std::uint64_t max_sent_before);
+  void start(bool named_before, std::uint64_t min_before, std::uint64_t max_before,
+             bool sent_before, std::uint64_t max_sent_before);
   bool watches_reads() const { return !group_bits_.empty(); }
   void observe(Op const& op);
   bool decided();
@@ -227,6 +228,8 @@ class State {
   void commit(Txn& txn, std::string const& name);
   void abort(std::string const& name);
   void on_send(Op const& op, Record const& record);
+  void note_failed_send(Txn& txn);
+  bool late_in_aborted(Op const& op, MessageId id) const;
   void on_read(Record const& record);
   void on_uncommitted_read(std::string_view group, Record const& record,
                            UncommittedReader*& reader);
@@ -271,7 +274,8 @@ class State {
   PipelineStream pipeline_;  // Told of each decisive end (commit, abort) of ended_.
   IdTable<Message> messages_;
   bool named_before_ = false;  // Some op before the first transactional one named an id...
-  std::uint64_t max_before_ = 0;  // ...up to this one.
+  std::uint64_t max_before_ = 0;  // ...up to this one...
+  std::uint64_t min_before_ = 0;  // ...from this one.
   NamedIds ids_;  // Ids named outside held transactions, and which ended how (recent ones).
   std::uint64_t recent_ids_;  // The window of each UncommittedReader.
   std::map<std::string, UncommittedReader, std::less<>> uncommitted_;  // By group, once needed.

@@ -10,6 +10,7 @@
 #include <array>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +40,23 @@ inline Streamed stream(history::History const& h, std::uint64_t settle_delay = 1
       },
       {}, StreamOptions{settle_delay}, &out.stats);
   return out;
+}
+
+/// Streams `h` as stream() does and holds the report to check_history's (the history printed
+/// when they differ); returns the run.
+inline Streamed stream_agreeing(history::History const& h) {
+  Streamed s = stream(h);
+  INFO(history::to_jsonl(h));
+  CHECK(s.report == check_history(h));
+  return s;
+}
+
+/// Returns the verdict of `guarantee` in `report`; fails the test when there is none.
+inline Verdict verdict_required(DeliveryReport const& report, std::string const& guarantee) {
+  for (Verdict const& v : report.verdicts)
+    if (v.guarantee == guarantee) return v;
+  FAIL("no " + guarantee + " verdict");
+  return Verdict{};
 }
 
 /// Runs the streaming delivery pass alone over `h` with `options`; returns its stats and, when

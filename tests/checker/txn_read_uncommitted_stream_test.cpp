@@ -35,17 +35,12 @@ using testing::TxnHistoryBuilder;
 // check_streaming's report and how many times it loaded the history; the report must equal
 // check_history's.
 std::pair<DeliveryReport, int> ru_streamed(History const& h) {
-  testing::Streamed s = testing::stream(h);
-  INFO(history::to_jsonl(h));
-  CHECK(s.report == check_history(h));
+  testing::Streamed s = testing::stream_agreeing(h);
   return {std::move(s.report), s.loaded ? 1 : 0};
 }
 
 Verdict ru_visibility(DeliveryReport const& report) {
-  for (Verdict const& v : report.verdicts)
-    if (v.guarantee == "transactional-visibility") return v;
-  FAIL("no transactional-visibility verdict");
-  return Verdict{};
+  return testing::verdict_required(report, "transactional-visibility");
 }
 
 // p1 sends message 1 in transaction t1 to "orders", which read_committed group rc and
