@@ -121,6 +121,88 @@ DeliveryReport check_stream(history::Header const& header, OpSource const& sourc
   return compose(header, check_delivery_stream(header, source, {}, stats), only);
 }
 
+namespace {
+
+// A kind's bit in DeliveryFindings::kinds, when the header allows it (apply_allowed).
+std::uint8_t allowed_kinds(history::Header const& header) {
+  std::uint8_t bits = 0;
+  for (auto const& [kind, bit] : {std::pair{"duplicated", DeliveryFindings::duplicated},
+                                  {"lost", DeliveryFindings::lost},
+                                  {"unseen", DeliveryFindings::unseen},
+                                  {"unexpected", DeliveryFindings::unexpected}}) {
+    if (header.allowed.contains(kind)) bits |= bit;
+  }
+  return bits;
+}
+
+// compose() over findings: apply_allowed moves every anomaly of an allowed kind out of each
+// verdict, and an invalid verdict left with none (revalidate) becomes valid. Each delivery
+// verdict's anomalies are of known kinds (delivery.cpp): at-most-once's "duplicated",
+// at-least-once's "lost" or "unseen", no-unexpected's "unexpected", exactly-once's all of
+// theirs.
+DeliveryJudgement judgement_of(history::Header const& header, DeliveryFindings const& findings,
+                               std::span<std::string const> only) {
+  constexpr std::array<std::uint8_t, 4> kinds_of{
+      DeliveryFindings::duplicated, DeliveryFindings::lost | DeliveryFindings::unseen,
+      DeliveryFindings::duplicated | DeliveryFindings::lost | DeliveryFindings::unseen |
+          DeliveryFindings::unexpected,
+      DeliveryFindings::unexpected};
+  std::uint8_t const allowed = allowed_kinds(header);
+  auto const names = guarantee_names();
+  DeliveryJudgement out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!wanted(only, names[i])) continue;  // As judgement_of(report): not in the report.
+    Validity v = findings.validity[i];
+    std::uint8_t const listed = findings.kinds & kinds_of[i];
+    if (v == Validity::invalid && listed != 0 && (listed & ~allowed) == 0) v = Validity::valid;
+    out.validity[i] = v;
+    auto const bit = static_cast<std::uint8_t>(1u << i);
+    out.present |= bit;
+    if (promised(header, names[i])) out.promised |= bit;
+  }
+  return out;
+}
+
+}  // namespace
+
+DeliveryJudgement judgement_of(DeliveryReport const& report) {
+  auto const names = guarantee_names();
+  DeliveryJudgement out;
+  for (Verdict const& v : report.verdicts) {
+    auto const at = std::find(names.begin(), names.end(), v.guarantee);
+    MQCHECK_ASSERT(at != names.end());  // check_stream judges delivery guarantees only.
+    auto const i = static_cast<std::size_t>(at - names.begin());
+    out.validity[i] = v.validity;
+    out.present |= static_cast<std::uint8_t>(1u << i);
+    if (std::find(report.unpromised.begin(), report.unpromised.end(), v.guarantee) ==
+        report.unpromised.end())
+      out.promised |= static_cast<std::uint8_t>(1u << i);
+  }
+  return out;
+}
+
+StreamJudge::StreamJudge() = default;
+StreamJudge::~StreamJudge() = default;
+
+DeliveryJudgement StreamJudge::judge(history::Header const& header, OpSource const& source,
+                                     std::span<std::string const> only) {
+  MQCHECK_ASSERT(delivery_only(only));
+  if (stream_ == nullptr) {
+    stream_ = std::make_unique<DeliveryStream>(header, StreamOptions{}, nullptr);
+  } else {
+    stream_->reset(header);
+  }
+  DeliveryStream& stream = *stream_;
+  source([&](history::Op const& op) { stream.observe(op); });
+  return judgement_of(header, stream.judge(source), only);
+}
+
+DeliveryJudgement judge_stream(history::Header const& header, OpSource const& source,
+                               std::span<std::string const> only) {
+  StreamJudge judge;
+  return judge.judge(header, source, only);
+}
+
 }  // namespace mqcheck::checker
 
 namespace mqcheck::checker {

@@ -7,7 +7,10 @@
 // promise" from "never promised".
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,6 +41,40 @@ bool delivery_only(std::span<std::string const> only);
 [[nodiscard]] DeliveryReport check_stream(history::Header const& header, OpSource const& source,
                                           std::span<std::string const> only,
                                           StreamStats* stats = nullptr);
+
+/// The delivery validities of a history as check_stream's report gives them, with nothing
+/// else: what the explorer keeps of a settled path (explore/search.hpp, Search::judged_of).
+/// Bit i of a mask, and validity[i], are of guarantee_names()[i].
+struct DeliveryJudgement {
+  std::array<Validity, 4> validity{};  // With the header's allowed anomalies applied.
+  std::uint8_t present = 0;            // Guarantees asked for: the report's verdicts.
+  std::uint8_t promised = 0;           // Guarantees the header promises (not `unpromised`).
+  bool operator==(DeliveryJudgement const&) const = default;
+};
+
+/// The judgement check_stream's `report` (composed: `only` applied) gives.
+DeliveryJudgement judgement_of(DeliveryReport const& report);
+
+/// Judges as check_stream(header, source, only) and returns judgement_of its report, without
+/// making the report (DeliveryStream::judge): no anomaly listed, no text written.
+[[nodiscard]] DeliveryJudgement judge_stream(history::Header const& header, OpSource const& source,
+                                             std::span<std::string const> only);
+
+/// judge_stream for a caller judging many histories one after another: one stream, reset
+/// between them (DeliveryStream::reset), its storage kept. Not thread-safe: one per thread
+/// (the explorer's Engine holds one; each worker thread has its own Engine).
+class StreamJudge {
+ public:
+  StreamJudge();
+  ~StreamJudge();
+  StreamJudge(StreamJudge const&) = delete;
+  StreamJudge& operator=(StreamJudge const&) = delete;
+  [[nodiscard]] DeliveryJudgement judge(history::Header const& header, OpSource const& source,
+                                        std::span<std::string const> only);
+
+ private:
+  std::unique_ptr<DeliveryStream> stream_;  // Made at the first judge().
+};
 
 /// Judges the history `source` yields as check_history(load(), only) would, streaming, in
 /// memory bounded by open state: delivery (checker/delivery_stream.hpp), ordering

@@ -79,12 +79,19 @@ std::size_t Names::memory_bytes() const {
 }
 
 Pass::Pass(history::Header const& header, StreamOptions options, std::set<MessageId> const* focus)
-    : header_(header),
+    : header_(&header),
       options_(options),
       focus_(focus),
       txns_(focus == nullptr, options.txn_recent_intervals),
       dead_(header),
       dead_letters_(!header.groups.empty()) {
+  read_header();
+}
+
+// Interns the header's subscribed topics, their groups and the declared groups, and notes
+// their readers, filters and broadcast mode.
+void Pass::read_header() {
+  history::Header const& header = *header_;
   for (auto const& [topic, groups] : header.subscriptions) {
     std::vector<std::uint32_t>& readers = readers_[names_.intern(topic)];
     for (std::string const& group : groups) readers.push_back(names_.intern(group));

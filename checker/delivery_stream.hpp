@@ -15,6 +15,7 @@
 // from the ops at the end, in one more pass over them.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -71,6 +72,24 @@ namespace stream_detail {
 class Pass;
 }
 
+/// What decides the four delivery validities of a history (check_delivery's, in
+/// guarantee_names() order), with no anomaly listed and no text written: each validity as
+/// judged, before the header's allowed anomalies, and which anomaly kinds the exactly-once
+/// verdict (the union of the others') lists. Enough to apply the header's word as
+/// apply_allowed does (checker/check.hpp: judge_stream): every anomaly of at-most-once is
+/// "duplicated", of at-least-once "lost" or "unseen", of no-unexpected "unexpected".
+struct DeliveryFindings {
+  enum Kind : std::uint8_t { duplicated = 1, lost = 2, unseen = 4, unexpected = 8 };
+  std::array<Validity, 4> validity{};  // As judged: at-most-once, at-least-once, exactly-once,
+                                       // no-unexpected.
+  std::uint8_t kinds = 0;              // Kind bits of the anomalies listed.
+  bool operator==(DeliveryFindings const&) const = default;
+};
+
+/// The findings of a full report (check_delivery's, before compose): for the rare histories
+/// the verdicts-only judgement hands to the full one, and for tests.
+DeliveryFindings findings_of(DeliveryReport const& report);
+
 /// The streaming delivery checker as an object, for a caller that feeds several streaming
 /// checkers from one pass over the ops (check_streaming), with no extra call per op between
 /// them: observe() every op in order, then finish() once.
@@ -88,6 +107,17 @@ class DeliveryStream {
   /// read again only when settled messages must be rebuilt (a second pass), and once more when
   /// a held record names a transaction whose fate the pass let go (checker/delivery_txn.hpp).
   [[nodiscard]] DeliveryReport finish(OpSource const& source);
+  /// Instead of finish(): the findings of finish()'s report, made without the report where
+  /// the first pass decides alone (no message to rebuild, no transaction settled under an
+  /// abort that ended otherwise): the open messages are judged where they lie, with no table
+  /// of MessageFacts, no anomaly and no text (the explorer judges tens of thousands of short
+  /// histories a second and keeps the validities only). Else from finish()'s report.
+  [[nodiscard]] DeliveryFindings judge(OpSource const& source);
+  /// Makes the stream as new for a history of header `header` (which must outlive it), with
+  /// the same options and stats, keeping what its storage grew to: a caller judging many
+  /// short histories one after another (checker::StreamJudge) pays for no rebuild. Not for
+  /// a stream whose open-message table an OrderingStream shares (first_pass()).
+  void reset(history::Header const& header);
   /// The first pass's state, whose open-message table an OrderingStream fed the same ops may
   /// share (stream_detail::OpenTable).
   stream_detail::Pass& first_pass() { return *first_; }
@@ -95,8 +125,10 @@ class DeliveryStream {
  private:
   TxnTable fates(OpSource const& source, stream_detail::Pass const* second);
   DeliveryReport rebuilt_whole(OpSource const& source);
+  void close_first();
+  DeliveryReport report(OpSource const& source);
 
-  history::Header const& header_;
+  history::Header const* header_;
   StreamOptions options_;
   StreamStats local_;
   StreamStats& stats_;

@@ -339,6 +339,18 @@ void Pass::take_out(Category category, std::int64_t processed) {
   }
 }
 
+OpType Pass::exported_outcome(Attempt const& a, TxnTable const& txns) const {
+  if (a.txn == TxnFates::none || a.outcome != OpType::ok) return a.outcome;
+  auto const txn = txns.find(txns_.name(a.txn));
+  // KIP-98: a write in a transaction that never committed may never become visible.
+  if (txn != txns.end() && txn->second.status != TxnStatus::committed) return OpType::info;
+  return a.outcome;
+}
+
+Counted Pass::exported_count(Proc const& p, TxnTable const& txns) const {
+  return counted_as_processed(p.type, txns_.name(p.txn), txns, header_->drained);
+}
+
 void Pass::export_open(TxnTable const& txns, MessageTable& table,
                        std::map<std::uint64_t, std::string>& processes) const {
   std::vector<std::uint64_t> ids;
@@ -353,20 +365,14 @@ void Pass::export_open(TxnTable const& txns, MessageTable& table,
     if (!m.sends().empty()) facts.topic = names_.name(m.topic);
     facts.tag = names_.name(m.tag);
     for (Attempt const& a : m.sends()) {
-      SendAttempt attempt{std::nullopt, std::nullopt, a.outcome, names_.name(a.process),
-                          txns_.name(a.txn)};
+      SendAttempt attempt{std::nullopt, std::nullopt, exported_outcome(a, txns),
+                          names_.name(a.process), txns_.name(a.txn)};
       if (a.invoke != no_op) attempt.invoke = a.invoke;
       if (a.completion != no_op) attempt.completion = a.completion;
-      auto const txn = txns.find(attempt.txn);
-      // KIP-98: a write in a transaction that never committed may never become visible.
-      if (a.txn != 0 && a.outcome == OpType::ok && txn != txns.end() &&
-          txn->second.status != TxnStatus::committed)
-        attempt.outcome = OpType::info;
       facts.sends.push_back(std::move(attempt));
     }
     for (Proc const& p : m.procs()) {
-      Counted const counted =
-          counted_as_processed(p.type, txns_.name(p.txn), txns, header_.drained);
+      Counted const counted = exported_count(p, txns);
       if (counted == Counted::no) continue;
       GroupProcessing& group = facts.groups[names_.name(p.group)];
       (counted == Counted::yes ? group.ok_ops : group.info_ops).push_back(p.op);
@@ -409,7 +415,7 @@ OpSource ops_of(history::History const& history) {
 
 DeliveryStream::DeliveryStream(history::Header const& header, StreamOptions options,
                                StreamStats* stats)
-    : header_(header),
+    : header_(&header),
       options_(options),
       stats_(stats != nullptr ? *stats : local_),
       sample_(stats != nullptr),
@@ -428,16 +434,43 @@ void DeliveryStream::observe(Op const& op) {
 }
 
 DeliveryReport DeliveryStream::finish(OpSource const& source) {
+  close_first();
+  return report(source);
+}
+
+DeliveryFindings DeliveryStream::judge(OpSource const& source) {
+  close_first();
+  stream_detail::Pass const& first = *first_;
+  if (first.txns().late() || !first.replay().empty()) return findings_of(report(source));
+  TxnTable const txns = fates(source, nullptr);
+  return first.findings(txns, first.dead().finish());
+}
+
+void DeliveryStream::reset(history::Header const& header) {
+  header_ = &header;
+  local_ = StreamStats{};
+  stats_ = StreamStats{};
+  first_->reset(header);
+}
+
+// Files the first pass's never-completed invokes: the end of its ops.
+void DeliveryStream::close_first() {
   stream_detail::Pass& first = *first_;
   StreamStats& s = stats_;
   first.close();
   s.passes = 1;
   s.settled = first.settled_count();
   if (sample_) s.memory_peak_bytes = std::max(s.memory_peak_bytes, first.memory_bytes());
+}
+
+// finish()'s report, the first pass closed.
+DeliveryReport DeliveryStream::report(OpSource const& source) {
+  stream_detail::Pass& first = *first_;
+  StreamStats& s = stats_;
   if (first.txns().late()) return rebuilt_whole(source);
   std::unique_ptr<stream_detail::Pass> second;
   if (!first.replay().empty()) {
-    second = std::make_unique<stream_detail::Pass>(header_, options_, &first.replay());
+    second = std::make_unique<stream_detail::Pass>(*header_, options_, &first.replay());
     source([&](Op const& op) { second->observe(op); });
     second->close();
     s.passes = 2;
@@ -451,9 +484,8 @@ DeliveryReport DeliveryStream::finish(OpSource const& source) {
   first.export_open(txns, table, processes);
   if (second != nullptr) second->export_open(txns, table, processes);
   return delivery_detail::judge(
-      header_, table, first.dead().finish(),
-      [&](std::uint64_t op) -> std::string const& { return processes.at(op); },
-      first.settled());
+      *header_, table, first.dead().finish(),
+      [&](std::uint64_t op) -> std::string const& { return processes.at(op); }, first.settled());
 }
 
 // A transaction some message settled under as aborted changed its status later (a late
@@ -465,7 +497,7 @@ DeliveryReport DeliveryStream::rebuilt_whole(OpSource const& source) {
   whole.settle_delay = std::uint64_t{1} << 62;  // Past any history (and no overflow).
   whole.on_settle = {};
   StreamStats again;
-  DeliveryStream stream(header_, whole, &again);
+  DeliveryStream stream(*header_, whole, &again);
   source([&](Op const& op) { stream.observe(op); });
   DeliveryReport report = stream.finish(source);
   StreamStats& s = stats_;

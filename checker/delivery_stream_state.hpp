@@ -51,6 +51,8 @@ class Names {
   }
   std::string const& name(std::uint32_t id) const { return names_[id]; }
   std::size_t memory_bytes() const;
+  /// Forgets every name but "" (id 0), keeping the storage.
+  void clear();
 
  private:
   /// A name of at most sixteen bytes, exactly: its length and its first and last words.
@@ -139,10 +141,16 @@ class ProcPool {
     }
     if (used_ == chunk_blocks * chunks_.size())
       chunks_.push_back(std::make_unique<Block[]>(chunk_blocks));
-    Block& block = chunks_.back()[used_++ % chunk_blocks];
+    Block& block = chunks_[used_ / chunk_blocks][used_ % chunk_blocks];
+    ++used_;
     return block.items;
   }
   void give(Proc* block) { free_.push_back(block); }
+  /// Takes every block back, as new, keeping the chunks: no message may hold one any more.
+  void reset() {
+    used_ = 0;
+    free_.clear();
+  }
   /// Every block, held or free, and the free list.
   std::size_t memory_bytes() const {
     return chunks_.size() * chunk_blocks * sizeof(Block) + free_.capacity() * sizeof(Proc*);
@@ -260,6 +268,12 @@ class Pass {
   /// `txns` must hold every transaction a held record names (TxnFates::export_named).
   void export_open(TxnTable const& txns, MessageTable& table,
                    std::map<std::uint64_t, std::string>& processes) const;
+  /// What judging the open messages as export_open files them (plus the settled summary)
+  /// finds, as delivery_detail::judge would: for a first pass that rebuilt nothing. `txns` as
+  /// for export_open; `dead` the dead-lettered pairs (dead().finish()).
+  DeliveryFindings findings(TxnTable const& txns, delivery_detail::DeadLettered const& dead) const;
+  /// Makes the pass as new (a first pass, no focus) for `header`, keeping storage it grew.
+  void reset(history::Header const& header);
 
   std::set<MessageId> const& replay() const { return replay_; }
   /// Takes out of the counts what the replayed messages whose send outcome was let go
@@ -279,6 +293,10 @@ class Pass {
   std::size_t memory_bytes() const;
 
  private:
+  void read_header();
+  // An attempt's outcome and a processing's count as export_open files them.
+  history::OpType exported_outcome(Attempt const& a, TxnTable const& txns) const;
+  Counted exported_count(Proc const& p, TxnTable const& txns) const;
   void pair_and_file(history::Op const& op);
   void on_send_invoke(history::Op const& op, history::Record const& record,
                       std::uint32_t process, std::uint32_t txn);
@@ -312,7 +330,7 @@ class Pass {
   bool pairs_with(OpenInvoke const& invoke, history::Op const& op);
   bool batch_pairs_with(OpenInvoke const& invoke, history::Op const& op);
 
-  history::Header const& header_;
+  history::Header const* header_;  // A pointer: reset() may name another.
   StreamOptions options_;
   std::set<MessageId> const* focus_;
   Names names_;

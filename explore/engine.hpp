@@ -313,6 +313,14 @@ class Engine {
     return checker::check_stream(drained ? drained_header_ : open_header_, source, only);
   }
 
+  /// check()'s validities alone (checker::judgement_of(check(w, drained, only))), made without
+  /// the report, by this Engine's one reused checker stream: a settle's judging, on the
+  /// Engine's thread.
+  checker::DeliveryJudgement judge(W const& w, bool drained, std::span<std::string const> only) {
+    checker::OpSource const source = [&](auto const& visit) { for_each_op(w, visit); };
+    return judge_.judge(drained ? drained_header_ : open_header_, source, only);
+  }
+
   /// Returns the history of `w`'s path, marked drained or not.
   history::History history(W const& w, bool drained) const {
     history::History h = history_of(w, kernel_.plan().header);
@@ -668,6 +676,7 @@ class Engine {
   bool retimed_ = false;            // Whether the last call() changed its node's timers.
   history::Header open_header_;     // The plan's header, not drained (check()).
   history::Header drained_header_;  // And drained.
+  checker::StreamJudge judge_;      // judge(): reset between settles, not rebuilt.
 };
 
 }  // namespace mqcheck::explore

@@ -59,7 +59,9 @@ class Search {
   struct SettleAudit {
     std::uint64_t settles = 0;        // Judging settles audited.
     std::uint64_t stopped_early = 0;  // Of them, those the quiet model stopped early.
-    std::uint64_t mismatches = 0;     // Of them, those that differed from the whole settle.
+    std::uint64_t mismatches = 0;     // Of them, those that differed from the whole settle,
+                                      // or whose verdicts-only judgement (Engine::judge)
+                                      // differed from its report's.
   };
   /// Tests: every judging settle also runs both ways, stopped where the model is quiet and in
   /// full, and `audit` counts those whose drained flag, delivery verdicts or client ops (but
@@ -393,6 +395,7 @@ class Search {
     Verdicts verdicts = 0;  // All valid.
     std::uint32_t present = 0;
     std::uint32_t promised = 0;
+    bool operator==(Judged const&) const = default;
   };
 
   // Settles `t` (already restarted and drained of messages) with `engine` and packs the
@@ -400,9 +403,11 @@ class Search {
   Judged settle_and_check(Engine<Model>& engine, W& t) const {
     if (audit_ != nullptr) audit_settle(engine, t);
     bool const drained = engine.settle(t, drain_, bounds_.settle_steps_max, !bounds_.settle_full);
-    checker::DeliveryReport const report = engine.check(t, drained, names_);
+    // The validities alone: no report, anomaly or text is made (counterexamples are judged
+    // in full by check_history).
+    Judged const judged = judged_of(engine.judge(t, drained, names_));
     engine.recycle_tail(t);  // t is dropped after this; its buffer serves the next settle.
-    return judged_of(report);
+    return judged;
   }
 
   // The audit of set_settle_audit: `t` settled both ways, compared.
@@ -413,10 +418,12 @@ class Search {
     bool const full_drained = engine.settle(full, drain_, bounds_.settle_steps_max, false);
     Judged const a = judged_of(engine.check(early, early_drained, names_));
     Judged const b = judged_of(engine.check(full, full_drained, names_));
+    // And the verdicts-only judgement settle_and_check makes, of both, against the reports'.
+    Judged const a_only = judged_of(engine.judge(early, early_drained, names_));
+    Judged const b_only = judged_of(engine.judge(full, full_drained, names_));
     ++audit_->settles;
     if (early.tail.size() < full.tail.size()) ++audit_->stopped_early;
-    bool const same = early_drained == full_drained && a.verdicts == b.verdicts &&
-                      a.present == b.present && a.promised == b.promised &&
+    bool const same = early_drained == full_drained && a == b && a_only == a && b_only == b &&
                       read_ops(early) == read_ops(full);
     if (!same) ++audit_->mismatches;
   }
@@ -429,6 +436,23 @@ class Search {
       ops.push_back(op);
     }
     return ops;
+  }
+
+  // judged_of(report) from a verdicts-only judgement: the same bits (its guarantees are the
+  // report's verdicts, in report order).
+  Judged judged_of(checker::DeliveryJudgement const& judgement) const {
+    Judged out;
+    auto const delivery = checker::guarantee_names();
+    for (std::size_t i = 0; i < delivery.size(); ++i) {
+      if (((judgement.present >> i) & 1u) == 0) continue;
+      auto const it = std::find(names_.begin(), names_.end(), delivery[i]);
+      if (it == names_.end()) continue;
+      std::size_t const g = static_cast<std::size_t>(it - names_.begin());
+      out.verdicts |= static_cast<Verdicts>(judgement.validity[i]) << (2 * g);
+      out.present |= 1u << g;
+      if ((judgement.promised >> i) & 1u) out.promised |= 1u << g;
+    }
+    return out;
   }
 
   Judged judged_of(checker::DeliveryReport const& report) const {

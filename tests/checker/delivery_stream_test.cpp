@@ -28,31 +28,10 @@ using testing::HistoryBuilder;
 using testing::SplitMix64;
 using testing::rebuild;
 
-// One random edit that a delivery checker notices: a repeated op (a duplicate processing or a
-// resend), a dropped op (a lost processing, an invoke left open), or an outcome turned unknown.
+// One to three random edits that a delivery checker notices (testing::delivery_edited).
 History mutate(History const& h, SplitMix64& rng) {
-  std::vector<Op> ops(h.ops().begin(), h.ops().end());
-  if (ops.empty()) return h;
-  int const edits = rng.between(1, 3);
-  for (int e = 0; e < edits && !ops.empty(); ++e) {
-    std::size_t const at = rng.below(ops.size());
-    switch (rng.below(4)) {
-      case 0:
-        ops.push_back(ops[at]);
-        ops.back().time = ops[ops.size() - 2].time;
-        break;
-      case 1:
-        ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(at));
-        break;
-      case 2:
-        if (ops[at].type == OpType::ok) ops[at].type = OpType::info;
-        break;
-      default:
-        if (ops[at].type == OpType::ok) ops[at].type = OpType::fail;
-        break;
-    }
-  }
-  return rebuild(h.header(), std::move(ops));
+  if (h.ops().empty()) return h;
+  return testing::delivery_edited(h, rng, 1);
 }
 
 // Returns how many of the streaming runs needed a second pass.

@@ -551,4 +551,31 @@ inline history::History rebuild(history::Header const& header, std::vector<histo
   return out;
 }
 
+/// Makes `min_edits` to 3 random edits a delivery checker notices: an op repeated at the end (a
+/// duplicate processing, a resend), dropped (a lost processing, an invoke left open), or an
+/// `ok` turned `info` or `fail`.
+inline history::History delivery_edited(history::History const& h, SplitMix64& rng, int min_edits) {
+  std::vector<history::Op> ops(h.ops().begin(), h.ops().end());
+  int const edits = rng.between(min_edits, 3);
+  for (int e = 0; e < edits && !ops.empty(); ++e) {
+    std::size_t const at = rng.below(ops.size());
+    switch (rng.below(4)) {
+      case 0:
+        ops.push_back(ops[at]);
+        ops.back().time = ops[ops.size() - 2].time;
+        break;
+      case 1:
+        ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(at));
+        break;
+      case 2:
+        if (ops[at].type == history::OpType::ok) ops[at].type = history::OpType::info;
+        break;
+      default:
+        if (ops[at].type == history::OpType::ok) ops[at].type = history::OpType::fail;
+        break;
+    }
+  }
+  return rebuild(h.header(), std::move(ops));
+}
+
 }  // namespace mqcheck::checker::testing
