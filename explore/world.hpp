@@ -288,7 +288,21 @@ struct InFlight {
 /// The history recorded along a path, newest op first; shared between a World and its copies.
 struct OpChain {
   history::Op op;
-  std::shared_ptr<OpChain const> prev;
+  /// Mutable only for the destructor, which unlinks it.
+  mutable std::shared_ptr<OpChain const> prev;
+
+  OpChain(history::Op o, std::shared_ptr<OpChain const> older)
+      : op(std::move(o)), prev(std::move(older)) {}
+  OpChain(OpChain const&) = delete;
+  OpChain& operator=(OpChain const&) = delete;
+  /// Releases the older nodes in a loop: the default release recursed once per node, and a
+  /// path of about 500,000 ops (a delay search's whole run of a large scenario) overflowed an
+  /// 8 MiB stack. A node some other World still holds ends the loop (its holder releases the
+  /// rest); a count of one cannot rise meanwhile, since only this chain holds that node.
+  ~OpChain() {
+    std::shared_ptr<OpChain const> older = std::move(prev);
+    while (older && older.use_count() == 1) older = std::move(older->prev);
+  }
 };
 
 template <class Model>
