@@ -33,7 +33,11 @@
 // message every 100,000 (it processes it without polling it: a poll-skip) and poll another one
 // twice (a nonmonotonic-poll): the ordering stream reports both without loading the history,
 // the skips after a second pass over the ops (checker/ordering_stream_skips.hpp), so memory
-// stays flat. `--write PATH N` (after the mode's flags) writes the
+// stays flat. `--truncations` (with `--ordered`, without `--txn`) makes one acknowledged
+// message every 100,000 lost to a truncated leader log: the partition's next send is stored at
+// its offset (an inconsistent-offsets, and a lost message), which the ordering stream judges
+// without loading (checker/ordering_stream_truncation.cpp). `--write PATH N` (after the mode's
+// flags) writes the
 // history of N ops to PATH and exits, for `mqcheck check`. Times are
 // the process's CPU time (user and system, so reading the file counts): on a machine shared
 // with other work, wall-clock time measures the neighbours as much as the checker. Every size
@@ -77,11 +81,13 @@ constexpr std::uint64_t skip_period = 100'000;  // --skips: one poll-skip and on
 class Generator {
  public:
   Generator(std::ostream& out, std::uint64_t ops_total, bool far, bool ordered, bool txn,
-            bool aborts, bool free_names, bool uuid_names = false, bool skips = false)
+            bool aborts, bool free_names, bool uuid_names = false, bool skips = false,
+            bool truncations = false)
       : writer_(out, header(ordered, ordered && txn && aborts)),
         ops_total_(ops_total),
         far_(far),
         skips_(ordered && skips),
+        truncations_(ordered && !txn && truncations),
         txn_(txn),
         aborts_(txn && aborts),
         free_names_(txn && (free_names || uuid_names)),
@@ -167,7 +173,11 @@ class Generator {
     emit(in_txn(op(producer, OpType::invoke, OpKind::send, "", r), txn));
     auto const partition = static_cast<std::int32_t>(id % partitions);
     r.partition = partition;
-    r.offset = Offset{next_offset_[static_cast<std::size_t>(partition)]++};
+    // --truncations: the leader acknowledges this one, then loses it (acks=1, a crash): the
+    // partition's next send is stored at its offset, and no consumer ever reads it.
+    bool const lost = truncations_ && id % skip_period == 70;
+    r.offset = Offset{next_offset_[static_cast<std::size_t>(partition)]};
+    if (!lost) ++next_offset_[static_cast<std::size_t>(partition)];
     bool const timed_out = id % period == 4;
     emit(in_txn(op(producer, timed_out ? OpType::info : OpType::ok, OpKind::send, "", r), txn));
     if (txn_) {
@@ -178,7 +188,8 @@ class Generator {
       }
     }
     if (id == 6) first_ = Record::of(r.id, r.topic);  // A plain message, settled early.
-    if (!aborted) log_.push_back(r);  // read_committed consumers never see it (KIP-98).
+    // read_committed consumers never see aborted data (KIP-98); nobody sees a lost message.
+    if (!aborted && !lost) log_.push_back(r);
   }
 
   // A name without a trailing counter: twelve hex digits of a mix of the id, then "-tx".
@@ -236,6 +247,7 @@ class Generator {
   std::uint64_t ops_total_;
   bool far_;
   bool skips_;
+  bool truncations_;
   bool txn_;
   bool aborts_;
   bool free_names_;
@@ -278,13 +290,14 @@ std::uint64_t parse_only(std::string const& path) {
 
 // Runs one size in this process and prints one line of figures.
 int run_one(std::uint64_t ops, bool far, bool ordered, bool txn, bool aborts, bool free_names,
-            int runs, bool uuid_names, bool all, bool skips) {
+            int runs, bool uuid_names, bool all, bool skips, bool truncations) {
   std::string const path = (std::filesystem::temp_directory_path() /
                             ("mqcheck_bench_check_" + std::to_string(::getpid()) + ".jsonl"))
                                .string();
   {
     std::ofstream out(path, std::ios::binary);
-    Generator(out, ops, far, ordered, txn, aborts, free_names, uuid_names, skips).run();
+    Generator(out, ops, far, ordered, txn, aborts, free_names, uuid_names, skips, truncations)
+        .run();
   }
   // Written back before anything is timed: a file just written is still being flushed to
   // disk while it is read (1.5 GB at 10 M ops), which slowed whichever timing the writeback
@@ -384,7 +397,7 @@ void print_comparison(std::vector<Row> const& rows) {
 namespace {
 
 constexpr char const* check_stream_usage =
-    "usage: bench_check_stream [--far] [--ordered [--skips]] [--txn] [--aborts] "
+    "usage: bench_check_stream [--far] [--ordered [--skips] [--truncations]] [--txn] [--aborts] "
     "[--names free|uuid] [--all] [--best K] [OPS ...]\n"
     "       bench_check_stream [mode flags] --one OPS | --write PATH OPS\n";
 
@@ -407,7 +420,7 @@ std::uint64_t check_stream_count(char const* option, char const* text) {
 
 int main(int argc, char** argv) {
   bool far = false, ordered = false, txn = false, aborts = false, free_names = false;
-  bool uuid_names = false, all = false, skips = false;
+  bool uuid_names = false, all = false, skips = false, truncations = false;
   int best = 1;  // Timings per size; the fastest is reported.
   std::vector<std::uint64_t> sizes;
   auto const value = [&](int& i, int count) {  // The option's values must be there.
@@ -424,6 +437,8 @@ int main(int argc, char** argv) {
       ordered = true;
     } else if (std::strcmp(argv[i], "--skips") == 0) {
       skips = true;
+    } else if (std::strcmp(argv[i], "--truncations") == 0) {
+      truncations = true;
     } else if (std::strcmp(argv[i], "--txn") == 0) {
       txn = true;
     } else if (std::strcmp(argv[i], "--aborts") == 0) {
@@ -446,11 +461,12 @@ int main(int argc, char** argv) {
       std::uint64_t const ops = check_stream_count("--write", argv[i + 2]);
       std::ofstream out(argv[i + 1], std::ios::binary);
       if (!out) check_stream_refuse(std::string("cannot write '") + argv[i + 1] + "'");
-      Generator(out, ops, far, ordered, txn, aborts, free_names, uuid_names, skips).run();
+      Generator(out, ops, far, ordered, txn, aborts, free_names, uuid_names, skips, truncations)
+          .run();
       return out ? 0 : 1;
     } else if (std::strcmp(argv[i], "--one") == 0) {
       return run_one(check_stream_count("--one", value(i, 1)), far, ordered, txn, aborts,
-                     free_names, best, uuid_names, all, skips);
+                     free_names, best, uuid_names, all, skips, truncations);
     } else if (argv[i][0] == '-') {
       check_stream_refuse(std::string("unknown option '") + argv[i] + "'");
     } else {
@@ -462,12 +478,16 @@ int main(int argc, char** argv) {
   free_names = free_names && txn;
   uuid_names = uuid_names && txn;
   skips = skips && ordered;
-  std::printf("streaming %s%s check vs parse-only, same file, same run%s%s%s\n",
+  truncations = truncations && ordered && !txn;
+  std::printf("streaming %s%s check vs parse-only, same file, same run%s%s%s%s\n",
               ordered ? "delivery + partition-ordering" : "delivery",
               txn ? (ordered ? " + transactions" : "") : "",
               far     ? " (with one far duplicate: second pass)"
               : skips ? " (a poll-skip and a nonmonotonic-poll every 100,000 messages)"
                       : "",
+              truncations ? " (a truncated acknowledged message every 100,000: "
+                            "inconsistent-offsets)"
+                          : "",
               !txn     ? ""
               : aborts ? "; every message in a transaction, one in five aborted"
                        : "; every message in a committed transaction",
@@ -480,11 +500,12 @@ int main(int argc, char** argv) {
               "anomal.");
   std::vector<Row> rows;
   for (std::uint64_t const n : sizes) {
-    std::string const command =
-        std::string("'") + argv[0] + "' " + (far ? "--far " : "") + (ordered ? "--ordered " : "") +
-        (skips ? "--skips " : "") + (txn ? "--txn " : "") + (aborts ? "--aborts " : "") +
-        (free_names ? "--names free " : "") + (uuid_names ? "--names uuid " : "") +
-        (all ? "--all " : "") + "--best " + std::to_string(best) + " --one " + std::to_string(n);
+    std::string const command = std::string("'") + argv[0] + "' " + (far ? "--far " : "") +
+                                (ordered ? "--ordered " : "") + (skips ? "--skips " : "") +
+                                (truncations ? "--truncations " : "") + (txn ? "--txn " : "") +
+                                (aborts ? "--aborts " : "") + (free_names ? "--names free " : "") +
+                                (uuid_names ? "--names uuid " : "") + (all ? "--all " : "") +
+                                "--best " + std::to_string(best) + " --one " + std::to_string(n);
     std::optional<Row> const row = run_child(command);
     if (!row) {
       std::fprintf(stderr, "the run of %llu ops failed\n", static_cast<unsigned long long>(n));

@@ -39,6 +39,9 @@ struct Entry {
   bool live : 1 = false;                // Held by the ordering pass (its table may be shared).
   bool tag_known : 1 = false;           // A send stated its tag: rejected_by is final.
   bool abort_named : 1 = false;         // An ok txn-abort named it: any group may skip its offset.
+  // Some op besides the one that claimed its offset stated an offset of it (a poll, a commit):
+  // a truncation cannot then take the claim away as check_ordering's truncated_claims would.
+  bool restated : 1 = false;
 };
 
 }  // namespace mqcheck::checker::ordering_detail

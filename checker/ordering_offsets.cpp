@@ -79,19 +79,9 @@ std::vector<Anomaly> inconsistent_offsets(Claims const& claims) {
   for (auto const& [where, offsets] : claims) {
     for (auto const& [offset, here] : offsets) {
       if (here.size() < 2) continue;
-      std::vector<std::uint64_t> witnesses;
-      std::string others;
-      for (std::size_t i = 0; i < here.size(); ++i) {
-        witnesses.push_back(here[i].op);
-        if (i > 0)
-          others += (i > 1 ? ", " : "") + message_name(here[i].id) + " according to op " +
-                    std::to_string(here[i].op);
-      }
-      std::string explanation = place_name(where.topic, where.partition) + ", offset " +
-                                std::to_string(offset) + " holds " + message_name(here[0].id) +
-                                " according to op " + std::to_string(here[0].op) + " but " + others;
-      anomalies.push_back(Anomaly{"inconsistent-offsets", here[1].id, "",
-                                  unique_sorted(std::move(witnesses)), std::move(explanation)});
+      std::vector<OffsetClaim> said;
+      for (Claim const& claim : here) said.push_back(OffsetClaim{claim.id, claim.op});
+      anomalies.push_back(inconsistent_offset(where.topic, where.partition, offset, said));
     }
   }
   return anomalies;
@@ -247,6 +237,23 @@ std::string jump_text(ReadJump const& jump) {
 }
 
 }  // namespace
+
+Anomaly inconsistent_offset(std::string const& topic, std::optional<std::int32_t> partition,
+                            std::int64_t offset, std::vector<OffsetClaim> const& here) {
+  std::vector<std::uint64_t> witnesses;
+  std::string others;
+  for (std::size_t i = 0; i < here.size(); ++i) {
+    witnesses.push_back(here[i].op);
+    if (i > 0)
+      others += (i > 1 ? ", " : "") + message_name(here[i].id) + " according to op " +
+                std::to_string(here[i].op);
+  }
+  std::string explanation = place_name(topic, partition) + ", offset " + std::to_string(offset) +
+                            " holds " + message_name(here[0].id) + " according to op " +
+                            std::to_string(here[0].op) + " but " + others;
+  return Anomaly{"inconsistent-offsets", here[1].id, "", unique_sorted(std::move(witnesses)),
+                 std::move(explanation)};
+}
 
 Anomaly nonmonotonic_poll(ReadJump const& jump, MessageId first_id) {
   return Anomaly{"nonmonotonic-poll",

@@ -49,6 +49,19 @@ struct ReadJump {
   std::uint64_t op = 0;            // ...and its op.
 };
 
+/// One message said to sit at an offset, and the first op that said so.
+struct OffsetClaim {
+  MessageId id;
+  std::uint64_t op = 0;
+};
+
+/// An inconsistent-offsets: `here` (two or more, in the order first claimed) all said to sit
+/// at `offset` of the partition. Shared with the streaming pass (ordering_stream_skips.hpp).
+[[nodiscard]] Anomaly inconsistent_offset(std::string const& topic,
+                                          std::optional<std::int32_t> partition,
+                                          std::int64_t offset,
+                                          std::vector<OffsetClaim> const& here);
+
 /// A nonmonotonic-poll: the read starting at `first_id` went back to an offset already read.
 [[nodiscard]] Anomaly nonmonotonic_poll(ReadJump const& jump, MessageId first_id);
 

@@ -3,7 +3,9 @@
 // The streaming ordering pass. Each rule of check_ordering (checker/ordering*.cpp) is judged
 // here by a sufficient condition for "no anomaly" that needs only open state:
 //   inconsistent-offsets: an offset of a partition is claimed by one message only (the claimed
-//     offsets of a partition are an interval set), and a message at one offset only;
+//     offsets of a partition are an interval set), and a message at one offset only; or a
+//     second message's ok send claims it after a truncation of the leader's log took the
+//     first back (ordering_stream_truncation.cpp), and the second pass over the ops reports it;
 //   nonmonotonic-poll, poll-skip: each process reads each partition contiguously (the next
 //     poll starts right after the last one ended) until an assign, crash, restart or abort,
 //     or jumps only offsets already held by messages its group's tag filter rejects, by
@@ -175,6 +177,7 @@ OrderingScope StreamState::look_up_scope(std::uint32_t topic) {
   if (!same_text(names_.name(e.topic), record.topic)) return false;
   if (now_ - e.last_touch >= cold_gap) prefetch_after(record.id.value);
   e.last_touch = now_;
+  if (record.offset) e.restated = true;
   slots_[position] = slot;
   // Neither its groups nor its filters changed: it owes what it owed, and is queued if due.
   if (record.offset && scope_of(e.topic) != OrderingScope::none) e.placed = true;
@@ -240,6 +243,7 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
   std::uint8_t const rejected_before = e.rejected_by;
   if (ordering_restates(op, record, e)) {
     // As judge() would: an offset repeated places the message (when its topic is ordered).
+    if (record.offset) e.restated = true;
     if (record.offset && scope_of(e.topic) != OrderingScope::none) e.placed = true;
   } else {
     judge(op, record, e, position);
@@ -279,9 +283,10 @@ void StreamState::judge(Op const& op, Record const& record, Entry& e, std::uint3
     // only marks the message placed, as claim() would, with no call.
     if (e.has_offset && e.offset == record.offset->value) {
       e.placed = true;
+      e.restated = true;
     } else {
       bool const first = !e.has_offset;
-      claim(e, record.offset->value);
+      claim(op, record.id.value, e, record.offset->value);
       if (first && e.has_offset) note_claim_form(e, record);
       // check_offsets' Claim::uncommitted: the first op to put it there is a send in a
       // transaction (kept only when a read_committed group may skip aborted data).
@@ -318,6 +323,7 @@ void StreamState::learn_tag(std::string const& tag, Entry& e) {
 // The groups whose filter rejects the message at e.offset may skip that offset (as
 // check_offsets' known_between): the broker (RocketMQ) or the client (Kafka) filtered it out.
 void StreamState::note_rejected(Entry const& e, std::uint32_t unit) {
+  note_conflict_guard(units_[unit], e.offset);
   std::vector<IdSet>& rejected = units_[unit].rejected;
   for (std::size_t i = 0; i < filters_.size(); ++i) {
     if ((e.rejected_by & (1u << i)) == 0) continue;
@@ -338,7 +344,7 @@ void StreamState::place(Record const& record, Entry& e, OrderingScope /*scope*/)
   e.partition = *record.partition;
 }
 
-void StreamState::claim(Entry& e, std::int64_t offset) {
+void StreamState::claim(Op const& op, std::uint64_t id, Entry& e, std::int64_t offset) {
   e.placed = true;
   if (offset < 0) return doubt();
   if (e.has_offset) {
@@ -349,14 +355,22 @@ void StreamState::claim(Entry& e, std::int64_t offset) {
   std::uint32_t const number = unit_of(e);
   Unit& unit = units_[number];
   // This message had no offset, so an earlier claim of this one was another's:
-  // inconsistent-offsets.
+  // inconsistent-offsets, judged when a truncation explains it (reclaim), else a doubt.
   MessageId const slot{static_cast<std::uint64_t>(offset)};
-  if (unit.claimed.contains(slot)) return doubt();
-  unit.claimed.insert(slot);
+  if (unit.claimed.contains(slot)) {
+    if (!reclaim(op, e, number, offset)) return doubt();
+  } else {
+    unit.claimed.insert(slot);
+  }
+  Unit& here = units_[number];
+  note_recent(op, id, offset, here);
   e.has_offset = true;
   e.offset = offset;
   if (e.rejected_by != 0) note_rejected(e, number);
-  if (e.abort_named) unit.abort_named.insert(slot);
+  if (e.abort_named) {
+    note_conflict_guard(here, offset);
+    here.abort_named.insert(slot);
+  }
   if (e.sent_op != no_op) producer_order(e, number);
 }
 
@@ -452,7 +466,8 @@ std::size_t StreamState::memory_bytes() const {
   std::size_t bytes = (own_ != nullptr ? own_->memory_bytes() : 0) + names_.memory_bytes();
   bytes += due_.size() * sizeof(due_.front()) + forgotten_.memory_bytes();
   for (Unit const& unit : units_) {
-    bytes += sizeof(Unit) + unit.claimed.memory_bytes();
+    bytes += sizeof(Unit) + unit.claimed.memory_bytes() + unit.recent.size() * sizeof(RecentClaim);
+    bytes += unit.conflicted.memory_bytes();
     bytes += unit.processed_max.capacity() * sizeof(std::int64_t);
     for (IdSet const& rejected : unit.rejected) bytes += sizeof(IdSet) + rejected.memory_bytes();
     bytes += unit.aborted.memory_bytes() + unit.abort_named.memory_bytes();
@@ -471,6 +486,7 @@ std::size_t StreamState::memory_bytes() const {
   for (TxnClaim const& claim : txn_claims_)
     if (claim.txn.capacity() > 15) bytes += claim.txn.capacity() + 1;  // Past the SSO buffer.
   bytes += jumped_.capacity() * sizeof(JumpedRead) + claim_forms_.capacity() + second_pass_bytes_;
+  bytes += conflicts_.capacity() * sizeof(conflicts_.front());
   return bytes;
 }
 

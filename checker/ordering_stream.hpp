@@ -3,13 +3,17 @@
 // The ordering checker over a stream of ops, in memory bounded by open state. check_ordering
 // (checker/ordering.hpp) stays the definition; this pass proves, op by op and with sufficient
 // conditions only, that a history has no ordering anomaly: every message keeps one topic,
-// partition and offset; no offset holds two messages; each consumer reads each partition
+// partition and offset; no offset holds two messages, unless a truncated log explains it (the
+// earlier, never-read message then leaves the orders, as check_ordering's truncated_claims
+// has it: ordering_stream_truncation.cpp); each consumer reads each partition
 // contiguously; each group's first processings and each producer's sends follow the offsets.
 // When all hold, the report (no anomaly; valid, unknown or absent) is decided in one pass. A
 // consumer's read that steps back is a nonmonotonic-poll, reported as is; one that jumps a gap
 // it cannot clear yet is kept, and a second pass over the ops (ordering_stream_skips.hpp)
-// tells whether it skipped a message: both stay bounded. At the first doubt (a redelivery of a
-// forgotten message, two messages at one offset...) the pass stops judging and a second pass
+// tells whether it skipped a message; that pass also gathers every claim of each offset held
+// by two messages, for its inconsistent-offsets: both stay bounded. At the first doubt (a
+// redelivery of a forgotten message, a second message at an offset some consumer read...)
+// the pass stops judging and a second pass
 // loads the history and runs check_ordering, so the report equals check_ordering's byte for
 // byte either way.
 #pragma once

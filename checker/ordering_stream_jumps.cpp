@@ -50,29 +50,62 @@ std::optional<std::vector<Anomaly>> StreamState::jumped_anomalies(OpSource const
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
   std::vector<std::optional<Skipped>> skipped;
-  if (gaps_ > 0) {
+  std::vector<Anomaly> anomalies;
+  if (gaps_ > 0 || !conflicts_.empty()) {
     if (source == nullptr) return std::nullopt;
     std::vector<SkipGap> gaps;
     std::map<std::string, bool> partitioned;
+    // The second pass files claims under (topic, partition) as check_offsets does only when
+    // every claim of the topic names its partition, or none does.
+    auto const form_known = [&](Unit const& unit) {
+      std::uint8_t const forms = unit.topic < claim_forms_.size() ? claim_forms_[unit.topic] : 0;
+      if ((forms & claim_form_implied) != 0 || forms == (claim_form_named | claim_form_none))
+        return false;
+      partitioned[names_.name(unit.topic)] =
+          forms == 0 ? unit.partition.has_value() : forms == claim_form_named;
+      return true;
+    };
     for (std::size_t const i : order) {
       JumpedRead const& read = jumped_[i];
       if (read.step_back) continue;
       Unit const& unit = units_[read.unit];
-      std::uint8_t const forms = unit.topic < claim_forms_.size() ? claim_forms_[unit.topic] : 0;
-      if ((forms & claim_form_implied) != 0 || forms == (claim_form_named | claim_form_none))
-        return std::nullopt;
-      std::string const& topic = names_.name(unit.topic);
-      partitioned[topic] = forms == 0 ? unit.partition.has_value() : forms == claim_form_named;
-      gaps.push_back(
-          SkipGap{topic, unit.partition, read.before_offset, read.first, names_.name(read.group)});
+      if (!form_known(unit)) return std::nullopt;
+      gaps.push_back(SkipGap{names_.name(unit.topic), unit.partition, read.before_offset,
+                             read.first, names_.name(read.group)});
     }
-    SkipResolver resolver(header_, std::move(gaps), partitioned);
+    std::vector<ConflictSpot> spots;
+    for (auto const& [number, offset] : conflicts_) {
+      if (!form_known(units_[number])) return std::nullopt;
+      spots.push_back(
+          ConflictSpot{names_.name(units_[number].topic), units_[number].partition, offset});
+    }
+    // check_offsets lists them by (topic, partition, offset): its Claims map's order.
+    auto const spot_key = [](ConflictSpot const& spot) {
+      return std::tie(spot.topic, spot.partition, spot.offset);
+    };
+    std::sort(spots.begin(), spots.end(), [&](ConflictSpot const& a, ConflictSpot const& b) {
+      return spot_key(a) < spot_key(b);
+    });
+    spots.erase(std::unique(spots.begin(), spots.end(),
+                            [&](ConflictSpot const& a, ConflictSpot const& b) {
+                              return spot_key(a) == spot_key(b);
+                            }),
+                spots.end());
+    SkipResolver resolver(header_, std::move(gaps), partitioned, spots);
     (*source)([&](history::Op const& op) { resolver.observe(op); });
     second_pass_bytes_ = resolver.memory_bytes();
     if (!resolver.decided()) return std::nullopt;
-    skipped = resolver.judge();
+    auto judged = resolver.judge();
+    if (!judged) return std::nullopt;
+    skipped = std::move(*judged);
+    std::vector<std::vector<OffsetClaim>> const claims = resolver.conflicts();
+    for (std::size_t i = 0; i < spots.size(); ++i) {
+      // The first pass saw two messages there; a second pass that finds fewer disagrees.
+      if (claims[i].size() < 2) return std::nullopt;
+      anomalies.push_back(
+          inconsistent_offset(spots[i].topic, spots[i].partition, spots[i].offset, claims[i]));
+    }
   }
-  std::vector<Anomaly> anomalies;
   std::size_t gap = 0;
   for (std::size_t const i : order) {
     JumpedRead const& read = jumped_[i];
@@ -98,7 +131,7 @@ bool StreamState::exercised() {
 }
 
 std::vector<Verdict> StreamState::finish() {
-  MQCHECK_ASSERT(!doubt_ && gaps_ == 0);
+  MQCHECK_ASSERT(!doubt_ && !gaps_pending());
   if (!exercised()) return {};
   std::optional<std::vector<Anomaly>> anomalies = jumped_anomalies(nullptr);
   MQCHECK_ASSERT(anomalies.has_value());
@@ -110,7 +143,7 @@ std::optional<std::vector<Verdict>> StreamState::finish(OpSource const& source, 
   read_again = false;
   // Nothing processed: check_ordering gives no verdict, whatever the reads did.
   if (!exercised()) return std::vector<Verdict>{};
-  read_again = gaps_ > 0;
+  read_again = gaps_pending();
   std::optional<std::vector<Anomaly>> anomalies = jumped_anomalies(&source);
   if (!anomalies) return std::nullopt;
   return std::vector<Verdict>{ordering_verdict(std::move(*anomalies), positioned_)};

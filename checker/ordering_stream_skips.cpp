@@ -18,22 +18,26 @@ using history::OpKind;
 using history::OpType;
 using history::Record;
 
+// The unit of (topic, partition), made when new.
+std::size_t SkipResolver::unit_for(std::string const& topic, std::optional<std::int32_t> partition,
+                                   std::map<std::string, bool> const& partitioned) {
+  auto const found = std::find_if(units_.begin(), units_.end(), [&](Unit const& unit) {
+    return unit.topic == topic && unit.partition == partition;
+  });
+  if (found != units_.end()) return static_cast<std::size_t>(found - units_.begin());
+  auto const form = partitioned.find(topic);
+  units_.push_back(
+      Unit{topic, partition, form == partitioned.end() ? partition.has_value() : form->second, {}});
+  return units_.size() - 1;
+}
+
 SkipResolver::SkipResolver(history::Header const& header, std::vector<SkipGap> gaps,
-                           std::map<std::string, bool> const& partitioned)
+                           std::map<std::string, bool> const& partitioned,
+                           std::vector<ConflictSpot> const& conflicts)
     : header_(header), gaps_(std::move(gaps)) {
   std::size_t width = 0;
   for (SkipGap const& gap : gaps_) {
-    auto const found = std::find_if(units_.begin(), units_.end(), [&](Unit const& unit) {
-      return unit.topic == gap.topic && unit.partition == gap.partition;
-    });
-    gap_units_.push_back(static_cast<std::size_t>(found - units_.begin()));
-    if (found == units_.end()) {
-      auto const form = partitioned.find(gap.topic);
-      units_.push_back(Unit{gap.topic,
-                            gap.partition,
-                            form == partitioned.end() ? gap.partition.has_value() : form->second,
-                            {}});
-    }
+    gap_units_.push_back(unit_for(gap.topic, gap.partition, partitioned));
     if (gap.before - gap.after > 1)
       units_[gap_units_.back()].spans.emplace_back(gap.after + 1, gap.before - 1);
     width += static_cast<std::size_t>(gap.before - gap.after - 1);
@@ -41,6 +45,12 @@ SkipResolver::SkipResolver(history::Header const& header, std::vector<SkipGap> g
     if (spec != header.groups.end() &&
         spec->second.isolation == history::GroupSpec::Isolation::read_committed)
       committed_only_ = true;
+  }
+  for (ConflictSpot const& spot : conflicts) {
+    std::pair<std::size_t, std::int64_t> const key{
+        unit_for(spot.topic, spot.partition, partitioned), spot.offset};
+    spot_keys_.push_back(key);
+    spots_.try_emplace(key);
   }
   if (width > claims_max) lost_ = true;
   // Overlapping gaps (two consumers, or one that stepped back) share their offsets' claims.
@@ -73,7 +83,15 @@ void SkipResolver::observe(Op const& op) {
   for (Record const& record : op.value) {
     if (!record.offset) continue;
     std::optional<std::size_t> const unit = unit_of(record);
-    if (unit && in_spans(units_[*unit], record.offset->value)) claim(op, record, *unit);
+    if (!unit) continue;
+    if (in_spans(units_[*unit], record.offset->value)) claim(op, record, *unit);
+    if (spots_.empty()) continue;
+    auto const spot = spots_.find(std::pair{*unit, record.offset->value});
+    if (spot == spots_.end()) continue;
+    std::vector<OffsetClaim>& here = spot->second;
+    if (std::none_of(here.begin(), here.end(),
+                     [&](OffsetClaim const& known) { return known.id == record.id; }))
+      here.push_back(OffsetClaim{record.id, op.index});
   }
 }
 
@@ -127,7 +145,7 @@ void SkipResolver::note_txn_end(Op const& op) {
 }
 
 // As known_between: in offset order, the first claim the gap's group may not skip.
-std::vector<std::optional<Skipped>> SkipResolver::judge() const {
+std::optional<std::vector<std::optional<Skipped>>> SkipResolver::judge() const {
   TxnTable const fates = fates_.finish();
   auto const uncommitted = [&](Claim const& claim) {
     if (claim.txn.empty()) return false;
@@ -147,12 +165,21 @@ std::vector<std::optional<Skipped>> SkipResolver::judge() const {
     for (; it != claims_.end() && it->first.first == gap_units_[g] && it->first.second < gap.before;
          ++it) {
       Claim const& claim = it->second;
-      if (named_.contains(claim.id) || (committed_only && uncommitted(claim))) continue;
+      if (named_.contains(claim.id) || (committed_only && uncommitted(claim))) {
+        if (spots_.contains(it->first)) return std::nullopt;
+        continue;
+      }
       found = Skipped{claim.id, it->first.second, claim.op};
       break;
     }
     out.push_back(found);
   }
+  return out;
+}
+
+std::vector<std::vector<OffsetClaim>> SkipResolver::conflicts() const {
+  std::vector<std::vector<OffsetClaim>> out;
+  for (auto const& key : spot_keys_) out.push_back(spots_.at(key));
   return out;
 }
 
@@ -162,6 +189,7 @@ std::size_t SkipResolver::memory_bytes() const {
   bytes += fates_.memory_bytes();
   bytes += claims_.size() * (node + sizeof(std::pair<std::size_t, std::int64_t>) + sizeof(Claim));
   bytes += watched_.size() * (node + sizeof(std::string));
+  for (auto const& spot : spots_) bytes += node + 32 + spot.second.capacity() * sizeof(OffsetClaim);
   for (Unit const& unit : units_) bytes += sizeof(Unit) + unit.spans.capacity() * 16;
   return bytes + gaps_.capacity() * sizeof(SkipGap);
 }

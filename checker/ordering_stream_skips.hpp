@@ -10,6 +10,9 @@
 // claiming sends' transactions. Its memory is bounded by the gaps' width, not the history's
 // length. Whatever it cannot know exactly (a transaction that ended before its send claimed
 // the offset, a flood of scattered expired ids) makes it undecided: the caller then loads.
+// The same pass gathers every claim (collect_claims': each message once, with its first op) of
+// the offsets the first pass saw claimed by two messages after a truncation
+// (ordering_stream_truncation.cpp), for their inconsistent-offsets anomalies.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "checker/id_set.hpp"
+#include "checker/ordering_offsets.hpp"
 #include "checker/transactions.hpp"
 #include "checker/transactions_ended.hpp"
 #include "history/history.hpp"
@@ -38,6 +42,14 @@ struct SkipGap {
   std::string group;
 };
 
+/// An offset of a partition that the first pass saw claimed by two messages (a truncation:
+/// ordering_stream_truncation.cpp): this pass gathers every claim of it.
+struct ConflictSpot {
+  std::string topic;
+  std::optional<std::int32_t> partition;
+  std::int64_t offset = 0;
+};
+
 /// The message a gap skipped that its group may not skip: the first in offset order.
 struct Skipped {
   MessageId id;
@@ -50,15 +62,21 @@ class SkipResolver {
   /// `partitioned`: by gap topic, whether its offsets are claimed by records that name their
   /// partition (true) or by records that name none (false); the first pass made sure that one
   /// of the two holds for every claim of the topic. `header` must outlive the resolver.
+  /// `conflicts` (sorted, distinct): offsets whose claims conflicts() returns.
   SkipResolver(history::Header const& header, std::vector<SkipGap> gaps,
-               std::map<std::string, bool> const& partitioned);
+               std::map<std::string, bool> const& partitioned,
+               std::vector<ConflictSpot> const& conflicts = {});
   /// Takes the next op (every op of the history, in order).
   void observe(history::Op const& op);
   /// Returns true when every gap can be judged exactly.
   bool decided() const { return !lost_; }
   /// Per gap (in the constructor's order): the message it skipped, or none. Precondition:
-  /// decided(), every op observed.
-  [[nodiscard]] std::vector<std::optional<Skipped>> judge() const;
+  /// decided(), every op observed. Nothing when a gap jumped a conflicted offset whose first
+  /// claim its group may skip (known_between would read on to the next claim: not kept here).
+  [[nodiscard]] std::optional<std::vector<std::optional<Skipped>>> judge() const;
+  /// Per conflict spot (in the constructor's order): every message claimed there, in the order
+  /// first claimed, each with its first claiming op (check_offsets' collect_claims).
+  [[nodiscard]] std::vector<std::vector<OffsetClaim>> conflicts() const;
   std::size_t memory_bytes() const;
   /// Offsets of the gaps' width held at most (claims kept); past it, undecided.
   static constexpr std::size_t claims_max = std::size_t{1} << 18;
@@ -88,6 +106,11 @@ class SkipResolver {
   std::vector<Unit> units_;
   bool committed_only_ = false;  // Some gap's group is read_committed: transactions matter.
   std::map<std::pair<std::size_t, std::int64_t>, Claim> claims_;  // (unit, offset) -> first.
+  // (unit, offset) -> every claim, for the conflict spots; in the constructor's order.
+  std::map<std::pair<std::size_t, std::int64_t>, std::vector<OffsetClaim>> spots_;
+  std::vector<std::pair<std::size_t, std::int64_t>> spot_keys_;
+  std::size_t unit_for(std::string const& topic, std::optional<std::int32_t> partition,
+                       std::map<std::string, bool> const& partitioned);
   IdSet named_;  // Ids an expire event or an ok txn-abort named.
   // Transactions some txn-commit or txn-abort named so far: a claiming send in one of them
   // came after its end began, whose trace this pass did not keep (undecided)...

@@ -45,12 +45,23 @@ struct ProducerOrder {
   std::int64_t forgot_offset = 0;  // ...and the highest offset.
 };
 
+/// A claim of an offset by a message, kept while recent (Unit::recent): `op` is the claiming
+/// op, `by_ack` whether it was the message's ok send, `gone` whether a truncation took it back.
+struct RecentClaim {
+  std::int64_t offset = 0;
+  std::uint64_t id = 0;
+  std::uint64_t op : 62 = 0;  // Op indices stay far below 2^62.
+  std::uint64_t by_ack : 1 = 0;
+  std::uint64_t gone : 1 = 0;
+};
+
 /// One (topic, partition): an ordering unit. Units are numbered densely as they appear
 /// (StreamState::unit_of); what is kept per unit and group, producer or consumer process is
 /// found by that number, in flat tables rather than maps searched at every op.
 struct Unit {
   /// Every offset some message was claimed at (as ids: offsets are >= 0). A partition's offsets
-  /// are dense, so this is a few intervals; a second message at one of them is a doubt.
+  /// are dense, so this is a few intervals; a second message at one of them is a doubt
+  /// unless a truncation explains it (StreamState::reclaim).
   IdSet claimed;
   /// By group index (StreamState::group_index): the highest first-processed offset, or
   /// no_offset while the group processed nothing here.
@@ -71,6 +82,11 @@ struct Unit {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> readers;
   std::uint32_t topic = 0;                // Its name id...
   std::optional<std::int32_t> partition;  // ...and partition: for the reports of its reads.
+  /// The latest claims of the unit, oldest first (ordering_stream_truncation.cpp): what a
+  /// truncation takes back. recent_evicted_max is the highest offset among those let go.
+  std::deque<RecentClaim> recent;
+  std::int64_t recent_evicted_max = -1;
+  IdSet conflicted;  // Offsets that hold two messages (inconsistent-offsets), as ids.
 };
 
 /// An offset claimed by a send in a transaction that has not ended (as far as the stream
@@ -113,12 +129,13 @@ class StreamState {
               stream_detail::OpenTable* shared);
   void observe(history::Op const& op);
   bool decided() const { return !doubt_; }
-  /// Precondition: decided(), and no gap awaits a second pass (gaps_pending()).
+  /// Precondition: decided(), and no gap or conflicted offset awaits a second pass
+  /// (gaps_pending()).
   std::vector<Verdict> finish();
   /// Precondition: decided(). Reads `source` again when gaps_pending(); returns nothing when
   /// that pass could not judge them (the caller loads). `read_again` says whether it read.
   std::optional<std::vector<Verdict>> finish(OpSource const& source, bool& read_again);
-  bool gaps_pending() const { return gaps_ > 0; }
+  bool gaps_pending() const { return gaps_ > 0 || !conflicts_.empty(); }
   std::size_t open_count() const { return held_; }
   std::size_t memory_bytes() const;
   static constexpr std::uint8_t unknown_group_bit = 0xff;  // In group_bits_: no bit yet.
@@ -162,7 +179,19 @@ class StreamState {
   void learn_tag(std::string const& tag, Entry& e);
   void note_rejected(Entry const& e, std::uint32_t unit);
   void place(history::Record const& record, Entry& e, history::OrderingScope scope);
-  void claim(Entry& e, std::int64_t offset);
+  void claim(history::Op const& op, std::uint64_t id, Entry& e, std::int64_t offset);
+  // ordering_stream_truncation.cpp: a second message at a claimed offset.
+  void note_recent(history::Op const& op, std::uint64_t id, std::int64_t offset, Unit& unit);
+  bool reclaim(history::Op const& op, Entry const& e, std::uint32_t unit, std::int64_t offset);
+  bool take_back(RecentClaim& claim, std::uint32_t unit);
+  void note_conflict_guard(Unit const& unit, std::int64_t offset);
+  bool skippable_offset(Unit const& unit, std::int64_t offset) const;
+  // Claims kept per unit (Unit::recent); a truncation reaching past them is a doubt.
+  static constexpr std::size_t recent_keep = 256;
+  // Offsets holding two messages kept at most (conflicts_); past it, a doubt.
+  static constexpr std::size_t conflicts_max = std::size_t{1} << 12;
+  // (unit, offset) of each offset claimed by a second message, in the order seen.
+  std::vector<std::pair<std::uint32_t, std::int64_t>> conflicts_;
   void process(history::Op const& op, Entry& e, history::OrderingScope scope);
   void producer_order(Entry const& e, std::uint32_t unit);
   void walk_poll(history::Op const& op);

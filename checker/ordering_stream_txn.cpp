@@ -106,8 +106,10 @@ void StreamState::on_txn_end(Op const& op) {
     for (std::size_t i = 0; i < op.value.size(); ++i) {
       Entry& e = entry(slots_[i]);
       e.abort_named = true;
-      if (e.has_offset && scope_of(e.topic) != OrderingScope::none)
+      if (e.has_offset && scope_of(e.topic) != OrderingScope::none) {
+        note_conflict_guard(units_[unit_of(e)], e.offset);
         units_[unit_of(e)].abort_named.insert(MessageId{static_cast<std::uint64_t>(e.offset)});
+      }
     }
   }
   // build_txn_table reads only ops that name their transaction. Without a read_committed
@@ -137,6 +139,7 @@ void StreamState::end_txn(std::string const& txn, bool committed) {
       continue;
     }
     if (committed) continue;
+    note_conflict_guard(units_[it->unit], it->offset);
     units_[it->unit].aborted.insert(MessageId{static_cast<std::uint64_t>(it->offset)});
     // Its read_committed readers never process it: it is let go after the settle delay, as a
     // processed message is (an op naming it afterwards is a doubt).

@@ -19,6 +19,7 @@
 #include "history/history_io.hpp"
 #include "tests/checker/anomaly_injection.hpp"
 #include "tests/checker/ordering_builder.hpp"
+#include "tests/checker/ordering_stream_agreement.hpp"
 #include "tests/checker/random_history.hpp"
 #include "tests/common/soak.hpp"
 
@@ -62,40 +63,11 @@ class Skips : public testing::OrdersHistory {
   }
 };
 
-struct Streamed {
-  std::uint64_t passes = 0;
-  bool loaded = false;
-  std::vector<Verdict> verdicts;
-};
+using Streamed = testing::OrderingStreamed;
 
-// Streams `h` at settle delays 0, 3 and 2^20, each answer held to check_ordering's (and
-// check_streaming's to check_history's); returns what the longest delay took.
-Streamed stream(History const& h) {
-  std::vector<Verdict> const whole = check_ordering(h);
-  Streamed out;
-  for (std::uint64_t const delay : {std::uint64_t{0}, std::uint64_t{3}, std::uint64_t{1} << 20}) {
-    StreamStats stats;
-    out.verdicts = check_ordering_stream(h.header(), ops_of(h), StreamOptions{delay}, &stats);
-    INFO("settle delay " << delay << "\n" << history::to_jsonl(h));
-    REQUIRE(out.verdicts == whole);
-    out.passes = stats.passes;
-    out.loaded = stats.loaded_for == "ordering";
-    StreamStats full_stats;
-    DeliveryReport const full = check_streaming(
-        h.header(), ops_of(h), [&] { return h; }, {}, StreamOptions{delay}, &full_stats);
-    REQUIRE(full == check_history(h));
-    // The whole check may load for transactions or features; for ordering only when this did.
-    if (!out.loaded) CHECK(full_stats.loaded_for != "ordering");
-  }
-  return out;
-}
+Streamed stream(History const& h) { return testing::stream_ordering(h); }
 
-std::vector<std::string> kinds(Streamed const& s) {
-  std::vector<std::string> out;
-  for (Verdict const& v : s.verdicts)
-    for (Anomaly const& a : v.anomalies) out.push_back(a.kind);
-  return out;
-}
+std::vector<std::string> kinds(Streamed const& s) { return testing::anomaly_kinds(s); }
 
 // Offsets 0..count-1 sent by p0 (message ids 1..count), every message processed by both groups.
 std::vector<Record> sent_log(Skips& s, int count) {

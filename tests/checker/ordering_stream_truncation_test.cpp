@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: tests/checker/ordering_stream_truncation_test.cpp (tests, layer: checker)
+// The streaming ordering pass judges a truncated leader log (acks=1 leader crash, unclean
+// election, KIP-101's high-watermark truncation) without loading the history: a second message
+// acknowledged at an offset an earlier, never-read one held is an inconsistent-offsets, and the
+// earlier one leaves the producer and consumer orders as check_ordering's truncated_claims
+// takes it out. Each history is held to check_ordering's report (and check_streaming's to
+// check_history's) and for whether it loaded: where the stream cannot be sure (the old message
+// was read, a send acknowledged after the new one began), it must load. Random histories with
+// an appended truncation must agree too, and mostly not load.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checker/check.hpp"
+#include "checker/ordering.hpp"
+#include "checker/ordering_stream.hpp"
+#include "history/history_io.hpp"
+#include "tests/checker/anomaly_injection.hpp"
+#include "tests/checker/ordering_builder.hpp"
+#include "tests/checker/ordering_stream_agreement.hpp"
+#include "tests/checker/random_history.hpp"
+#include "tests/common/soak.hpp"
+
+namespace mqcheck::checker {
+namespace {
+
+using history::History;
+using history::OpKind;
+using history::OpType;
+using history::Record;
+using mqcheck::testing::soak;
+using testing::SplitMix64;
+
+// Sends, polls, processes in "orders", partition 0 (testing::OrdersHistory: groups billing and
+// audit). A send is its invoke and its ok, which may be apart (invoke() then ack()).
+class TruncLog : public testing::OrdersHistory {
+ public:
+  std::uint64_t invoke(std::string const& producer, std::uint64_t id) {
+    return add(producer, OpType::invoke, OpKind::send, "", {Record::of(MessageId{id}, "orders")});
+  }
+  Record ack(std::string const& producer, std::uint64_t id, std::int64_t offset) {
+    Record stored = Record::of(MessageId{id}, "orders", Offset{offset}, 0);
+    add(producer, OpType::ok, OpKind::send, "", {stored});
+    return stored;
+  }
+  Record send(std::string const& producer, std::uint64_t id, std::int64_t offset) {
+    invoke(producer, id);
+    return ack(producer, id, offset);
+  }
+  void poll(std::string const& group, std::vector<Record> records) {
+    add(group + "-0", OpType::ok, OpKind::poll, group, std::move(records));
+  }
+  void consume(std::vector<Record> const& records) {  // Both groups read and process them.
+    for (std::string const group : {"billing", "audit"}) {
+      poll(group, records);
+      for (Record const& r : records) add(group + "-0", OpType::ok, OpKind::process, group, {r});
+    }
+  }
+  void expire(Record const& r) { add("broker", OpType::event, OpKind::expire, "", {r}); }
+};
+
+using TruncStreamed = testing::OrderingStreamed;
+
+TruncStreamed stream_truncated(History const& h) { return testing::stream_ordering(h); }
+
+std::vector<std::string> truncation_kinds(TruncStreamed const& s) {
+  return testing::anomaly_kinds(s);
+}
+
+std::ptrdiff_t count_kind(TruncStreamed const& s, std::string const& kind) {
+  std::vector<std::string> const all = truncation_kinds(s);
+  return std::count(all.begin(), all.end(), kind);
+}
+
+TEST_CASE("a message acknowledged at a lost one's offset streams as inconsistent-offsets",
+          "[ordering][stream][truncation]") {
+  TruncLog s;
+  Record const first = s.send("p0", 1, 0);
+  s.send("p0", 2, 1);  // Acknowledged, then lost with the leader: never read.
+  Record const again = s.send("p0", 3, 1);
+  s.consume({first, again});
+  TruncStreamed const got = stream_truncated(s.history());
+  CHECK(truncation_kinds(got) == std::vector<std::string>{"inconsistent-offsets"});
+  REQUIRE(got.verdicts.size() == 1);
+  CHECK(got.verdicts[0].anomalies[0].explanation ==
+        "topic orders, partition 0, offset 1 holds message 2 according to op 3 but message 3 "
+        "according to op 5");
+  CHECK(got.passes == 2);
+  CHECK_FALSE(got.loaded);
+}
+
+TEST_CASE("three messages at one offset: one anomaly naming all three",
+          "[ordering][stream][truncation]") {
+  TruncLog s;
+  Record const first = s.send("p0", 1, 0);
+  s.send("p0", 2, 1);
+  s.send("p0", 3, 1);  // Lost too, to a second truncation.
+  Record const last = s.send("p1", 4, 1);
+  s.consume({first, last});
+  TruncStreamed const got = stream_truncated(s.history());
+  CHECK(truncation_kinds(got) == std::vector<std::string>{"inconsistent-offsets"});
+  REQUIRE(got.verdicts.size() == 1);
+  CHECK(got.verdicts[0].anomalies[0].witnesses.size() == 3);
+  CHECK_FALSE(got.loaded);
+}
+
+TEST_CASE("a truncation of several offsets followed by clean traffic streams",
+          "[ordering][stream][truncation]") {
+  TruncLog s;
+  std::vector<Record> read;
+  read.push_back(s.send("p0", 1, 0));
+  for (std::uint64_t id = 2; id <= 4; ++id)  // Offsets 1..3, lost.
+    s.send("p0", id, static_cast<std::int64_t>(id) - 1);
+  for (std::uint64_t id = 5; id <= 10; ++id)  // Offsets 1..6: three of them taken again.
+    read.push_back(s.send(id % 2 == 0 ? "p0" : "p1", id, static_cast<std::int64_t>(id) - 4));
+  s.consume(read);
+  TruncStreamed const got = stream_truncated(s.history());
+  CHECK(truncation_kinds(got) == std::vector<std::string>(3, "inconsistent-offsets"));
+  CHECK_FALSE(got.loaded);
+}
+
+TEST_CASE("a consumer that read the old message then the new one loads",
+          "[ordering][stream][truncation]") {
+  TruncLog s;
+  Record const first = s.send("p0", 1, 0);
+  Record const old = s.send("p0", 2, 1);
+  s.poll("billing", {first, old});  // Read before the truncation: the claim stays placed.
+  Record const again = s.send("p0", 3, 1);
+  s.poll("billing", {again});  // Back to offset 1: a nonmonotonic-poll too.
+  s.consume({first, again});
+  TruncStreamed const got = stream_truncated(s.history());
+  CHECK(count_kind(got, "inconsistent-offsets") == 1);
+  CHECK(got.loaded);
+}
+
+TEST_CASE("a send acknowledged after the new one began is no truncation the stream judges",
+          "[ordering][stream][truncation]") {
+  TruncLog s;
+  Record const first = s.send("p0", 1, 0);
+  s.invoke("p0", 2);
+  s.invoke("p0", 3);  // Begun before message 2's acknowledgement...
+  s.ack("p0", 2, 1);  // ...so check_ordering keeps that claim:
+  Record const again = s.ack("p0", 3, 1);
+  s.consume({first, again});
+  TruncStreamed const got = stream_truncated(s.history());
+  CHECK(count_kind(got, "inconsistent-offsets") == 1);
+  CHECK(got.loaded);
+}
+
+TEST_CASE("a send acknowledged past the offset after the new one began stays: reordered",
+          "[ordering][stream][truncation]") {
+  TruncLog s;
+  Record const first = s.send("p0", 1, 0);
+  s.send("p0", 2, 1);  // Lost.
+  s.invoke("p0", 4);   // Sent before message 3...
+  s.invoke("p0", 3);
+  s.ack("p0", 4, 2);  // ...stored after it, acknowledged after message 3 began: kept.
+  Record const again = s.ack("p0", 3, 1);
+  s.consume({first, again});
+  TruncStreamed const got = stream_truncated(s.history());
+  CHECK(count_kind(got, "inconsistent-offsets") == 1);
+  CHECK(count_kind(got, "reordered") == 1);
+  CHECK(got.loaded);
+}
+
+TEST_CASE("a gap over a conflicted offset is a poll-skip of its first claim",
+          "[ordering][stream][truncation]") {
+  for (bool const expired : {false, true}) {
+    TruncLog s;
+    Record const first = s.send("p0", 1, 0);
+    Record const old = s.send("p0", 2, 1);
+    Record const again = s.send("p0", 3, 1);
+    Record const next = s.send("p0", 4, 2);
+    if (expired) s.expire(old);
+    s.poll("billing", {first});
+    s.poll("billing", {next});  // Jumps offset 1: message 2's first, then message 3's.
+    s.consume({first, again, next});
+    TruncStreamed const got = stream_truncated(s.history());
+    INFO("expired " << expired);
+    CHECK(count_kind(got, "inconsistent-offsets") == 1);
+    CHECK(count_kind(got, "poll-skip") >= 1);
+    // An expired first claim sends check_offsets on to the next: the stream keeps the first
+    // claim only, and loads.
+    CHECK(got.loaded == expired);
+  }
+}
+
+// Appends a truncation to one partition of an ordered topic of `h`: `lost` messages
+// acknowledged past the partition's highest offset and never read, then as many fresh messages
+// acknowledged at those offsets; with `early`, the first of these is invoked before the lost
+// ones are acknowledged (check_ordering then keeps their claims: the stream must load). With
+// `process`, a group of the topic processes the fresh ones.
+std::optional<History> inject_truncation(History const& h, SplitMix64& rng) {
+  using namespace testing::inject_detail;
+  Ops ops = copy_ops(h);
+  std::vector<std::size_t> candidates;  // Ok sends with an offset in an ordered topic.
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> highest;
+  std::uint64_t top_id = 0;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    for (Record const& r : ops[i].value) {
+      top_id = std::max(top_id, r.id.value);
+      if (!r.offset || !r.partition) continue;
+      std::int64_t& high = highest[{r.topic, *r.partition}];
+      high = std::max(high, r.offset->value);
+    }
+    Op const& op = ops[i];
+    if (op.f == OpKind::send && op.type == OpType::ok && op.value.size() == 1 &&
+        op.value[0].offset && op.value[0].partition && ordered(h.header(), op.value[0].topic))
+      candidates.push_back(i);
+  }
+  if (candidates.empty()) return std::nullopt;
+  Op const model = ops[pick(candidates, rng)];
+  Record const& sent = model.value[0];
+  std::int64_t const base = highest[{sent.topic, *sent.partition}] + 1;
+  int const lost = rng.between(1, 3);
+  bool const early = rng.below(8) == 0;
+  bool const process = rng.below(2) == 0;
+  SimTimeUs time = end_time(ops, 10);
+  auto const push = [&](OpType type, std::uint64_t id, std::optional<std::int64_t> offset,
+                        OpKind f = OpKind::send, std::string const& group = "") {
+    Op op = model;
+    op.type = type;
+    op.f = f;
+    op.group = group;
+    if (!group.empty()) op.process = group + "-0";
+    Record r = Record::of(MessageId{id}, sent.topic);
+    if (offset) r = Record::of(MessageId{id}, sent.topic, Offset{*offset}, *sent.partition);
+    op.value = {r};
+    time = SimTimeUs{time.us + 1};
+    op.time = time;
+    op.index = inserted;
+    ops.push_back(op);
+  };
+  std::uint64_t const fresh = top_id + 1;
+  for (int i = 0; i < lost; ++i) push(OpType::invoke, fresh + static_cast<std::uint64_t>(i), {});
+  if (early) push(OpType::invoke, fresh + 10, {});
+  for (int i = 0; i < lost; ++i) push(OpType::ok, fresh + static_cast<std::uint64_t>(i), base + i);
+  for (int i = 0; i < lost; ++i) {
+    std::uint64_t const id = fresh + 10 + static_cast<std::uint64_t>(i);
+    if (!early || i > 0) push(OpType::invoke, id, {});
+    push(OpType::ok, id, base + i);
+  }
+  auto const readers = h.header().subscriptions.find(sent.topic);
+  if (process && readers != h.header().subscriptions.end() && !readers->second.empty()) {
+    for (int i = 0; i < lost; ++i)
+      push(OpType::ok, fresh + 10 + static_cast<std::uint64_t>(i), base + i, OpKind::process,
+           readers->second.front());
+  }
+  return reappend(h.header(), std::move(ops)).history;
+}
+
+struct TruncTally {
+  int injected = 0;  // Histories whose ordering anomalies are only inconsistent-offsets (and
+                     // reads'), injected into one that streams...
+  int loaded = 0;    // ...that the stream loaded anyway.
+};
+
+void require_same_truncated(History const& h, std::uint64_t seed, bool base_streams,
+                            TruncTally& tally) {
+  std::vector<Verdict> const whole = check_ordering(h);
+  StreamStats stats;
+  std::vector<Verdict> const streamed =
+      check_ordering_stream(h.header(), ops_of(h), StreamOptions{}, &stats);
+  INFO("seed " << seed << ", passes " << stats.passes << "\n" << history::to_jsonl(h));
+  REQUIRE(streamed == whole);
+  StreamStats tight;
+  REQUIRE(check_ordering_stream(h.header(), ops_of(h), StreamOptions{2}, &tight) == whole);
+  if (whole.empty() || whole[0].anomalies.empty()) return;
+  bool const offsets_only =
+      std::all_of(whole[0].anomalies.begin(), whole[0].anomalies.end(), [](Anomaly const& a) {
+        return a.kind == "inconsistent-offsets" || a.kind == "poll-skip" ||
+               a.kind == "nonmonotonic-poll";
+      });
+  bool const conflicted =
+      std::any_of(whole[0].anomalies.begin(), whole[0].anomalies.end(),
+                  [](Anomaly const& a) { return a.kind == "inconsistent-offsets"; });
+  if (!offsets_only || !conflicted || !base_streams) return;
+  ++tally.injected;
+  if (stats.loaded_for == "ordering") ++tally.loaded;
+}
+
+TEST_CASE("random histories with an appended truncation stream as check_ordering",
+          "[ordering][stream][truncation]") {
+  TruncTally tally;
+  for (std::uint64_t seed = 1; seed <= soak(400); ++seed) {
+    SplitMix64 rng(seed * 104729);
+    testing::Shape shape = testing::random_shape(rng);
+    if (seed % 2 == 0) shape.features = false;
+    History const h = testing::random_valid_history(seed, shape);
+    StreamStats stats;
+    (void)check_ordering_stream(h.header(), ops_of(h), StreamOptions{}, &stats);
+    bool const base = stats.loaded_for.empty();
+    std::optional<History> const truncated = inject_truncation(h, rng);
+    if (!truncated) continue;
+    require_same_truncated(*truncated, seed, base, tally);
+    std::optional<testing::Injection> const skipped = testing::inject_poll_skip(*truncated, rng);
+    if (skipped) require_same_truncated(skipped->history, seed, base, tally);
+    std::optional<History> const twice = inject_truncation(*truncated, rng);
+    if (twice) require_same_truncated(*twice, seed, base, tally);
+  }
+  INFO("injected " << tally.injected << ", loaded " << tally.loaded);
+  CHECK(tally.injected > static_cast<int>(soak(400) / 2));
+  CHECK(tally.loaded * 4 < tally.injected);  // Most stream in bounded memory.
+}
+
+}  // namespace
+}  // namespace mqcheck::checker
