@@ -54,6 +54,15 @@ checker::DeliveryReport judge_history(std::string const& path, std::vector<std::
     std::error_code error;
     if (std::filesystem::is_directory(path, error))
       throw InputError(SourceMark{path}, "", "is a directory, not a history file");
+    // A pipe (`<(zcat h.jsonl.gz)`, /dev/stdin) reads once: the header is read apart, and a
+    // stream that cannot decide reads the ops again (checker/check.hpp), so the second read
+    // would see the rest of the stream or nothing. Said here rather than as malformed JSON.
+    std::filesystem::file_status const status = std::filesystem::status(path, error);
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+      throw InputError(SourceMark{path}, "",
+                       "is not a regular file (a pipe or a device): the checker may read a "
+                       "history more than once; write it to a file first");
+    }
     in.open(path, std::ios::binary);
     if (!in) {
       throw InputError(SourceMark{path}, "",

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The mqcheck command end to end: exit statuses (0 as expected, 1 a verdict differs or no
 // fault fired, 2 bad input), error messages naming file, line and key, the replay command.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -202,6 +204,15 @@ TEST_CASE("check streams delivery-only judgements and words its errors the same"
   Result const malformed = mqcheck("check " + bad.string() + delivery);
   CHECK(malformed.status == 2);
   CHECK(contains(malformed.output, bad.string() + ":2"));
+  // A pipe is refused before it is opened (the check may read the history twice; opening a
+  // FIFO with no writer would block): a clear word, exit 2, not a JSON error at 1:1.
+  fs::path const fifo = mqcheck::testing::scratch_dir("cli") / "pipe.jsonl";
+  fs::remove(fifo);
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  Result const piped = mqcheck("check " + fifo.string() + delivery);
+  CHECK(piped.status == 2);
+  CHECK(contains(piped.output, fifo.string() + ": is not a regular file"));
+  fs::remove(fifo);
 }
 
 }  // namespace
