@@ -17,6 +17,8 @@
 //     offset order, and none comes before the message's offset is known;
 //   reordered (producer): each producer's sends to a partition get increasing offsets.
 // Partition chains contain the key and producer chains, so checking them covers every scope.
+// A message re-sent to a second topic (dead-letter, retry topics) is judged as check_ordering
+// places it, in its first topic (ordering_stream_copies.cpp).
 // Anything else (a second send invoke, a partition learnt after use, a record without topic,
 // an op naming a forgotten message) is a doubt: the second pass loads the history.
 // A consumer's reads are walked in ordering_stream_reads.cpp, and what is let go when in
@@ -221,6 +223,7 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
   std::uint32_t slot = table_.find_slot(record.id.value);
   // Found but not live: the delivery pass's message alone (a shared table).
   bool const fresh = slot == stream_detail::OpenTable::no_slot || !entry(slot).live;
+  bool copy = false;
   if (fresh) {
     // A held message was never forgotten, so only a new one is looked up there.
     if (forgotten_.contains(record.id)) return doubt();
@@ -231,9 +234,10 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
     e.topic = names_.intern(record.topic);
     ++held_;
   } else if (!same_text(names_.name(entry(slot).topic), record.topic)) {
-    // A placement's topic is its first send's, known only at the end: two topics are a doubt.
+    // A placement's topic is its first send's: a record of another topic is a copy (a
+    // dead-letter or retry topic), judged by judge_copy where it can be, else a doubt.
     // (Names are interned one to one, so comparing the text is comparing ids, with no lookup.)
-    return doubt();
+    copy = true;
   }
   slots_[position] = slot;  // For walk_poll, which needs no second lookup.
   Entry& e = entry(slot);   // Stays put while other entries come and go (IdTable).
@@ -241,7 +245,10 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
   e.last_touch = now_;
   std::uint32_t const groups_before = e.groups;
   std::uint8_t const rejected_before = e.rejected_by;
-  if (ordering_restates(op, record, e)) {
+  if (copy) {
+    judge_copy(op, record, e, position);
+    if (doubt_) return;
+  } else if (ordering_restates(op, record, e)) {
     // As judge() would: an offset repeated places the message (when its topic is ordered).
     if (record.offset) e.restated = true;
     if (record.offset && scope_of(e.topic) != OrderingScope::none) e.placed = true;
@@ -487,6 +494,8 @@ std::size_t StreamState::memory_bytes() const {
     if (claim.txn.capacity() > 15) bytes += claim.txn.capacity() + 1;  // Past the SSO buffer.
   bytes += jumped_.capacity() * sizeof(JumpedRead) + claim_forms_.capacity() + second_pass_bytes_;
   bytes += conflicts_.capacity() * sizeof(conflicts_.front());
+  bytes += copies_.size() * (node + sizeof(std::pair<std::uint64_t, Copy>));
+  bytes += copy_units_.capacity() * sizeof(copy_units_.front());
   return bytes;
 }
 

@@ -60,6 +60,7 @@ void StreamState::forget_due(std::uint64_t now) {
 // Lets go of the entry at `slot`: erased, unless the delivery pass still holds its message.
 void StreamState::forget(std::uint32_t slot) {
   --held_;
+  if (!copies_.empty()) copies_.erase(table_.id_at(slot));
   if (table_.at(slot).held()) {
     entry(slot) = Entry{};
   } else {
@@ -76,6 +77,7 @@ void StreamState::let_go() {
   });
   for (std::uint32_t const slot : live) forget(slot);
   due_.clear();
+  copies_.clear();
 }
 
 }  // namespace mqcheck::checker::ordering_detail

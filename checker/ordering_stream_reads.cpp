@@ -20,6 +20,7 @@ using history::Record;
 // As check_offsets' PollWalk: per partition, the first and the last offset the poll listed.
 void StreamState::walk_poll(Op const& op) {
   if (doubt_) return;  // touch() may have left slots_ unset.
+  if (copy_op_ == op.index) return walk_copies(op);  // Some record is a copy's.
   std::uint32_t const process = names_.intern(op.process);
   std::uint32_t const filter = filters_.empty() ? no_filter : filter_index(op.group);
   if (op.value.size() == 1) {  // Most polls of a long history: one record, one run, no list.

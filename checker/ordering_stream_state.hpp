@@ -192,6 +192,24 @@ class StreamState {
   static constexpr std::size_t conflicts_max = std::size_t{1} << 12;
   // (unit, offset) of each offset claimed by a second message, in the order seen.
   std::vector<std::pair<std::uint32_t, std::int64_t>> conflicts_;
+  // ordering_stream_copies.cpp: a message re-sent to a second topic (a dead-letter or
+  // retry-topic copy), judged where check_ordering places it.
+  struct Copy {
+    std::uint32_t topic = 0;  // The second topic's name id.
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
+    bool has_offset = false;
+  };
+  void judge_copy(history::Op const& op, history::Record const& record, Entry& e,
+                  std::uint32_t position);
+  void claim_copy(history::Record const& record, Copy& copy, std::uint32_t unit);
+  void walk_copies(history::Op const& op);
+  // By message id: the copy of each held message that has one (erased when it is let go).
+  std::map<std::uint64_t, Copy> copies_;
+  // The op whose records copy_units_ describes: (record position, unit) of its copies' reads.
+  std::uint64_t copy_op_ = no_op;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> copy_units_;
+  static constexpr std::uint32_t no_copy_unit = ~std::uint32_t{0};  // An unordered topic's.
   void process(history::Op const& op, Entry& e, history::OrderingScope scope);
   void producer_order(Entry const& e, std::uint32_t unit);
   void walk_poll(history::Op const& op);

@@ -79,6 +79,8 @@ bool StreamState::take_back(RecentClaim& claim, std::uint32_t number) {
   Entry& e = entry(slot);
   if (!e.live || !e.has_offset || e.offset != claim.offset || e.restated || e.processed)
     return false;
+  // Without this claim, its copy's offset may be all that places it (same partition number).
+  if (!copies_.empty() && copies_.contains(claim.id)) return false;
   if (e.sent_op != no_op) {
     bool fresh = false;
     std::uint32_t const order_number =

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/ordering_stream_copies.cpp (layer: checker)
+// The streaming ordering pass (checker/ordering_stream.cpp) at a message named on a second
+// topic: the dead-letter and retry-topic patterns re-send a message, same id, to another topic
+// (Kafka has no broker-side dead-letter queue: the application publishes the record to a DLT,
+// e.g. Spring Kafka's DeadLetterPublishingRecoverer; RocketMQ's %DLQ% and retry topics move
+// the message likewise). What check_ordering does with such a copy (checker/ordering*.cpp):
+//   - the message is placed in its first send's topic (MessageFacts::topic), its partition
+//     that of its first ok send; every group's first ok processing, of either copy, orders it
+//     in that topic's chain (consumer_chains keys by the placement, not by the record);
+//   - its broker span widens with the copy's offsets when the copy's partition has the same
+//     number (place_messages compares partitions, not topics): a wider span precedes fewer
+//     others, so judging the first topic's offset alone (a point) is a sufficient condition;
+//   - its second send attempt leaves it out of its producer's order (sent_position): keeping
+//     it there only adds constraints, so again sufficient;
+//   - the copy's offsets are claims of the second topic's partition (collect_claims keys by the
+//     record's topic), read in order there by that topic's consumers (PollWalk).
+// So a copy is judged here when the message's first topic already placed it by an
+// acknowledged send with an offset and a partition: its processings go to process() with the
+// first topic's scope, and its offset is claimed, and walked, in the second topic's unit.
+// Anything else stays a doubt: a third topic, a copy at two offsets, a copy's offset with no
+// partition, a copy in a transaction, tag filters, a truncation that would take either claim
+// back (a copy's claim keeps truncations at or below it from being judged: recent_evicted_max).
+#include <algorithm>
+
+#include "checker/ordering_stream_state.hpp"
+#include "core/assert.hpp"
+
+namespace mqcheck::checker::ordering_detail {
+
+using history::Op;
+using history::OpKind;
+using history::OpType;
+using history::OrderingScope;
+using history::Record;
+
+void StreamState::judge_copy(Op const& op, Record const& record, Entry& e, std::uint32_t position) {
+  // The placement must be final: topic and partition from an ok send with an offset.
+  if (!e.has_send || !e.acked || !e.has_offset || !e.has_partition) return doubt();
+  // Transactions and tag filters make offsets skippable by message: not followed for copies.
+  if (!op.txn.empty() || !filters_.empty() || e.abort_named) return doubt();
+  if (record.offset && !record.partition) return doubt();
+  std::uint32_t const topic = names_.intern(record.topic);
+  Copy& copy = copies_.try_emplace(record.id.value, Copy{topic}).first->second;
+  if (copy.topic != topic) return doubt();                      // A third topic.
+  if (op.f == OpKind::send && op.type == OpType::fail) return;  // A failed op places nothing.
+  if (!record.key.empty()) e.has_key = true;  // Placement::key: the first non-empty of any.
+  if (record.offset) {
+    // Walked in its own topic's unit, or (an unordered topic) not at all: walk_copies.
+    std::uint32_t unit = no_copy_unit;
+    if (scope_of(topic) != OrderingScope::none) {
+      unit = unit_of(topic, true, *record.partition);
+      claim_copy(record, copy, unit);
+      if (doubt_) return;
+    }
+    if (copy_op_ != op.index) {
+      copy_op_ = op.index;
+      copy_units_.clear();
+    }
+    copy_units_.emplace_back(position, unit);
+  }
+  OrderingScope const scope = scope_of(e.topic);
+  if (op.f == OpKind::process && op.type == OpType::ok && scope != OrderingScope::none)
+    process(op, e, scope);
+}
+
+// As collect_claims: the copy claims its offset of (second topic, its partition), once.
+void StreamState::claim_copy(Record const& record, Copy& copy, std::uint32_t unit) {
+  std::int64_t const offset = record.offset->value;
+  if (offset < 0) return doubt();
+  if (copy.has_offset) {
+    if (copy.offset != offset || copy.partition != *record.partition) doubt();
+    return;
+  }
+  Unit& here = units_[unit];
+  MessageId const slot{static_cast<std::uint64_t>(offset)};
+  if (here.claimed.contains(slot)) return doubt();  // Another message there.
+  here.claimed.insert(slot);
+  // Not among the unit's recent claims: a truncation reaching down to it is a doubt.
+  here.recent_evicted_max = std::max(here.recent_evicted_max, offset);
+  if (claim_forms_.size() <= copy.topic) claim_forms_.resize(copy.topic + 1, 0);
+  claim_forms_[copy.topic] |= claim_form_named;
+  copy.has_offset = true;
+  copy.partition = *record.partition;
+  copy.offset = offset;
+}
+
+// walk_poll for an op with a copy's record: each record read in its own topic's unit, as
+// check_offsets' PollWalk keys runs by the record's topic.
+void StreamState::walk_copies(Op const& op) {
+  std::uint32_t const process = names_.intern(op.process);
+  std::uint32_t const filter = filters_.empty() ? no_filter : filter_index(op.group);
+  std::vector<Run>& runs = runs_;
+  runs.clear();
+  for (std::size_t i = 0; i < op.value.size(); ++i) {
+    Record const& record = op.value[i];
+    if (!record.offset) continue;
+    auto const position = static_cast<std::uint32_t>(i);
+    auto const copied = std::find_if(copy_units_.begin(), copy_units_.end(),
+                                     [&](auto const& known) { return known.first == position; });
+    std::uint32_t unit = 0;
+    if (copied != copy_units_.end()) {
+      if (copied->second == no_copy_unit) continue;  // PollWalk reads ordered topics only.
+      unit = copied->second;
+    } else {
+      MQCHECK_ASSERT(table_.id_at(slots_[i]) == record.id.value);
+      Entry const& e = entry(slots_[i]);
+      if (scope_of(e.topic) == OrderingScope::none) continue;
+      unit = unit_of(e);
+    }
+    std::int64_t const offset = record.offset->value;
+    auto const run =
+        std::find_if(runs.begin(), runs.end(), [&](Run const& r) { return r.unit == unit; });
+    if (run == runs.end()) {
+      runs.push_back(Run{unit, offset, offset, record.id});
+    } else {
+      run->last = offset;
+    }
+  }
+  for (Run const& run : runs) {
+    read_run(process, run.unit, run.first, run.last, run.first_id, filter, op);
+    if (doubt_) return;
+  }
+}
+
+}  // namespace mqcheck::checker::ordering_detail
