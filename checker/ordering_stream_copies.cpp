@@ -108,14 +108,7 @@ void StreamState::walk_copies(Op const& op) {
       if (scope_of(e.topic) == OrderingScope::none) continue;
       unit = unit_of(e);
     }
-    std::int64_t const offset = record.offset->value;
-    auto const run =
-        std::find_if(runs.begin(), runs.end(), [&](Run const& r) { return r.unit == unit; });
-    if (run == runs.end()) {
-      runs.push_back(Run{unit, offset, offset, record.id});
-    } else {
-      run->last = offset;
-    }
+    add_to_run(runs, unit, record.offset->value, record.id);
   }
   for (Run const& run : runs) {
     read_run(process, run.unit, run.first, run.last, run.first_id, filter, op);

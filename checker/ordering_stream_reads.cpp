@@ -43,14 +43,7 @@ void StreamState::walk_poll(Op const& op) {
     Entry const& e = entry(slots_[i]);
     if (scope_of(e.topic) == OrderingScope::none) continue;
     std::uint32_t const unit = unit_of(e);
-    std::int64_t const offset = record.offset->value;
-    auto const run =
-        std::find_if(runs.begin(), runs.end(), [&](Run const& r) { return r.unit == unit; });
-    if (run == runs.end()) {
-      runs.push_back(Run{unit, offset, offset, record.id});
-    } else {
-      run->last = offset;
-    }
+    add_to_run(runs, unit, record.offset->value, record.id);
   }
   if (doubt_) return;
   for (Run const& run : runs) {

@@ -9,6 +9,7 @@
 // by without an op naming it.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -335,6 +336,19 @@ class StreamState {
     std::int64_t last;
     MessageId first_id;  // The record at `first`.
   };
+  // Adds the record of message `id` at `offset` of `unit` to one poll's `runs`: the first
+  // offset listed for a unit starts its run, each later one moves its end (check_offsets'
+  // PollWalk).
+  static void add_to_run(std::vector<Run>& runs, std::uint32_t unit, std::int64_t offset,
+                         MessageId id) {
+    auto const run =
+        std::find_if(runs.begin(), runs.end(), [&](Run const& r) { return r.unit == unit; });
+    if (run == runs.end()) {
+      runs.push_back(Run{unit, offset, offset, id});
+    } else {
+      run->last = offset;
+    }
+  }
   // Reads that jumped (JumpedRead), in the order seen; gaps_ of them are gaps. At most
   // jumped_max of them and gap_width_max offsets of gaps: past either, a doubt.
   std::vector<JumpedRead> jumped_;
