@@ -98,9 +98,12 @@ TEST_CASE("the verdicts-only judgement equals the full report's on random histor
     }
     seen[1] += report.permitted.empty() ? 0 : 1;
   }
-  CHECK(seen[0] > 50);
-  CHECK(seen[1] > 10);
-  CHECK(seen[2] > 50);
+  // Shares of the cases (the sanitizer build runs a fifth of them: soak()): at 800 cases, more
+  // than 50 invalid, 10 revalidated and 50 unknown verdicts.
+  int const n = static_cast<int>(cases.size());
+  CHECK(seen[0] * 16 > n);
+  CHECK(seen[1] * 80 > n);
+  CHECK(seen[2] * 16 > n);
 }
 
 TEST_CASE("the findings equal the full report's whatever the settle delay", "[delivery][judge]") {
