@@ -40,6 +40,9 @@ grep -q 'messages: 10000,' "$out/big.yaml" || { echo "FAIL: could not make big.y
 "$mqcheck" report "$out/big.yaml" -o "$out/big-2000.html" --from 0 --max-events 2000
 # The tutorial's Kafka report: a replicated loss, with election and truncation in view.
 "$mqcheck" report "$source_dir/scenarios/kafka/acks1-leader-crash-loss.yaml" -o "$out/kafka.html"
-node "$source_dir/tests/browser/report_in_browser.js" "$chromium" "$profile" \
+# Chromium keeps its singleton socket in a directory of its own under $TMPDIR, which it leaves
+# behind: inside the profile, it goes with it.
+mkdir -p "$profile/tmp"
+TMPDIR="$profile/tmp" node "$source_dir/tests/browser/report_in_browser.js" "$chromium" "$profile" \
   "$out/report.html" "$out/report.png" "$out/kafka.html" "$out/kafka.png" \
   "$out/big.html" "$out/big-2000.html"
