@@ -29,6 +29,14 @@ class OrdersHistory {
   }
   history::History const& history() const { return history_; }
 
+ protected:
+  struct OwnHeader {};
+  /// A history of other topics than "orders": `header` as it is.
+  OrdersHistory(OwnHeader, history::Header header) : header_(std::move(header)) {
+    history_ = history::History(header_);
+  }
+
+ public:
   /// Appends an op one microsecond after the last; returns its index.
   std::uint64_t add(std::string process, history::OpType type, history::OpKind f, std::string group,
                     std::vector<history::Record> records) {

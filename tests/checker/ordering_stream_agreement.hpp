@@ -5,7 +5,9 @@
 // many passes the longest delay took and whether it loaded.
 #pragma once
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -49,6 +51,12 @@ inline std::vector<std::string> anomaly_kinds(OrderingStreamed const& s) {
   for (Verdict const& v : s.verdicts)
     for (Anomaly const& a : v.anomalies) out.push_back(a.kind);
   return out;
+}
+
+/// How many of the verdicts' anomalies are of `kind`.
+inline std::ptrdiff_t anomaly_count(OrderingStreamed const& s, std::string const& kind) {
+  std::vector<std::string> const all = anomaly_kinds(s);
+  return std::count(all.begin(), all.end(), kind);
 }
 
 }  // namespace mqcheck::checker::testing

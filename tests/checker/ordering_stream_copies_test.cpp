@@ -23,6 +23,7 @@
 #include "checker/ordering_stream.hpp"
 #include "history/history_io.hpp"
 #include "tests/checker/anomaly_injection.hpp"
+#include "tests/checker/ordering_builder.hpp"
 #include "tests/checker/ordering_stream_agreement.hpp"
 #include "tests/checker/random_history.hpp"
 #include "tests/common/soak.hpp"
@@ -40,30 +41,9 @@ using testing::SplitMix64;
 
 // "orders" (read by billing) and its dead-letter topic "orders.DLT" (read by dlt-audit), both
 // ordered by partition. Billing's producer is "billing-0", which re-sends to the DLT.
-class DeadLetterLog {
+class DeadLetterLog : public testing::OrdersHistory {
  public:
-  DeadLetterLog() {
-    history::Header header;
-    header.drained = true;
-    header.ordering = {{"orders", OrderingScope::partition},
-                       {"orders.DLT", OrderingScope::partition}};
-    header.subscriptions = {{"orders", {"billing"}}, {"orders.DLT", {"dlt-audit"}}};
-    history_ = History(header);
-  }
-  History const& history() const { return history_; }
-
-  std::uint64_t add(std::string process, OpType type, OpKind f, std::string group,
-                    std::vector<Record> records) {
-    history::Op op;
-    op.time = SimTimeUs{++time_};
-    op.process = std::move(process);
-    op.type = type;
-    op.f = f;
-    op.group = std::move(group);
-    op.value = std::move(records);
-    history_.append(std::move(op));
-    return history_.ops().back().index;
-  }
+  DeadLetterLog() : OrdersHistory(OwnHeader{}, header()) {}
   // An invoke then its ok at `offset` of `topic`'s `partition`.
   Record send(std::string const& producer, std::uint64_t id, std::string const& topic,
               std::int64_t offset, std::int32_t partition = 0) {
@@ -86,13 +66,17 @@ class DeadLetterLog {
   }
 
  private:
-  History history_{history::Header{}};
-  std::int64_t time_ = 0;
+  static history::Header header() {
+    history::Header h;
+    h.drained = true;
+    h.ordering = {{"orders", OrderingScope::partition}, {"orders.DLT", OrderingScope::partition}};
+    h.subscriptions = {{"orders", {"billing"}}, {"orders.DLT", {"dlt-audit"}}};
+    return h;
+  }
 };
 
 std::ptrdiff_t count_kind(testing::OrderingStreamed const& s, std::string const& kind) {
-  std::vector<std::string> const all = testing::anomaly_kinds(s);
-  return std::count(all.begin(), all.end(), kind);
+  return testing::anomaly_count(s, kind);
 }
 
 // Three orders: the second dead-lettered, in the DLT's partition `dlt_partition`.

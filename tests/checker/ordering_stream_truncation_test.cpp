@@ -74,8 +74,7 @@ std::vector<std::string> truncation_kinds(TruncStreamed const& s) {
 }
 
 std::ptrdiff_t count_kind(TruncStreamed const& s, std::string const& kind) {
-  std::vector<std::string> const all = truncation_kinds(s);
-  return std::count(all.begin(), all.end(), kind);
+  return testing::anomaly_count(s, kind);
 }
 
 TEST_CASE("a message acknowledged at a lost one's offset streams as inconsistent-offsets",
