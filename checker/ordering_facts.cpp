@@ -191,7 +191,10 @@ Placements place_messages(history::History const& history, MessageTable const& t
     if (!reports_placement(op)) continue;
     for (Record const& record : op.value) {
       Placement& placement = placements.at(record.id);
+      // Offsets of one partition of the message's own topic only: a copy's offsets in another
+      // topic (a dead-letter or retry topic) count nothing in this one's order.
       if (!record.offset || partition_of(record, placements) != placement.partition) continue;
+      if (topic_of(record, placements) != placement.topic) continue;
       if (!gone.empty() && !observed_by_consumer(op) && gone.contains({op.index, record.id}))
         continue;
       widen(placement.offsets, record.offset->value, op.index);

@@ -33,7 +33,7 @@ struct Placement {
   std::optional<std::int32_t> partition;
   std::string key;     // The first non-empty key a send reports for it; "" = no key.
   std::string sender;  // The process of its first acknowledged send attempt, else of its first.
-  /// Its lowest and highest offset in `partition` over every client op that reports one
+  /// Its lowest and highest offset in `partition` of `topic` over every client op that reports one
   /// (normally a single offset; two when a retried send stored it twice), leaving out the
   /// offsets an `ok` send reported that an acks=1 truncation took away (another message read
   /// there, or acknowledged there later: docs/anomalies.md, "Where the broker put a message").

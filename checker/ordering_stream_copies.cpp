@@ -8,9 +8,8 @@
 //   - the message is placed in its first send's topic (MessageFacts::topic), its partition
 //     that of its first ok send; every group's first ok processing, of either copy, orders it
 //     in that topic's chain (consumer_chains keys by the placement, not by the record);
-//   - its broker span widens with the copy's offsets when the copy's partition has the same
-//     number (place_messages compares partitions, not topics): a wider span precedes fewer
-//     others, so judging the first topic's offset alone (a point) is a sufficient condition;
+//   - its broker span is its offset in that topic alone (place_messages leaves out the copy's
+//     offsets, which are another topic's), so judging the first topic's offset is exact;
 //   - its second send attempt leaves it out of its producer's order (sent_position): keeping
 //     it there only adds constraints, so again sufficient;
 //   - the copy's offsets are claims of the second topic's partition (collect_claims keys by the
