@@ -1,25 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: checker/ordering_stream_copies.cpp (layer: checker)
-// The streaming ordering pass (checker/ordering_stream.cpp) at a message named on a second
-// topic: the dead-letter and retry-topic patterns re-send a message, same id, to another topic
-// (Kafka has no broker-side dead-letter queue: the application publishes the record to a DLT,
-// e.g. Spring Kafka's DeadLetterPublishingRecoverer; RocketMQ's %DLQ% and retry topics move
-// the message likewise). What check_ordering does with such a copy (checker/ordering*.cpp):
+// The streaming ordering pass (checker/ordering_stream.cpp) at a message named on other topics
+// than its first: the dead-letter and retry-topic patterns re-send a message, same id, to
+// another topic (Kafka has no broker-side dead-letter queue: the application publishes the
+// record to a DLT, e.g. Spring Kafka's DeadLetterPublishingRecoverer; its non-blocking retries,
+// RetryTopicConfigurer, send a failed record on to orders-retry-100, orders-retry-200, then
+// orders-dlt; RocketMQ's %RETRY% and %DLQ% topics move the message likewise). What
+// check_ordering does with such copies (checker/ordering*.cpp), whatever their number:
 //   - the message is placed in its first send's topic (MessageFacts::topic), its partition
-//     that of its first ok send; every group's first ok processing, of either copy, orders it
+//     that of its first ok send; every group's first ok processing, of any copy, orders it
 //     in that topic's chain (consumer_chains keys by the placement, not by the record);
-//   - its broker span is its offset in that topic alone (place_messages leaves out the copy's
-//     offsets, which are another topic's), so judging the first topic's offset is exact;
-//   - its second send attempt leaves it out of its producer's order (sent_position): keeping
+//   - its broker span is its offset in that topic alone (place_messages leaves out the copies'
+//     offsets, which are other topics'), so judging the first topic's offset is exact;
+//   - its later send attempts leave it out of its producer's order (sent_position): keeping
 //     it there only adds constraints, so again sufficient;
-//   - the copy's offsets are claims of the second topic's partition (collect_claims keys by the
-//     record's topic), read in order there by that topic's consumers (PollWalk).
-// So a copy is judged here when the message's first topic already placed it by an
-// acknowledged send with an offset and a partition: its processings go to process() with the
-// first topic's scope, and its offset is claimed, and walked, in the second topic's unit.
-// Anything else stays a doubt: a third topic, a copy at two offsets, a copy's offset with no
-// partition, a copy in a transaction, tag filters, a truncation that would take either claim
-// back (a copy's claim keeps truncations at or below it from being judged: recent_evicted_max).
+//   - each copy's offsets are claims of its own topic's partition (collect_claims keys by the
+//     record's topic), read in order there by that topic's consumers (PollWalk); a copy in a
+//     topic that promises no order is claimed and walked nowhere.
+// So copies are judged here when the message's first topic already placed it by an
+// acknowledged send with an offset and a partition: their processings go to process() with the
+// first topic's scope, and each copy's offset is claimed, and walked, in its own topic's unit.
+// Anything else stays a doubt: a copy at two offsets (or partitions) of one topic, more than
+// copy_topics_max topics, a copy's offset with no partition, a copy in a transaction, tag
+// filters, a truncation that would take a claim back (a copy's claim keeps truncations at or
+// below it from being judged: recent_evicted_max; a copied message's own claim is never taken
+// back: take_back).
 #include <algorithm>
 
 #include "checker/ordering_stream_state.hpp"
@@ -39,17 +44,16 @@ void StreamState::judge_copy(Op const& op, Record const& record, Entry& e, std::
   // Transactions and tag filters make offsets skippable by message: not followed for copies.
   if (!op.txn.empty() || !filters_.empty() || e.abort_named) return doubt();
   if (record.offset && !record.partition) return doubt();
-  std::uint32_t const topic = names_.intern(record.topic);
-  Copy& copy = copies_.try_emplace(record.id.value, Copy{topic}).first->second;
-  if (copy.topic != topic) return doubt();                      // A third topic.
+  CopyAt* const copy = copy_in(record.id.value, names_.intern(record.topic));
+  if (copy == nullptr) return doubt();                          // Too many topics.
   if (op.f == OpKind::send && op.type == OpType::fail) return;  // A failed op places nothing.
   if (!record.key.empty()) e.has_key = true;  // Placement::key: the first non-empty of any.
   if (record.offset) {
     // Walked in its own topic's unit, or (an unordered topic) not at all: walk_copies.
     std::uint32_t unit = no_copy_unit;
-    if (scope_of(topic) != OrderingScope::none) {
-      unit = unit_of(topic, true, *record.partition);
-      claim_copy(record, copy, unit);
+    if (scope_of(copy->topic) != OrderingScope::none) {
+      unit = unit_of(copy->topic, true, *record.partition);
+      claim_copy(record, *copy, unit);
       if (doubt_) return;
     }
     if (copy_op_ != op.index) {
@@ -63,11 +67,25 @@ void StreamState::judge_copy(Op const& op, Record const& record, Entry& e, std::
     process(op, e, scope);
 }
 
-// As collect_claims: the copy claims its offset of (second topic, its partition), once.
-void StreamState::claim_copy(Record const& record, Copy& copy, std::uint32_t unit) {
+// The message's copy in `topic`, made when new; nullptr past copy_topics_max topics.
+StreamState::CopyAt* StreamState::copy_in(std::uint64_t id, std::uint32_t topic) {
+  Copy& copies = copies_[id];
+  auto const end = copies.at.begin() + copies.count;
+  auto const found =
+      std::find_if(copies.at.begin(), end, [&](CopyAt const& at) { return at.topic == topic; });
+  if (found != end) return &*found;
+  if (copies.count == copy_topics_max) return nullptr;
+  CopyAt& made = copies.at[copies.count++];
+  made = CopyAt{};
+  made.topic = topic;
+  return &made;
+}
+
+// As collect_claims: each copy claims its offset of (its topic, its partition), once.
+void StreamState::claim_copy(Record const& record, CopyAt& copy, std::uint32_t unit) {
   std::int64_t const offset = record.offset->value;
   if (offset < 0) return doubt();
-  if (copy.has_offset) {
+  if (copy.offset != no_copy_offset) {
     if (copy.offset != offset || copy.partition != *record.partition) doubt();
     return;
   }
@@ -79,7 +97,6 @@ void StreamState::claim_copy(Record const& record, Copy& copy, std::uint32_t uni
   here.recent_evicted_max = std::max(here.recent_evicted_max, offset);
   if (claim_forms_.size() <= copy.topic) claim_forms_.resize(copy.topic + 1, 0);
   claim_forms_[copy.topic] |= claim_form_named;
-  copy.has_offset = true;
   copy.partition = *record.partition;
   copy.offset = offset;
 }

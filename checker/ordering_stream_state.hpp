@@ -193,19 +193,27 @@ class StreamState {
   static constexpr std::size_t conflicts_max = std::size_t{1} << 12;
   // (unit, offset) of each offset claimed by a second message, in the order seen.
   std::vector<std::pair<std::uint32_t, std::int64_t>> conflicts_;
-  // ordering_stream_copies.cpp: a message re-sent to a second topic (a dead-letter or
-  // retry-topic copy), judged where check_ordering places it.
-  struct Copy {
-    std::uint32_t topic = 0;  // The second topic's name id.
+  // ordering_stream_copies.cpp: a message re-sent to other topics (a dead-letter topic, a
+  // chain of retry topics), judged where check_ordering places it. One copy per topic.
+  static constexpr std::int64_t no_copy_offset = -1;  // Claimed offsets are >= 0.
+  struct CopyAt {
+    std::uint32_t topic = 0;  // The copy's topic's name id...
     std::int32_t partition = 0;
-    std::int64_t offset = 0;
-    bool has_offset = false;
+    std::int64_t offset = no_copy_offset;  // ...and its one claim there, once known.
+  };
+  // Topics a message may be copied to (Spring Kafka's retry topics: two or three, then a DLT);
+  // one more is a doubt, which keeps a message's copies inline.
+  static constexpr std::size_t copy_topics_max = 4;
+  struct Copy {  // A held message's copies, one per topic, in the order the topics came.
+    std::array<CopyAt, copy_topics_max> at{};
+    std::uint8_t count = 0;
   };
   void judge_copy(history::Op const& op, history::Record const& record, Entry& e,
                   std::uint32_t position);
-  void claim_copy(history::Record const& record, Copy& copy, std::uint32_t unit);
+  CopyAt* copy_in(std::uint64_t id, std::uint32_t topic);
+  void claim_copy(history::Record const& record, CopyAt& copy, std::uint32_t unit);
   void walk_copies(history::Op const& op);
-  // By message id: the copy of each held message that has one (erased when it is let go).
+  // By message id: the copies of each held message that has some (erased when it is let go).
   std::map<std::uint64_t, Copy> copies_;
   // The op whose records copy_units_ describes: (record position, unit) of its copies' reads.
   std::uint64_t copy_op_ = no_op;

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@
 #include "checker/ordering.hpp"
 #include "checker/ordering_stream.hpp"
 #include "history/history_io.hpp"
+#include "tests/checker/random_history.hpp"
+#include "tests/common/soak.hpp"
 
 namespace mqcheck::checker::testing {
 
@@ -57,6 +60,38 @@ inline std::vector<std::string> anomaly_kinds(OrderingStreamed const& s) {
 inline std::ptrdiff_t anomaly_count(OrderingStreamed const& s, std::string const& kind) {
   std::vector<std::string> const all = anomaly_kinds(s);
   return std::count(all.begin(), all.end(), kind);
+}
+
+/// Of random valid histories that stream with no ordering anomaly, those `inject` (given the
+/// history and the seed's generator) turned into another history that still has none.
+struct InjectedShare {
+  int injected = 0;
+  int loaded = 0;  // Of those, how many the stream loaded anyway.
+};
+
+/// Runs seeds 1..soak(seeds) (generator seed * salt; every other seed without features), each
+/// injected history held to check_ordering at three delays (stream_ordering).
+template <class Inject>
+InjectedShare stream_injected(std::uint64_t seeds, std::uint64_t salt, Inject inject) {
+  InjectedShare share;
+  for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(seeds); ++seed) {
+    SplitMix64 rng(seed * salt);
+    Shape shape = random_shape(rng);
+    if (seed % 2 == 0) shape.features = false;
+    history::History const h = random_valid_history(seed, shape);
+    StreamStats stats;
+    (void)check_ordering_stream(h.header(), ops_of(h), StreamOptions{}, &stats);
+    std::optional<history::History> const injected = inject(h, rng);
+    if (!injected) continue;
+    INFO("seed " << seed);
+    OrderingStreamed const got = stream_ordering(*injected);
+    bool const clean = got.verdicts.empty() || got.verdicts[0].anomalies.empty();
+    if (!stats.loaded_for.empty() || !clean) continue;
+    ++share.injected;
+    if (got.loaded) ++share.loaded;
+  }
+  INFO(share.loaded << " of " << share.injected << " loaded");
+  return share;
 }
 
 }  // namespace mqcheck::checker::testing
