@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -142,6 +143,40 @@ inline std::vector<Owed> owed(history::History const& h, bool plain_only) {
     }
   }
   return out;
+}
+
+// Up to four distinct messages acknowledged with an offset and a partition in one ordered
+// topic of `ops` (a random topic), in id order, with that topic's name; nothing when none is.
+struct AckedSample {
+  std::string topic;
+  std::vector<history::Record> records;
+};
+inline std::optional<AckedSample> acked_sample(history::Header const& header, Ops const& ops,
+                                               SplitMix64& rng) {
+  std::map<std::string, std::vector<history::Record>> acked;  // By topic: ok sends' records.
+  std::set<std::uint64_t> seen;
+  for (Op const& op : ops) {
+    if (op.f != OpKind::send || op.type != OpType::ok) continue;
+    for (history::Record const& r : op.value)
+      if (r.offset && r.partition && ordered(header, r.topic) && seen.insert(r.id.value).second)
+        acked[r.topic].push_back(r);
+  }
+  if (acked.empty()) return std::nullopt;
+  auto topic = acked.begin();
+  std::advance(topic, static_cast<std::ptrdiff_t>(rng.below(acked.size())));
+  AckedSample sample{topic->first, {}};
+  std::vector<history::Record>& chosen = sample.records;
+  int const count = rng.between(1, 4);
+  for (int i = 0; i < count; ++i) chosen.push_back(pick(topic->second, rng));
+  auto const by_id = [](history::Record const& a, history::Record const& b) {
+    return a.id.value < b.id.value;
+  };
+  std::sort(chosen.begin(), chosen.end(), by_id);
+  chosen.erase(
+      std::unique(chosen.begin(), chosen.end(),
+                  [](history::Record const& a, history::Record const& b) { return a.id == b.id; }),
+      chosen.end());
+  return sample;
 }
 
 }  // namespace inject_detail

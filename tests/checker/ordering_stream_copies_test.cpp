@@ -245,27 +245,11 @@ TEST_CASE("copies the stream cannot place exactly load, and agree", "[ordering][
 std::optional<History> inject_dead_letters(History const& h, SplitMix64& rng) {
   using namespace testing::inject_detail;
   Ops ops = copy_ops(h);
-  std::map<std::string, std::vector<Record>> acked;  // By topic: ok sends' records.
-  std::set<std::uint64_t> seen;
-  for (Op const& op : ops) {
-    if (op.f != OpKind::send || op.type != OpType::ok) continue;
-    for (Record const& r : op.value)
-      if (r.offset && r.partition && ordered(h.header(), r.topic) && seen.insert(r.id.value).second)
-        acked[r.topic].push_back(r);
-  }
-  if (acked.empty()) return std::nullopt;
-  auto topic = acked.begin();
-  std::advance(topic, static_cast<std::ptrdiff_t>(rng.below(acked.size())));
-  std::vector<Record> chosen;
-  int const count = rng.between(1, 4);
-  for (int i = 0; i < count; ++i) chosen.push_back(pick(topic->second, rng));
-  std::sort(chosen.begin(), chosen.end(),
-            [](Record const& a, Record const& b) { return a.id.value < b.id.value; });
-  chosen.erase(std::unique(chosen.begin(), chosen.end(),
-                           [](Record const& a, Record const& b) { return a.id == b.id; }),
-               chosen.end());
+  std::optional<AckedSample> sample = acked_sample(h.header(), ops, rng);
+  if (!sample) return std::nullopt;
+  std::vector<Record> chosen = std::move(sample->records);
   if (rng.below(2) == 0) std::reverse(chosen.begin(), chosen.end());
-  std::string const dlt = topic->first + ".DLT";
+  std::string const dlt = sample->topic + ".DLT";
   history::Header header = h.header();
   if (rng.below(4) != 0) header.ordering[dlt] = OrderingScope::partition;  // Else unordered.
   header.subscriptions[dlt] = {"dlt"};

@@ -248,25 +248,9 @@ TEST_CASE("a group reading orders and a retry topic out of orders' order agrees"
 std::optional<History> inject_retries(History const& h, SplitMix64& rng) {
   using namespace testing::inject_detail;
   Ops ops = copy_ops(h);
-  std::map<std::string, std::vector<Record>> acked;  // By topic: ok sends' records.
-  std::set<std::uint64_t> seen;
-  for (Op const& op : ops) {
-    if (op.f != OpKind::send || op.type != OpType::ok) continue;
-    for (Record const& r : op.value)
-      if (r.offset && r.partition && ordered(h.header(), r.topic) && seen.insert(r.id.value).second)
-        acked[r.topic].push_back(r);
-  }
-  if (acked.empty()) return std::nullopt;
-  auto first = acked.begin();
-  std::advance(first, static_cast<std::ptrdiff_t>(rng.below(acked.size())));
-  std::vector<Record> copies;
-  int const count = rng.between(1, 4);
-  for (int i = 0; i < count; ++i) copies.push_back(pick(first->second, rng));
-  std::sort(copies.begin(), copies.end(),
-            [](Record const& a, Record const& b) { return a.id.value < b.id.value; });
-  copies.erase(std::unique(copies.begin(), copies.end(),
-                           [](Record const& a, Record const& b) { return a.id == b.id; }),
-               copies.end());
+  std::optional<AckedSample> sample = acked_sample(h.header(), ops, rng);
+  if (!sample) return std::nullopt;
+  std::vector<Record> copies = std::move(sample->records);
   history::Header header = h.header();
   SimTimeUs time = end_time(ops, 10);
   auto const push = [&](std::string const& group, OpType type, OpKind f,
@@ -285,7 +269,7 @@ std::optional<History> inject_retries(History const& h, SplitMix64& rng) {
   auto const hops = static_cast<int>(rng.between(1, 4));
   std::string group = "first-retry";  // Fails the picked messages in their first topic.
   for (int hop = 1; hop <= hops; ++hop) {
-    std::string const topic = first->first + ".retry-" + std::to_string(hop);
+    std::string const topic = sample->topic + ".retry-" + std::to_string(hop);
     if (rng.below(5) != 0) header.ordering[topic] = OrderingScope::partition;  // Else unordered.
     if (rng.below(3) == 0) std::reverse(copies.begin(), copies.end());
     auto const partition = static_cast<std::int32_t>(rng.below(2));
