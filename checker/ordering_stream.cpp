@@ -365,7 +365,9 @@ void StreamState::claim(Op const& op, std::uint64_t id, Entry& e, std::int64_t o
   // inconsistent-offsets, judged when a truncation explains it (reclaim), else a doubt.
   MessageId const slot{static_cast<std::uint64_t>(offset)};
   if (unit.claimed.contains(slot)) {
-    if (!reclaim(op, e, number, offset)) return doubt();
+    Reclaim const how = reclaim(op, id, e, number, offset);
+    if (how == Reclaim::refused) return doubt();
+    if (how == Reclaim::pending) return;  // Its claim is gone already: it stays unplaced.
   } else {
     unit.claimed.insert(slot);
   }
@@ -397,7 +399,8 @@ void StreamState::process(Op const& op, Entry& e, OrderingScope scope) {
   }
   std::vector<std::int64_t>& maxima = units_[unit_of(e)].processed_max;
   if (maxima.size() <= index) maxima.resize(index + 1, Unit::no_offset);
-  if (e.offset <= maxima[index]) return doubt();  // Processed after a later offset.
+  // Processed after a later offset (an equal one is a tie at a conflicted offset: no order).
+  if (e.offset <= maxima[index] && !tied(e, maxima[index])) return doubt();
   maxima[index] = e.offset;
 }
 
@@ -474,7 +477,7 @@ std::size_t StreamState::memory_bytes() const {
   bytes += due_.size() * sizeof(due_.front()) + forgotten_.memory_bytes();
   for (Unit const& unit : units_) {
     bytes += sizeof(Unit) + unit.claimed.memory_bytes() + unit.recent.size() * sizeof(RecentClaim);
-    bytes += unit.conflicted.memory_bytes();
+    bytes += unit.conflicted.memory_bytes() + unit.read.memory_bytes();
     bytes += unit.processed_max.capacity() * sizeof(std::int64_t);
     for (IdSet const& rejected : unit.rejected) bytes += sizeof(IdSet) + rejected.memory_bytes();
     bytes += unit.aborted.memory_bytes() + unit.abort_named.memory_bytes();
@@ -493,7 +496,7 @@ std::size_t StreamState::memory_bytes() const {
   for (TxnClaim const& claim : txn_claims_)
     if (claim.txn.capacity() > 15) bytes += claim.txn.capacity() + 1;  // Past the SSO buffer.
   bytes += jumped_.capacity() * sizeof(JumpedRead) + claim_forms_.capacity() + second_pass_bytes_;
-  bytes += conflicts_.capacity() * sizeof(conflicts_.front());
+  bytes += conflicts_.capacity() * sizeof(conflicts_.front()) + unplaced_.size() * (node + 16);
   bytes += copies_.size() * (node + sizeof(std::pair<std::uint64_t, Copy>));
   bytes += copy_units_.capacity() * sizeof(copy_units_.front());
   return bytes;

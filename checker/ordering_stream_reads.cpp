@@ -5,6 +5,7 @@
 // (nonmonotonic-poll, poll-skip), except across offsets its group may skip: rejected by its tag
 // filter, aborted data (read_committed), a message an ok txn-abort named. A read that does not
 // is kept (note_jump): a step back is a nonmonotonic-poll, a gap goes to the second pass.
+// The offsets read are noted (note_read): a truncation judges its claims by them.
 #include <algorithm>
 #include <limits>
 
@@ -29,8 +30,10 @@ void StreamState::walk_poll(Op const& op) {
     MQCHECK_ASSERT(table_.id_at(slots_[0]) == record.id.value);
     Entry const& e = entry(slots_[0]);
     if (scope_of(e.topic) == OrderingScope::none) return;
-    return read_run(process, unit_of(e), record.offset->value, record.offset->value, record.id,
-                    filter, op);
+    std::uint32_t const unit = unit_of(e);
+    note_read(unit, record.offset->value);
+    return read_run(process, unit, record.offset->value, record.offset->value, record.id, filter,
+                    op);
   }
   std::vector<Run>& runs = runs_;  // Reused: no allocation per poll once warm.
   runs.clear();
@@ -43,6 +46,7 @@ void StreamState::walk_poll(Op const& op) {
     Entry const& e = entry(slots_[i]);
     if (scope_of(e.topic) == OrderingScope::none) continue;
     std::uint32_t const unit = unit_of(e);
+    note_read(unit, record.offset->value);
     add_to_run(runs, unit, record.offset->value, record.id);
   }
   if (doubt_) return;

@@ -88,6 +88,9 @@ struct Unit {
   std::deque<RecentClaim> recent;
   std::int64_t recent_evicted_max = -1;
   IdSet conflicted;  // Offsets that hold two messages (inconsistent-offsets), as ids.
+  /// Offsets an ok poll or delivery read, above recent_evicted_max (StreamState::note_read):
+  /// a consumer read a message there, which voids a later ack claim of another.
+  IdSet read;
 };
 
 /// An offset claimed by a send in a transaction that has not ended (as far as the stream
@@ -181,10 +184,31 @@ class StreamState {
   void note_rejected(Entry const& e, std::uint32_t unit);
   void place(history::Record const& record, Entry& e, history::OrderingScope scope);
   void claim(history::Op const& op, std::uint64_t id, Entry& e, std::int64_t offset);
-  // ordering_stream_truncation.cpp: a second message at a claimed offset.
+  // ordering_stream_truncation.cpp: a second message at a claimed offset. A reclaim is refused
+  // (a doubt), places the message, or leaves it without an offset (its claim gone at once).
+  enum class Reclaim : std::uint8_t { refused, placed, pending };
   void note_recent(history::Op const& op, std::uint64_t id, std::int64_t offset, Unit& unit);
-  bool reclaim(history::Op const& op, Entry const& e, std::uint32_t unit, std::int64_t offset);
+  Reclaim reclaim(history::Op const& op, std::uint64_t id, Entry const& e, std::uint32_t unit,
+                  std::int64_t offset);
+  bool holder_known(RecentClaim const& claim, std::uint64_t begun, bool read_here);
+  bool leave_unplaced(history::Op const& op, std::uint64_t id, Entry const& e, std::uint32_t unit,
+                      std::int64_t offset);
+  bool read_again(history::Op const& op, std::uint64_t id, std::uint32_t unit, std::int64_t offset);
   bool take_back(RecentClaim& claim, std::uint32_t unit);
+  bool tied(Entry const& e, std::int64_t processed_max);
+  // A consumer read `offset` of `unit` (walk_poll). Inline: every polled record passes here.
+  void note_read(std::uint32_t unit, std::int64_t offset) {
+    Unit& here = units_[unit];
+    if (offset > here.recent_evicted_max)
+      here.read.insert(MessageId{static_cast<std::uint64_t>(offset)});
+  }
+  // Unit::read is pruned below the recent claims once it holds this many intervals.
+  static constexpr std::size_t read_keep = 512;
+  // By message id: the offset of its ack claim that a truncation voided, while it has no other
+  // (a consumer's read there places it again). At most unplaced_max; past it, such a read is a
+  // doubt.
+  std::map<std::uint64_t, std::int64_t> unplaced_;
+  static constexpr std::size_t unplaced_max = std::size_t{1} << 12;
   void note_conflict_guard(Unit const& unit, std::int64_t offset);
   bool skippable_offset(Unit const& unit, std::int64_t offset) const;
   // Claims kept per unit (Unit::recent); a truncation reaching past them is a doubt.

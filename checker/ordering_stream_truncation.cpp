@@ -2,19 +2,31 @@
 // File: checker/ordering_stream_truncation.cpp (layer: checker)
 // The streaming ordering pass (checker/ordering_stream.cpp) at a second message claimed at an
 // offset: Jepsen's inconsistent-offsets, as a truncated leader log makes it (acks=1 leader
-// crash, unclean election, a min.insync.replicas=1 shrink, pre-KIP-101 high-watermark
-// truncation: https://cwiki.apache.org/confluence/display/KAFKA/KIP-101). check_ordering then
-// takes back the acknowledged claims the log no longer holds (ordering_facts.cpp's
-// truncated_claims): a later acknowledged send B at offset o voids every claim at o and above
-// acknowledged before B's send began, so those messages drop out of the producer and consumer
-// orders. This pass follows that rule only where it is sure to match, and doubts otherwise:
-// B's claim is its ok send, its one send invoke is known; every claim of the unit at o or above
-// is recent (Unit::recent), was its message's ok send before B began, and no other op stated an
-// offset of that message (Entry::restated: no consumer read it, so no other claim keeps it
-// placed), and each such message is still held, with its place in its producer's order.
-// Those messages lose their offset; their producer-order entries go. The offset is kept as
-// conflicted (conflicts_): the second pass over the ops (ordering_stream_skips.hpp) gathers
-// every claim of it, which gives check_offsets' inconsistent-offsets anomaly.
+// crash, unclean election, a min.insync.replicas=1 shrink, a power loss without fsync,
+// pre-KIP-101 high-watermark truncation:
+// https://cwiki.apache.org/confluence/display/KAFKA/KIP-101). check_ordering then takes back
+// the acknowledged claims the log no longer holds (ordering_facts.cpp's truncated_claims):
+// (T) a later acknowledged send B at offset o voids every ack claim at o and above
+// acknowledged before B's send began; (R) an ack claim goes when consumers read another
+// message at its offset and never this one. Only ack claims go: a message that some other op
+// (a consumer's read, most often) placed at its offset keeps it. This pass follows those rules
+// where it is sure to match, and doubts otherwise:
+//   at B's ok send at o (B's one send invoke known), every claim at o is recent, was an ok
+//   send before B began, and its message is held; every claim of the unit at o or above is
+//   recent. Each ack claim from o up acknowledged before B began goes: its message keeps its
+//   offset when another op stated it (Entry::restated), else loses it and leaves its
+//   producer's order (it must be held there, and not processed). Claims acknowledged later
+//   stay, for the orders to judge.
+//   Whether a consumer read another message at o is known from the ok polls and deliveries
+//   (Unit::read); a holder at o that another op restated, at an offset no poll read, is a
+//   doubt (a processing may have read it). When one did, B's claim is gone as it is made: B
+//   stays without an offset (unplaced_) until a consumer reads it there, which places it as
+//   check_ordering would (its read is a claim that stays, and adds nothing R did not already
+//   take back: someone else was read there before).
+// The offset is kept as conflicted (conflicts_): the second pass over the ops
+// (ordering_stream_skips.hpp) gathers every claim of it, which gives check_offsets'
+// inconsistent-offsets anomaly. Two messages at one offset are equal spans, which neither
+// order ranks: a group that processes both is no reorder (tied()).
 #include <algorithm>
 
 #include "checker/ordering_stream_state.hpp"
@@ -24,12 +36,28 @@ namespace mqcheck::checker::ordering_detail {
 using history::Op;
 using history::OpKind;
 using history::OpType;
+using history::Record;
 
-// Every claim goes to its unit's recent claims; the oldest leave past recent_keep.
+namespace {
+
+// As ordering_facts.cpp's observed_by_consumer: a consumer's word on where a message sits.
+bool consumer_states_offset(Op const& op) {
+  return op.f == OpKind::poll || op.f == OpKind::deliver || op.f == OpKind::process ||
+         op.f == OpKind::ack || op.f == OpKind::nack || op.f == OpKind::commit;
+}
+
+MessageId offset_id(std::int64_t offset) { return MessageId{static_cast<std::uint64_t>(offset)}; }
+
+}  // namespace
+
+// Every claim goes to its unit's recent claims; the oldest leave past recent_keep, and the
+// offsets read below every recent claim with them (no truncation reaches there).
 void StreamState::note_recent(Op const& op, std::uint64_t id, std::int64_t offset, Unit& unit) {
   if (unit.recent.size() == recent_keep) {
     unit.recent_evicted_max = std::max(unit.recent_evicted_max, unit.recent.front().offset);
     unit.recent.pop_front();
+    if (unit.read.intervals() > read_keep)
+      unit.read.erase_below(offset_id(unit.recent_evicted_max + 1));
   }
   RecentClaim claim{offset, id};
   claim.op = op.index;
@@ -42,43 +70,95 @@ void StreamState::note_recent(Op const& op, std::uint64_t id, std::int64_t offse
 // known_between reads every claim of the offset in turn, and the first pass's sets hold the
 // offset whichever of its messages made it skippable. Such an offset is a doubt.
 void StreamState::note_conflict_guard(Unit const& unit, std::int64_t offset) {
-  if (unit.conflicted.contains(MessageId{static_cast<std::uint64_t>(offset)})) doubt();
+  if (unit.conflicted.contains(offset_id(offset))) doubt();
 }
 
 bool StreamState::skippable_offset(Unit const& unit, std::int64_t offset) const {
-  MessageId const slot{static_cast<std::uint64_t>(offset)};
+  MessageId const slot = offset_id(offset);
   if (unit.abort_named.contains(slot) || unit.aborted.contains(slot)) return true;
   return std::any_of(unit.rejected.begin(), unit.rejected.end(),
                      [&](IdSet const& rejected) { return rejected.contains(slot); });
 }
 
-// Returns true when the claim of `offset` by the message `e` (which had no offset), already
-// claimed by another, is a truncation this pass judges exactly (see the file comment).
-bool StreamState::reclaim(Op const& op, Entry const& e, std::uint32_t number, std::int64_t offset) {
-  if (op.f != OpKind::send || op.type != OpType::ok || e.sent_op == no_op) return false;
-  if (conflicts_.size() == conflicts_max) return false;
+// The claim of `offset` by the message `id` (entry `e`, which had no offset), already claimed
+// by another: how this pass judges it (see the file comment).
+StreamState::Reclaim StreamState::reclaim(Op const& op, std::uint64_t id, Entry const& e,
+                                          std::uint32_t number, std::int64_t offset) {
+  if (op.f != OpKind::send || op.type != OpType::ok)
+    return read_again(op, id, number, offset) ? Reclaim::placed : Reclaim::refused;
+  if (e.sent_op == no_op || conflicts_.size() == conflicts_max) return Reclaim::refused;
   Unit& unit = units_[number];
-  if (skippable_offset(unit, offset)) return false;
-  if (unit.recent_evicted_max >= offset) return false;  // A claim there may be forgotten.
+  if (skippable_offset(unit, offset)) return Reclaim::refused;
+  if (unit.recent_evicted_max >= offset) return Reclaim::refused;  // A claim may be forgotten.
+  bool const read_here = unit.read.contains(offset_id(offset));
   std::uint64_t const begun = e.sent_op;
   for (RecentClaim& claim : unit.recent) {
     if (claim.gone || claim.offset < offset) continue;
-    if (!claim.by_ack || claim.op >= begun) return false;
-    if (!take_back(claim, number)) return false;
+    if (claim.offset == offset && !holder_known(claim, begun, read_here)) return Reclaim::refused;
+    if (!claim.by_ack || claim.op >= begun) continue;  // It stays.
+    if (!take_back(claim, number)) return Reclaim::refused;
   }
-  unit.conflicted.insert(MessageId{static_cast<std::uint64_t>(offset)});
+  unit.conflicted.insert(offset_id(offset));
   conflicts_.emplace_back(number, offset);
+  if (!read_here) return Reclaim::placed;
+  return leave_unplaced(op, id, e, number, offset) ? Reclaim::pending : Reclaim::refused;
+}
+
+// Whether `claim`, at the offset a send acknowledged at `begun` reclaims, is one this pass
+// follows: an ack claim from before `begun`, of a held message, and not restated by some op
+// that may have been a consumer's when no poll read the offset (R would then void B's claim).
+bool StreamState::holder_known(RecentClaim const& claim, std::uint64_t begun, bool read_here) {
+  if (!claim.by_ack || claim.op >= begun) return false;
+  std::uint32_t const slot = table_.find_slot(claim.id);
+  if (slot == stream_detail::OpenTable::no_slot) return false;
+  Entry const& e = entry(slot);
+  return e.live && (read_here || !e.restated);
+}
+
+// B's ack claim is gone as it is made (a consumer read another message there): B stays
+// without an offset, its claim kept for the second pass. Refused where B's own claim would
+// count in the first pass's skips (a tag filter, an abort, a transaction).
+bool StreamState::leave_unplaced(Op const& op, std::uint64_t id, Entry const& e,
+                                 std::uint32_t number, std::int64_t offset) {
+  if (e.rejected_by != 0 || e.abort_named || !op.txn.empty()) return false;
+  if (unplaced_.size() == unplaced_max) return false;
+  auto const record = std::find_if(op.value.begin(), op.value.end(), [&](Record const& r) {
+    return r.id.value == id && r.offset && r.offset->value == offset;
+  });
+  if (record == op.value.end()) return false;
+  note_claim_form(e, *record);  // Its claim is the second pass's to file.
+  Unit& unit = units_[number];
+  note_recent(op, id, offset, unit);
+  unit.recent.back().gone = 1;
+  unplaced_.insert_or_assign(id, offset);
   return true;
 }
 
-// check_ordering's truncated_claims voids `claim`: its message loses the offset, and leaves its
-// producer's order. Returns false (a doubt) when something else kept it placed.
+// A consumer's read of `id` at `offset`, where its ack claim went (T or R), after a poll read
+// another message there: a claim that stays, which R already counted (read_here).
+bool StreamState::read_again(Op const& op, std::uint64_t id, std::uint32_t number,
+                             std::int64_t offset) {
+  if (!consumer_states_offset(op)) return false;
+  auto const gone = unplaced_.find(id);
+  if (gone == unplaced_.end() || gone->second != offset) return false;
+  Unit const& unit = units_[number];
+  if (!unit.read.contains(offset_id(offset)) || !unit.conflicted.contains(offset_id(offset)))
+    return false;
+  unplaced_.erase(gone);
+  return true;
+}
+
+// check_ordering's truncated_claims voids `claim`: its message keeps the offset when another
+// op stated it there, else loses it and leaves its producer's order. Returns false (a doubt)
+// when something else kept it placed.
 bool StreamState::take_back(RecentClaim& claim, std::uint32_t number) {
   std::uint32_t const slot = table_.find_slot(claim.id);
   if (slot == stream_detail::OpenTable::no_slot) return false;
   Entry& e = entry(slot);
-  if (!e.live || !e.has_offset || e.offset != claim.offset || e.restated || e.processed)
-    return false;
+  if (!e.live || !e.has_offset || e.offset != claim.offset) return false;
+  claim.gone = 1;
+  if (e.restated) return true;  // A claim that stays (no op states an offset twice as an ack).
+  if (e.processed) return false;
   // Without this claim, its copy's offset may be all that places it (same partition number).
   if (!copies_.empty() && copies_.contains(claim.id)) return false;
   if (e.sent_op != no_op) {
@@ -94,8 +174,14 @@ bool StreamState::take_back(RecentClaim& claim, std::uint32_t number) {
     held.erase(found);
   }
   e.has_offset = false;
-  claim.gone = 1;
+  if (unplaced_.size() < unplaced_max) unplaced_.insert_or_assign(claim.id, claim.offset);
   return true;
+}
+
+// A group's processing of `e` at the offset of its last one: two messages at a conflicted
+// offset are equal spans, which no order ranks (precedes() is strict).
+bool StreamState::tied(Entry const& e, std::int64_t processed_max) {
+  return e.offset == processed_max && units_[unit_of(e)].conflicted.contains(offset_id(e.offset));
 }
 
 }  // namespace mqcheck::checker::ordering_detail
