@@ -14,15 +14,27 @@ inline constexpr std::uint64_t no_op = ~std::uint64_t{0};
 
 /// What the pass holds about one message while it is open.
 struct Entry {
-  std::uint64_t last_touch = 0;   // The last op that named it.
-  std::uint64_t sent_op = no_op;  // Its send invoke (the only one: a second ends the stream).
+  std::uint64_t last_touch = 0;  // The last op that named it.
+  // Its send invoke: the first one; after a resend, that of the attempt that may alone have
+  // written it (its place in its producer's order), or no_op while none may
+  // (ordering_stream_resends.cpp).
+  std::uint64_t sent_op = no_op;
   std::int64_t offset = 0;
   std::uint32_t topic = 0;
   std::uint32_t sent_position = 0;  // Its record's position in that invoke.
   std::uint32_t sender = 0;
   std::int32_t partition = 0;
   std::uint32_t groups = 0;  // Bits (group_bit) of the groups whose first ok processing was seen.
-  std::uint8_t send_invokes = 0;
+  // Its send invokes: 0, 1, or 2 for two or more (then StreamState::resends_ pairs them).
+  std::uint8_t send_invokes : 2 = 0;
+  // While one invoke: its attempt's outcome as send_outcomes.cpp pairs it (a StreamState::
+  // outcome_* code: open, ok, info, fail), and whether another send op stated the message
+  // without pairing with it (a batched invoke, a completion no open attempt takes, which may
+  // have written it too): a resend is then a doubt.
+  std::uint8_t first_outcome : 2 = 0;
+  bool send_unpaired : 1 = false;
+  // It was claimed at a second offset: a span, whose other end StreamState::spans_ holds.
+  bool spanned : 1 = false;
   // Bits (by StreamState filter index) of the tag-filtering groups whose filter rejects its
   // tag, once a send stated one (tag_known): those groups may skip its offset.
   std::uint8_t rejected_by = 0;

@@ -3,9 +3,10 @@
 // The streaming ordering pass. Each rule of check_ordering (checker/ordering*.cpp) is judged
 // here by a sufficient condition for "no anomaly" that needs only open state:
 //   inconsistent-offsets: an offset of a partition is claimed by one message only (the claimed
-//     offsets of a partition are an interval set), and a message at one offset only; or a
-//     second message's ok send claims it after a truncation of the leader's log took the
-//     first back (ordering_stream_truncation.cpp), and the second pass over the ops reports it;
+//     offsets of a partition are an interval set), a message at one or two offsets (a span:
+//     ordering_stream_resends.cpp); or a second message's ok send claims it after a truncation
+//     of the leader's log took the first back (ordering_stream_truncation.cpp), and the second
+//     pass over the ops reports it;
 //   nonmonotonic-poll, poll-skip: each process reads each partition contiguously (the next
 //     poll starts right after the last one ended) until an assign, crash, restart or abort,
 //     or jumps only offsets already held by messages its group's tag filter rejects, by
@@ -14,13 +15,17 @@
 //     that steps back is a nonmonotonic-poll at once, and a gap not cleared so is judged by a
 //     second pass over the ops (ordering_stream_skips.hpp; the report: ordering_stream_jumps.cpp);
 //   reordered (consumers): each group's first processings in a partition come in increasing
-//     offset order, and none comes before the message's offset is known;
-//   reordered (producer): each producer's sends to a partition get increasing offsets.
+//     offset order (each message's highest offset above every lowest before it), and none
+//     comes before the message's offset is known;
+//   reordered (producer): each producer's sends to a partition get increasing offsets; a
+//     message sent more than once keeps the place of the attempt that may alone have written
+//     it, or none (ordering_stream_resends.cpp).
 // Partition chains contain the key and producer chains, so checking them covers every scope.
 // A message re-sent to a second topic (dead-letter, retry topics) is judged as check_ordering
 // places it, in its first topic (ordering_stream_copies.cpp).
-// Anything else (a second send invoke, a partition learnt after use, a record without topic,
-// an op naming a forgotten message) is a doubt: the second pass loads the history.
+// Anything else (a resend whose attempts do not pair simply, a partition learnt after use, a
+// record without topic, an op naming a forgotten message) is a doubt: the second pass loads
+// the history.
 // A consumer's reads are walked in ordering_stream_reads.cpp, and what is let go when in
 // ordering_stream_forget.cpp.
 #include "checker/ordering_stream.hpp"
@@ -205,6 +210,9 @@ void StreamState::observe(Op const& op) {
     if (count == 1) {  // Nearly every op of a long history: no loop.
       if (!restating || !restate(records[0], 0)) touch(op, records[0], 0);
     } else {
+      // A send invoke naming no message may pair with any completion of its process
+      // (send_outcomes.cpp).
+      if (count == 0 && op.f == OpKind::send && op.type == OpType::invoke) note_unnamed_send();
       for (std::size_t i = 0; i < count; ++i) {
         auto const position = static_cast<std::uint32_t>(i);
         if (!restating || !restate(records[i], position)) touch(op, records[i], position);
@@ -234,6 +242,8 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
     e.topic = names_.intern(record.topic);
     ++held_;
   } else if (!same_text(names_.name(entry(slot).topic), record.topic)) {
+    // A copy's send may pair with an attempt of the first topic: not followed after a resend.
+    if (entry(slot).send_invokes > 1) return doubt();
     // A placement's topic is its first send's: a record of another topic is a copy (a
     // dead-letter or retry topic), judged by judge_copy where it can be, else a doubt.
     // (Names are interned one to one, so comparing the text is comparing ids, with no lookup.)
@@ -294,7 +304,7 @@ void StreamState::judge(Op const& op, Record const& record, Entry& e, std::uint3
     } else {
       bool const first = !e.has_offset;
       claim(op, record.id.value, e, record.offset->value);
-      if (first && e.has_offset) note_claim_form(e, record);
+      if (e.has_offset && (first || e.spanned)) note_claim_form(e, record);
       // check_offsets' Claim::uncommitted: the first op to put it there is a send in a
       // transaction (kept only when a read_committed group may skip aborted data).
       if (first && e.has_offset && op.f == OpKind::send && !op.txn.empty() &&
@@ -310,10 +320,15 @@ void StreamState::on_send(Op const& op, Record const& record, Entry& e, std::uin
   // The first tag a send states is the message's (as feature::build_sent_table reads it).
   if (!e.tag_known && !record.tag.empty() && !filters_.empty()) learn_tag(record.tag, e);
   if (op.type == OpType::ok) e.acked = true;
-  if (op.type != OpType::invoke) return;
-  // A resend makes its place in the producer's order ambiguous (sent_position): left to the
-  // second pass, as is everything rare.
-  if (++e.send_invokes > 1) return doubt();
+  // A resend leaves the message in its producer's order only while the attempts paired so far
+  // let one alone have written it (sent_position): ordering_stream_resends.cpp.
+  if (e.send_invokes > 1) [[unlikely]]
+    return on_resend_op(op, record.id.value, e, position);
+  if (op.type != OpType::invoke) return note_first_outcome(op, e);
+  if (e.send_invokes == 1) [[unlikely]]
+    return start_resend(op, record.id.value, e, position);
+  e.send_invokes = 1;
+  if (op.value.size() != 1) e.send_unpaired = true;  // Paired by its ids: not followed.
   e.sent_op = op.index;
   e.sent_position = position;
   e.sender = names_.intern(op.process);
@@ -355,7 +370,7 @@ void StreamState::claim(Op const& op, std::uint64_t id, Entry& e, std::int64_t o
   e.placed = true;
   if (offset < 0) return doubt();
   if (e.has_offset) {
-    if (e.offset != offset) doubt();  // Stored twice: a span, not a point.
+    if (e.offset != offset) claim_again(op, id, e, offset);  // Stored twice: a span.
     return;
   }
   if (e.processed_unplaced) return doubt();  // A group processed it before we knew where.
@@ -365,6 +380,8 @@ void StreamState::claim(Op const& op, std::uint64_t id, Entry& e, std::int64_t o
   // inconsistent-offsets, judged when a truncation explains it (reclaim), else a doubt.
   MessageId const slot{static_cast<std::uint64_t>(offset)};
   if (unit.claimed.contains(slot)) {
+    // A resent message's sent_op may not be the invoke of the attempt `op` completes.
+    if (e.send_invokes > 1) return doubt();
     Reclaim const how = reclaim(op, id, e, number, offset);
     if (how == Reclaim::refused) return doubt();
     if (how == Reclaim::pending) return;  // Its claim is gone already: it stays unplaced.
@@ -399,6 +416,8 @@ void StreamState::process(Op const& op, Entry& e, OrderingScope scope) {
   }
   std::vector<std::int64_t>& maxima = units_[unit_of(e)].processed_max;
   if (maxima.size() <= index) maxima.resize(index + 1, Unit::no_offset);
+  // A message stored twice spans its offsets: compared by its ends (process_span).
+  if (e.spanned) return process_span(e, maxima[index]);
   // Processed after a later offset (an equal one is a tie at a conflicted offset: no order).
   if (e.offset <= maxima[index] && !tied(e, maxima[index])) return doubt();
   maxima[index] = e.offset;
@@ -499,6 +518,10 @@ std::size_t StreamState::memory_bytes() const {
   bytes += conflicts_.capacity() * sizeof(conflicts_.front()) + unplaced_.size() * (node + 16);
   bytes += copies_.size() * (node + sizeof(std::pair<std::uint64_t, Copy>));
   bytes += copy_units_.capacity() * sizeof(copy_units_.front());
+  for (auto const& [id, resend] : resends_)
+    bytes +=
+        node + sizeof(id) + sizeof(resend) + resend.attempts.capacity() * sizeof(ResendAttempt);
+  bytes += spans_.size() * (node + sizeof(decltype(spans_)::value_type));
   return bytes;
 }
 

@@ -29,6 +29,7 @@
 #include "checker/ordering_keys.hpp"
 #include "checker/ordering_offsets.hpp"
 #include "checker/ordering_stream_skips.hpp"
+#include "checker/short_text.hpp"
 #include "checker/transactions_ended.hpp"
 #include "checker/verdict.hpp"
 #include "history/history.hpp"
@@ -243,6 +244,55 @@ class StreamState {
   std::uint64_t copy_op_ = no_op;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> copy_units_;
   static constexpr std::uint32_t no_copy_unit = ~std::uint32_t{0};  // An unordered topic's.
+  // ordering_stream_resends.cpp: a message sent more than once, or stored at two offsets.
+  // Its send attempts, paired as send_outcomes.cpp pairs them, decide whether it may keep a
+  // place in its producer's order (ordering_facts.cpp's sent_position) and which; a message at
+  // two offsets spans both (offsets_of), which its consumers' orders compare by their ends.
+  struct ResendAttempt {
+    std::uint64_t invoke = 0;
+    std::uint32_t position = 0;  // Its record's, in the invoke.
+    std::uint32_t process = 0;   // Name id.
+    std::uint8_t outcome = 0;    // An outcome_* code.
+  };
+  struct Resend {
+    std::vector<ResendAttempt> attempts;  // In invoke order.
+    bool out = false;  // Some attempt other than a failed one has no place: never in order.
+  };
+  static constexpr std::uint8_t outcome_open = 0, outcome_ok = 1, outcome_info = 2,
+                                outcome_fail = 3;
+  static std::uint8_t outcome_of(history::OpType type) {
+    return type == history::OpType::ok     ? outcome_ok
+           : type == history::OpType::fail ? outcome_fail
+                                           : outcome_info;
+  }
+  // A completion of the message's one attempt so far (send_invokes == 1): pairs with it when
+  // send_outcomes.cpp would, else may have written it too (Entry::send_unpaired). Inline: every
+  // send completion asks.
+  [[gnu::always_inline]] void note_first_outcome(history::Op const& op, Entry& e) {
+    if (e.send_invokes == 1 && e.first_outcome == outcome_open && op.value.size() == 1 &&
+        same_text(names_.name(e.sender), op.process)) {
+      e.first_outcome = outcome_of(op.type);
+    } else if (op.type != history::OpType::fail) {
+      e.send_unpaired = true;
+    }
+  }
+  void start_resend(history::Op const& op, std::uint64_t id, Entry& e, std::uint32_t position);
+  void on_resend_op(history::Op const& op, std::uint64_t id, Entry& e, std::uint32_t position);
+  void place_resent(Resend& resend, Entry& e);
+  void drop_sent(Entry const& e);
+  void note_unnamed_send();
+  void claim_again(history::Op const& op, std::uint64_t id, Entry& e, std::int64_t offset);
+  struct OffsetSpan {
+    std::int64_t lo = 0;
+    std::int64_t hi = 0;
+  };
+  // The lowest and highest offset of a message with an offset.
+  OffsetSpan offsets_of(Entry const& e);
+  // process() for a message stored twice: `maximum` is its group's in the unit, the highest
+  // lowest offset of the first processings so far.
+  void process_span(Entry const& e, std::int64_t& maximum);
+  static constexpr std::size_t resend_attempts_max = 64;
+  bool held_as(std::uint64_t id, bool (*still)(Entry const&));
   void process(history::Op const& op, Entry& e, history::OrderingScope scope);
   void producer_order(Entry const& e, std::uint32_t unit);
   void walk_poll(history::Op const& op);
@@ -414,6 +464,19 @@ class StreamState {
   std::vector<std::uint8_t> read_committed_;  // By group name id: 1 for read_committed.
   std::vector<std::uint32_t> slots_;  // By record position in the current op: its entry.
   std::uint64_t prefetch_pending_ = 0;  // The id whose index line prefetch_after asked for.
+  // ordering_stream_resends.cpp's, last: the members above are the hot ones.
+  // By message id: the messages with two send invokes or more (Entry::send_invokes == 2).
+  std::map<std::uint64_t, Resend> resends_;
+  // By (unit, Entry::offset): the second offset of each message stored twice (Entry::spanned),
+  // and the message's id. Its first offset is its own in the unit (Unit::claimed), so the key
+  // names one message.
+  std::map<std::pair<std::uint32_t, std::int64_t>, std::pair<std::int64_t, std::uint64_t>> spans_;
+  // Both maps keep the entries of messages let go until they hold this many, then drop them.
+  std::size_t resends_sweep_at_ = 64;
+  std::size_t spans_sweep_at_ = 64;
+  // Some send invoke named no message: send_outcomes.cpp may pair a completion with it, so
+  // attempts are no longer paired here (a resend is a doubt).
+  bool unnamed_send_ = false;
 };
 
 }  // namespace mqcheck::checker::ordering_detail

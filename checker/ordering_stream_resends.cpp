@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/ordering_stream_resends.cpp (layer: checker)
+// The streaming ordering pass (checker/ordering_stream.cpp) at a message sent more than once
+// (a producer's retry after a timeout, an idempotent producer restarted, a transaction re-run)
+// or stored at two offsets (a retried batch the broker appended twice).
+//
+// Resends. check_ordering gives a message a place in its producer's order (ordering_facts.cpp,
+// sent_position) only when exactly one of its send attempts did not fail, that attempt is ok
+// and has an invoke; the attempts are send_outcomes.cpp's, each completion paired with the
+// earliest open invoke of its process with the same ids, or one naming no message. Here they
+// are paired the same way while that rule is simple: every send op of the message names it
+// alone (one record), no send invoke named no message (unnamed_send_), no copy of it in
+// another topic sent it. Then a completion of process P pairs with P's earliest open attempt
+// of the message, or stands alone (no invoke: it may have written the message, and gives it
+// no place). Anything else is a doubt. From the attempts paired so far (place_resent):
+//   - an attempt ended info, a lone completion that did not fail, or two ok attempts: never
+//     the one writer with a place; the message leaves its producer's order for good;
+//   - else one ok attempt: the only one that may end as that writer (the others are open and
+//     may yet fail, or failed); none ok and one open: that one; all failed: none (a later
+//     attempt may be); two open and none ended: a doubt.
+// The message is held in its producer's order (ProducerOrder::held) at that attempt's key
+// (Entry::sent_op, sent_position, sender), and taken out when that changes. Holding it while
+// check_ordering may leave it out only adds constraints (a producer order with one more item
+// has every inversion of the one without it), so the pass stays a sufficient condition; an
+// item dropped is one check_ordering leaves out, and dropping an item keeps the rest sorted.
+//
+// Spans. A message stored twice has Placement::offsets [lo, hi], and u precedes v in the
+// broker's order iff u.hi < v.lo. Its second offset is claimed in its unit (a second message
+// there stays a doubt, as is a third offset of it); Entry::offset stays the first.
+//   - Producer order: it keeps Entry::offset, one of its offsets. Held offsets increase
+//     strictly along send order, so for u sent before v: v.hi >= v.offset > u.offset >= u.lo,
+//     and v never precedes u. Spans widen only (lo falls, hi rises), which keeps that true.
+//   - Consumer order (process()): per (unit, group) M is the highest `lo` of the first
+//     processings so far, each `lo` as known when processed, and each new one needs hi > M.
+//     Then for x_i processed before x_j: x_j.hi > M >= x_i.lo at x_j's processing, and later
+//     widening keeps x_j.hi >= x_i.lo, so the broker never put x_j before x_i: no inversion.
+//     For points this is the strict increase of offsets checked before.
+// Neither truncation (take_back) nor skippable offsets follow a span or a resend: a span or a
+// resend marks the message restated (no claim of it is taken back: a doubt), and its second
+// offset joins no skippable set (a gap over it goes to the second pass, which reads claims
+// from the ops).
+#include <algorithm>
+
+#include "checker/ordering_stream_state.hpp"
+
+namespace mqcheck::checker::ordering_detail {
+
+using history::Op;
+using history::OpType;
+using history::OrderingScope;
+
+// Sweeps the entries of messages no longer held from resends_ and spans_ (a message is let go
+// without them being told): their sizes stay within twice the held ones'.
+bool StreamState::held_as(std::uint64_t id, bool (*still)(Entry const&)) {
+  std::uint32_t const slot = table_.find_slot(id);
+  return slot != stream_detail::OpenTable::no_slot && entry(slot).live && still(entry(slot));
+}
+
+void StreamState::start_resend(Op const& op, std::uint64_t id, Entry& e, std::uint32_t position) {
+  if (e.send_unpaired || unnamed_send_ || op.value.size() != 1) return doubt();
+  if (!copies_.empty() && copies_.contains(id)) return doubt();
+  if (resends_.size() >= resends_sweep_at_) {
+    std::erase_if(resends_, [&](auto const& item) {
+      return !held_as(item.first, [](Entry const& held) { return held.send_invokes > 1; });
+    });
+    resends_sweep_at_ = std::max<std::size_t>(64, 2 * resends_.size());
+  }
+  e.send_invokes = 2;
+  e.restated = true;  // take_back follows messages with one attempt only.
+  Resend& resend = resends_[id];
+  resend.attempts = {ResendAttempt{e.sent_op, e.sent_position, e.sender, e.first_outcome},
+                     ResendAttempt{op.index, position, names_.intern(op.process), outcome_open}};
+  place_resent(resend, e);
+}
+
+void StreamState::on_resend_op(Op const& op, std::uint64_t id, Entry& e, std::uint32_t position) {
+  auto const found = resends_.find(id);
+  if (found == resends_.end()) return doubt();  // Never: a held message keeps its entry.
+  Resend& resend = found->second;
+  if (resend.out) return;  // More attempts only add writers.
+  if (op.type == OpType::invoke) {
+    if (op.value.size() != 1 || resend.attempts.size() == resend_attempts_max) return doubt();
+    resend.attempts.push_back(
+        ResendAttempt{op.index, position, names_.intern(op.process), outcome_open});
+  } else {
+    auto const open = std::find_if(resend.attempts.begin(), resend.attempts.end(),
+                                   [&](ResendAttempt const& attempt) {
+                                     return attempt.outcome == outcome_open &&
+                                            same_text(names_.name(attempt.process), op.process);
+                                   });
+    if (op.value.size() == 1 && open != resend.attempts.end()) {
+      open->outcome = outcome_of(op.type);
+    } else if (op.type != OpType::fail) {
+      resend.out = true;  // A lone completion: it may have written the message, with no invoke.
+    }
+  }
+  place_resent(resend, e);
+}
+
+// Moves the message to the place its attempts leave it in its producer's order, if any (see
+// the file comment).
+void StreamState::place_resent(Resend& resend, Entry& e) {
+  std::size_t oks = 0;
+  std::size_t open = 0;
+  ResendAttempt const* ok = nullptr;
+  ResendAttempt const* pending = nullptr;
+  for (ResendAttempt const& attempt : resend.attempts) {
+    if (attempt.outcome == outcome_open) {
+      ++open;
+      pending = &attempt;
+    } else if (attempt.outcome == outcome_ok) {
+      ++oks;
+      ok = &attempt;
+    } else if (attempt.outcome == outcome_info) {
+      resend.out = true;
+    }
+  }
+  if (oks > 1) resend.out = true;
+  ResendAttempt const* place = nullptr;
+  if (!resend.out) {
+    if (ok != nullptr) {
+      place = ok;
+    } else if (open == 1) {
+      place = pending;
+    } else if (open > 1) {
+      return doubt();  // Either may end as the one writer.
+    }
+  }
+  if (place != nullptr && place->invoke == e.sent_op && place->position == e.sent_position &&
+      place->process == e.sender)
+    return;
+  if (e.sent_op != no_op) drop_sent(e);
+  if (place == nullptr) {
+    e.sent_op = no_op;
+    return;
+  }
+  e.sent_op = place->invoke;
+  e.sent_position = place->position;
+  e.sender = place->process;
+  if (e.has_offset && scope_of(e.topic) != OrderingScope::none) producer_order(e, unit_of(e));
+}
+
+// Takes the message out of its producer's order, where producer_order put it (when it had an
+// offset). One forgotten already stays in the order's summary: that only adds constraints.
+void StreamState::drop_sent(Entry const& e) {
+  if (!e.has_offset || scope_of(e.topic) == OrderingScope::none) return;
+  bool fresh = false;
+  std::uint32_t const number =
+      order_numbers_.number(std::uint64_t{unit_of(e)} << 32 | e.sender, fresh);
+  if (fresh) orders_.emplace_back();
+  auto& held = orders_[number].held;
+  ProducerOrder::Key const key{e.sent_op, e.sent_position};
+  auto const found = std::lower_bound(
+      held.begin(), held.end(), key,
+      [](auto const& sent, ProducerOrder::Key const& k) { return sent.first < k; });
+  if (found != held.end() && found->first == key) held.erase(found);
+}
+
+// Attempts are no longer paired here: a resend from now on is a doubt, and so is one already
+// followed.
+void StreamState::note_unnamed_send() {
+  unnamed_send_ = true;
+  if (!resends_.empty()) doubt();
+}
+
+// `offset` for a message claimed at e.offset: its second offset (see the file comment).
+void StreamState::claim_again(Op const& op, std::uint64_t id, Entry& e, std::int64_t offset) {
+  std::uint32_t const number = unit_of(e);
+  std::pair<std::uint32_t, std::int64_t> const key{number, e.offset};
+  if (e.spanned) {
+    auto const found = spans_.find(key);
+    if (found == spans_.end() || found->second.first != offset) doubt();  // A third offset.
+    return;
+  }
+  Unit& unit = units_[number];
+  MessageId const slot{static_cast<std::uint64_t>(offset)};
+  if (unit.claimed.contains(slot)) return doubt();  // Another message's too.
+  unit.claimed.insert(slot);
+  note_recent(op, id, offset, unit);
+  if (spans_.size() >= spans_sweep_at_) {
+    std::erase_if(spans_, [&](auto const& item) {
+      return !held_as(item.second.second, [](Entry const& held) { return held.spanned; });
+    });
+    spans_sweep_at_ = std::max<std::size_t>(64, 2 * spans_.size());
+  }
+  spans_[key] = {offset, id};
+  e.spanned = true;
+  e.restated = true;  // Another claim keeps it placed: a truncation of one is not followed.
+}
+
+StreamState::OffsetSpan StreamState::offsets_of(Entry const& e) {
+  if (!e.spanned) return OffsetSpan{e.offset, e.offset};
+  auto const found = spans_.find({unit_of(e), e.offset});
+  // Never missing; a point is narrower, which only makes process() doubt more.
+  if (found == spans_.end()) return OffsetSpan{e.offset, e.offset};
+  std::int64_t const second = found->second.first;
+  return OffsetSpan{std::min(e.offset, second), std::max(e.offset, second)};
+}
+
+// Every message ends above all lows processed before it (see the file comment).
+void StreamState::process_span(Entry const& e, std::int64_t& maximum) {
+  OffsetSpan const span = offsets_of(e);
+  if (span.hi <= maximum) return doubt();  // Processed after one the broker put first.
+  maximum = std::max(maximum, span.lo);
+}
+
+}  // namespace mqcheck::checker::ordering_detail
