@@ -32,8 +32,9 @@ constexpr std::size_t pipe_buffer_max = 16;
 }  // namespace
 
 PipelineStream::PipelineStream(history::Header const& header, EndedTxns const& ended,
-                               std::function<bool(std::string_view)> open)
-    : header_(header), ended_(ended), open_(std::move(open)) {}
+                               std::function<bool(std::string_view)> open,
+                               std::function<bool(std::string_view, MessageId)> resendable)
+    : header_(header), ended_(ended), open_(std::move(open)), resendable_(std::move(resendable)) {}
 
 std::size_t PipelineStream::group_index(std::string_view name) {
   std::uint32_t const id = names_.intern(name);
@@ -77,22 +78,46 @@ void PipelineStream::on_send(Op const& op, Record const& record) {
   if (live != outputs_.end()) {
     // The same copy again (transactions_table.cpp, add_attempt: a copy is per transaction).
     // Another transaction's record makes another copy: one without a source is no output,
-    // one with a source is a second output of the same id.
+    // one with a source is a second output of the same id, unless the visibility pass dooms
+    // the live one's transaction (an open one: it then never commits) for it.
     if (op.txn != live->second.txn) {
-      if (record.source) doubt();
-      return;
+      if (late(op, record.id) || !record.source) return;
+      if (!resendable_(op.txn, record.id)) return doubt();
+      supersede(record.id);
+      return new_output(op, record);
     }
     if (record.source && *record.source != live->second.input) return doubt();
     return attempt(op, live->second, record.id);
   }
+  // An attempt of an aborted transaction's output, completing late: it joins that copy, whose
+  // first record gave it its source (a copy is per transaction, and the visibility pass doubts
+  // at a completion pairing with another transaction's invoke), and it counts no.
+  if (late(op, record.id)) return;
   // Without a source it is no output, and an attempt of an output's copy adds nothing to it:
   // the first record gave the source, and the visibility pass judges the transaction.
   if (!record.source) return;
   // Not fresh: an earlier attempt without a source may have set its outcome, or it is a
   // counted output sent again, or an attempt completing after its transaction aborted whose
-  // copy may be another process's (a copy is per transaction, whoever sent it).
-  if (!fresh) return doubt();
+  // copy may be another process's (a copy is per transaction, whoever sent it); unless the
+  // visibility pass takes it for the first record of a new copy, every other one aborted.
+  if (!fresh && !resendable_(op.txn, record.id)) return doubt();
   new_output(op, record);
+}
+
+bool PipelineStream::late(Op const& op, MessageId id) {
+  auto const it = late_.find(id);
+  if (it == late_.end() || it->second.txn != op.txn) return false;
+  // An invoke into an aborted transaction: the visibility pass doubts.
+  if (op.type != OpType::invoke && --it->second.open == 0) late_.erase(it);
+  return true;
+}
+
+// The live output `id` of a doomed transaction gives way to another transaction's copy: it
+// counts no if its transaction aborts or stays open in a drained history (end_live_outputs).
+void PipelineStream::supersede(MessageId id) {
+  std::string const txn = outputs_.find(id)->second.txn;
+  txns_[txn].superseded = true;
+  drop_output(id, txn);
 }
 
 void PipelineStream::new_output(Op const& op, Record const& record) {
@@ -126,7 +151,7 @@ void PipelineStream::attempt(Op const& op, Output& output, MessageId id) {
       return;
     case OpType::ok:
       if (output.open > 0) --output.open;
-      if (output.txn.empty()) settle_output(id);  // Acknowledged: it counts, for good.
+      if (output.txn.empty()) settle_output(id, "");  // Acknowledged: it counts, for good.
       return;
     case OpType::info:
       if (output.open > 0) --output.open;
@@ -200,7 +225,7 @@ void PipelineStream::on_commit(std::string_view name) {
   TxnWork const done = std::move(work->second);
   txns_.erase(work);
   for (auto const& [g, input] : done.processings) counts(g, input);
-  for (MessageId const id : done.outputs) settle_output(id);
+  for (MessageId const id : done.outputs) settle_output(id, name);
 }
 
 void PipelineStream::on_abort(std::string_view name) {
@@ -208,23 +233,28 @@ void PipelineStream::on_abort(std::string_view name) {
   if (work == txns_.end()) return;
   TxnWork const done = std::move(work->second);
   txns_.erase(work);
-  for (MessageId const id : done.outputs) drop_output(id);  // Counts no.
+  for (MessageId const id : done.outputs) {
+    auto const live = outputs_.find(id);
+    if (live != outputs_.end() && live->second.txn == name && live->second.open > 0)
+      late_.insert_or_assign(id, LateOutput{std::string(name), live->second.open});
+    drop_output(id, name);  // Counts no.
+  }
 }
 
 // Its output counts yes: the input is settled. Both stay settled: a second output for it is a
 // doubt (new_output), and a later processing of it changes nothing.
-void PipelineStream::settle_output(MessageId id) {
+void PipelineStream::settle_output(MessageId id, std::string_view txn) {
   auto const live = outputs_.find(id);
-  if (live == outputs_.end()) return;
+  if (live == outputs_.end() || live->second.txn != txn) return;  // Not its copy's.
   Group& group = groups_[live->second.group];
   group.owed.erase(live->second.input);
   group.settled.insert(live->second.input);
   outputs_.erase(live);
 }
 
-void PipelineStream::drop_output(MessageId id) {
+void PipelineStream::drop_output(MessageId id, std::string_view txn) {
   auto const live = outputs_.find(id);
-  if (live == outputs_.end()) return;
+  if (live == outputs_.end() || live->second.txn != txn) return;  // Sent again since.
   Group& group = groups_[live->second.group];
   auto const owed = group.owed.find(live->second.input);
   if (owed != group.owed.end()) {
@@ -245,14 +275,17 @@ void PipelineStream::settle_unread(Record const& record) {
 // At the end every live output must count no: outside a transaction every attempt failed;
 // inside one, its transaction stayed open (no txn-commit or txn-abort) in a drained history.
 void PipelineStream::end_live_outputs() {
-  std::vector<MessageId> ended;
+  std::vector<std::pair<MessageId, std::string>> ended;
   for (auto const& [id, output] : outputs_) {
     if (output.txn.empty() ? output.maybe || output.open > 0
                            : !header_.drained || txns_.find(output.txn)->second.ended_by_op)
       return doubt();
-    ended.push_back(id);
+    ended.emplace_back(id, output.txn);
   }
-  for (MessageId const id : ended) drop_output(id);
+  // A doomed transaction still held is open (its commit is a doubt, its abort ends it here).
+  for (auto const& [name, work] : txns_)
+    if (work.superseded && !header_.drained) return doubt();
+  for (auto const& [id, txn] : ended) drop_output(id, txn);
 }
 
 bool PipelineStream::decided() {
@@ -272,14 +305,15 @@ std::vector<Verdict> PipelineStream::finish() const {
 }
 
 std::size_t PipelineStream::open_count() const {
-  std::size_t n = outputs_.size() + txns_.size();
+  std::size_t n = outputs_.size() + txns_.size() + late_.size();
   for (Group const& group : groups_) n += group.owed.size();  // Buffers: a fixed window.
   return n;
 }
 
 std::size_t PipelineStream::memory_bytes() const {
   constexpr std::size_t node = 4 * sizeof(void*) + 16;  // A map node's links and malloc's.
-  std::size_t bytes = outputs_.size() * (node + sizeof(MessageId) + sizeof(Output));
+  std::size_t bytes =
+      (outputs_.size() + late_.size()) * (node + sizeof(MessageId) + sizeof(Output));
   if (!groups_.empty()) {  // Names come with the first process op (its group and process).
     bytes += names_.memory_bytes() + group_numbers_.capacity() * sizeof(std::uint32_t) +
              process_groups_.capacity() * sizeof(std::uint32_t);

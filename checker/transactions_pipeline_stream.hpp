@@ -7,8 +7,10 @@
 // exactly one counted output, or none and no counted processing, with nothing uncertain; and
 // otherwise doubts, so that the caller loads the history. The sufficient conditions:
 //   - an output (a send record with a `source`) names a fresh id (above every id sent so far),
-//     so its first record is its first attempt; its later records carry the same source and
-//     transaction; its process already has a group (the group of its first process op);
+//     so its first record is its first attempt, or is a new copy the visibility pass takes
+//     (checker/transactions_stream_copies.cpp: every other copy of the id stays aborted, and
+//     attempts of an aborted output that complete late join it); its later records carry the
+//     same source and transaction; its process already has a group (of its first process op);
 //   - per (group, input) at most one output is live at a time, and none comes once one
 //     counted (a committed or acknowledged one: that would be a duplicate, or maybe one);
 //   - at the end each live output counts `no` (every attempt failed, or its transaction never
@@ -47,8 +49,12 @@ class PipelineStream {
   /// `header` and `ended` (the visibility pass's ended transactions) must outlive it. `open`
   /// says whether the visibility pass holds a transaction open (not ended): an uncounted name
   /// EndedTxns reports forgotten is not one then.
+  /// `resendable` says whether the visibility pass takes a send of message `id` in
+  /// transaction `txn` for a new copy of a message whose every other copy counts as aborted
+  /// for good (checker/transactions_stream_copies.cpp): then an output may be sent again.
   PipelineStream(history::Header const& header, EndedTxns const& ended,
-                 std::function<bool(std::string_view)> open);
+                 std::function<bool(std::string_view)> open,
+                 std::function<bool(std::string_view, MessageId)> resendable);
 
   /// Takes a client op (only sends, processings and transaction ends are its business).
   /// Inline until a record has a source: until then it holds no output, transformer or
@@ -119,6 +125,11 @@ class PipelineStream {
     std::vector<std::pair<std::size_t, MessageId>> processings;
     std::vector<MessageId> outputs;
     bool ended_by_op = false;  // A txn-commit or txn-abort named it (its status is not open).
+    bool superseded = false;   // Doomed: an output of it was sent again in another one.
+  };
+  struct LateOutput {  // An output of an aborted transaction with attempts still in flight.
+    std::string txn;
+    std::uint32_t open = 0;
   };
 
   void doubt() { doubt_ = true; }
@@ -155,8 +166,10 @@ class PipelineStream {
   void counts(std::size_t group, MessageId input);
   bool reads(std::size_t group, std::string const& topic) const;
   void become_transformer(std::size_t group);
-  void settle_output(MessageId id);
-  void drop_output(MessageId id);
+  bool late(history::Op const& op, MessageId id);
+  void supersede(MessageId id);
+  void settle_output(MessageId id, std::string_view txn);
+  void drop_output(MessageId id, std::string_view txn);
   void tidy(Group& group, MessageId input);
   void settle_unread(history::Record const& record);
   void end_live_outputs();
@@ -164,6 +177,7 @@ class PipelineStream {
   history::Header const& header_;
   EndedTxns const& ended_;
   std::function<bool(std::string_view)> open_;
+  std::function<bool(std::string_view, MessageId)> resendable_;
   bool doubt_ = false;
   bool seen_ = false;  // A record had a source.
   std::uint64_t max_sent_ = 0;
@@ -178,6 +192,7 @@ class PipelineStream {
   std::vector<std::uint32_t> process_groups_;
   std::map<MessageId, Output> outputs_;  // Live ones only: a few per open transaction.
   std::map<std::string, TxnWork, std::less<>> txns_;
+  std::map<MessageId, LateOutput> late_;  // Until their attempts complete (as far as counted).
 };
 
 }  // namespace mqcheck::checker::txn_stream_detail

@@ -39,9 +39,12 @@ namespace txn_stream_detail {
 State::State(history::Header const& header, std::size_t recent_intervals, std::uint64_t recent_ids)
     : header_(header),
       ended_(recent_intervals),
-      pipeline_(header, ended_, [this](std::string_view name) { return open(name); }),
+      pipeline_(
+          header, ended_, [this](std::string_view name) { return open(name); },
+          [this](std::string_view txn, MessageId id) { return resendable(txn, id); }),
       ids_(recent_ids),
-      recent_ids_(recent_ids) {
+      recent_ids_(recent_ids),
+      resent_ids_(recent_ids) {
   for (auto const& [group, spec] : header.groups) {
     if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
     if (group_bits_.size() == txn_groups_max) {
@@ -67,6 +70,8 @@ void State::observe(Op const& op) {
   if (doubt_ || !history::is_client_op(op)) return;
   // A transaction whose end was forgotten: a late op on it could change what was judged.
   if (!op.txn.empty() && !known_txn(op)) return doubt();
+  // A completion joining another transaction's invoke joins that invoke's copy.
+  if (op.f == OpKind::send && !op.txn.empty() && !pair_send(op)) return doubt();
   pipeline_.observe(op);
   if (op.f == OpKind::txn_begin || op.f == OpKind::txn_commit || op.f == OpKind::txn_abort)
     return on_txn_op(op);
@@ -178,7 +183,8 @@ void State::on_txn_op(Op const& op) {
 void State::on_commit(Op const& op, Txn& txn, std::string const& name) {
   switch (op.type) {
     case OpType::invoke:
-      if (txn.phase == Txn::Phase::requested) return doubt();  // A retried commit.
+      // A retried commit; or one of a doomed transaction, which could end committed or unknown.
+      if (txn.phase == Txn::Phase::requested || txn.doomed) return doubt();
       txn.phase = Txn::Phase::requested;
       return;
     case OpType::ok:
@@ -218,7 +224,7 @@ bool State::late_in_aborted(Op const& op, MessageId id) const {
 void State::note_failed_send(Txn& txn) { txn.failed_send = true; }
 
 void State::commit(Txn& txn, std::string const& name) {
-  if (txn.failed_send) return doubt();
+  if (txn.failed_send || txn.doomed) return doubt();
   std::string const key = name;  // `name` is txns_'s key: a processing below may drop it.
   txn_bytes_ -= txn_bytes(key, txn);
   txn.phase = Txn::Phase::committed;
@@ -243,8 +249,12 @@ void State::abort(std::string const& name) {
   // A read waiting for the commit read an aborted transaction.
   if (it->second.waiting_reads > 0) return doubt();
   for (MessageId const id : it->second.members) {
+    Message const* const m = messages_.find(id.value);
+    // Sent again in another transaction (transactions_stream_copies.cpp): that copy decides.
+    if (m == nullptr || m->txn != &it->first) continue;
     ids_.mark(id, false);
     messages_.erase(id.value);
+    forget_resent(id);  // Aborted again: every copy is (no read of it is judged by a place).
   }
   for (auto const& [id, reader] : it->second.uncommitted_reads) count_uncommitted(*reader, id);
   ended_.add(name, false);
@@ -266,15 +276,17 @@ void State::on_send(Op const& op, Record const& record) {
     if (*committed || !late_in_aborted(op, id)) return doubt();
     return;
   }
-  // A second copy: rare, and judged by the whole-history checker.
-  if (held != nullptr) {
-    if (*held->txn != op.txn) return doubt();
+  if (held != nullptr && *held->txn == op.txn) {  // Another attempt of the held copy.
     if (op.type == OpType::fail) note_failed_send(txns_.find(op.txn)->second);
-    return;
+    return note_ack(op, record);
   }
-  if (plain(id)) return doubt();  // Named outside a held transaction (ids_ has them all).
+  // A second copy (transactions_stream_copies.cpp says when it is followed), or an id named
+  // outside a held transaction (ids_ has them all).
+  bool const again = held != nullptr || plain(id);
+  if (again && !resendable(op.txn, id)) return doubt();
   auto const topic = topic_required_.find(record.topic);
   if (topic == topic_required_.end()) return doubt();  // Its readers are inferred at the end.
+  if (again) resend(held, id);
   auto const txn = txn_entry(op.txn);
   if (op.type == OpType::fail) note_failed_send(txn->second);
   bool fresh = false;
@@ -282,8 +294,11 @@ void State::on_send(Op const& op, Record const& record) {
   m.txn = &txn->first;
   m.required = topic->second;
   edit_txn(txn, [id](Txn& t) { t.members.push_back(id); });
+  auto const resent = resent_.find(id);
+  if (!again || resent == resent_.end()) return;  // Plain, or forgotten at once (resent_max).
+  resent->second.topic = &topic->first;
+  note_ack(op, record);
 }
-
 
 void State::drop_if_complete(std::string const& name) {
   auto const it = txns_.find(name);
@@ -359,7 +374,8 @@ std::size_t State::txn_bytes(std::string const& name, Txn const& txn) {
 }
 
 std::size_t State::memory_bytes() const {
-  std::size_t bytes = messages_.memory_bytes() + ids_.memory_bytes() + txn_bytes_;
+  std::size_t bytes =
+      messages_.memory_bytes() + ids_.memory_bytes() + txn_bytes_ + copies_memory_bytes();
 #ifndef NDEBUG  // The kept sum is the walked one (the tests run Debug builds too).
   std::size_t walked = 0;
   for (auto const& [name, txn] : txns_) walked += txn_bytes(name, txn);

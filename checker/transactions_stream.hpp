@@ -11,9 +11,11 @@
 //     counted, each message once per group, for the reason ("G read N aborted or uncommitted
 //     messages"); which ids a group counted is kept for recent ids only, and counting an older
 //     one is a doubt;
-//   - each message is sent in one transaction only, never also outside one (but for send
-//     completions after its transaction aborted, without a source, of a message no other
-//     transaction sent: its copies all stay aborted), and a transaction with a failed send
+//   - a message is never sent both in and outside transactions, and in a second transaction
+//     only when its every earlier copy stays aborted for good (checker/
+//     transactions_stream_copies.cpp: an aborted one, or an open one that may then no longer
+//     commit; a read pinned to an earlier copy by its offset is a doubt; send completions
+//     after their transaction aborted join its copy), and a transaction with a failed send
 //     does not commit (it aborts, its commit fails, or it stays open: a failed copy counts as
 //     an aborted one then);
 //   - each committed transaction is read whole or not at all by each read_committed group

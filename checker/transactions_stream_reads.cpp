@@ -16,12 +16,13 @@ void State::on_read(Record const& record) {
     // Sent outside transactions, by a committed one, or not yet: a later send in a
     // transaction would make this read one of it (plain() then doubts). Of an aborted one, or
     // forgotten (a late read): a doubt.
-    if (ids_.maybe_aborted(record.id)) return doubt();
+    if (ids_.maybe_aborted(record.id) || read_elsewhere(record)) return doubt();
     ids_.name(record.id);
     return;
   }
   Txn& txn = txns_.find(*held->txn)->second;
   if (txn.phase == Txn::Phase::open) return doubt();  // Before the commit request.
+  if (read_elsewhere(record)) return doubt();         // Maybe of an earlier copy, aborted.
   if (txn.phase == Txn::Phase::requested) ++txn.waiting_reads;
 }
 
@@ -38,12 +39,15 @@ void State::on_uncommitted_read(std::string_view group, Record const& record,
       if (!ids_.aborted(id)) return doubt();
       return count_uncommitted(uncommitted_reader(group, reader), id);
     }
+    if (read_elsewhere(record)) return doubt();  // Of a committed copy, or an earlier one.
     ids_.name(id);
     return;
   }
   auto const txn = txns_.find(*held->txn);
+  // Open: counted whichever copy it read (each reads as precommitted or aborted).
   if (txn->second.phase == Txn::Phase::open)
     return count_uncommitted(uncommitted_reader(group, reader), id);
+  if (read_elsewhere(record)) return doubt();
   if (txn->second.phase == Txn::Phase::requested) {
     UncommittedReader* const counter = &uncommitted_reader(group, reader);
     edit_txn(txn, [id, counter](Txn& t) { t.uncommitted_reads.emplace_back(id, counter); });

@@ -52,6 +52,7 @@ struct Txn {
   Phase phase = Phase::open;
   std::vector<MessageId> members;
   bool failed_send = false;         // A send attempt in it failed: its commit is a doubt.
+  bool doomed = false;              // A message of it was sent again: its commit is a doubt.
   std::uint64_t waiting_reads = 0;  // Reads after the commit request, before its ok.
   std::uint64_t missing = 0;        // Committed: (member, required group) pairs unprocessed.
   std::vector<std::pair<MessageId, std::uint32_t>> processings;  // In it: count if it commits.
@@ -195,6 +196,26 @@ struct UncommittedReader {
   std::uint64_t n = 0;  // Ids counted.
 };
 
+// A message sent again in a transaction after its earlier copies aborted (or were left open
+// by a producer that died, Txn::doomed): where its live copy's first `ok` send put it. A read
+// there is of that copy, whatever its earlier copies' acknowledgements (transactions.cpp,
+// candidates); a read elsewhere may be pinned to an earlier copy (a doubt).
+struct ResentCopy {
+  std::string const* topic = nullptr;  // Of its live copy (a key of State::topic_required_).
+  bool acked = false;
+  std::optional<std::int32_t> partition{};
+  std::optional<Offset> offset{};
+};
+
+// A transactional send invoke not completed yet, paired as send_outcomes.cpp pairs them: a
+// completion takes the earliest open invoke of its process with the same ids. Its ids, sorted:
+// the least, and the others (none for most sends, so that an invoke allocates nothing more).
+struct OpenSend {
+  MessageId least;
+  std::vector<MessageId> more;
+  std::string txn;
+};
+
 class State {
  public:
   State(history::Header const& header, std::size_t recent_intervals, std::uint64_t recent_ids);
@@ -230,6 +251,14 @@ class State {
   void on_send(Op const& op, Record const& record);
   void note_failed_send(Txn& txn);
   bool late_in_aborted(Op const& op, MessageId id) const;
+  std::vector<OpenSend>& open_sends(std::string const& process);
+  bool pair_send(Op const& op);
+  bool resendable(std::string_view txn, MessageId id) const;
+  void resend(Message* held, MessageId id);
+  void note_ack(Op const& op, Record const& record);
+  bool read_elsewhere(Record const& record) const;
+  void forget_resent(MessageId id);
+  std::size_t copies_memory_bytes() const;
   void on_read(Record const& record);
   void on_uncommitted_read(std::string_view group, Record const& record,
                            UncommittedReader*& reader);
@@ -273,12 +302,20 @@ class State {
   EndedTxns ended_;          // Name -> committed (else aborted), compact for counted names.
   PipelineStream pipeline_;  // Told of each decisive end (commit, abort) of ended_.
   IdTable<Message> messages_;
-  bool named_before_ = false;  // Some op before the first transactional one named an id...
+  bool named_before_ = false;     // Some op before the first transactional one named an id...
   std::uint64_t max_before_ = 0;  // ...up to this one...
   std::uint64_t min_before_ = 0;  // ...from this one.
   NamedIds ids_;  // Ids named outside held transactions, and which ended how (recent ones).
   std::uint64_t recent_ids_;  // The window of each UncommittedReader.
   std::map<std::string, UncommittedReader, std::less<>> uncommitted_;  // By group, once needed.
+  // Messages sent again after their copies aborted (transactions_stream_copies.cpp): the
+  // recent ones (RecentIds, in the window of ids_), and where the live or committed copy of the
+  // latest of them is (resent_max entries); a read of one forgotten is a doubt.
+  bool resent_any_ = false;
+  RecentIds resent_ids_;
+  std::map<MessageId, ResentCopy> resent_;
+  std::vector<std::pair<std::string, std::vector<OpenSend>>> open_sends_;  // By process.
+  std::size_t last_sender_ = 0;  // The index in open_sends_ found last.
 };
 
 }  // namespace txn_stream_detail

@@ -6,13 +6,17 @@
 // ones, must doubt a duplicated or lost output, and must hold flat memory on a long pipeline.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "checker/check.hpp"
 #include "checker/transactions.hpp"
 #include "checker/transactions_stream.hpp"
 #include "history/history_io.hpp"
+#include "tests/checker/history_builder.hpp"
 #include "tests/checker/random_history.hpp"
 #include "tests/common/soak.hpp"
 
@@ -24,6 +28,7 @@ using history::Op;
 using history::OpKind;
 using history::OpType;
 using testing::SplitMix64;
+using testing::TxnHistoryBuilder;
 
 struct PipeRun {
   bool decided = false;
@@ -225,6 +230,178 @@ TEST_CASE("the pipeline stream's memory is flat on a long pipeline", "[txn][stre
     CHECK(large.peak_live_bytes <= small.peak_live_bytes + small.peak_live_bytes / 10);
     CHECK(large.peak_bytes <= small.peak_bytes + small.peak_bytes / 10);
   }
+}
+
+// `h` with each output sent again after its transaction aborted (the transformer processes the
+// input again in its next transaction) renamed to the aborted output's id, everywhere: an
+// application that derives output ids from its inputs.
+History resend_outputs(History const& h) {
+  std::set<std::string> aborted;
+  for (Op const& op : h.ops())
+    if (op.f == OpKind::txn_abort && !op.txn.empty()) aborted.insert(op.txn);
+  std::map<std::pair<std::string, MessageId>, MessageId> dropped;  // (process, input) -> output.
+  std::map<MessageId, MessageId> renamed;
+  for (Op const& op : h.ops()) {
+    if (op.f != OpKind::send || op.type != OpType::invoke || op.txn.empty()) continue;
+    for (history::Record const& record : op.value) {
+      if (!record.source) continue;
+      auto const key = std::make_pair(op.process, *record.source);
+      MessageId id = record.id;
+      auto const earlier = dropped.find(key);
+      if (earlier != dropped.end()) {
+        if (earlier->second != id) renamed.emplace(id, earlier->second);
+        id = earlier->second;
+        dropped.erase(earlier);
+      }
+      if (aborted.contains(op.txn)) dropped.emplace(key, id);
+    }
+  }
+  std::vector<Op> ops(h.ops().begin(), h.ops().end());
+  std::set<MessageId> used;  // Then renumbered in order, so that the ids leave no gaps.
+  for (Op& op : ops) {
+    for (history::Record& record : op.value) {
+      auto const to = renamed.find(record.id);
+      if (to != renamed.end()) record.id = to->second;
+      used.insert(record.id);
+    }
+  }
+  std::map<MessageId, MessageId> dense;
+  for (MessageId const id : used) dense.emplace(id, MessageId{dense.size()});
+  for (Op& op : ops) {
+    for (history::Record& record : op.value) {
+      record.id = dense.at(record.id);
+      if (record.source) record.source = dense.at(*record.source);
+    }
+  }
+  return testing::rebuild(h.header(), std::move(ops));
+}
+
+TEST_CASE("random pipelines whose outputs are sent again under their ids equal check_transactions",
+          "[txn][stream][pipeline][resend]") {
+  int resent = 0, decided = 0, valid_decided = 0;
+  for (std::uint64_t seed = 1; seed <= mqcheck::testing::soak(300); ++seed) {
+    SplitMix64 rng(seed * 4099);
+    testing::Shape shape = testing::random_shape(rng);
+    shape.pipeline = true;
+    shape.transactions = true;
+    shape.features = false;
+    History const valid = testing::random_valid_history(seed, shape);
+    History const again = resend_outputs(valid);
+    if (again == valid) continue;  // No transformer transaction aborted.
+    ++resent;
+    bool const valid_streams = stream_pipeline(valid).decided;
+    for (bool const edit : {false, true}) {
+      History const h = edit ? edit_pipeline(again, rng) : again;
+      INFO("seed " << seed << "\n" << history::to_jsonl(h));
+      PipeRun const run = stream_pipeline(h);
+      if (run.decided) REQUIRE(run.verdicts == check_transactions(h));
+      if (!edit && run.decided) ++decided;
+      if (!edit && valid_streams) valid_decided += run.decided ? 1 : 0;
+    }
+  }
+  INFO("resent " << resent << ", decided " << decided << ", of those whose fresh ids decide "
+                 << valid_decided);
+  CHECK(resent > 0);
+  CHECK(decided * 10 > resent * 6);  // None decided before (session 16).
+}
+
+// Transformer xf (process xf-0) processes inputs 1 and 2 in t1 and sends outputs 101 and 102
+// for them; t1 aborts (ended: `abort`, or left open by a crash) with 102's send in flight,
+// which completes after the abort's invoke, with its source. t2 processes both again and sends
+// the outputs again under the same ids (an application retrying the transaction), commits,
+// and rc reads them.
+TxnHistoryBuilder resent_pipeline(bool abort) {
+  TxnHistoryBuilder b;
+  b.read_committed("rc").subscribe("orders", {"xf"}).subscribe("out", {"rc"});
+  b.send(OpType::ok, "p0", {1});
+  b.send(OpType::ok, "p0", {2});
+  b.txn(OpType::ok, OpKind::txn_begin, "xf-0", "t1");
+  for (std::uint64_t const input : {1, 2}) {
+    b.read(OpType::ok, OpKind::process, "xf", {input}, "t1");
+    b.output(OpType::invoke, "xf-0", 100 + input, input, "t1");
+  }
+  b.output(OpType::ok, "xf-0", 101, 1, "t1");
+  if (abort) b.txn(OpType::invoke, OpKind::txn_abort, "xf-0", "t1");
+  b.output(abort ? OpType::ok : OpType::info, "xf-0", 102, 2, "t1");
+  if (abort) b.txn(OpType::ok, OpKind::txn_abort, "xf-0", "t1");
+  b.txn(OpType::ok, OpKind::txn_begin, "xf-0", "t2");
+  for (std::uint64_t const input : {1, 2}) {
+    b.read(OpType::ok, OpKind::process, "xf", {input}, "t2");
+    b.output(OpType::invoke, "xf-0", 100 + input, input, "t2");
+    b.output(OpType::ok, "xf-0", 100 + input, input, "t2");
+  }
+  b.txn(OpType::invoke, OpKind::txn_commit, "xf-0", "t2");
+  b.txn(OpType::ok, OpKind::txn_commit, "xf-0", "t2");
+  b.read(OpType::ok, OpKind::process, "rc", {101, 102}, "", "out");
+  return b;
+}
+
+// Returns the stream's run on `h`, having checked that it equals check_transactions if it
+// decided.
+PipeRun resent_run(History const& h) {
+  INFO(history::to_jsonl(h));
+  PipeRun const run = stream_pipeline(h);
+  if (run.decided) REQUIRE(run.verdicts == check_transactions(h));
+  return run;
+}
+
+TEST_CASE("a pipeline output sent again after its transaction aborted streams",
+          "[txn][stream][pipeline][resend]") {
+  SECTION("aborted, its late attempt with a source, sent again: decided, valid") {
+    History const h = resent_pipeline(true).history();
+    PipeRun const run = resent_run(h);
+    CHECK(run.decided);
+    CHECK(check_transactions(h).back().validity == Validity::valid);
+  }
+  SECTION("left open by a crash, drained: decided, valid") {
+    History const h = resent_pipeline(false).history();
+    CHECK(resent_run(h).decided);
+    CHECK(check_transactions(h).back().validity == Validity::valid);
+  }
+  SECTION("left open, not drained (t1 may still commit): a doubt") {
+    TxnHistoryBuilder b = resent_pipeline(false);
+    b.drained(false);
+    CHECK_FALSE(resent_run(b.history()).decided);
+    CHECK(check_transactions(b.history()).back().validity == Validity::unknown);
+  }
+  SECTION("t1 commits after all: duplicated outputs, a doubt") {
+    TxnHistoryBuilder b = resent_pipeline(false);
+    b.txn(OpType::invoke, OpKind::txn_commit, "xf-0", "t1");
+    b.txn(OpType::ok, OpKind::txn_commit, "xf-0", "t1");
+    CHECK_FALSE(resent_run(b.history()).decided);
+    CHECK(check_transactions(b.history()).back().validity == Validity::invalid);
+  }
+  SECTION("t1's commit invoked after all, never completed (unknown): a doubt") {
+    TxnHistoryBuilder b = resent_pipeline(false);
+    b.txn(OpType::invoke, OpKind::txn_commit, "xf-0", "t1");
+    CHECK_FALSE(resent_run(b.history()).decided);
+    CHECK(check_transactions(b.history()).back().validity == Validity::unknown);
+  }
+  SECTION("t1 aborts after t2 sent them again: decided") {
+    TxnHistoryBuilder b = resent_pipeline(false);
+    b.txn(OpType::ok, OpKind::txn_abort, "xf-0", "t1");
+    CHECK(resent_run(b.history()).decided);
+  }
+  SECTION("a late attempt of t1 after t2 sent it again: a doubt") {
+    TxnHistoryBuilder b = resent_pipeline(true);
+    b.output(OpType::fail, "xf-0", 101, 1, "t1");
+    CHECK_FALSE(resent_run(b.history()).decided);
+  }
+}
+
+// The same with the outputs of aborted transactions sent again under their ids: what the
+// stream keeps of the messages sent again is bounded (the places of the latest few hundred).
+TEST_CASE("the stream's memory is flat on a long pipeline that sends outputs again",
+          "[txn][stream][pipeline][resend]") {
+  PipeRun const small = stream_pipeline(resend_outputs(long_pipeline(2'000)));
+  PipeRun const large =
+      stream_pipeline(resend_outputs(long_pipeline(mqcheck::testing::soak(20'000))));
+  INFO("bytes " << small.peak_bytes << " -> " << large.peak_bytes << ", live "
+                << small.peak_live_bytes << " -> " << large.peak_live_bytes);
+  REQUIRE(small.decided);
+  REQUIRE(large.decided);
+  CHECK(large.peak_live_bytes <= small.peak_live_bytes + small.peak_live_bytes / 10);
+  CHECK(large.peak_bytes <= small.peak_bytes + small.peak_bytes / 10);
 }
 
 TEST_CASE("a second committed output, or none, makes the pipeline stream doubt",
