@@ -105,8 +105,8 @@ std::string describe_stats(checker::StreamStats const& s) {
            " stream could not decide (docs/anomalies.md)";
   }
   text += (s.loaded_for.empty() ? ", streaming" : "") + std::string(": at most ") +
-          with_commas(s.open_peak) + " messages held, " + with_commas(s.memory_peak_bytes) +
-          " bytes of state at the peak";
+          with_commas(s.open_peak) + (s.open_peak == 1 ? " message" : " messages") + " held, " +
+          with_commas(s.memory_peak_bytes) + " bytes of state at the peak";
   if (s.open_peak > 0)
     text += " (" + with_commas(s.memory_peak_bytes / s.open_peak) + " per message held)";
   if (s.loaded_for == "ordering") {
