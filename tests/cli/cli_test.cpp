@@ -156,17 +156,18 @@ namespace {
 
 TEST_CASE("check --guarantee judges only the named guarantees; a typo exits 2", "[cli]") {
   fs::path const history = temp_file("g.jsonl", "");
-  CHECK(mqcheck("run " + scenario("power-loss-without-fsync.yaml") + " --history " +
-                history.string())
-            .status == 0);
+  CHECK(
+      mqcheck("run " + scenario("power-loss-without-fsync.yaml") + " --history " + history.string())
+          .status == 0);
   Result const only = mqcheck("check " + history.string() + " --guarantee at-most-once");
   CHECK(only.status == 0);  // The lost messages are at-least-once's business, not judged here.
   CHECK(contains(only.output, "at-most-once"));
   CHECK_FALSE(contains(only.output, "at-least-once"));
   Result const typo = mqcheck("check " + history.string() + " --guarantee orderin");
   CHECK(typo.status == 2);
-  CHECK(contains(typo.output, "command line: key '--guarantee': unknown guarantee 'orderin' "
-                              "(did you mean 'ordering'?)"));
+  CHECK(contains(typo.output,
+                 "command line: key '--guarantee': unknown guarantee 'orderin' "
+                 "(did you mean 'ordering'?)"));
 }
 
 }  // namespace
@@ -186,9 +187,9 @@ namespace {
 
 TEST_CASE("check streams delivery-only judgements and words its errors the same", "[cli]") {
   fs::path const history = temp_file("s.jsonl", "");
-  CHECK(mqcheck("run " + scenario("power-loss-without-fsync.yaml") + " --history " +
-                history.string())
-            .status == 0);
+  CHECK(
+      mqcheck("run " + scenario("power-loss-without-fsync.yaml") + " --history " + history.string())
+          .status == 0);
   std::string const delivery = " --guarantee at-least-once --guarantee at-most-once --json";
   Result const streamed = mqcheck("check " + history.string() + delivery);
   Result const whole = mqcheck("check " + history.string() + delivery + " --guarantee ordering");
@@ -227,8 +228,8 @@ TEST_CASE("an output file that cannot be written exits 2 naming the option and p
     CHECK(contains(r.output, "/nonexistent/dir/out.html"));
     CHECK(contains(r.output, std::string(option).substr(1, std::string(option).size() - 2)));
   }
-  Result const report = mqcheck("report " + scenario("power-loss-without-fsync.yaml") +
-                                " -o /nonexistent/dir/r.svg");
+  Result const report =
+      mqcheck("report " + scenario("power-loss-without-fsync.yaml") + " -o /nonexistent/dir/r.svg");
   CHECK(report.status == 2);
   CHECK(contains(report.output, "key '-o': cannot open the file for writing"));
 }
@@ -250,22 +251,46 @@ Result check_stats(std::string const& scenario_path, std::string const& name) {
 
 // Histories the streams cannot decide (docs/anomalies.md lists why).
 constexpr char const* untopical_poll =
-    R"({"mqcheck-history":1,"time-unit":"us","drained":true,"subscriptions":{"orders":["billing"]},"ordering":{"orders":"partition"}}
-{"index":0,"time":1,"process":"p1","type":"invoke","f":"send","value":[{"id":1,"topic":"orders"}]}
-{"index":1,"time":2,"process":"p1","type":"ok","f":"send","value":[{"id":1,"topic":"orders","partition":0,"offset":0}]}
-{"index":2,"time":3,"process":"c1","type":"ok","f":"poll","group":"billing","value":[{"id":1,"offset":0}]}
-{"index":3,"time":4,"process":"c1","type":"invoke","f":"process","group":"billing","value":[{"id":1,"topic":"orders"}]}
-{"index":4,"time":5,"process":"c1","type":"ok","f":"process","group":"billing","value":[{"id":1,"topic":"orders"}]}
-)";
+    R"({"mqcheck-history":1,"time-unit":"us","drained":true,)"
+    R"("subscriptions":{"orders":["billing"]},"ordering":{"orders":"partition"}})"
+    "\n"
+    R"({"index":0,"time":1,"process":"p1","type":"invoke","f":"send","value":[{"id":1,)"
+    R"("topic":"orders"}]})"
+    "\n"
+    R"({"index":1,"time":2,"process":"p1","type":"ok","f":"send","value":[{"id":1,)"
+    R"("topic":"orders","partition":0,"offset":0}]})"
+    "\n"
+    R"({"index":2,"time":3,"process":"c1","type":"ok","f":"poll","group":"billing",)"
+    R"("value":[{"id":1,"offset":0}]})"
+    "\n"
+    R"({"index":3,"time":4,"process":"c1","type":"invoke","f":"process","group":"billing",)"
+    R"("value":[{"id":1,"topic":"orders"}]})"
+    "\n"
+    R"({"index":4,"time":5,"process":"c1","type":"ok","f":"process","group":"billing",)"
+    R"("value":[{"id":1,"topic":"orders"}]})"
+    "\n";
 constexpr char const* unsubscribed_txn =
-    R"({"mqcheck-history":1,"time-unit":"us","drained":true,"subscriptions":{"orders":["billing"]}}
-{"index":0,"time":1,"process":"p1","type":"invoke","f":"txn-begin","txn":"t1","value":[]}
-{"index":1,"time":2,"process":"p1","type":"ok","f":"txn-begin","txn":"t1","value":[]}
-{"index":2,"time":3,"process":"p1","type":"invoke","f":"send","txn":"t1","value":[{"id":1,"topic":"audit"}]}
-{"index":3,"time":4,"process":"p1","type":"ok","f":"send","txn":"t1","value":[{"id":1,"topic":"audit","partition":0,"offset":0}]}
-{"index":4,"time":5,"process":"p1","type":"invoke","f":"txn-commit","txn":"t1","value":[]}
-{"index":5,"time":6,"process":"p1","type":"ok","f":"txn-commit","txn":"t1","value":[]}
-)";
+    R"({"mqcheck-history":1,"time-unit":"us","drained":true,)"
+    R"("subscriptions":{"orders":["billing"]}})"
+    "\n"
+    R"({"index":0,"time":1,"process":"p1","type":"invoke","f":"txn-begin","txn":"t1",)"
+    R"("value":[]})"
+    "\n"
+    R"({"index":1,"time":2,"process":"p1","type":"ok","f":"txn-begin","txn":"t1",)"
+    R"("value":[]})"
+    "\n"
+    R"({"index":2,"time":3,"process":"p1","type":"invoke","f":"send","txn":"t1",)"
+    R"("value":[{"id":1,"topic":"audit"}]})"
+    "\n"
+    R"({"index":3,"time":4,"process":"p1","type":"ok","f":"send","txn":"t1",)"
+    R"("value":[{"id":1,"topic":"audit","partition":0,"offset":0}]})"
+    "\n"
+    R"({"index":4,"time":5,"process":"p1","type":"invoke","f":"txn-commit","txn":"t1",)"
+    R"("value":[]})"
+    "\n"
+    R"({"index":5,"time":6,"process":"p1","type":"ok","f":"txn-commit","txn":"t1",)"
+    R"("value":[]})"
+    "\n";
 
 TEST_CASE("check --stats says whether the history streamed, and which stream loaded it", "[cli]") {
   Result const streamed = check_stats(scenario("power-loss-without-fsync.yaml"), "st1.jsonl");
