@@ -20,6 +20,9 @@
 //   reordered (producer): each producer's sends to a partition get increasing offsets; a
 //     message sent more than once keeps the place of the attempt that may alone have written
 //     it, or none (ordering_stream_resends.cpp).
+// Where either order crosses at single offsets, the first pass records the offset range, and
+// a second pass over the ops judges the messages there as check_ordering does
+// (ordering_stream_reorders.hpp).
 // Partition chains contain the key and producer chains, so checking them covers every scope.
 // A message re-sent to a second topic (dead-letter, retry topics) is judged as check_ordering
 // places it, in its first topic (ordering_stream_copies.cpp).
@@ -418,8 +421,10 @@ void StreamState::process(Op const& op, Entry& e, OrderingScope scope) {
   if (maxima.size() <= index) maxima.resize(index + 1, Unit::no_offset);
   // A message stored twice spans its offsets: compared by its ends (process_span).
   if (e.spanned) return process_span(e, maxima[index]);
-  // Processed after a later offset (an equal one is a tie at a conflicted offset: no order).
-  if (e.offset <= maxima[index] && !tied(e, maxima[index])) return doubt();
+  // Processed after a later offset: orders crossed, somewhere in [offset, maximum].
+  if (e.offset < maxima[index]) return note_reorder(unit_of(e), e.offset, maxima[index]);
+  // An equal one is a tie at a conflicted offset (no order), else a doubt.
+  if (e.offset == maxima[index] && !tied(e, maxima[index])) return doubt();
   maxima[index] = e.offset;
 }
 
@@ -439,8 +444,7 @@ void StreamState::producer_order(Entry const& e, std::uint32_t unit) {
   // reaches a few sends from now (past a deque block's end, a useless but harmless prefetch).
   if (!order.held.empty())
     __builtin_prefetch(reinterpret_cast<char const*>(&order.held.front()) + 128);
-  if (order.forgot && (key <= order.forgot_key || e.offset <= order.forgot_offset))
-    return doubt();
+  if (order.forgot && (key <= order.forgot_key || e.offset <= order.forgot_offset)) return doubt();
   // Usually the newest send: it goes at the back, with no search.
   auto const next = !order.held.empty() && order.held.back().first < key
                         ? order.held.end()
@@ -448,9 +452,18 @@ void StreamState::producer_order(Entry const& e, std::uint32_t unit) {
                                            [](auto const& held, ProducerOrder::Key const& k) {
                                              return held.first < k;
                                            });
-  if (next != order.held.end() && (next->first == key || next->second <= e.offset))
-    return doubt();
-  if (next != order.held.begin() && std::prev(next)->second >= e.offset) return doubt();
+  if (next != order.held.end() && (next->first == key || next->second == e.offset)) return doubt();
+  if (next != order.held.begin() && std::prev(next)->second == e.offset) return doubt();
+  // Stored below the next send or above the previous one: orders crossed. The neighbours'
+  // offsets bound a range that, with those recorded before, covers every crossing pair of the
+  // new send (ordering_stream_reorders.cpp).
+  std::int64_t const lo = next == order.held.end() ? e.offset : std::min(e.offset, next->second);
+  std::int64_t const hi =
+      next == order.held.begin() ? e.offset : std::max(e.offset, std::prev(next)->second);
+  if (lo < hi) {
+    note_reorder(unit, lo, hi);
+    if (doubt_) return;
+  }
   order.held.emplace(next, key, e.offset);
 }
 
@@ -509,6 +522,7 @@ std::size_t StreamState::memory_bytes() const {
   bytes += reads_.capacity() * sizeof(ReadMark);
   for (ProducerOrder const& order : orders_)
     bytes += sizeof(order) + order.held.size() * sizeof(order.held.front());
+  bytes += reorder_bytes();
   bytes += read_epochs_.capacity() * sizeof(std::uint32_t) + group_bits_.capacity();
   bytes += txn_claims_.capacity() * sizeof(TxnClaim) + aborted_txns_.memory_bytes();
   for (TxnPrefix const& known : txn_prefixes_) bytes += sizeof(known) + known.prefix.capacity();

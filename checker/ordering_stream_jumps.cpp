@@ -144,7 +144,7 @@ std::optional<std::vector<Verdict>> StreamState::finish(OpSource const& source, 
   // Nothing processed: check_ordering gives no verdict, whatever the reads did.
   if (!exercised()) return std::vector<Verdict>{};
   read_again = gaps_pending();
-  std::optional<std::vector<Anomaly>> anomalies = jumped_anomalies(&source);
+  std::optional<std::vector<Anomaly>> anomalies = reread(source);  // With the crossings'.
   if (!anomalies) return std::nullopt;
   return std::vector<Verdict>{ordering_verdict(std::move(*anomalies), positioned_)};
 }

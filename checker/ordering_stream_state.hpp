@@ -140,7 +140,7 @@ class StreamState {
   /// Precondition: decided(). Reads `source` again when gaps_pending(); returns nothing when
   /// that pass could not judge them (the caller loads). `read_again` says whether it read.
   std::optional<std::vector<Verdict>> finish(OpSource const& source, bool& read_again);
-  bool gaps_pending() const { return gaps_ > 0 || !conflicts_.empty(); }
+  bool gaps_pending() const { return gaps_ > 0 || !conflicts_.empty() || !reorders_.empty(); }
   std::size_t open_count() const { return held_; }
   std::size_t memory_bytes() const;
   static constexpr std::uint8_t unknown_group_bit = 0xff;  // In group_bits_: no bit yet.
@@ -295,6 +295,27 @@ class StreamState {
   bool held_as(std::uint64_t id, bool (*still)(Entry const&));
   void process(history::Op const& op, Entry& e, history::OrderingScope scope);
   void producer_order(Entry const& e, std::uint32_t unit);
+  // ordering_stream_reorders.cpp: where orders crossed. Per unit, offset ranges that cover
+  // every inversion seen (a group's first processing below its highest, a send stored below
+  // an earlier send of its producer), merged, and the messages known at their offsets (an id
+  // per offset, kept from the live entries while they are held). The second pass over the
+  // ops (ReorderResolver) rebuilds those messages' chains as check_ordering does.
+  struct ReorderUnit {
+    std::map<std::int64_t, std::int64_t> ranges;  // first -> last, disjoint, not adjacent.
+    std::map<std::int64_t, std::uint64_t> known;  // Offset -> message, inside the ranges.
+  };
+  std::map<std::uint32_t, ReorderUnit> reorders_;  // By unit number.
+  std::size_t reorder_ranges_ = 0;
+  std::uint64_t reorder_width_ = 0;  // Offsets in all ranges.
+  static constexpr std::size_t reorder_ranges_max = std::size_t{1} << 12;
+  static constexpr std::uint64_t reorder_width_max = std::uint64_t{1} << 18;
+  std::uint64_t reorder_walked_ = 0;  // Held messages visited by learn_reordered's walks.
+  static constexpr std::uint64_t reorder_walk_max = std::uint64_t{1} << 26;
+  void note_reorder(std::uint32_t unit, std::int64_t lo, std::int64_t hi);
+  void learn_reordered(std::map<std::uint32_t, ReorderUnit>::iterator only);
+  bool reordered_known();
+  std::optional<std::vector<Anomaly>> reread(OpSource const& source);
+  std::size_t reorder_bytes() const;
   void walk_poll(history::Op const& op);
   void read_run(std::uint32_t process, std::uint32_t unit, std::int64_t first, std::int64_t last,
                 MessageId first_id, std::uint32_t filter, history::Op const& op);

@@ -48,6 +48,13 @@ inline OrderingStreamed stream_ordering(history::History const& h) {
   return out;
 }
 
+/// Whether the ordering stream decides `h` (at the default settle delay) without loading it.
+inline bool ordering_streams(history::History const& h) {
+  StreamStats stats;
+  (void)check_ordering_stream(h.header(), ops_of(h), StreamOptions{}, &stats);
+  return stats.loaded_for.empty();
+}
+
 /// The kinds of every anomaly the verdicts list, in their order.
 inline std::vector<std::string> anomaly_kinds(OrderingStreamed const& s) {
   std::vector<std::string> out;

@@ -318,13 +318,6 @@ struct Tally {
   int reread = 0;    // ...or judged after its second pass over the gaps.
 };
 
-// Whether the stream decides `h` without loading it.
-bool streams(History const& h) {
-  StreamStats stats;
-  (void)check_ordering_stream(h.header(), ops_of(h), StreamOptions{}, &stats);
-  return stats.loaded_for.empty();
-}
-
 // `h` with one injected anomaly or two: its report must be check_ordering's. Counted when the
 // history it came from streamed, and its only anomalies are the injected kinds.
 void require_same(History const& h, std::uint64_t seed, bool base_streams, Tally& tally) {
@@ -354,7 +347,7 @@ TEST_CASE("random histories with injected skips and step-backs stream as check_o
     History const h = testing::random_valid_history(seed, shape);
     std::optional<testing::Injection> const skipped = testing::inject_poll_skip(h, rng);
     std::optional<testing::Injection> const back = testing::inject_nonmonotonic_poll(h, rng);
-    bool const base = streams(h);
+    bool const base = testing::ordering_streams(h);
     if (skipped) require_same(skipped->history, seed, base, tally);
     if (back) require_same(back->history, seed, base, tally);
     if (skipped) {

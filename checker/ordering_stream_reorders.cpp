@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: checker/ordering_stream_reorders.cpp (layer: checker)
+// The streaming ordering pass (checker/ordering_stream.cpp) where orders crossed: the ranges
+// its first pass records instead of doubting, the messages it learns at their offsets, and the
+// second pass that judges them (ordering_stream_reorders.hpp), in the same re-read as the gaps'.
+#include "checker/ordering_stream_reorders.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "checker/ordering_stream_state.hpp"
+#include "checker/send_outcomes.hpp"
+
+namespace mqcheck::checker::ordering_detail {
+
+using history::Op;
+using history::OpKind;
+using history::OpType;
+using history::Record;
+
+// Adds [lo, hi] to the unit's ranges, merged with those it overlaps or touches, and learns the
+// messages held at the merged range's offsets now: one forgotten before it can no longer be
+// named (reordered_known then doubts). A range already covered changes nothing: the messages
+// claimed there since the last walk are learnt at the end, if still held.
+void StreamState::note_reorder(std::uint32_t unit, std::int64_t lo, std::int64_t hi) {
+  auto const here = reorders_.try_emplace(unit).first;
+  std::map<std::int64_t, std::int64_t>& ranges = here->second.ranges;
+  auto it = ranges.upper_bound(lo);
+  if (it != ranges.begin() && std::prev(it)->second >= hi) return;
+  if (it != ranges.begin() && std::prev(it)->second + 1 >= lo) --it;
+  while (it != ranges.end() && it->first <= hi + 1) {
+    lo = std::min(lo, it->first);
+    hi = std::max(hi, it->second);
+    reorder_width_ -= static_cast<std::uint64_t>(it->second - it->first + 1);
+    --reorder_ranges_;
+    it = ranges.erase(it);
+  }
+  ranges.emplace(lo, hi);
+  ++reorder_ranges_;
+  reorder_width_ += static_cast<std::uint64_t>(hi - lo + 1);
+  if (reorder_ranges_ > reorder_ranges_max || reorder_width_ > reorder_width_max) return doubt();
+  // Each walk visits every held message: past a budget of visits, a doubt keeps the pass linear.
+  reorder_walked_ += held_;
+  if (reorder_walked_ > reorder_walk_max) return doubt();
+  learn_reordered(here);
+}
+
+// Why a producer's neighbours suffice (producer_order): let a send z cross a held send y, say y
+// sent before z and stored above it. If y is not z's left neighbour p, then either p is stored
+// above z too (the range [z, p] is recorded now) and, when y is above p, y and p crossed
+// before, or p is below z, and y and p crossed before: by induction their range was recorded,
+// and it holds [z, y] with [z, p]. The same holds on the right.
+
+// Learns the id of every held message at an offset in the ranges of `only` (every unit with
+// ranges when it is reorders_.end()). Walks every slot: crossings are rare.
+void StreamState::learn_reordered(std::map<std::uint32_t, ReorderUnit>::iterator only) {
+  table_.for_each_slot([&](std::uint32_t slot) {
+    Entry const& e = table_.side(slot);
+    if (!e.live || !e.has_offset) return;
+    std::uint32_t const number = unit_of(e);
+    auto const found = only != reorders_.end() ? only : reorders_.find(number);
+    if (found == reorders_.end() || found->first != number) return;
+    std::map<std::int64_t, std::int64_t> const& ranges = found->second.ranges;
+    auto const next = ranges.upper_bound(e.offset);
+    if (next == ranges.begin() || std::prev(next)->second < e.offset) return;
+    found->second.known[e.offset] = table_.id_at(slot);
+  });
+}
+
+// Whether the second pass can judge the ranges: no truncation took a claim of their units back
+// (placements would then leave claims out), and every offset claimed in them has its message
+// known (none was forgotten first).
+bool StreamState::reordered_known() {
+  for (auto const& [number, offset] : conflicts_)
+    if (reorders_.contains(number)) return false;
+  learn_reordered(reorders_.end());
+  for (auto const& [number, reordered] : reorders_) {
+    Unit const& unit = units_[number];
+    if (unit.conflicted.size() > 0) return false;
+    for (auto const& [first, last] : reordered.ranges) {
+      std::size_t claimed = 0;
+      for (std::int64_t offset = first; offset <= last; ++offset)
+        if (unit.claimed.contains(MessageId{static_cast<std::uint64_t>(offset)})) ++claimed;
+      auto const from = reordered.known.lower_bound(first);
+      auto const to = reordered.known.upper_bound(last);
+      if (static_cast<std::size_t>(std::distance(from, to)) != claimed) return false;
+    }
+  }
+  return true;
+}
+
+// The jumped reads' anomalies and the crossings', from one more read of `source` for both; or
+// nothing when either cannot be judged (the caller loads).
+std::optional<std::vector<Anomaly>> StreamState::reread(OpSource const& source) {
+  if (reorders_.empty()) return jumped_anomalies(&source);
+  if (!reordered_known()) return std::nullopt;
+  std::vector<ReorderRange> ranges;
+  std::vector<MessageId> ids;
+  for (auto const& [number, reordered] : reorders_) {
+    Unit const& unit = units_[number];
+    for (auto const& [first, last] : reordered.ranges)
+      ranges.push_back(ReorderRange{names_.name(unit.topic), unit.partition, first, last});
+    for (auto const& [offset, id] : reordered.known) ids.push_back(MessageId{id});
+  }
+  ReorderResolver resolver(header_, ranges, ids);
+  bool read = false;
+  OpSource const both = [&](std::function<void(history::Op const&)> const& visit) {
+    read = true;
+    source([&](history::Op const& op) {
+      resolver.observe(op);
+      visit(op);
+    });
+  };
+  std::optional<std::vector<Anomaly>> anomalies = jumped_anomalies(&both);
+  if (!anomalies) return std::nullopt;
+  if (!read) source([&](history::Op const& op) { resolver.observe(op); });
+  second_pass_bytes_ += resolver.memory_bytes();
+  std::optional<std::vector<Anomaly>> reordered = resolver.judge();
+  if (!reordered) return std::nullopt;
+  anomalies->insert(anomalies->end(), reordered->begin(), reordered->end());
+  return anomalies;
+}
+
+std::size_t StreamState::reorder_bytes() const {
+  constexpr std::size_t node = 4 * sizeof(void*) + 16 + 16;  // Links, malloc's, a pair.
+  std::size_t bytes = 0;
+  for (auto const& [number, reordered] : reorders_)
+    bytes += node + sizeof(ReorderUnit) + (reordered.ranges.size() + reordered.known.size()) * node;
+  return bytes;
+}
+
+ReorderResolver::ReorderResolver(history::Header const& header,
+                                 std::vector<ReorderRange> const& ranges,
+                                 std::vector<MessageId> const& ids)
+    : topics_(ordered_topics(header)) {
+  for (ReorderRange const& range : ranges)
+    ranges_[{range.topic, range.partition}].emplace_back(range.first, range.last);
+  for (auto& [place, spans] : ranges_) std::sort(spans.begin(), spans.end());
+  for (MessageId const id : ids) facts_.try_emplace(id);
+}
+
+void ReorderResolver::observe(Op const& op) {
+  if (lost_ || !history::is_client_op(op)) return;
+  // An invoke naming no message pairs with any send completion (build_message_table): not
+  // followed here.
+  if (op.f == OpKind::send && op.type == OpType::invoke && op.value.empty()) lost_ = true;
+  bool const ours = std::any_of(op.value.begin(), op.value.end(),
+                                [&](Record const& record) { return facts_.contains(record.id); });
+  if (!ours) return;
+  if (op.f == OpKind::send) on_send(op);
+  bool const first_ok = op.f == OpKind::process && op.type == OpType::ok;
+  bool const placing = reports_placement(op);
+  for (std::size_t i = 0; i < op.value.size(); ++i) {
+    Record const& record = op.value[i];
+    auto const found = facts_.find(record.id);
+    if (found == facts_.end()) continue;
+    if (first_ok) found->second.first_ok.try_emplace(op.group, OpPosition{op.index, i});
+    if (placing) on_placement(op, record, found->second);
+  }
+}
+
+// As build_message_table: an invoke files an attempt per record; a completion completes the
+// earliest open invoke of its process with the same ids (each of which names our message, so
+// all are seen here), else stands alone.
+void ReorderResolver::on_send(Op const& op) {
+  if (op.type == OpType::invoke) {
+    open_[op.process].push_back(OpenSend{op.index, sorted_ids(op)});
+    for (Record const& record : op.value) {
+      auto const found = facts_.find(record.id);
+      if (found == facts_.end()) continue;
+      found->second.sends.push_back(Attempt{op.index, ordering_chains::position_in(op, record.id),
+                                            std::nullopt, OpType::info, op.process, record.topic,
+                                            std::nullopt});
+    }
+    return;
+  }
+  std::optional<std::uint64_t> invoke;
+  auto const open = open_.find(op.process);
+  if (open != open_.end()) {
+    std::vector<MessageId> const ids = sorted_ids(op);
+    std::vector<OpenSend>& sends = open->second;
+    auto const it = std::find_if(sends.begin(), sends.end(),
+                                 [&](OpenSend const& send) { return send.ids == ids; });
+    if (it != sends.end()) {
+      invoke = it->index;
+      sends.erase(it);
+      if (sends.empty()) open_.erase(open);
+    }
+  }
+  for (Record const& record : op.value) {
+    auto const found = facts_.find(record.id);
+    if (found == facts_.end()) continue;
+    std::vector<Attempt>& attempts = found->second.sends;
+    auto const filed = std::find_if(attempts.begin(), attempts.end(), [&](Attempt const& a) {
+      return invoke && a.invoke == invoke && !a.completion;
+    });
+    std::optional<std::int32_t> const partition =
+        op.value[ordering_chains::position_in(op, record.id)].partition;
+    if (filed != attempts.end()) {
+      filed->completion = op.index;
+      filed->outcome = op.type;
+      filed->partition = partition;
+    } else {
+      attempts.push_back(
+          Attempt{invoke, 0, op.index, op.type, op.process, record.topic, partition});
+    }
+  }
+}
+
+// As place_messages' second and third walks, with each distinct offset's first op kept.
+void ReorderResolver::on_placement(Op const& op, Record const& record, Facts& facts) {
+  if (facts.record_topic.empty()) facts.record_topic = record.topic;
+  if (!facts.record_partition) facts.record_partition = record.partition;
+  if (facts.key.empty()) facts.key = record.key;
+  if (!record.offset) return;
+  bool const seen = std::any_of(facts.offsets.begin(), facts.offsets.end(), [&](Sighting const& s) {
+    return s.topic == record.topic && s.partition == record.partition &&
+           s.offset == record.offset->value;
+  });
+  if (!seen)
+    facts.offsets.push_back(
+        Sighting{record.topic, record.partition, record.offset->value, op.index});
+}
+
+// As place_messages (acked is left out: only a chain without offsets reads it, and such a
+// chain holds nothing of the ranges).
+Placement ReorderResolver::placement_of(Facts const& facts) const {
+  Placement placement;
+  if (!facts.sends.empty()) {
+    placement.topic = facts.sends.front().topic;
+    placement.sender = facts.sends.front().process;
+  }
+  Attempt const* first_ok = nullptr;
+  for (Attempt const& attempt : facts.sends) {
+    if (attempt.outcome != OpType::ok) continue;
+    if (first_ok == nullptr || *attempt.completion < *first_ok->completion) first_ok = &attempt;
+  }
+  if (first_ok != nullptr) {
+    placement.sender = first_ok->process;
+    placement.partition = first_ok->partition;
+    std::vector<Attempt const*> writers;
+    for (Attempt const& attempt : facts.sends)
+      if (attempt.outcome != OpType::fail) writers.push_back(&attempt);
+    if (writers.size() == 1 && writers.front()->outcome == OpType::ok && writers.front()->invoke)
+      placement.sent = OpPosition{*writers.front()->invoke, writers.front()->position};
+  }
+  if (placement.topic.empty()) placement.topic = facts.record_topic;
+  if (!placement.partition) placement.partition = facts.record_partition;
+  placement.key = facts.key;
+  for (Sighting const& sighting : facts.offsets) {
+    std::string const& topic = sighting.topic.empty() ? placement.topic : sighting.topic;
+    std::optional<std::int32_t> const partition =
+        sighting.partition ? sighting.partition : placement.partition;
+    if (topic != placement.topic || partition != placement.partition) continue;
+    if (!placement.offsets) {
+      placement.offsets = Span{sighting.offset, sighting.offset, sighting.op, sighting.op};
+      continue;
+    }
+    Span& span = *placement.offsets;
+    if (sighting.offset < span.lo) {
+      span.lo = sighting.offset;
+      span.lo_op = sighting.op;
+    }
+    if (sighting.offset > span.hi) {
+      span.hi = sighting.offset;
+      span.hi_op = sighting.op;
+    }
+  }
+  return placement;
+}
+
+// Keeps the nodes at an offset of the ranges; false when a node stored at two offsets reaches
+// into them (whether it belongs is not a point question).
+bool ReorderResolver::keep_in_ranges(ordering_chains::Chains& chains) const {
+  bool exact = true;
+  for (auto it = chains.begin(); it != chains.end();) {
+    auto const spans = ranges_.find({it->first.topic, it->first.partition});
+    std::vector<ordering_chains::Node>& nodes = it->second;
+    std::erase_if(nodes, [&](ordering_chains::Node const& node) {
+      if (!it->first.by_offset || spans == ranges_.end()) return true;
+      auto const next =
+          std::upper_bound(spans->second.begin(), spans->second.end(), node.broker.hi,
+                           [](std::int64_t o, std::pair<std::int64_t, std::int64_t> const& r) {
+                             return o < r.first;
+                           });
+      bool const reaches =
+          next != spans->second.begin() && std::prev(next)->second >= node.broker.lo;
+      if (reaches && node.broker.lo != node.broker.hi) exact = false;
+      return !reaches;
+    });
+    it = nodes.empty() ? chains.erase(it) : std::next(it);
+  }
+  return exact;
+}
+
+std::optional<std::vector<Anomaly>> ReorderResolver::judge() const {
+  if (lost_) return std::nullopt;
+  ordering_chains::Chains consumers;
+  ordering_chains::Chains producers;
+  std::vector<ordering_chains::FirstProcessing> first_ok;
+  for (auto const& [id, facts] : facts_) {
+    Placement const placement = placement_of(facts);
+    first_ok.assign(facts.first_ok.begin(), facts.first_ok.end());  // A map: sorted by group.
+    ordering_chains::add_consumer_nodes(consumers, id, placement, first_ok, topics_);
+    ordering_chains::add_producer_node(producers, id, placement, topics_);
+  }
+  if (!keep_in_ranges(consumers) || !keep_in_ranges(producers)) return std::nullopt;
+  return ordering_chains::judge_chains(consumers, producers, topics_);
+}
+
+std::size_t ReorderResolver::memory_bytes() const {
+  constexpr std::size_t node = 4 * sizeof(void*) + 16;
+  std::size_t bytes = 0;
+  for (auto const& [id, facts] : facts_) {
+    bytes += node + sizeof(Facts) + facts.sends.capacity() * sizeof(Attempt);
+    bytes += facts.offsets.capacity() * sizeof(Sighting) + facts.first_ok.size() * (node + 48);
+  }
+  for (auto const& [process, sends] : open_)
+    for (OpenSend const& send : sends) bytes += sizeof(send) + send.ids.capacity() * 8;
+  for (auto const& [place, spans] : ranges_) bytes += node + 48 + spans.capacity() * 16;
+  return bytes;
+}
+
+}  // namespace mqcheck::checker::ordering_detail
