@@ -419,9 +419,8 @@ void StreamState::process(Op const& op, Entry& e, OrderingScope scope) {
   }
   std::vector<std::int64_t>& maxima = units_[unit_of(e)].processed_max;
   if (maxima.size() <= index) maxima.resize(index + 1, Unit::no_offset);
-  // A message stored twice spans its offsets: compared by its ends (process_span).
-  if (e.spanned) return process_span(e, maxima[index]);
-  // Processed after a later offset: orders crossed, somewhere in [offset, maximum].
+  // Processed after a later offset: orders crossed, somewhere in [offset, maximum]. A message
+  // stored twice counts at its first offset (ordering_stream_resends.cpp, name_spans say why).
   if (e.offset < maxima[index]) return note_reorder(unit_of(e), e.offset, maxima[index]);
   // An equal one is a tie at a conflicted offset (no order), else a doubt.
   if (e.offset == maxima[index] && !tied(e, maxima[index])) return doubt();
@@ -560,8 +559,7 @@ std::optional<std::vector<Verdict>> OrderingStream::finish(OpSource const& sourc
 std::size_t OrderingStream::open_count() const { return state_->open_count(); }
 std::size_t OrderingStream::memory_bytes() const { return state_->memory_bytes(); }
 
-std::vector<Verdict> check_ordering_loaded(history::Header const& header,
-                                           OpSource const& source) {
+std::vector<Verdict> check_ordering_loaded(history::Header const& header, OpSource const& source) {
   history::History history(header);
   source([&](history::Op const& op) { history.append(op); });
   return check_ordering(history);

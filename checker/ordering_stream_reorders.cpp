@@ -74,6 +74,7 @@ bool StreamState::reordered_known() {
   for (auto const& [number, offset] : conflicts_)
     if (reorders_.contains(number)) return false;
   learn_reordered(reorders_.end());
+  if (!name_spans()) return false;
   for (auto const& [number, reordered] : reorders_) {
     Unit const& unit = units_[number];
     if (unit.conflicted.size() > 0) return false;
@@ -84,6 +85,33 @@ bool StreamState::reordered_known() {
       auto const from = reordered.known.lower_bound(first);
       auto const to = reordered.known.upper_bound(last);
       if (static_cast<std::size_t>(std::distance(from, to)) != claimed) return false;
+    }
+  }
+  return true;
+}
+
+// Names each span's message (a message stored twice) at its offsets inside the ranges: the
+// count check wants a message at every offset claimed there. The ranges need no widening over
+// spans. The first pass ranks a span by its first offset, and records a range over every pair
+// of messages whose first offsets cross (a group's first processing below its maximum, a send
+// stored below an earlier one): a superset of the pairs whose spans cross, since x.hi < u.lo
+// gives x.offset < u.offset. A component of a chain is an interval of the chain's strict order
+// (processings, or sends), each cut inside it crossed by a pair; a member w strictly between
+// such a pair's u and x in that order has its first offset below u's or above x's, so it
+// crosses u or x by first offsets. So every member of a component with a crossing has its
+// first offset in a range, and the messages whose spans meet the ranges (keep_in_ranges) are
+// a union of whole components.
+bool StreamState::name_spans() {
+  if (span_log_.empty()) return true;
+  if (span_log_full_) return false;
+  for (LoggedSpan const& span : span_log_) {
+    auto const found = reorders_.find(span.unit);
+    if (found == reorders_.end()) continue;
+    std::map<std::int64_t, std::int64_t> const& ranges = found->second.ranges;
+    for (std::int64_t const offset : {span.lo, span.hi}) {
+      auto const next = ranges.upper_bound(offset);
+      if (next != ranges.begin() && std::prev(next)->second >= offset)
+        found->second.known[offset] = span.id;
     }
   }
   return true;
@@ -269,10 +297,8 @@ Placement ReorderResolver::placement_of(Facts const& facts) const {
   return placement;
 }
 
-// Keeps the nodes at an offset of the ranges; false when a node stored at two offsets reaches
-// into them (whether it belongs is not a point question).
-bool ReorderResolver::keep_in_ranges(ordering_chains::Chains& chains) const {
-  bool exact = true;
+// Keeps the nodes whose offsets meet the ranges: a union of whole components (name_spans).
+void ReorderResolver::keep_in_ranges(ordering_chains::Chains& chains) const {
   for (auto it = chains.begin(); it != chains.end();) {
     auto const spans = ranges_.find({it->first.topic, it->first.partition});
     std::vector<ordering_chains::Node>& nodes = it->second;
@@ -283,14 +309,10 @@ bool ReorderResolver::keep_in_ranges(ordering_chains::Chains& chains) const {
                            [](std::int64_t o, std::pair<std::int64_t, std::int64_t> const& r) {
                              return o < r.first;
                            });
-      bool const reaches =
-          next != spans->second.begin() && std::prev(next)->second >= node.broker.lo;
-      if (reaches && node.broker.lo != node.broker.hi) exact = false;
-      return !reaches;
+      return next == spans->second.begin() || std::prev(next)->second < node.broker.lo;
     });
     it = nodes.empty() ? chains.erase(it) : std::next(it);
   }
-  return exact;
 }
 
 std::optional<std::vector<Anomaly>> ReorderResolver::judge() const {
@@ -304,7 +326,8 @@ std::optional<std::vector<Anomaly>> ReorderResolver::judge() const {
     ordering_chains::add_consumer_nodes(consumers, id, placement, first_ok, topics_);
     ordering_chains::add_producer_node(producers, id, placement, topics_);
   }
-  if (!keep_in_ranges(consumers) || !keep_in_ranges(producers)) return std::nullopt;
+  keep_in_ranges(consumers);
+  keep_in_ranges(producers);
   return ordering_chains::judge_chains(consumers, producers, topics_);
 }
 

@@ -45,7 +45,7 @@ class ReorderResolver {
   void observe(history::Op const& op);
   /// The `reordered` anomalies of the ranges' messages, as check_ordering lists them; nothing
   /// when they cannot be judged exactly (a send invoke naming no message, whose pairing this
-  /// pass does not follow; a message stored at two offsets, one inside a range).
+  /// pass does not follow).
   [[nodiscard]] std::optional<std::vector<Anomaly>> judge() const;
   std::size_t memory_bytes() const;
 
@@ -80,7 +80,7 @@ class ReorderResolver {
   void on_send(history::Op const& op);
   void on_placement(history::Op const& op, history::Record const& record, Facts& facts);
   Placement placement_of(Facts const& facts) const;
-  bool keep_in_ranges(ordering_chains::Chains& chains) const;
+  void keep_in_ranges(ordering_chains::Chains& chains) const;
 
   std::map<std::string, history::OrderingScope> topics_;
   std::map<std::pair<std::string, std::optional<std::int32_t>>,

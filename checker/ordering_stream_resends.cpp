@@ -30,11 +30,12 @@
 //   - Producer order: it keeps Entry::offset, one of its offsets. Held offsets increase
 //     strictly along send order, so for u sent before v: v.hi >= v.offset > u.offset >= u.lo,
 //     and v never precedes u. Spans widen only (lo falls, hi rises), which keeps that true.
-//   - Consumer order (process()): per (unit, group) M is the highest `lo` of the first
-//     processings so far, each `lo` as known when processed, and each new one needs hi > M.
-//     Then for x_i processed before x_j: x_j.hi > M >= x_i.lo at x_j's processing, and later
-//     widening keeps x_j.hi >= x_i.lo, so the broker never put x_j before x_i: no inversion.
-//     For points this is the strict increase of offsets checked before.
+//   - Consumer order (process()): a span counts at Entry::offset too, and each group's first
+//     processings must come in increasing such offsets. For x_i processed before x_j with
+//     x_j.offset > x_i.offset: x_j.hi >= x_j.offset > x_i.offset >= x_i.lo, so the broker
+//     never put x_j before x_i. Where they do not increase, a range is recorded
+//     (ordering_stream_reorders.cpp), judged by the second pass with the spans meeting it
+//     (every span is logged for it: span_log_).
 // Neither truncation (take_back) nor skippable offsets follow a span or a resend: a span or a
 // resend marks the message restated (no claim of it is taken back: a doubt), and its second
 // offset joins no skippable set (a gap over it goes to the second pass, which reads claims
@@ -184,24 +185,13 @@ void StreamState::claim_again(Op const& op, std::uint64_t id, Entry& e, std::int
     spans_sweep_at_ = std::max<std::size_t>(64, 2 * spans_.size());
   }
   spans_[key] = {offset, id};
+  if (span_log_.size() < span_log_max)
+    span_log_.push_back(
+        LoggedSpan{number, std::min(e.offset, offset), std::max(e.offset, offset), id});
+  else
+    span_log_full_ = true;
   e.spanned = true;
   e.restated = true;  // Another claim keeps it placed: a truncation of one is not followed.
-}
-
-StreamState::OffsetSpan StreamState::offsets_of(Entry const& e) {
-  if (!e.spanned) return OffsetSpan{e.offset, e.offset};
-  auto const found = spans_.find({unit_of(e), e.offset});
-  // Never missing; a point is narrower, which only makes process() doubt more.
-  if (found == spans_.end()) return OffsetSpan{e.offset, e.offset};
-  std::int64_t const second = found->second.first;
-  return OffsetSpan{std::min(e.offset, second), std::max(e.offset, second)};
-}
-
-// Every message ends above all lows processed before it (see the file comment).
-void StreamState::process_span(Entry const& e, std::int64_t& maximum) {
-  OffsetSpan const span = offsets_of(e);
-  if (span.hi <= maximum) return doubt();  // Processed after one the broker put first.
-  maximum = std::max(maximum, span.lo);
 }
 
 }  // namespace mqcheck::checker::ordering_detail

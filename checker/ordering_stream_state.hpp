@@ -42,8 +42,8 @@ namespace mqcheck::checker::ordering_detail {
 struct ProducerOrder {
   using Key = std::pair<std::uint64_t, std::uint32_t>;
   std::deque<std::pair<Key, std::int64_t>> held;
-  bool forgot = false;    // Some entries were dropped (older than the settle delay)...
-  Key forgot_key{};       // ...the highest key among them...
+  bool forgot = false;             // Some entries were dropped (older than the settle delay)...
+  Key forgot_key{};                // ...the highest key among them...
   std::int64_t forgot_offset = 0;  // ...and the highest offset.
 };
 
@@ -247,7 +247,7 @@ class StreamState {
   // ordering_stream_resends.cpp: a message sent more than once, or stored at two offsets.
   // Its send attempts, paired as send_outcomes.cpp pairs them, decide whether it may keep a
   // place in its producer's order (ordering_facts.cpp's sent_position) and which; a message at
-  // two offsets spans both (offsets_of), which its consumers' orders compare by their ends.
+  // two offsets spans both (span_log_), and counts at its first offset in its groups' orders.
   struct ResendAttempt {
     std::uint64_t invoke = 0;
     std::uint32_t position = 0;  // Its record's, in the invoke.
@@ -282,15 +282,18 @@ class StreamState {
   void drop_sent(Entry const& e);
   void note_unnamed_send();
   void claim_again(history::Op const& op, std::uint64_t id, Entry& e, std::int64_t offset);
-  struct OffsetSpan {
+  // Every message stored twice, kept when it is let go (spans_ is swept): the second pass
+  // names it at its offsets inside the ranges (name_spans). Past span_log_max, a range is a
+  // doubt.
+  struct LoggedSpan {
+    std::uint32_t unit = 0;
     std::int64_t lo = 0;
     std::int64_t hi = 0;
+    std::uint64_t id = 0;
   };
-  // The lowest and highest offset of a message with an offset.
-  OffsetSpan offsets_of(Entry const& e);
-  // process() for a message stored twice: `maximum` is its group's in the unit, the highest
-  // lowest offset of the first processings so far.
-  void process_span(Entry const& e, std::int64_t& maximum);
+  std::vector<LoggedSpan> span_log_;
+  bool span_log_full_ = false;
+  static constexpr std::size_t span_log_max = std::size_t{1} << 12;
   static constexpr std::size_t resend_attempts_max = 64;
   bool held_as(std::uint64_t id, bool (*still)(Entry const&));
   void process(history::Op const& op, Entry& e, history::OrderingScope scope);
@@ -314,6 +317,7 @@ class StreamState {
   void note_reorder(std::uint32_t unit, std::int64_t lo, std::int64_t hi);
   void learn_reordered(std::map<std::uint32_t, ReorderUnit>::iterator only);
   bool reordered_known();
+  bool name_spans();
   std::optional<std::vector<Anomaly>> reread(OpSource const& source);
   std::size_t reorder_bytes() const;
   void walk_poll(history::Op const& op);
@@ -389,10 +393,10 @@ class StreamState {
   bool positioned_ = false;
   history::Header const& header_;
   stream_detail::Names names_;
-  std::vector<std::uint8_t> scopes_;  // By name id; unknown_scope until looked up.
+  std::vector<std::uint8_t> scopes_;                   // By name id; unknown_scope until looked up.
   std::map<std::uint32_t, std::uint32_t> subscribed_;  // Topic -> its groups' bits.
   static constexpr std::uint64_t unknown_readers = ~std::uint64_t{0};
-  std::vector<std::uint64_t> readers_;  // By name id: subscribed_'s bits, read through.
+  std::vector<std::uint64_t> readers_;    // By name id: subscribed_'s bits, read through.
   std::vector<std::uint8_t> group_bits_;  // By name id: the group's bit, or unknown_bit.
   std::uint8_t group_count_ = 0;          // Bits handed out (32 at most: then a doubt).
   // The filters of the first 8 groups with a tag filter, by filter index (Entry::rejected_by);
@@ -483,8 +487,8 @@ class StreamState {
   static constexpr std::size_t txn_prefixes_max = 64;
   bool marked_aborted_ = false;               // Some offset joined a unit's `aborted`.
   std::vector<std::uint8_t> read_committed_;  // By group name id: 1 for read_committed.
-  std::vector<std::uint32_t> slots_;  // By record position in the current op: its entry.
-  std::uint64_t prefetch_pending_ = 0;  // The id whose index line prefetch_after asked for.
+  std::vector<std::uint32_t> slots_;          // By record position in the current op: its entry.
+  std::uint64_t prefetch_pending_ = 0;        // The id whose index line prefetch_after asked for.
   // ordering_stream_resends.cpp's, last: the members above are the hot ones.
   // By message id: the messages with two send invokes or more (Entry::send_invokes == 2).
   std::map<std::uint64_t, Resend> resends_;

@@ -418,5 +418,94 @@ TEST_CASE("random histories with swapped offsets stream as check_ordering",
   CHECK(tally.loaded * 3 < tally.reordered);
 }
 
+// A message the broker stored twice (a retried batch without idempotence) spans its offsets:
+// the first pass ranks it by its first offset, and the second pass judges every message whose
+// span meets a range (name_spans says why that is exact).
+TEST_CASE("a message stored twice and crossed is judged by its span",
+          "[ordering][stream][reorders][span]") {
+  SECTION("a producer's retried send stored again after a later send") {
+    Reorders r;
+    r.invoke("p0", 1);
+    r.invoke("p0", 2);
+    r.stored("p0", 2, 0);  // Message 2 first...
+    r.stored("p0", 1, 1);  // ...then 1, retried: stored at 1 and, read later, at 3.
+    r.send(3, 2);
+    r.add("billing-0", OpType::ok, OpKind::poll, "billing",
+          {Record::of(MessageId{2}, "orders", Offset{0}, 0),
+           Record::of(MessageId{1}, "orders", Offset{1}, 0),
+           Record::of(MessageId{3}, "orders", Offset{2}, 0),
+           Record::of(MessageId{1}, "orders", Offset{3}, 0)});
+    r.process_each("billing", {2, 1, 3});
+    r.process_each("audit", {2, 1, 3});
+    Streamed const got = testing::stream_ordering(r.history());
+    REQUIRE(reordered(got).size() == 1);  // p0 sent 1 before 2; the broker put 2 first.
+    CHECK(reordered(got)[0].message == MessageId{1});
+    require_streamed(got);
+  }
+  SECTION("a span between two crossed messages joins their component") {
+    Reorders r;
+    send_log(r, 6);  // Messages 1..6 at offsets 0..5...
+    r.add("audit-0", OpType::ok, OpKind::poll, "audit",
+          {Record::of(MessageId{3}, "orders", Offset{6}, 0)});  // ...and 3 again at 6.
+    // Billing processes 5, then 3 (span [2, 6]), then 2 and 4, both crossing 5 (and 2 crossing
+    // 3): one component {5, 3, 2, 4}, in the range [1, 4].
+    r.process_each("billing", {1, 5, 3, 2, 4, 6});
+    r.process_each("audit", {1, 2, 3, 4, 5, 6});  // The broker's order: 3 meets 4, no edge.
+    Streamed const got = testing::stream_ordering(r.history());
+    REQUIRE(reordered(got).size() == 1);
+    CHECK(reordered(got)[0].group == "billing");
+    CHECK(reordered(got)[0].message == MessageId{2});
+    require_streamed(got);
+  }
+}
+
+// One partition: messages 1..n at the even offsets 0, 2, ..., some stored again at odd
+// offsets (read there by audit's poll), so that second offsets fall inside the ranges of
+// crossings, above or below the first; billing processes in the log's order with a few
+// messages moved. Every answer must be check_ordering's; most must stream.
+History spans_and_moves(SplitMix64& rng) {
+  Reorders r;
+  int const count = 4 + static_cast<int>(rng.below(12));
+  for (int id = 1; id <= count; ++id)
+    r.send(static_cast<std::uint64_t>(id), 2 * static_cast<std::int64_t>(id - 1));
+  std::vector<std::int64_t> odd(static_cast<std::size_t>(count));
+  for (std::size_t i = 0; i < odd.size(); ++i) odd[i] = 2 * static_cast<std::int64_t>(i) + 1;
+  std::vector<Record> again;
+  for (int id = 1; id <= count; ++id) {
+    if (rng.below(3) != 0) continue;
+    std::size_t const pick = rng.below(odd.size());
+    again.push_back(
+        Record::of(MessageId{static_cast<std::uint64_t>(id)}, "orders", Offset{odd[pick]}, 0));
+    odd.erase(odd.begin() + static_cast<std::ptrdiff_t>(pick));
+  }
+  if (!again.empty()) r.add("audit-0", OpType::ok, OpKind::poll, "audit", again);
+  std::vector<std::uint64_t> order;
+  for (int id = 1; id <= count; ++id) order.push_back(static_cast<std::uint64_t>(id));
+  int const moves = 1 + static_cast<int>(rng.below(3));
+  for (int k = 0; k < moves; ++k) {
+    std::size_t const from = rng.below(order.size());
+    std::size_t const to = rng.below(order.size());
+    std::uint64_t const moved = order[from];
+    order.erase(order.begin() + static_cast<std::ptrdiff_t>(from));
+    order.insert(order.begin() + static_cast<std::ptrdiff_t>(to), moved);
+  }
+  r.process_each("billing", order);
+  return r.history();
+}
+
+TEST_CASE("random crossings with spans stream as check_ordering",
+          "[ordering][stream][reorders][span]") {
+  Tally tally;
+  for (std::uint64_t seed = 1; seed <= soak(400); ++seed) {
+    SplitMix64 rng(seed * 9941);
+    History const h = spans_and_moves(rng);
+    INFO("seed " << seed);
+    require_same(h, seed, true, tally);
+  }
+  INFO("reordered " << tally.reordered << ", loaded " << tally.loaded);
+  CHECK(tally.reordered * 3 > static_cast<int>(soak(400)));
+  CHECK(tally.loaded * 10 < tally.reordered);
+}
+
 }  // namespace
 }  // namespace mqcheck::checker
