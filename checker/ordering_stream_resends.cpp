@@ -17,7 +17,7 @@
 //     the one writer with a place; the message leaves its producer's order for good;
 //   - else one ok attempt: the only one that may end as that writer (the others are open and
 //     may yet fail, or failed); none ok and one open: that one; all failed: none (a later
-//     attempt may be); two open and none ended: a doubt.
+//     attempt may be); two open and none ended: none until one ends.
 // The message is held in its producer's order (ProducerOrder::held) at that attempt's key
 // (Entry::sent_op, sent_position, sender), and taken out when that changes. Holding it while
 // check_ordering may leave it out only adds constraints (a producer order with one more item
@@ -123,9 +123,10 @@ void StreamState::place_resent(Resend& resend, Entry& e) {
       place = ok;
     } else if (open == 1) {
       place = pending;
-    } else if (open > 1) {
-      return doubt();  // Either may end as the one writer.
     }
+    // Two open and none ended: either may end as the one writer, so it has no place until one
+    // does. Its place is then taken against every held send (producer_order), as a first
+    // place is, so no pair of the definition's producer order goes unchecked.
   }
   if (place != nullptr && place->invoke == e.sent_op && place->position == e.sent_position &&
       place->process == e.sender)

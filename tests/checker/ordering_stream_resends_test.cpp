@@ -195,17 +195,31 @@ TEST_CASE("a completion from another process stands alone and takes the place aw
   CHECK_FALSE(got.loaded);
 }
 
-TEST_CASE("two attempts open at once are left to the loaded history",
-          "[ordering][stream][resend]") {
-  ResendLog s;
-  s.invoke("p1", 1);
-  s.invoke("p1", 1);
-  Record const first = s.ack("p1", 1, 0);
-  s.fail("p1", 1);
-  s.consume({first});
-  testing::OrderingStreamed const got = stream_resent(s.history());
-  CHECK(testing::anomaly_kinds(got).empty());
-  CHECK(got.loaded);
+TEST_CASE("two attempts open at once take no place until one ends", "[ordering][stream][resend]") {
+  SECTION("the first to end is ok: its place") {
+    ResendLog s;
+    s.invoke("p1", 1);
+    s.invoke("p1", 1);
+    Record const first = s.ack("p1", 1, 0);
+    s.fail("p1", 1);
+    s.consume({first});
+    testing::OrderingStreamed const got = stream_resent(s.history());
+    CHECK(testing::anomaly_kinds(got).empty());
+    CHECK_FALSE(got.loaded);
+  }
+  SECTION("the first fails: the second's place, checked against a send made meanwhile") {
+    ResendLog s;
+    s.invoke("p1", 1);
+    s.invoke("p1", 1);  // Two open: either may be the one writer.
+    s.invoke("p1", 2);
+    Record const second = s.ack("p1", 2, 0);
+    s.fail("p1", 1);                         // The first attempt of 1 failed...
+    Record const first = s.ack("p1", 1, 1);  // ...so the second, sent before 2, wrote it above.
+    s.consume({second, first});
+    testing::OrderingStreamed const got = stream_resent(s.history());
+    CHECK(testing::anomaly_kinds(got) == std::vector<std::string>{"reordered"});
+    CHECK_FALSE(got.loaded);
+  }
 }
 
 // A retried batch stored twice: messages 1 and 2 at offsets 0, 1 and again at 2, 3.
