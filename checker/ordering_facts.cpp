@@ -88,13 +88,6 @@ void widen(std::optional<Span>& span, std::int64_t offset, std::uint64_t op) {
   }
 }
 
-// A consumer's word on where a message sits: what it read, processed, acknowledged or committed.
-bool observed_by_consumer(Op const& op) {
-  using history::OpKind;
-  return op.f == OpKind::poll || op.f == OpKind::deliver || op.f == OpKind::process ||
-         op.f == OpKind::ack || op.f == OpKind::nack || op.f == OpKind::commit;
-}
-
 // (topic, partition, offset) of a record, in its message's partition.
 using Slot = std::tuple<std::string, std::optional<std::int32_t>, std::int64_t>;
 // (op index, message): a producer-side claim that the log no longer holds.
@@ -159,6 +152,12 @@ Void truncated_claims(history::History const& history, MessageTable const& table
 }
 
 }  // namespace
+
+bool observed_by_consumer(Op const& op) {
+  using history::OpKind;
+  return op.f == OpKind::poll || op.f == OpKind::deliver || op.f == OpKind::process ||
+         op.f == OpKind::ack || op.f == OpKind::nack || op.f == OpKind::commit;
+}
 
 bool reports_placement(Op const& op) {
   // An assign's records name partitions, not messages (docs/history-format.md).

@@ -71,4 +71,8 @@ std::string place_name(std::string const& topic, std::optional<std::int32_t> par
 /// partitions, not messages).
 bool reports_placement(history::Op const& op);
 
+/// Whether `op` is a consumer's word on where its messages sit (a read, processing,
+/// acknowledgement or commit): such a claim of an offset is never taken back by a truncation.
+bool observed_by_consumer(history::Op const& op);
+
 }  // namespace mqcheck::checker

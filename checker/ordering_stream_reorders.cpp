@@ -63,31 +63,63 @@ void StreamState::learn_reordered(std::map<std::uint32_t, ReorderUnit>::iterator
     std::map<std::int64_t, std::int64_t> const& ranges = found->second.ranges;
     auto const next = ranges.upper_bound(e.offset);
     if (next == ranges.begin() || std::prev(next)->second < e.offset) return;
-    found->second.known[e.offset] = table_.id_at(slot);
+    found->second.known.emplace(e.offset, table_.id_at(slot));
   });
 }
 
-// Whether the second pass can judge the ranges: no truncation took a claim of their units back
-// (placements would then leave claims out), and every offset claimed in them has its message
-// known (none was forgotten first).
+// Whether the second pass can judge the ranges: every offset claimed in them has a message
+// known (none was forgotten first), and every message at a conflicted offset of them is (the
+// truncation notes name them all, unless they overflowed).
 bool StreamState::reordered_known() {
-  for (auto const& [number, offset] : conflicts_)
-    if (reorders_.contains(number)) return false;
   learn_reordered(reorders_.end());
-  if (!name_spans()) return false;
+  if (!name_spans() || !name_truncated()) return false;
   for (auto const& [number, reordered] : reorders_) {
     Unit const& unit = units_[number];
-    if (unit.conflicted.size() > 0) return false;
     for (auto const& [first, last] : reordered.ranges) {
       std::size_t claimed = 0;
       for (std::int64_t offset = first; offset <= last; ++offset)
         if (unit.claimed.contains(MessageId{static_cast<std::uint64_t>(offset)})) ++claimed;
-      auto const from = reordered.known.lower_bound(first);
-      auto const to = reordered.known.upper_bound(last);
-      if (static_cast<std::size_t>(std::distance(from, to)) != claimed) return false;
+      std::size_t named = 0;  // Distinct offsets with a message known.
+      auto const to = reordered.known.lower_bound({last + 1, 0});
+      for (auto it = reordered.known.lower_bound({first, 0}); it != to; ++it)
+        if (it == reordered.known.begin() || std::prev(it)->first != it->first) ++named;
+      if (named != claimed) return false;
     }
   }
   return true;
+}
+
+// Names, at their offsets inside the ranges, the messages a truncation met: every claimer of a
+// conflicted offset, and each message whose ack claim rule T took back (its offset may hold
+// nobody now). Naming more messages than those placed in the ranges is harmless: the second
+// pass judges only those whose placements meet them.
+bool StreamState::name_truncated() {
+  if (truncation_notes_.empty()) return true;
+  for (auto const& [number, reordered] : reorders_)
+    if (truncation_notes_full_ && units_[number].conflicted.size() > 0) return false;
+  for (TruncationNote const& note : truncation_notes_) {
+    auto const found = reorders_.find(note.unit);
+    if (found == reorders_.end()) continue;
+    std::map<std::int64_t, std::int64_t> const& ranges = found->second.ranges;
+    auto const next = ranges.upper_bound(note.offset);
+    if (next != ranges.begin() && std::prev(next)->second >= note.offset)
+      found->second.known.emplace(note.offset, note.id);
+  }
+  return true;
+}
+
+// The truncations of the reordered units, as the second pass needs them.
+ReorderTruncations StreamState::reorder_truncations() const {
+  ReorderTruncations truncations;
+  for (TruncationNote const& note : truncation_notes_)
+    if (note.op != no_op && reorders_.contains(note.unit))
+      truncations.taken.emplace(note.op, MessageId{note.id});
+  for (auto const& [number, offset] : conflicts_) {
+    if (!reorders_.contains(number)) continue;
+    Unit const& unit = units_[number];
+    truncations.conflicted.emplace_back(names_.name(unit.topic), unit.partition, offset);
+  }
+  return truncations;
 }
 
 // Names each span's message (a message stored twice) at its offsets inside the ranges: the
@@ -111,7 +143,7 @@ bool StreamState::name_spans() {
     for (std::int64_t const offset : {span.lo, span.hi}) {
       auto const next = ranges.upper_bound(offset);
       if (next != ranges.begin() && std::prev(next)->second >= offset)
-        found->second.known[offset] = span.id;
+        found->second.known.emplace(offset, span.id);
     }
   }
   return true;
@@ -130,7 +162,7 @@ std::optional<std::vector<Anomaly>> StreamState::reread(OpSource const& source) 
       ranges.push_back(ReorderRange{names_.name(unit.topic), unit.partition, first, last});
     for (auto const& [offset, id] : reordered.known) ids.push_back(MessageId{id});
   }
-  ReorderResolver resolver(header_, ranges, ids);
+  ReorderResolver resolver(header_, ranges, ids, reorder_truncations());
   bool read = false;
   OpSource const both = [&](std::function<void(history::Op const&)> const& visit) {
     read = true;
@@ -151,7 +183,7 @@ std::optional<std::vector<Anomaly>> StreamState::reread(OpSource const& source) 
 
 std::size_t StreamState::reorder_bytes() const {
   constexpr std::size_t node = 4 * sizeof(void*) + 16 + 16;  // Links, malloc's, a pair.
-  std::size_t bytes = 0;
+  std::size_t bytes = truncation_notes_.capacity() * sizeof(TruncationNote);
   for (auto const& [number, reordered] : reorders_)
     bytes += node + sizeof(ReorderUnit) + (reordered.ranges.size() + reordered.known.size()) * node;
   return bytes;
@@ -159,8 +191,9 @@ std::size_t StreamState::reorder_bytes() const {
 
 ReorderResolver::ReorderResolver(history::Header const& header,
                                  std::vector<ReorderRange> const& ranges,
-                                 std::vector<MessageId> const& ids)
-    : topics_(ordered_topics(header)) {
+                                 std::vector<MessageId> const& ids, ReorderTruncations truncations)
+    : topics_(ordered_topics(header)), taken_(std::move(truncations.taken)) {
+  for (ReorderSlot& slot : truncations.conflicted) read_.try_emplace(std::move(slot));
   for (ReorderRange const& range : ranges)
     ranges_[{range.topic, range.partition}].emplace_back(range.first, range.last);
   for (auto& [place, spans] : ranges_) std::sort(spans.begin(), spans.end());
@@ -172,6 +205,7 @@ void ReorderResolver::observe(Op const& op) {
   // An invoke naming no message pairs with any send completion (build_message_table): not
   // followed here.
   if (op.f == OpKind::send && op.type == OpType::invoke && op.value.empty()) lost_ = true;
+  if (!read_.empty()) note_read(op);
   bool const ours = std::any_of(op.value.begin(), op.value.end(),
                                 [&](Record const& record) { return facts_.contains(record.id); });
   if (!ours) return;
@@ -235,24 +269,54 @@ void ReorderResolver::on_send(Op const& op) {
   }
 }
 
-// As place_messages' second and third walks, with each distinct offset's first op kept.
+// As truncated_claims gathers its reads: which messages consumers read at each conflicted
+// slot (rule R voids an ack claim there of a message none of them is). A record without its
+// topic or partition would be placed by its message's placement, which this pass may not
+// know: not followed.
+void ReorderResolver::note_read(Op const& op) {
+  if (!reports_placement(op) || !observed_by_consumer(op)) return;
+  for (Record const& record : op.value) {
+    if (!record.offset) continue;
+    if (record.topic.empty() || !record.partition) {
+      lost_ = true;
+      return;
+    }
+    auto const slot = read_.find(ReorderSlot{record.topic, record.partition, record.offset->value});
+    if (slot != read_.end()) slot->second.insert(record.id);
+  }
+}
+
+// As place_messages' second and third walks: each distinct offset's first op is kept, and
+// every ok send's claim, which a truncation may void (placement_of).
 void ReorderResolver::on_placement(Op const& op, Record const& record, Facts& facts) {
   if (facts.record_topic.empty()) facts.record_topic = record.topic;
   if (!facts.record_partition) facts.record_partition = record.partition;
   if (facts.key.empty()) facts.key = record.key;
   if (!record.offset) return;
+  bool const ack = op.f == OpKind::send && op.type == OpType::ok;
   bool const seen = std::any_of(facts.offsets.begin(), facts.offsets.end(), [&](Sighting const& s) {
-    return s.topic == record.topic && s.partition == record.partition &&
+    return !s.ack && s.topic == record.topic && s.partition == record.partition &&
            s.offset == record.offset->value;
   });
-  if (!seen)
+  if (ack || !seen)
     facts.offsets.push_back(
-        Sighting{record.topic, record.partition, record.offset->value, op.index});
+        Sighting{record.topic, record.partition, record.offset->value, op.index, ack});
+}
+
+// Whether truncated_claims voids the ack claim `sighting` of `id`, at `topic` and `partition`
+// (the record's, else its placement's): by rule T (the first pass's notes), or by rule R
+// (consumers read another message at that slot and never this one).
+bool ReorderResolver::taken_back(MessageId id, Sighting const& sighting, std::string const& topic,
+                                 std::optional<std::int32_t> partition) const {
+  if (!sighting.ack) return false;
+  if (taken_.contains({sighting.op, id})) return true;
+  auto const read = read_.find(ReorderSlot{topic, partition, sighting.offset});
+  return read != read_.end() && !read->second.empty() && !read->second.contains(id);
 }
 
 // As place_messages (acked is left out: only a chain without offsets reads it, and such a
 // chain holds nothing of the ranges).
-Placement ReorderResolver::placement_of(Facts const& facts) const {
+Placement ReorderResolver::placement_of(MessageId id, Facts const& facts) const {
   Placement placement;
   if (!facts.sends.empty()) {
     placement.topic = facts.sends.front().topic;
@@ -280,6 +344,7 @@ Placement ReorderResolver::placement_of(Facts const& facts) const {
     std::optional<std::int32_t> const partition =
         sighting.partition ? sighting.partition : placement.partition;
     if (topic != placement.topic || partition != placement.partition) continue;
+    if (taken_back(id, sighting, topic, partition)) continue;
     if (!placement.offsets) {
       placement.offsets = Span{sighting.offset, sighting.offset, sighting.op, sighting.op};
       continue;
@@ -321,7 +386,7 @@ std::optional<std::vector<Anomaly>> ReorderResolver::judge() const {
   ordering_chains::Chains producers;
   std::vector<ordering_chains::FirstProcessing> first_ok;
   for (auto const& [id, facts] : facts_) {
-    Placement const placement = placement_of(facts);
+    Placement const placement = placement_of(id, facts);
     first_ok.assign(facts.first_ok.begin(), facts.first_ok.end());  // A map: sorted by group.
     ordering_chains::add_consumer_nodes(consumers, id, placement, first_ok, topics_);
     ordering_chains::add_producer_node(producers, id, placement, topics_);
@@ -341,6 +406,8 @@ std::size_t ReorderResolver::memory_bytes() const {
   for (auto const& [process, sends] : open_)
     for (OpenSend const& send : sends) bytes += sizeof(send) + send.ids.capacity() * 8;
   for (auto const& [place, spans] : ranges_) bytes += node + 48 + spans.capacity() * 16;
+  bytes += taken_.size() * (node + 16);
+  for (auto const& [slot, read] : read_) bytes += node + sizeof(slot) + read.size() * (node + 8);
   return bytes;
 }
 

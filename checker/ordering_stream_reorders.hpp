@@ -16,7 +16,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -35,12 +37,23 @@ struct ReorderRange {
   std::int64_t last = 0;
 };
 
+/// A (topic, partition, offset), as check_ordering's truncated_claims names a slot.
+using ReorderSlot = std::tuple<std::string, std::optional<std::int32_t>, std::int64_t>;
+
+/// What the first pass knows of the truncations in the ranges' partitions
+/// (ordering_stream_truncation.cpp): the ack claims rule T took back, as (op, message), and the
+/// offsets that hold two messages, where rule R may take an ack claim back.
+struct ReorderTruncations {
+  std::set<std::pair<std::uint64_t, MessageId>> taken;
+  std::vector<ReorderSlot> conflicted;
+};
+
 class ReorderResolver {
  public:
   /// `ids`: every message the first pass knew at an offset of `ranges`, which must be all the
   /// messages placed there. `header` must outlive the resolver.
   ReorderResolver(history::Header const& header, std::vector<ReorderRange> const& ranges,
-                  std::vector<MessageId> const& ids);
+                  std::vector<MessageId> const& ids, ReorderTruncations truncations);
   /// Takes the next op (every op of the history, in order).
   void observe(history::Op const& op);
   /// The `reordered` anomalies of the ranges' messages, as check_ordering lists them; nothing
@@ -59,11 +72,14 @@ class ReorderResolver {
     std::string topic;                      // Of the record that filed it.
     std::optional<std::int32_t> partition;  // Of the completion's first record naming it.
   };
-  struct Sighting {  // A client op's word on where the message sits: the first op saying so.
+  // A client op's word on where the message sits: every ok send's (a truncation may take it
+  // back), and the first other op's at each offset.
+  struct Sighting {
     std::string topic;
     std::optional<std::int32_t> partition;
     std::int64_t offset = 0;
     std::uint64_t op = 0;
+    bool ack = false;
   };
   struct Facts {
     std::vector<Attempt> sends;
@@ -79,7 +95,10 @@ class ReorderResolver {
   };
   void on_send(history::Op const& op);
   void on_placement(history::Op const& op, history::Record const& record, Facts& facts);
-  Placement placement_of(Facts const& facts) const;
+  void note_read(history::Op const& op);
+  bool taken_back(MessageId id, Sighting const& sighting, std::string const& topic,
+                  std::optional<std::int32_t> partition) const;
+  Placement placement_of(MessageId id, Facts const& facts) const;
   void keep_in_ranges(ordering_chains::Chains& chains) const;
 
   std::map<std::string, history::OrderingScope> topics_;
@@ -88,6 +107,8 @@ class ReorderResolver {
       ranges_;                                         // Sorted, disjoint.
   std::map<MessageId, Facts> facts_;                   // By id: check_ordering's order.
   std::map<std::string, std::vector<OpenSend>> open_;  // By process: invokes naming ours.
+  std::set<std::pair<std::uint64_t, MessageId>> taken_;  // ReorderTruncations::taken.
+  std::map<ReorderSlot, std::set<MessageId>> read_;      // Conflicted slot -> messages read there.
   bool lost_ = false;
 };
 

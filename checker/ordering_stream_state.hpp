@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,8 @@
 #include "history/history.hpp"
 
 namespace mqcheck::checker::ordering_detail {
+
+struct ReorderTruncations;  // ordering_stream_reorders.hpp
 
 /// One producer's sends to one partition, keyed by (invoke index, position in the invoke),
 /// with their offsets: increasing along the keys while nothing is reordered. Sorted by key;
@@ -305,7 +308,8 @@ class StreamState {
   // ops (ReorderResolver) rebuilds those messages' chains as check_ordering does.
   struct ReorderUnit {
     std::map<std::int64_t, std::int64_t> ranges;  // first -> last, disjoint, not adjacent.
-    std::map<std::int64_t, std::uint64_t> known;  // Offset -> message, inside the ranges.
+    // (offset, message) inside the ranges: two at an offset a truncation claimed again.
+    std::set<std::pair<std::int64_t, std::uint64_t>> known;
   };
   std::map<std::uint32_t, ReorderUnit> reorders_;  // By unit number.
   std::size_t reorder_ranges_ = 0;
@@ -314,10 +318,26 @@ class StreamState {
   static constexpr std::uint64_t reorder_width_max = std::uint64_t{1} << 18;
   std::uint64_t reorder_walked_ = 0;  // Held messages visited by learn_reordered's walks.
   static constexpr std::uint64_t reorder_walk_max = std::uint64_t{1} << 26;
+  // Truncations, for the second pass over a reordering: every message claimed at a conflicted
+  // offset, named there (one may be forgotten before a range covers it), and each ack claim
+  // rule T took back, with its op (the second pass drops it from placements, as place_messages
+  // drops truncated_claims' set). `op` is no_op for a name alone.
+  struct TruncationNote {
+    std::uint64_t id = 0;
+    std::uint64_t op = 0;
+    std::uint32_t unit = 0;
+    std::int64_t offset = 0;
+  };
+  std::vector<TruncationNote> truncation_notes_;
+  bool truncation_notes_full_ = false;
+  static constexpr std::size_t truncation_notes_max = std::size_t{1} << 14;
+  void note_truncation(std::uint32_t unit, RecentClaim const& claim, bool taken);
   void note_reorder(std::uint32_t unit, std::int64_t lo, std::int64_t hi);
   void learn_reordered(std::map<std::uint32_t, ReorderUnit>::iterator only);
   bool reordered_known();
   bool name_spans();
+  bool name_truncated();
+  ReorderTruncations reorder_truncations() const;
   std::optional<std::vector<Anomaly>> reread(OpSource const& source);
   std::size_t reorder_bytes() const;
   void walk_poll(history::Op const& op);

@@ -29,6 +29,7 @@
 // order ranks: a group that processes both is no reorder (tied()).
 #include <algorithm>
 
+#include "checker/ordering_facts.hpp"
 #include "checker/ordering_stream_state.hpp"
 
 namespace mqcheck::checker::ordering_detail {
@@ -39,12 +40,6 @@ using history::OpType;
 using history::Record;
 
 namespace {
-
-// As ordering_facts.cpp's observed_by_consumer: a consumer's word on where a message sits.
-bool consumer_states_offset(Op const& op) {
-  return op.f == OpKind::poll || op.f == OpKind::deliver || op.f == OpKind::process ||
-         op.f == OpKind::ack || op.f == OpKind::nack || op.f == OpKind::commit;
-}
 
 MessageId offset_id(std::int64_t offset) { return MessageId{static_cast<std::uint64_t>(offset)}; }
 
@@ -93,11 +88,18 @@ StreamState::Reclaim StreamState::reclaim(Op const& op, std::uint64_t id, Entry 
   bool const read_here = unit.read.contains(offset_id(offset));
   std::uint64_t const begun = e.sent_op;
   for (RecentClaim& claim : unit.recent) {
-    if (claim.gone || claim.offset < offset) continue;
+    if (claim.offset < offset) continue;
+    bool const taken = claim.by_ack && claim.op < begun;  // By T: noted even if gone already.
+    if (claim.gone) {
+      if (taken) note_truncation(number, claim, true);
+      continue;
+    }
     if (claim.offset == offset && !holder_known(claim, begun, read_here)) return Reclaim::refused;
-    if (!claim.by_ack || claim.op >= begun) continue;  // It stays.
+    if (!taken) continue;  // It stays.
     if (!take_back(claim, number)) return Reclaim::refused;
+    note_truncation(number, claim, true);
   }
+  note_truncation(number, RecentClaim{offset, id}, false);
   unit.conflicted.insert(offset_id(offset));
   conflicts_.emplace_back(number, offset);
   if (!read_here) return Reclaim::placed;
@@ -134,11 +136,24 @@ bool StreamState::leave_unplaced(Op const& op, std::uint64_t id, Entry const& e,
   return true;
 }
 
+// Notes `claim` for the second pass over a reordering (ordering_stream_reorders.cpp): its
+// message is named at its offset, and, when `taken`, its ack claim is one check_ordering's
+// truncated_claims voids by rule T. (Rule R depends on reads that may come later: the second
+// pass sees them all.) Past truncation_notes_max, a reordering in a conflicted unit loads.
+void StreamState::note_truncation(std::uint32_t unit, RecentClaim const& claim, bool taken) {
+  if (truncation_notes_.size() == truncation_notes_max) {
+    truncation_notes_full_ = true;
+    return;
+  }
+  truncation_notes_.push_back(
+      TruncationNote{claim.id, taken ? std::uint64_t{claim.op} : no_op, unit, claim.offset});
+}
+
 // A consumer's read of `id` at `offset`, where its ack claim went (T or R), after a poll read
 // another message there: a claim that stays, which R already counted (read_here).
 bool StreamState::read_again(Op const& op, std::uint64_t id, std::uint32_t number,
                              std::int64_t offset) {
-  if (!consumer_states_offset(op)) return false;
+  if (!observed_by_consumer(op)) return false;
   auto const gone = unplaced_.find(id);
   if (gone == unplaced_.end() || gone->second != offset) return false;
   Unit const& unit = units_[number];
