@@ -245,12 +245,15 @@ void StreamState::touch(Op const& op, Record const& record, std::uint32_t positi
     e.topic = names_.intern(record.topic);
     ++held_;
   } else if (!same_text(names_.name(entry(slot).topic), record.topic)) {
-    // A copy's send may pair with an attempt of the first topic: not followed after a resend.
-    if (entry(slot).send_invokes > 1) return doubt();
     // A placement's topic is its first send's: a record of another topic is a copy (a
-    // dead-letter or retry topic), judged by judge_copy where it can be, else a doubt.
+    // dead-letter or retry topic), judged by judge_copy where it can be, else a doubt; after
+    // a resend too, its send ops by none of the processes that sent the message (copies10:
+    // note_copy_send), so that no copy's send pairs with an attempt of the first topic.
     // (Names are interned one to one, so comparing the text is comparing ids, with no lookup.)
     copy = true;
+  } else if (op.f == OpKind::send && !copy_senders_.empty()) {
+    // copies10: a send of a copied message that judge_copy cannot follow (own_send_apart).
+    if (!own_send_apart(op, record.id.value)) return doubt();
   }
   slots_[position] = slot;  // For walk_poll, which needs no second lookup.
   Entry& e = entry(slot);   // Stays put while other entries come and go (IdTable).

@@ -20,6 +20,11 @@
 // So copies are judged here when the message's first topic already placed it by an
 // acknowledged send with an offset and a partition: their processings go to process() with the
 // first topic's scope, and each copy's offset is claimed, and walked, in its own topic's unit.
+// A copy may also come before that acknowledgement (a lost or late ack line), once the first
+// topic's records gave the message an offset and a partition: place_by_copy says when that is
+// exact. A copy's send attempts are the message's too (build_message_table files attempts by
+// id, whatever their topic), so no process may send both the message and a copy of it
+// (note_copy_send, own_send_apart): its own attempts then pair as if it had no copies.
 // Anything else stays a doubt: a copy at two offsets (or partitions) of one topic, more than
 // copy_topics_max topics, a copy's offset with no partition, a copy in a transaction, tag
 // filters, a truncation that would take a claim back (a copy's claim keeps truncations at or
@@ -39,13 +44,22 @@ using history::OrderingScope;
 using history::Record;
 
 void StreamState::judge_copy(Op const& op, Record const& record, Entry& e, std::uint32_t position) {
-  // The placement must be final: topic and partition from an ok send with an offset.
-  if (!e.has_send || !e.acked || !e.has_offset || !e.has_partition) return doubt();
+  // The placement's topic is its first send's (has_send: that send came before any copy's),
+  // its partition that of the first topic's records, which placed it at an offset.
+  if (!e.has_send || !e.has_offset || !e.has_partition) return doubt();
   // Transactions and tag filters make offsets skippable by message: not followed for copies.
   if (!op.txn.empty() || !filters_.empty() || e.abort_named) return doubt();
   if (record.offset && !record.partition) return doubt();
   CopyAt* const copy = copy_in(record.id.value, names_.intern(record.topic));
-  if (copy == nullptr) return doubt();                          // Too many topics.
+  if (copy == nullptr) return doubt();  // Too many topics.
+  if (op.f == OpKind::send) {
+    note_copy_send(op, record.id.value, e);
+    // Before the message's own ack, a copy's ok send is the first ok attempt: place_messages
+    // takes the partition from it. (After, the own ack is first, and fixed it.)
+    if (!doubt_ && !e.acked && op.type == OpType::ok && !copy_acked_first(record.id.value))
+      place_by_copy(record, e);
+    if (doubt_) return;
+  }
   if (op.f == OpKind::send && op.type == OpType::fail) return;  // A failed op places nothing.
   if (!record.key.empty()) e.has_key = true;  // Placement::key: the first non-empty of any.
   if (record.offset) {
@@ -65,6 +79,69 @@ void StreamState::judge_copy(Op const& op, Record const& record, Entry& e, std::
   OrderingScope const scope = scope_of(e.topic);
   if (op.f == OpKind::process && op.type == OpType::ok && scope != OrderingScope::none)
     process(op, e, scope);
+}
+
+// A copy's ok send before any ok send of the message: check_ordering's first ok attempt
+// (MessageFacts::first_ok, the earliest ok completion) is then this one, and place_sent takes
+// the placement's partition from its record and its sender from its process. The placement
+// is the one judged so far when:
+//   - the record names the partition the first topic's records gave (Placement::partition;
+//     a later own ack naming another one is a doubt: place());
+//   - the topic does not order by producer (chain_of keys those chains by the sender);
+//   - the message is never in a producer chain of the copy's sender: add_producer_node needs
+//     one attempt alone that did not fail (sent_position). Its one own attempt (one invoke,
+//     paired here: send_invokes, send_unpaired) has not failed and never does (a failed own
+//     send after this is a doubt: own_send_apart; a resend too: start_resend), so the copy's
+//     attempt is never alone. Those chains hold the first topic's sender (producer_order)
+//     or, as check_ordering, none.
+// Otherwise a doubt. The message's other ops are judged as after an own ack. (place_sent
+// reads the first record naming the message in that op: this one, as an earlier record of
+// it there was an own ack, or a copy's that came here first.)
+void StreamState::place_by_copy(Record const& record, Entry const& e) {
+  if (!record.partition || *record.partition != e.partition) return doubt();
+  if (scope_of(e.topic) == OrderingScope::producer) return doubt();
+  if (e.send_invokes != 1 || e.send_unpaired || e.first_outcome == outcome_fail) return doubt();
+  copies_.at(record.id.value).acked_first = true;
+}
+
+// A copy's send op of process P. send_outcomes.cpp pairs a completion with an open invoke of
+// its own process: while P sent none of the message's own attempts (Entry::sender, the
+// resend's attempts, whose list is whole while not `out`) and sends none later
+// (own_send_apart), the own attempts pair among themselves, as ordering_stream_resends.cpp
+// pairs them. (A completion that stood alone cannot pair with a later invoke.)
+void StreamState::note_copy_send(Op const& op, std::uint64_t id, Entry const& e) {
+  std::uint32_t const process = names_.intern(op.process);
+  if (e.send_invokes == 1 && e.sender == process) return doubt();
+  if (e.send_invokes > 1) {
+    auto const resend = resends_.find(id);
+    if (resend == resends_.end() || resend->second.out) return doubt();
+    for (ResendAttempt const& attempt : resend->second.attempts)
+      if (attempt.process == process) return doubt();
+  }
+  if (std::find(copy_senders_.begin(), copy_senders_.end(), process) != copy_senders_.end()) return;
+  if (copy_senders_.size() == copy_senders_max) return doubt();
+  copy_senders_.push_back(process);
+}
+
+bool StreamState::copy_sender(std::string const& process) const {
+  return std::any_of(copy_senders_.begin(), copy_senders_.end(),
+                     [&](std::uint32_t sender) { return same_text(names_.name(sender), process); });
+}
+
+// A send op of the message's own topic, for a message with copies: false (a doubt) when a
+// process that sent copies sends it (its attempts might pair across topics: note_copy_send),
+// or when it fails after a copy was acknowledged first (the copy's attempt might then be the
+// only one that did not fail: place_by_copy).
+bool StreamState::own_send_apart(Op const& op, std::uint64_t id) const {
+  bool const sender = copy_sender(op.process);
+  if (!sender && op.type != OpType::fail) return true;
+  auto const found = copies_.find(id);
+  return found == copies_.end() || (!sender && !found->second.acked_first);
+}
+
+bool StreamState::copy_acked_first(std::uint64_t id) const {
+  auto const found = copies_.find(id);
+  return found != copies_.end() && found->second.acked_first;
 }
 
 // The message's copy in `topic`, made when new; nullptr past copy_topics_max topics.

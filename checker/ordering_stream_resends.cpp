@@ -59,7 +59,13 @@ bool StreamState::held_as(std::uint64_t id, bool (*still)(Entry const&)) {
 
 void StreamState::start_resend(Op const& op, std::uint64_t id, Entry& e, std::uint32_t position) {
   if (e.send_unpaired || unnamed_send_ || op.value.size() != 1) return doubt();
-  if (!copies_.empty() && copies_.contains(id)) return doubt();
+  // copies10: a copy's send ops come from processes that send none of the message's own
+  // (note_copy_send, own_send_apart), so they leave this pairing alone. If every copy's
+  // attempt fails, the own attempts decide sent_position, as here; else check_ordering gives
+  // the message no place (the copy's is a second writer beside an own ack, or one that is not
+  // ok), and holding one only adds constraints. A copy acknowledged first needs the one own
+  // attempt (place_by_copy): a resend of it stays a doubt.
+  if (!copies_.empty() && copy_acked_first(id)) return doubt();
   if (resends_.size() >= resends_sweep_at_) {
     std::erase_if(resends_, [&](auto const& item) {
       return !held_as(item.first, [](Entry const& held) { return held.send_invokes > 1; });

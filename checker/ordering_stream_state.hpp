@@ -235,6 +235,8 @@ class StreamState {
   struct Copy {  // A held message's copies, one per topic, in the order the topics came.
     std::array<CopyAt, copy_topics_max> at{};
     std::uint8_t count = 0;
+    // copies10: a copy's ok send came before any of the message's own (place_by_copy).
+    bool acked_first = false;
   };
   void judge_copy(history::Op const& op, history::Record const& record, Entry& e,
                   std::uint32_t position);
@@ -247,6 +249,16 @@ class StreamState {
   std::uint64_t copy_op_ = no_op;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> copy_units_;
   static constexpr std::uint32_t no_copy_unit = ~std::uint32_t{0};  // An unordered topic's.
+  // copies10: copies sent before the message's own acknowledgement, and who sends copies
+  // (ordering_stream_copies.cpp says why these keep the pass exact). copy_senders_ holds the
+  // name ids of every process that sent a copy; past copy_senders_max of them, a doubt.
+  void place_by_copy(history::Record const& record, Entry const& e);
+  void note_copy_send(history::Op const& op, std::uint64_t id, Entry const& e);
+  bool copy_sender(std::string const& process) const;
+  bool own_send_apart(history::Op const& op, std::uint64_t id) const;
+  bool copy_acked_first(std::uint64_t id) const;
+  std::vector<std::uint32_t> copy_senders_;
+  static constexpr std::size_t copy_senders_max = 64;
   // ordering_stream_resends.cpp: a message sent more than once, or stored at two offsets.
   // Its send attempts, paired as send_outcomes.cpp pairs them, decide whether it may keep a
   // place in its producer's order (ordering_facts.cpp's sent_position) and which; a message at
