@@ -534,6 +534,7 @@ std::size_t StreamState::memory_bytes() const {
   bytes += conflicts_.capacity() * sizeof(conflicts_.front()) + unplaced_.size() * (node + 16);
   bytes += copies_.size() * (node + sizeof(std::pair<std::uint64_t, Copy>));
   bytes += copy_units_.capacity() * sizeof(copy_units_.front());
+  bytes += copy_senders_.capacity() * sizeof(copy_senders_.front());
   for (auto const& [id, resend] : resends_)
     bytes +=
         node + sizeof(id) + sizeof(resend) + resend.attempts.capacity() * sizeof(ResendAttempt);

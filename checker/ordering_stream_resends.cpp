@@ -9,10 +9,12 @@
 // and has an invoke; the attempts are send_outcomes.cpp's, each completion paired with the
 // earliest open invoke of its process with the same ids, or one naming no message. Here they
 // are paired the same way while that rule is simple: every send op of the message names it
-// alone (one record), no send invoke named no message (unnamed_send_), no copy of it in
-// another topic sent it. Then a completion of process P pairs with P's earliest open attempt
-// of the message, or stands alone (no invoke: it may have written the message, and gives it
-// no place). Anything else is a doubt. From the attempts paired so far (place_resent):
+// alone (one record), no send invoke named no message (unnamed_send_), and no process sends
+// both the message and a copy of it in another topic (ordering_stream_copies.cpp,
+// note_copy_send: a copy's attempts then never pair with these). Then a completion of process P
+// pairs with P's earliest open attempt of the message, or stands alone (no invoke: it may have
+// written the message, and gives it no place). Anything else is a doubt. From the attempts paired
+// so far (place_resent):
 //   - an attempt ended info, a lone completion that did not fail, or two ok attempts: never
 //     the one writer with a place; the message leaves its producer's order for good;
 //   - else one ok attempt: the only one that may end as that writer (the others are open and
