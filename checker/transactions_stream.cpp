@@ -44,7 +44,8 @@ State::State(history::Header const& header, std::size_t recent_intervals, std::u
           [this](std::string_view txn, MessageId id) { return resendable(txn, id); }),
       ids_(recent_ids),
       recent_ids_(recent_ids),
-      resent_ids_(recent_ids) {
+      resent_ids_(recent_ids),
+      dead_ids_(recent_ids) {
   for (auto const& [group, spec] : header.groups) {
     if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
     if (group_bits_.size() == txn_groups_max) {
@@ -70,8 +71,14 @@ void State::observe(Op const& op) {
   if (doubt_ || !history::is_client_op(op)) return;
   // A transaction whose end was forgotten: a late op on it could change what was judged.
   if (!op.txn.empty() && !known_txn(op)) return doubt();
-  // A completion joining another transaction's invoke joins that invoke's copy.
-  if (op.f == OpKind::send && !op.txn.empty() && !pair_send(op)) return doubt();
+  if (op.f == OpKind::send && !op.txn.empty()) {
+    // A completion taking another transaction's invoke is an attempt of that invoke's copy.
+    std::optional<OpenSend> const taken = pair_send(op);
+    if (taken && taken->txn != op.txn) {
+      pipeline_.observe(op);
+      return on_taken(op, *taken);
+    }
+  }
   pipeline_.observe(op);
   if (op.f == OpKind::txn_begin || op.f == OpKind::txn_commit || op.f == OpKind::txn_abort)
     return on_txn_op(op);
@@ -80,7 +87,7 @@ void State::observe(Op const& op) {
     // add_attempt): an invoke naming no message gives its own to the messages its completion
     // names. Rare, and left to the whole-history checker.
     if (op.type == OpType::invoke && op.value.empty()) return doubt();
-    for (Record const& record : op.value) on_send(op, record);
+    for (Record const& record : op.value) on_send(op, record, op.txn);
     return;
   }
   if (!is_ok_read(op)) return;
@@ -89,7 +96,7 @@ void State::observe(Op const& op) {
   UncommittedReader* reader = nullptr;  // Looked up at its first need.
   for (Record const& record : op.value) {
     if (bit != 0) {
-      on_read(record);
+      on_read(op, record);
     } else {
       on_uncommitted_read(op.group, record, reader);
     }
@@ -169,6 +176,7 @@ void State::on_txn_op(Op const& op) {
     // A commit ok wins over everything (resolve), so a committed one stays committed; an
     // aborted one could still turn committed or unknown.
     if (!*committed && op.f == OpKind::txn_commit) doubt();
+    if (!*committed && op.f == OpKind::txn_abort && op.type == OpType::ok) note_dead_end(op);
     return;
   }
   auto const it = txn_entry(op.txn);
@@ -176,6 +184,7 @@ void State::on_txn_op(Op const& op) {
   if (op.f == OpKind::txn_abort) {
     // An abort after the commit request leaves the status to the commit's outcome.
     if (it->second.phase == Txn::Phase::requested) return doubt();
+    note_dead_end(op);
     abort(it->first);
   }
 }
@@ -190,6 +199,7 @@ void State::on_commit(Op const& op, Txn& txn, std::string const& name) {
     case OpType::ok:
       return commit(txn, name);
     case OpType::fail:
+      note_dead_end(op);
       return abort(name);  // Aborted, unless a later commit says otherwise: a doubt then.
     case OpType::info:
     case OpType::event:
@@ -262,32 +272,44 @@ void State::abort(std::string const& name) {
   erase_txn(it);
 }
 
-void State::on_send(Op const& op, Record const& record) {
+// `txn_name` is the op's transaction, or that of the invoke a completion took (on_taken).
+void State::on_send(Op const& op, Record const& record, std::string const& txn_name) {
   MessageId const id = record.id;
   Message* const held = messages_.find(id.value);
-  if (op.txn.empty()) {
+  if (op.type == OpType::ok && dead_clash(record)) return doubt();
+  if (txn_name.empty()) {
     // A copy outside transactions (its reads are always fine), unless the id had one in a
     // transaction, or may have had (forgotten: a late retry).
     if (held != nullptr || (ids_.named(id) && !ids_.surely_plain(id))) return doubt();
     ids_.name(id);
     return;
   }
-  if (std::optional<bool> const committed = ended_.find(op.txn)) {
-    if (*committed || !late_in_aborted(op, id)) return doubt();
+  if (std::optional<bool> const committed = ended_.find(txn_name)) {
+    if (*committed) return doubt();
+    // A completion of an aborted transaction, the message held by another's copy (sent
+    // again, transactions_stream_copies.cpp): it joins a copy of the aborted one (its
+    // invoke's, or its own), which reads as aborted wherever a read is pinned and adds nothing
+    // less severe to the candidates of a read pinned nowhere. If it is an acknowledgement, the
+    // held copy must be one sent again: a read at that place is a doubt then (read_elsewhere),
+    // unless the held copy was acknowledged there too (pinned to neither: the held copy is the
+    // least severe candidate, as judged).
+    bool const joins = held != nullptr && op.type != OpType::invoke &&
+                       (op.type != OpType::ok || resent_ids_.contains(id));
+    if (!joins && !late_in_aborted(op, id)) return doubt();
     return;
   }
-  if (held != nullptr && *held->txn == op.txn) {  // Another attempt of the held copy.
-    if (op.type == OpType::fail) note_failed_send(txns_.find(op.txn)->second);
+  if (held != nullptr && *held->txn == txn_name) {  // Another attempt of the held copy.
+    if (op.type == OpType::fail) note_failed_send(txns_.find(txn_name)->second);
     return note_ack(op, record);
   }
   // A second copy (transactions_stream_copies.cpp says when it is followed), or an id named
   // outside a held transaction (ids_ has them all).
   bool const again = held != nullptr || plain(id);
-  if (again && !resendable(op.txn, id)) return doubt();
+  if (again && !resendable(txn_name, id)) return doubt();
   auto const topic = topic_required_.find(record.topic);
   if (topic == topic_required_.end()) return doubt();  // Its readers are inferred at the end.
   if (again) resend(held, id);
-  auto const txn = txn_entry(op.txn);
+  auto const txn = txn_entry(txn_name);
   if (op.type == OpType::fail) note_failed_send(txn->second);
   bool fresh = false;
   Message& m = messages_.insert(id.value, fresh);
@@ -341,10 +363,14 @@ bool State::decided() {
 std::vector<Verdict> State::finish() const {
   std::vector<Verdict> verdicts = pipeline_.finish();  // At most one, after visibility.
   if (!transactional_) return verdicts;
-  Verdict verdict{.guarantee = "transactional-visibility"};
+  Verdict verdict{.guarantee = "transactional-visibility", .anomalies = dead_anomalies()};
   std::vector<std::string> reasons;
+  if (!verdict.anomalies.empty()) {  // As judge_visibility: kinds first, then the rest.
+    verdict.validity = Validity::invalid;
+    reasons.push_back(plural(verdict.anomalies.size(), "aborted-read"));
+  }
   if (!exercised_) {  // As transactions.cpp words it.
-    verdict.validity = Validity::unknown;
+    if (verdict.anomalies.empty()) verdict.validity = Validity::unknown;
     reasons.emplace_back("no read_committed group read anything: visibility was not exercised");
   }
   for (auto const& [group, reader] : uncommitted_) {  // By name, as walk_reads' std::map.

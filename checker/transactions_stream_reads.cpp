@@ -10,7 +10,10 @@
 
 namespace mqcheck::checker::txn_stream_detail {
 
-void State::on_read(Record const& record) {
+void State::on_read(Op const& op, Record const& record) {
+  // Pinned to a dead copy (transactions_stream_copies.cpp, read_dead): aborted, whatever the
+  // others.
+  if (DeadPlace const* dead = read_dead(record)) return note_dead_read(op, record.id, *dead);
   Message const* const held = messages_.find(record.id.value);
   if (held == nullptr) {
     // Sent outside transactions, by a committed one, or not yet: a later send in a
@@ -31,6 +34,7 @@ void State::on_read(Record const& record) {
 void State::on_uncommitted_read(std::string_view group, Record const& record,
                                 UncommittedReader*& reader) {
   MessageId const id = record.id;
+  if (read_dead(record)) return count_uncommitted(uncommitted_reader(group, reader), id);
   Message const* const held = messages_.find(id.value);
   if (held == nullptr) {
     // As on_read, but a message of an aborted transaction is counted; one whose fate was

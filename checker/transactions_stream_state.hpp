@@ -196,6 +196,15 @@ struct UncommittedReader {
   std::uint64_t n = 0;  // Ids counted.
 };
 
+// Where a copy of a dead transaction was acknowledged (ResentCopy::dead).
+struct DeadPlace {
+  std::string txn;
+  std::string const* topic = nullptr;  // Of the copy's first op, its invoke.
+  std::optional<std::int32_t> partition{};
+  Offset offset{};
+  std::uint64_t first = 0;  // The copy's invoke: its first send.
+};
+
 // A message sent again in a transaction after its earlier copies aborted (or were left open
 // by a producer that died, Txn::doomed): where its live copy's first `ok` send put it. A read
 // there is of that copy, whatever its earlier copies' acknowledgements (transactions.cpp,
@@ -205,6 +214,29 @@ struct ResentCopy {
   bool acked = false;
   std::optional<std::int32_t> partition{};
   std::optional<Offset> offset{};
+  // Where copies of dead transactions were acknowledged by completions of later copies'
+  // transactions that took their invokes (transactions_stream_copies.cpp, dead_ack); kept
+  // while later copies come, since their acks there are a doubt.
+  std::vector<DeadPlace> dead{};
+};
+
+// How a transaction with a dead copy (above) ended, for its aborted-read's words
+// (transactions.cpp, aborted_read; transactions_table.cpp, resolve): its first decisive end
+// here (an abort op, or a failed commit), and the first abort ok after, which outranks it.
+struct DeadEnd {
+  std::optional<std::uint64_t> end{};
+  bool by_commit = false;  // `end` is a txn-commit fail.
+  std::optional<std::uint64_t> abort_ok{};
+};
+
+// A read_committed group's first read of a message at its dead copy's place: an aborted-read.
+struct DeadRead {
+  std::string group;
+  MessageId id;
+  std::uint64_t read = 0;
+  OpKind f = OpKind::poll;
+  std::string txn;  // The dead copy's (a key of State::dead_txns_).
+  std::uint64_t first = 0;
 };
 
 // A transactional send invoke not completed yet, paired as send_outcomes.cpp pairs them: a
@@ -214,6 +246,16 @@ struct OpenSend {
   MessageId least;
   std::vector<MessageId> more;
   std::string txn;
+  std::uint64_t index = 0;
+  std::string const* topic = nullptr;  // A key of State::topic_required_, or null.
+  bool sourced = false;                // A record names a source: a pipeline output.
+  // Of one message (transactions_stream_copies.cpp, pair_send): its transaction's first op
+  // to name it; no copy of it acknowledged before but at dead places; the first op to name it
+  // at all; and an ok completion of it since, whose place is not recorded.
+  bool first = false;
+  bool virgin = false;
+  bool fresh = false;
+  bool dirty = false;
 };
 
 class State {
@@ -248,18 +290,29 @@ class State {
   void on_commit(Op const& op, Txn& txn, std::string const& name);
   void commit(Txn& txn, std::string const& name);
   void abort(std::string const& name);
-  void on_send(Op const& op, Record const& record);
+  void on_send(Op const& op, Record const& record, std::string const& txn_name);
   void note_failed_send(Txn& txn);
   bool late_in_aborted(Op const& op, MessageId id) const;
   std::vector<OpenSend>& open_sends(std::string const& process);
-  bool pair_send(Op const& op);
+  std::optional<OpenSend> pair_send(Op const& op);
+  void on_taken(Op const& op, OpenSend const& taken);
+  void mark_dirty(Op const& op);
+  bool unacked(MessageId id) const;
+  void note_highs(Op const& op);
+  bool dead_ack(Op const& op, OpenSend const& taken);
+  void note_dead_end(Op const& op);
+  bool dead_clash(Record const& record) const;
+  DeadPlace const* read_dead(Record const& record) const;
+  void note_dead_read(Op const& op, MessageId id, DeadPlace const& place);
+  void sweep_dead_txns();
+  std::vector<Anomaly> dead_anomalies() const;
   bool resendable(std::string_view txn, MessageId id) const;
   void resend(Message* held, MessageId id);
   void note_ack(Op const& op, Record const& record);
   bool read_elsewhere(Record const& record) const;
   void forget_resent(MessageId id);
   std::size_t copies_memory_bytes() const;
-  void on_read(Record const& record);
+  void on_read(Op const& op, Record const& record);
   void on_uncommitted_read(std::string_view group, Record const& record,
                            UncommittedReader*& reader);
   UncommittedReader& uncommitted_reader(std::string_view group, UncommittedReader*& reader);
@@ -315,6 +368,18 @@ class State {
   RecentIds resent_ids_;
   std::map<MessageId, ResentCopy> resent_;
   std::vector<std::pair<std::string, std::vector<OpenSend>>> open_sends_;  // By process.
+  // Dead copies acknowledged by another transaction's completion (transactions_stream_copies.cpp,
+  // dead_ack): the ids given one (recent ones: resending one forgotten is a doubt), the
+  // transactions they are of, and the reads of them (aborted-reads, reported by finish()).
+  bool dead_any_ = false;
+  RecentIds dead_ids_;
+  std::map<std::string, DeadEnd, std::less<>> dead_txns_;
+  std::vector<DeadRead> dead_reads_;
+  std::size_t open_retries_ = 0;  // Open invokes first but not fresh.
+  // The highest offset acknowledged by a transactional send in each partition (of any topic),
+  // and whether the ok completion being judged acknowledges above it (a place no copy had).
+  std::vector<std::pair<std::optional<std::int32_t>, Offset>> ack_highs_;
+  bool new_place_ = false;
   std::size_t last_sender_ = 0;  // The index in open_sends_ found last.
 };
 
