@@ -287,11 +287,11 @@ DeliveryReport check_streaming(history::Header const& header, OpSource const& so
   // (checker/ordering_stream_skips.hpp); only what that cannot judge loads.
   std::optional<std::vector<Verdict>> ordered;
   if (ordering.judged()) {
-    bool read_again = false;
+    std::uint64_t reads = 0;
     std::size_t const before = ordering.memory_bytes();
-    ordered = ordering.finish(source, read_again);
-    if (read_again && stats != nullptr) {
-      ++stats->passes;
+    ordered = ordering.finish(source, reads);
+    if (reads > 0 && stats != nullptr) {
+      stats->passes += reads;
       // That pass's state, held beside everything the first left.
       std::size_t const after = ordering.memory_bytes();
       stats->memory_peak_bytes += after - std::min(before, after);

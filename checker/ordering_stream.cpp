@@ -557,8 +557,8 @@ bool OrderingStream::judged() const { return state_->decided(); }
 bool OrderingStream::gaps_pending() const { return state_->gaps_pending(); }
 std::vector<Verdict> OrderingStream::finish() { return state_->finish(); }
 std::optional<std::vector<Verdict>> OrderingStream::finish(OpSource const& source,
-                                                           bool& read_again) {
-  return state_->finish(source, read_again);
+                                                           std::uint64_t& reads) {
+  return state_->finish(source, reads);
 }
 std::size_t OrderingStream::open_count() const { return state_->open_count(); }
 std::size_t OrderingStream::memory_bytes() const { return state_->memory_bytes(); }
@@ -584,9 +584,9 @@ std::vector<Verdict> check_ordering_stream(history::Header const& header, OpSour
   seen.passes = 1;
   std::optional<std::vector<Verdict>> verdicts;
   if (stream.judged()) {
-    bool read_again = false;
-    verdicts = stream.finish(source, read_again);
-    if (read_again) ++seen.passes;  // The gaps' second look (ordering_stream_skips.hpp).
+    std::uint64_t reads = 0;
+    verdicts = stream.finish(source, reads);
+    seen.passes += reads;  // The gaps' and crossings' second look (ordering_stream_skips.hpp).
   }
   if (!verdicts) {
     ++seen.passes;

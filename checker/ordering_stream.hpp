@@ -64,11 +64,12 @@ class OrderingStream {
   /// Returns check_ordering's verdicts for the whole history. Precondition: decided(), and
   /// every op observed.
   [[nodiscard]] std::vector<Verdict> finish();
-  /// As finish(), for a judged() stream: reads `source` (the ops observed) again when gaps are
-  /// pending, and sets `read_again` then. Returns nothing when that pass could not judge them
-  /// (check_ordering_loaded must decide).
+  /// As finish(), for a judged() stream: reads `source` (the ops observed) again when gaps,
+  /// conflicts or crossings are pending, and sets `reads` to how many times it did (a filtered
+  /// gap's sent tags take a second read). Returns nothing when those passes could not judge
+  /// them (check_ordering_loaded must decide).
   [[nodiscard]] std::optional<std::vector<Verdict>> finish(OpSource const& source,
-                                                           bool& read_again);
+                                                           std::uint64_t& reads);
   /// Returns the number of messages held now.
   std::size_t open_count() const;
   /// Returns an estimate of the heap bytes held now.

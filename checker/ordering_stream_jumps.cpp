@@ -7,6 +7,7 @@
 // in PollWalk's order (by op, then by partition) before ordering_verdict's stable sort, so
 // that ties come out as check_ordering's.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <tuple>
@@ -40,7 +41,8 @@ ReadJump StreamState::jump_of(JumpedRead const& read) const {
 
 // The jumped reads' anomalies, or nothing when gaps need a second pass that `source` is not
 // given for, or that could not judge them.
-std::optional<std::vector<Anomaly>> StreamState::jumped_anomalies(OpSource const* source) {
+std::optional<std::vector<Anomaly>> StreamState::jumped_anomalies(OpSource const* source,
+                                                                  OpSource const* plain) {
   std::vector<std::size_t> order(jumped_.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   auto const key = [&](std::size_t i) {
@@ -95,6 +97,12 @@ std::optional<std::vector<Anomaly>> StreamState::jumped_anomalies(OpSource const
     (*source)([&](history::Op const& op) { resolver.observe(op); });
     second_pass_bytes_ = resolver.memory_bytes();
     if (!resolver.decided()) return std::nullopt;
+    // A gap read by a group with a tag filter: the sent tags of its claims, one more pass.
+    if (resolver.want_tags()) {
+      (*(plain != nullptr ? plain : source))(
+          [&](history::Op const& op) { resolver.observe_sends(op); });
+      second_pass_bytes_ = resolver.memory_bytes();
+    }
     auto judged = resolver.judge();
     if (!judged) return std::nullopt;
     skipped = std::move(*judged);
@@ -138,13 +146,17 @@ std::vector<Verdict> StreamState::finish() {
   return {ordering_verdict(std::move(*anomalies), positioned_)};
 }
 
-std::optional<std::vector<Verdict>> StreamState::finish(OpSource const& source, bool& read_again) {
+std::optional<std::vector<Verdict>> StreamState::finish(OpSource const& source,
+                                                        std::uint64_t& reads) {
   MQCHECK_ASSERT(!doubt_);
-  read_again = false;
+  reads = 0;
   // Nothing processed: check_ordering gives no verdict, whatever the reads did.
   if (!exercised()) return std::vector<Verdict>{};
-  read_again = gaps_pending();
-  std::optional<std::vector<Anomaly>> anomalies = reread(source);  // With the crossings'.
+  OpSource const counted = [&](std::function<void(history::Op const&)> const& visit) {
+    ++reads;  // Each read of the ops is a pass (--stats).
+    source(visit);
+  };
+  std::optional<std::vector<Anomaly>> anomalies = reread(counted);  // With the crossings'.
   if (!anomalies) return std::nullopt;
   return std::vector<Verdict>{ordering_verdict(std::move(*anomalies), positioned_)};
 }

@@ -95,23 +95,18 @@ void StreamState::read_run(std::uint32_t process, std::uint32_t unit, std::int64
 }
 
 // Keeps a jumped read for finish(): a step back is a nonmonotonic-poll already; a gap is left to
-// the second pass (ordering_stream_skips.hpp), within the bounds on jumps and gap width. A gap
-// read by a group with a tag filter is a doubt: the second pass does not learn sent tags.
+// the second pass (ordering_stream_skips.hpp), within the bounds on jumps and gap width (a gap
+// read by a group with a tag filter too: that pass then reads its claims' sent tags).
 void StreamState::note_jump(std::uint32_t process, std::uint32_t unit, ReadMark const& mark,
                             std::int64_t first, MessageId first_id, Op const& op, bool step_back) {
   if (jumped_.size() == jumped_max) return doubt();
   if (!step_back) {
     gap_width_ += static_cast<std::uint64_t>(first - mark.last - 1);
-    if (gap_width_ > gap_width_max || !may_record_gap(op.group)) return doubt();
+    if (gap_width_ > gap_width_max) return doubt();
     ++gaps_;
   }
   jumped_.push_back(JumpedRead{op.index, unit, process, names_.intern(op.group), mark.last, mark.op,
                                first, first_id, step_back});
-}
-
-bool StreamState::may_record_gap(std::string const& group) const {
-  auto const spec = header_.groups.find(group);
-  return spec == header_.groups.end() || spec->second.filter.empty();
 }
 
 // Every offset of from..to (a gap in one consumer's reads) may be jumped, as check_offsets'

@@ -171,7 +171,7 @@ std::optional<std::vector<Anomaly>> StreamState::reread(OpSource const& source) 
       visit(op);
     });
   };
-  std::optional<std::vector<Anomaly>> anomalies = jumped_anomalies(&both);
+  std::optional<std::vector<Anomaly>> anomalies = jumped_anomalies(&both, &source);
   if (!anomalies) return std::nullopt;
   if (!read) source([&](history::Op const& op) { resolver.observe(op); });
   second_pass_bytes_ += resolver.memory_bytes();

@@ -4,11 +4,13 @@
 // It repeats, for the gaps' offsets only, what check_offsets reads of the whole history
 // (checker/ordering_offsets.cpp): collect_claims' first claim of each offset, skippable()'s
 // named ids, and uncommitted_send's transaction status (build_txn_table's, from the traces of
-// the claiming sends' transactions only).
+// the claiming sends' transactions only); and, for a gap read by a group with a tag filter, a
+// third pass reads the sent tags of the messages claimed in it (sent_tags' and tag_of's).
 #include "checker/ordering_stream_skips.hpp"
 
 #include <algorithm>
 
+#include "checker/feature_common.hpp"
 #include "checker/ordering_facts.hpp"
 
 namespace mqcheck::checker::ordering_detail {
@@ -45,7 +47,9 @@ SkipResolver::SkipResolver(history::Header const& header, std::vector<SkipGap> g
     if (spec != header.groups.end() &&
         spec->second.isolation == history::GroupSpec::Isolation::read_committed)
       committed_only_ = true;
+    if (!filter_of(gap.group).empty()) filtered_ = true;
   }
+  tags_read_ = !filtered_;
   for (ConflictSpot const& spot : conflicts) {
     std::pair<std::size_t, std::int64_t> const key{
         unit_for(spot.topic, spot.partition, partitioned), spot.offset};
@@ -119,8 +123,9 @@ bool SkipResolver::in_spans(Unit const& unit, std::int64_t offset) const {
 // Only the first claim of an offset counts (the first pass saw no second message there).
 void SkipResolver::claim(Op const& op, Record const& record, std::size_t unit) {
   bool const transactional = op.f == OpKind::send && !op.txn.empty();
-  auto const [it, fresh] =
-      claims_.try_emplace(std::pair{unit, record.offset->value}, Claim{record.id, op.index, ""});
+  auto const [it, fresh] = claims_.try_emplace(std::pair{unit, record.offset->value},
+                                               Claim{record.id, op.index, "", ""});
+  if (fresh && filtered_) it->second.tag = record.tag;
   if (!fresh || !transactional || !committed_only_) return;
   if (watched_.contains(op.txn)) {
     it->second.txn = op.txn;
@@ -144,8 +149,50 @@ void SkipResolver::note_txn_end(Op const& op) {
   }
 }
 
+std::vector<std::string> const& SkipResolver::filter_of(std::string const& group) const {
+  static std::vector<std::string> const no_filter;
+  auto const spec = header_.groups.find(group);
+  return spec == header_.groups.end() ? no_filter : spec->second.filter;
+}
+
+// The messages whose tag a filtered gap's judgement may read: each first claim in the gap that
+// no expire or ok txn-abort named (known_between skips those before it looks at the tag).
+bool SkipResolver::want_tags() {
+  for (std::size_t g = 0; g < gaps_.size(); ++g) {
+    SkipGap const& gap = gaps_[g];
+    if (filter_of(gap.group).empty()) continue;
+    auto it = claims_.upper_bound(std::pair{gap_units_[g], gap.after});
+    for (; it != claims_.end() && it->first.first == gap_units_[g] && it->first.second < gap.before;
+         ++it)
+      if (!named_.contains(it->second.id)) sent_tags_.try_emplace(it->second.id);
+  }
+  tags_read_ = sent_tags_.empty();
+  return !tags_read_;
+}
+
+// As check_offsets' sent_tags: every client send op's records, whatever its type, in history
+// order; the first non-empty tag is the message's.
+void SkipResolver::observe_sends(Op const& op) {
+  tags_read_ = true;
+  if (!history::is_client_op(op) || op.f != OpKind::send) return;
+  for (Record const& record : op.value) {
+    auto const found = sent_tags_.find(record.id);
+    if (found == sent_tags_.end()) continue;
+    found->second.sent = true;
+    if (found->second.tag.empty()) found->second.tag = record.tag;
+  }
+}
+
+// As known_between's tag_of: the sent tag of a message some send names (empty when none stated
+// one), else the claiming record's.
+std::string const& SkipResolver::tag_of(Claim const& claim) const {
+  auto const sent = sent_tags_.find(claim.id);
+  return sent != sent_tags_.end() && sent->second.sent ? sent->second.tag : claim.tag;
+}
+
 // As known_between: in offset order, the first claim the gap's group may not skip.
 std::optional<std::vector<std::optional<Skipped>>> SkipResolver::judge() const {
+  if (!tags_read_) return std::nullopt;
   TxnTable const fates = fates_.finish();
   auto const uncommitted = [&](Claim const& claim) {
     if (claim.txn.empty()) return false;
@@ -160,12 +207,16 @@ std::optional<std::vector<std::optional<Skipped>>> SkipResolver::judge() const {
     bool const committed_only =
         spec != header_.groups.end() &&
         spec->second.isolation == history::GroupSpec::Isolation::read_committed;
+    std::vector<std::string> const& filter = filter_of(gap.group);
     std::optional<Skipped> found;
     auto it = claims_.upper_bound(std::pair{gap_units_[g], gap.after});
     for (; it != claims_.end() && it->first.first == gap_units_[g] && it->first.second < gap.before;
          ++it) {
       Claim const& claim = it->second;
-      if (named_.contains(claim.id) || (committed_only && uncommitted(claim))) {
+      // A filter rejecting the message's tag lets the group skip it: RocketMQ filters on the
+      // broker, a Kafka ConsumerInterceptor on the client (known_between).
+      if (named_.contains(claim.id) || (committed_only && uncommitted(claim)) ||
+          (!filter.empty() && !feature::filter_accepts(filter, tag_of(claim)))) {
         if (spots_.contains(it->first)) return std::nullopt;
         continue;
       }
@@ -189,6 +240,15 @@ std::size_t SkipResolver::memory_bytes() const {
   bytes += fates_.memory_bytes();
   bytes += claims_.size() * (node + sizeof(std::pair<std::size_t, std::int64_t>) + sizeof(Claim));
   bytes += watched_.size() * (node + sizeof(std::string));
+  // Tags past the strings' inline buffers live on the heap.
+  std::size_t const inline_chars = std::string().capacity();
+  auto const heap = [&](std::string const& text) {
+    return text.capacity() > inline_chars ? text.capacity() + 1 : 0;
+  };
+  if (filtered_)
+    for (auto const& [key, claim] : claims_) bytes += heap(claim.tag);
+  for (auto const& [id, sent] : sent_tags_)
+    bytes += node + sizeof(id) + sizeof(sent) + heap(sent.tag);
   for (auto const& spot : spots_) bytes += node + 32 + spot.second.capacity() * sizeof(OffsetClaim);
   for (Unit const& unit : units_) bytes += sizeof(Unit) + unit.spans.capacity() * 16;
   return bytes + gaps_.capacity() * sizeof(SkipGap);

@@ -10,6 +10,10 @@
 // claiming sends' transactions. Its memory is bounded by the gaps' width, not the history's
 // length. Whatever it cannot know exactly (a transaction that ended before its send claimed
 // the offset, a flood of scattered expired ids) makes it undecided: the caller then loads.
+// A gap read by a group with a tag filter also needs, as known_between's tag_of, the sent tag of
+// each message claimed in it (feature::build_sent_table: the first tag a send op states), and
+// those sends mostly come before the claim: a third pass (observe_sends) reads them for the
+// claims this pass kept only, so memory stays bounded by the gaps' width.
 // The same pass gathers every claim (collect_claims': each message once, with its first op) of
 // the offsets the first pass saw claimed by two messages after a truncation
 // (ordering_stream_truncation.cpp), for their inconsistent-offsets anomalies.
@@ -73,7 +77,15 @@ class SkipResolver {
   /// Per gap (in the constructor's order): the message it skipped, or none. Precondition:
   /// decided(), every op observed. Nothing when a gap jumped a conflicted offset whose first
   /// claim its group may skip (known_between would read on to the next claim: not kept here).
+  /// Nothing, too, when a gap's group filters tags and want_tags() was true but the ops were not
+  /// observed again (observe_sends).
   [[nodiscard]] std::optional<std::vector<std::optional<Skipped>>> judge() const;
+  /// Precondition: every op observed. Whether judging a gap read by a group with a tag filter
+  /// needs the sent tags of the messages claimed in it: then every op must be given to
+  /// observe_sends before judge().
+  bool want_tags();
+  /// Takes the next op of the third pass (every op of the history, in order).
+  void observe_sends(history::Op const& op);
   /// Per conflict spot (in the constructor's order): every message claimed there, in the order
   /// first claimed, each with its first claiming op (check_offsets' collect_claims).
   [[nodiscard]] std::vector<std::vector<OffsetClaim>> conflicts() const;
@@ -94,17 +106,28 @@ class SkipResolver {
     MessageId id;
     std::uint64_t op = 0;
     std::string txn;  // Of the claiming op when it is a transactional send; else "".
+    std::string tag;  // The claiming record's (kept when some gap's group filters tags).
+  };
+  struct SentTag {  // As feature::build_sent_table: whether some send names it, its first tag.
+    bool sent = false;
+    std::string tag;
   };
   std::optional<std::size_t> unit_of(history::Record const& record) const;
   bool in_spans(Unit const& unit, std::int64_t offset) const;
   void claim(history::Op const& op, history::Record const& record, std::size_t unit);
   void note_txn_end(history::Op const& op);
+  std::vector<std::string> const& filter_of(std::string const& group) const;
+  std::string const& tag_of(Claim const& claim) const;
 
   history::Header const& header_;
   std::vector<SkipGap> gaps_;
   std::vector<std::size_t> gap_units_;  // By gap: its unit in units_.
   std::vector<Unit> units_;
   bool committed_only_ = false;  // Some gap's group is read_committed: transactions matter.
+  bool filtered_ = false;        // Some gap's group has a tag filter: claims' tags matter.
+  // The claims in filtered gaps, by message: their sends' tags (want_tags, observe_sends).
+  std::map<MessageId, SentTag> sent_tags_;
+  bool tags_read_ = false;  // observe_sends ran over the ops (or was not needed).
   std::map<std::pair<std::size_t, std::int64_t>, Claim> claims_;  // (unit, offset) -> first.
   // (unit, offset) -> every claim, for the conflict spots; in the constructor's order.
   std::map<std::pair<std::size_t, std::int64_t>, std::vector<OffsetClaim>> spots_;

@@ -142,7 +142,7 @@ class StreamState {
   std::vector<Verdict> finish();
   /// Precondition: decided(). Reads `source` again when gaps_pending(); returns nothing when
   /// that pass could not judge them (the caller loads). `read_again` says whether it read.
-  std::optional<std::vector<Verdict>> finish(OpSource const& source, bool& read_again);
+  std::optional<std::vector<Verdict>> finish(OpSource const& source, std::uint64_t& reads);
   bool gaps_pending() const { return gaps_ > 0 || !conflicts_.empty() || !reorders_.empty(); }
   std::size_t open_count() const { return held_; }
   std::size_t memory_bytes() const;
@@ -357,10 +357,12 @@ class StreamState {
                 MessageId first_id, std::uint32_t filter, history::Op const& op);
   void note_jump(std::uint32_t process, std::uint32_t unit, ReadMark const& mark,
                  std::int64_t first, MessageId first_id, history::Op const& op, bool step_back);
-  bool may_record_gap(std::string const& group) const;
   // ordering_stream_skips.cpp's side of finish(): the verdict from the jumped reads.
   void note_claim_form(Entry const& e, history::Record const& record);
-  std::optional<std::vector<Anomaly>> jumped_anomalies(OpSource const* source);
+  // `source` reads the ops for the gaps' pass; `plain` (when not `source`) reads them alone,
+  // for the pass over a filtered gap's sent tags (reread's `source` also feeds its resolver).
+  std::optional<std::vector<Anomaly>> jumped_anomalies(OpSource const* source,
+                                                       OpSource const* plain = nullptr);
   ReadJump jump_of(JumpedRead const& read) const;
   bool exercised();  // check_ordering's exercise(): some message of an ordered topic processed.
   bool exercise_known_ = false;
