@@ -386,8 +386,6 @@ void StreamState::claim(Op const& op, std::uint64_t id, Entry& e, std::int64_t o
   // inconsistent-offsets, judged when a truncation explains it (reclaim), else a doubt.
   MessageId const slot{static_cast<std::uint64_t>(offset)};
   if (unit.claimed.contains(slot)) {
-    // A resent message's sent_op may not be the invoke of the attempt `op` completes.
-    if (e.send_invokes > 1) return doubt();
     Reclaim const how = reclaim(op, id, e, number, offset);
     if (how == Reclaim::refused) return doubt();
     if (how == Reclaim::pending) return;  // Its claim is gone already: it stays unplaced.

@@ -86,9 +86,16 @@ void StreamState::on_resend_op(Op const& op, std::uint64_t id, Entry& e, std::ui
   auto const found = resends_.find(id);
   if (found == resends_.end()) return doubt();  // Never: a held message keeps its entry.
   Resend& resend = found->second;
-  if (resend.out) return;  // More attempts only add writers.
+  if (!read_placed_.empty()) [[unlikely]]
+    watch_ack(op, e);  // trunc10.
+  // Out, more attempts only add writers; they are still paired, for begun_of, while simple.
+  if (resend.out && !resend.paired) return;
   if (op.type == OpType::invoke) {
-    if (op.value.size() != 1 || resend.attempts.size() == resend_attempts_max) return doubt();
+    if (op.value.size() != 1 || resend.attempts.size() == resend_attempts_max) {
+      if (!resend.out) return doubt();
+      resend.paired = false;  // A truncation it meets is a doubt (begun_of).
+      return;
+    }
     resend.attempts.push_back(
         ResendAttempt{op.index, position, names_.intern(op.process), outcome_open});
   } else {
@@ -99,11 +106,32 @@ void StreamState::on_resend_op(Op const& op, std::uint64_t id, Entry& e, std::ui
                                    });
     if (op.value.size() == 1 && open != resend.attempts.end()) {
       open->outcome = outcome_of(op.type);
-    } else if (op.type != OpType::fail) {
-      resend.out = true;  // A lone completion: it may have written the message, with no invoke.
+      resend_paired_op_ = op.index;  // For begun_of.
+      resend_paired_invoke_ = open->invoke;
+    } else {
+      // No open attempt of its process: send_outcomes.cpp files it alone (start_resend saw no
+      // copy and no invoke naming no message, and each later one is a doubt).
+      if (op.value.size() == 1) {
+        resend_paired_op_ = op.index;
+        resend_paired_invoke_ = no_op;
+      }
+      // A lone completion: it may have written the message, with no invoke.
+      if (op.type != OpType::fail) resend.out = true;
+      if (op.type == OpType::ok) resend.lone_ok = true;
     }
   }
   place_resent(resend, e);
+}
+
+// trunc10: whether the resent message `id` may have had two ok completions, so two ack claims
+// (take_back): two ok attempts, or an ok that took none; unknown (true) once not paired.
+bool StreamState::acked_twice(std::uint64_t id) const {
+  auto const found = resends_.find(id);
+  if (found == resends_.end() || !found->second.paired || found->second.lone_ok) return true;
+  auto const& attempts = found->second.attempts;
+  return std::count_if(attempts.begin(), attempts.end(), [](ResendAttempt const& attempt) {
+           return attempt.outcome == outcome_ok;
+         }) > 1;
 }
 
 // Moves the message to the place its attempts leave it in its producer's order, if any (see

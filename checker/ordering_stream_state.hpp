@@ -272,6 +272,10 @@ class StreamState {
   struct Resend {
     std::vector<ResendAttempt> attempts;  // In invoke order.
     bool out = false;  // Some attempt other than a failed one has no place: never in order.
+    // trunc10: once out, its attempts are still paired for begun_of while that stays simple
+    // (one record per invoke, at most resend_attempts_max); false when it no longer is.
+    bool paired = true;
+    bool lone_ok = false;  // trunc10: an ok completion took no attempt (acked_twice).
   };
   static constexpr std::uint8_t outcome_open = 0, outcome_ok = 1, outcome_info = 2,
                                 outcome_fail = 3;
@@ -284,6 +288,8 @@ class StreamState {
   // send_outcomes.cpp would, else may have written it too (Entry::send_unpaired). Inline: every
   // send completion asks.
   [[gnu::always_inline]] void note_first_outcome(history::Op const& op, Entry& e) {
+    if (!read_placed_.empty()) [[unlikely]]
+      watch_ack(op, e);  // trunc10.
     if (e.send_invokes == 1 && e.first_outcome == outcome_open && op.value.size() == 1 &&
         same_text(names_.name(e.sender), op.process)) {
       e.first_outcome = outcome_of(op.type);
@@ -536,6 +542,24 @@ class StreamState {
   // Some send invoke named no message: send_outcomes.cpp may pair a completion with it, so
   // attempts are no longer paired here (a resend is a doubt).
   bool unnamed_send_ = false;
+  // trunc10: the invoke of the send attempt an ok send completed, for truncated_claims' rule
+  // T (begun_of). The last completion of a resent message that on_resend_op paired (its op
+  // index: it names that message alone) and its attempt's invoke, or no_op when it stood alone.
+  std::uint64_t resend_paired_op_ = no_op;
+  std::uint64_t resend_paired_invoke_ = no_op;
+  std::optional<std::uint64_t> begun_of(history::Op const& op, std::uint64_t id,
+                                        Entry const& e) const;
+  enum class Reach : std::uint8_t { up, here, none };  // Which ack claims rule T voids.
+  std::uint64_t truncating_from(history::Op const& op, std::uint64_t id, Entry const& e,
+                                Unit const& unit, std::int64_t offset, Reach& reach) const;
+  Reclaim first_ack(history::Op const& op, std::uint64_t id, Entry const& e, std::uint32_t unit,
+                    std::int64_t offset, bool read_here);
+  // (unit, offset) of every first_ack: at most conflicts_max, as they are conflicted offsets.
+  std::set<std::pair<std::uint32_t, std::int64_t>> read_placed_;
+  void watch_ack(history::Op const& op, Entry const& e);
+  bool acked_again(history::Op const& op, std::uint64_t id, Unit const& unit,
+                   std::int64_t offset) const;
+  bool acked_twice(std::uint64_t id) const;
 };
 
 }  // namespace mqcheck::checker::ordering_detail

@@ -11,11 +11,11 @@
 // message at its offset and never this one. Only ack claims go: a message that some other op
 // (a consumer's read, most often) placed at its offset keeps it. This pass follows those rules
 // where it is sure to match, and doubts otherwise:
-//   at B's ok send at o (B's one send invoke known), every claim at o is recent, was an ok
-//   send before B began, and its message is held; every claim of the unit at o or above is
-//   recent. Each ack claim from o up acknowledged before B began goes: its message keeps its
-//   offset when another op stated it (Entry::restated), else loses it and leaves its
-//   producer's order (it must be held there, and not processed). Claims acknowledged later
+//   at B's ok send at o (the invoke of the attempt it completes known: begun_of), every claim
+//   at o is recent, was an ok send before B began, and its message is held; every claim of the
+//   unit at o or above is recent. Each ack claim from o up acknowledged before B began goes: its
+//   message keeps its offset when another op stated it (Entry::restated), else loses it and leaves
+//   its producer's order (it must be held there, and not processed). Claims acknowledged later
 //   stay, for the orders to judge.
 //   Whether a consumer read another message at o is known from the ok polls and deliveries
 //   (Unit::read); a holder at o that another op restated, at an offset no poll read, is a
@@ -23,11 +23,20 @@
 //   stays without an offset (unplaced_) until a consumer reads it there, which places it as
 //   check_ordering would (its read is a claim that stays, and adds nothing R did not already
 //   take back: someone else was read there before).
+// B's begun is truncated_claims' invoke_of: the invoke of the attempt B's ok completes, as
+// send_outcomes.cpp pairs them, which this pass knows for a message sent once, or resent while
+// ordering_stream_resends.cpp follows its attempts (begun_of). An ok the table files alone (its
+// invoke lost, or taken by another completion) has none: truncated_claims then voids the first
+// ack claim at o alone, and nothing when that claim is B's own (not followed: truncating_from).
+// Where no ack claim was at o before B's (a poll read a message whose ok was lost), B's voids
+// nothing, and R decides B's as above (first_ack).
 // The offset is kept as conflicted (conflicts_): the second pass over the ops
 // (ordering_stream_skips.hpp) gathers every claim of it, which gives check_offsets'
 // inconsistent-offsets anomaly. Two messages at one offset are equal spans, which neither
 // order ranks: a group that processes both is no reorder (tied()).
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "checker/ordering_facts.hpp"
 #include "checker/ordering_stream_state.hpp"
@@ -81,14 +90,17 @@ StreamState::Reclaim StreamState::reclaim(Op const& op, std::uint64_t id, Entry 
                                           std::uint32_t number, std::int64_t offset) {
   if (op.f != OpKind::send || op.type != OpType::ok)
     return read_again(op, id, number, offset) ? Reclaim::placed : Reclaim::refused;
-  if (e.sent_op == no_op || conflicts_.size() == conflicts_max) return Reclaim::refused;
+  if (conflicts_.size() == conflicts_max) return Reclaim::refused;
   Unit& unit = units_[number];
   if (skippable_offset(unit, offset)) return Reclaim::refused;
   if (unit.recent_evicted_max >= offset) return Reclaim::refused;  // A claim may be forgotten.
+  Reach reach = Reach::up;
+  std::uint64_t const begun = truncating_from(op, id, e, unit, offset, reach);
+  if (begun == no_op) return Reclaim::refused;
   bool const read_here = unit.read.contains(offset_id(offset));
-  std::uint64_t const begun = e.sent_op;
+  if (reach == Reach::none) return first_ack(op, id, e, number, offset, read_here);
   for (RecentClaim& claim : unit.recent) {
-    if (claim.offset < offset) continue;
+    if (claim.offset < offset || (reach == Reach::here && claim.offset != offset)) continue;
     bool const taken = claim.by_ack && claim.op < begun;  // By T: noted even if gone already.
     if (claim.gone) {
       if (taken) note_truncation(number, claim, true);
@@ -104,6 +116,105 @@ StreamState::Reclaim StreamState::reclaim(Op const& op, std::uint64_t id, Entry 
   conflicts_.emplace_back(number, offset);
   if (!read_here) return Reclaim::placed;
   return leave_unplaced(op, id, e, number, offset) ? Reclaim::pending : Reclaim::refused;
+}
+
+// Rule T at B's ok send `op` at `offset` (truncated_claims' loop over the later claims of an
+// offset): B's `begun`, before which the ack claims from `offset` up were acknowledged that
+// go; no_op for a doubt. The offset's first ack claim (claims.front(): every claim of the
+// offset is recent here) decides three cases. None: B's voids nothing (`reach` none,
+// first_ack). B's own: neither, which is not followed. When the table files `op` alone
+// (begun_of: no_op), begun is that claim's op + 1 and only claims at the offset go (`reach`
+// here): that first one alone, if it has not gone already.
+std::uint64_t StreamState::truncating_from(Op const& op, std::uint64_t id, Entry const& e,
+                                           Unit const& unit, std::int64_t offset,
+                                           Reach& reach) const {
+  auto const front = std::find_if(unit.recent.begin(), unit.recent.end(),
+                                  [&](auto const& c) { return c.offset == offset && c.by_ack; });
+  if (front == unit.recent.end()) {
+    reach = Reach::none;
+    return 0;
+  }
+  if (front->id == id) return no_op;
+  std::optional<std::uint64_t> invoke = begun_of(op, id, e);
+  if (!invoke && e.send_invokes == 1 && acked_again(op, id, unit, offset)) invoke = no_op;
+  if (!invoke) return no_op;
+  if (*invoke != no_op) return *invoke;
+  reach = Reach::here;
+  return front->op + 1;
+}
+
+// B's ack claim is the first at `offset`, where only other ops (no acknowledgement) placed
+// another message: truncated_claims' T takes nothing back for it, and R voids it unless a
+// consumer reads B there, when one read the other message there (read_here: a poll read the
+// offset, and only that message's claims are there). B then stays unplaced until such a read
+// (leave_unplaced, read_again). The other message's claim stays (a consumer's). An ok send of
+// it at the offset later would be an ack claim after B's, whose T this pass would not see:
+// the offset is watched (read_placed_), and such an ok is a doubt (watch_ack).
+StreamState::Reclaim StreamState::first_ack(Op const& op, std::uint64_t id, Entry const& e,
+                                            std::uint32_t number, std::int64_t offset,
+                                            bool read_here) {
+  Unit& unit = units_[number];
+  bool found = false;
+  std::uint64_t holder = 0;
+  for (RecentClaim const& claim : unit.recent) {
+    if (claim.offset != offset) continue;
+    if (found && claim.id != holder) return Reclaim::refused;  // Two others.
+    found = true;
+    holder = claim.id;
+  }
+  if (!read_here || !found || holder == id) return Reclaim::refused;
+  note_truncation(number, RecentClaim{offset, holder}, false);  // Named: no claim taken.
+  note_truncation(number, RecentClaim{offset, id}, false);
+  unit.conflicted.insert(offset_id(offset));
+  conflicts_.emplace_back(number, offset);
+  read_placed_.emplace(number, offset);
+  return leave_unplaced(op, id, e, number, offset) ? Reclaim::pending : Reclaim::refused;
+}
+
+// An ok send of `e` (touched by `op`) at an offset first_ack watches: a doubt (see there).
+void StreamState::watch_ack(Op const& op, Entry const& e) {
+  if (op.type == OpType::ok && e.has_offset && read_placed_.contains({unit_of(e), e.offset}))
+    doubt();
+}
+
+// The invoke of the send attempt that `op`, an ok send of `e`'s message `id`, completed: B's
+// begun in rule T, which truncated_claims takes from the message table (invoke_of, after
+// send_outcomes.cpp's pairing); no_op when the table files `op` alone, with no invoke; nullopt
+// when unsure (a doubt). A message sent once: its invoke, when `op` paired with it
+// (note_first_outcome: its outcome was open, and nothing else stated the message). One never
+// invoked: alone, unless an invoke naming no message or a copy's (send_outcomes.cpp pairs by
+// ids) may pair with `op`. A resent one: as on_resend_op paired `op`, which follows
+// send_outcomes.cpp while the resends are followed.
+std::optional<std::uint64_t> StreamState::begun_of(Op const& op, std::uint64_t id,
+                                                   Entry const& e) const {
+  if (e.send_invokes > 1) {
+    if (resend_paired_op_ != op.index) return std::nullopt;
+    return resend_paired_invoke_;
+  }
+  if (e.send_invokes == 1) {
+    if (e.send_unpaired || e.first_outcome != outcome_ok) return std::nullopt;
+    return e.sent_op;
+  }
+  if (unnamed_send_ || op.value.size() != 1 || (!copies_.empty() && copies_.contains(id)))
+    return std::nullopt;
+  return no_op;
+}
+
+// Whether `op`, an ok send of message `id` (sent once), is filed alone by the table as an ok
+// again (a harness that wrote the line twice): an earlier ok of it claimed `offset` after the
+// first ack claim there, and went (R as it was made, or T since). Made after that first one,
+// it was a reclaim, where begun_of found its invoke: the one invoke named it alone and paired
+// with that ok. This one then finds no open invoke, unless one naming no message or a copy's
+// may pair with it.
+bool StreamState::acked_again(Op const& op, std::uint64_t id, Unit const& unit,
+                              std::int64_t offset) const {
+  if (unnamed_send_ || op.value.size() != 1 || (!copies_.empty() && copies_.contains(id)))
+    return false;
+  auto const gone = unplaced_.find(id);
+  if (gone == unplaced_.end() || gone->second != offset) return false;
+  return std::any_of(unit.recent.begin(), unit.recent.end(), [&](RecentClaim const& claim) {
+    return claim.id == id && claim.offset == offset && claim.by_ack && claim.gone;
+  });
 }
 
 // Whether `claim`, at the offset a send acknowledged at `begun` reclaims, is one this pass
@@ -171,6 +282,9 @@ bool StreamState::take_back(RecentClaim& claim, std::uint32_t number) {
   if (slot == stream_detail::OpenTable::no_slot) return false;
   Entry& e = entry(slot);
   if (!e.live || !e.has_offset || e.offset != claim.offset) return false;
+  // trunc10: an ok written twice, or a resend acknowledged twice, states the offset twice as
+  // an ack: T voids both claims, which this pass and its notes would count as one.
+  if (e.send_unpaired || (e.send_invokes > 1 && acked_twice(claim.id))) return false;
   claim.gone = 1;
   if (e.restated) return true;  // A claim that stays (no op states an offset twice as an ack).
   if (e.processed) return false;
