@@ -37,7 +37,15 @@
 
 namespace mqcheck::checker::ordering_detail {
 
-struct ReorderTruncations;  // ordering_stream_reorders.hpp
+struct ReorderTruncations;  // ordering_stream_resolver.hpp
+
+/// Groups the pass tells apart: one bit each in Entry::groups. The 33rd group is a doubt.
+inline constexpr std::uint8_t ordering_groups_max = 32;
+
+/// Scopes whose chains fall back on the real-time order of acknowledged sends (chain_of).
+inline bool ordered_by_acks(history::OrderingScope scope) {
+  return scope == history::OrderingScope::queue || scope == history::OrderingScope::producer;
+}
 
 /// One producer's sends to one partition, keyed by (invoke index, position in the invoke),
 /// with their offsets: increasing along the keys while nothing is reordered. Sorted by key;

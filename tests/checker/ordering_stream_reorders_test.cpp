@@ -2,7 +2,7 @@
 // File: tests/checker/ordering_stream_reorders_test.cpp (tests, layer: checker)
 // The streaming ordering pass reports `reordered` without loading the history: its first pass
 // records the offset ranges where orders crossed, and its second pass rebuilds the chains of
-// the messages there as check_ordering does (checker/ordering_stream_reorders.hpp). Each
+// the messages there as check_ordering does (checker/ordering_stream_resolver.hpp). Each
 // history is held to check_ordering's report at three settle delays (and check_streaming's to
 // check_history's), and for the passes it took and whether it loaded. Random histories with
 // first processings moved later, or two messages' offsets swapped, must agree too, and mostly

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// File: checker/ordering_stream_reorders.hpp (layer: checker; private to checker/ordering_stream*)
+// File: checker/ordering_stream_resolver.hpp (layer: checker; private to checker/ordering_stream*)
 // The streaming ordering pass's second look where orders crossed. The first pass records, per
 // partition, offset ranges that cover every pair of messages it saw out of order (a group's
 // first processing below the highest it had processed there, a producer's send stored below
@@ -104,9 +104,9 @@ class ReorderResolver {
   std::map<std::string, history::OrderingScope> topics_;
   std::map<std::pair<std::string, std::optional<std::int32_t>>,
            std::vector<std::pair<std::int64_t, std::int64_t>>>
-      ranges_;                                         // Sorted, disjoint.
-  std::map<MessageId, Facts> facts_;                   // By id: check_ordering's order.
-  std::map<std::string, std::vector<OpenSend>> open_;  // By process: invokes naming ours.
+      ranges_;                                           // Sorted, disjoint.
+  std::map<MessageId, Facts> facts_;                     // By id: check_ordering's order.
+  std::map<std::string, std::vector<OpenSend>> open_;    // By process: invokes naming ours.
   std::set<std::pair<std::uint64_t, MessageId>> taken_;  // ReorderTruncations::taken.
   std::map<ReorderSlot, std::set<MessageId>> read_;      // Conflicted slot -> messages read there.
   bool lost_ = false;
