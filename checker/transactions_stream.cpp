@@ -192,13 +192,19 @@ void State::on_txn_op(Op const& op) {
 void State::on_commit(Op const& op, Txn& txn, std::string const& name) {
   switch (op.type) {
     case OpType::invoke:
-      // A retried commit; or one of a doomed transaction, which could end committed or unknown.
-      if (txn.phase == Txn::Phase::requested || txn.doomed) return doubt();
+      // One of a doomed transaction could end committed or unknown.
+      if (txn.doomed) return doubt();
+      // A retried commit (Kafka's producer retries EndTxn, KIP-98, KIP-360; or a duplicated
+      // line): the request stays the first one (resolve keeps commit_request first), and a
+      // commit ok still decides (it wins over everything). Only a failure decides otherwise:
+      // an invoke it leaves open makes the status unknown (resolve), so that is a doubt.
+      if (txn.phase == Txn::Phase::requested) txn.retried_commit = true;
       txn.phase = Txn::Phase::requested;
       return;
     case OpType::ok:
       return commit(txn, name);
     case OpType::fail:
+      if (txn.retried_commit) return doubt();  // Unknown, or aborted: by invokes still open.
       note_dead_end(op);
       return abort(name);  // Aborted, unless a later commit says otherwise: a doubt then.
     case OpType::info:
@@ -218,8 +224,17 @@ void State::on_commit(Op const& op, Txn& txn, std::string const& name) {
 // whole-history checker, and so is a completion whose record names a source (the pipeline
 // pass doubts: it could give an aborted copy made by another process a source, and make that
 // process's group a transformer, transactions_pipeline.cpp, collect_inputs).
+// A late invoke (a line logged or re-appended after the abort) is such an attempt too: it
+// joins its transaction's copy (first_send is the least, unchanged; outcome merges to info or
+// ok, and an aborted copy reads as aborted whatever its outcome), or makes one of its own,
+// aborted and acknowledged nowhere, so no read is pinned to it. It stays open: a completion
+// taking it is judged here again, never as a dead ack (pair_send: it is not `first`). One
+// naming a source is left to the whole-history checker, as above.
 bool State::late_in_aborted(Op const& op, MessageId id) const {
-  return op.type != OpType::invoke && messages_.find(id.value) == nullptr && ids_.aborted(id);
+  auto const sourced = [](Record const& record) { return record.source.has_value(); };
+  if (op.type == OpType::invoke && std::any_of(op.value.begin(), op.value.end(), sourced))
+    return false;
+  return messages_.find(id.value) == nullptr && ids_.aborted(id);
 }
 
 // A failed attempt makes its copy's outcome `fail` if no other attempt of it succeeded

@@ -106,6 +106,10 @@ std::optional<OpenSend> State::pair_send(Op const& op) {
       // acknowledged yet but at dead places if the first op to name it is still open and
       // clean (an ok completion of it since would have made that dirty).
       open.first = open.fresh || held == nullptr || *held->txn != op.txn;
+      // A late invoke of an ended transaction (State::late_in_aborted lets one of an aborted
+      // transaction pass) may name a message its transaction sent before: its copy need not
+      // begin here, so a completion taking it is judged by on_send, never as a dead ack.
+      if (open.first && !open.fresh && ended_.find(op.txn)) open.first = false;
       open.virgin = open.fresh || (open.first && unacked(record.id));
       if (open.first && !open.fresh) ++open_retries_;
     }
