@@ -567,6 +567,7 @@ class StreamState {
   void watch_ack(history::Op const& op, Entry const& e);
   bool acked_again(history::Op const& op, std::uint64_t id, Unit const& unit,
                    std::int64_t offset) const;
+  bool filed_alone(history::Op const& op, std::uint64_t id) const;
   bool acked_twice(std::uint64_t id) const;
 };
 

@@ -195,21 +195,25 @@ std::optional<std::uint64_t> StreamState::begun_of(Op const& op, std::uint64_t i
     if (e.send_unpaired || e.first_outcome != outcome_ok) return std::nullopt;
     return e.sent_op;
   }
-  if (unnamed_send_ || op.value.size() != 1 || (!copies_.empty() && copies_.contains(id)))
-    return std::nullopt;
+  if (!filed_alone(op, id)) return std::nullopt;
   return no_op;
+}
+
+// Whether send_outcomes.cpp files `op`, a send completion of message `id` finding no open
+// invoke of it, alone: unless an invoke naming no message, or a copy's send (it pairs by ids),
+// may take it, or `op` names other messages too.
+bool StreamState::filed_alone(Op const& op, std::uint64_t id) const {
+  return !unnamed_send_ && op.value.size() == 1 && (copies_.empty() || !copies_.contains(id));
 }
 
 // Whether `op`, an ok send of message `id` (sent once), is filed alone by the table as an ok
 // again (a harness that wrote the line twice): an earlier ok of it claimed `offset` after the
 // first ack claim there, and went (R as it was made, or T since). Made after that first one,
 // it was a reclaim, where begun_of found its invoke: the one invoke named it alone and paired
-// with that ok. This one then finds no open invoke, unless one naming no message or a copy's
-// may pair with it.
+// with that ok. This one then finds no open invoke (filed_alone).
 bool StreamState::acked_again(Op const& op, std::uint64_t id, Unit const& unit,
                               std::int64_t offset) const {
-  if (unnamed_send_ || op.value.size() != 1 || (!copies_.empty() && copies_.contains(id)))
-    return false;
+  if (!filed_alone(op, id)) return false;
   auto const gone = unplaced_.find(id);
   if (gone == unplaced_.end() || gone->second != offset) return false;
   return std::any_of(unit.recent.begin(), unit.recent.end(), [&](RecentClaim const& claim) {
