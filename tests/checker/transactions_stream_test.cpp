@@ -160,6 +160,26 @@ TEST_CASE("a clean transactional history streams; each visibility anomaly loads 
   plain.send(OpType::ok, "p1", {3});
   CHECK(judge(plain).second == 0);
 
+  TxnHistoryBuilder assigned;  // An assign (id 0) and a plain id 61 before the transaction...
+  assigned.read_committed("rc").subscribe("orders", {"rc"});
+  assigned.send(OpType::invoke, "p2", {61});
+  assigned.read_by(OpType::ok, OpKind::assign, "rc-0", "rc", {0});
+  assigned.send(OpType::ok, "p2", {61});
+  assigned.txn(OpType::invoke, OpKind::txn_begin, "p1", "t1");
+  assigned.send(OpType::invoke, "p1", {1}, "t1");  // ...leave id 1 a transaction's alone.
+  assigned.send(OpType::ok, "p1", {1}, "t1");
+  assigned.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+  assigned.txn(OpType::ok, OpKind::txn_commit, "p1", "t1");
+  assigned.read(OpType::ok, OpKind::process, "rc", {61, 1});
+  CHECK(judge(assigned).second == 0);
+  TxnHistoryBuilder between;  // Near miss: plain sends 2 and 61 before, so 5 may be plain.
+  between.read_committed("rc").subscribe("orders", {"rc"});
+  between.send(OpType::ok, "p2", {2, 61});
+  between.txn(OpType::invoke, OpKind::txn_begin, "p1", "t1");
+  between.send(OpType::invoke, "p1", {5}, "t1");
+  between.send(OpType::ok, "p1", {5}, "t1");
+  CHECK(judge(between).second == 1);
+
   TxnHistoryBuilder unknown = two_message_txn();  // The commit's outcome is unknown.
   unknown.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
   unknown.read(OpType::ok, OpKind::process, "rc", {1, 2});
