@@ -198,18 +198,29 @@ void State::on_commit(Op const& op, Txn& txn, std::string const& name) {
       // line): the request stays the first one (resolve keeps commit_request first), and a
       // commit ok still decides (it wins over everything). Only a failure decides otherwise:
       // an invoke it leaves open makes the status unknown (resolve), so that is a doubt.
-      if (txn.phase == Txn::Phase::requested) txn.retried_commit = true;
+      if (txn.phase == Txn::Phase::requested) txn.commit_in_doubt = true;
       txn.phase = Txn::Phase::requested;
       return;
     case OpType::ok:
       return commit(txn, name);
     case OpType::fail:
-      if (txn.retried_commit) return doubt();  // Unknown, or aborted: by invokes still open.
+      if (txn.commit_in_doubt) return doubt();  // Unknown, or aborted: by invokes still open.
       note_dead_end(op);
       return abort(name);  // Aborted, unless a later commit says otherwise: a doubt then.
     case OpType::info:
+      // Unknown (resolve: commit_info), unless a commit ok or an abort ok comes later (they
+      // win), as for a commit request left open: so it stays requested, its commit request
+      // the first commit op (resolve keeps it first, or this one when none came before). A
+      // read_committed read of it from the request on is `maybe` (waiting_reads: a doubt at
+      // the end, decided()), and a read_uncommitted one is not counted (walk_reads counts
+      // only reads whose class is not `maybe`; uncommitted_reads are counted at an abort
+      // only). A failure after it leaves the status unknown: a doubt (commit_in_doubt).
+      // A crashed transactional producer ends its commit so (the pipeline scenario's crash).
+      txn.commit_in_doubt = true;
+      txn.phase = Txn::Phase::requested;
+      return;
     case OpType::event:
-      return doubt();  // Unknown: a read of it would be neither proof nor acquittal.
+      return doubt();
   }
 }
 

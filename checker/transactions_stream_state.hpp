@@ -53,7 +53,7 @@ struct Txn {
   std::vector<MessageId> members;
   bool failed_send = false;         // A send attempt in it failed: its commit is a doubt.
   bool doomed = false;              // A message of it was sent again: its commit is a doubt.
-  bool retried_commit = false;      // Its commit was requested again: a failure is a doubt.
+  bool commit_in_doubt = false;     // Its commit was retried or ended info: a failure is a doubt.
   std::uint64_t waiting_reads = 0;  // Reads after the commit request, before its ok.
   std::uint64_t missing = 0;        // Committed: (member, required group) pairs unprocessed.
   std::vector<std::pair<MessageId, std::uint32_t>> processings;  // In it: count if it commits.

@@ -187,6 +187,41 @@ TEST_CASE("a clean transactional history streams; each visibility anomaly loads 
   auto const [unknown_report, unknown_loads] = judge(unknown);
   CHECK(unknown_loads == 1);
   CHECK(visibility(unknown_report).validity == Validity::unknown);
+
+  // A commit ended info (its producer crashed) that nobody read, or read by a group that is
+  // not read_committed (not counted: a read of an unknown commit is `maybe`): unknown status,
+  // nothing to judge, streamed.
+  TxnHistoryBuilder crashed = two_message_txn();
+  crashed.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+  crashed.read(OpType::ok, OpKind::process, "other", {1});
+  crashed.txn(OpType::info, OpKind::txn_commit, "p1", "t1");
+  crashed.read(OpType::ok, OpKind::process, "other", {2});
+  auto const [crashed_report, crashed_loads] = judge(crashed);
+  CHECK(crashed_loads == 0);
+  CHECK(visibility(crashed_report).reason.find("read_uncommitted") == std::string::npos);
+  TxnHistoryBuilder retried = crashed;  // A commit ok after it wins: committed, read whole.
+  retried.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+  retried.txn(OpType::ok, OpKind::txn_commit, "p1", "t1");
+  retried.read(OpType::ok, OpKind::process, "rc", {1, 2});
+  auto const [retried_report, retried_loads] = judge(retried);
+  CHECK(retried_loads == 0);
+  CHECK(visibility(retried_report).validity == Validity::valid);
+  TxnHistoryBuilder failed = crashed;  // A failure after it: unknown still, not aborted.
+  failed.txn(OpType::fail, OpKind::txn_commit, "p1", "t1");
+  failed.read(OpType::ok, OpKind::process, "other", {1});
+  CHECK(judge(failed).second == 1);
+  TxnHistoryBuilder maybe = crashed;  // A read_committed read of it: maybe, a doubt.
+  maybe.read(OpType::ok, OpKind::process, "rc", {1});
+  auto const [maybe_report, maybe_loads] = judge(maybe);
+  CHECK(maybe_loads == 1);
+  CHECK(visibility(maybe_report).validity == Validity::unknown);
+  TxnHistoryBuilder bare_info = two_message_txn();  // An info with no invoke: the request.
+  bare_info.read(OpType::ok, OpKind::process, "other", {1});  // Before it: counted, allowed.
+  bare_info.txn(OpType::info, OpKind::txn_commit, "p1", "t1");
+  auto const [bare_report, bare_loads] = judge(bare_info);
+  CHECK(bare_loads == 0);
+  CHECK(visibility(bare_report).reason.find("read_uncommitted group other read 1") !=
+        std::string::npos);
 }
 
 // Each message in a transaction of its own, committed, then processed by the read_committed
