@@ -71,9 +71,11 @@ void State::observe(Op const& op) {
   if (doubt_ || !history::is_client_op(op)) return;
   // A transaction whose end was forgotten: a late op on it could change what was judged.
   if (!op.txn.empty() && !known_txn(op)) return doubt();
+  if (op.f == OpKind::send && op.txn.empty()) note_send_ok(op, op.txn);
   if (op.f == OpKind::send && !op.txn.empty()) {
     // A completion taking another transaction's invoke is an attempt of that invoke's copy.
     std::optional<OpenSend> const taken = pair_send(op);
+    note_send_ok(op, taken ? taken->txn : op.txn);
     if (taken && taken->txn != op.txn) {
       pipeline_.observe(op);
       return on_taken(op, *taken);
@@ -266,6 +268,7 @@ void State::commit(Txn& txn, std::string const& name) {
   txn.phase = Txn::Phase::committed;
   txn.waiting_reads = 0;  // They came after the request: fine now.
   std::vector<std::pair<MessageId, UncommittedReader*>>().swap(txn.uncommitted_reads);  // Fine.
+  std::vector<HeldAck>().swap(txn.acks);  // Its copies are never sent again.
   ended_.add(key, true);
   pipeline_.on_commit(key);
   for (MessageId const id : txn.members) {
@@ -288,6 +291,7 @@ void State::abort(std::string const& name) {
     Message const* const m = messages_.find(id.value);
     // Sent again in another transaction (transactions_stream_copies.cpp): that copy decides.
     if (m == nullptr || m->txn != &it->first) continue;
+    keep_aborted(it->first, it->second, id);
     ids_.mark(id, false);
     messages_.erase(id.value);
     forget_resent(id);  // Aborted again: every copy is (no read of it is judged by a place).
@@ -325,7 +329,9 @@ void State::on_send(Op const& op, Record const& record, std::string const& txn_n
     return;
   }
   if (held != nullptr && *held->txn == txn_name) {  // Another attempt of the held copy.
-    if (op.type == OpType::fail) note_failed_send(txns_.find(txn_name)->second);
+    auto const txn = txns_.find(txn_name);
+    if (op.type == OpType::fail) note_failed_send(txn->second);
+    note_held_ack(txn, op, record);
     return note_ack(op, record);
   }
   // A second copy (transactions_stream_copies.cpp says when it is followed), or an id named
@@ -342,6 +348,8 @@ void State::on_send(Op const& op, Record const& record, std::string const& txn_n
   m.txn = &txn->first;
   m.required = topic->second;
   edit_txn(txn, [id](Txn& t) { t.members.push_back(id); });
+  note_copy_topic(txn->second, &topic->first);
+  note_held_ack(txn, op, record);
   auto const resent = resent_.find(id);
   if (!again || resent == resent_.end()) return;  // Plain, or forgotten at once (resent_max).
   resent->second.topic = &topic->first;
@@ -422,7 +430,8 @@ std::size_t name_bytes(std::string const& name) {
 std::size_t State::txn_bytes(std::string const& name, Txn const& txn) {
   return map_node + name_bytes(name) + sizeof(Txn) + txn.members.capacity() * sizeof(MessageId) +
          txn.processings.capacity() * sizeof(txn.processings.front()) +
-         txn.uncommitted_reads.capacity() * sizeof(txn.uncommitted_reads.front());
+         txn.uncommitted_reads.capacity() * sizeof(txn.uncommitted_reads.front()) +
+         txn.acks.capacity() * sizeof(HeldAck);
 }
 
 std::size_t State::memory_bytes() const {

@@ -19,7 +19,7 @@
 // candidate (transactions.cpp, candidates): always, unless the read's record is pinned to an
 // earlier copy by its acknowledged (topic, partition, offset). So a read of a message sent
 // again must name no offset, or the place of B's copy's acknowledgement (or a dead place, see
-// dead_ack); else it is a doubt.
+// dead_ack; or one judged by transactions_stream_aborted.cpp); else it is a doubt.
 // Copies are told apart by pairing each completion with its invoke as send_outcomes.cpp does
 // (earliest open invoke of the same process with the same ids): a completion that pairs with
 // another transaction's invoke joins that invoke's copy (add_attempt takes the copy from the
@@ -361,6 +361,8 @@ bool State::resendable(std::string_view txn, MessageId id) const {
 
 // Dooms the transaction holding `held` (if any) and lets its copy go: B's copy takes its place.
 void State::resend(Message* held, MessageId id) {
+  ResentCopy next;
+  take_aborted(held, id, next);  // Where its earlier copies are: held's is let go below.
   if (held != nullptr) {
     txns_.find(*held->txn)->second.doomed = true;
     messages_.erase(id.value);
@@ -368,15 +370,22 @@ void State::resend(Message* held, MessageId id) {
   resent_any_ = true;
   resent_ids_.insert(id);
   // A dead place stays (dead_clash doubts at an ack there); one let go is a doubt.
-  ResentCopy next;
   auto const before = resent_.find(id);
+  // A read judged as the copy let go (read_as_live) would be judged anew: unreachable, as that
+  // copy's commit was requested or it was let go, and neither is sent again (resendable).
+  if (before != resent_.end() && !before->second.read_places.empty()) doubt();
   if (before != resent_.end() && !before->second.dead.empty()) {
     next.dead = std::move(before->second.dead);
   } else if (dead_any_ && (dead_ids_.contains(id) || dead_ids_.forgot(id))) {
     doubt();
   }
   resent_.insert_or_assign(id, std::move(next));
-  if (resent_.size() > resent_max) resent_.erase(resent_.begin());  // Its reads will doubt.
+  if (resent_.size() > resent_max) {  // Its reads will doubt.
+    // A read judged as its live copy's (read_as_live) could be pinned elsewhere by a later
+    // acknowledgement, unseen now.
+    if (!resent_.begin()->second.read_places.empty()) doubt();
+    resent_.erase(resent_.begin());
+  }
 }
 
 // The first `ok` completion of a held copy is its acknowledgement (transactions_table.cpp,
@@ -413,6 +422,8 @@ void State::forget_resent(MessageId id) {
     it->second.acked = false;
     it->second.partition.reset();
     it->second.offset.reset();
+    it->second.aborted.reset();  // Kept by State::keep_aborted, if known.
+    std::vector<AbortedPlace>().swap(it->second.read_places);  // Every copy reads as aborted.
   }
 }
 
@@ -441,7 +452,7 @@ std::size_t State::copies_memory_bytes() const {
                (open.txn.capacity() > 15 ? open.txn.capacity() + 17 : 0);
     }
   }
-  return bytes;
+  return bytes + aborted_memory_bytes();
 }
 
 }  // namespace mqcheck::checker::txn_stream_detail

@@ -19,13 +19,15 @@ void State::on_read(Op const& op, Record const& record) {
     // Sent outside transactions, by a committed one, or not yet: a later send in a
     // transaction would make this read one of it (plain() then doubts). Of an aborted one, or
     // forgotten (a late read): a doubt.
-    if (ids_.maybe_aborted(record.id) || read_elsewhere(record)) return doubt();
+    if (ids_.maybe_aborted(record.id)) return doubt();
+    if (read_elsewhere(record) && !read_as_live(record)) return doubt();
     ids_.name(record.id);
     return;
   }
   Txn& txn = txns_.find(*held->txn)->second;
   if (txn.phase == Txn::Phase::open) return doubt();  // Before the commit request.
-  if (read_elsewhere(record)) return doubt();         // Maybe of an earlier copy, aborted.
+  // Maybe of an earlier copy, aborted.
+  if (read_elsewhere(record) && !read_as_live(record)) return doubt();
   if (txn.phase == Txn::Phase::requested) ++txn.waiting_reads;
 }
 
@@ -34,7 +36,10 @@ void State::on_read(Op const& op, Record const& record) {
 void State::on_uncommitted_read(std::string_view group, Record const& record,
                                 UncommittedReader*& reader) {
   MessageId const id = record.id;
-  if (read_dead(record)) return count_uncommitted(uncommitted_reader(group, reader), id);
+  // Pinned to a dead copy, or to an earlier aborted one (transactions_stream_aborted.cpp):
+  // aborted, whatever the others.
+  if (read_dead(record) || read_aborted_copy(record))
+    return count_uncommitted(uncommitted_reader(group, reader), id);
   Message const* const held = messages_.find(id.value);
   if (held == nullptr) {
     // As on_read, but a message of an aborted transaction is counted; one whose fate was
@@ -43,7 +48,8 @@ void State::on_uncommitted_read(std::string_view group, Record const& record,
       if (!ids_.aborted(id)) return doubt();
       return count_uncommitted(uncommitted_reader(group, reader), id);
     }
-    if (read_elsewhere(record)) return doubt();  // Of a committed copy, or an earlier one.
+    // Of a committed copy, or an earlier one.
+    if (read_elsewhere(record) && !read_as_live(record)) return doubt();
     ids_.name(id);
     return;
   }
@@ -51,7 +57,7 @@ void State::on_uncommitted_read(std::string_view group, Record const& record,
   // Open: counted whichever copy it read (each reads as precommitted or aborted).
   if (txn->second.phase == Txn::Phase::open)
     return count_uncommitted(uncommitted_reader(group, reader), id);
-  if (read_elsewhere(record)) return doubt();
+  if (read_elsewhere(record) && !read_as_live(record)) return doubt();
   if (txn->second.phase == Txn::Phase::requested) {
     UncommittedReader* const counter = &uncommitted_reader(group, reader);
     edit_txn(txn, [id, counter](Txn& t) { t.uncommitted_reads.emplace_back(id, counter); });

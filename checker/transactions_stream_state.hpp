@@ -3,7 +3,9 @@
 // The transactions stream's state (checker/transactions_stream.cpp says what it proves and
 // how): held messages, live transactions, the ids named outside them and which ended how, the
 // readers that are not read_committed. Included by transactions_stream.cpp (transactions and
-// their ends) and transactions_stream_reads.cpp (reads and processings) only.
+// their ends), transactions_stream_reads.cpp (reads and processings),
+// transactions_stream_copies.cpp (messages sent again) and transactions_stream_aborted.cpp
+// (their earlier, aborted copies) only.
 #pragma once
 
 #include <algorithm>
@@ -46,6 +48,33 @@ struct Message {
 
 struct UncommittedReader;
 
+// Where a held copy's first `ok` send put it (transactions_table.cpp, add_attempt keeps the
+// earliest): kept by its transaction until it commits (a committed copy is never sent again),
+// so that an abort can hand it on (transactions_stream_aborted.cpp).
+struct HeldAck {
+  MessageId id;
+  std::optional<std::int32_t> partition{};
+  std::optional<Offset> offset{};  // None: pinned nowhere (transactions.cpp, candidates).
+};
+
+// Where an aborted copy of a message was acknowledged: a read there is pinned to it alone
+// (transactions.cpp, candidates), unless another copy was acknowledged there too.
+struct AbortedPlace {
+  std::string const* topic = nullptr;  // A key of State::topic_required_.
+  std::optional<std::int32_t> partition{};
+  Offset offset{};
+};
+
+// A message's earlier copies, all aborted (or doomed: both read as aborted), every one known
+// (transactions_stream_aborted.cpp): where those acknowledged were, and the latest one, whose
+// acknowledgement may still come (Kafka completes the batches in flight while it aborts).
+struct AbortedCopies {
+  std::vector<AbortedPlace> places{};
+  std::string last{};                       // The latest copy's transaction...
+  std::string const* last_topic = nullptr;  // ...the topic it began in...
+  bool last_acked = false;                  // ...and whether it was acknowledged.
+};
+
 /// A transaction not dropped yet.
 struct Txn {
   enum class Phase : std::uint8_t { open, requested, committed };
@@ -59,6 +88,11 @@ struct Txn {
   std::vector<std::pair<MessageId, std::uint32_t>> processings;  // In it: count if it commits.
   // Reads by groups not read_committed after the commit request: counted if it aborts.
   std::vector<std::pair<MessageId, UncommittedReader*>> uncommitted_reads;
+  // Its members' acknowledgements, by id, until it commits; and the topic every member's
+  // copy began in (null with none, or when they began in several: places then unknown).
+  std::vector<HeldAck> acks;
+  std::string const* topic = nullptr;
+  bool mixed_topics = false;
 };
 
 // Ids marked in recent times only, the window measured in ids (not in intervals, which one
@@ -162,8 +196,11 @@ class NamedIds {
     return named_.contains(id) && !done_.contains(id) &&
            (aborted_.contains(id) || aborted_.forgot(id));
   }
-  /// Of an aborted transaction, surely (a recent one).
-  bool aborted(MessageId id) const { return aborted_.contains(id) && !done_.contains(id); }
+  /// Of an aborted transaction, surely (a recent one): no committed copy, even one whose
+  /// mark was forgotten (commits push it out of done_ sooner than aborts out of aborted_).
+  bool aborted(MessageId id) const {
+    return aborted_.contains(id) && !done_.contains(id) && !done_.forgot(id);
+  }
   /// Named by a plain send or a read only, as far as is known (else a plain send is a doubt).
   bool surely_plain(MessageId id) const {
     return !done_.contains(id) && !aborted_.contains(id) && !done_.forgot(id) &&
@@ -209,7 +246,8 @@ struct DeadPlace {
 // A message sent again in a transaction after its earlier copies aborted (or were left open
 // by a producer that died, Txn::doomed): where its live copy's first `ok` send put it. A read
 // there is of that copy, whatever its earlier copies' acknowledgements (transactions.cpp,
-// candidates); a read elsewhere may be pinned to an earlier copy (a doubt).
+// candidates); a read elsewhere may be pinned to an earlier copy (a doubt, unless its
+// earlier copies are known, transactions_stream_aborted.cpp).
 struct ResentCopy {
   std::string const* topic = nullptr;  // Of its live copy (a key of State::topic_required_).
   bool acked = false;
@@ -219,6 +257,10 @@ struct ResentCopy {
   // transactions that took their invokes (transactions_stream_copies.cpp, dead_ack); kept
   // while later copies come, since their acks there are a doubt.
   std::vector<DeadPlace> dead{};
+  // Its earlier copies, when every one is known (transactions_stream_aborted.cpp), and the
+  // places of reads judged as its copy's though no copy was acknowledged there (read_as_live).
+  std::optional<AbortedCopies> aborted{};
+  std::vector<AbortedPlace> read_places{};
 };
 
 // How a transaction with a dead copy (above) ended, for its aborted-read's words
@@ -312,6 +354,17 @@ class State {
   void note_ack(Op const& op, Record const& record);
   bool read_elsewhere(Record const& record) const;
   void forget_resent(MessageId id);
+  void note_held_ack(std::map<std::string, Txn, std::less<>>::iterator txn, Op const& op,
+                     Record const& record);
+  void note_copy_topic(Txn& txn, std::string const* topic);
+  std::optional<AbortedCopies> copies_of(std::string const& name, Txn const& txn,
+                                         MessageId id) const;
+  void keep_aborted(std::string const& name, Txn const& txn, MessageId id);
+  void take_aborted(Message const* held, MessageId id, ResentCopy& next);
+  void note_send_ok(Op const& op, std::string const& copy_txn);
+  bool read_aborted_copy(Record const& record) const;
+  bool read_as_live(Record const& record);
+  std::size_t aborted_memory_bytes() const;
   std::size_t copies_memory_bytes() const;
   void on_read(Op const& op, Record const& record);
   void on_uncommitted_read(std::string_view group, Record const& record,
@@ -368,6 +421,9 @@ class State {
   bool resent_any_ = false;
   RecentIds resent_ids_;
   std::map<MessageId, ResentCopy> resent_;
+  // Messages whose every copy aborted, not sent again yet, with where those copies were
+  // acknowledged (transactions_stream_aborted.cpp): the latest aborted_max of them.
+  std::map<MessageId, AbortedCopies> aborted_places_;
   std::vector<std::pair<std::string, std::vector<OpenSend>>> open_sends_;  // By process.
   // Dead copies acknowledged by another transaction's completion (transactions_stream_copies.cpp,
   // dead_ack): the ids given one (recent ones: resending one forgotten is a doubt), the
