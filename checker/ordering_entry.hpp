@@ -33,7 +33,7 @@ struct Entry {
   // have written it too): a resend is then a doubt.
   std::uint8_t first_outcome : 2 = 0;
   bool send_unpaired : 1 = false;
-  // It was claimed at a second offset: a span, whose other end StreamState::spans_ holds.
+  // It was claimed at another offset: a span, whose other offsets StreamState::spans_ holds.
   bool spanned : 1 = false;
   // Bits (by StreamState filter index) of the tag-filtering groups whose filter rejects its
   // tag, once a send stated one (tag_known): those groups may skip its offset.
@@ -51,9 +51,13 @@ struct Entry {
   bool live : 1 = false;                // Held by the ordering pass (its table may be shared).
   bool tag_known : 1 = false;           // A send stated its tag: rejected_by is final.
   bool abort_named : 1 = false;         // An ok txn-abort named it: any group may skip its offset.
-  // Some op besides the one that claimed its offset stated an offset of it (a poll, a commit):
-  // a truncation cannot then take the claim away as check_ordering's truncated_claims would.
+  // Some op besides the one that claimed its offset stated that offset (a poll, a commit), or
+  // it was resent (start_resend): a truncation cannot then take the claim away as
+  // check_ordering's truncated_claims would.
   bool restated : 1 = false;
+  // A truncation took back its ack claim at `offset` while it was resent: the pass keeps the
+  // offset (restated), though no op may state it there now. A span must not start from it.
+  bool offset_voided : 1 = false;
 };
 
 }  // namespace mqcheck::checker::ordering_detail

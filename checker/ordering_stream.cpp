@@ -3,7 +3,7 @@
 // The streaming ordering pass. Each rule of check_ordering (checker/ordering*.cpp) is judged
 // here by a sufficient condition for "no anomaly" that needs only open state:
 //   inconsistent-offsets: an offset of a partition is claimed by one message only (the claimed
-//     offsets of a partition are an interval set), a message at one or two offsets (a span:
+//     offsets of a partition are an interval set), a message at one or several offsets (a span:
 //     ordering_stream_resends.cpp); or a second message's ok send claims it after a truncation
 //     of the leader's log took the first back (ordering_stream_truncation.cpp), and the second
 //     pass over the ops reports it;
@@ -423,7 +423,9 @@ std::size_t StreamState::memory_bytes() const {
   for (auto const& [id, resend] : resends_)
     bytes +=
         node + sizeof(id) + sizeof(resend) + resend.attempts.capacity() * sizeof(ResendAttempt);
-  bytes += spans_.size() * (node + sizeof(decltype(spans_)::value_type));
+  for (auto const& [key, span] : spans_)
+    bytes += node + sizeof(key) + sizeof(span) + span.others.capacity() * sizeof(std::int64_t);
+  bytes += span_log_.capacity() * sizeof(LoggedSpan);
   return bytes;
 }
 

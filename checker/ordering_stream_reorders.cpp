@@ -115,12 +115,14 @@ ReorderTruncations StreamState::reorder_truncations() const {
   return truncations;
 }
 
-// Names each span's message (a message stored twice) at its offsets inside the ranges: the
-// count check wants a message at every offset claimed there. The ranges need no widening over
-// spans. The first pass ranks a span by its first offset, and records a range over every pair
-// of messages whose first offsets cross (a group's first processing below its maximum, a send
-// stored below an earlier one): a superset of the pairs whose spans cross, since x.hi < u.lo
-// gives x.offset < u.offset. A component of a chain is an interval of the chain's strict order
+// Names each span's message (a message stored at several offsets) at each of its offsets
+// inside the ranges (span_log_ pairs its first offset with every other): the count check
+// wants a message at every offset claimed there. The ranges need no widening over spans. The
+// first pass ranks a span by its first offset, one of its offsets to the end (see
+// ordering_stream_resends.cpp), and records a range over every pair of messages whose first
+// offsets cross (a group's first processing below its maximum, a send stored below an earlier
+// one): a superset of the pairs whose spans cross, since x.hi < u.lo gives x.offset <
+// u.offset. A component of a chain is an interval of the chain's strict order
 // (processings, or sends), each cut inside it crossed by a pair; a member w strictly between
 // such a pair's u and x in that order has its first offset below u's or above x's, so it
 // crosses u or x by first offsets. So every member of a component with a crossing has its
@@ -133,7 +135,7 @@ bool StreamState::name_spans() {
     auto const found = reorders_.find(span.unit);
     if (found == reorders_.end()) continue;
     std::map<std::int64_t, std::int64_t> const& ranges = found->second.ranges;
-    for (std::int64_t const offset : {span.lo, span.hi}) {
+    for (std::int64_t const offset : {span.first, span.other}) {
       auto const next = ranges.upper_bound(offset);
       if (next != ranges.begin() && std::prev(next)->second >= offset)
         found->second.known.emplace(offset, span.id);

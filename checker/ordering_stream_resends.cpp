@@ -2,7 +2,8 @@
 // File: checker/ordering_stream_resends.cpp (layer: checker)
 // The streaming ordering pass (checker/ordering_stream.cpp) at a message sent more than once
 // (a producer's retry after a timeout, an idempotent producer restarted, a transaction re-run)
-// or stored at two offsets (a retried batch the broker appended twice).
+// or stored at several offsets (a retried batch the broker appended again, each time a retry's
+// ack was lost: Kafka without enable.idempotence).
 //
 // Resends. check_ordering gives a message a place in its producer's order (ordering_facts.cpp,
 // sent_position) only when exactly one of its send attempts did not fail, that attempt is ok
@@ -26,9 +27,11 @@
 // has every inversion of the one without it), so the pass stays a sufficient condition; an
 // item dropped is one check_ordering leaves out, and dropping an item keeps the rest sorted.
 //
-// Spans. A message stored twice has Placement::offsets [lo, hi], and u precedes v in the
-// broker's order iff u.hi < v.lo. Its second offset is claimed in its unit (a second message
-// there stays a doubt, as is a third offset of it); Entry::offset stays the first.
+// Spans. A message stored at offsets o1..oN of one unit has Placement::offsets [min, max]
+// (ordering_facts.cpp, place_messages widens it), and u precedes v in the broker's order iff
+// u.hi < v.lo. Each offset after Entry::offset (the first claimed) is claimed in its unit as it
+// comes (a second message at any of them stays a doubt) and kept in spans_; an offset already
+// kept only restates it; one past span_offsets_max is a doubt. Entry::offset never changes.
 //   - Producer order: it keeps Entry::offset, one of its offsets. Held offsets increase
 //     strictly along send order, so for u sent before v: v.hi >= v.offset > u.offset >= u.lo,
 //     and v never precedes u. Spans widen only (lo falls, hi rises), which keeps that true.
@@ -36,12 +39,17 @@
 //     processings must come in increasing such offsets. For x_i processed before x_j with
 //     x_j.offset > x_i.offset: x_j.hi >= x_j.offset > x_i.offset >= x_i.lo, so the broker
 //     never put x_j before x_i. Where they do not increase, a range is recorded
-//     (ordering_stream_reorders.cpp), judged by the second pass with the spans meeting it
-//     (every span is logged for it: span_log_).
-// Neither truncation (take_back) nor skippable offsets follow a span or a resend: a span or a
-// resend marks the message restated (no claim of it is taken back: a doubt), and its second
-// offset joins no skippable set (a gap over it goes to the second pass, which reads claims
-// from the ops).
+//     (ordering_stream_reorders.cpp), judged by the second pass with the spans meeting it:
+//     every offset of every span is logged for it (span_log_), so name_spans names the message
+//     at each one inside the ranges, and the second pass reads the spans from the ops.
+// Both need Entry::offset in [lo, hi] to the end, as the definition places the message. A
+// truncation voids ack claims only (truncated_claims): one at Entry::offset is followed only
+// when another op stated the offset there (take_back), and one at another offset of a span is
+// a doubt, so spans never narrow; a resent message kept at an offset whose claim was voided
+// (Entry::offset_voided) starts no span. (A resend marks the message restated, so take_back
+// keeps it at its offset: one item more at worst, which only adds constraints.) Skippable
+// offsets do not follow a span: its other offsets join no skippable set (a gap over one goes
+// to the second pass, which reads claims from the ops).
 #include <algorithm>
 
 #include "checker/ordering_stream_state.hpp"
@@ -201,34 +209,52 @@ void StreamState::note_unnamed_send() {
   if (!resends_.empty()) doubt();
 }
 
-// `offset` for a message claimed at e.offset: its second offset (see the file comment).
+// `offset` for a message claimed at e.offset: another offset of it (see the file comment).
 void StreamState::claim_again(Op const& op, std::uint64_t id, Entry& e, std::int64_t offset) {
   std::uint32_t const number = unit_of(e);
   std::pair<std::uint32_t, std::int64_t> const key{number, e.offset};
+  // Its first offset may be no offset of it now (take_back): the span would not hold it.
+  if (e.offset_voided) return doubt();
+  SpanOffsets* span = nullptr;
   if (e.spanned) {
     auto const found = spans_.find(key);
-    if (found == spans_.end() || found->second.first != offset) doubt();  // A third offset.
-    return;
+    if (found == spans_.end() || found->second.id != id) return doubt();  // Never while held.
+    std::vector<std::int64_t> const& others = found->second.others;
+    if (std::find(others.begin(), others.end(), offset) != others.end()) return;  // Known.
+    if (others.size() + 1 >= span_offsets_max) return doubt();  // Its 65th offset.
+    span = &found->second;
   }
   Unit& unit = units_[number];
   MessageId const slot{static_cast<std::uint64_t>(offset)};
   if (unit.claimed.contains(slot)) return doubt();  // Another message's too.
+  if (span == nullptr) {
+    span = start_span(key, id);
+    if (span == nullptr) return doubt();
+  }
   unit.claimed.insert(slot);
   note_recent(op, id, offset, unit);
-  if (spans_.size() >= spans_sweep_at_) {
-    std::erase_if(spans_, [&](auto const& item) {
-      return !held_as(item.second.second, [](Entry const& held) { return held.spanned; });
-    });
-    spans_sweep_at_ = std::max<std::size_t>(64, 2 * spans_.size());
-  }
-  spans_[key] = {offset, id};
+  span->others.push_back(offset);
   if (span_log_.size() < span_log_max)
-    span_log_.push_back(
-        LoggedSpan{number, std::min(e.offset, offset), std::max(e.offset, offset), id});
+    span_log_.push_back(LoggedSpan{number, e.offset, offset, id});
   else
     span_log_full_ = true;
   e.spanned = true;
-  e.restated = true;  // Another claim keeps it placed: a truncation of one is not followed.
+}
+
+// The entry of the message `id` in spans_ at `key`, new; nullptr (a doubt) when another
+// message holds the key: two messages at one first offset (a truncation claimed it again).
+StreamState::SpanOffsets* StreamState::start_span(std::pair<std::uint32_t, std::int64_t> key,
+                                                  std::uint64_t id) {
+  if (spans_.size() >= spans_sweep_at_) {
+    std::erase_if(spans_, [&](auto const& item) {
+      return !held_as(item.second.id, [](Entry const& held) { return held.spanned; });
+    });
+    spans_sweep_at_ = std::max<std::size_t>(64, 2 * spans_.size());
+  }
+  auto const [found, fresh] = spans_.try_emplace(key);
+  if (!fresh && found->second.id != id) return nullptr;
+  found->second = SpanOffsets{id, {}};
+  return &found->second;
 }
 
 }  // namespace mqcheck::checker::ordering_detail

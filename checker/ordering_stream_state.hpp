@@ -267,10 +267,11 @@ class StreamState {
   bool copy_acked_first(std::uint64_t id) const;
   std::vector<std::uint32_t> copy_senders_;
   static constexpr std::size_t copy_senders_max = 64;
-  // ordering_stream_resends.cpp: a message sent more than once, or stored at two offsets.
+  // ordering_stream_resends.cpp: a message sent more than once, or stored at several offsets.
   // Its send attempts, paired as send_outcomes.cpp pairs them, decide whether it may keep a
   // place in its producer's order (ordering_facts.cpp's sent_position) and which; a message at
-  // two offsets spans both (span_log_), and counts at its first offset in its groups' orders.
+  // several offsets spans them all (span_log_), and counts at its first offset in its groups'
+  // orders.
   struct ResendAttempt {
     std::uint64_t invoke = 0;
     std::uint32_t position = 0;  // Its record's, in the invoke.
@@ -311,18 +312,24 @@ class StreamState {
   void drop_sent(Entry const& e);
   void note_unnamed_send();
   void claim_again(history::Op const& op, std::uint64_t id, Entry& e, std::int64_t offset);
-  // Every message stored twice, kept when it is let go (spans_ is swept): the second pass
-  // names it at its offsets inside the ranges (name_spans). Past span_log_max, a range is a
-  // doubt.
+  struct SpanOffsets;
+  SpanOffsets* start_span(std::pair<std::uint32_t, std::int64_t> key, std::uint64_t id);
+  // Every offset of every message stored at several offsets, kept when it is let go (spans_
+  // is swept): one entry per offset besides its first, with the first (Entry::offset), so the
+  // second pass names it at each of them inside the ranges (name_spans). Past span_log_max
+  // entries, a range is a doubt.
   struct LoggedSpan {
     std::uint32_t unit = 0;
-    std::int64_t lo = 0;
-    std::int64_t hi = 0;
+    std::int64_t first = 0;  // Entry::offset.
+    std::int64_t other = 0;  // Another offset of it.
     std::uint64_t id = 0;
   };
   std::vector<LoggedSpan> span_log_;
   bool span_log_full_ = false;
   static constexpr std::size_t span_log_max = std::size_t{1} << 12;
+  // A message's offsets in its unit, its first one included: one more is a doubt. (Kafka's
+  // simulated retries store a batch up to six times.)
+  static constexpr std::size_t span_offsets_max = 64;
   static constexpr std::size_t resend_attempts_max = 64;
   bool held_as(std::uint64_t id, bool (*still)(Entry const&));
   void process(history::Op const& op, Entry& e, history::OrderingScope scope);
@@ -540,10 +547,14 @@ class StreamState {
   // ordering_stream_resends.cpp's, last: the members above are the hot ones.
   // By message id: the messages with two send invokes or more (Entry::send_invokes == 2).
   std::map<std::uint64_t, Resend> resends_;
-  // By (unit, Entry::offset): the second offset of each message stored twice (Entry::spanned),
-  // and the message's id. Its first offset is its own in the unit (Unit::claimed), so the key
-  // names one message.
-  std::map<std::pair<std::uint32_t, std::int64_t>, std::pair<std::int64_t, std::uint64_t>> spans_;
+  // By (unit, Entry::offset): the other offsets of each message stored at several offsets
+  // (Entry::spanned), and the message's id. Its first offset is its own in the unit
+  // (Unit::claimed), unless a truncation claimed it again: then the id tells them apart.
+  struct SpanOffsets {
+    std::uint64_t id = 0;
+    std::vector<std::int64_t> others;  // In the order claimed; fewer than span_offsets_max.
+  };
+  std::map<std::pair<std::uint32_t, std::int64_t>, SpanOffsets> spans_;
   // Both maps keep the entries of messages let go until they hold this many, then drop them.
   std::size_t resends_sweep_at_ = 64;
   std::size_t spans_sweep_at_ = 64;

@@ -289,8 +289,17 @@ bool StreamState::take_back(RecentClaim& claim, std::uint32_t number) {
   // trunc10: an ok written twice, or a resend acknowledged twice, states the offset twice as
   // an ack: T voids both claims, which this pass and its notes would count as one.
   if (e.send_unpaired || (e.send_invokes > 1 && acked_twice(claim.id))) return false;
+  // A span is counted at its first offset (ordering_stream_resends.cpp), which must stay one
+  // of its offsets: some op other than this claim's must have stated it there. Only restated
+  // says so, and only of a message sent once (start_resend marks every resent one).
+  if (e.spanned && (!e.restated || e.send_invokes > 1)) return false;
   claim.gone = 1;
-  if (e.restated) return true;  // A claim that stays (no op states an offset twice as an ack).
+  if (e.restated) {
+    // Kept with no claim there, maybe: then it has no offset in check_ordering, and counting it
+    // at this one only adds constraints, unless it is stored elsewhere too (claim_again).
+    if (e.send_invokes > 1) e.offset_voided = true;
+    return true;  // A claim that stays (no op states an offset twice as an ack).
+  }
   if (e.processed) return false;
   // Without this claim, its copy's offset may be all that places it (same partition number).
   if (!copies_.empty() && copies_.contains(claim.id)) return false;

@@ -460,10 +460,11 @@ TEST_CASE("a message stored twice and crossed is judged by its span",
 }
 
 // One partition: messages 1..n at the even offsets 0, 2, ..., some stored again at odd
-// offsets (read there by audit's poll), so that second offsets fall inside the ranges of
-// crossings, above or below the first; billing processes in the log's order with a few
-// messages moved. Every answer must be check_ordering's; most must stream.
-History spans_and_moves(SplitMix64& rng) {
+// offsets (read there by audit's poll), up to `stored_max` times in all, so that their other
+// offsets fall inside the ranges of crossings, above, below or between; billing processes in
+// the log's order with a few messages moved. Every answer must be check_ordering's; most must
+// stream.
+History spans_and_moves(SplitMix64& rng, std::uint64_t stored_max = 2) {
   Reorders r;
   int const count = 4 + static_cast<int>(rng.below(12));
   for (int id = 1; id <= count; ++id)
@@ -473,11 +474,18 @@ History spans_and_moves(SplitMix64& rng) {
   std::vector<Record> again;
   for (int id = 1; id <= count; ++id) {
     if (rng.below(3) != 0) continue;
-    std::size_t const pick = rng.below(odd.size());
-    again.push_back(
-        Record::of(MessageId{static_cast<std::uint64_t>(id)}, "orders", Offset{odd[pick]}, 0));
-    odd.erase(odd.begin() + static_cast<std::ptrdiff_t>(pick));
+    std::uint64_t const times = stored_max == 2 ? 1 : 1 + rng.below(stored_max - 1);
+    for (std::uint64_t k = 0; k < times && !odd.empty(); ++k) {
+      std::size_t const pick = rng.below(odd.size());
+      again.push_back(
+          Record::of(MessageId{static_cast<std::uint64_t>(id)}, "orders", Offset{odd[pick]}, 0));
+      odd.erase(odd.begin() + static_cast<std::ptrdiff_t>(pick));
+    }
   }
+  // The poll reads in offset order (its records as a log would hand them out).
+  if (stored_max > 2)
+    std::sort(again.begin(), again.end(),
+              [](Record const& a, Record const& b) { return a.offset->value < b.offset->value; });
   if (!again.empty()) r.add("audit-0", OpType::ok, OpKind::poll, "audit", again);
   std::vector<std::uint64_t> order;
   for (int id = 1; id <= count; ++id) order.push_back(static_cast<std::uint64_t>(id));
@@ -499,6 +507,20 @@ TEST_CASE("random crossings with spans stream as check_ordering",
   for (std::uint64_t seed = 1; seed <= soak(400); ++seed) {
     SplitMix64 rng(seed * 9941);
     History const h = spans_and_moves(rng);
+    INFO("seed " << seed);
+    require_same(h, seed, true, tally);
+  }
+  INFO("reordered " << tally.reordered << ", loaded " << tally.loaded);
+  CHECK(tally.reordered * 3 > static_cast<int>(soak(400)));
+  CHECK(tally.loaded * 10 < tally.reordered);
+}
+
+TEST_CASE("random crossings with spans of three offsets or more stream as check_ordering",
+          "[ordering][stream][reorders][span]") {
+  Tally tally;
+  for (std::uint64_t seed = 1; seed <= soak(400); ++seed) {
+    SplitMix64 rng(seed * 7727);
+    History const h = spans_and_moves(rng, 4);
     INFO("seed " << seed);
     require_same(h, seed, true, tally);
   }
