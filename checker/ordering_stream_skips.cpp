@@ -131,11 +131,15 @@ void SkipResolver::claim(Op const& op, Record const& record, std::size_t unit) {
     it->second.txn = op.txn;
     return;
   }
-  // It ended, or began to, before this send (Kafka sends inside the transaction before ending
-  // it: a late send, refused by the broker or reordered in the history). A commit ok then
-  // makes it committed whatever follows; else the trace that decides is gone.
-  if (committed_.fate(op.txn) == EndedTxns::Fate::committed) return;
-  if (ended_.fate(op.txn) != EndedTxns::Fate::none) lost_ = true;
+  // It may have ended, or begun to, before this send (Kafka completes the batches in flight
+  // while it aborts, KIP-98: a late send; or a line reordered in the history). Its status is
+  // committed iff some ok txn-commit names it (transactions_table.cpp, resolve: a commit ok
+  // wins over everything else): one before this send makes it committed whatever follows;
+  // with none before, the ends traced from here decide. A commit ok that may be forgotten
+  // (EndedTxns' windows) leaves it undecided.
+  EndedTxns::Fate const before = committed_.fate(op.txn);
+  if (before == EndedTxns::Fate::committed) return;
+  if (before == EndedTxns::Fate::forgotten) lost_ = true;
   it->second.txn = op.txn;
   watched_.insert(op.txn);
 }
@@ -144,7 +148,6 @@ void SkipResolver::note_txn_end(Op const& op) {
   if (watched_.contains(op.txn)) {
     fates_.observe(op);
   } else {
-    ended_.add(op.txn, false);
     if (op.f == OpKind::txn_commit && op.type == OpType::ok) committed_.add(op.txn, true);
   }
 }
@@ -236,7 +239,7 @@ std::vector<std::vector<OffsetClaim>> SkipResolver::conflicts() const {
 
 std::size_t SkipResolver::memory_bytes() const {
   constexpr std::size_t node = 4 * sizeof(void*) + 16;  // A map node's links and malloc's.
-  std::size_t bytes = named_.memory_bytes() + ended_.memory_bytes() + committed_.memory_bytes();
+  std::size_t bytes = named_.memory_bytes() + committed_.memory_bytes();
   bytes += fates_.memory_bytes();
   bytes += claims_.size() * (node + sizeof(std::pair<std::size_t, std::int64_t>) + sizeof(Claim));
   bytes += watched_.size() * (node + sizeof(std::string));

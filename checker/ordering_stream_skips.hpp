@@ -135,10 +135,9 @@ class SkipResolver {
   std::size_t unit_for(std::string const& topic, std::optional<std::int32_t> partition,
                        std::map<std::string, bool> const& partitioned);
   IdSet named_;  // Ids an expire event or an ok txn-abort named.
-  // Transactions some txn-commit or txn-abort named so far: a claiming send in one of them
-  // came after its end began, whose trace this pass did not keep (undecided)...
-  EndedTxns ended_;
-  // ...unless an ok txn-commit was among them: a commit ok decides (build_txn_table).
+  // Transactions an ok txn-commit named so far, not watched then: a commit ok decides
+  // (resolve: it wins over everything), so a claiming send in one of them is committed, and in
+  // another (a late send after its abort) is judged by the ends still to come.
   EndedTxns committed_;
   std::set<std::string> watched_;  // Claiming sends' transactions: their ends are traced...
   TxnTableBuilder fates_;          // ...here.
