@@ -53,7 +53,8 @@ struct Entry {
   bool abort_named : 1 = false;         // An ok txn-abort named it: any group may skip its offset.
   // Some op besides the one that claimed its offset stated that offset (a poll, a commit), or
   // it was resent (start_resend): a truncation cannot then take the claim away as
-  // check_ordering's truncated_claims would.
+  // check_ordering's truncated_claims would. Ok sends never set it: each is an ack claim of
+  // its own, kept in Unit::recent (StreamState::note_ack_again).
   bool restated : 1 = false;
   // A truncation took back its ack claim at `offset` while it was resent: the pass keeps the
   // offset (restated), though no op may state it there now. A span must not start from it.

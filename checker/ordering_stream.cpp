@@ -296,11 +296,21 @@ void StreamState::judge(Op const& op, Record const& record, Entry& e, std::uint3
   if (scope == OrderingScope::none) return;
   place(record, e, scope);
   if (record.offset) {
+    // The ok send of a message a consumer read early at a truncated offset: rule T's turn.
+    bool const acked_early = op.f == OpKind::send && op.type == OpType::ok &&
+                             !early_reads_.empty() &&
+                             ack_read_early(op, record.id.value, e, record.offset->value);
+    if (doubt_) return;
     // Most records repeat the offset already claimed (a poll, a processing, a commit): that
     // only marks the message placed, as claim() would, with no call.
     if (e.has_offset && e.offset == record.offset->value) {
       e.placed = true;
-      e.restated = true;
+      // An ok send's claim is one a truncation may take back: kept with the recent ones.
+      if (op.f == OpKind::send && op.type == OpType::ok) {
+        if (!acked_early) note_ack_again(op, record.id.value, e);
+      } else {
+        e.restated = true;
+      }
     } else {
       bool const first = !e.has_offset;
       claim(op, record.id.value, e, record.offset->value);
@@ -426,6 +436,7 @@ std::size_t StreamState::memory_bytes() const {
   for (auto const& [key, span] : spans_)
     bytes += node + sizeof(key) + sizeof(span) + span.others.capacity() * sizeof(std::int64_t);
   bytes += span_log_.capacity() * sizeof(LoggedSpan);
+  bytes += early_reads_.size() * (node + sizeof(decltype(early_reads_)::value_type));
   return bytes;
 }
 

@@ -207,6 +207,20 @@ class StreamState {
                       std::int64_t offset);
   bool read_again(history::Op const& op, std::uint64_t id, std::uint32_t unit, std::int64_t offset);
   bool take_back(RecentClaim& claim, std::uint32_t unit);
+  void note_ack_again(history::Op const& op, std::uint64_t id, Entry const& e);
+  bool held_at(RecentClaim const& claim);
+  bool claimed_again(RecentClaim const& claim, Unit const& unit) const;
+  // ordering_stream_early_reads.cpp: a consumer's read of a message at an offset another's ack
+  // claim holds, before the message's own ok send (rule R decided at the read, T at the ok).
+  bool read_early(history::Op const& op, std::uint64_t id, Entry const& e, std::uint32_t unit,
+                  std::int64_t offset);
+  bool ack_read_early(history::Op const& op, std::uint64_t id, Entry const& e, std::int64_t offset);
+  void sweep_early_reads();
+  // By message id: the offset a read placed it at early, until its ok send (at most
+  // early_reads_max; swept of the messages let go when it reaches early_sweep_at_).
+  std::map<std::uint64_t, std::int64_t> early_reads_;
+  std::size_t early_sweep_at_ = 64;
+  static constexpr std::size_t early_reads_max = std::size_t{1} << 12;
   bool tied(Entry const& e, std::int64_t processed_max);
   // A consumer read `offset` of `unit` (walk_poll). Inline: every polled record passes here.
   void note_read(std::uint32_t unit, std::int64_t offset) {
@@ -223,8 +237,9 @@ class StreamState {
   static constexpr std::size_t unplaced_max = std::size_t{1} << 12;
   void note_conflict_guard(Unit const& unit, std::int64_t offset);
   bool skippable_offset(Unit const& unit, std::int64_t offset) const;
-  // Claims kept per unit (Unit::recent); a truncation reaching past them is a doubt.
-  static constexpr std::size_t recent_keep = 256;
+  // Claims kept per unit (Unit::recent); a truncation reaching past them is a doubt. A message
+  // read before its ok has two (note_ack_again): 512 keep a truncation of 256 such offsets.
+  static constexpr std::size_t recent_keep = 512;
   // Offsets holding two messages kept at most (conflicts_); past it, a doubt.
   static constexpr std::size_t conflicts_max = std::size_t{1} << 12;
   // (unit, offset) of each offset claimed by a second message, in the order seen.
@@ -568,11 +583,17 @@ class StreamState {
   std::uint64_t resend_paired_invoke_ = no_op;
   std::optional<std::uint64_t> begun_of(history::Op const& op, std::uint64_t id,
                                         Entry const& e) const;
-  enum class Reach : std::uint8_t { up, here, none };  // Which ack claims rule T voids.
+  // Which ack claims rule T voids: from the offset up, at it only, none (no earlier ack claim
+  // there), none either (the earlier one is the message's own: front_again).
+  enum class Reach : std::uint8_t { up, here, none, again };
   std::uint64_t truncating_from(history::Op const& op, std::uint64_t id, Entry const& e,
                                 Unit const& unit, std::int64_t offset, Reach& reach) const;
+  bool truncate_claims(std::uint64_t id, std::uint32_t unit, std::int64_t offset,
+                       std::uint64_t begun, Reach reach, bool read_here);
   Reclaim first_ack(history::Op const& op, std::uint64_t id, Entry const& e, std::uint32_t unit,
                     std::int64_t offset, bool read_here);
+  Reclaim front_again(history::Op const& op, std::uint64_t id, Entry const& e, std::uint32_t unit,
+                      std::int64_t offset, bool read_here);
   // (unit, offset) of every first_ack: at most conflicts_max, as they are conflicted offsets.
   std::set<std::pair<std::uint32_t, std::int64_t>> read_placed_;
   void watch_ack(history::Op const& op, Entry const& e);

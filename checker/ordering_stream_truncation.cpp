@@ -12,10 +12,12 @@
 // (a consumer's read, most often) placed at its offset keeps it. This pass follows those rules
 // where it is sure to match, and doubts otherwise:
 //   at B's ok send at o (the invoke of the attempt it completes known: begun_of), every claim
-//   at o is recent, was an ok send before B began, and its message is held; every claim of the
-//   unit at o or above is recent. Each ack claim from o up acknowledged before B began goes: its
-//   message keeps its offset when another op stated it (Entry::restated), else loses it and leaves
-//   its producer's order (it must be held there, and not processed). Claims acknowledged later
+//   at o is recent, was an ok send before B began (or is another op's, at an offset a poll read),
+//   and its message is held; every claim of the unit at o or above is recent (every ok send's,
+//   even one at the offset its message holds already: note_ack_again). Each ack claim from o up
+//   acknowledged before B began goes: its message keeps its offset when another op stated it
+//   (Entry::restated) or another claim of it there stays, else loses it and leaves its
+//   producer's order (it must be held there, and not processed). Claims acknowledged later
 //   stay, for the orders to judge.
 //   Whether a consumer read another message at o is known from the ok polls and deliveries
 //   (Unit::read); a holder at o that another op restated, at an offset no poll read, is a
@@ -27,9 +29,10 @@
 // send_outcomes.cpp pairs them, which this pass knows for a message sent once, or resent while
 // ordering_stream_resends.cpp follows its attempts (begun_of). An ok the table files alone (its
 // invoke lost, or taken by another completion) has none: truncated_claims then voids the first
-// ack claim at o alone, and nothing when that claim is B's own (not followed: truncating_from).
-// Where no ack claim was at o before B's (a poll read a message whose ok was lost), B's voids
-// nothing, and R decides B's as above (first_ack).
+// ack claim at o alone, and nothing when that claim is B's own (front_again: an ok written
+// again). Where no ack claim was at o before B's (a poll read a message whose ok was lost),
+// B's voids nothing, and R decides B's as above (first_ack). A consumer's read of B at o
+// before B's ok is ordering_stream_early_reads.cpp's.
 // The offset is kept as conflicted (conflicts_): the second pass over the ops
 // (ordering_stream_skips.hpp) gathers every claim of it, which gives check_offsets'
 // inconsistent-offsets anomaly. Two messages at one offset are equal spans, which neither
@@ -88,29 +91,21 @@ bool StreamState::skippable_offset(Unit const& unit, std::int64_t offset) const 
 // by another: how this pass judges it (see the file comment).
 StreamState::Reclaim StreamState::reclaim(Op const& op, std::uint64_t id, Entry const& e,
                                           std::uint32_t number, std::int64_t offset) {
-  if (op.f != OpKind::send || op.type != OpType::ok)
-    return read_again(op, id, number, offset) ? Reclaim::placed : Reclaim::refused;
+  if (op.f != OpKind::send || op.type != OpType::ok) {
+    if (read_again(op, id, number, offset)) return Reclaim::placed;
+    return read_early(op, id, e, number, offset) ? Reclaim::placed : Reclaim::refused;
+  }
   if (conflicts_.size() == conflicts_max) return Reclaim::refused;
   Unit& unit = units_[number];
   if (skippable_offset(unit, offset)) return Reclaim::refused;
   if (unit.recent_evicted_max >= offset) return Reclaim::refused;  // A claim may be forgotten.
   Reach reach = Reach::up;
   std::uint64_t const begun = truncating_from(op, id, e, unit, offset, reach);
-  if (begun == no_op) return Reclaim::refused;
   bool const read_here = unit.read.contains(offset_id(offset));
+  if (reach == Reach::again) return front_again(op, id, e, number, offset, read_here);
+  if (begun == no_op) return Reclaim::refused;
   if (reach == Reach::none) return first_ack(op, id, e, number, offset, read_here);
-  for (RecentClaim& claim : unit.recent) {
-    if (claim.offset < offset || (reach == Reach::here && claim.offset != offset)) continue;
-    bool const taken = claim.by_ack && claim.op < begun;  // By T: noted even if gone already.
-    if (claim.gone) {
-      if (taken) note_truncation(number, claim, true);
-      continue;
-    }
-    if (claim.offset == offset && !holder_known(claim, begun, read_here)) return Reclaim::refused;
-    if (!taken) continue;  // It stays.
-    if (!take_back(claim, number)) return Reclaim::refused;
-    note_truncation(number, claim, true);
-  }
+  if (!truncate_claims(id, number, offset, begun, reach, read_here)) return Reclaim::refused;
   note_truncation(number, RecentClaim{offset, id}, false);
   unit.conflicted.insert(offset_id(offset));
   conflicts_.emplace_back(number, offset);
@@ -118,11 +113,40 @@ StreamState::Reclaim StreamState::reclaim(Op const& op, std::uint64_t id, Entry 
   return leave_unplaced(op, id, e, number, offset) ? Reclaim::pending : Reclaim::refused;
 }
 
+// Rule T's loop (truncated_claims' over the ack claims of a slot from `offset` up): each
+// recent ack claim there acknowledged before `begun` goes (take_back), and is noted, even if
+// gone already; at `offset` only with `reach` here. Every live claim at `offset` but B's own
+// (`id`'s: its early read, ordering_stream_early_reads.cpp) must be one this pass follows
+// (holder_known). Returns false for a doubt.
+bool StreamState::truncate_claims(std::uint64_t id, std::uint32_t number, std::int64_t offset,
+                                  std::uint64_t begun, Reach reach, bool read_here) {
+  for (RecentClaim& claim : units_[number].recent) {
+    if (claim.offset < offset || (reach == Reach::here && claim.offset != offset)) continue;
+    if (claim.id == id && !claim.gone) continue;          // B's read stays; B has no other claim.
+    bool const taken = claim.by_ack && claim.op < begun;  // By T: noted even if gone already.
+    if (claim.gone) {
+      if (taken) note_truncation(number, claim, true);
+      continue;
+    }
+    if (claim.offset == offset && !claim.by_ack) {
+      // Another message's claim that stays (a read before its ok, most often): rule R voids
+      // B's ack claim if it was a consumer's, which a poll's read of the offset settles.
+      if (!read_here || !held_at(claim)) return false;
+      continue;
+    }
+    if (claim.offset == offset && !holder_known(claim, begun, read_here)) return false;
+    if (!taken) continue;  // It stays.
+    if (!take_back(claim, number)) return false;
+    note_truncation(number, claim, true);
+  }
+  return true;
+}
+
 // Rule T at B's ok send `op` at `offset` (truncated_claims' loop over the later claims of an
 // offset): B's `begun`, before which the ack claims from `offset` up were acknowledged that
 // go; no_op for a doubt. The offset's first ack claim (claims.front(): every claim of the
 // offset is recent here) decides three cases. None: B's voids nothing (`reach` none,
-// first_ack). B's own: neither, which is not followed. When the table files `op` alone
+// first_ack). B's own: nothing either (`reach` again, front_again). When the table files `op` alone
 // (begun_of: no_op), begun is that claim's op + 1 and only claims at the offset go (`reach`
 // here): that first one alone, if it has not gone already.
 std::uint64_t StreamState::truncating_from(Op const& op, std::uint64_t id, Entry const& e,
@@ -134,7 +158,10 @@ std::uint64_t StreamState::truncating_from(Op const& op, std::uint64_t id, Entry
     reach = Reach::none;
     return 0;
   }
-  if (front->id == id) return no_op;
+  if (front->id == id) {
+    reach = Reach::again;
+    return 0;
+  }
   std::optional<std::uint64_t> invoke = begun_of(op, id, e);
   if (!invoke && e.send_invokes == 1 && acked_again(op, id, unit, offset)) invoke = no_op;
   if (!invoke) return no_op;
@@ -168,6 +195,21 @@ StreamState::Reclaim StreamState::first_ack(Op const& op, std::uint64_t id, Entr
   unit.conflicted.insert(offset_id(offset));
   conflicts_.emplace_back(number, offset);
   read_placed_.emplace(number, offset);
+  return leave_unplaced(op, id, e, number, offset) ? Reclaim::pending : Reclaim::refused;
+}
+
+// B's ack claim at `offset`, whose first ack claim was B's own, gone since (T by another's ok
+// there, or R): truncated_claims' T passes over a later claim of the first claim's message, so
+// R alone decides this one. B holds no offset, so no consumer read it there yet (a read would
+// have kept its claim: take_back); when a poll read another message there (read_here), R voids
+// this claim too as it is made, and B stays unplaced until a consumer reads it there
+// (read_again). Else a doubt: a processing may have read the offset, which no poll did.
+StreamState::Reclaim StreamState::front_again(Op const& op, std::uint64_t id, Entry const& e,
+                                              std::uint32_t number, std::int64_t offset,
+                                              bool read_here) {
+  auto const gone = unplaced_.find(id);
+  if (!read_here || gone == unplaced_.end() || gone->second != offset) return Reclaim::refused;
+  note_truncation(number, RecentClaim{offset, id}, false);
   return leave_unplaced(op, id, e, number, offset) ? Reclaim::pending : Reclaim::refused;
 }
 
@@ -251,6 +293,36 @@ bool StreamState::leave_unplaced(Op const& op, std::uint64_t id, Entry const& e,
   return true;
 }
 
+// An ok send `op` of `e`'s message `id` at the offset it holds already: an ack claim all the
+// same (a consumer read it before the ok, or the harness wrote the ok twice), which rule T or
+// R may take back with the others (truncated_claims reads every ok send), so it joins the
+// recent claims, and take_back keeps the offset while one of them stays (claimed_again). At a
+// conflicted offset, the ok's own T takes back nothing new when the table files it alone (the
+// one invoke paired with the first ok: T voids the offset's first ack claim only, gone with
+// the first ok's); an ok of a resent message may pair with a later invoke: not followed.
+void StreamState::note_ack_again(Op const& op, std::uint64_t id, Entry const& e) {
+  Unit& unit = units_[unit_of(e)];
+  if (unit.conflicted.contains(offset_id(e.offset)) &&
+      (e.send_invokes != 1 || !filed_alone(op, id)))
+    return doubt();
+  note_recent(op, id, e.offset, unit);
+}
+
+// Whether another claim of `claim`'s message at its offset is recent and not gone.
+bool StreamState::claimed_again(RecentClaim const& claim, Unit const& unit) const {
+  return std::any_of(unit.recent.begin(), unit.recent.end(), [&](RecentClaim const& other) {
+    return &other != &claim && other.id == claim.id && other.offset == claim.offset && !other.gone;
+  });
+}
+
+// Whether `claim`'s message is held at the claim's offset.
+bool StreamState::held_at(RecentClaim const& claim) {
+  std::uint32_t const slot = table_.find_slot(claim.id);
+  if (slot == stream_detail::OpenTable::no_slot) return false;
+  Entry const& e = entry(slot);
+  return e.live && e.has_offset && e.offset == claim.offset;
+}
+
 // Notes `claim` for the second pass over a reordering (ordering_stream_reorders.cpp): its
 // message is named at its offset, and, when `taken`, its ack claim is one check_ordering's
 // truncated_claims voids by rule T. (Rule R depends on reads that may come later: the second
@@ -279,16 +351,16 @@ bool StreamState::read_again(Op const& op, std::uint64_t id, std::uint32_t numbe
 }
 
 // check_ordering's truncated_claims voids `claim`: its message keeps the offset when another
-// op stated it there, else loses it and leaves its producer's order. Returns false (a doubt)
-// when something else kept it placed.
+// op stated it there, or another claim of it there is not gone (yet: a claim the same rule
+// voids comes later in the recent ones, and its take_back decides), else loses it and leaves
+// its producer's order. Returns false (a doubt) when something else kept it placed: another
+// offset (a span whose first one may go), a resend acknowledged twice.
 bool StreamState::take_back(RecentClaim& claim, std::uint32_t number) {
   std::uint32_t const slot = table_.find_slot(claim.id);
   if (slot == stream_detail::OpenTable::no_slot) return false;
   Entry& e = entry(slot);
   if (!e.live || !e.has_offset || e.offset != claim.offset) return false;
-  // trunc10: an ok written twice, or a resend acknowledged twice, states the offset twice as
-  // an ack: T voids both claims, which this pass and its notes would count as one.
-  if (e.send_unpaired || (e.send_invokes > 1 && acked_twice(claim.id))) return false;
+  if (e.send_invokes > 1 && acked_twice(claim.id)) return false;
   // A span is counted at its first offset (ordering_stream_resends.cpp), which must stay one
   // of its offsets: some op other than this claim's must have stated it there. Only restated
   // says so, and only of a message sent once (start_resend marks every resent one).
@@ -298,8 +370,10 @@ bool StreamState::take_back(RecentClaim& claim, std::uint32_t number) {
     // Kept with no claim there, maybe: then it has no offset in check_ordering, and counting it
     // at this one only adds constraints, unless it is stored elsewhere too (claim_again).
     if (e.send_invokes > 1) e.offset_voided = true;
-    return true;  // A claim that stays (no op states an offset twice as an ack).
+    return true;  // A claim that stays.
   }
+  // Every claim of its offset is recent: each caller doubts past recent_evicted_max.
+  if (claimed_again(claim, units_[number])) return true;  // A claim that stays.
   if (e.processed) return false;
   // Without this claim, its copy's offset may be all that places it (same partition number).
   if (!copies_.empty() && copies_.contains(claim.id)) return false;
