@@ -7,6 +7,7 @@
 
 #include "checker/check.hpp"
 #include "sim/run.hpp"
+#include "tests/sim/library_scenarios.hpp"
 
 namespace mqcheck::sim {
 namespace {
@@ -30,11 +31,7 @@ std::string verdict_of(checker::DeliveryReport const& report, std::string const&
 }
 
 TEST_CASE("kafka scenarios meet their expectations on every seed", "[sim][property][kafka]") {
-  std::vector<fs::path> paths;
-  for (auto const& e : fs::directory_iterator(fs::path(MQCHECK_SOURCE_DIR) / "scenarios/kafka")) {
-    if (e.path().extension() == ".yaml") paths.push_back(e.path());
-  }
-  std::sort(paths.begin(), paths.end());
+  std::vector<fs::path> const paths = testing::library_scenarios({"scenarios/kafka"});
   REQUIRE(paths.size() >= 15);
   for (fs::path const& path : paths) {
     Scenario const scenario = load_scenario(path.string());

@@ -3,34 +3,23 @@
 // simulate_streaming (sim/run.hpp) hands a sink exactly the ops simulate() keeps, in order,
 // with the same header, for every library scenario (crashes and power losses included, whose
 // open ops the kernel then completes from its own copies), and leaves no sink behind.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "core/input_error.hpp"
 #include "sim/run.hpp"
+#include "tests/sim/library_scenarios.hpp"
 
 namespace mqcheck::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> library_scenarios() {
-  std::vector<fs::path> out;
-  for (char const* dir : {"scenarios/kafka", "scenarios/reference"}) {
-    for (auto const& e : fs::directory_iterator(fs::path(MQCHECK_SOURCE_DIR) / dir)) {
-      if (e.path().extension() == ".yaml") out.push_back(e.path());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 TEST_CASE("a streamed run yields the ops and header a kept history holds", "[kernel][stream]") {
-  std::vector<fs::path> const paths = library_scenarios();
+  std::vector<fs::path> const paths = library_scenarios({"scenarios/kafka", "scenarios/reference"});
   REQUIRE(paths.size() >= 20);
   for (fs::path const& path : paths) {
     INFO(path.string());

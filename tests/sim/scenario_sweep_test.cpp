@@ -7,6 +7,7 @@
 
 #include "checker/delivery.hpp"
 #include "sim/run.hpp"
+#include "tests/sim/library_scenarios.hpp"
 
 namespace mqcheck::sim {
 namespace {
@@ -23,12 +24,7 @@ std::string verdict_of(checker::DeliveryReport const& report, std::string const&
 }
 
 TEST_CASE("reference scenarios meet their expectations on every seed", "[sim][property]") {
-  std::vector<fs::path> paths;
-  for (auto const& e :
-       fs::directory_iterator(fs::path(MQCHECK_SOURCE_DIR) / "scenarios/reference")) {
-    if (e.path().extension() == ".yaml") paths.push_back(e.path());
-  }
-  std::sort(paths.begin(), paths.end());
+  std::vector<fs::path> const paths = testing::library_scenarios({"scenarios/reference"});
   REQUIRE(paths.size() >= 8);
   for (fs::path const& path : paths) {
     Scenario const scenario = load_scenario(path.string());
