@@ -33,8 +33,13 @@ constexpr std::size_t pipe_buffer_max = 16;
 
 PipelineStream::PipelineStream(history::Header const& header, EndedTxns const& ended,
                                std::function<bool(std::string_view)> open,
-                               std::function<bool(std::string_view, MessageId)> resendable)
-    : header_(header), ended_(ended), open_(std::move(open)), resendable_(std::move(resendable)) {}
+                               std::function<bool(std::string_view, MessageId)> resendable,
+                               std::function<bool(std::string_view)> in_doubt)
+    : header_(header),
+      ended_(ended),
+      open_(std::move(open)),
+      resendable_(std::move(resendable)),
+      in_doubt_(std::move(in_doubt)) {}
 
 std::size_t PipelineStream::group_index(std::string_view name) {
   std::uint32_t const id = names_.intern(name);
@@ -114,10 +119,25 @@ bool PipelineStream::late(Op const& op, MessageId id) {
 
 // The live output `id` of a doomed transaction gives way to another transaction's copy: it
 // counts no if its transaction aborts or stays open in a drained history (end_live_outputs).
+// One whose commit ended info stays unknown (count_unknown).
 void PipelineStream::supersede(MessageId id) {
-  std::string const txn = outputs_.find(id)->second.txn;
+  Output const& output = outputs_.find(id)->second;
+  std::string const txn = output.txn;
+  if (in_doubt_(txn) && !count_unknown(output)) return doubt();
   txns_[txn].superseded = true;
   drop_output(id, txn);
+}
+
+// `output`'s transaction's commit ended info, and it stays unknown for good (the visibility
+// pass doubts at any other end, transactions_stream_unknown.cpp): with no attempt still open
+// (a later completion may pair with another copy's invoke), it counts maybe if an attempt was
+// ok or info, else no (every one failed; transactions_pipeline.cpp, output_counted). A maybe
+// makes its input uncertain whatever else counts for it (judge_input), bar a second counted
+// output (new_output doubts at one). Returns false if an attempt is open.
+bool PipelineStream::count_unknown(Output const& output) {
+  if (output.open > 0) return false;
+  if (output.acked || output.maybe) groups_[output.group].uncertain.insert(output.input);
+  return true;
 }
 
 void PipelineStream::new_output(Op const& op, Record const& record) {
@@ -151,6 +171,7 @@ void PipelineStream::attempt(Op const& op, Output& output, MessageId id) {
       return;
     case OpType::ok:
       if (output.open > 0) --output.open;
+      output.acked = true;
       if (output.txn.empty()) settle_output(id, "");  // Acknowledged: it counts, for good.
       return;
     case OpType::info:
@@ -277,6 +298,11 @@ void PipelineStream::settle_unread(Record const& record) {
 void PipelineStream::end_live_outputs() {
   std::vector<std::pair<MessageId, std::string>> ended;
   for (auto const& [id, output] : outputs_) {
+    if (!output.txn.empty() && in_doubt_(output.txn)) {  // Unknown: it counts maybe, or no.
+      if (!count_unknown(output)) return doubt();
+      ended.emplace_back(id, output.txn);
+      continue;
+    }
     if (output.txn.empty() ? output.maybe || output.open > 0
                            : !header_.drained || txns_.find(output.txn)->second.ended_by_op)
       return doubt();
@@ -293,15 +319,25 @@ bool PipelineStream::decided() {
   end_live_outputs();
   if (doubt_) return false;
   for (Group const& group : groups_) {
-    for (auto const& [input, owed] : group.owed)
-      if (owed.processed) return false;  // Lost after a drain, pending before one.
+    for (auto const& [input, owed] : group.owed) {
+      // Lost after a drain, pending before one; uncertain if an output counts maybe.
+      if (owed.processed && !group.uncertain.contains(input)) return false;
+    }
   }
   return true;
 }
 
 std::vector<Verdict> PipelineStream::finish() const {
   if (!seen_) return {};
-  return {Verdict{.guarantee = "exactly-once-pipeline"}};
+  Verdict verdict{.guarantee = "exactly-once-pipeline"};
+  std::uint64_t uncertain = 0;  // As judge_pipeline: (group, input) pairs, each once.
+  for (Group const& group : groups_) uncertain += group.uncertain.size();
+  if (uncertain > 0) {
+    verdict.validity = Validity::unknown;
+    verdict.reason = "uncertain: " + plural(static_cast<std::size_t>(uncertain), "input") +
+                     " with an output whose send or transaction outcome is unknown";
+  }
+  return {std::move(verdict)};
 }
 
 std::size_t PipelineStream::open_count() const {
@@ -321,7 +357,7 @@ std::size_t PipelineStream::memory_bytes() const {
   for (Group const& group : groups_) {
     bytes += sizeof(Group) + group.buffer.capacity() * sizeof(Buffered) +
              group.owed.size() * (node + sizeof(MessageId) + sizeof(Owed)) +
-             group.settled.memory_bytes();
+             group.settled.memory_bytes() + group.uncertain.memory_bytes();
   }
   for (auto const& [name, work] : txns_) {
     bytes += node + sizeof(std::string) + sizeof(TxnWork) +

@@ -15,7 +15,11 @@
 //     counted (a committed or acknowledged one: that would be a duplicate, or maybe one);
 //   - at the end each live output counts `no` (every attempt failed, or its transaction never
 //     ended in a drained history), and every input a transformer group processed so that it
-//     counts (`ok`, outside or in a committed transaction) has a counted output.
+//     counts (`ok`, outside or in a committed transaction) has a counted output;
+//   - but an output of a transaction whose commit ended info and stays unknown (the visibility
+//     pass doubts at any other end, checker/transactions_stream_unknown.cpp) counts `maybe`
+//     when sent again or at the end, its input then "uncertain" whatever else counts for it
+//     (count_unknown), which finish() words as judge_pipeline does.
 // A group is a transformer from its first output on. Until then its processings wait in a
 // bounded buffer (pipe_buffer_max, 16): a transformer usually sends an output for what it just
 // processed, and a group that overflowed and then turns transformer is a doubt. A transformer
@@ -51,10 +55,13 @@ class PipelineStream {
   /// EndedTxns reports forgotten is not one then.
   /// `resendable` says whether the visibility pass takes a send of message `id` in
   /// transaction `txn` for a new copy of a message whose every other copy counts as aborted
-  /// for good (checker/transactions_stream_copies.cpp): then an output may be sent again.
+  /// for good (checker/transactions_stream_copies.cpp), or of unknown status for good
+  /// (checker/transactions_stream_unknown.cpp): then an output may be sent again. `in_doubt`
+  /// says whether a live transaction's commit ended info (the latter: its output counts maybe).
   PipelineStream(history::Header const& header, EndedTxns const& ended,
                  std::function<bool(std::string_view)> open,
-                 std::function<bool(std::string_view, MessageId)> resendable);
+                 std::function<bool(std::string_view, MessageId)> resendable,
+                 std::function<bool(std::string_view)> in_doubt);
 
   /// Takes a client op (only sends, processings and transaction ends are its business).
   /// Inline until a record has a source: until then it holds no output, transformer or
@@ -113,12 +120,14 @@ class PipelineStream {
     std::vector<Buffered> buffer;
     std::map<MessageId, Owed> owed;
     IdSet settled;
+    IdSet uncertain;  // Inputs with an output that counts maybe (supersede): "uncertain".
   };
   struct Output {  // A live output: not counted yet.
     std::size_t group = 0;
     MessageId input;
     std::string txn;
     bool maybe = false;      // An info attempt.
+    bool acked = false;      // An ok attempt.
     std::uint32_t open = 0;  // Attempts invoked, not completed.
   };
   struct TxnWork {  // What a live transaction decides.
@@ -168,6 +177,7 @@ class PipelineStream {
   void become_transformer(std::size_t group);
   bool late(history::Op const& op, MessageId id);
   void supersede(MessageId id);
+  bool count_unknown(Output const& output);
   void settle_output(MessageId id, std::string_view txn);
   void drop_output(MessageId id, std::string_view txn);
   void tidy(Group& group, MessageId input);
@@ -178,6 +188,7 @@ class PipelineStream {
   EndedTxns const& ended_;
   std::function<bool(std::string_view)> open_;
   std::function<bool(std::string_view, MessageId)> resendable_;
+  std::function<bool(std::string_view)> in_doubt_;
   bool doubt_ = false;
   bool seen_ = false;  // A record had a source.
   std::uint64_t max_sent_ = 0;

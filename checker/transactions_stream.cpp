@@ -5,7 +5,9 @@
 //   aborted-read / precommitted-read: a read of a transactional message waits in its
 //     transaction, once the commit was requested, until the commit is `ok` (Kafka writes the
 //     commit markers after EndTxn is requested, KIP-98, so a read in between is legal); a read
-//     before the request, or a transaction that then ends otherwise, is a doubt;
+//     before the request, or a transaction that then ends otherwise, is a doubt, but for one
+//     whose commit ended info and stays unknown: its reads read `maybe`, counted per (group,
+//     message) at the end (transactions_stream_reads.cpp, count_maybe_reads);
 //   torn-transaction: per committed transaction, the (member, read_committed reader) pairs not
 //     yet processed; it is dropped at zero, and at the end each group must have processed all
 //     of it or none.
@@ -41,10 +43,12 @@ State::State(history::Header const& header, std::size_t recent_intervals, std::u
       ended_(recent_intervals),
       pipeline_(
           header, ended_, [this](std::string_view name) { return open(name); },
-          [this](std::string_view txn, MessageId id) { return resendable(txn, id); }),
+          [this](std::string_view txn, MessageId id) { return resendable(txn, id); },
+          [this](std::string_view txn) { return in_doubt(txn); }),
       ids_(recent_ids),
       recent_ids_(recent_ids),
       resent_ids_(recent_ids),
+      unknown_ids_(recent_ids),
       dead_ids_(recent_ids) {
   for (auto const& [group, spec] : header.groups) {
     if (spec.isolation != history::GroupSpec::Isolation::read_committed) continue;
@@ -218,7 +222,9 @@ void State::on_commit(Op const& op, Txn& txn, std::string const& name) {
       // only reads whose class is not `maybe`; uncommitted_reads are counted at an abort
       // only). A failure after it leaves the status unknown: a doubt (commit_in_doubt).
       // A crashed transactional producer ends its commit so (the pipeline scenario's crash).
+      // Its messages may be sent again (transactions_stream_unknown.cpp).
       txn.commit_in_doubt = true;
+      txn.commit_info = true;
       txn.phase = Txn::Phase::requested;
       return;
     case OpType::event:
@@ -267,6 +273,7 @@ void State::commit(Txn& txn, std::string const& name) {
   txn_bytes_ -= txn_bytes(key, txn);
   txn.phase = Txn::Phase::committed;
   txn.waiting_reads = 0;  // They came after the request: fine now.
+  std::vector<WaitingRead>().swap(txn.waiting);
   std::vector<std::pair<MessageId, UncommittedReader*>>().swap(txn.uncommitted_reads);  // Fine.
   std::vector<HeldAck>().swap(txn.acks);  // Its copies are never sent again.
   ended_.add(key, true);
@@ -291,6 +298,8 @@ void State::abort(std::string const& name) {
     Message const* const m = messages_.find(id.value);
     // Sent again in another transaction (transactions_stream_copies.cpp): that copy decides.
     if (m == nullptr || m->txn != &it->first) continue;
+    // Its earlier copy of unknown status would be the least severe candidate of its reads.
+    if (has_unknown_copy(id)) return doubt();
     keep_aborted(it->first, it->second, id);
     ids_.mark(id, false);
     messages_.erase(id.value);
@@ -326,6 +335,8 @@ void State::on_send(Op const& op, Record const& record, std::string const& txn_n
     bool const joins = held != nullptr && op.type != OpType::invoke &&
                        (op.type != OpType::ok || resent_ids_.contains(id));
     if (!joins && !late_in_aborted(op, id)) return doubt();
+    // A third copy of a message with one of unknown status (transactions_stream_unknown.cpp).
+    if (has_unknown_copy(id)) return doubt();
     return;
   }
   if (held != nullptr && *held->txn == txn_name) {  // Another attempt of the held copy.
@@ -385,10 +396,12 @@ bool State::decided() {
   // With no transactional op check_transactions judges visibility not at all: a doubt of
   // visibility's before that op is moot.
   if (!transactional_) return pipeline_.decided();
+  maybe_reads_.clear();  // Counted anew (decided() may be asked again).
   for (auto const& [name, txn] : txns_) {
     if (doubt_) break;
-    // Still requested at the end: its status is unknown, and what read it read maybe.
-    if (txn.waiting_reads > 0) doubt();
+    // Still requested at the end: its status is unknown (if its commit ended info), and what
+    // read it read maybe.
+    if (txn.waiting_reads > 0 && !count_maybe_reads(txn)) doubt();
     if (txn.phase == Txn::Phase::committed && !complete_or_untouched(txn)) doubt();
   }
   return !doubt_ && pipeline_.decided();
@@ -406,6 +419,12 @@ std::vector<Verdict> State::finish() const {
   if (!exercised_) {  // As transactions.cpp words it.
     if (verdict.anomalies.empty()) verdict.validity = Validity::unknown;
     reasons.emplace_back("no read_committed group read anything: visibility was not exercised");
+  }
+  if (!maybe_reads_.empty()) {  // As transactions.cpp, unknown_reasons.
+    if (verdict.anomalies.empty()) verdict.validity = Validity::unknown;
+    reasons.push_back(
+        "commit outcome unknown (txn-commit info): " + plural(maybe_reads_.size(), "message") +
+        " read by a read_committed group after the commit request");
   }
   for (auto const& [group, reader] : uncommitted_) {  // By name, as walk_reads' std::map.
     if (reader.n == 0) continue;
@@ -431,7 +450,7 @@ std::size_t State::txn_bytes(std::string const& name, Txn const& txn) {
   return map_node + name_bytes(name) + sizeof(Txn) + txn.members.capacity() * sizeof(MessageId) +
          txn.processings.capacity() * sizeof(txn.processings.front()) +
          txn.uncommitted_reads.capacity() * sizeof(txn.uncommitted_reads.front()) +
-         txn.acks.capacity() * sizeof(HeldAck);
+         txn.acks.capacity() * sizeof(HeldAck) + txn.waiting.capacity() * sizeof(WaitingRead);
 }
 
 std::size_t State::memory_bytes() const {

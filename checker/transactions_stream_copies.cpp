@@ -211,7 +211,10 @@ void State::on_taken(Op const& op, OpenSend const& taken) {
 bool State::dead_ack(Op const& op, OpenSend const& taken) {
   auto const live = txns_.find(taken.txn);
   std::optional<bool> const committed = ended_.find(taken.txn);
-  if (live != txns_.end() ? !live->second.doomed : committed != false) {
+  // A copy of unknown status (transactions_stream_unknown.cpp) would not read as aborted.
+  if (has_unknown_copy(op.value.front().id) ||
+      (live != txns_.end() ? !live->second.doomed || live->second.commit_info
+                           : committed != false)) {
     doubt();
     return false;
   }
@@ -348,7 +351,8 @@ std::vector<Anomaly> State::dead_anomalies() const {
 }
 
 bool State::resendable(std::string_view txn, MessageId id) const {
-  if (txn.empty() || ended_.contains(txn)) return false;
+  // One copy of unknown status is followed, no more (transactions_stream_unknown.cpp).
+  if (txn.empty() || ended_.contains(txn) || has_unknown_copy(id)) return false;
   auto const live = txns_.find(txn);
   // Its commit requested, or itself doomed (its copy would merge earlier attempts): a doubt.
   if (live != txns_.end() && (live->second.phase != Txn::Phase::open || live->second.doomed))
@@ -356,13 +360,20 @@ bool State::resendable(std::string_view txn, MessageId id) const {
   Message const* const held = messages_.find(id.value);
   if (held == nullptr) return ids_.aborted(id);
   if (*held->txn == txn) return false;  // Its own copy.
-  return txns_.find(*held->txn)->second.phase == Txn::Phase::open;
+  Txn const& holder = txns_.find(*held->txn)->second;
+  // A requested one: only if its commit ended info (transactions_stream_unknown.cpp).
+  return holder.phase == Txn::Phase::open || resendable_unknown(holder, id);
 }
 
 // Dooms the transaction holding `held` (if any) and lets its copy go: B's copy takes its place.
 void State::resend(Message* held, MessageId id) {
   ResentCopy next;
-  take_aborted(held, id, next);  // Where its earlier copies are: held's is let go below.
+  Txn const* const holder = held == nullptr ? nullptr : &txns_.find(*held->txn)->second;
+  if (holder != nullptr && holder->commit_info) {
+    note_unknown_copy(*holder, id, next);  // Not aborted: its earlier copies stay unknown.
+  } else {
+    take_aborted(held, id, next);  // Where its earlier copies are: held's is let go below.
+  }
   if (held != nullptr) {
     txns_.find(*held->txn)->second.doomed = true;
     messages_.erase(id.value);
@@ -429,8 +440,8 @@ void State::forget_resent(MessageId id) {
 
 std::size_t State::copies_memory_bytes() const {
   constexpr std::size_t node = 4 * sizeof(void*) + 16;  // A map node's links and malloc's.
-  std::size_t bytes =
-      resent_ids_.memory_bytes() + resent_.size() * (node + sizeof(MessageId) + sizeof(ResentCopy));
+  std::size_t bytes = resent_ids_.memory_bytes() + unknown_ids_.memory_bytes() +
+                      resent_.size() * (node + sizeof(MessageId) + sizeof(ResentCopy));
   bytes += open_sends_.capacity() * sizeof(open_sends_.front());
   auto const text = [](std::string const& name) {
     return name.capacity() > 15 ? name.capacity() + 17 : 0;

@@ -11,6 +11,8 @@
 namespace mqcheck::checker::txn_stream_detail {
 
 void State::on_read(Op const& op, Record const& record) {
+  // A copy of unknown status may explain it (transactions_stream_unknown.cpp).
+  if (read_unknown_elsewhere(record)) return doubt();
   // Pinned to a dead copy (transactions_stream_copies.cpp, read_dead): aborted, whatever the
   // others.
   if (DeadPlace const* dead = read_dead(record)) return note_dead_read(op, record.id, *dead);
@@ -24,11 +26,49 @@ void State::on_read(Op const& op, Record const& record) {
     ids_.name(record.id);
     return;
   }
-  Txn& txn = txns_.find(*held->txn)->second;
-  if (txn.phase == Txn::Phase::open) return doubt();  // Before the commit request.
+  auto const txn = txns_.find(*held->txn);
+  if (txn->second.phase == Txn::Phase::open) return doubt();  // Before the commit request.
   // Maybe of an earlier copy, aborted.
   if (read_elsewhere(record) && !read_as_live(record)) return doubt();
-  if (txn.phase == Txn::Phase::requested) ++txn.waiting_reads;
+  if (txn->second.phase == Txn::Phase::requested) note_waiting(txn, op, record);
+}
+
+// A read judged as `txn`'s copy's after its commit request: fine if it commits, a doubt if it
+// aborts, `maybe` if it ends unknown (count_maybe_reads).
+void State::note_waiting(std::map<std::string, Txn, std::less<>>::iterator txn, Op const& op,
+                         Record const& record) {
+  constexpr std::size_t waiting_max = 256;  // Beyond, an unknown end is a doubt.
+  ++txn->second.waiting_reads;
+  if (txn->second.waiting.size() >= waiting_max) return;
+  edit_txn(txn, [&](Txn& t) {
+    t.waiting.push_back(
+        WaitingRead{group_bit(op.group), record.id, record.partition, record.offset});
+  });
+}
+
+// `txn` is still requested at the end: unless its commit ended info (transactions_table.cpp,
+// resolve: unknown), or some of its reads were not kept, returns false (a doubt). Else its
+// reads read its copy `maybe` (transactions.cpp, classify: each was judged as its copy's, the
+// least severe candidate, State::on_read), and walk_reads counts each (group, message) once;
+// unless the message was sent again (transactions_stream_unknown.cpp) and the read is pinned
+// to that copy alone, by its place, which reads precommitted there (a doubt).
+bool State::count_maybe_reads(Txn const& txn) {
+  if (!txn.commit_info || txn.waiting.size() != txn.waiting_reads) return false;
+  for (WaitingRead const& read : txn.waiting) {
+    if (has_unknown_copy(read.id)) {
+      auto const it = resent_.find(read.id);
+      if (it == resent_.end()) return false;  // Forgotten.
+      ResentCopy const& copy = it->second;
+      std::optional<AbortedPlace> const& unknown = copy.unknown_place;
+      bool const at_live = read.offset && copy.acked && copy.partition == read.partition &&
+                           copy.offset == read.offset;
+      bool const at_unknown = read.offset && unknown && unknown->partition == read.partition &&
+                              unknown->offset == *read.offset;
+      if (at_live && !at_unknown) return false;
+    }
+    maybe_reads_.emplace(read.bit, read.id);
+  }
+  return true;
 }
 
 // A read by a group not read_committed (its reader found at its first need): never a doubt
@@ -36,6 +76,8 @@ void State::on_read(Op const& op, Record const& record) {
 void State::on_uncommitted_read(std::string_view group, Record const& record,
                                 UncommittedReader*& reader) {
   MessageId const id = record.id;
+  // A copy of unknown status may explain it, `maybe` (transactions_stream_unknown.cpp).
+  if (read_unknown_elsewhere(record)) return doubt();
   // Pinned to a dead copy, or to an earlier aborted one (transactions_stream_aborted.cpp):
   // aborted, whatever the others.
   if (read_dead(record) || read_aborted_copy(record))

@@ -4,8 +4,9 @@
 // how): held messages, live transactions, the ids named outside them and which ended how, the
 // readers that are not read_committed. Included by transactions_stream.cpp (transactions and
 // their ends), transactions_stream_reads.cpp (reads and processings),
-// transactions_stream_copies.cpp (messages sent again) and transactions_stream_aborted.cpp
-// (their earlier, aborted copies) only.
+// transactions_stream_copies.cpp (messages sent again), transactions_stream_aborted.cpp
+// (their earlier, aborted copies) and transactions_stream_unknown.cpp (an earlier copy of
+// unknown status) only.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -75,16 +77,27 @@ struct AbortedCopies {
   bool last_acked = false;                  // ...and whether it was acknowledged.
 };
 
+// A read_committed read of a held copy after its transaction's commit request: `maybe` if the
+// transaction ends unknown (State::count_maybe_reads), where it read.
+struct WaitingRead {
+  std::uint32_t bit = 0;  // Its group's.
+  MessageId id;
+  std::optional<std::int32_t> partition{};
+  std::optional<Offset> offset{};
+};
+
 /// A transaction not dropped yet.
 struct Txn {
   enum class Phase : std::uint8_t { open, requested, committed };
   Phase phase = Phase::open;
   std::vector<MessageId> members;
-  bool failed_send = false;         // A send attempt in it failed: its commit is a doubt.
-  bool doomed = false;              // A message of it was sent again: its commit is a doubt.
-  bool commit_in_doubt = false;     // Its commit was retried or ended info: a failure is a doubt.
-  std::uint64_t waiting_reads = 0;  // Reads after the commit request, before its ok.
-  std::uint64_t missing = 0;        // Committed: (member, required group) pairs unprocessed.
+  bool failed_send = false;          // A send attempt in it failed: its commit is a doubt.
+  bool doomed = false;               // A message of it was sent again: its commit is a doubt.
+  bool commit_in_doubt = false;      // Its commit was retried or ended info: a failure is a doubt.
+  bool commit_info = false;          // Its commit ended info: unknown, unless an ok or abort comes.
+  std::uint64_t waiting_reads = 0;   // Reads after the commit request, before its ok...
+  std::vector<WaitingRead> waiting;  // ...the first waiting_max of them.
+  std::uint64_t missing = 0;         // Committed: (member, required group) pairs unprocessed.
   std::vector<std::pair<MessageId, std::uint32_t>> processings;  // In it: count if it commits.
   // Reads by groups not read_committed after the commit request: counted if it aborts.
   std::vector<std::pair<MessageId, UncommittedReader*>> uncommitted_reads;
@@ -261,6 +274,11 @@ struct ResentCopy {
   // places of reads judged as its copy's though no copy was acknowledged there (read_as_live).
   std::optional<AbortedCopies> aborted{};
   std::vector<AbortedPlace> read_places{};
+  // Its earlier copy of unknown status (a commit ended info, transactions_stream_unknown.cpp),
+  // where it was acknowledged: a read there is pinned to it (or to no copy), not to the live
+  // one. None: acknowledged with no offset, or not at all (pinned nowhere). Reads compare its
+  // partition and offset only (its topic is null when its copies began in several).
+  std::optional<AbortedPlace> unknown_place{};
 };
 
 // How a transaction with a dead copy (above) ended, for its aborted-read's words
@@ -350,6 +368,11 @@ class State {
   void sweep_dead_txns();
   std::vector<Anomaly> dead_anomalies() const;
   bool resendable(std::string_view txn, MessageId id) const;
+  bool resendable_unknown(Txn const& holder, MessageId id) const;
+  bool has_unknown_copy(MessageId id) const;
+  void note_unknown_copy(Txn const& holder, MessageId id, ResentCopy& next);
+  bool read_unknown_elsewhere(Record const& record) const;
+  bool in_doubt(std::string_view txn) const;
   void resend(Message* held, MessageId id);
   void note_ack(Op const& op, Record const& record);
   bool read_elsewhere(Record const& record) const;
@@ -367,6 +390,9 @@ class State {
   std::size_t aborted_memory_bytes() const;
   std::size_t copies_memory_bytes() const;
   void on_read(Op const& op, Record const& record);
+  void note_waiting(std::map<std::string, Txn, std::less<>>::iterator txn, Op const& op,
+                    Record const& record);
+  bool count_maybe_reads(Txn const& txn);
   void on_uncommitted_read(std::string_view group, Record const& record,
                            UncommittedReader*& reader);
   UncommittedReader& uncommitted_reader(std::string_view group, UncommittedReader*& reader);
@@ -421,6 +447,12 @@ class State {
   bool resent_any_ = false;
   RecentIds resent_ids_;
   std::map<MessageId, ResentCopy> resent_;
+  // Messages sent again after a copy whose commit ended info (transactions_stream_unknown.cpp):
+  // recent ones, in the window of ids_ (one forgotten is taken as one of them).
+  bool unknown_any_ = false;
+  RecentIds unknown_ids_;
+  // The (group bit, message) pairs read `maybe` (count_maybe_reads, at the end).
+  std::set<std::pair<std::uint32_t, MessageId>> maybe_reads_;
   // Messages whose every copy aborted, not sent again yet, with where those copies were
   // acknowledged (transactions_stream_aborted.cpp): the latest aborted_max of them.
   std::map<MessageId, AbortedCopies> aborted_places_;

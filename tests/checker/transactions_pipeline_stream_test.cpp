@@ -433,5 +433,241 @@ TEST_CASE("a second committed output, or none, makes the pipeline stream doubt",
   CHECK_FALSE(stream_pipeline(broken).decided);
 }
 
+// A transformer crashed while committing (the pipeline scenario's crash at seeds 58 and 94):
+// xf-0 processes inputs 1 and 2 in t1, sends outputs 101 (ok, at out/0 offset 1) and 102
+// (info); t1's commit ends info, its status unknown (transactions_table.cpp, resolve). The
+// restarted xf-0 processes both again in t2 and, if `resend`, sends the outputs again under
+// their ids (at offsets 11 and 12), commits, and rc reads them at t2's places (if `read`).
+TxnHistoryBuilder crash_pipeline(bool resend = true, bool read = true) {
+  TxnHistoryBuilder b;
+  b.read_committed("rc").subscribe("orders", {"xf"}).subscribe("out", {"rc", "audit"});
+  b.send(OpType::ok, "p0", {1});
+  b.send(OpType::ok, "p0", {2});
+  b.txn(OpType::ok, OpKind::txn_begin, "xf-0", "t1");
+  b.read(OpType::ok, OpKind::process, "xf", {1}, "t1");
+  b.output(OpType::invoke, "xf-0", 101, 1, "t1");
+  b.output(OpType::ok, "xf-0", 101, 1, "t1");
+  b.read(OpType::ok, OpKind::process, "xf", {2}, "t1");
+  b.output(OpType::invoke, "xf-0", 102, 2, "t1");
+  b.txn(OpType::invoke, OpKind::txn_commit, "xf-0", "t1");
+  b.output(OpType::info, "xf-0", 102, 2, "t1");
+  b.txn(OpType::info, OpKind::txn_commit, "xf-0", "t1");
+  b.txn(OpType::ok, OpKind::txn_begin, "xf-0", "t2");
+  for (std::uint64_t const input : {1, 2}) {
+    b.read(OpType::ok, OpKind::process, "xf", {input}, "t2");
+    if (!resend) continue;
+    b.output(OpType::invoke, "xf-0", 100 + input, input, "t2");
+    b.output(OpType::ok, "xf-0", 100 + input, input, "t2");
+  }
+  b.txn(OpType::invoke, OpKind::txn_commit, "xf-0", "t2");
+  b.txn(OpType::ok, OpKind::txn_commit, "xf-0", "t2");
+  if (!resend || !read) return b;
+  b.read_at(OpType::ok, OpKind::process, "rc", 101, 0, 11, "out");
+  b.read_at(OpType::ok, OpKind::process, "rc", 102, 0, 12, "out");
+  return b;
+}
+
+// `h` with its ok output sends placed at partition 0: t1's at offset id - 100, t2's at
+// id - 90 (`t2_offset` moves t2's first one).
+History crash_placed(History const& h, std::int64_t t2_offset = 11) {
+  std::vector<Op> ops(h.ops().begin(), h.ops().end());
+  for (Op& op : ops) {
+    if (op.f != OpKind::send || op.type != OpType::ok || op.value.size() != 1) continue;
+    history::Record& record = op.value.front();
+    if (!record.source) continue;
+    auto const id = static_cast<std::int64_t>(record.id.value);
+    record.partition = 0;
+    record.offset = Offset{op.txn == "t1" ? id - 100 : id == 101 ? t2_offset : id - 90};
+  }
+  return testing::rebuild(h.header(), std::move(ops));
+}
+
+// The stream's run on `h`, checked against check_transactions when it decides.
+PipeRun crash_run(History const& h) {
+  INFO(history::to_jsonl(h));
+  PipeRun const run = stream_pipeline(h);
+  if (run.decided) REQUIRE(run.verdicts == check_transactions(h));
+  return run;
+}
+
+std::string const crash_uncertain_2 =
+    "uncertain: 2 inputs with an output whose send or transaction outcome is unknown";
+
+TEST_CASE("a transformer crashed while committing, its outputs sent again, streams",
+          "[txn][stream][pipeline][crash]") {
+  SECTION("read at the new places: decided, the pipeline uncertain") {
+    History const h = crash_placed(crash_pipeline().history());
+    PipeRun const run = crash_run(h);
+    REQUIRE(run.decided);
+    CHECK(run.verdicts.back().validity == Validity::unknown);
+    CHECK(run.verdicts.back().reason == crash_uncertain_2);
+    CHECK(run.verdicts.front().validity == Validity::valid);
+    int loads = 0;  // The whole check streams too, and equals check_history.
+    DeliveryReport const report = check_streaming(h.header(), ops_of(h), [&] {
+      ++loads;
+      return h;
+    });
+    CHECK(report == check_history(h));
+    CHECK(loads == 0);
+  }
+  SECTION("not read: decided") {
+    CHECK(crash_run(crash_placed(crash_pipeline(true, false).history())).decided);
+  }
+  SECTION("never sent again: decided, the pipeline uncertain") {
+    PipeRun const run = crash_run(crash_placed(crash_pipeline(false).history()));
+    REQUIRE(run.decided);
+    CHECK(run.verdicts.back().reason == crash_uncertain_2);
+  }
+  SECTION("rc read t1's copies after its commit request: decided, maybe read") {
+    TxnHistoryBuilder b = crash_pipeline(false);
+    b.read_at(OpType::ok, OpKind::process, "rc", 101, 0, 1, "out");
+    PipeRun const run = crash_run(crash_placed(b.history()));
+    REQUIRE(run.decided);
+    CHECK(run.verdicts.front().validity == Validity::unknown);
+    CHECK(run.verdicts.front().reason ==
+          "commit outcome unknown (txn-commit info): 1 message read by a read_committed group "
+          "after the commit request");
+  }
+  SECTION("rc read t1's copy, then t2 sent it again there: a doubt") {
+    TxnHistoryBuilder b;
+    b.read_committed("rc").subscribe("out", {"rc"});
+    b.txn(OpType::ok, OpKind::txn_begin, "p1", "t1");
+    b.sent_at(OpType::ok, "p1", 101, "t1", 0, 1, "out");
+    b.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+    b.txn(OpType::info, OpKind::txn_commit, "p1", "t1");
+    b.read_at(OpType::ok, OpKind::poll, "rc", 101, 0, 7, "out");
+    b.txn(OpType::ok, OpKind::txn_begin, "p1", "t2");
+    b.sent_at(OpType::ok, "p1", 101, "t2", 0, 7, "out");
+    b.txn(OpType::invoke, OpKind::txn_commit, "p1", "t2");
+    b.txn(OpType::ok, OpKind::txn_commit, "p1", "t2");
+    CHECK_FALSE(crash_run(b.history()).decided);
+    CHECK(check_transactions(b.history()).front().validity == Validity::invalid);
+  }
+  SECTION("a read without an offset: a doubt") {
+    TxnHistoryBuilder b = crash_pipeline();
+    b.read(OpType::ok, OpKind::poll, "rc", {101}, "", "out");
+    CHECK_FALSE(crash_run(crash_placed(b.history())).decided);
+  }
+  SECTION("a read at t1's place: a doubt (maybe)") {
+    TxnHistoryBuilder b = crash_pipeline();
+    b.read_at(OpType::ok, OpKind::poll, "rc", 101, 0, 1, "out");
+    History const h = crash_placed(b.history());
+    CHECK_FALSE(crash_run(h).decided);
+    CHECK(check_transactions(h).front().validity == Validity::unknown);
+  }
+  SECTION("t2 acknowledged at t1's place, read there: a doubt") {
+    History const h = crash_placed(crash_pipeline().history(), 1);
+    std::vector<Op> ops(h.ops().begin(), h.ops().end());
+    for (Op& op : ops)
+      if (op.group == "rc" && op.value.front().id == MessageId{101})
+        op.value.front().offset = Offset{1};
+    CHECK_FALSE(crash_run(testing::rebuild(h.header(), std::move(ops))).decided);
+  }
+  SECTION("a read_uncommitted read without an offset: a doubt (maybe, not counted)") {
+    TxnHistoryBuilder b = crash_pipeline();
+    b.read(OpType::ok, OpKind::poll, "audit", {101}, "", "out");
+    CHECK_FALSE(crash_run(crash_placed(b.history())).decided);
+  }
+  SECTION("a read_uncommitted read at t2's place before its commit: counted, decided") {
+    History const h = crash_placed(crash_pipeline(true, false).history());
+    std::vector<Op> ops(h.ops().begin(), h.ops().end());
+    auto const commit = std::find_if(ops.begin(), ops.end(), [](Op const& op) {
+      return op.f == OpKind::txn_commit && op.txn == "t2";
+    });
+    Op read;
+    read.type = OpType::ok;
+    read.f = OpKind::poll;
+    read.process = "audit-0";
+    read.group = "audit";
+    read.value = {history::Record::of(MessageId{101}, "out", Offset{11}, 0)};
+    ops.insert(commit, read);
+    History const edited = testing::rebuild(h.header(), std::move(ops));
+    PipeRun const run = crash_run(edited);
+    REQUIRE(run.decided);
+    CHECK(run.verdicts.front().reason.find("read_uncommitted group audit read 1") !=
+          std::string::npos);
+  }
+  SECTION("t1's commit ok comes later: a doubt (duplicated)") {
+    TxnHistoryBuilder b = crash_pipeline();
+    b.txn(OpType::ok, OpKind::txn_commit, "xf-0", "t1");
+    History const h = crash_placed(b.history());
+    CHECK_FALSE(crash_run(h).decided);
+    CHECK(check_transactions(h).back().validity == Validity::invalid);
+  }
+  SECTION("t1 aborted later: a doubt") {
+    TxnHistoryBuilder b = crash_pipeline();
+    b.txn(OpType::ok, OpKind::txn_abort, "xf-0", "t1");
+    CHECK_FALSE(crash_run(crash_placed(b.history())).decided);
+  }
+  SECTION("t2 aborts: a doubt") {
+    History const h = crash_placed(crash_pipeline(true, false).history());
+    std::vector<Op> ops(h.ops().begin(), h.ops().end());
+    for (Op& op : ops)
+      if (op.txn == "t2" && op.f == OpKind::txn_commit) op.f = OpKind::txn_abort;
+    CHECK_FALSE(crash_run(testing::rebuild(h.header(), std::move(ops))).decided);
+  }
+  SECTION("sent a third time while t2 is open, read where t1 and t3 were: a doubt") {
+    TxnHistoryBuilder b;
+    b.read_committed("rc").subscribe("out", {"rc", "audit"});
+    b.txn(OpType::ok, OpKind::txn_begin, "p1", "t1");
+    b.sent_at(OpType::ok, "p1", 101, "t1", 0, 1, "out");
+    b.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+    b.txn(OpType::info, OpKind::txn_commit, "p1", "t1");
+    b.txn(OpType::ok, OpKind::txn_begin, "p1", "t2");
+    b.sent_at(OpType::ok, "p1", 101, "t2", 0, 2, "out");
+    b.txn(OpType::ok, OpKind::txn_begin, "p1", "t3");
+    b.sent_at(OpType::ok, "p1", 101, "t3", 0, 1, "out");
+    b.read_at(OpType::ok, OpKind::poll, "audit", 101, 0, 1, "out");  // Maybe: not counted.
+    b.txn(OpType::invoke, OpKind::txn_commit, "p1", "t3");
+    b.txn(OpType::ok, OpKind::txn_commit, "p1", "t3");
+    CHECK_FALSE(crash_run(b.history()).decided);
+  }
+  SECTION("audit read t1's copy where t2 is acknowledged later: a doubt (precommitted)") {
+    TxnHistoryBuilder b;
+    b.read_committed("rc").subscribe("out", {"rc", "audit"});
+    b.txn(OpType::ok, OpKind::txn_begin, "p1", "t1");
+    b.sent_at(OpType::ok, "p1", 101, "t1", 0, 1, "out");
+    b.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+    b.txn(OpType::info, OpKind::txn_commit, "p1", "t1");
+    b.read_at(OpType::ok, OpKind::poll, "audit", 101, 0, 5, "out");  // Pinned to t2's copy.
+    b.txn(OpType::ok, OpKind::txn_begin, "p1", "t2");
+    b.sent_at(OpType::ok, "p1", 101, "t2", 0, 5, "out");
+    b.txn(OpType::invoke, OpKind::txn_commit, "p1", "t2");
+    b.txn(OpType::ok, OpKind::txn_commit, "p1", "t2");
+    CHECK_FALSE(crash_run(b.history()).decided);
+  }
+  SECTION("a late acknowledgement of an aborted transaction at t2's place: a doubt") {
+    TxnHistoryBuilder b;
+    b.read_committed("rc").subscribe("out", {"rc", "audit"});
+    b.txn(OpType::ok, OpKind::txn_begin, "p0", "t0");
+    b.txn(OpType::ok, OpKind::txn_abort, "p0", "t0");
+    b.txn(OpType::ok, OpKind::txn_begin, "p1", "t1");
+    b.sent_at(OpType::ok, "p1", 101, "t1", 0, 1, "out");
+    b.txn(OpType::invoke, OpKind::txn_commit, "p1", "t1");
+    b.txn(OpType::info, OpKind::txn_commit, "p1", "t1");
+    b.txn(OpType::ok, OpKind::txn_begin, "p1", "t2");
+    b.sent_at(OpType::ok, "p1", 101, "t2", 0, 2, "out");
+    b.sent_at(OpType::ok, "p0", 101, "t0", 0, 2, "out");             // A copy of t0 there.
+    b.read_at(OpType::ok, OpKind::poll, "audit", 101, 0, 2, "out");  // Maybe: not counted.
+    b.txn(OpType::invoke, OpKind::txn_commit, "p1", "t2");
+    b.txn(OpType::ok, OpKind::txn_commit, "p1", "t2");
+    CHECK_FALSE(crash_run(b.history()).decided);
+  }
+  SECTION("sent a third time: a doubt") {
+    TxnHistoryBuilder b = crash_pipeline(true, false);
+    b.txn(OpType::ok, OpKind::txn_begin, "xf-0", "t3");
+    b.output(OpType::invoke, "xf-0", 101, 1, "t3");
+    CHECK_FALSE(crash_run(crash_placed(b.history())).decided);
+  }
+  SECTION("t1's commit did not end info (left open): a doubt") {
+    History const h = crash_placed(crash_pipeline().history());
+    std::vector<Op> ops;
+    for (Op const& op : h.ops())
+      if (!(op.txn == "t1" && op.f == OpKind::txn_commit && op.type == OpType::info))
+        ops.push_back(op);
+    CHECK_FALSE(crash_run(testing::rebuild(h.header(), std::move(ops))).decided);
+  }
+}
+
 }  // namespace
 }  // namespace mqcheck::checker
